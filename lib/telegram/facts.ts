@@ -1,0 +1,104 @@
+/**
+ * What one Telegram update tells us about people and chats, independent of storage.
+ * Produced by `extractFacts` (pure, total: any object yields facts, never throws) and
+ * consumed by the store's update recorder.
+ */
+
+/** Telegram's placeholder senders: they are not people and never become contacts. */
+export const PLACEHOLDER_USER_IDS: ReadonlySet<number> = new Set([
+  777000, // Telegram service notifications (and automatic forwards from a linked channel)
+  1087968824, // GroupAnonymousBot: anonymous group administrators
+  136817688, // Channel_Bot: messages sent on behalf of a channel
+]);
+
+export type ChatType = 'private' | 'group' | 'supergroup' | 'channel';
+
+export type MemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+
+/** A real person (or another bot) seen in the update, with the profile Telegram sent. */
+export interface PersonFact {
+  id: number;
+  isBot: boolean;
+  firstName: string;
+  lastName?: string;
+  username?: string;
+  languageCode?: string;
+  isPremium?: boolean;
+}
+
+export interface ChatFact {
+  id: number;
+  type: ChatType;
+  title?: string;
+  username?: string;
+}
+
+/**
+ * A change or confirmation of a user's membership in a group, supergroup or channel.
+ * `source` says where it came from: `message` (the user wrote in the chat, so is a member;
+ * it must not downgrade an administrator), `join` / `leave` (service messages),
+ * `chat_member` (the authoritative status from a chat_member update).
+ */
+export interface MembershipFact {
+  userId: number;
+  chatId: number;
+  source: 'message' | 'join' | 'leave' | 'chat_member';
+  status: MemberStatus;
+  /** Bot API rule: creator/administrator/member are members; restricted uses its `is_member`. */
+  isMember: boolean;
+}
+
+/** A contact someone shared with the bot (a contact card of someone else, or users_shared). */
+export interface SharedContactFact {
+  ownerId: number;
+  userId?: number;
+  /** As sent by Telegram; normalized by the store. Never becomes a verified phone. */
+  phoneNumber?: string;
+  firstName?: string;
+  lastName?: string;
+  username?: string;
+}
+
+/** The bot's own status in a chat (my_chat_member). */
+export interface BotStatusFact {
+  chatId: number;
+  chatType: ChatType;
+  status: MemberStatus;
+  /** In a private chat: the user on the other side; `kicked` there means they blocked the bot. */
+  privateUserId?: number;
+}
+
+export interface UpdateFacts {
+  updateId: number;
+  /** The update's type key (`message`, `chat_member`, ...); `unknown` when none is recognized. */
+  kind: string;
+  /** Unix seconds: the update's own date when it has one, else the time it was received. */
+  at: number;
+  /** UTC date `YYYY-MM-DD` of `at`: the day activity is counted on. */
+  activityDate: string;
+  /** People seen (deduplicated by id; placeholders and the bot itself excluded): profile and last-seen refresh. */
+  people: PersonFact[];
+  /** Chats seen (deduplicated by id), including a message's `sender_chat`. Private chats excluded. */
+  chats: ChatFact[];
+  /** Membership changes and confirmations. */
+  memberships: MembershipFact[];
+  /**
+   * Set when the update is a new message that counts: `senderId` is the person who sent it
+   * (absent for channel posts and messages sent on behalf of a chat), `chatId` the chat it
+   * was sent in, `chatType` its type.
+   */
+  message?: { chatId: number; chatType: ChatType; senderId?: number };
+  /** The sender shared their own contact (`contact.user_id == from.id`): a verified phone. */
+  verifiedPhone?: { userId: number; phoneNumber: string };
+  sharedContacts: SharedContactFact[];
+  botStatus?: BotStatusFact;
+  /** A group became a supergroup: everything about `fromChatId` follows to `toChatId`. */
+  migration?: { fromChatId: number; toChatId: number };
+}
+
+export interface ExtractOptions {
+  /** Unix seconds at which the update was received (used when the update has no date). */
+  receivedAt: number;
+  /** The bot's own user id, excluded from people. */
+  botId?: number;
+}
