@@ -13,7 +13,13 @@ export const PLACEHOLDER_USER_IDS: ReadonlySet<number> = new Set([
 
 export type ChatType = 'private' | 'group' | 'supergroup' | 'channel';
 
-export type MemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+export type MemberStatus =
+  | 'creator'
+  | 'administrator'
+  | 'member'
+  | 'restricted'
+  | 'left'
+  | 'kicked';
 
 /** A real person (or another bot) seen in the update, with the profile Telegram sent. */
 export interface PersonFact {
@@ -23,6 +29,7 @@ export interface PersonFact {
   lastName?: string;
   username?: string;
   languageCode?: string;
+  /** Always set by `extractFacts`: Telegram omits `is_premium` when it is false. */
   isPremium?: boolean;
 }
 

@@ -1,0 +1,43 @@
+/** Telegram webhook (API Gateway HTTP API, payload v2): verify, record, answer. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { loadConfig } from '../lib/config.ts';
+import { emptyResponse, errorToResponse, jsonResponse } from '../lib/http/http-error.ts';
+import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
+import { logger } from '../lib/logger.ts';
+import { loadSecrets } from '../lib/secrets.ts';
+import { processUpdate } from '../lib/webhook/process-update.ts';
+import { buildWebhookDeps, type WebhookDeps } from '../lib/webhook/webhook-deps.ts';
+import { parseWebhookRequest } from '../lib/webhook/webhook-request.ts';
+
+export type WebhookHandler = (
+  event: APIGatewayProxyEventV2,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export function createHandler(deps: WebhookDeps | (() => Promise<WebhookDeps>)): WebhookHandler {
+  const getDeps = memoizeDeps(deps);
+  return async (event) => {
+    const started = Date.now();
+    try {
+      const { webhookSecret, processor } = await getDeps();
+      const update = parseWebhookRequest(event, webhookSecret);
+      const result = await processUpdate(processor, update);
+      logger.info('update handled', {
+        updateId: update.update_id,
+        kind: result.kind,
+        duplicate: result.duplicate,
+        ms: Date.now() - started,
+      });
+      return result.reply ? jsonResponse(200, result.reply) : emptyResponse(200);
+    } catch (err: unknown) {
+      const response = errorToResponse(err);
+      const log = response.statusCode && response.statusCode >= 500 ? logger.error : logger.warn;
+      log.call(logger, 'update rejected', { status: response.statusCode, ...describeError(err) });
+      return response;
+    }
+  };
+}
+
+export const handler = createHandler(async () => {
+  const config = loadConfig();
+  return buildWebhookDeps(config, await loadSecrets(config));
+});

@@ -1,0 +1,133 @@
+/**
+ * The bot's behaviours (telegraf): /start, the share-contact flow, /me and /forget.
+ * Recording what updates say is not done here (see store/update-recorder.ts); this only
+ * answers. Answers go through the update's ReplySink, so the first one rides in the
+ * webhook response. Storage errors propagate (the webhook answers 5xx and Telegram retries);
+ * any other handler error is logged and the update still counts as handled.
+ */
+import { Telegraf } from 'telegraf';
+import { message } from 'telegraf/filters';
+import type { Update, UserFromGetMe } from 'telegraf/types';
+import { StoreError } from '../errors.ts';
+import { logger } from '../logger.ts';
+import { normalizePhone } from '../phone.ts';
+import { eraseUser } from '../store/erasure.ts';
+import { MEMBERSHIP_PREFIX, SHARED_PREFIX } from '../store/keys.ts';
+import { countUserItems, getContact } from '../store/profiles.ts';
+import type { RecorderContext } from '../store/update-recorder.ts';
+import type { BotIdentity } from '../telegram/bot-identity.ts';
+import * as text from './messages.ts';
+import type { ReplySink } from './reply-sink.ts';
+
+export interface BotRunner {
+  /** Runs the behaviours for one update; answers go to `sink`. */
+  handle(update: Update, sink: ReplySink): Promise<void>;
+}
+
+export function botInfoFrom(identity: BotIdentity): UserFromGetMe {
+  return {
+    id: identity.id ?? 0,
+    is_bot: true,
+    first_name: identity.firstName ?? identity.username,
+    username: identity.username,
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  } as UserFromGetMe;
+}
+
+export function createBot(options: { store: RecorderContext; identity: BotIdentity }): BotRunner {
+  const { store } = options;
+  const sinks = new WeakMap<object, ReplySink>();
+  // No token here: outbound calls go through the ReplySink's BotApi, never through telegraf.
+  const bot = new Telegraf('', { handlerTimeout: 20_000 });
+  bot.botInfo = botInfoFrom(options.identity);
+  const sinkOf = (update: object) => sinks.get(update) as ReplySink;
+
+  bot.catch((err, ctx) => {
+    if (err instanceof StoreError) throw err;
+    const name = err instanceof Error ? err.name : 'Error';
+    logger.error('bot handler failed', { updateId: ctx.update.update_id, error: name });
+  });
+
+  bot.start(async (ctx) => {
+    if (ctx.chat.type !== 'private') return;
+    await sinkOf(ctx.update).send('sendMessage', {
+      chat_id: ctx.chat.id,
+      text: text.START_TEXT,
+      reply_markup: text.START_KEYBOARD,
+    });
+  });
+
+  bot.on(message('contact'), async (ctx) => {
+    if (ctx.chat.type !== 'private') return;
+    const contact = ctx.message.contact;
+    const own = contact.user_id === ctx.from.id;
+    const valid = normalizePhone(contact.phone_number) !== undefined;
+    const reply = own
+      ? valid
+        ? text.OWN_CONTACT_TEXT
+        : text.INVALID_PHONE_TEXT
+      : text.sharedText(1);
+    await sinkOf(ctx.update).send('sendMessage', {
+      chat_id: ctx.chat.id,
+      text: reply,
+      reply_markup: text.REMOVE_KEYBOARD,
+    });
+  });
+
+  bot.on(message('users_shared'), async (ctx) => {
+    // Bot API 7.2 sends `users`; telegraf 4.16.3's types still know only `user_ids`.
+    const shared = ctx.message.users_shared as { users?: unknown[]; user_ids?: unknown[] };
+    await sinkOf(ctx.update).send('sendMessage', {
+      chat_id: ctx.chat.id,
+      text: text.sharedText((shared.users ?? shared.user_ids ?? []).length),
+      reply_markup: text.REMOVE_KEYBOARD,
+    });
+  });
+
+  bot.command('me', async (ctx) => {
+    if (ctx.chat.type !== 'private') return;
+    const [contact, chats, shared] = await Promise.all([
+      getContact(store, ctx.from.id),
+      countUserItems(store, ctx.from.id, MEMBERSHIP_PREFIX),
+      countUserItems(store, ctx.from.id, SHARED_PREFIX),
+    ]);
+    await sinkOf(ctx.update).send('sendMessage', {
+      chat_id: ctx.chat.id,
+      text: text.meText(contact, chats, shared),
+    });
+  });
+
+  bot.command('forget', async (ctx) => {
+    if (ctx.chat.type !== 'private') return;
+    await sinkOf(ctx.update).send('sendMessage', {
+      chat_id: ctx.chat.id,
+      text: text.FORGET_PROMPT,
+      reply_markup: text.FORGET_KEYBOARD,
+    });
+  });
+
+  bot.action(/^forget:(confirm|cancel)$/, async (ctx) => {
+    const confirmed = ctx.match[1] === 'confirm';
+    if (confirmed) await eraseUser(store, ctx.from.id);
+    const done = confirmed ? text.FORGET_DONE : text.FORGET_CANCELLED;
+    const sink = sinkOf(ctx.update);
+    await sink.send('answerCallbackQuery', { callback_query_id: ctx.callbackQuery.id, text: done });
+    const origin = ctx.callbackQuery.message;
+    if (origin && 'chat' in origin) {
+      await sink.send('editMessageText', {
+        chat_id: origin.chat.id,
+        message_id: origin.message_id,
+        text: done,
+      });
+    }
+  });
+
+  return {
+    async handle(update, sink) {
+      sinks.set(update, sink);
+      await bot.handleUpdate(update);
+    },
+  };
+}

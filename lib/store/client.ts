@@ -1,0 +1,31 @@
+/** DynamoDB clients, created once per cold start. */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface StoreContext {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export interface ClientOptions {
+  region: string;
+  /** A DynamoDB-compatible endpoint (local store); AWS's own when absent. */
+  endpoint?: string;
+  maxAttempts?: number;
+}
+
+/** A DocumentClient that drops undefined values and keeps numbers as JS numbers. */
+export function createDocumentClient(options: ClientOptions): DynamoDBDocumentClient {
+  const config: DynamoDBClientConfig = {
+    region: options.region,
+    maxAttempts: options.maxAttempts ?? 3,
+  };
+  if (options.endpoint) {
+    config.endpoint = options.endpoint;
+    // The embedded store accepts any credentials; never look for real ones locally.
+    config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  }
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}

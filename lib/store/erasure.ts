@@ -1,0 +1,69 @@
+/**
+ * Erasure of everything stored about one user: profile, monthly counters, memberships,
+ * the contacts they shared, entries where others shared them, and their username and
+ * phone index entries. Used by `DELETE /v1/contacts/{userId}` and the bot's /forget.
+ * Idempotent: running it again (a retry after a failure) finishes the job.
+ * Aggregate chat counters keep the user's messages as anonymous counts.
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from './client.ts';
+import { toStoreError } from './dynamo-errors.ts';
+import { contactKey, type Key, PROFILE, phonePk, sharedOfPk, usernamePk, userPk } from './keys.ts';
+import { defaultProfileCache, type ProfileCache } from './profile-cache.ts';
+import { queryAll } from './query.ts';
+import { GSI1 } from './table.ts';
+
+const BATCH = 25;
+
+async function deleteKeys(ctx: StoreContext, keys: Key[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += BATCH) {
+    let requests = keys.slice(i, i + BATCH).map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('unprocessed deletes after retries');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      const result = await ctx.client.send(
+        new BatchWriteCommand({ RequestItems: { [ctx.tableName]: requests } }),
+      );
+      requests = (result.UnprocessedItems?.[ctx.tableName] ?? []) as typeof requests;
+    }
+  }
+}
+
+/** Returns true when anything was stored about the user. */
+export async function eraseUser(
+  ctx: StoreContext & { cache?: ProfileCache },
+  userId: number,
+): Promise<boolean> {
+  try {
+    const own = await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': userPk(userId) },
+    });
+    const sharedByOthers = await queryAll(ctx, {
+      IndexName: GSI1.name,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': sharedOfPk(userId) },
+    });
+    const profile = own.find((item) => item.sk === PROFILE);
+    const keys: Key[] = [...own, ...sharedByOthers].map((item) => ({
+      pk: String(item.pk),
+      sk: String(item.sk),
+    }));
+    if (typeof profile?.username === 'string') {
+      keys.push({ pk: usernamePk(profile.username), sk: userPk(userId) });
+    }
+    if (typeof profile?.phoneNumber === 'string') {
+      keys.push({ pk: phonePk(profile.phoneNumber), sk: userPk(userId) });
+    }
+    // The profile goes last: until it is gone, a retry can still find the index entries.
+    const profileKey = contactKey(userId);
+    const rest = keys.filter((k) => !(k.pk === profileKey.pk && k.sk === profileKey.sk));
+    await deleteKeys(ctx, rest);
+    if (profile) await deleteKeys(ctx, [profileKey]);
+    const { pk, sk } = profileKey;
+    (ctx.cache ?? defaultProfileCache).forget(`${pk}|${sk}`);
+    return keys.length > 0;
+  } catch (err: unknown) {
+    throw toStoreError(err, 'erasure');
+  }
+}

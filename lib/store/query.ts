@@ -1,0 +1,48 @@
+/** Query helpers: every page, or one page with a continuation key. */
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from './client.ts';
+
+type QueryParams = Omit<QueryCommandInput, 'TableName'>;
+
+/** Reads every page of a query (for bounded sets: a user's items, a migration). */
+export async function queryAll(
+  ctx: StoreContext,
+  params: QueryParams,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.client.send(
+      new QueryCommand({ TableName: ctx.tableName, ...params, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export interface Page {
+  items: Record<string, unknown>[];
+  lastKey?: Record<string, unknown>;
+}
+
+/** One page of at most `limit` items. */
+export async function queryPage(
+  ctx: StoreContext,
+  params: QueryParams,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<Page> {
+  const page = await ctx.client.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      ...params,
+      Limit: limit,
+      ExclusiveStartKey: startKey,
+    }),
+  );
+  return {
+    items: page.Items ?? [],
+    ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
+  };
+}

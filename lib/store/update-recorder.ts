@@ -1,0 +1,138 @@
+/**
+ * Records the facts of an update exactly once per `update_id`, with single-item writes only
+ * (the embedded store has no transactions; single-item writes are also cheaper).
+ *
+ * Protocol, for one update:
+ * 1. `isUpdateDone`: one consistent GetItem of the marker `UPDATE#<id>`. Present -> the
+ *    update was fully recorded before: the delivery is a duplicate and costs this one read.
+ * 2. `recordFacts`: every item write runs concurrently. Profiles, indexes and shared entries
+ *    are plain SETs of values taken from the update, so replaying them is harmless. Counters
+ *    (ADD) are guarded: the write adds the update id to the item's set `g` on condition it is
+ *    not there yet (see update-guard.ts), so each item counts an update at most once.
+ * 3. `markUpdateDone`: PutItem of the marker, only after every write of step 2 succeeded
+ *    (and after the bot's own storage work, done by the caller in between).
+ *
+ * Guarantee: whatever subset of step 2 landed before a failure or a crash, a redelivery
+ * completes the rest and counts nothing twice; concurrent deliveries of one update are safe
+ * for the same reason. The final state equals a single clean delivery.
+ *
+ * Limits: markers live 7 days (TTL; Telegram gives up redelivering after about a day); an
+ * item keeps at most 64 ids of updates that failed and never came back, beyond that the
+ * oldest are dropped; plain SETs are last-writer-wins, so two different updates delivered
+ * out of order may leave the older profile values (names) until the next update.
+ */
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { UpdateFacts } from '../telegram/facts.ts';
+import { moveChat } from './chat-migration.ts';
+import type { StoreContext } from './client.ts';
+import { settleAll, toStoreError } from './dynamo-errors.ts';
+import type { ItemUpdate } from './item-update.ts';
+import { applyItemUpdate } from './item-writer.ts';
+import { phoneKey, updateMarkerKey, usernameKey } from './keys.ts';
+import { defaultProfileCache, type ProfileCache } from './profile-cache.ts';
+import { type ContactWrite, planRecord } from './record-plan.ts';
+
+export const MARKER_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface RecorderContext extends StoreContext {
+  cache?: ProfileCache;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Step 1: true when this update was recorded completely before. */
+export async function isUpdateDone(ctx: StoreContext, updateId: number): Promise<boolean> {
+  try {
+    const { Item } = await ctx.client.send(
+      new GetCommand({
+        TableName: ctx.tableName,
+        Key: updateMarkerKey(updateId),
+        ConsistentRead: true,
+      }),
+    );
+    // The embedded store never expires items: an expired marker counts as absent.
+    return Item !== undefined && Number(Item.expiresAt) > nowSeconds();
+  } catch (err: unknown) {
+    throw toStoreError(err, 'marker read');
+  }
+}
+
+/** Step 3: the update is fully recorded; redeliveries stop at step 1. */
+export async function markUpdateDone(ctx: StoreContext, updateId: number): Promise<void> {
+  try {
+    await ctx.client.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: { ...updateMarkerKey(updateId), expiresAt: nowSeconds() + MARKER_TTL_SECONDS },
+      }),
+    );
+  } catch (err: unknown) {
+    throw toStoreError(err, 'marker write');
+  }
+}
+
+/** Profile write plus its index entries; returns follow-up deletes of moved index entries. */
+async function writeContact(ctx: StoreContext, contact: ContactWrite): Promise<void> {
+  const writes: Promise<unknown>[] = [
+    ctx.client.send(
+      new UpdateCommand({ ...contact.update.toInput(ctx.tableName), ReturnValues: 'UPDATED_OLD' }),
+    ),
+  ];
+  if (contact.username) {
+    const key = usernameKey(contact.username, contact.userId);
+    writes.push(
+      ctx.client.send(
+        new PutCommand({ TableName: ctx.tableName, Item: { ...key, userId: contact.userId } }),
+      ),
+    );
+  }
+  if (contact.phoneNumber) {
+    const key = phoneKey(contact.phoneNumber, contact.userId);
+    writes.push(
+      ctx.client.send(
+        new PutCommand({ TableName: ctx.tableName, Item: { ...key, userId: contact.userId } }),
+      ),
+    );
+  }
+  const [profile] = (await Promise.all(writes)) as [{ Attributes?: Record<string, unknown> }];
+  const old = profile.Attributes ?? {};
+  const stale: { pk: string; sk: string }[] = [];
+  const oldUsername = typeof old.username === 'string' ? old.username : undefined;
+  if (oldUsername && oldUsername.toLowerCase() !== contact.username?.toLowerCase()) {
+    stale.push(usernameKey(oldUsername, contact.userId));
+  }
+  const oldPhone = typeof old.phoneNumber === 'string' ? old.phoneNumber : undefined;
+  if (oldPhone && contact.phoneNumber && oldPhone !== contact.phoneNumber) {
+    stale.push(phoneKey(oldPhone, contact.userId));
+  }
+  await Promise.all(
+    stale.map((key) => ctx.client.send(new DeleteCommand({ TableName: ctx.tableName, Key: key }))),
+  );
+}
+
+/** Step 2: every write the facts call for (see the module comment for the guarantee). */
+export async function recordFacts(ctx: RecorderContext, facts: UpdateFacts): Promise<void> {
+  const cache = ctx.cache ?? defaultProfileCache;
+  const plan = planRecord(facts);
+  const fresh = (update: ItemUpdate) => {
+    if (!update.cacheable) return true;
+    const id = `${update.key.pk}|${update.key.sk}`;
+    return !cache.has(id, update.signature());
+  };
+  const remember = (update: ItemUpdate) => {
+    if (update.cacheable) cache.remember(`${update.key.pk}|${update.key.sk}`, update.signature());
+  };
+  const contacts = plan.contacts.filter((c) => fresh(c.update));
+  const items = plan.items.filter((u) => !u.isEmpty && fresh(u));
+  await settleAll('record', [
+    ...contacts.map((c) => writeContact(ctx, c).then(() => remember(c.update))),
+    ...items.map((u) => applyItemUpdate(ctx, u, facts.updateId).then(() => remember(u))),
+  ]);
+  if (plan.migration) {
+    await moveChat(ctx, plan.migration.fromChatId, plan.migration.toChatId).catch(
+      (err: unknown) => {
+        throw toStoreError(err, 'chat migration');
+      },
+    );
+  }
+}

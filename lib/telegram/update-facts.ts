@@ -1,0 +1,189 @@
+/**
+ * Turns one Telegram update (untrusted JSON) into {@link UpdateFacts}: who and which chats it
+ * shows, membership changes, whether it is a new message that counts, shared contacts, the
+ * bot's own status and group migrations. Pure and total: any input yields facts, never throws.
+ */
+import {
+  type ChatFact,
+  type ExtractOptions,
+  type PersonFact,
+  PLACEHOLDER_USER_IDS,
+  type UpdateFacts,
+} from './facts.ts';
+import { type FactsDraft, messageFacts } from './message-facts.ts';
+import {
+  asRecord,
+  compact,
+  type JsonRecord,
+  memberStatus,
+  pick,
+  readChat,
+  readMemberState,
+  readUser,
+  safeInt,
+  unixSeconds,
+  utcDay,
+} from './update-fields.ts';
+
+/** Update types of the Bot API; `kind` is the first of these keys found in an update. */
+export const UPDATE_KINDS: ReadonlySet<string> = new Set([
+  'message',
+  'edited_message',
+  'channel_post',
+  'edited_channel_post',
+  'business_connection',
+  'business_message',
+  'edited_business_message',
+  'deleted_business_messages',
+  'message_reaction',
+  'message_reaction_count',
+  'inline_query',
+  'chosen_inline_result',
+  'callback_query',
+  'shipping_query',
+  'pre_checkout_query',
+  'purchased_paid_media',
+  'poll',
+  'poll_answer',
+  'my_chat_member',
+  'chat_member',
+  'chat_join_request',
+  'chat_boost',
+  'removed_chat_boost',
+]);
+
+/** Where each kind keeps the update's own date, in order of preference. */
+const DATE_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['message', ['date']],
+  ['channel_post', ['date']],
+  ['business_message', ['date']],
+  ['edited_message', ['edit_date', 'date']],
+  ['edited_channel_post', ['edit_date', 'date']],
+  ['edited_business_message', ['edit_date', 'date']],
+  ['chat_member', ['date']],
+  ['my_chat_member', ['date']],
+  ['chat_join_request', ['date']],
+  ['message_reaction', ['date']],
+  ['message_reaction_count', ['date']],
+  ['removed_chat_boost', ['remove_date']],
+]);
+
+type Path = readonly string[];
+
+/** Kinds that only refresh profiles and chats: where their users and chats are. */
+const REFRESHED: ReadonlyMap<string, { people: Path[]; chats: Path[] }> = new Map([
+  ['callback_query', { people: [['from']], chats: [['message', 'chat']] }],
+  ['inline_query', { people: [['from']], chats: [] }],
+  ['chosen_inline_result', { people: [['from']], chats: [] }],
+  ['shipping_query', { people: [['from']], chats: [] }],
+  ['pre_checkout_query', { people: [['from']], chats: [] }],
+  ['purchased_paid_media', { people: [['from']], chats: [] }],
+  ['poll_answer', { people: [['user']], chats: [['voter_chat']] }],
+  ['message_reaction', { people: [['user']], chats: [['chat'], ['actor_chat']] }],
+  ['message_reaction_count', { people: [], chats: [['chat']] }],
+  ['chat_join_request', { people: [['from']], chats: [['chat']] }],
+  ['chat_boost', { people: [['boost', 'source', 'user']], chats: [['chat']] }],
+  ['removed_chat_boost', { people: [['source', 'user']], chats: [['chat']] }],
+  ['business_connection', { people: [['user']], chats: [] }],
+  ['deleted_business_messages', { people: [], chats: [['chat']] }],
+]);
+
+/**
+ * Extracts the facts of one update. `updateId` is the update's integer `update_id` (callers
+ * validate it first; `-1` when it is not one). `at` is the update's own date when it has a
+ * valid one, else `options.receivedAt` (floored; `0` when not a usable time).
+ */
+export function extractFacts(update: unknown, options: ExtractOptions): UpdateFacts {
+  const body = asRecord(update) ?? {};
+  const kind = Object.keys(body).find((key) => UPDATE_KINDS.has(key)) ?? 'unknown';
+  const payload = kind === 'unknown' ? undefined : asRecord(body[kind]);
+  const at = updateDate(kind, payload) ?? unixSeconds(Math.floor(options.receivedAt)) ?? 0;
+  const people = new Map<number, PersonFact>();
+  const chats = new Map<number, ChatFact>();
+  const draft: FactsDraft = {
+    facts: {
+      updateId: safeInt(body.update_id) ?? -1,
+      kind,
+      at,
+      activityDate: utcDay(at),
+      people: [],
+      chats: [],
+      memberships: [],
+      sharedContacts: [],
+    },
+    person(value) {
+      const person = readUser(value);
+      if (!person || PLACEHOLDER_USER_IDS.has(person.id) || person.id === options.botId) return;
+      people.set(person.id, { ...people.get(person.id), ...person });
+      return person;
+    },
+    chat(value) {
+      const chat = readChat(value);
+      if (chat && chat.type !== 'private') chats.set(chat.id, { ...chats.get(chat.id), ...chat });
+      return chat;
+    },
+  };
+  if (payload) describeUpdate(kind, payload, draft);
+  draft.facts.people = [...people.values()];
+  draft.facts.chats = [...chats.values()];
+  return draft.facts;
+}
+
+function updateDate(kind: string, payload: JsonRecord | undefined): number | undefined {
+  for (const field of DATE_FIELDS.get(kind) ?? []) {
+    const seconds = unixSeconds(payload?.[field]);
+    if (seconds !== undefined) return seconds;
+  }
+  return undefined;
+}
+
+function describeUpdate(kind: string, payload: JsonRecord, draft: FactsDraft): void {
+  switch (kind) {
+    case 'message':
+    case 'channel_post':
+      messageFacts(payload, draft, true);
+      return;
+    case 'edited_message':
+    case 'edited_channel_post':
+    case 'business_message':
+    case 'edited_business_message':
+      messageFacts(payload, draft, false);
+      return;
+    case 'chat_member':
+      chatMemberFacts(payload, draft);
+      return;
+    case 'my_chat_member':
+      myChatMemberFacts(payload, draft);
+      return;
+  }
+  const refreshed = REFRESHED.get(kind);
+  for (const path of refreshed?.people ?? []) draft.person(pick(payload, path));
+  for (const path of refreshed?.chats ?? []) draft.chat(pick(payload, path));
+}
+
+/** Another member's status changed: the authoritative membership for (user, chat). */
+function chatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
+  const chat = draft.chat(update.chat);
+  draft.person(update.from);
+  const member = asRecord(update.new_chat_member);
+  const user = draft.person(member?.user);
+  const state = readMemberState(member);
+  if (chat && chat.type !== 'private' && user && state) {
+    draft.facts.memberships.push({
+      userId: user.id,
+      chatId: chat.id,
+      source: 'chat_member',
+      ...state,
+    });
+  }
+}
+
+/** The bot's own status changed; in a private chat `kicked` means the user blocked the bot. */
+function myChatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
+  const chat = draft.chat(update.chat);
+  const from = draft.person(update.from);
+  const status = memberStatus(pick(update, ['new_chat_member', 'status']));
+  if (!chat || !status) return;
+  const privateUserId = chat.type === 'private' ? (from?.id ?? chat.id) : undefined;
+  draft.facts.botStatus = compact({ chatId: chat.id, chatType: chat.type, status, privateUserId });
+}

@@ -1,0 +1,41 @@
+/** A fresh in-memory table on an embedded dynalite for a test file. */
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
+import { createProfileCache, type ProfileCache } from '../../lib/store/profile-cache.ts';
+import { ensureTable } from '../../lib/store/table-setup.ts';
+import { startEmbeddedStore } from '../../scripts/local/embedded-store.ts';
+
+export interface TestStore extends StoreContext {
+  endpoint: string;
+  client: DynamoDBDocumentClient;
+  cache: ProfileCache;
+  /** A new empty table on the same store; returns its context. */
+  freshTable(): Promise<TestStore>;
+  close(): Promise<void>;
+}
+
+export async function startTestStore(): Promise<TestStore> {
+  const store = await startEmbeddedStore({ path: 'memory' });
+  const client = createDocumentClient({
+    region: 'us-east-1',
+    endpoint: store.endpoint,
+    maxAttempts: 1,
+  });
+  const make = async (): Promise<TestStore> => {
+    const tableName = `t-${randomUUID().slice(0, 8)}`;
+    await ensureTable(client, tableName);
+    return {
+      endpoint: store.endpoint,
+      client,
+      tableName,
+      cache: createProfileCache({ ttlMs: 60_000, maxEntries: 1000 }),
+      freshTable: make,
+      close: async () => {
+        client.destroy();
+        await store.close();
+      },
+    };
+  };
+  return make();
+}

@@ -1,0 +1,46 @@
+/** The real webhook handler wired to a test table and a loopback fake Bot API. */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createHandler, type WebhookHandler } from '../../functions/webhook.ts';
+import { loadConfig } from '../../lib/config.ts';
+import type { StoreContext } from '../../lib/store/client.ts';
+import type { ProfileCache } from '../../lib/store/profile-cache.ts';
+import { createBotApi } from '../../lib/telegram/bot-api.ts';
+import { buildWebhookDeps } from '../../lib/webhook/webhook-deps.ts';
+import { WEBHOOK_SECRET } from './events.ts';
+
+export const TEST_BOT_TOKEN = '999:AAtest-token-for-loopback-only_0123456789';
+
+export async function createTestWebhook(options: {
+  store: StoreContext & { cache?: ProfileCache };
+  botApiUrl: string;
+  token?: string | null;
+}): Promise<WebhookHandler> {
+  const config = loadConfig({
+    TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
+    TELEGRAM_API_ROOT: options.botApiUrl,
+    TABLE_NAME: options.store.tableName,
+  });
+  const token = options.token === null ? undefined : (options.token ?? TEST_BOT_TOKEN);
+  const deps = await buildWebhookDeps(
+    config,
+    { webhookSecret: WEBHOOK_SECRET, botToken: token },
+    { store: options.store, botApi: createBotApi({ token, apiRoot: options.botApiUrl }) },
+  );
+  return createHandler(deps);
+}
+
+/** Every item of the table, sorted, without values that depend on the wall clock. */
+export async function tableSnapshot(store: StoreContext): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await store.client.send(
+      new ScanCommand({ TableName: store.tableName, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items
+    .map(({ expiresAt: _expires, g: _guard, ...rest }) => rest)
+    .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
+}
