@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../../lib/bot/create-bot.ts';
+import { getContact } from '../../../lib/store/profiles.ts';
+import { createBotApi } from '../../../lib/telegram/bot-api.ts';
+import { startPolling } from '../../../scripts/local/poller.ts';
+import { loadUpdate } from '../../fixtures/updates.ts';
+import { type FakeBotApi, startFakeBotApi, telegramError } from '../../helpers/fake-bot-api.ts';
+import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
+
+let root: TestStore;
+let fake: FakeBotApi;
+beforeAll(async () => {
+  root = await startTestStore();
+  fake = await startFakeBotApi();
+});
+afterAll(async () => {
+  await fake.close();
+  await root.close();
+});
+
+async function until(check: () => boolean, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('npm start -- --poll', () => {
+  it('deletes the webhook, records polled updates, advances the offset and answers outbound', async () => {
+    const store = await root.freshTable();
+    fake.reset();
+    const batches = [[loadUpdate('group-message'), loadUpdate('start-command')]];
+    let failedOnce = false;
+    fake.respond('getUpdates', () => {
+      if (!failedOnce) {
+        failedOnce = true;
+        return telegramError(502, 'Bad Gateway');
+      }
+      return batches.shift() ?? [];
+    });
+    const botApi = createBotApi({ token: TEST_BOT_TOKEN, apiRoot: fake.url });
+    const bot = createBot({ store, identity: { username: 'contacts_test_bot', id: 999 } });
+    const poller = startPolling({
+      botApi,
+      processor: { store, botApi, bot, botId: 999 },
+      timeoutSeconds: 0,
+      maxBackoffMs: 20,
+    });
+    await until(() => fake.calls.filter((c) => c.method === 'getUpdates').length >= 4);
+    await poller.stop();
+
+    const methods = fake.calls.map((c) => c.method);
+    expect(methods[0]).toBe('deleteWebhook');
+    const offsets = fake.calls
+      .filter((c) => c.method === 'getUpdates')
+      .map((c) => c.payload.offset ?? 0);
+    expect(offsets.slice(0, 3)).toEqual([0, 0, 10004]);
+    expect(methods).toContain('sendMessage');
+    // The group message and the private /start both count as Alice's messages.
+    expect((await getContact(store, 1001))?.messageCount).toBe(2);
+  });
+
+  it('stops when Telegram rejects the token', async () => {
+    const store = await root.freshTable();
+    fake.reset();
+    fake.respond('deleteWebhook', () => telegramError(401, 'Unauthorized'));
+    const botApi = createBotApi({ token: TEST_BOT_TOKEN, apiRoot: fake.url });
+    const poller = startPolling({
+      botApi,
+      processor: { store, botApi, bot: createBot({ store, identity: { username: 'b' } }) },
+      maxBackoffMs: 20,
+    });
+    await until(() => fake.calls.length >= 1);
+    await poller.stop();
+    expect(fake.calls.map((c) => c.method)).toEqual(['deleteWebhook']);
+  });
+});
