@@ -124,8 +124,10 @@ export function planRecord(facts: UpdateFacts): RecordPlan {
       if (message?.senderId === m.userId && message.chatId === m.chatId) update.add('n');
     } else {
       update.set('status', m.status).set('isMember', m.isMember);
-      if (m.isMember) update.set('joinedAt', at);
-      else update.set('leftAt', at);
+      // A promotion or a restriction is not a join: times move only when membership changes.
+      const changed = m.wasMember === undefined || m.wasMember !== m.isMember;
+      if (changed && m.isMember) update.set('joinedAt', at);
+      if (changed && !m.isMember) update.set('leftAt', at);
     }
   }
 

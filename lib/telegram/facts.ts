@@ -53,6 +53,8 @@ export interface MembershipFact {
   status: MemberStatus;
   /** Bot API rule: creator/administrator/member are members; restricted uses its `is_member`. */
   isMember: boolean;
+  /** chat_member only: whether the old status was a member (a join or leave is a change of this). */
+  wasMember?: boolean;
 }
 
 /** A contact someone shared with the bot (a contact card of someone else, or users_shared). */

@@ -168,12 +168,14 @@ function chatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
   const member = asRecord(update.new_chat_member);
   const user = draft.person(member?.user);
   const state = readMemberState(member);
+  const before = readMemberState(update.old_chat_member);
   if (chat && chat.type !== 'private' && user && state) {
     draft.facts.memberships.push({
       userId: user.id,
       chatId: chat.id,
       source: 'chat_member',
       ...state,
+      ...(before ? { wasMember: before.isMember } : {}),
     });
   }
 }

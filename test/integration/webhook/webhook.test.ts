@@ -247,6 +247,24 @@ describe('webhook behaviours', () => {
 });
 
 describe('exactly-once delivery', () => {
+  it('counts once when three deliveries of one update run concurrently', async () => {
+    const update = loadUpdate('group-message');
+    const statuses = await Promise.all([post(update), post(update), post(update)]);
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await getContact(store, ALICE))?.messageCount).toBe(1);
+    expect((await item(membershipKey(ALICE, GROUP)))?.n).toBe(1);
+  });
+
+  it('answers 5xx when the store fails inside a bot command, so Telegram retries', async () => {
+    const broken = await createTestWebhook({
+      store: { client: store.client, tableName: 'no-such-table' },
+      botApiUrl: botApi.url,
+    });
+    const response = await broken(webhookEvent(loadUpdate('me-command')));
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toMatch(/no-such-table|ResourceNotFound|at .*\.ts/);
+  });
+
   it('changes nothing when the same update is delivered three times', async () => {
     const update = loadUpdate('group-message');
     for (let i = 0; i < 3; i++) expect((await post(update)).status).toBe(200);

@@ -101,3 +101,34 @@ describe('planRecord', () => {
     expect(Object.values(input?.ExpressionAttributeNames ?? {})).toContain('lastName');
   });
 });
+
+describe('planRecord membership times', () => {
+  const change = (wasMember: boolean | undefined, isMember: boolean) =>
+    planRecord({
+      ...base,
+      message: undefined,
+      memberships: [
+        {
+          userId: 1001,
+          chatId: -100200300,
+          source: 'chat_member',
+          status: isMember ? 'administrator' : 'left',
+          isMember,
+          ...(wasMember === undefined ? {} : { wasMember }),
+        },
+      ],
+    })
+      .items.filter((i) => keyOf(i.key) === keyOf(membershipKey(1001, -100200300)))
+      .flatMap((i) => Object.values(i.toInput('t').ExpressionAttributeNames ?? {}));
+
+  it('sets joinedAt on a join and leftAt on a leave', () => {
+    expect(change(false, true)).toContain('joinedAt');
+    expect(change(true, false)).toContain('leftAt');
+  });
+
+  it('moves neither time on a promotion of an existing member', () => {
+    const names = change(true, true);
+    expect(names).not.toContain('joinedAt');
+    expect(names).not.toContain('leftAt');
+  });
+});

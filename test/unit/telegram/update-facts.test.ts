@@ -289,6 +289,7 @@ describe('extractFacts', () => {
           source: 'chat_member',
           status: 'restricted',
           isMember: true,
+          wasMember: true,
         },
       ]);
       expect(facts.message).toBeUndefined();
@@ -312,8 +313,17 @@ describe('extractFacts', () => {
           source: 'chat_member',
           status: 'administrator',
           isMember: true,
+          wasMember: true,
         },
       ]);
+    });
+
+    it('records whether the user was a member before, so a join can be told from a promotion', () => {
+      const facts = factsOf('chat-member-admin', (update) => {
+        (inner(update, 'chat_member').old_chat_member as Record<string, unknown>).status = 'left';
+      });
+
+      expect(facts.memberships).toMatchObject([{ isMember: true, wasMember: false }]);
     });
 
     it.each([
