@@ -23,7 +23,9 @@ export async function applyItemUpdate(
     const guard = Attributes?.g as Set<number> | undefined;
     if (guard && guard.size > GUARD_PRUNE_AT) {
       await pruneGuard(ctx, update.key, guard, guardId).catch((err: unknown) => {
-        logger.warn('guard prune failed; will retry on a later write', { pk: update.key.pk, err });
+        logger.warn('guard prune failed; will retry on a later write', {
+          error: err instanceof Error ? err.name : 'Error',
+        });
       });
     }
   } catch (err: unknown) {
