@@ -2,30 +2,42 @@
  * Environment, parsed once into a frozen typed object. A missing or bad variable fails at
  * start with its name. No other module reads `process.env`.
  */
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
+
+// zod/mini, not classic zod: the same schemas as plain functions, which tree-shake. This parser
+// costs the webhook bundle ~27 KB instead of ~90 KB (or ~450 KB through `import { z }`, which
+// keeps every locale). English messages are opted into explicitly.
+z.config(en());
 
 const secretFormat = /^[A-Za-z0-9_-]{1,256}$/;
 
-const optionalString = z
-  .string()
-  .trim()
-  .transform((s) => (s === '' ? undefined : s))
-  .optional();
+const optionalString = z.optional(
+  z.pipe(
+    z.string().check(z.trim()),
+    z.transform((s) => (s === '' ? undefined : s)),
+  ),
+);
 
 const intFrom = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
 const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalString,
-  TELEGRAM_WEBHOOK_SECRET: optionalString.refine((s) => s === undefined || secretFormat.test(s), {
-    message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
-  }),
-  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.check(
+    z.refine((s) => s === undefined || secretFormat.test(s), {
+      message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -',
+    }),
+  ),
+  TELEGRAM_API_ROOT: z._default(z.url(), 'https://api.telegram.org'),
   TELEGRAM_BOT_USERNAME: optionalString,
-  TABLE_NAME: z.string().min(3).max(255).default('telegram-contacts-local'),
-  DYNAMODB_ENDPOINT: optionalString.pipe(z.url().optional()),
-  AWS_REGION: z.string().default('us-east-1'),
+  TABLE_NAME: z._default(
+    z.string().check(z.minLength(3), z.maxLength(255)),
+    'telegram-contacts-local',
+  ),
+  DYNAMODB_ENDPOINT: z.pipe(optionalString, z.optional(z.url())),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
   /** SSM parameter names (deployed): secrets are read from Parameter Store at cold start. */
   TELEGRAM_BOT_TOKEN_PARAM: optionalString,
   TELEGRAM_WEBHOOK_SECRET_PARAM: optionalString,

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+
+describe('loadConfig', () => {
+  it('applies the local defaults to an empty environment', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({
+      TELEGRAM_API_ROOT: 'https://api.telegram.org',
+      TABLE_NAME: 'telegram-contacts-local',
+      AWS_REGION: 'us-east-1',
+      RATE_LIMIT_RPS: 10,
+      RATE_LIMIT_BURST: 20,
+      API_KEY_CACHE_SECONDS: 60,
+    });
+    expect(config.TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('trims strings, treats blank as unset and coerces numbers', () => {
+    const config = loadConfig({
+      TELEGRAM_BOT_TOKEN: '  123:abc  ',
+      TELEGRAM_BOT_USERNAME: '   ',
+      DYNAMODB_ENDPOINT: '',
+      TELEGRAM_WEBHOOK_SECRET_PARAM: '/telegram-contacts/prod/webhook-secret',
+      RATE_LIMIT_RPS: '25',
+    });
+
+    expect(config.TELEGRAM_BOT_TOKEN).toBe('123:abc');
+    expect(config.TELEGRAM_BOT_USERNAME).toBeUndefined();
+    expect(config.DYNAMODB_ENDPOINT).toBeUndefined();
+    expect(config.TELEGRAM_WEBHOOK_SECRET_PARAM).toBe('/telegram-contacts/prod/webhook-secret');
+    expect(config.RATE_LIMIT_RPS).toBe(25);
+  });
+
+  it('names every bad variable in one ConfigError', () => {
+    const bad = {
+      TELEGRAM_WEBHOOK_SECRET: 'has space',
+      TELEGRAM_API_ROOT: 'not a url',
+      TABLE_NAME: 'ab',
+      DYNAMODB_ENDPOINT: 'http//missing-colon',
+      RATE_LIMIT_RPS: '1.5',
+      RATE_LIMIT_BURST: '0',
+    };
+
+    expect(() => loadConfig(bad)).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        loadConfig(bad);
+        return '';
+      } catch (err: unknown) {
+        return (err as Error).message;
+      }
+    })();
+    for (const name of Object.keys(bad)) expect(message).toContain(`${name}:`);
+    expect(message).toContain('must be 1-256 characters');
+    expect(message).not.toContain('has space');
+  });
+});
