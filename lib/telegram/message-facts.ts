@@ -79,8 +79,12 @@ export function messageFacts(message: JsonRecord, draft: FactsDraft, counts: boo
   }
 }
 
-/** Joins, leaves and group-to-supergroup migrations announced by service messages. */
+/**
+ * Joins, leaves and group-to-supergroup migrations announced by service messages. Only
+ * groups, supergroups and channels have members or migrate: in a private chat they mean nothing.
+ */
 function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): void {
+  if (chat.type === 'private') return;
   const { facts } = draft;
   const joined = Array.isArray(message.new_chat_members) ? message.new_chat_members : [];
   for (const user of joined) {

@@ -1,0 +1,33 @@
+/**
+ * Fuzz run sizes. `npm test` uses a fixed seed and CI-sized counts; `npm run fuzz` sets
+ * FUZZ_RUNS (runs per property, scaled by each property's weight) and, unless FUZZ_SEED is
+ * given, a fresh seed per run. A failure prints its seed and path: replay with FUZZ_SEED=<seed>.
+ */
+import type { Parameters } from 'fast-check';
+
+const override = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : undefined;
+
+/** Whether this is the heavy `npm run fuzz` run. */
+export const HEAVY = override !== undefined;
+
+export const FUZZ_SEED = process.env.FUZZ_SEED
+  ? Number(process.env.FUZZ_SEED)
+  : HEAVY
+    ? Date.now() % 2 ** 31
+    : 20251124;
+
+/** fast-check parameters: `ciRuns` in `npm test`, FUZZ_RUNS x `weight` in `npm run fuzz`. */
+export function fuzzParams<T>(ciRuns: number, weight = 1): Parameters<T> {
+  const numRuns = override === undefined ? ciRuns : Math.max(1, Math.round(override * weight));
+  return { seed: FUZZ_SEED, numRuns };
+}
+
+/** The runs `fuzzParams` gives, for reporting. */
+export function fuzzRuns(ciRuns: number, weight = 1): number {
+  return fuzzParams(ciRuns, weight).numRuns ?? ciRuns;
+}
+
+/** A test timeout: `ciMs` in `npm test`, an hour in `npm run fuzz`. */
+export function fuzzTimeout(ciMs: number): number {
+  return HEAVY ? 3_600_000 : ciMs;
+}
