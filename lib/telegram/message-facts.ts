@@ -3,7 +3,16 @@
  * leaves, migrations, contacts shared with the bot, and whether the message counts.
  */
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
-import { asRecord, chatId, compact, type JsonRecord, pick, safeInt, str } from './update-fields.ts';
+import {
+  asRecord,
+  chatId,
+  compact,
+  type JsonRecord,
+  pick,
+  safeInt,
+  str,
+  username,
+} from './update-fields.ts';
 
 /** Facts being gathered: `person` and `chat` read, filter and deduplicate as they record. */
 export interface FactsDraft {
@@ -135,6 +144,7 @@ function sharedContactFacts(message: JsonRecord, ownerId: number, draft: FactsDr
     const userId = safeInt(user?.user_id);
     if (!user || userId === undefined || userId <= 0) continue;
     const names = { firstName: str(user.first_name), lastName: str(user.last_name) };
-    facts.sharedContacts.push(compact({ ownerId, userId, ...names, username: str(user.username) }));
+    const shared = { ownerId, userId, ...names, username: username(user.username) };
+    facts.sharedContacts.push(compact(shared));
   }
 }

@@ -54,8 +54,31 @@ export function chatId(value: unknown): number | undefined {
   return id === 0 ? undefined : id;
 }
 
+/**
+ * Longest text kept from a field, in UTF-16 units: far above Telegram's own limits (names
+ * 64, titles 128 characters), far below what a DynamoDB item holds (400 KB). A longer value
+ * would make every delivery of its update fail; it is cut instead.
+ */
+export const MAX_TEXT_LENGTH = 1024;
+
+/**
+ * Longest username kept. Telegram's are 5-32 characters of `A-Za-z0-9_`; a longer one is no
+ * username, and could not be part of an index key (DynamoDB keys hold 2048 bytes).
+ */
+export const MAX_USERNAME_LENGTH = 64;
+
+/** A string, cut to MAX_TEXT_LENGTH on a code point boundary (never half a surrogate pair). */
 export function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (value.length <= MAX_TEXT_LENGTH) return value;
+  const last = value.charCodeAt(MAX_TEXT_LENGTH - 1);
+  const highSurrogate = last >= 0xd800 && last <= 0xdbff;
+  return value.slice(0, highSurrogate ? MAX_TEXT_LENGTH - 1 : MAX_TEXT_LENGTH);
+}
+
+/** A username of at most MAX_USERNAME_LENGTH units, else `undefined`. */
+export function username(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= MAX_USERNAME_LENGTH ? value : undefined;
 }
 
 /** A positive whole number of Unix seconds that a `Date` can represent, else `undefined`. */
@@ -97,7 +120,7 @@ export function readUser(value: unknown): PersonFact | undefined {
     isBot: user.is_bot === true,
     firstName: str(user.first_name) ?? '',
     lastName: str(user.last_name),
-    username: str(user.username),
+    username: username(user.username),
     languageCode: str(user.language_code),
     isPremium: user.is_premium === true,
   });
@@ -115,7 +138,7 @@ export function readChat(value: unknown): ChatFact | undefined {
     id,
     type: type as ChatType,
     title: str(chat.title),
-    username: str(chat.username),
+    username: username(chat.username),
   });
 }
 

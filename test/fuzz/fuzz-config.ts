@@ -16,10 +16,18 @@ export const FUZZ_SEED = process.env.FUZZ_SEED
     ? Date.now() % 2 ** 31
     : 20251124;
 
-/** fast-check parameters: `ciRuns` in `npm test`, FUZZ_RUNS x `weight` in `npm run fuzz`. */
-export function fuzzParams<T>(ciRuns: number, weight = 1): Parameters<T> {
+/**
+ * fast-check parameters: `ciRuns` in `npm test`, FUZZ_RUNS x `weight` in `npm run fuzz`.
+ * `shrink: false` reports the first failing input as found (for properties whose runs are
+ * slow enough that shrinking would outlast the test timeout).
+ */
+export function fuzzParams<T>(
+  ciRuns: number,
+  weight = 1,
+  options: { shrink?: boolean } = {},
+): Parameters<T> {
   const numRuns = override === undefined ? ciRuns : Math.max(1, Math.round(override * weight));
-  return { seed: FUZZ_SEED, numRuns };
+  return { seed: FUZZ_SEED, numRuns, endOnFailure: options.shrink === false };
 }
 
 /** The runs `fuzzParams` gives, for reporting. */
