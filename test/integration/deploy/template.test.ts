@@ -1,0 +1,310 @@
+/**
+ * `npm run package` offline (no AWS credentials, no network), then the CloudFormation it
+ * generates: routes reach the right functions, the table equals lib/store/table.ts, IAM is
+ * exactly what each bundle's code calls, and no secret travels in an environment block.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
+import {
+  ATTRIBUTE_DEFINITIONS,
+  GLOBAL_SECONDARY_INDEXES,
+  KEY_SCHEMA,
+  TTL_ATTRIBUTE,
+} from '../../../lib/store/table.ts';
+import { DEFAULT_OUT_DIR, FUNCTION_NAMES, ROOT } from '../../../scripts/build/bundle.ts';
+import { dynamoOperations } from '../../helpers/bundle-operations.ts';
+
+const run = promisify(execFile);
+const STAGE = 'test';
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const TABLE_ARN = { 'Fn::GetAtt': ['ContactsTable', 'Arn'] };
+const indexArn = (name: string) => ({
+  'Fn::Join': ['', [TABLE_ARN, `/index/${name}`]],
+});
+const ssmArn = (name: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`,
+});
+/** Operations that address one item or a batch of items: the table only, never an index. */
+const TABLE_ONLY = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
+const TABLE_ONLY_WRITES = new Set(['BatchWriteItem']);
+const BOT_TOKEN = /\d{5,}:[A-Za-z0-9_-]{30,}/;
+
+const capitalized = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('npm run package (osls, offline)', () => {
+  let packageDir: string;
+  let resources: Record<string, Resource>;
+  let outputs: Record<string, { Value: unknown }>;
+  let state: { service: { functions: Record<string, { package: { artifact: string } }> } };
+
+  const resource = (logicalId: string): Resource => {
+    const found = resources[logicalId];
+    if (!found) throw new Error(`no resource ${logicalId}`);
+    return found;
+  };
+  const lambda = (name: string) => resource(`${capitalized(name)}LambdaFunction`);
+  const ofType = (type: string) =>
+    Object.entries(resources).filter(([, r]) => r.Type === type) as [string, Resource][];
+  const statementsOf = (name: string): Statement[] => {
+    const role = lambda(name).Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const policies = resource(role['Fn::GetAtt'][0]).Properties.Policies as {
+      PolicyDocument: { Statement: Statement[] };
+    }[];
+    return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+  };
+  const environmentOf = (name: string) =>
+    ((lambda(name).Properties.Environment as Json | undefined)?.Variables ?? {}) as Record<
+      string,
+      unknown
+    >;
+
+  beforeAll(async () => {
+    packageDir = mkdtempSync(join(tmpdir(), 'telegram-contacts-sls-'));
+    // No credentials, no profile: packaging must not need AWS.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')),
+    );
+    await run('npm', ['run', 'package', '--', '--stage', STAGE, '--package', packageDir], {
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+    });
+    const template = JSON.parse(
+      readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+    resources = template.Resources;
+    outputs = template.Outputs;
+    state = JSON.parse(readFileSync(join(packageDir, 'serverless-state.json'), 'utf8'));
+  }, 180_000);
+
+  afterAll(() => {
+    if (packageDir) rmSync(packageDir, { recursive: true, force: true });
+  });
+
+  it('deploys each built function from its prebuilt zip on nodejs22.x and arm64', () => {
+    expect(
+      ofType('AWS::Lambda::Function')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(FUNCTION_NAMES.map((name) => `${capitalized(name)}LambdaFunction`).sort());
+    for (const name of FUNCTION_NAMES) {
+      const props = lambda(name).Properties;
+      expect(props).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        FunctionName: `telegram-contacts-${STAGE}-${name}`,
+      });
+      expect(props.Timeout).toBeLessThanOrEqual(10);
+      expect(props.MemorySize).toBeGreaterThanOrEqual(256);
+      expect(state.service.functions[name]?.package.artifact).toBe(`dist/${name}.zip`);
+    }
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('routes the webhook and every lookup route of the contract to their functions on one API', () => {
+    const apis = ofType('AWS::ApiGatewayV2::Api');
+    expect(apis).toHaveLength(1);
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => {
+      const target = route.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = resource(target['Fn::Join'][1][1].Ref).Properties;
+      const uri = integration.IntegrationUri as { 'Fn::GetAtt': [string, string] };
+      expect(route.Properties.ApiId).toEqual({ Ref: apis[0]?.[0] });
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      const fn = FUNCTION_NAMES.find(
+        (n) => `${capitalized(n)}LambdaFunction` === uri['Fn::GetAtt'][0],
+      );
+      return { key: String(route.Properties.RouteKey), fn };
+    });
+    expect(Object.fromEntries(routes.map((r) => [r.key, r.fn]))).toEqual({
+      'POST /telegram/webhook': 'webhook',
+      'GET /v1/{proxy+}': 'lookup',
+      'DELETE /v1/{proxy+}': 'lookup',
+    });
+
+    const reaches = (method: string, path: string) =>
+      routes.find((r) => {
+        const [routeMethod, template = ''] = r.key.split(' ');
+        const pattern = template.replace(/\{[^}]+\+\}/g, '.+').replace(/\{[^}]+\}/g, '[^/]+');
+        return routeMethod === method && new RegExp(`^${pattern}$`).test(path);
+      })?.fn;
+    expect(LOOKUP_ROUTES.length).toBeGreaterThan(5);
+    for (const route of LOOKUP_ROUTES) {
+      const examplePath = route.path.replace(/\{[^}]+\}/g, '42');
+      expect(reaches(route.method, examplePath), `${route.method} ${route.path}`).toBe('lookup');
+    }
+    expect(reaches('GET', '/v1/openapi.json')).toBe('lookup');
+    expect(reaches('GET', '/telegram/webhook')).toBeUndefined();
+
+    for (const name of FUNCTION_NAMES) {
+      const permissions = ofType('AWS::Lambda::Permission').filter(
+        ([, p]) =>
+          (p.Properties.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ===
+          `${capitalized(name)}LambdaFunction`,
+      );
+      expect(permissions.map(([, p]) => p.Properties.Principal)).toEqual([
+        'apigateway.amazonaws.com',
+      ]);
+    }
+  });
+
+  it('defines the table exactly as lib/store/table.ts, on demand, recoverable and retained', () => {
+    const table = resource('ContactsTable');
+    const byName = <T extends { AttributeName?: string; IndexName?: string }>(list: readonly T[]) =>
+      [...list].sort((a, b) =>
+        String(a.AttributeName ?? a.IndexName).localeCompare(
+          String(b.AttributeName ?? b.IndexName),
+        ),
+      );
+    const props = table.Properties;
+
+    expect(props.TableName).toBe(`telegram-contacts-${STAGE}`);
+    expect(props.KeySchema).toEqual(KEY_SCHEMA);
+    expect(byName(props.AttributeDefinitions as [])).toEqual(byName(ATTRIBUTE_DEFINITIONS));
+    expect(byName(props.GlobalSecondaryIndexes as [])).toEqual(byName(GLOBAL_SECONDARY_INDEXES));
+    expect(props.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+    expect(props.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    for (const name of FUNCTION_NAMES) {
+      expect(environmentOf(name).TABLE_NAME).toBe(props.TableName);
+    }
+  });
+
+  it.each(FUNCTION_NAMES)(
+    'grants %s exactly the DynamoDB operations its bundle calls, on the table and its index',
+    (name) => {
+      const statements = statementsOf(name);
+      const granted = new Set<string>();
+      for (const statement of statements) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of asList(statement.Action)) {
+          expect(action).not.toContain('*');
+          if (!action.startsWith('dynamodb:')) continue;
+          const operation = action.slice('dynamodb:'.length);
+          granted.add(operation);
+          const targets = asList(statement.Resource);
+          if (TABLE_ONLY.has(operation) || TABLE_ONLY_WRITES.has(operation)) {
+            expect(targets, action).toEqual([TABLE_ARN]);
+          } else {
+            expect(targets, action).toEqual([
+              TABLE_ARN,
+              ...GLOBAL_SECONDARY_INDEXES.map((index) => indexArn(index.IndexName)),
+            ]);
+          }
+        }
+      }
+      expect([...granted].sort()).toEqual([...dynamoOperations(join(DEFAULT_OUT_DIR, name))]);
+    },
+  );
+
+  it.each(FUNCTION_NAMES)(
+    'lets %s read only its own SSM parameters and write only its own logs',
+    (name) => {
+      const statements = statementsOf(name);
+      const actions = statements.flatMap((s) => asList(s.Action));
+      const services = new Set(actions.map((action) => action.split(':')[0]));
+      expect([...services].sort()).toEqual(['dynamodb', 'logs', 'ssm']);
+
+      const params = Object.entries(environmentOf(name))
+        .filter(([key]) => key.endsWith('_PARAM'))
+        .map(([, value]) => String(value));
+      expect(params.length).toBeGreaterThan(0);
+      const ssm = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('ssm:')));
+      expect(ssm.flatMap((s) => asList(s.Action))).toEqual(['ssm:GetParameter']);
+      expect(ssm.flatMap((s) => asList(s.Resource))).toEqual(params.map(ssmArn));
+
+      const logs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
+      expect(logs.flatMap((s) => asList(s.Action)).sort()).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ]);
+      expect(logs.flatMap((s) => asList(s.Resource))).toEqual([
+        { 'Fn::GetAtt': [`${capitalized(name)}LogGroup`, 'Arn'] },
+      ]);
+      const role = resource(
+        (lambda(name).Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ?? '',
+      );
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    },
+  );
+
+  it('passes SSM parameter names, never secret values, in the environment', () => {
+    const allowed = new Set([
+      'TABLE_NAME',
+      'TELEGRAM_BOT_USERNAME',
+      'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_LOG_LEVEL',
+      'NODE_OPTIONS',
+      'TELEGRAM_BOT_TOKEN_PARAM',
+      'TELEGRAM_WEBHOOK_SECRET_PARAM',
+      'CURSOR_SECRET_PARAM',
+    ]);
+    for (const name of FUNCTION_NAMES) {
+      const environment = environmentOf(name);
+      for (const [key, value] of Object.entries(environment)) {
+        expect(allowed.has(key), `${name}: ${key}`).toBe(true);
+        expect(typeof value).toBe('string');
+        expect(String(value)).not.toMatch(BOT_TOKEN);
+        if (key.endsWith('_PARAM'))
+          expect(value).toMatch(new RegExp(`^/telegram-contacts/${STAGE}/[a-z-]+$`));
+      }
+      expect(environment.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(environment.POWERTOOLS_SERVICE_NAME).toBe('telegram-contacts');
+    }
+    expect(environmentOf('webhook')).toMatchObject({
+      TELEGRAM_BOT_TOKEN_PARAM: `/telegram-contacts/${STAGE}/bot-token`,
+      TELEGRAM_WEBHOOK_SECRET_PARAM: `/telegram-contacts/${STAGE}/webhook-secret`,
+    });
+    expect(environmentOf('lookup')).toMatchObject({
+      TELEGRAM_BOT_TOKEN_PARAM: `/telegram-contacts/${STAGE}/bot-token`,
+      CURSOR_SECRET_PARAM: `/telegram-contacts/${STAGE}/cursor-secret`,
+    });
+    expect(JSON.stringify(resources)).not.toMatch(BOT_TOKEN);
+  });
+
+  it('sets log retention on every function log group and throttles the API stage', () => {
+    for (const name of FUNCTION_NAMES) {
+      const group = resource(`${capitalized(name)}LogGroup`).Properties;
+      expect(group.LogGroupName).toBe(`/aws/lambda/telegram-contacts-${STAGE}-${name}`);
+      expect(group.RetentionInDays).toBeGreaterThan(0);
+      expect(lambda(name).DependsOn).toContain(`${capitalized(name)}LogGroup`);
+    }
+    const [[, stage] = []] = ofType('AWS::ApiGatewayV2::Stage');
+    const settings = stage?.Properties.DefaultRouteSettings as Json;
+    expect(settings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(settings.ThrottlingBurstLimit).toBeGreaterThanOrEqual(
+      Number(settings.ThrottlingRateLimit),
+    );
+  });
+
+  it('outputs the webhook URL to register and the table name', () => {
+    const webhookUrl = JSON.stringify(outputs.WebhookUrl?.Value);
+    expect(webhookUrl).toContain('/telegram/webhook');
+    expect(outputs.TableName?.Value).toEqual({ Ref: 'ContactsTable' });
+  });
+});
