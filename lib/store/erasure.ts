@@ -11,6 +11,7 @@ import { toStoreError } from './dynamo-errors.ts';
 import { contactKey, type Key, PROFILE, phonePk, sharedOfPk, usernamePk, userPk } from './keys.ts';
 import { defaultProfileCache, type ProfileCache } from './profile-cache.ts';
 import { queryAll } from './query.ts';
+import { INDEX_ENTRIES } from './record-plan.ts';
 import { GSI1 } from './table.ts';
 
 const BATCH = 25;
@@ -49,12 +50,13 @@ export async function eraseUser(
       pk: String(item.pk),
       sk: String(item.sk),
     }));
-    if (typeof profile?.username === 'string') {
-      keys.push({ pk: usernamePk(profile.username), sk: userPk(userId) });
-    }
-    if (typeof profile?.phoneNumber === 'string') {
-      keys.push({ pk: phonePk(profile.phoneNumber), sk: userPk(userId) });
-    }
+    const indexPks = new Set<string>();
+    if (typeof profile?.username === 'string') indexPks.add(usernamePk(profile.username));
+    if (typeof profile?.phoneNumber === 'string') indexPks.add(phonePk(profile.phoneNumber));
+    // Entries of earlier usernames and phones whose move has not finished yet.
+    const tracked = profile?.[INDEX_ENTRIES];
+    if (tracked instanceof Set) for (const pk of tracked) indexPks.add(String(pk));
+    for (const pk of indexPks) keys.push({ pk, sk: userPk(userId) });
     // The profile goes last: until it is gone, a retry can still find the index entries.
     const profileKey = contactKey(userId);
     const rest = keys.filter((k) => !(k.pk === profileKey.pk && k.sk === profileKey.sk));

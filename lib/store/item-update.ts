@@ -9,6 +9,7 @@ export class ItemUpdate {
   readonly key: Key;
   private readonly sets = new Map<string, { value: unknown; onlyIfMissing: boolean }>();
   private readonly adds = new Map<string, number>();
+  private readonly setAdds = new Map<string, Set<string>>();
   private readonly removes = new Set<string>();
   /** Counters are applied at most once per update id (see update-recorder.ts). */
   guarded = false;
@@ -41,6 +42,15 @@ export class ItemUpdate {
     return this;
   }
 
+  /** ADD values to the string set `name`: idempotent, so it needs no guard. */
+  addToSet(name: string, values: readonly string[]): this {
+    if (values.length === 0) return this;
+    const set = this.setAdds.get(name) ?? new Set<string>();
+    for (const value of values) set.add(value);
+    this.setAdds.set(name, set);
+    return this;
+  }
+
   remove(name: string): this {
     if (!this.sets.has(name)) this.removes.add(name);
     return this;
@@ -49,11 +59,17 @@ export class ItemUpdate {
   /** What the write would change, ignoring if_not_exists stamps: equal signatures, same effect. */
   signature(): string {
     const sets = [...this.sets].filter(([, s]) => !s.onlyIfMissing).map(([k, s]) => [k, s.value]);
-    return JSON.stringify([sets, [...this.adds], [...this.removes]]);
+    const setAdds = [...this.setAdds].map(([k, set]) => [k, [...set].sort()]);
+    return JSON.stringify([sets, [...this.adds], [...this.removes], setAdds]);
   }
 
   get isEmpty(): boolean {
-    return this.sets.size === 0 && this.adds.size === 0 && this.removes.size === 0;
+    return (
+      this.sets.size === 0 &&
+      this.adds.size === 0 &&
+      this.setAdds.size === 0 &&
+      this.removes.size === 0
+    );
   }
 
   /**
@@ -81,6 +97,12 @@ export class ItemUpdate {
       const n = name(attr);
       const v = `:v${i}`;
       values[v] = by;
+      addParts.push(`${n} ${v}`);
+    }
+    for (const [attr, set] of this.setAdds) {
+      const n = name(attr);
+      const v = `:v${i}`;
+      values[v] = new Set(set);
       addParts.push(`${n} ${v}`);
     }
     const removeParts = [...this.removes].map((attr) => name(attr));

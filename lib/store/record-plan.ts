@@ -14,10 +14,20 @@ import {
   type Key,
   membershipIndexKeys,
   membershipKey,
+  phonePk,
   sharedKey,
   sharedOfPk,
+  usernamePk,
   userPk,
 } from './keys.ts';
+
+/**
+ * Contact profile attribute: the partition keys (`USERNAME#…`, `PHONE#…`) of every index
+ * entry written for the contact and not yet removed. Added in the same write that sets the
+ * username or phone, so whichever later attempt or update sees an entry there that no longer
+ * matches the profile deletes it (see update-recorder.ts); erasure deletes them all.
+ */
+export const INDEX_ENTRIES = 'ix';
 
 /** A contact profile write, with what its index entries need. */
 export interface ContactWrite {
@@ -68,6 +78,7 @@ function contactProfile(items: ItemSet, person: PersonFact, at: string): ItemUpd
     if (value === undefined) update.remove(attr);
     else update.set(attr, value);
   }
+  if (person.username) update.addToSet(INDEX_ENTRIES, [usernamePk(person.username)]);
   // Only sent in some contexts: keep what we knew.
   update.set('languageCode', person.languageCode).set('isPremium', person.isPremium);
   return update;
@@ -136,6 +147,7 @@ export function planRecord(facts: UpdateFacts): RecordPlan {
     const contact = contacts.get(facts.verifiedPhone.userId);
     if (e164 && contact) {
       contact.update.set('phoneNumber', e164).set('phoneVerifiedAt', at);
+      contact.update.addToSet(INDEX_ENTRIES, [phonePk(e164)]);
       contact.phoneNumber = e164;
     }
   }

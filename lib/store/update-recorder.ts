@@ -9,6 +9,10 @@
  *    are plain SETs of values taken from the update, so replaying them is harmless. Counters
  *    (ADD) are guarded: the write adds the update id to the item's set `g` on condition it is
  *    not there yet (see update-guard.ts), so each item counts an update at most once.
+ *    Username and phone index entries are put beside the profile write, which also records
+ *    their keys on the profile (INDEX_ENTRIES); entries that no longer match the profile are
+ *    deleted after it and only then untracked, so an interrupted move is finished by the next
+ *    attempt even though that attempt no longer sees the old value.
  * 3. `markUpdateDone`: PutItem of the marker, only after every write of step 2 succeeded
  *    (and after the bot's own storage work, done by the caller in between).
  *
@@ -25,12 +29,20 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { UpdateFacts } from '../telegram/facts.ts';
 import { moveChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
-import { settleAll, toStoreError } from './dynamo-errors.ts';
+import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import type { ItemUpdate } from './item-update.ts';
 import { applyItemUpdate } from './item-writer.ts';
-import { phoneKey, updateMarkerKey, usernameKey } from './keys.ts';
+import {
+  contactKey,
+  phoneKey,
+  phonePk,
+  updateMarkerKey,
+  usernameKey,
+  usernamePk,
+  userPk,
+} from './keys.ts';
 import { defaultProfileCache, type ProfileCache } from './profile-cache.ts';
-import { type ContactWrite, planRecord } from './record-plan.ts';
+import { type ContactWrite, INDEX_ENTRIES, planRecord } from './record-plan.ts';
 
 export const MARKER_TTL_SECONDS = 7 * 24 * 3600;
 
@@ -71,43 +83,67 @@ export async function markUpdateDone(ctx: StoreContext, updateId: number): Promi
   }
 }
 
-/** Profile write plus its index entries; returns follow-up deletes of moved index entries. */
-async function writeContact(ctx: StoreContext, contact: ContactWrite): Promise<void> {
-  const writes: Promise<unknown>[] = [
-    ctx.client.send(
-      new UpdateCommand({ ...contact.update.toInput(ctx.tableName), ReturnValues: 'UPDATED_OLD' }),
-    ),
-  ];
-  if (contact.username) {
-    const key = usernameKey(contact.username, contact.userId);
-    writes.push(
-      ctx.client.send(
-        new PutCommand({ TableName: ctx.tableName, Item: { ...key, userId: contact.userId } }),
-      ),
-    );
-  }
-  if (contact.phoneNumber) {
-    const key = phoneKey(contact.phoneNumber, contact.userId);
-    writes.push(
-      ctx.client.send(
-        new PutCommand({ TableName: ctx.tableName, Item: { ...key, userId: contact.userId } }),
-      ),
-    );
-  }
-  const [profile] = (await Promise.all(writes)) as [{ Attributes?: Record<string, unknown> }];
-  const old = profile.Attributes ?? {};
-  const stale: { pk: string; sk: string }[] = [];
-  const oldUsername = typeof old.username === 'string' ? old.username : undefined;
-  if (oldUsername && oldUsername.toLowerCase() !== contact.username?.toLowerCase()) {
-    stale.push(usernameKey(oldUsername, contact.userId));
-  }
+/**
+ * The index entries (partition keys) tracked on the old profile, or implied by its username
+ * and phone, that the profile no longer has after `contact` is written.
+ */
+function staleIndexEntries(old: Record<string, unknown>, contact: ContactWrite): string[] {
+  const tracked = new Set<string>();
+  const entries = old[INDEX_ENTRIES];
+  if (entries instanceof Set) for (const pk of entries) tracked.add(String(pk));
   const oldPhone = typeof old.phoneNumber === 'string' ? old.phoneNumber : undefined;
-  if (oldPhone && contact.phoneNumber && oldPhone !== contact.phoneNumber) {
-    stale.push(phoneKey(oldPhone, contact.userId));
-  }
-  await Promise.all(
-    stale.map((key) => ctx.client.send(new DeleteCommand({ TableName: ctx.tableName, Key: key }))),
+  if (typeof old.username === 'string' && old.username) tracked.add(usernamePk(old.username));
+  if (oldPhone) tracked.add(phonePk(oldPhone));
+  const current = new Set<string>();
+  if (contact.username) current.add(usernamePk(contact.username));
+  const phone = contact.phoneNumber ?? oldPhone;
+  if (phone) current.add(phonePk(phone));
+  return [...tracked].filter((pk) => !current.has(pk));
+}
+
+/**
+ * Profile write plus its index entries. The profile write also records the entries' keys in
+ * INDEX_ENTRIES; then every entry it tracked that no longer matches the profile is deleted,
+ * and only then untracked. A failure anywhere leaves the stale keys tracked, so the
+ * redelivery (or the contact's next update) finishes the move, whatever the old values were.
+ */
+async function writeContact(ctx: StoreContext, contact: ContactWrite): Promise<void> {
+  const { userId } = contact;
+  const put = (key: { pk: string; sk: string }) =>
+    ctx.client.send(new PutCommand({ TableName: ctx.tableName, Item: { ...key, userId } }));
+  const [profile] = await settleAll('contact', [
+    ctx.client.send(
+      new UpdateCommand({ ...contact.update.toInput(ctx.tableName), ReturnValues: 'ALL_OLD' }),
+    ),
+    ...(contact.username ? [put(usernameKey(contact.username, userId))] : []),
+    ...(contact.phoneNumber ? [put(phoneKey(contact.phoneNumber, userId))] : []),
+  ]);
+  const old = (profile as { Attributes?: Record<string, unknown> }).Attributes ?? {};
+  const stale = staleIndexEntries(old, contact);
+  if (stale.length === 0) return;
+  await settleAll(
+    'index move',
+    stale.map((pk) =>
+      ctx.client.send(
+        new DeleteCommand({ TableName: ctx.tableName, Key: { pk, sk: userPk(userId) } }),
+      ),
+    ),
   );
+  try {
+    await ctx.client.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: contactKey(userId),
+        UpdateExpression: 'DELETE #ix :stale',
+        // Never recreate a profile erased meanwhile.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#ix': INDEX_ENTRIES },
+        ExpressionAttributeValues: { ':stale': new Set(stale) },
+      }),
+    );
+  } catch (err: unknown) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
 }
 
 /** Step 2: every write the facts call for (see the module comment for the guarantee). */

@@ -1,17 +1,22 @@
 /**
- * Fault injection for DynamoDB: an AWS SDK middleware that fails chosen calls before they
- * reach the store, the way throttling, timeouts and 500s look to our code.
+ * Fault injection for DynamoDB: an AWS SDK middleware that fails chosen calls the way
+ * throttling, timeouts and 500s look to our code. Most faults fail a call before it reaches
+ * the store; `lost-response` lets the call land and then fails it (a timeout after the
+ * store did the work), the ambiguous case an exactly-once protocol has to survive.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lib/store/client.ts';
 
-export type FaultKind = 'throttle' | 'timeout' | 'server';
+export type FaultKind = 'throttle' | 'timeout' | 'server' | 'lost-response';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['throttle', 'timeout', 'server', 'lost-response'];
 
 export function faultError(kind: FaultKind): Error {
   const names: Record<FaultKind, string> = {
     throttle: 'ProvisionedThroughputExceededException',
     timeout: 'TimeoutError',
     server: 'InternalServerError',
+    'lost-response': 'TimeoutError',
   };
   const err = new Error(`injected ${kind}`);
   err.name = names[kind];
@@ -22,6 +27,8 @@ export interface FaultyClient {
   client: DynamoDBDocumentClient;
   /** Calls seen, by command name (e.g. UpdateItemCommand). */
   calls: string[];
+  /** Faults injected, by kind. */
+  injected: Record<FaultKind, number>;
   /** Decides per call whether to fail it. */
   decide: (command: string, index: number) => FaultKind | undefined;
 }
@@ -32,16 +39,52 @@ export function faultyClient(
   decide: FaultyClient['decide'] = () => undefined,
 ): FaultyClient {
   const client = createDocumentClient({ region: 'us-east-1', endpoint, maxAttempts: 1 });
-  const state: FaultyClient = { client, calls: [], decide };
+  const injected = { throttle: 0, timeout: 0, server: 0, 'lost-response': 0 };
+  const state: FaultyClient = { client, calls: [], injected, decide };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = String(context.commandName);
       const index = state.calls.push(command) - 1;
       const fault = state.decide(command, index);
+      if (fault) state.injected[fault]++;
+      if (fault === 'lost-response') {
+        await next(args);
+        throw faultError(fault);
+      }
       if (fault) throw faultError(fault);
       return next(args);
     },
     { step: 'initialize', name: 'faultInjection' },
   );
   return state;
+}
+
+/** mulberry32: a small seeded PRNG, so a faulted run can be replayed exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Fails `rate` of the calls (0..1), picking kinds evenly from `kinds`, from a seeded PRNG.
+ * Table administration (CreateTable, DescribeTable) is never failed.
+ */
+export function randomFaults(options: {
+  rate: number;
+  seed: number;
+  kinds?: readonly FaultKind[];
+}): FaultyClient['decide'] {
+  const random = seededRandom(options.seed);
+  const kinds = options.kinds ?? FAULT_KINDS;
+  return (command) => {
+    if (/Table/.test(command)) return undefined;
+    if (random() >= options.rate) return undefined;
+    return kinds[Math.floor(random() * kinds.length)];
+  };
 }
