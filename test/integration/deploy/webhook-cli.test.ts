@@ -93,7 +93,7 @@ describe('npm run webhook', () => {
     it.each([
       [['set', '--url', 'http://example.com/hook'], 'must be https'],
       [['set', '--url', 'https://example.com:8080/hook'], 'port 8080'],
-      [['set', '--url', 'not a url'], 'not a HOOK_URL'],
+      [['set', '--url', 'not a url'], 'not a URL'],
       [['set', '--url', 'https://user:pw@example.com/hook'], 'credentials'],
       [['set'], 'set needs --url'],
       [['set', '--url', HOOK_URL, '--max-connections', '0'], 'from 1 to 100'],
