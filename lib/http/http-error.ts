@@ -28,12 +28,13 @@ export class HttpError extends AppError {
   constructor(
     status: number,
     detail: string,
-    options: { cause?: unknown; headers?: Record<string, string> } = {},
+    options: { cause?: unknown; headers?: Record<string, string>; expose?: boolean } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = 'HttpError';
     this.status = status;
-    this.expose = status < 500;
+    // A 5xx detail reaches the client only when the thrower wrote it for the client.
+    this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
   }
 }
@@ -42,18 +43,22 @@ export function titleOf(status: number): string {
   return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Error');
 }
 
-/** The one way errors leave: problem+json with a generic detail for 5xx. */
+/**
+ * The one way errors leave: problem+json with a generic detail for 5xx, unless `expose`
+ * says the detail was written for the client (e.g. "Telegram could not be reached").
+ */
 export function problemResponse(
   status: number,
   detail: string,
   headers: Record<string, string> = {},
+  expose = status < 500,
 ): APIGatewayProxyStructuredResultV2 {
   const title = titleOf(status);
   const body = {
     type: status >= 500 ? 'about:blank' : `https://httpstatuses.io/${status}`,
     title,
     status,
-    detail: status >= 500 ? 'The service could not complete the request; try again later.' : detail,
+    detail: expose ? detail : 'The service could not complete the request; try again later.',
   };
   return {
     statusCode: status,
@@ -64,7 +69,9 @@ export function problemResponse(
 
 /** Maps any thrown value to a response: HttpError keeps its status, anything else is 500. */
 export function errorToResponse(err: unknown): APIGatewayProxyStructuredResultV2 {
-  if (err instanceof HttpError) return problemResponse(err.status, err.message, err.headers);
+  if (err instanceof HttpError) {
+    return problemResponse(err.status, err.message, err.headers, err.expose);
+  }
   return problemResponse(500, 'internal error');
 }
 

@@ -83,6 +83,11 @@ export const updateMarkerKey = (updateId: number): Key => ({
 
 export const apiKeyKey = (hash: string): Key => ({ pk: `APIKEY#${hash}`, sk: 'APIKEY' });
 export const API_KEYS_INDEX_PK = 'APIKEYS';
+/** GSI1 keys of an API key item: listed under APIKEYS in creation order. */
+export const apiKeyIndexKeys = (createdAt: string, id: string) => ({
+  gsi1pk: API_KEYS_INDEX_PK,
+  gsi1sk: `${createdAt}#${id}`,
+});
 
 /** Parses the numeric id at the end of a `USER#<id>` / `CHAT#<id>` key part. */
 export function idFromKey(key: string): number {
