@@ -41,9 +41,13 @@ export interface Membership {
   firstSeenAt?: string;
   lastSeenAt?: string;
   messageCount: number;
-  chat?: Chat;
-  user?: Contact;
+  chat?: ChatSummary;
+  user?: ContactSummary;
 }
+
+/** A profile without its counters: what lists embed (one BatchGet, no monthly items). */
+export type ContactSummary = Omit<Contact, 'messageCount' | 'lastSeenAt'>;
+export type ChatSummary = Omit<Chat, 'messageCount' | 'lastSeenAt'>;
 
 export interface SharedContact {
   ownerId: number;
@@ -110,9 +114,12 @@ export function toContact(items: Item[]): Contact | null {
   });
 }
 
-/** A contact's names only (for lists that embed the user). */
-export function toContactSummary(profile: Item): Contact {
-  return toContact([profile]) as Contact;
+/** A contact's profile without counters (for lists that embed the user). */
+export function toContactSummary(profile: Item): ContactSummary | null {
+  const contact = toContact([profile]);
+  if (!contact) return null;
+  const { messageCount: _count, lastSeenAt: _seen, ...summary } = contact;
+  return summary;
 }
 
 export function toChat(items: Item[]): Chat | null {
@@ -128,6 +135,14 @@ export function toChat(items: Item[]): Chat | null {
     lastSeenAt: isoOf(lastSeen),
     messageCount: count,
   });
+}
+
+/** A chat's profile without counters (for lists that embed the chat). */
+export function toChatSummary(profile: Item): ChatSummary | null {
+  const chat = toChat([profile]);
+  if (!chat) return null;
+  const { messageCount: _count, lastSeenAt: _seen, ...summary } = chat;
+  return summary;
 }
 
 export function toMembership(item: Item): Membership {

@@ -46,3 +46,15 @@ export async function queryPage(
     ...(page.LastEvaluatedKey ? { lastKey: page.LastEvaluatedKey } : {}),
   };
 }
+
+/** Which page of a list to read: at most `limit` items after `startKey`. */
+export interface PageRequest {
+  limit: number;
+  startKey?: Record<string, unknown>;
+}
+
+/** One page of a list, mapped; `lastKey` is where the next page starts. */
+export interface ListPage<T> {
+  items: T[];
+  lastKey?: Record<string, unknown>;
+}
