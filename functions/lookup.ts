@@ -1,0 +1,48 @@
+/** Lookup API (API Gateway HTTP API, payload v2): route, authenticate, validate, answer. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { loadConfig } from '../lib/config.ts';
+import { method } from '../lib/http/event.ts';
+import { errorToResponse } from '../lib/http/http-error.ts';
+import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
+import { logger } from '../lib/logger.ts';
+import { buildLookupDeps, type LookupDeps } from '../lib/lookup/lookup-deps.ts';
+import { matchRoute, parseRouteInput, requestPath, routeResponse } from '../lib/lookup/router.ts';
+import { LOOKUP_ROUTES } from '../lib/lookup/routes.ts';
+import { loadSecrets } from '../lib/secrets.ts';
+
+export type LookupHandler = (
+  event: APIGatewayProxyEventV2,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export function createHandler(deps: LookupDeps | (() => Promise<LookupDeps>)): LookupHandler {
+  const getDeps = memoizeDeps(deps);
+  return async (event) => {
+    const started = Date.now();
+    const log: { operation?: string; keyId?: string } = {};
+    try {
+      const { context, auth, limiter } = await getDeps();
+      const match = matchRoute(LOOKUP_ROUTES, method(event), requestPath(event));
+      log.operation = match.route.operationId;
+      if (match.route.scope !== 'public') {
+        const caller = await auth.authenticate(event, match.route.scope);
+        log.keyId = caller.keyId;
+        limiter.enforce(caller.keyId);
+      }
+      const input = parseRouteInput(match, event.queryStringParameters);
+      const response = routeResponse(match.route, await match.route.run(context, input));
+      logger.info('lookup', { ...log, status: response.statusCode, ms: Date.now() - started });
+      return response;
+    } catch (err: unknown) {
+      const response = errorToResponse(err);
+      const status = response.statusCode ?? 500;
+      const write = status >= 500 ? logger.error : logger.warn;
+      write.call(logger, 'lookup failed', { ...log, status, ...describeError(err) });
+      return response;
+    }
+  };
+}
+
+export const handler = createHandler(async () => {
+  const config = loadConfig();
+  return buildLookupDeps(config, await loadSecrets(config));
+});

@@ -1,0 +1,77 @@
+/** Lookups about one contact: profile, search, chats, membership, shared contacts, activity, erasure. */
+import { contactActivity } from '../store/activity.ts';
+import { findByPhone, findByUsername } from '../store/contact-search.ts';
+import { eraseUser } from '../store/erasure.ts';
+import type { ActivityDay, Contact, Membership, SharedContact } from '../store/items.ts';
+import { getMembership, listUserChats } from '../store/memberships.ts';
+import { getContact } from '../store/profiles.ts';
+import { listSharedBy } from '../store/shared-contacts.ts';
+import type { LookupContext } from './context.ts';
+import { checkMembershipLive } from './membership-live.ts';
+import { type List, type ListQuery, readList } from './paging.ts';
+
+/** One Query: the profile and its monthly counters. */
+export function getContactById(ctx: LookupContext, userId: number): Promise<Contact | null> {
+  return getContact(ctx.store, userId);
+}
+
+export type ContactSearch = ListQuery & { username?: string; phone?: string };
+
+/** By username (without @, any case) or by normalized verified phone. */
+export function searchContacts(ctx: LookupContext, query: ContactSearch): Promise<List<Contact>> {
+  const { username, phone } = query;
+  if (username !== undefined) {
+    return readList(ctx.cursors, `username:${username.toLowerCase()}`, query, (page) =>
+      findByUsername(ctx.store, username, page),
+    );
+  }
+  if (phone !== undefined) {
+    return readList(ctx.cursors, `phone:${phone}`, query, (page) =>
+      findByPhone(ctx.store, phone, page),
+    );
+  }
+  return Promise.resolve({ items: [] });
+}
+
+export function listContactChats(
+  ctx: LookupContext,
+  userId: number,
+  query: ListQuery,
+): Promise<List<Membership>> {
+  return readList(ctx.cursors, `chats:${userId}`, query, (page) =>
+    listUserChats(ctx.store, userId, page),
+  );
+}
+
+/** The stored membership, or with `live` Telegram's answer (stored first). */
+export function getContactMembership(
+  ctx: LookupContext,
+  userId: number,
+  chatId: number,
+  live: boolean,
+): Promise<Membership | null> {
+  return live ? checkMembershipLive(ctx, userId, chatId) : getMembership(ctx.store, userId, chatId);
+}
+
+export function listSharedContacts(
+  ctx: LookupContext,
+  userId: number,
+  query: ListQuery,
+): Promise<List<SharedContact>> {
+  return readList(ctx.cursors, `shared:${userId}`, query, (page) =>
+    listSharedBy(ctx.store, userId, page),
+  );
+}
+
+export async function getContactActivity(
+  ctx: LookupContext,
+  userId: number,
+  range: { from: string; to: string },
+): Promise<{ days: ActivityDay[] }> {
+  return { days: await contactActivity(ctx.store, userId, range.from, range.to) };
+}
+
+/** Everything about the user, as the bot's /forget does. Idempotent. */
+export async function eraseContact(ctx: LookupContext, userId: number): Promise<void> {
+  await eraseUser(ctx.store, userId);
+}

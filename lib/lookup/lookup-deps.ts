@@ -1,0 +1,55 @@
+/** Builds what the lookup handler needs from config and secrets, once per cold start. */
+import type { Config } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { type ApiKeyAuth, createApiKeyAuth } from '../http/api-key-auth.ts';
+import { createCursorCodec } from '../http/cursor.ts';
+import { createRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
+import type { Secrets } from '../secrets.ts';
+import { findApiKey } from '../store/api-keys.ts';
+import { createDocumentClient } from '../store/client.ts';
+import { createBotApi } from '../telegram/bot-api.ts';
+import type { LookupContext } from './context.ts';
+
+export interface LookupDeps {
+  context: LookupContext;
+  auth: ApiKeyAuth;
+  limiter: RateLimiter;
+}
+
+export interface LookupDepsOverrides extends Partial<Omit<LookupContext, 'cursors'>> {
+  /** Milliseconds clock for the key cache and the rate limiter (tests). */
+  now?: () => number;
+}
+
+export function buildLookupDeps(
+  config: Config,
+  secrets: Secrets,
+  overrides: LookupDepsOverrides = {},
+): LookupDeps {
+  // Locally the webhook secret doubles as the cursor key; deployed, CURSOR_SECRET_PARAM.
+  const cursorSecret = secrets.cursorSecret ?? secrets.webhookSecret;
+  if (!cursorSecret) {
+    throw new ConfigError('CURSOR_SECRET (or CURSOR_SECRET_PARAM) is required to sign cursors');
+  }
+  const store = overrides.store ?? {
+    client: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+    tableName: config.TABLE_NAME,
+  };
+  const botApi =
+    overrides.botApi ??
+    createBotApi({ token: secrets.botToken, apiRoot: config.TELEGRAM_API_ROOT });
+  const now = overrides.now;
+  return {
+    context: { store, botApi, cursors: createCursorCodec(cursorSecret) },
+    auth: createApiKeyAuth({
+      find: (hash) => findApiKey(store, hash),
+      cacheSeconds: config.API_KEY_CACHE_SECONDS,
+      ...(now ? { now } : {}),
+    }),
+    limiter: createRateLimiter({
+      ratePerSecond: config.RATE_LIMIT_RPS,
+      burst: config.RATE_LIMIT_BURST,
+      ...(now ? { now } : {}),
+    }),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The OpenAPI 3.1 document of the lookup API, generated from the route table and the same
+ * zod schemas that validate requests and shape responses (`schemas.ts`): components from
+ * the `components` registry, parameters from each route's params and query objects (their
+ * input side: what a client sends), responses from each route's response schema.
+ */
+import * as z from 'zod';
+import { titleOf } from '../http/http-error.ts';
+import type { Route } from './route.ts';
+import { components, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+/** Drops what a schema inside an OpenAPI document must not repeat. */
+function bare(schema: JsonSchema): JsonSchema {
+  const { $schema: _schema, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+function schemaRef(schema: z.ZodType): JsonSchema {
+  const id = components.get(schema)?.id;
+  return id ? ref(id) : bare(z.toJSONSchema(schema) as JsonSchema);
+}
+
+/**
+ * Parameters of a params or query object. A value arrives as text; its schema is the parsed
+ * value's (an integer with its bounds, a date) when JSON Schema can say it, else the text's.
+ */
+function parameters(object: z.ZodObject, where: 'path' | 'query'): JsonSchema[] {
+  type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
+  const input = z.toJSONSchema(object, { io: 'input' }) as ObjectSchema;
+  const output = z.toJSONSchema(object, { io: 'output', unrepresentable: 'any' }) as ObjectSchema;
+  return Object.entries(input.properties ?? {}).map(([name, text]) => {
+    const parsed = output.properties?.[name];
+    const { description, ...schema } = parsed && 'type' in parsed ? parsed : text;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || (input.required ?? []).includes(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema,
+    };
+  });
+}
+
+const problem = (status: number) => ({
+  description: titleOf(status),
+  ...(status === 429 || status === 503
+    ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } } }
+    : {}),
+  content: { 'application/problem+json': { schema: schemaRef(Problem) } },
+});
+
+function operation(route: Route): JsonSchema {
+  const authenticated = route.scope !== 'public';
+  const params = parameters(route.params, 'path');
+  const query = parameters(route.query, 'query');
+  const errors = new Set([
+    ...(params.length + query.length > 0 ? [400] : []),
+    ...(authenticated ? [401, 403, 429] : []),
+    ...(route.errors ?? []),
+    500,
+  ]);
+  const success =
+    route.status === 204 || !route.response
+      ? { description: 'No Content' }
+      : {
+          description: 'OK',
+          content: { 'application/json': { schema: schemaRef(route.response) } },
+        };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    ...(authenticated ? { 'x-required-scope': route.scope } : { security: [] }),
+    ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
+    responses: {
+      [String(route.status)]: success,
+      ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s)])),
+    },
+  };
+}
+
+export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
+  const generated = z.toJSONSchema(components, {
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, JsonSchema> };
+  const schemas = Object.fromEntries(
+    Object.entries(generated.schemas).map(([id, schema]) => [id, bare(schema)]),
+  );
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, JsonSchema>)[route.method.toLowerCase()] =
+      operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'telegram-contacts lookup API',
+      version: '1.0.0',
+      description: [
+        'The contact directory a Telegram bot builds from its updates.',
+        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `admin` also erases.',
+        'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json.',
+        `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
+        `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,
+      ].join('\n\n'),
+    },
+    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'A lookup API key' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+      },
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/** The shape of one lookup route: what it accepts, who may call it, what it answers. */
+import type * as z from 'zod';
+import type { ApiScope } from '../store/api-keys.ts';
+import type { LookupContext } from './context.ts';
+
+export type RouteScope = ApiScope | 'public';
+export type RouteMethod = 'GET' | 'DELETE';
+
+export interface RouteSpec<P extends z.ZodObject, Q extends z.ZodObject, R> {
+  method: RouteMethod;
+  /** OpenAPI path template, e.g. `/v1/contacts/{userId}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  scope: RouteScope;
+  params: P;
+  query: Q;
+  /** 200 with a body shaped by `response`, or 204 without one. */
+  status: 200 | 204;
+  response?: z.ZodType;
+  /** Problem statuses this route answers besides 400, 401, 403, 429 and 500. */
+  errors?: number[];
+  /** Calls one service; a thrown HttpError becomes the answer. */
+  run(ctx: LookupContext, input: { params: z.output<P>; query: z.output<Q> }): Promise<R>;
+}
+
+export type Route = RouteSpec<z.ZodObject, z.ZodObject, unknown>;
+
+/** Type-checks a route against its own schemas, then erases the types for the table. */
+export function defineRoute<P extends z.ZodObject, Q extends z.ZodObject, R>(
+  spec: RouteSpec<P, Q, R>,
+): Route {
+  return spec as unknown as Route;
+}

@@ -1,0 +1,99 @@
+/**
+ * Request -> route -> validated input -> response, for the lookup handler. Unknown paths
+ * are 404, known paths with another method 405 (with Allow), input failing the route's
+ * schemas 400 naming each problem. Responses are parsed by the route's response schema, so
+ * a body carries exactly the documented fields.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type * as z from 'zod';
+import { emptyResponse, HttpError, jsonResponse } from '../http/http-error.ts';
+import type { Route } from './route.ts';
+
+export interface RouteMatch {
+  route: Route;
+  /** Raw path segments by template name, URL-decoded. */
+  params: Record<string, string>;
+}
+
+function segments(path: string): string[] {
+  return path.split('/').filter((s) => s !== '');
+}
+
+/**
+ * The request's path: `rawPath` without the stage prefix API Gateway keeps for named
+ * stages (`/prod/v1/...`); `$default` stages have none.
+ */
+export function requestPath(event: APIGatewayProxyEventV2): string {
+  const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+  const stage = event.requestContext?.stage;
+  if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) {
+    return path.slice(stage.length + 1);
+  }
+  return path;
+}
+
+function matchPath(template: string, path: string[]): Record<string, string> | undefined {
+  const parts = segments(template);
+  if (parts.length !== path.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of parts.entries()) {
+    const segment = path[i] as string;
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (name) {
+      try {
+        params[name] = decodeURIComponent(segment);
+      } catch {
+        throw new HttpError(400, `${name} must be an integer`);
+      }
+    } else if (part !== segment) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** The route for `method` and `path`; 404 for an unknown path, 405 for another method. */
+export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
+  const wanted = segments(path);
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const params = matchPath(route.path, wanted);
+    if (!params) continue;
+    if (route.method === method) return { route, params };
+    allowed.push(route.method);
+  }
+  if (allowed.length === 0) throw new HttpError(404, `no route for ${path}`);
+  throw new HttpError(405, `${method} is not allowed here; use ${allowed.join(' or ')}`, {
+    headers: { allow: allowed.join(', ') },
+  });
+}
+
+function describeIssues(error: z.ZodError, where: string): string {
+  if (error.issues.length === 0) return `invalid ${where}`;
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join('.');
+      return field && !issue.message.startsWith(field)
+        ? `${field}: ${issue.message}`
+        : issue.message;
+    })
+    .join('; ');
+}
+
+/** Validates path parameters and the query string against the route's schemas (400 otherwise). */
+export function parseRouteInput(
+  match: RouteMatch,
+  query: Record<string, string | undefined> | undefined,
+): { params: Record<string, unknown>; query: Record<string, unknown> } {
+  const params = match.route.params.safeParse(match.params);
+  if (!params.success) throw new HttpError(400, describeIssues(params.error, 'path'));
+  const parsedQuery = match.route.query.safeParse(query ?? {});
+  if (!parsedQuery.success) throw new HttpError(400, describeIssues(parsedQuery.error, 'query'));
+  return { params: params.data, query: parsedQuery.data };
+}
+
+/** The route's answer: 204, or 200 with the result shaped by the route's response schema. */
+export function routeResponse(route: Route, result: unknown): APIGatewayProxyStructuredResultV2 {
+  if (route.status === 204 || !route.response) return emptyResponse(route.status);
+  return jsonResponse(route.status, route.response.parse(result));
+}

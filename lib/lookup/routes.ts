@@ -1,0 +1,196 @@
+/** The lookup API's routes (DESIGN.md's lookup table), each bound to one service call. */
+import { HttpError } from '../http/http-error.ts';
+import { getChatActivity, getChatById, listMembersOfChat } from './chats-service.ts';
+import {
+  eraseContact,
+  getContactActivity,
+  getContactById,
+  getContactMembership,
+  listContactChats,
+  listSharedContacts,
+  searchContacts,
+} from './contacts-service.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { defineRoute, type Route } from './route.ts';
+import {
+  Activity,
+  activityQuery,
+  Chat,
+  Contact,
+  ContactList,
+  chatParams,
+  listQuery,
+  Membership,
+  MembershipList,
+  membershipParams,
+  membershipQuery,
+  noParams,
+  noQuery,
+  OpenApiDocument,
+  SharedContactList,
+  searchQuery,
+  userParams,
+} from './schemas.ts';
+
+function found<T>(value: T | null, detail: string): T {
+  if (value === null) throw new HttpError(404, detail);
+  return value;
+}
+
+let openApiDocument: object | undefined;
+
+export const LOOKUP_ROUTES: readonly Route[] = [
+  defineRoute({
+    method: 'GET',
+    path: '/v1/contacts',
+    operationId: 'searchContacts',
+    summary: 'Find contacts by username or verified phone',
+    description:
+      'Exactly one of username (exact, case-insensitive, @ optional) and phone (normalized to E.164; only verified phones match).',
+    scope: 'read',
+    params: noParams,
+    query: searchQuery,
+    status: 200,
+    response: ContactList,
+    run: (ctx, { query }) => searchContacts(ctx, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/contacts/{userId}',
+    operationId: 'getContact',
+    summary: 'A contact',
+    scope: 'read',
+    params: userParams,
+    query: noQuery,
+    status: 200,
+    response: Contact,
+    errors: [404],
+    run: async (ctx, { params }) =>
+      found(await getContactById(ctx, params.userId), `no contact with id ${params.userId}`),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/v1/contacts/{userId}',
+    operationId: 'eraseContact',
+    summary: 'Erase everything stored about a user (admin)',
+    description:
+      'Removes the profile, counters, memberships, shared contacts (theirs and of them) and index entries. Idempotent: 204 also when nothing was stored.',
+    scope: 'admin',
+    params: userParams,
+    query: noQuery,
+    status: 204,
+    run: (ctx, { params }) => eraseContact(ctx, params.userId),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/contacts/{userId}/chats',
+    operationId: 'listContactChats',
+    summary: 'The chats a user is or was in, each membership with its chat',
+    scope: 'read',
+    params: userParams,
+    query: listQuery,
+    status: 200,
+    response: MembershipList,
+    run: (ctx, { params, query }) => listContactChats(ctx, params.userId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/contacts/{userId}/chats/{chatId}',
+    operationId: 'getMembership',
+    summary: 'One membership; live=true asks Telegram and stores the answer',
+    description:
+      'With live=true: 404 when Telegram knows no such user or chat, 409 when the bot is not in the chat or lacks rights, 502 when Telegram cannot be reached, 503 when no bot token is configured.',
+    scope: 'read',
+    params: membershipParams,
+    query: membershipQuery,
+    status: 200,
+    response: Membership,
+    errors: [404, 409, 502, 503],
+    run: async (ctx, { params, query }) =>
+      found(
+        await getContactMembership(ctx, params.userId, params.chatId, query.live),
+        `user ${params.userId} has no recorded membership in chat ${params.chatId}`,
+      ),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/contacts/{userId}/shared',
+    operationId: 'listSharedContacts',
+    summary: 'Contacts this user shared with the bot',
+    scope: 'read',
+    params: userParams,
+    query: listQuery,
+    status: 200,
+    response: SharedContactList,
+    run: (ctx, { params, query }) => listSharedContacts(ctx, params.userId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/contacts/{userId}/activity',
+    operationId: 'getContactActivity',
+    summary: 'Messages per UTC day sent by the user',
+    description:
+      'from and to are inclusive, from <= to, at most 366 days. Unknown users have no days.',
+    scope: 'read',
+    params: userParams,
+    query: activityQuery,
+    status: 200,
+    response: Activity,
+    run: (ctx, { params, query }) => getContactActivity(ctx, params.userId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/chats/{chatId}',
+    operationId: 'getChat',
+    summary: 'A chat',
+    scope: 'read',
+    params: chatParams,
+    query: noQuery,
+    status: 200,
+    response: Chat,
+    errors: [404],
+    run: async (ctx, { params }) =>
+      found(await getChatById(ctx, params.chatId), `no chat with id ${params.chatId}`),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/chats/{chatId}/members',
+    operationId: 'listChatMembers',
+    summary: 'Current and former members of a chat, each membership with the user',
+    scope: 'read',
+    params: chatParams,
+    query: listQuery,
+    status: 200,
+    response: MembershipList,
+    run: (ctx, { params, query }) => listMembersOfChat(ctx, params.chatId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/chats/{chatId}/activity',
+    operationId: 'getChatActivity',
+    summary: 'Messages per UTC day in the chat',
+    description:
+      'from and to are inclusive, from <= to, at most 366 days. Unknown chats have no days.',
+    scope: 'read',
+    params: chatParams,
+    query: activityQuery,
+    status: 200,
+    response: Activity,
+    run: (ctx, { params, query }) => getChatActivity(ctx, params.chatId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This document (public: no key needed)',
+    scope: 'public',
+    params: noParams,
+    query: noQuery,
+    status: 200,
+    response: OpenApiDocument,
+    run: async () => {
+      openApiDocument ??= buildOpenApiDocument(LOOKUP_ROUTES);
+      return openApiDocument;
+    },
+  }),
+];

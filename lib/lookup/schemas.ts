@@ -1,0 +1,223 @@
+/**
+ * The lookup API's zod schemas: one source of truth for validating requests, shaping
+ * responses (parsing strips anything not in the shape) and the OpenAPI document
+ * (`openapi.ts` turns them into JSON Schema). Component schemas are registered in
+ * `components` under the names the document uses.
+ */
+import * as z from 'zod';
+import { MAX_CURSOR_LENGTH } from '../http/cursor.ts';
+import { normalizePhone } from '../phone.ts';
+
+/** Component schemas of the OpenAPI document, by name. */
+export const components = z.registry<{ id: string; description?: string }>();
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 100;
+/** Longest activity range, in days counted inclusively (a leap year). */
+export const MAX_ACTIVITY_DAYS = 366;
+
+// ---- request ----
+
+const idParam = (name: string) =>
+  z
+    .string()
+    .regex(/^-?\d{1,16}$/, { error: `${name} must be an integer` })
+    .transform(Number)
+    .pipe(z.int({ error: `${name} is out of range` }))
+    .meta({ description: `Telegram ${name === 'userId' ? 'user' : 'chat'} id (an integer)` });
+
+export const userParams = z.object({ userId: idParam('userId') });
+export const chatParams = z.object({ chatId: idParam('chatId') });
+export const membershipParams = z.object({ userId: idParam('userId'), chatId: idParam('chatId') });
+export const noParams = z.object({});
+
+const limit = z
+  .string()
+  .regex(/^\d{1,3}$/, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+  .transform(Number)
+  .pipe(
+    z
+      .int()
+      .min(1, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+      .max(MAX_LIMIT, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` }),
+  )
+  .default(DEFAULT_LIMIT)
+  .meta({ description: `Page size, 1-${MAX_LIMIT}` });
+
+const cursor = z
+  .string()
+  .min(1, { error: 'cursor must not be empty' })
+  .max(MAX_CURSOR_LENGTH, {
+    error: 'cursor is invalid: it was altered or belongs to another query',
+  })
+  .optional()
+  .meta({ description: 'The nextCursor of the previous page, unchanged' });
+
+export const listQuery = z.object({ limit, cursor });
+
+const username = z
+  .string()
+  .regex(/^@?[A-Za-z0-9_]{1,64}$/, {
+    error: 'username must be letters, digits and underscores, with an optional leading @',
+  })
+  .transform((s) => s.replace(/^@/, ''))
+  .optional()
+  .meta({ description: 'Exact username, case-insensitive; the leading @ is optional' });
+
+const phone = z
+  .string()
+  .max(40, { error: 'phone is not a phone number' })
+  .transform((s, ctx) => {
+    const e164 = normalizePhone(s);
+    if (e164 === undefined) {
+      ctx.issues.push({ code: 'custom', message: 'phone is not a phone number', input: s });
+      return z.NEVER;
+    }
+    return e164;
+  })
+  .optional()
+  .meta({
+    description:
+      'Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match',
+  });
+
+export const searchQuery = z
+  .object({ username, phone, limit, cursor })
+  .refine((q) => (q.username === undefined) !== (q.phone === undefined), {
+    error: 'give exactly one of username and phone',
+  });
+
+export const membershipQuery = z.object({
+  live: z
+    .enum(['true', 'false'], { error: 'live must be true or false' })
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description: 'true: ask Telegram now (getChatMember) and store the answer' }),
+});
+
+const date = (name: string) =>
+  z.iso
+    .date({ error: `${name} must be a date YYYY-MM-DD` })
+    .meta({ description: 'UTC date YYYY-MM-DD, inclusive' });
+
+const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+
+export const activityQuery = z
+  .object({ from: date('from'), to: date('to') })
+  .refine((q) => q.from <= q.to, { error: 'from must not be after to' })
+  .refine((q) => q.from > q.to || daysBetween(q.from, q.to) + 1 <= MAX_ACTIVITY_DAYS, {
+    error: `the range may span at most ${MAX_ACTIVITY_DAYS} days`,
+  });
+
+export const noQuery = z.object({});
+
+// ---- response ----
+
+const time = z.iso.datetime();
+const chatType = z.enum(['private', 'group', 'supergroup', 'channel']);
+const memberStatus = z.enum(['creator', 'administrator', 'member', 'restricted', 'left', 'kicked']);
+
+export const ContactSummary = z
+  .object({
+    id: z.int(),
+    isBot: z.boolean(),
+    firstName: z.string(),
+    lastName: z.string().optional(),
+    username: z.string().optional(),
+    languageCode: z.string().optional(),
+    isPremium: z.boolean().optional(),
+    phoneNumber: z.string().optional().meta({ description: 'Verified phone, E.164' }),
+    botBlocked: z.boolean().optional(),
+    firstSeenAt: time.optional(),
+  })
+  .register(components, {
+    id: 'ContactSummary',
+    description: 'A contact profile without counters',
+  });
+
+export const Contact = ContactSummary.extend({
+  lastSeenAt: time.optional(),
+  messageCount: z.int().min(0),
+}).register(components, { id: 'Contact' });
+
+export const ChatSummary = z
+  .object({
+    id: z.int(),
+    type: chatType,
+    title: z.string().optional(),
+    username: z.string().optional(),
+    botStatus: memberStatus.optional(),
+    firstSeenAt: time.optional(),
+  })
+  .register(components, { id: 'ChatSummary', description: 'A chat profile without counters' });
+
+export const Chat = ChatSummary.extend({
+  lastSeenAt: time.optional(),
+  messageCount: z.int().min(0),
+}).register(components, { id: 'Chat' });
+
+export const Membership = z
+  .object({
+    userId: z.int(),
+    chatId: z.int(),
+    status: memberStatus,
+    isMember: z.boolean(),
+    joinedAt: time.optional(),
+    leftAt: time.optional(),
+    firstSeenAt: time.optional(),
+    lastSeenAt: time.optional(),
+    messageCount: z.int().min(0),
+    chat: ChatSummary.optional(),
+    user: ContactSummary.optional(),
+  })
+  .register(components, {
+    id: 'Membership',
+    description: "chat is embedded in a user's chats, user in a chat's members",
+  });
+
+export const SharedContact = z
+  .object({
+    ownerId: z.int(),
+    userId: z.int().optional(),
+    phoneNumber: z.string().optional(),
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    username: z.string().optional(),
+    sharedAt: time,
+  })
+  .register(components, { id: 'SharedContact' });
+
+export const Activity = z
+  .object({
+    days: z.array(z.object({ date: z.iso.date(), messages: z.int().min(1) })),
+  })
+  .register(components, {
+    id: 'Activity',
+    description: 'Days with at least one message, by the UTC date of the update, in date order',
+  });
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+  })
+  .register(components, { id: 'Problem', description: 'RFC 9457 problem details' });
+
+const listOf = <T extends z.ZodType>(item: T, id: string) =>
+  z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().optional().meta({ description: 'Absent on the last page' }),
+    })
+    .register(components, { id });
+
+export const ContactList = listOf(Contact, 'ContactList');
+export const MembershipList = listOf(Membership, 'MembershipList');
+export const SharedContactList = listOf(SharedContact, 'SharedContactList');
+
+export const OpenApiDocument = z
+  .looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) })
+  .register(components, { id: 'OpenApiDocument' });

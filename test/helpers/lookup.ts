@@ -1,0 +1,144 @@
+/**
+ * The real lookup handler on a test table, with API keys created the way the CLI does, and
+ * helpers to put data there the way production does: real-shaped updates through the real
+ * webhook handler.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHandler, type LookupHandler } from '../../functions/lookup.ts';
+import type { WebhookHandler } from '../../functions/webhook.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
+import { createApiKey } from '../../lib/store/api-key-admin.ts';
+import type { StoreContext } from '../../lib/store/client.ts';
+import type { ProfileCache } from '../../lib/store/profile-cache.ts';
+import { createBotApi } from '../../lib/telegram/bot-api.ts';
+import { loadUpdate } from '../fixtures/updates.ts';
+import { httpEvent, webhookEvent } from './events.ts';
+import { TEST_BOT_TOKEN } from './webhook.ts';
+
+export const ALICE = 1001;
+export const BOB = 1002;
+export const GROUP = -100200300;
+/** 2025-11-24T16:00:00Z, the fixtures' first date. */
+export const DAY0 = 1764000000;
+
+export interface LookupResponse {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are asserted field by field
+  body: any;
+  headers: Record<string, string>;
+  raw: string;
+}
+
+export interface TestLookup {
+  handler: LookupHandler;
+  adminKey: string;
+  readKey: string;
+  /** Calls the handler; `key` defaults to the read key, `null` sends none. */
+  call(request: {
+    path: string;
+    method?: string;
+    query?: Record<string, string>;
+    key?: string | null;
+    headers?: Record<string, string>;
+  }): Promise<LookupResponse>;
+}
+
+export interface TestLookupOptions {
+  store: StoreContext & { cache?: ProfileCache };
+  botApiUrl: string;
+  /** null: no bot token configured. */
+  token?: string | null;
+  env?: Record<string, string>;
+  now?: () => number;
+  /** A client for the handler only (e.g. one that counts requests); keys are made with the store's. */
+  client?: DynamoDBDocumentClient;
+  /** Bot API call timeout (default 2000 ms). */
+  botTimeoutMs?: number;
+}
+
+export async function createTestLookup(options: TestLookupOptions): Promise<TestLookup> {
+  const config = loadConfig({
+    TABLE_NAME: options.store.tableName,
+    TELEGRAM_API_ROOT: options.botApiUrl,
+    RATE_LIMIT_RPS: '1000',
+    RATE_LIMIT_BURST: '1000',
+    ...options.env,
+  });
+  const token = options.token === null ? undefined : (options.token ?? TEST_BOT_TOKEN);
+  const store = options.client ? { ...options.store, client: options.client } : options.store;
+  const deps = buildLookupDeps(
+    config,
+    { botToken: token, cursorSecret: 'test-cursor-secret' },
+    {
+      store,
+      botApi: createBotApi({
+        token,
+        apiRoot: options.botApiUrl,
+        timeoutMs: options.botTimeoutMs ?? 2000,
+      }),
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
+  const handler = createHandler(deps);
+  const admin = await createApiKey(options.store, { name: 'test admin', scope: 'admin' });
+  const read = await createApiKey(options.store, { name: 'test read', scope: 'read' });
+  return {
+    handler,
+    adminKey: admin.key,
+    readKey: read.key,
+    async call(request) {
+      const key = request.key === undefined ? read.key : request.key;
+      const response = await handler(
+        httpEvent({
+          method: request.method ?? 'GET',
+          path: request.path,
+          ...(request.query ? { query: request.query } : {}),
+          headers: {
+            ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+            ...request.headers,
+          },
+        }),
+      );
+      const raw = response.body ?? '';
+      return {
+        status: response.statusCode ?? 0,
+        body: raw ? JSON.parse(raw) : undefined,
+        headers: (response.headers ?? {}) as Record<string, string>,
+        raw,
+      };
+    },
+  };
+}
+
+export interface Person {
+  id: number;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+}
+
+let nextUpdateId = 500_000;
+
+/** A group message from `person` in `chatId` at `date` (epoch seconds), as Telegram sends it. */
+export function groupMessage(person: Person, options: { chatId?: number; date?: number } = {}) {
+  const update = loadUpdate('group-message') as {
+    update_id: number;
+    message: { from: Record<string, unknown>; chat: { id: number }; date: number };
+  };
+  update.update_id = nextUpdateId++;
+  update.message.from = { is_bot: false, ...person };
+  update.message.chat.id = options.chatId ?? GROUP;
+  update.message.date = options.date ?? DAY0;
+  return update;
+}
+
+/** Posts updates through the webhook, in order; fails on anything but 200. */
+export async function post(webhook: WebhookHandler, ...updates: unknown[]): Promise<void> {
+  for (const update of updates) {
+    const response = await webhook(webhookEvent(update));
+    if (response.statusCode !== 200) {
+      throw new Error(`webhook answered ${response.statusCode}: ${response.body}`);
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebhookHandler } from '../../../functions/webhook.ts';
+import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
+import { loadUpdate } from '../../fixtures/updates.ts';
+import { type FakeBotApi, startFakeBotApi, telegramError } from '../../helpers/fake-bot-api.ts';
+import { validateJson } from '../../helpers/json-schema.ts';
+import {
+  ALICE,
+  BOB,
+  createTestLookup,
+  GROUP,
+  type LookupResponse,
+  post,
+  type TestLookup,
+} from '../../helpers/lookup.ts';
+import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import { createTestWebhook } from '../../helpers/webhook.ts';
+
+type Json = Record<string, unknown>;
+
+let root: TestStore;
+let botApi: FakeBotApi;
+let api: TestLookup;
+let webhook: WebhookHandler;
+let doc: Json;
+/** Every (operation, status) a real response was checked for. */
+const checked = new Set<string>();
+
+beforeAll(async () => {
+  root = await startTestStore();
+  botApi = await startFakeBotApi();
+  const store = await root.freshTable();
+  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  api = await createTestLookup({ store, botApiUrl: botApi.url });
+  await post(
+    webhook,
+    loadUpdate('group-message'),
+    loadUpdate('contact-own'),
+    loadUpdate('contact-other'),
+    loadUpdate('users-shared'),
+    loadUpdate('new-chat-members'),
+    loadUpdate('chat-member-restricted'),
+    loadUpdate('my-chat-member-added-group'),
+  );
+  const served = await api.call({ path: '/v1/openapi.json', key: null });
+  expect(served.status).toBe(200);
+  doc = served.body;
+});
+afterAll(async () => {
+  await botApi.close();
+  await root.close();
+});
+
+function operationOf(method: string, template: string): Json {
+  const operation = (doc.paths as Record<string, Json>)[template]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`${method} ${template} is not in the document`);
+  return operation as Json;
+}
+
+/** Asserts that `response` is documented for the operation and matches its schema. */
+function expectDocumented(method: string, template: string, response: LookupResponse): void {
+  const operation = operationOf(method, template);
+  const documented = (operation.responses as Record<string, Json>)[String(response.status)];
+  expect(documented, `${method} ${template} ${response.status} is documented`).toBeDefined();
+  checked.add(`${operation.operationId} ${response.status}`);
+  const content = documented?.content as Record<string, { schema: Json }> | undefined;
+  if (!content) {
+    expect(response.raw).toBe('');
+    return;
+  }
+  const type = response.headers['content-type'] as string;
+  const media = content[type];
+  expect(media, `${type} is documented for ${response.status}`).toBeDefined();
+  expect(validateJson(response.body, media?.schema ?? {}, doc)).toEqual([]);
+}
+
+async function check(
+  method: string,
+  template: string,
+  request: Parameters<TestLookup['call']>[0],
+  status: number,
+  target: TestLookup = api,
+): Promise<LookupResponse> {
+  const response = await target.call({ method, ...request });
+  expect(response.status, `${method} ${request.path}`).toBe(status);
+  expectDocumented(method, template, response);
+  return response;
+}
+
+describe('GET /v1/openapi.json', () => {
+  it('is an OpenAPI 3.1 document with exactly the routes the handler serves', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(LOOKUP_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const schemas = (doc.components as { schemas: Json }).schemas;
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining([
+        'Contact',
+        'Chat',
+        'Membership',
+        'SharedContact',
+        'Activity',
+        'Problem',
+      ]),
+    );
+  });
+
+  it('documents the parameters each route validates', () => {
+    const params = operationOf('GET', '/v1/contacts/{userId}/activity').parameters as Json[];
+    expect(params.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['userId', 'path', true],
+      ['from', 'query', true],
+      ['to', 'query', true],
+    ]);
+    const limit = (operationOf('GET', '/v1/chats/{chatId}/members').parameters as Json[]).find(
+      (p) => p.name === 'limit',
+    );
+    expect(limit?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 50 });
+    expect(operationOf('DELETE', '/v1/contacts/{userId}')['x-required-scope']).toBe('admin');
+    expect(operationOf('GET', '/v1/openapi.json').security).toEqual([]);
+  });
+
+  it('has a validator that rejects bodies the document does not allow', () => {
+    const contact = { $ref: '#/components/schemas/Contact' };
+    const valid = { id: 1, isBot: false, firstName: 'A', messageCount: 0 };
+    expect(validateJson(valid, contact, doc)).toEqual([]);
+    expect(validateJson({ ...valid, secret: 1 }, contact, doc)).not.toEqual([]);
+    expect(validateJson({ ...valid, messageCount: 1.5 }, contact, doc)).not.toEqual([]);
+    expect(validateJson({ ...valid, firstSeenAt: 'yesterday' }, contact, doc)).not.toEqual([]);
+    expect(validateJson({ id: 1 }, contact, doc)).not.toEqual([]);
+  });
+});
+
+describe('lookup responses match the OpenAPI document', () => {
+  it('matches for every route, success and problem answers', async () => {
+    const c = '/v1/contacts/{userId}';
+    await check(
+      'GET',
+      '/v1/contacts',
+      { path: '/v1/contacts', query: { username: 'alice_smith' } },
+      200,
+    );
+    await check(
+      'GET',
+      '/v1/contacts',
+      { path: '/v1/contacts', query: { phone: '15551234567' } },
+      200,
+    );
+    await check('GET', '/v1/contacts', { path: '/v1/contacts', query: { phone: 'x' } }, 400);
+    await check('GET', c, { path: `/v1/contacts/${ALICE}` }, 200);
+    await check('GET', c, { path: '/v1/contacts/1' }, 404);
+    await check('GET', c, { path: '/v1/contacts/x' }, 400);
+    await check('GET', c, { path: `/v1/contacts/${ALICE}`, key: null }, 401);
+    await check('GET', `${c}/chats`, { path: `/v1/contacts/${BOB}/chats` }, 200);
+    await check(
+      'GET',
+      `${c}/chats`,
+      { path: `/v1/contacts/${BOB}/chats`, query: { limit: '0' } },
+      400,
+    );
+    const m = `${c}/chats/{chatId}`;
+    await check('GET', m, { path: `/v1/contacts/${BOB}/chats/${GROUP}` }, 200);
+    await check('GET', m, { path: `/v1/contacts/${BOB}/chats/1` }, 404);
+    await check(
+      'GET',
+      m,
+      { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
+      200,
+    );
+    botApi.respond('getChatMember', () => telegramError(403, 'Forbidden: bot was kicked'));
+    await check(
+      'GET',
+      m,
+      { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
+      409,
+    );
+    botApi.respond('getChatMember', () => telegramError(500, 'Internal Server Error'));
+    await check(
+      'GET',
+      m,
+      { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
+      502,
+    );
+    botApi.respond('getChatMember', () => telegramError(400, 'Bad Request: user not found'));
+    await check('GET', m, { path: `/v1/contacts/9/chats/${GROUP}`, query: { live: 'true' } }, 404);
+    botApi.reset();
+    await check('GET', `${c}/shared`, { path: `/v1/contacts/${ALICE}/shared` }, 200);
+    await check(
+      'GET',
+      `${c}/shared`,
+      { path: `/v1/contacts/${ALICE}/shared`, query: { cursor: 'x.y' } },
+      400,
+    );
+    const range = { from: '2025-11-01', to: '2025-11-30' };
+    await check(
+      'GET',
+      `${c}/activity`,
+      { path: `/v1/contacts/${ALICE}/activity`, query: range },
+      200,
+    );
+    await check('GET', `${c}/activity`, { path: `/v1/contacts/${ALICE}/activity` }, 400);
+    await check('GET', '/v1/chats/{chatId}', { path: `/v1/chats/${GROUP}` }, 200);
+    await check('GET', '/v1/chats/{chatId}', { path: '/v1/chats/-1' }, 404);
+    await check('GET', '/v1/chats/{chatId}/members', { path: `/v1/chats/${GROUP}/members` }, 200);
+    const activity = '/v1/chats/{chatId}/activity';
+    await check('GET', activity, { path: `/v1/chats/${GROUP}/activity`, query: range }, 200);
+    await check('DELETE', c, { path: `/v1/contacts/${BOB}` }, 403);
+    await check('DELETE', c, { path: `/v1/contacts/${BOB}`, key: api.adminKey }, 204);
+    await check('GET', '/v1/openapi.json', { path: '/v1/openapi.json', key: null }, 200);
+
+    const limited = await createTestLookup({
+      store: await root.freshTable(),
+      botApiUrl: botApi.url,
+      env: { RATE_LIMIT_BURST: '1', RATE_LIMIT_RPS: '1' },
+    });
+    await check('GET', c, { path: '/v1/contacts/1' }, 404, limited);
+    await check('GET', c, { path: '/v1/contacts/1' }, 429, limited);
+
+    // Every operation was seen answering with its success status.
+    for (const route of LOOKUP_ROUTES) {
+      expect(checked, route.operationId).toContain(`${route.operationId} ${route.status}`);
+    }
+  });
+
+  it('answers unknown routes and wrong methods with problem+json', async () => {
+    const problem = { $ref: '#/components/schemas/Problem' };
+    for (const [method, path, status] of [
+      ['GET', '/v1/unknown', 404],
+      ['POST', '/v1/contacts', 405],
+      ['PATCH', '/v1/openapi.json', 405],
+    ] as const) {
+      const response = await api.call({ method, path });
+      expect(response.status).toBe(status);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(validateJson(response.body, problem, doc)).toEqual([]);
+    }
+  });
+});

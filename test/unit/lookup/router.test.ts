@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { HttpError } from '../../../lib/http/http-error.ts';
+import { matchRoute, parseRouteInput, requestPath } from '../../../lib/lookup/router.ts';
+import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
+import { httpEvent } from '../../helpers/events.ts';
+
+function failure(fn: () => unknown): HttpError {
+  try {
+    fn();
+  } catch (err: unknown) {
+    return err as HttpError;
+  }
+  throw new Error('expected a failure');
+}
+
+const input = (method: string, path: string, query: Record<string, string> = {}) =>
+  parseRouteInput(matchRoute(LOOKUP_ROUTES, method, path), query);
+
+describe('lookup router', () => {
+  it('matches every documented path with its parameters', () => {
+    expect(matchRoute(LOOKUP_ROUTES, 'GET', '/v1/contacts/1001/chats/-100200300')).toMatchObject({
+      route: { operationId: 'getMembership' },
+      params: { userId: '1001', chatId: '-100200300' },
+    });
+    expect(matchRoute(LOOKUP_ROUTES, 'DELETE', '/v1/contacts/1').route.operationId).toBe(
+      'eraseContact',
+    );
+    expect(matchRoute(LOOKUP_ROUTES, 'GET', '/v1/contacts/').route.operationId).toBe(
+      'searchContacts',
+    );
+  });
+
+  it('answers 404 for unknown paths and 405 with Allow for other methods', () => {
+    expect(failure(() => matchRoute(LOOKUP_ROUTES, 'GET', '/v1/contacts/1/x')).status).toBe(404);
+    expect(failure(() => matchRoute(LOOKUP_ROUTES, 'GET', '/contacts/1')).status).toBe(404);
+    const wrong = failure(() => matchRoute(LOOKUP_ROUTES, 'POST', '/v1/contacts/1'));
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers).toEqual({ allow: 'GET, DELETE' });
+  });
+
+  it('strips a named stage from the path, not the $default one', () => {
+    const staged = httpEvent({ path: '/prod/v1/chats/1' });
+    staged.rawPath = '/prod/v1/chats/1';
+    staged.requestContext.stage = 'prod';
+    expect(requestPath(staged)).toBe('/v1/chats/1');
+    expect(requestPath(httpEvent({ path: '/v1/chats/1' }))).toBe('/v1/chats/1');
+  });
+});
+
+describe('lookup input validation', () => {
+  it('turns ids into integers, including negative chat ids', () => {
+    expect(input('GET', '/v1/contacts/1001/chats/-100200300').params).toEqual({
+      userId: 1001,
+      chatId: -100200300,
+    });
+  });
+
+  it('defaults limit to 50 and keeps the cursor', () => {
+    expect(input('GET', '/v1/chats/1/members').query).toEqual({ limit: 50 });
+    expect(input('GET', '/v1/chats/1/members', { limit: '100', cursor: 'c' }).query).toEqual({
+      limit: 100,
+      cursor: 'c',
+    });
+  });
+
+  it('normalizes username and phone', () => {
+    expect(input('GET', '/v1/contacts', { username: '@Alice_Smith' }).query).toMatchObject({
+      username: 'Alice_Smith',
+    });
+    expect(input('GET', '/v1/contacts', { phone: '+7 916 123-45-67' }).query).toMatchObject({
+      phone: '+79161234567',
+    });
+    expect(input('GET', '/v1/contacts', { phone: '79161234567' }).query).toMatchObject({
+      phone: '+79161234567',
+    });
+  });
+
+  it('reads live as a boolean', () => {
+    expect(input('GET', '/v1/contacts/1/chats/2', { live: 'true' }).query).toEqual({ live: true });
+    expect(input('GET', '/v1/contacts/1/chats/2').query).toEqual({ live: false });
+  });
+
+  it.each([
+    ['2024-01-01', '2024-12-31', true],
+    ['2025-02-28', '2025-03-01', true],
+    ['2024-02-29', '2024-02-29', true],
+    ['2025-02-29', '2025-03-01', false],
+    ['2024-01-01', '2025-01-01', false],
+    ['2025-03-02', '2025-03-01', false],
+  ])('accepts from=%s to=%s: %s', (from, to, ok) => {
+    const run = () => input('GET', '/v1/chats/1/activity', { from, to });
+    if (ok) expect(run().query).toEqual({ from, to });
+    else expect(failure(run).status).toBe(400);
+  });
+
+  it('names every problem in one 400 detail', () => {
+    const error = failure(() => input('GET', '/v1/contacts/x/activity', {}));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe('userId must be an integer');
+    const query = failure(() => input('GET', '/v1/contacts/1/activity', { from: 'x' }));
+    expect(query.message).toBe('from must be a date YYYY-MM-DD; to must be a date YYYY-MM-DD');
+  });
+});
