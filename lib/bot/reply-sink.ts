@@ -33,14 +33,19 @@ export function createReplySink(options: ReplySinkOptions): ReplySink {
   const maxWait = options.maxRetryWaitMs ?? 2000;
   let reply: WebhookReply | undefined;
   let outbound = 0;
-  async function callOut(method: string, payload: Record<string, unknown>): Promise<void> {
+  /** One outbound call; a 429 whose wait fits `maxWait` is retried once, never more. */
+  async function callOut(
+    method: string,
+    payload: Record<string, unknown>,
+    retried = false,
+  ): Promise<void> {
     outbound++;
     try {
       await options.botApi.call(method, payload);
     } catch (err: unknown) {
-      if (err instanceof BotApiRateLimitError && err.retryAfter * 1000 <= maxWait) {
+      if (!retried && err instanceof BotApiRateLimitError && err.retryAfter * 1000 <= maxWait) {
         await new Promise((resolve) => setTimeout(resolve, err.retryAfter * 1000));
-        return callOut(method, payload).catch(() => undefined);
+        return callOut(method, payload, true);
       }
       const name = err instanceof Error ? err.name : 'Error';
       const message = err instanceof Error ? err.message : String(err);

@@ -9,7 +9,10 @@
  * its users or chats has been acknowledged), so last-writer-wins fields (names, status) end
  * as in a sequential run and the final state can be compared item by item. With
  * `ordered: false` any update may overtake any other; only order-independent state
- * (counters) is then comparable.
+ * (counters) is then comparable. A group migration moves the memberships of every member,
+ * so in ordered mode it waits for all earlier updates and all later ones wait for it (an
+ * erasure racing a migration can otherwise see the copy of its membership land after it:
+ * see docs/reliability.md, limits).
  */
 import { extractFacts } from '../../lib/telegram/update-facts.ts';
 import type { Update } from './stream.ts';
@@ -38,6 +41,8 @@ export interface DeliveryReport {
   elapsedMs: number;
 }
 
+const EVERYTHING = '*';
+
 /** The users and chats an update touches (its ordering keys). */
 export function touchedKeys(update: Update): Set<string> {
   const facts = extractFacts(update, { receivedAt: 0, botId: 999 });
@@ -51,8 +56,8 @@ export function touchedKeys(update: Update): Set<string> {
   }
   if (facts.message) keys.add(`C${facts.message.chatId}`);
   if (facts.botStatus) keys.add(`C${facts.botStatus.chatId}`);
-  if (facts.migration)
-    keys.add(`C${facts.migration.fromChatId}`).add(`C${facts.migration.toChatId}`);
+  // A migration moves every member of the chat: it is ordered against everything.
+  if (facts.migration) keys.add(EVERYTHING);
   return keys;
 }
 
@@ -105,7 +110,10 @@ export async function deliverLikeTelegram(
     for (let i = 0; i < stream.length; i++) {
       if (done[i]) continue;
       const mine = keys[i] as Set<string>;
-      const free = !running.has(i) && ![...mine].some((key) => blocked.has(key));
+      const free =
+        !running.has(i) &&
+        !blocked.has(EVERYTHING) &&
+        (mine.has(EVERYTHING) ? blocked.size === 0 : ![...mine].some((key) => blocked.has(key)));
       if (free) return i;
       for (const key of mine) blocked.add(key);
     }

@@ -1,0 +1,94 @@
+/**
+ * Telegram's flood control on an outbound reply: the /forget confirmation answers twice (the
+ * answerCallbackQuery rides in the webhook response, the editMessageText goes out). A 429 on
+ * the outbound call is retried once when its retry_after fits the function's time budget,
+ * else dropped with a warning; either way the update itself is recorded and acknowledged.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { WebhookHandler } from '../../functions/webhook.ts';
+import { getContact } from '../../lib/store/profiles.ts';
+import { loadUpdate } from '../fixtures/updates.ts';
+import { webhookEvent } from '../helpers/events.ts';
+import { type FakeBotApi, startFakeBotApi, telegramError } from '../helpers/fake-bot-api.ts';
+import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { startTestStore, type TestStore } from '../helpers/store.ts';
+import { createTestWebhook } from '../helpers/webhook.ts';
+
+const ALICE = 1001;
+
+let root: TestStore;
+let botApi: FakeBotApi;
+let store: TestStore;
+let webhook: WebhookHandler;
+let logs: LogCapture;
+
+beforeAll(async () => {
+  root = await startTestStore();
+  botApi = await startFakeBotApi();
+});
+afterAll(async () => {
+  await botApi.close();
+  await root.close();
+});
+beforeEach(async () => {
+  store = await root.freshTable();
+  botApi.reset();
+  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  expect((await webhook(webhookEvent(loadUpdate('group-message')))).statusCode).toBe(200);
+  logs = captureLogs();
+});
+afterEach(() => logs.stop());
+
+const floodControl = (retryAfter: number) =>
+  telegramError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+
+async function confirmForget() {
+  const started = performance.now();
+  const response = await webhook(webhookEvent(loadUpdate('callback-query-forget-confirm')));
+  const body = response.body ? JSON.parse(response.body) : undefined;
+  return { status: response.statusCode, body, ms: performance.now() - started };
+}
+
+const editCalls = () => botApi.calls.filter((call) => call.method === 'editMessageText');
+const dropWarnings = () =>
+  logs.entries().filter((e) => e.level === 'WARN' && e.message === 'bot reply dropped');
+
+describe('Bot API 429 on an outbound reply', () => {
+  it('retries once after a retry_after that fits the budget, then delivers the reply', async () => {
+    let refused = 0;
+    botApi.respond('editMessageText', () => (refused++ === 0 ? floodControl(1) : true));
+    const result = await confirmForget();
+    expect(result.status).toBe(200);
+    expect(result.body.method).toBe('answerCallbackQuery');
+    expect(editCalls()).toHaveLength(2);
+    expect(result.ms).toBeGreaterThanOrEqual(950);
+    expect(dropWarnings()).toEqual([]);
+    expect(await getContact(store, ALICE)).toBeNull();
+  });
+
+  it('drops the reply with a warning when Telegram refuses the retry too; the update is not lost', async () => {
+    botApi.respond('editMessageText', () => floodControl(1));
+    const result = await confirmForget();
+    expect(result.status).toBe(200);
+    expect(editCalls()).toHaveLength(2);
+    expect(result.ms).toBeLessThan(3000);
+    expect(dropWarnings()).toHaveLength(1);
+    expect(await getContact(store, ALICE)).toBeNull();
+    // Recorded and marked done: a redelivery changes nothing and calls nobody.
+    const again = await confirmForget();
+    expect(again.status).toBe(200);
+    expect(editCalls()).toHaveLength(2);
+  }, 8_000);
+
+  it('drops the reply at once when retry_after exceeds the budget', async () => {
+    botApi.respond('editMessageText', () => floodControl(30));
+    const result = await confirmForget();
+    expect(result.status).toBe(200);
+    expect(editCalls()).toHaveLength(1);
+    expect(result.ms).toBeLessThan(1000);
+    expect(dropWarnings()).toMatchObject([
+      { method: 'editMessageText', error: 'BotApiRateLimitError' },
+    ]);
+    expect(await getContact(store, ALICE)).toBeNull();
+  });
+});
