@@ -7,9 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createHandler as createLookupHandler } from '../../functions/lookup.ts';
 import { createHandler as createWebhookHandler } from '../../functions/webhook.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { jsonResponse, problemResponse } from '../../lib/http/http-error.ts';
+import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
+import { registerApiKey } from '../../lib/store/api-key-admin.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
 import { generateWebhookSecret } from '../../lib/telegram/webhook-secret.ts';
@@ -32,6 +35,8 @@ export interface LocalStack {
   devApiKey: string;
   /** Where the data lives: a directory, `memory`, or the external endpoint. */
   storeLocation: string;
+  /** The DynamoDB endpoint in use (the embedded store's, for `DYNAMODB_ENDPOINT=... npm run apikey`). */
+  dynamoEndpoint: string;
   config: Config;
   store: StoreContext;
   webhookDeps: WebhookDeps;
@@ -59,13 +64,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const store: StoreContext = { client, tableName: config.TABLE_NAME };
   await ensureTable(client, config.TABLE_NAME);
 
-  const webhookDeps = await buildWebhookDeps(
-    config,
-    { webhookSecret, botToken: config.TELEGRAM_BOT_TOKEN, cursorSecret: config.CURSOR_SECRET },
-    { store },
-  );
+  const secrets = {
+    webhookSecret,
+    botToken: config.TELEGRAM_BOT_TOKEN,
+    cursorSecret: config.CURSOR_SECRET,
+  };
+  const webhookDeps = await buildWebhookDeps(config, secrets, { store });
+  await registerApiKey(store, { key: devApiKey, name: 'dev (npm start)', scope: 'admin' });
+  const lookupDeps = buildLookupDeps(config, secrets, { store });
   const routes: { match: (path: string) => boolean; handler: Handler }[] = [
     { match: (p) => p === '/telegram/webhook', handler: createWebhookHandler(webhookDeps) },
+    { match: (p) => p.startsWith('/v1/'), handler: createLookupHandler(lookupDeps) },
   ];
 
   let inFlight = 0;
@@ -107,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     webhookSecret,
     devApiKey,
     storeLocation,
+    dynamoEndpoint: config.DYNAMODB_ENDPOINT ?? '',
     config,
     store,
     webhookDeps,

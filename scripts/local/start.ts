@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const lines = [
     `telegram-contacts local stack listening on ${stack.url}`,
     `  store:          ${stack.storeLocation} (table ${stack.config.TABLE_NAME})`,
+    `  DynamoDB:       ${stack.dynamoEndpoint} (e.g. DYNAMODB_ENDPOINT=${stack.dynamoEndpoint} npm run apikey -- list)`,
     `  webhook:        POST ${stack.url}/telegram/webhook`,
     `  webhook secret: ${stack.webhookSecret}`,
     `  dev API key:    ${stack.devApiKey} (admin scope)`,

@@ -1,0 +1,157 @@
+/**
+ * `npm run apikey -- create|list|revoke`: lookup API keys in the table named by TABLE_NAME,
+ * at DYNAMODB_ENDPOINT when set (the local store `npm start` prints), else in AWS with the
+ * usual credentials (AWS_PROFILE, AWS_REGION, ...). Exit codes: 0 done, 1 failed, 2 usage.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../lib/config.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../lib/store/api-key-admin.ts';
+import { API_SCOPES, type ApiKeyRecord, type ApiScope } from '../lib/store/api-keys.ts';
+import { createDocumentClient, type StoreContext } from '../lib/store/client.ts';
+
+export const USAGE = `usage: npm run apikey -- <command> [options]
+
+  create --name NAME --scope read|admin   create a key; it is printed once, only its hash is stored
+  list                                    list keys: id, name, scope, created, revoked
+  revoke --id ID                          revoke a key (it stays listed, it never works again)
+
+environment:
+  TABLE_NAME          table (default telegram-contacts-local)
+  DYNAMODB_ENDPOINT   a DynamoDB endpoint, e.g. the one npm start prints; without it: AWS
+  AWS_REGION, AWS_PROFILE, ...   the usual AWS settings when talking to AWS`;
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  out(line: string): void;
+  err(line: string): void;
+  /** A store to use instead of the one the environment names (tests). */
+  store?: StoreContext;
+}
+
+class UsageError extends Error {}
+
+type Command =
+  | { name: 'create'; keyName: string; scope: ApiScope }
+  | { name: 'list' }
+  | { name: 'revoke'; id: string };
+
+function parseCommand(argv: string[]): Command {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { name: { type: 'string' }, scope: { type: 'string' }, id: { type: 'string' } },
+    });
+  } catch (err: unknown) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { positionals, values } = parsed;
+  const [command, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+  const allowed: Record<string, string[]> = { create: ['name', 'scope'], list: [], revoke: ['id'] };
+  if (command === undefined) throw new UsageError('missing command');
+  const options = allowed[command];
+  if (!options) throw new UsageError(`unknown command: ${command}`);
+  const misplaced = Object.keys(values).filter((option) => !options.includes(option));
+  if (misplaced.length > 0) throw new UsageError(`${command} takes no --${misplaced[0]}`);
+  const text = (option: string) => {
+    const value = values[option];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new UsageError(`${command} needs --${option}`);
+    }
+    return value.trim();
+  };
+  if (command === 'create') {
+    const keyName = text('name');
+    if (keyName.length > 100) throw new UsageError('--name is longer than 100 characters');
+    const scope = text('scope');
+    if (!API_SCOPES.includes(scope as ApiScope)) {
+      throw new UsageError(`--scope must be ${API_SCOPES.join(' or ')}, not ${scope}`);
+    }
+    return { name: 'create', keyName, scope: scope as ApiScope };
+  }
+  if (command === 'revoke') return { name: 'revoke', id: text('id') };
+  return { name: 'list' };
+}
+
+function table(records: ApiKeyRecord[]): string[] {
+  const rows = [
+    ['id', 'name', 'scope', 'created', 'revoked'],
+    ...records.map((r) => [r.id, r.name, r.scope, r.createdAt, r.revokedAt ?? '-']),
+  ];
+  const widths =
+    rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+async function execute(command: Command, store: StoreContext, io: CliIo): Promise<number> {
+  if (command.name === 'create') {
+    const { key, record } = await createApiKey(store, {
+      name: command.keyName,
+      scope: command.scope,
+    });
+    io.out(`created ${record.id} (${record.scope}) "${record.name}"`);
+    io.out('key (shown once; only its SHA-256 is stored):');
+    io.out(key);
+    return 0;
+  }
+  if (command.name === 'list') {
+    const records = await listApiKeys(store);
+    if (records.length === 0) io.out('no API keys');
+    else for (const line of table(records)) io.out(line);
+    return 0;
+  }
+  const result = await revokeApiKey(store, command.id);
+  if (result === 'not-found') {
+    io.err(`no API key with id ${command.id}`);
+    return 1;
+  }
+  io.out(result === 'revoked' ? `revoked ${command.id}` : `${command.id} was already revoked`);
+  return 0;
+}
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function runApiKeyCli(argv: string[], io: CliIo): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (err: unknown) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`apikey: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  let store = io.store;
+  let close = () => {};
+  if (!store) {
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig(io.env);
+    } catch (err: unknown) {
+      io.err(`apikey: ${err instanceof Error ? err.message : String(err)}`);
+      return 2;
+    }
+    const client = createDocumentClient({
+      region: config.AWS_REGION,
+      endpoint: config.DYNAMODB_ENDPOINT,
+    });
+    store = { client, tableName: config.TABLE_NAME };
+    close = () => client.destroy();
+  }
+  try {
+    return await execute(command, store, io);
+  } catch (err: unknown) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    io.err(`apikey: ${command.name} failed on table ${store.tableName}: ${reason}`);
+    return 1;
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listApiKeys } from '../../../lib/store/api-key-admin.ts';
+import { hashApiKey } from '../../../lib/store/api-keys.ts';
+import { runApiKeyCli } from '../../../scripts/apikey-cli.ts';
+import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
+import { ROOT } from '../../helpers/local-process.ts';
+import { createTestLookup, type TestLookup } from '../../helpers/lookup.ts';
+import { startTestStore, type TestStore } from '../../helpers/store.ts';
+
+let root: TestStore;
+let botApi: FakeBotApi;
+let store: TestStore;
+let api: TestLookup;
+
+beforeAll(async () => {
+  root = await startTestStore();
+  botApi = await startFakeBotApi();
+  store = await root.freshTable();
+  api = await createTestLookup({
+    store,
+    botApiUrl: botApi.url,
+    env: { API_KEY_CACHE_SECONDS: '0' },
+  });
+});
+afterAll(async () => {
+  await botApi.close();
+  await root.close();
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runApiKeyCli(argv, {
+    env: {},
+    store,
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** `npm run apikey` as a child process (async: the store answers from this process). */
+function runCommand(tableName: string, ...args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/apikey.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DYNAMODB_ENDPOINT: store.endpoint, TABLE_NAME: tableName },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const status = async (key: string) => (await api.call({ path: '/v1/contacts/1', key })).status;
+
+describe('npm run apikey', () => {
+  it('creates a key, prints it once and stores only its hash', async () => {
+    const result = await cli('create', '--name', 'reporting app', '--scope', 'read');
+    expect(result.code).toBe(0);
+    const key = result.out.split('\n').at(-1) as string;
+    expect(key).toMatch(/^tck_[A-Za-z0-9_-]{43}$/);
+    expect(await status(key)).toBe(404);
+    const erase = await api.call({ method: 'DELETE', path: '/v1/contacts/1', key });
+    expect(erase.status).toBe(403);
+    const stored = JSON.stringify(await listApiKeys(store));
+    expect(stored).not.toContain(key);
+  });
+
+  it('lists id, name, scope, created and revoked, never a key or a hash', async () => {
+    const created = await cli('create', '--name', 'ops', '--scope', 'admin');
+    const key = created.out.split('\n').at(-1) as string;
+    const list = await cli('list');
+    expect(list.code).toBe(0);
+    const [heading, ...rows] = list.out.split('\n');
+    expect(heading?.split(/\s+/)).toEqual(['id', 'name', 'scope', 'created', 'revoked']);
+    expect(rows.find((row) => row.includes('ops'))).toMatch(
+      /^key_[0-9a-f]{12}\s+ops\s+admin\s+\d{4}-\d\d-\d\dT\S+Z\s+-$/,
+    );
+    expect(list.out).not.toContain(key);
+    expect(list.out).not.toContain(hashApiKey(key));
+  });
+
+  it('revokes a key by id: it stays listed and stops working', async () => {
+    const created = await cli('create', '--name', 'old app', '--scope', 'read');
+    const key = created.out.split('\n').at(-1) as string;
+    const id = /created (key_[0-9a-f]+)/.exec(created.out)?.[1] as string;
+    expect(await status(key)).toBe(404);
+    expect(await cli('revoke', '--id', id)).toMatchObject({ code: 0, out: `revoked ${id}` });
+    expect(await status(key)).toBe(401);
+    const row = (await cli('list')).out.split('\n').find((line) => line.startsWith(id));
+    expect(row).toMatch(/\d{4}-\d\d-\d\dT\S+Z$/);
+    expect(await cli('revoke', '--id', id)).toMatchObject({
+      code: 0,
+      out: `${id} was already revoked`,
+    });
+    expect(await cli('revoke', '--id', 'key_000000000000')).toMatchObject({
+      code: 1,
+      err: 'no API key with id key_000000000000',
+    });
+  });
+
+  it.each([
+    [[], /missing command/],
+    [['rotate'], /unknown command: rotate/],
+    [['create', '--scope', 'read'], /create needs --name/],
+    [['create', '--name', 'x'], /create needs --scope/],
+    [['create', '--name', 'x', '--scope', 'write'], /--scope must be read or admin, not write/],
+    [['list', '--id', 'key_1'], /list takes no --id/],
+    [['revoke'], /revoke needs --id/],
+    [['list', 'extra'], /unexpected argument: extra/],
+    [['list', '--verbose'], /Unknown option '--verbose'/],
+  ])('exits 2 with the usage for %j', async (argv, message) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(result.err).toContain('usage: npm run apikey -- <command>');
+  });
+
+  it('runs as a command against DYNAMODB_ENDPOINT and TABLE_NAME, exit codes included', async () => {
+    const created = await runCommand(
+      store.tableName,
+      'create',
+      '--name',
+      'shell',
+      '--scope',
+      'read',
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^tck_/m);
+    const bad = await runCommand(store.tableName, 'create', '--name', 'x', '--scope', 'root');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('usage: npm run apikey');
+    const missing = await runCommand('no-such-table', 'list');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/list failed on table no-such-table: ResourceNotFoundException/);
+  });
+});
