@@ -1,0 +1,129 @@
+/**
+ * Request bodies over 1 MiB are refused with 413, by the handler (counted in bytes, after
+ * base64 decoding) and through the local server, which also stops reading at the API
+ * Gateway limit.
+ */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebhookHandler } from '../../functions/webhook.ts';
+import { MAX_BODY_BYTES } from '../../lib/http/event.ts';
+import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
+import { loadUpdate } from '../fixtures/updates.ts';
+import { WEBHOOK_SECRET, webhookEvent } from '../helpers/events.ts';
+import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
+import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { startTestStore, type TestStore } from '../helpers/store.ts';
+import { createTestWebhook } from '../helpers/webhook.ts';
+import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
+
+let logs: LogCapture;
+let root: TestStore;
+let botApi: FakeBotApi;
+let webhook: WebhookHandler;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  logs = captureLogs();
+  root = await startTestStore();
+  botApi = await startFakeBotApi();
+  webhook = await createTestWebhook({ store: await root.freshTable(), botApiUrl: botApi.url });
+  stack = await startLocalStack({
+    env: { LOCAL_DB_PATH: 'memory', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, DEV_API_KEY },
+    port: 0,
+  });
+});
+afterAll(async () => {
+  await stack.close();
+  await botApi.close();
+  await root.close();
+  logs.stop();
+  expectNothingSensitive(logs.text());
+});
+
+/** A valid update padded with spaces (still valid JSON) to exactly `bytes` bytes. */
+function paddedUpdate(bytes: number, updateId = 1): string {
+  const json = JSON.stringify({ ...loadUpdate('group-message'), update_id: updateId });
+  return json + ' '.repeat(bytes - Buffer.byteLength(json));
+}
+
+describe('body limit at the handler', () => {
+  it('accepts a body of exactly 1 MiB', async () => {
+    const response = await webhook(webhookEvent(paddedUpdate(MAX_BODY_BYTES)));
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('answers 413 to 1 MiB and one byte', async () => {
+    expectSafeProblem(await webhook(webhookEvent(paddedUpdate(MAX_BODY_BYTES + 1))), 413);
+  });
+
+  it('counts bytes, not characters', async () => {
+    const text = JSON.stringify({ update_id: 2, note: '€'.repeat(400_000) });
+    expect(text.length).toBeLessThan(MAX_BODY_BYTES);
+    expectSafeProblem(await webhook(webhookEvent(text)), 413);
+  });
+
+  it('counts the decoded bytes of a base64 body', async () => {
+    const event = webhookEvent('');
+    event.body = Buffer.from(paddedUpdate(MAX_BODY_BYTES + 1, 3)).toString('base64');
+    event.isBase64Encoded = true;
+    expectSafeProblem(await webhook(event), 413);
+    event.body = Buffer.from(paddedUpdate(MAX_BODY_BYTES, 3)).toString('base64');
+    expect((await webhook(event)).statusCode).toBe(200);
+  });
+});
+
+describe('body limit through the local server', () => {
+  const post = (body: string | Buffer) =>
+    fetch(`${stack.url}/telegram/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
+      },
+      body,
+    });
+
+  it('accepts exactly 1 MiB and answers 413 to one byte more', async () => {
+    expect((await post(paddedUpdate(MAX_BODY_BYTES, 10))).status).toBe(200);
+    const response = await post(paddedUpdate(MAX_BODY_BYTES + 1, 11));
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('answers 413 to a body over the gateway limit without reading it all, and keeps serving', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${stack.url}/telegram/webhook`);
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      // 11 MiB in 1 MiB chunks; the server may answer and close before the last one.
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 11) {
+          sent++;
+          if (!req.write(chunk)) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    const health = await fetch(`${stack.url}/health`);
+    expect(health.status).toBe(200);
+  });
+});
