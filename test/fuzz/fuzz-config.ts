@@ -16,6 +16,8 @@ export const FUZZ_SEED = process.env.FUZZ_SEED
     ? Date.now() % 2 ** 31
     : 20251124;
 
+if (HEAVY) console.log(`fuzz seed ${FUZZ_SEED} (replay a failure with FUZZ_SEED=${FUZZ_SEED})`);
+
 /**
  * fast-check parameters: `ciRuns` in `npm test`, FUZZ_RUNS x `weight` in `npm run fuzz`.
  * `shrink: false` reports the first failing input as found (for properties whose runs are
@@ -28,11 +30,6 @@ export function fuzzParams<T>(
 ): Parameters<T> {
   const numRuns = override === undefined ? ciRuns : Math.max(1, Math.round(override * weight));
   return { seed: FUZZ_SEED, numRuns, endOnFailure: options.shrink === false };
-}
-
-/** The runs `fuzzParams` gives, for reporting. */
-export function fuzzRuns(ciRuns: number, weight = 1): number {
-  return fuzzParams(ciRuns, weight).numRuns ?? ciRuns;
 }
 
 /** A test timeout: `ciMs` in `npm test`, an hour in `npm run fuzz`. */
