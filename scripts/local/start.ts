@@ -6,6 +6,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { logger } from '../../lib/logger.ts';
+import { ALLOWED_UPDATES } from '../../lib/telegram/allowed-updates.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { type Poller, startPolling } from './poller.ts';
 import { startLocalStack } from './stack.ts';
@@ -23,7 +24,12 @@ async function main(): Promise<void> {
       token: stack.config.TELEGRAM_BOT_TOKEN,
       apiRoot: stack.config.TELEGRAM_API_ROOT,
     });
-    poller = startPolling({ botApi, processor: stack.webhookDeps.processor });
+    poller = startPolling({
+      botApi,
+      processor: stack.webhookDeps.processor,
+      // Same list as setWebhook: without it Telegram never sends chat_member updates.
+      allowedUpdates: [...ALLOWED_UPDATES],
+    });
   }
   const lines = [
     `telegram-contacts local stack listening on ${stack.url}`,

@@ -47,6 +47,7 @@ describe('npm start -- --poll', () => {
       processor: { store, botApi, bot, botId: 999 },
       timeoutSeconds: 0,
       maxBackoffMs: 20,
+      allowedUpdates: ['message', 'chat_member'],
     });
     await until(() => fake.calls.filter((c) => c.method === 'getUpdates').length >= 4);
     await poller.stop();
@@ -58,6 +59,10 @@ describe('npm start -- --poll', () => {
       .map((c) => c.payload.offset ?? 0);
     expect(offsets.slice(0, 3)).toEqual([0, 0, 10004]);
     expect(methods).toContain('sendMessage');
+    const polls = fake.calls.filter((c) => c.method === 'getUpdates');
+    expect(
+      polls.every((c) => JSON.stringify(c.payload.allowed_updates) === '["message","chat_member"]'),
+    ).toBe(true);
     // The group message and the private /start both count as Alice's messages.
     expect((await getContact(store, 1001))?.messageCount).toBe(2);
   });
