@@ -23,7 +23,8 @@
  * Limits: markers live 7 days (TTL; Telegram gives up redelivering after about a day); an
  * item keeps at most 64 ids of updates that failed and never came back, beyond that the
  * oldest are dropped; plain SETs are last-writer-wins, so two different updates delivered
- * out of order may leave the older profile values (names) until the next update; an update
+ * out of order may leave the older profile values (names, and the month's last-seen stamp,
+ * so lastSeenAt can step back within a month) until the next update; an update
  * without a date of its own (callback, inline query) is dated on arrival, so a redelivery may
  * move a last-seen stamp; an erasure racing a group migration (chat-migration.ts) can see the
  * migrated copy of the user's membership land after it. Tests and figures: docs/reliability.md.
