@@ -18,8 +18,9 @@ export function memoizeDeps<T>(deps: T | (() => Promise<T>)): () => Promise<T> {
 }
 
 /** What may be logged about an error: its name and, for our own errors, the message. */
-export function describeError(err: unknown): { error: string; message?: string; cause?: string } {
+export function describeError(err: unknown): { error: string; detail?: string; cause?: string } {
   if (!(err instanceof Error)) return { error: typeof err };
   const cause = err.cause instanceof Error ? err.cause.name : undefined;
-  return { error: err.name, message: err.message, ...(cause ? { cause } : {}) };
+  // `detail`, not `message`: the Powertools Logger reserves `message` and drops it.
+  return { error: err.name, detail: err.message, ...(cause ? { cause } : {}) };
 }

@@ -62,7 +62,7 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     if (route.method === method) return { route, params };
     allowed.push(route.method);
   }
-  if (allowed.length === 0) throw new HttpError(404, `no route for ${path}`);
+  if (allowed.length === 0) throw new HttpError(404, 'no such route in this API');
   throw new HttpError(405, `${method} is not allowed here; use ${allowed.join(' or ')}`, {
     headers: { allow: allowed.join(', ') },
   });

@@ -19,7 +19,7 @@ import {
 import { queryAll } from './query.ts';
 import { GSI1 } from './table.ts';
 
-const COPIED_CHAT_FIELDS = ['type', 'title', 'username', 'botStatus', 'firstSeenAt'];
+const COPIED_CHAT_FIELDS = ['title', 'username', 'botStatus', 'firstSeenAt'];
 const COPIED_MEMBER_FIELDS = [
   'status',
   'isMember',
@@ -41,6 +41,8 @@ export async function moveChat(
   const months = await queryAll(ctx, {
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :month)',
     ExpressionAttributeValues: { ':pk': chatPk(fromChatId), ':month': `${PROFILE}#` },
+    // Counters copied once (the copy is guarded): a stale read would lose the last messages.
+    ConsistentRead: true,
   });
   const members = await queryAll(ctx, {
     IndexName: GSI1.name,
@@ -51,6 +53,8 @@ export async function moveChat(
   const updates: ItemUpdate[] = [];
   const chat = new ItemUpdate(chatKey(toChatId))
     .set('id', toChatId)
+    // Telegram migrates a group only ever to a supergroup.
+    .set('type', 'supergroup')
     .set('migratedFromChatId', fromChatId);
   for (const field of COPIED_CHAT_FIELDS) chat.setIfMissing(field, oldChat?.[field]);
   updates.push(chat);

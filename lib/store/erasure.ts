@@ -39,6 +39,8 @@ export async function eraseUser(
     const own = await queryAll(ctx, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': userPk(userId) },
+      // Must see what the same update (a /forget confirmation) wrote just before.
+      ConsistentRead: true,
     });
     const sharedByOthers = await queryAll(ctx, {
       IndexName: GSI1.name,

@@ -6,6 +6,7 @@
  */
 import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
+import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import type { Key } from './keys.ts';
 import { updateMarkerKey } from './keys.ts';
 
@@ -40,13 +41,19 @@ export async function pruneGuard(
   const overflow = pending.slice(0, Math.max(0, pending.length - GUARD_MAX_PENDING));
   const drop = [...done, ...overflow];
   if (drop.length === 0) return;
-  await ctx.client.send(
-    new UpdateCommand({
-      TableName: ctx.tableName,
-      Key: { ...key },
-      UpdateExpression: 'DELETE #g :drop',
-      ExpressionAttributeNames: { '#g': 'g' },
-      ExpressionAttributeValues: { ':drop': new Set(drop) },
-    }),
-  );
+  await ctx.client
+    .send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { ...key },
+        UpdateExpression: 'DELETE #g :drop',
+        // An item erased meanwhile must stay erased, not come back as a bare key.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#g': 'g' },
+        ExpressionAttributeValues: { ':drop': new Set(drop) },
+      }),
+    )
+    .catch((err: unknown) => {
+      if (!isConditionalCheckFailed(err)) throw err;
+    });
 }

@@ -110,8 +110,12 @@ function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): v
   }
   const toChatId = chatId(message.migrate_to_chat_id);
   const fromChatId = chatId(message.migrate_from_chat_id);
-  if (toChatId !== undefined) facts.migration = { fromChatId: chat.id, toChatId };
-  else if (fromChatId !== undefined) facts.migration = { fromChatId, toChatId: chat.id };
+  // A migration names two different chats; one naming the same chat twice is ignored.
+  if (toChatId !== undefined && toChatId !== chat.id) {
+    facts.migration = { fromChatId: chat.id, toChatId };
+  } else if (fromChatId !== undefined && fromChatId !== chat.id) {
+    facts.migration = { fromChatId, toChatId: chat.id };
+  }
 }
 
 /**

@@ -60,7 +60,7 @@ export function startPolling(options: {
         }
         logger.warn('polling error; backing off', {
           error: err instanceof Error ? err.name : 'Error',
-          message: err instanceof Error ? err.message : undefined,
+          detail: err instanceof Error ? err.message : undefined,
           backoffMs: backoff,
         });
         await sleep(backoff);

@@ -79,6 +79,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
   const server: Server = createServer(async (req, res) => {
     inFlight++;
     try {
@@ -102,8 +103,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (inFlight === 0) drained?.();
     }
   });
-  const host = options.host ?? env.HOST ?? '127.0.0.1';
-  const port = options.port ?? Number(env.PORT ?? 3000);
+  // Empty means unset: an empty HOST must not bind every interface.
+  const host = options.host ?? (env.HOST || '127.0.0.1');
+  const port = options.port ?? Number(env.PORT || 3000);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -120,14 +122,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     config,
     store,
     webhookDeps,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
-      server.closeAllConnections();
-      await closed;
-      client.destroy();
-      await embedded?.close();
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        server.closeAllConnections();
+        await closed;
+        client.destroy();
+        await embedded?.close();
+      })();
+      return closing;
     },
   };
 }

@@ -220,7 +220,18 @@ describe('webhook behaviours', () => {
     await post(loadUpdate('migrate-from-chat'));
     expect(await item(membershipKey(ALICE, oldChat))).toBeUndefined();
     expect(await item(membershipKey(ALICE, newChat))).toMatchObject({ isMember: true, n: 1 });
-    expect(await getChat(store, newChat)).toMatchObject({ messageCount: 1 });
+    expect(await getChat(store, newChat)).toMatchObject({ type: 'supergroup', messageCount: 1 });
+  });
+
+  it('ignores a migration that names the same chat twice', async () => {
+    await post(loadUpdate('group-message'));
+    const update = loadUpdate('migrate-from-chat') as {
+      message: { chat: { id: number }; migrate_from_chat_id: number };
+    };
+    update.message.migrate_from_chat_id = update.message.chat.id;
+    expect((await post(update)).status).toBe(200);
+    expect(await item(membershipKey(ALICE, GROUP))).toMatchObject({ isMember: true, n: 1 });
+    expect((await getChat(store, GROUP))?.messageCount).toBe(1);
   });
 
   it('tells the user what is stored about them on /me', async () => {
