@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig } from '../lib/config.ts';
 import { method } from '../lib/http/event.ts';
 import { errorToResponse } from '../lib/http/http-error.ts';
-import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
+import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
 import { logger } from '../lib/logger.ts';
 import { buildLookupDeps, type LookupDeps } from '../lib/lookup/lookup-deps.ts';
 import { matchRoute, parseRouteInput, requestPath, routeResponse } from '../lib/lookup/router.ts';
@@ -15,7 +15,7 @@ export type LookupHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function createHandler(deps: LookupDeps | (() => Promise<LookupDeps>)): LookupHandler {
-  const getDeps = memoizeDeps(deps);
+  const getDeps = memoizeDeps(deps, { maxAgeMs: DEPS_MAX_AGE_MS });
   return async (event) => {
     const started = Date.now();
     const log: { operation?: string; keyId?: string } = {};

@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
 import { emptyResponse, errorToResponse, jsonResponse } from '../lib/http/http-error.ts';
-import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
+import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
 import { logger } from '../lib/logger.ts';
 import { loadSecrets } from '../lib/secrets.ts';
 import { processUpdate } from '../lib/webhook/process-update.ts';
@@ -14,7 +14,7 @@ export type WebhookHandler = (
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function createHandler(deps: WebhookDeps | (() => Promise<WebhookDeps>)): WebhookHandler {
-  const getDeps = memoizeDeps(deps);
+  const getDeps = memoizeDeps(deps, { maxAgeMs: DEPS_MAX_AGE_MS });
   return async (event) => {
     const started = Date.now();
     try {
