@@ -64,11 +64,10 @@ export function createBot(options: { store: RecorderContext; identity: BotIdenti
     const contact = ctx.message.contact;
     const own = contact.user_id === ctx.from.id;
     const valid = normalizePhone(contact.phone_number) !== undefined;
-    const reply = own
-      ? valid
-        ? text.OWN_CONTACT_TEXT
-        : text.INVALID_PHONE_TEXT
-      : text.sharedText(1);
+    // Someone else's card is kept when it names a Telegram user or holds a valid number.
+    const kept = own ? valid : valid || (contact.user_id ?? 0) > 0;
+    const saved = own ? text.OWN_CONTACT_TEXT : text.sharedText(1);
+    const reply = kept ? saved : text.INVALID_PHONE_TEXT;
     await sinkOf(ctx.update).send('sendMessage', {
       chat_id: ctx.chat.id,
       text: reply,

@@ -134,6 +134,19 @@ describe('webhook behaviours', () => {
       expect((await getContact(store, sharedUser))?.phoneNumber).toBeUndefined();
   });
 
+  it('says nothing was saved for a card of someone else with no user and no valid number', async () => {
+    const update = loadUpdate('contact-other') as {
+      message: { contact: { user_id?: number; phone_number: string } };
+    };
+    delete update.message.contact.user_id;
+    update.message.contact.phone_number = 'call me';
+    const response = await post(update);
+    expect(response.body.text).toMatch(/did not store/);
+    expect(await tableSnapshot(store)).not.toContainEqual(
+      expect.objectContaining({ sk: expect.stringMatching(/^SHARED#/) }),
+    );
+  });
+
   it('stores users_shared entries in the sender list and confirms', async () => {
     const response = await post(loadUpdate('users-shared'));
     expect(response.body.method).toBe('sendMessage');
