@@ -39,6 +39,8 @@ export interface GetUpdatesOptions {
   /** Long-polling timeout in seconds; the call's own timeout is extended by this much. */
   timeout?: number;
   allowed_updates?: Opts<'getUpdates'>['allowed_updates'];
+  /** Aborts the long poll (a shutdown need not wait for it). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -88,11 +90,13 @@ export function createBotApi(options: BotApiOptions): BotApi {
     method: M,
     payload: object = {},
     extraMs = 0,
+    abort?: AbortSignal,
   ): Promise<BotApiResult<M>> {
     if (!telegram) throw new BotTokenMissingError(method);
     // telegraf types `signal` with the abort-controller polyfill; node-fetch 2 accepts the
     // native one (it checks the constructor name), so the cast is only for the compiler.
-    const signal = AbortSignal.timeout(timeoutMs + extraMs) as never;
+    const timeout = AbortSignal.timeout(timeoutMs + extraMs);
+    const signal = (abort ? AbortSignal.any([timeout, abort]) : timeout) as never;
     try {
       const result = await telegram.callApi(method as keyof TelegramMethods, payload as never, {
         signal,
@@ -113,6 +117,7 @@ export function createBotApi(options: BotApiOptions): BotApi {
     setWebhook: (url, extra) => call('setWebhook', { url, ...extra }),
     deleteWebhook: (extra) => call('deleteWebhook', { ...extra }),
     getWebhookInfo: () => call('getWebhookInfo'),
-    getUpdates: (updates = {}) => call('getUpdates', updates, (updates.timeout ?? 0) * 1000),
+    getUpdates: ({ signal, ...updates } = {}) =>
+      call('getUpdates', updates, (updates.timeout ?? 0) * 1000, signal),
   };
 }

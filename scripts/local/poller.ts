@@ -22,6 +22,7 @@ export function startPolling(options: {
   const processor = { ...options.processor, webhookReply: false };
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   let running = true;
+  const stopping = new AbortController();
   let wake: (() => void) | undefined;
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -44,6 +45,7 @@ export function startPolling(options: {
         const updates = await options.botApi.getUpdates({
           offset,
           timeout: options.timeoutSeconds ?? 25,
+          signal: stopping.signal,
           ...(options.allowedUpdates ? { allowed_updates: options.allowedUpdates as never } : {}),
         });
         for (const update of updates) {
@@ -53,6 +55,7 @@ export function startPolling(options: {
         }
         backoff = 500;
       } catch (err: unknown) {
+        if (!running) break; // the long poll was aborted by stop()
         if (err instanceof BotApiUnauthorizedError) {
           logger.error('polling stopped: Telegram rejected the bot token (401)');
           running = false;
@@ -72,6 +75,7 @@ export function startPolling(options: {
   return {
     async stop() {
       running = false;
+      stopping.abort();
       wake?.();
       await done;
     },

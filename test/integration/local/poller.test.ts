@@ -67,6 +67,22 @@ describe('npm start -- --poll', () => {
     expect((await getContact(store, 1001))?.messageCount).toBe(2);
   });
 
+  it('stops at once during a long poll instead of waiting it out', async () => {
+    const store = await root.freshTable();
+    fake.reset();
+    fake.respond('getUpdates', () => new Promise((resolve) => setTimeout(() => resolve([]), 5000)));
+    const botApi = createBotApi({ token: TEST_BOT_TOKEN, apiRoot: fake.url });
+    const poller = startPolling({
+      botApi,
+      processor: { store, botApi, bot: createBot({ store, identity: { username: 'b' } }) },
+      timeoutSeconds: 25,
+    });
+    await until(() => fake.calls.some((c) => c.method === 'getUpdates'));
+    const started = Date.now();
+    await poller.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('stops when Telegram rejects the token', async () => {
     const store = await root.freshTable();
     fake.reset();
