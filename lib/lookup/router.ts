@@ -40,10 +40,11 @@ function matchPath(template: string, path: string[]): Record<string, string> | u
     const segment = path[i] as string;
     const name = /^\{(\w+)\}$/.exec(part)?.[1];
     if (name) {
+      // A malformed escape stays raw: validation rejects it with 400 after authentication.
       try {
         params[name] = decodeURIComponent(segment);
       } catch {
-        throw new HttpError(400, `${name} must be an integer`);
+        params[name] = segment;
       }
     } else if (part !== segment) {
       return undefined;

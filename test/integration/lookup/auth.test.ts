@@ -43,6 +43,11 @@ describe('lookup API authentication', () => {
     expect(response.raw).not.toContain('Alice');
   });
 
+  it('returns 401 before judging the path when no key is sent, even for a malformed escape', async () => {
+    expect((await api.call({ path: '/v1/contacts/%E0', key: null })).status).toBe(401);
+    expect((await api.call({ path: '/v1/contacts/abc', key: null })).status).toBe(401);
+  });
+
   it('returns 401 for an unknown key and for a malformed Authorization header', async () => {
     expect((await api.call({ path: contact, key: 'tck_not-a-real-key' })).status).toBe(401);
     const basic = await api.call({
