@@ -27,7 +27,10 @@
  * so lastSeenAt can step back within a month) until the next update; an update
  * without a date of its own (callback, inline query) is dated on arrival, so a redelivery may
  * move a last-seen stamp; an erasure racing a group migration (chat-migration.ts) can see the
- * migrated copy of the user's membership land after it. Tests and figures: docs/reliability.md.
+ * migrated copy of the user's membership land after it; a guard drops an update's id once
+ * its marker exists, so a second delivery of that update still in flight when the first one
+ * finished and a later update pruned the item (Telegram does not send a duplicate while the
+ * first is running unless it timed out, and Lambda stops us at 10 s) could count it again. Tests and figures: docs/reliability.md.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UpdateFacts } from '../telegram/facts.ts';
