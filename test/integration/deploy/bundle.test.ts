@@ -28,14 +28,15 @@ import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 import { readZip } from '../../helpers/zip-reader.ts';
 
 /**
- * Issue 5's design target is 1.05x the baseline. Measured at import (entry + static chunks):
- * baseline ~340 KB, webhook ~426 KB (1.25x). The difference is our own code (~33 KB: recorder,
- * update facts, bot behaviours, HTTP handling), the config parser (zod/mini, ~27 KB), the
- * Powertools Logger (~22 KB) and the extra DynamoDB commands (~5 KB), so even with no config
- * library and no logger the floor is ~1.11x. This ceiling keeps what was reached from
- * regressing; the README's "Bundle size" note has the figures.
+ * Issue 5's budget is 1.05x the baseline (bare telegraf + DocumentClient); the code meets
+ * 1.27x, and this asserts that bound so the size cannot creep up unnoticed. Measured at import
+ * (entry + static chunks) by `npm run bench`: baseline ~340 KB, webhook ~427 KB (1.257x). The
+ * difference is our own code (~33 KB: recorder, update facts, bot behaviours, HTTP handling),
+ * the config parser (zod/mini, ~27 KB), the Powertools Logger (~22 KB, which issue 2 requires)
+ * and the extra DynamoDB commands (~5 KB). The floors: without zod 1.18x, without zod and the
+ * logger 1.11x, so our own code alone is past 1.05x. docs/benchmarks.md has the latest figures.
  */
-const WEBHOOK_AT_IMPORT_CEILING = 1.3;
+const WEBHOOK_AT_IMPORT_CEILING = 1.27;
 
 const BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 
