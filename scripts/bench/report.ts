@@ -1,0 +1,213 @@
+/**
+ * The results of one `npm run bench` and their rendering as Markdown tables: printed to the
+ * terminal and written between the markers of docs/benchmarks.md, so the document always
+ * holds the figures of bench/results.json.
+ */
+import type { BudgetRow } from './budgets.ts';
+import type { ColdStartReport } from './cold-start.ts';
+import { ASSUMPTIONS, type CostReport, PRICES, PRICES_AS_OF } from './cost.ts';
+import type { HandlerCpuReport } from './handler-cpu.ts';
+import type { LookupReport } from './lookup-routes.ts';
+import { dollars, kb, ms, n, table, usd, x } from './markdown.ts';
+import type { ThroughputReport } from './throughput.ts';
+import type { UpdateWork, UpdateWorkReport } from './update-work.ts';
+
+export interface BenchResults {
+  generatedAt: string;
+  machine: { node: string; cpu: string; cores: number; loadAverage: number[] };
+  seconds: number;
+  coldStart: ColdStartReport;
+  work: UpdateWorkReport;
+  handlerCpu: HandlerCpuReport;
+  throughput: ThroughputReport;
+  lookup: LookupReport;
+  cost: { webhook: CostReport; baseline: CostReport };
+  budgets: BudgetRow[];
+}
+
+export const MARKERS = ['<!-- bench:results:start -->', '<!-- bench:results:end -->'] as const;
+
+function coldStart(r: ColdStartReport): string {
+  const base = r.baseline;
+  const rows = [base, ...r.bundles].map((b) => [
+    b.name,
+    kb(b.bytes),
+    kb(b.gzipBytes),
+    kb(b.totalBytes),
+    `${ms(b.importMs.median)} (p90 ${ms(b.importMs.p90)})`,
+    x(b.bytes / base.bytes),
+    x(b.gzipBytes / base.gzipBytes),
+    x(b.importMs.median / base.importMs.median),
+  ]);
+  const webhook = r.bundles.find((b) => b.name === 'webhook');
+  const e = r.webhookExcess;
+  const less = (bytes: number) => (webhook ? x((webhook.bytes - bytes) / base.bytes) : 'n/a');
+  return [
+    table(
+      ['bundle', 'at import', 'gzip', 'all chunks', 'import ms, median', 'bytes', 'gzip', 'import'],
+      rows,
+    ),
+    '',
+    `Import times over ${base.importMs.runs} fresh \`node\` processes per bundle. What the webhook adds to the baseline at import: our own code ${kb(e.ownCode)}, zod/mini (config) ${kb(e.zod)}, Powertools Logger ${kb(e.logger)}, other dependencies ${kb(e.otherDependencies)}. Without zod it would be ${less(e.zod)} the baseline; without zod and the logger (which issue 2 requires) ${less(e.zod + e.logger)}.`,
+  ].join('\n');
+}
+
+function workRow(w: UpdateWork): (string | number)[] {
+  const commands = Object.entries(w.byCommand)
+    .map(([command, count]) => `${command} ${n(count)}`)
+    .join(', ');
+  return [
+    w.name,
+    n(w.requests),
+    commands || '—',
+    n(w.writes),
+    n(w.roundTrips),
+    `${n(w.wcu)} + ${n(w.indexWcu)}`,
+    n(w.rcu),
+    n(w.botApiCalls),
+    w.webhookReply ?? '—',
+  ];
+}
+
+function work(r: UpdateWorkReport): string {
+  const s = r.steady;
+  return [
+    table(
+      [
+        'update',
+        'DynamoDB requests',
+        'by command',
+        'writes',
+        'round trips',
+        'WCU (table + index)',
+        'RCU',
+        'Bot API calls',
+        'reply in response',
+      ],
+      [...r.updates.map(workRow), workRow(s)],
+    ),
+    '',
+    `Over ${s.messages} ordinary messages the most writes in one message were ${s.maxWrites} and the most round trips ${s.maxRoundTrips} (a guard prune).`,
+  ].join('\n');
+}
+
+function throughput(r: ThroughputReport, cpu: HandlerCpuReport): string {
+  const rate = (value: number) => `${value.toFixed(0)}/s`;
+  return [
+    table(
+      ['handler', 'throughput', 'webhook ÷ this'],
+      [
+        ['webhook handler, ordinary group messages', rate(r.webhook.perSecond), '1.00x'],
+        [
+          'raw UpdateItem',
+          rate(r.rawUpdateItem.perSecond),
+          x(r.webhook.perSecond / r.rawUpdateItem.perSecond),
+        ],
+        [
+          'bare telegraf + 1 UpdateItem',
+          rate(r.bareTelegraf.perSecond),
+          x(r.webhook.perSecond / r.bareTelegraf.perSecond),
+        ],
+      ],
+    ),
+    '',
+    `${r.concurrency} in flight, ${r.webhook.seconds.toFixed(1)} s each, one process. With the store in another process, one message at a time:`,
+    '',
+    table(
+      ['handler', 'CPU ms per message', 'wall ms per message', 'CPU ratio'],
+      [
+        [
+          'webhook',
+          ms(cpu.webhook.cpuMs),
+          ms(cpu.webhook.wallMs),
+          x(cpu.webhook.cpuMs / cpu.baseline.cpuMs),
+        ],
+        ['bare telegraf + 1 UpdateItem', ms(cpu.baseline.cpuMs), ms(cpu.baseline.wallMs), '1.00x'],
+      ],
+    ),
+  ].join('\n');
+}
+
+function lookup(r: LookupReport): string {
+  return [
+    table(
+      ['route', 'req/s', 'p50 ms', 'p99 ms', 'DynamoDB requests per call'],
+      r.routes.map((route) => [
+        route.route,
+        route.perSecond.toFixed(0),
+        route.p50Ms,
+        route.p99Ms,
+        route.dynamoRequests.toFixed(2),
+      ]),
+    ),
+    '',
+    `${r.connections} connections, ${r.seconds} s per route; seeded with ${r.seeded.updates} updates (${r.seeded.people} people, ${r.seeded.chats} chats) through the webhook.`,
+  ].join('\n');
+}
+
+function cost(c: BenchResults['cost']): string {
+  const w = c.webhook;
+  return [
+    table(
+      ['item', 'per ordinary message', '$ per million messages'],
+      [
+        ...w.lines.map((line) => [line.item, line.perMessage, usd(line.usdPerMillion)]),
+        [
+          '**total**',
+          `duration ${ms(w.durationMs)} ms (${ms(w.durationMsLow)} ms unthrottled)`,
+          `**${usd(w.usdPerMillion)}**`,
+        ],
+        [
+          'bare telegraf baseline, same model',
+          `duration ${ms(c.baseline.durationMs)} ms`,
+          usd(c.baseline.usdPerMillion),
+        ],
+      ],
+    ),
+    '',
+    `Ratio to the baseline: ${x(w.usdPerMillion / c.baseline.usdPerMillion)}. Assumptions: ${ASSUMPTIONS.dynamoRoundTripMs} ms per DynamoDB round trip, CPU slowed by ${ASSUMPTIONS.fullVcpuMb} / ${w.memoryMb} MB, ${ASSUMPTIONS.platformLogBytes} bytes of Lambda platform log lines. Prices (us-east-1, list prices found on ${PRICES_AS_OF}, no free tier):`,
+    '',
+    table(
+      ['price', 'sources'],
+      Object.values(PRICES).map((p) => [`${dollars(p.usd)} per ${p.unit}`, p.sources.join(' ')]),
+    ),
+  ].join('\n');
+}
+
+function budgets(rows: BudgetRow[]): string {
+  return table(
+    ['budget', 'limit', 'measured', 'met', 'asserted in'],
+    rows.map((b) => [b.budget, b.limit, b.measured, b.met ? 'yes' : '**no**', b.test]),
+  );
+}
+
+export function renderResults(r: BenchResults): string {
+  const m = r.machine;
+  return [
+    `Generated by \`npm run bench\` on ${r.generatedAt} in ${r.seconds.toFixed(0)} s (Node ${m.node}, ${m.cores} × ${m.cpu}, load average at start ${m.loadAverage.map((l) => l.toFixed(2)).join(' ')}).`,
+    '',
+    '### Cold start',
+    '',
+    coldStart(r.coldStart),
+    '',
+    '### Work per update',
+    '',
+    work(r.work),
+    '',
+    '### Warm throughput',
+    '',
+    throughput(r.throughput, r.handlerCpu),
+    '',
+    '### Lookup API',
+    '',
+    lookup(r.lookup),
+    '',
+    '### Cost per million ordinary messages',
+    '',
+    cost(r.cost),
+    '',
+    '### Budgets',
+    '',
+    budgets(r.budgets),
+  ].join('\n');
+}

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: cold start, work per update, warm throughput, lookup latency and cost, each
+ * beside its baseline measured in the same run. Prints the tables, writes bench/results.json
+ * and the results section of docs/benchmarks.md. `--quick` runs a short version and writes
+ * nothing (a smoke test of the bench itself).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// One INFO line per update would measure the terminal; the log bytes are measured apart.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick;
+
+const { ROOT } = await import('../build/bundle.ts');
+const { checkBudgets } = await import('./budgets.ts');
+const { measureColdStart } = await import('./cold-start.ts');
+const { configuredMemoryMb, costPerMillion } = await import('./cost.ts');
+const { measureHandlerCpu } = await import('./handler-cpu.ts');
+const { measureLookup } = await import('./lookup-routes.ts');
+const { MARKERS, renderResults } = await import('./report.ts');
+const { measureThroughput } = await import('./throughput.ts');
+const { measureUpdateWork } = await import('./update-work.ts');
+const { messagePool } = await import('./workload.ts');
+
+const started = performance.now();
+const loadAverage = loadavg();
+const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+  const at = performance.now();
+  process.stderr.write(`bench: ${name}...`);
+  const result = await run();
+  process.stderr.write(` ${((performance.now() - at) / 1000).toFixed(1)} s\n`);
+  return result;
+};
+
+const pool = messagePool(50, 5);
+const coldStart = await step('cold start', () => measureColdStart({ runs: quick ? 3 : 21 }));
+const work = await step('work per update', () =>
+  measureUpdateWork({ steadyMessages: quick ? 20 : 64 }),
+);
+const handlerCpu = await step('handler CPU', () =>
+  measureHandlerCpu({ messages: quick ? 100 : 600, warmup: quick ? 50 : 300, pool }),
+);
+const throughput = await step('warm throughput', () =>
+  measureThroughput({
+    seconds: quick ? 1 : 4,
+    warmupSeconds: quick ? 0.5 : 1,
+    concurrency: 8,
+    pool,
+  }),
+);
+const lookup = await step('lookup routes', () =>
+  measureLookup({ seconds: quick ? 1 : 2, connections: 10 }),
+);
+
+const memoryMb = configuredMemoryMb('webhook');
+const steady = work.steady;
+const results = {
+  generatedAt: new Date().toISOString(),
+  machine: {
+    node: process.versions.node,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    loadAverage,
+  },
+  seconds: (performance.now() - started) / 1000,
+  coldStart,
+  work,
+  handlerCpu,
+  throughput,
+  lookup,
+  cost: {
+    webhook: costPerMillion({ ...steady, cpuMs: handlerCpu.webhook.cpuMs }, memoryMb),
+    // The baseline: one UpdateItem of a small item, no marker, no log line of its own.
+    baseline: costPerMillion(
+      { roundTrips: 1, wcu: 1, indexWcu: 0, rcu: 0, cpuMs: handlerCpu.baseline.cpuMs, logBytes: 0 },
+      memoryMb,
+    ),
+  },
+  budgets: checkBudgets({ coldStart, work, lookup }),
+};
+
+const markdown = renderResults(results);
+console.log(markdown);
+if (!quick) {
+  mkdirSync(join(ROOT, 'bench'), { recursive: true });
+  const rounded = (_key: string, v: unknown) =>
+    typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(4)) : v;
+  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, rounded, 2)}\n`);
+  const docPath = join(ROOT, 'docs/benchmarks.md');
+  const doc = readFileSync(docPath, 'utf8');
+  const [open, close] = MARKERS;
+  const from = doc.indexOf(open);
+  const to = doc.indexOf(close);
+  if (from < 0 || to < from) throw new Error(`docs/benchmarks.md lacks the ${open} markers`);
+  writeFileSync(docPath, `${doc.slice(0, from + open.length)}\n\n${markdown}\n\n${doc.slice(to)}`);
+  console.error('bench: wrote bench/results.json and docs/benchmarks.md');
+}
