@@ -6,6 +6,7 @@
  * Aggregate chat counters keep the user's messages as anonymous counts.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { sendUntilProcessed } from './batch-retry.ts';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import { contactKey, type Key, PROFILE, phonePk, sharedOfPk, usernamePk, userPk } from './keys.ts';
@@ -18,15 +19,17 @@ const BATCH = 25;
 
 async function deleteKeys(ctx: StoreContext, keys: Key[]): Promise<void> {
   for (let i = 0; i < keys.length; i += BATCH) {
-    let requests = keys.slice(i, i + BATCH).map((key) => ({ DeleteRequest: { Key: key } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 8) throw new Error('unprocessed deletes after retries');
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-      const result = await ctx.client.send(
-        new BatchWriteCommand({ RequestItems: { [ctx.tableName]: requests } }),
-      );
-      requests = (result.UnprocessedItems?.[ctx.tableName] ?? []) as typeof requests;
-    }
+    const requests = keys.slice(i, i + BATCH).map((key) => ({ DeleteRequest: { Key: key } }));
+    await sendUntilProcessed(
+      requests,
+      async (batch) => {
+        const result = await ctx.client.send(
+          new BatchWriteCommand({ RequestItems: { [ctx.tableName]: batch } }),
+        );
+        return (result.UnprocessedItems?.[ctx.tableName] ?? []) as typeof batch;
+      },
+      'deletes',
+    );
   }
 }
 
