@@ -6,7 +6,9 @@
  * instances within that time. Unknown keys are cached too (keys are random: a key that did
  * not exist when tried is not about to be created), which bounds reads under a key-guessing flood.
  */
+
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { setBounded } from '../bounded-map.ts';
 import { type ApiKeyRecord, type ApiScope, hashApiKey } from '../store/api-keys.ts';
 import { header } from './event.ts';
 import { HttpError } from './http-error.ts';
@@ -66,11 +68,7 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
     cache.delete(hash);
     const record = await options.find(hash);
     if (ttlMs > 0) {
-      cache.set(hash, { record, expires: now() + ttlMs });
-      if (cache.size > maxEntries) {
-        const oldest = cache.keys().next().value;
-        if (oldest !== undefined) cache.delete(oldest);
-      }
+      setBounded(cache, hash, { record, expires: now() + ttlMs }, maxEntries);
     }
     return record;
   }

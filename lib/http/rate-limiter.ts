@@ -4,6 +4,7 @@
  * the total a key can get is this limit times the number of warm instances, bounded in turn
  * by the HTTP API stage's throttling and the function's reserved concurrency.
  */
+import { setBounded } from '../bounded-map.ts';
 import { HttpError } from './http-error.ts';
 
 export interface RateLimitOptions {
@@ -47,11 +48,7 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
     // Re-inserted on every use, so the Map's first entry is the least recently used.
     buckets.delete(key);
     if (tokens >= 1) {
-      buckets.set(key, { tokens: tokens - 1, at: t });
-      if (buckets.size > maxKeys) {
-        const oldest = buckets.keys().next().value;
-        if (oldest !== undefined) buckets.delete(oldest);
-      }
+      setBounded(buckets, key, { tokens: tokens - 1, at: t }, maxKeys);
       return { allowed: true, remaining: Math.floor(tokens - 1) };
     }
     buckets.set(key, { tokens, at: t });

@@ -3,6 +3,8 @@
  * profile is not written again on every message. Entries expire so that an erasure done
  * by another instance is repaired within `ttlMs`.
  */
+import { setBounded } from '../bounded-map.ts';
+
 export interface ProfileCache {
   has(id: string, signature: string): boolean;
   remember(id: string, signature: string): void;
@@ -23,12 +25,12 @@ export function createProfileCache(options: { ttlMs: number; maxEntries: number 
       return entry.signature === signature;
     },
     remember(id, signature) {
-      entries.delete(id);
-      entries.set(id, { signature, expires: Date.now() + options.ttlMs });
-      if (entries.size > options.maxEntries) {
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
+      setBounded(
+        entries,
+        id,
+        { signature, expires: Date.now() + options.ttlMs },
+        options.maxEntries,
+      );
     },
     forget(id) {
       entries.delete(id);
