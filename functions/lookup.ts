@@ -14,7 +14,9 @@ export type LookupHandler = (
   event: APIGatewayProxyEventV2,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function createHandler(deps: LookupDeps | (() => Promise<LookupDeps>)): LookupHandler {
+export function createHandler(
+  deps: LookupDeps | ((previous: LookupDeps | undefined) => Promise<LookupDeps>),
+): LookupHandler {
   const getDeps = memoizeDeps(deps, { maxAgeMs: DEPS_MAX_AGE_MS });
   return async (event) => {
     const started = Date.now();
@@ -42,7 +44,11 @@ export function createHandler(deps: LookupDeps | (() => Promise<LookupDeps>)): L
   };
 }
 
-export const handler = createHandler(async () => {
+export const handler = createHandler(async (previous) => {
   const config = loadConfig();
-  return buildLookupDeps(config, await loadSecrets(config));
+  // Kept across the periodic rebuild: the client, the key cache and the rate buckets.
+  const kept = previous
+    ? { store: previous.context.store, auth: previous.auth, limiter: previous.limiter }
+    : {};
+  return buildLookupDeps(config, await loadSecrets(config), kept);
 });

@@ -13,7 +13,9 @@ export type WebhookHandler = (
   event: APIGatewayProxyEventV2,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function createHandler(deps: WebhookDeps | (() => Promise<WebhookDeps>)): WebhookHandler {
+export function createHandler(
+  deps: WebhookDeps | ((previous: WebhookDeps | undefined) => Promise<WebhookDeps>),
+): WebhookHandler {
   const getDeps = memoizeDeps(deps, { maxAgeMs: DEPS_MAX_AGE_MS });
   return async (event) => {
     const started = Date.now();
@@ -37,7 +39,8 @@ export function createHandler(deps: WebhookDeps | (() => Promise<WebhookDeps>)):
   };
 }
 
-export const handler = createHandler(async () => {
+export const handler = createHandler(async (previous) => {
   const config = loadConfig();
-  return buildWebhookDeps(config, await loadSecrets(config));
+  const store = previous?.processor.store;
+  return buildWebhookDeps(config, await loadSecrets(config), store ? { store } : {});
 });

@@ -7,17 +7,18 @@
  * secrets reach it; until the rebuild succeeds, the previous ones keep serving.
  */
 export function memoizeDeps<T>(
-  deps: T | (() => Promise<T>),
+  deps: T | ((previous: T | undefined) => Promise<T>),
   options: { maxAgeMs?: number } = {},
 ): () => Promise<T> {
   if (typeof deps !== 'function') return () => Promise.resolve(deps);
-  const factory = deps as () => Promise<T>;
+  // A rebuild gets the previous dependencies, to keep what holds no secret (clients, caches).
+  const factory = deps as (previous: T | undefined) => Promise<T>;
   const maxAge = options.maxAgeMs ?? Number.POSITIVE_INFINITY;
   let current: { value: T; builtAt: number } | undefined;
   let pending: Promise<T> | undefined;
   return () => {
     if (current && Date.now() - current.builtAt < maxAge) return Promise.resolve(current.value);
-    pending ??= factory()
+    pending ??= factory(current?.value)
       .then((value) => {
         current = { value, builtAt: Date.now() };
         return value;

@@ -19,6 +19,9 @@ export interface LookupDeps {
 export interface LookupDepsOverrides extends Partial<Omit<LookupContext, 'cursors'>> {
   /** Milliseconds clock for the key cache and the rate limiter (tests). */
   now?: () => number;
+  /** An existing key cache and rate limiter (kept when dependencies are rebuilt). */
+  auth?: ApiKeyAuth;
+  limiter?: RateLimiter;
 }
 
 export function buildLookupDeps(
@@ -41,15 +44,19 @@ export function buildLookupDeps(
   const now = overrides.now;
   return {
     context: { store, botApi, cursors: createCursorCodec(cursorSecret) },
-    auth: createApiKeyAuth({
-      find: (hash) => findApiKey(store, hash),
-      cacheSeconds: config.API_KEY_CACHE_SECONDS,
-      ...(now ? { now } : {}),
-    }),
-    limiter: createRateLimiter({
-      ratePerSecond: config.RATE_LIMIT_RPS,
-      burst: config.RATE_LIMIT_BURST,
-      ...(now ? { now } : {}),
-    }),
+    auth:
+      overrides.auth ??
+      createApiKeyAuth({
+        find: (hash) => findApiKey(store, hash),
+        cacheSeconds: config.API_KEY_CACHE_SECONDS,
+        ...(now ? { now } : {}),
+      }),
+    limiter:
+      overrides.limiter ??
+      createRateLimiter({
+        ratePerSecond: config.RATE_LIMIT_RPS,
+        burst: config.RATE_LIMIT_BURST,
+        ...(now ? { now } : {}),
+      }),
   };
 }

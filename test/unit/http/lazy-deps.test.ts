@@ -48,6 +48,25 @@ describe('memoizeDeps', () => {
   });
 });
 
+describe('memoizeDeps rebuild', () => {
+  it('hands the previous dependencies to the rebuild, so long-lived parts can be kept', async () => {
+    vi.useFakeTimers();
+    const seen: (string | undefined)[] = [];
+    let n = 0;
+    const get = memoizeDeps(
+      async (previous: string | undefined) => {
+        seen.push(previous);
+        return `deps${++n}`;
+      },
+      { maxAgeMs: 1000 },
+    );
+    await get();
+    vi.advanceTimersByTime(1001);
+    expect(await get()).toBe('deps2');
+    expect(seen).toEqual([undefined, 'deps1']);
+  });
+});
+
 describe('describeError', () => {
   it('names the error and keeps its text under a key the logger does not reserve', () => {
     expect(describeError(new TypeError('boom'))).toEqual({ error: 'TypeError', detail: 'boom' });
