@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../lib/config.ts';
 import { loadSecrets } from '../lib/secrets.ts';
 import { ALLOWED_UPDATES } from '../lib/telegram/allowed-updates.ts';
-import { type BotApi, createBotApi } from '../lib/telegram/bot-api.ts';
+import { type BotApi, botApiFromConfig } from '../lib/telegram/bot-api.ts';
 import {
   BotApiBadRequestError,
   BotApiError,
@@ -210,7 +210,7 @@ export async function runWebhookCli(argv: string[], io: WebhookCliIo): Promise<n
       );
       return 1;
     }
-    const botApi = createBotApi({ token: secrets.botToken, apiRoot: config.TELEGRAM_API_ROOT });
+    const botApi = botApiFromConfig(config, secrets);
     await execute(command, botApi, secrets.webhookSecret, io);
     return 0;
   } catch (err: unknown) {

@@ -6,8 +6,8 @@ import { createCursorCodec } from '../http/cursor.ts';
 import { createRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
 import type { Secrets } from '../secrets.ts';
 import { findApiKey } from '../store/api-keys.ts';
-import { createDocumentClient } from '../store/client.ts';
-import { createBotApi } from '../telegram/bot-api.ts';
+import { storeFromConfig } from '../store/client.ts';
+import { botApiFromConfig } from '../telegram/bot-api.ts';
 import type { LookupContext } from './context.ts';
 
 export interface LookupDeps {
@@ -34,13 +34,8 @@ export function buildLookupDeps(
   if (!cursorSecret) {
     throw new ConfigError('CURSOR_SECRET (or CURSOR_SECRET_PARAM) is required to sign cursors');
   }
-  const store = overrides.store ?? {
-    client: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
-    tableName: config.TABLE_NAME,
-  };
-  const botApi =
-    overrides.botApi ??
-    createBotApi({ token: secrets.botToken, apiRoot: config.TELEGRAM_API_ROOT });
+  const store = overrides.store ?? storeFromConfig(config);
+  const botApi = overrides.botApi ?? botApiFromConfig(config, secrets);
   const now = overrides.now;
   return {
     context: { store, botApi, cursors: createCursorCodec(cursorSecret) },

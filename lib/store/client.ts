@@ -1,6 +1,7 @@
 /** DynamoDB clients, created once per cold start. */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config.ts';
 
 export interface StoreContext {
   client: DynamoDBDocumentClient;
@@ -28,4 +29,12 @@ export function createDocumentClient(options: ClientOptions): DynamoDBDocumentCl
   return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
     marshallOptions: { removeUndefinedValues: true },
   });
+}
+
+/** The table the configuration names, through a client created for it. */
+export function storeFromConfig(config: Config): StoreContext {
+  return {
+    client: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+    tableName: config.TABLE_NAME,
+  };
 }

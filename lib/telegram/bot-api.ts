@@ -121,3 +121,11 @@ export function createBotApi(options: BotApiOptions): BotApi {
       call('getUpdates', updates, (updates.timeout ?? 0) * 1000, signal),
   };
 }
+
+/** The client for the configured Bot API root with the bot token from the secrets. */
+export function botApiFromConfig(
+  config: { TELEGRAM_API_ROOT: string },
+  secrets: { botToken?: string },
+): BotApi {
+  return createBotApi({ token: secrets.botToken, apiRoot: config.TELEGRAM_API_ROOT });
+}

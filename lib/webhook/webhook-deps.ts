@@ -5,9 +5,9 @@ import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Secrets } from '../secrets.ts';
-import { createDocumentClient, type StoreContext } from '../store/client.ts';
+import { type StoreContext, storeFromConfig } from '../store/client.ts';
 import type { ProfileCache } from '../store/profile-cache.ts';
-import { type BotApi, createBotApi } from '../telegram/bot-api.ts';
+import { type BotApi, botApiFromConfig } from '../telegram/bot-api.ts';
 import { type BotIdentity, resolveBotIdentity } from '../telegram/bot-identity.ts';
 import { isValidSecretFormat } from '../telegram/webhook-secret.ts';
 import type { UpdateProcessorDeps } from './process-update.ts';
@@ -43,13 +43,8 @@ export async function buildWebhookDeps(
   if (!webhookSecret || !isValidSecretFormat(webhookSecret)) {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is missing or not 1-256 of A-Za-z0-9_-');
   }
-  const store = overrides.store ?? {
-    client: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
-    tableName: config.TABLE_NAME,
-  };
-  const botApi =
-    overrides.botApi ??
-    createBotApi({ token: secrets.botToken, apiRoot: config.TELEGRAM_API_ROOT });
+  const store = overrides.store ?? storeFromConfig(config);
+  const botApi = overrides.botApi ?? botApiFromConfig(config, secrets);
   const identity = await identityOf(config, botApi);
   return {
     webhookSecret,
