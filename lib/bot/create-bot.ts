@@ -14,7 +14,7 @@ import { normalizePhone } from '../phone.ts';
 import { eraseUser } from '../store/erasure.ts';
 import { MEMBERSHIP_PREFIX, SHARED_PREFIX } from '../store/keys.ts';
 import { countUserItems, getContact } from '../store/profiles.ts';
-import type { RecorderContext } from '../store/update-recorder.ts';
+import type { StoreContext } from '../store/client.ts';
 import type { BotIdentity } from '../telegram/bot-identity.ts';
 import * as text from './messages.ts';
 import type { ReplySink } from './reply-sink.ts';
@@ -36,7 +36,7 @@ export function botInfoFrom(identity: BotIdentity): UserFromGetMe {
   } as UserFromGetMe;
 }
 
-export function createBot(options: { store: RecorderContext; identity: BotIdentity }): BotRunner {
+export function createBot(options: { store: StoreContext; identity: BotIdentity }): BotRunner {
   const { store } = options;
   const sinks = new WeakMap<object, ReplySink>();
   // No token here: outbound calls go through the ReplySink's BotApi, never through telegraf.

@@ -1,7 +1,7 @@
 /** Lookups about one contact: profile, search, chats, membership, shared contacts, activity, erasure. */
 import { contactActivity } from '../store/activity.ts';
 import { findByPhone, findByUsername } from '../store/contact-search.ts';
-import { eraseUser } from '../store/erasure.ts';
+import { type ErasureResult, eraseUser } from '../store/erasure.ts';
 import type { ActivityDay, Contact, Membership, SharedContact } from '../store/items.ts';
 import { getMembership, listUserChats } from '../store/memberships.ts';
 import { getContact } from '../store/profiles.ts';
@@ -43,14 +43,20 @@ export function listContactChats(
   );
 }
 
-/** The stored membership, or with `live` Telegram's answer (stored first). */
+/**
+ * The stored membership, or with `live` Telegram's answer over it; `store` (a caller that may
+ * write) also records that answer on the stored membership.
+ */
 export function getContactMembership(
   ctx: LookupContext,
   userId: number,
   chatId: number,
   live: boolean,
+  store = false,
 ): Promise<Membership | null> {
-  return live ? checkMembershipLive(ctx, userId, chatId) : getMembership(ctx.store, userId, chatId);
+  return live
+    ? checkMembershipLive(ctx, userId, chatId, { store })
+    : getMembership(ctx.store, userId, chatId);
 }
 
 export function listSharedContacts(
@@ -72,6 +78,6 @@ export async function getContactActivity(
 }
 
 /** Everything about the user, as the bot's /forget does. Idempotent. */
-export async function eraseContact(ctx: LookupContext, userId: number): Promise<void> {
-  await eraseUser(ctx.store, userId);
+export function eraseContact(ctx: LookupContext, userId: number): Promise<ErasureResult> {
+  return eraseUser(ctx.store, userId);
 }

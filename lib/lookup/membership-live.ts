@@ -1,6 +1,9 @@
 /**
- * `?live=true`: asks Telegram (getChatMember) whether a user is in a chat now, stores the
- * answer and returns the stored membership. Telegram's failures become API answers:
+ * `?live=true`: asks Telegram (getChatMember) whether a user is in a chat now and answers
+ * with the recorded membership as Telegram's status makes it. Only a caller allowed to write
+ * (`admin`) stores the answer, and only on a membership already recorded: a live answer
+ * never creates a contact or a membership (an erased or never-seen user stays absent).
+ * Telegram's failures become API answers:
  *
  * | Telegram says                                         | API answer |
  * | ----------------------------------------------------- | ---------- |
@@ -15,7 +18,7 @@
 import type { ChatMember } from 'telegraf/types';
 import { HttpError } from '../http/http-error.ts';
 import type { Membership } from '../store/items.ts';
-import { saveMemberStatus } from '../store/memberships.ts';
+import { getMembership, saveMemberStatus } from '../store/memberships.ts';
 import {
   BotApiBadRequestError,
   BotApiError,
@@ -97,6 +100,7 @@ export async function checkMembershipLive(
   ctx: LookupContext,
   userId: number,
   chatId: number,
+  options: { store: boolean },
 ): Promise<Membership> {
   let member: ChatMember;
   try {
@@ -104,10 +108,9 @@ export async function checkMembershipLive(
   } catch (err: unknown) {
     throw liveCheckError(err, userId, chatId);
   }
-  return saveMemberStatus(ctx.store, {
-    userId,
-    chatId,
-    status: member.status as MemberStatus,
-    isMember: isMemberNow(member),
-  });
+  const live = { userId, chatId, status: member.status as MemberStatus, isMember: isMemberNow(member) };
+  const stored = options.store ? await saveMemberStatus(ctx.store, live) : null;
+  if (stored) return stored;
+  const recorded = await getMembership(ctx.store, userId, chatId);
+  return { ...(recorded ?? { messageCount: 0 }), ...live };
 }

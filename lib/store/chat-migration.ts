@@ -1,95 +1,168 @@
 /**
- * A group that became a supergroup: its record, monthly counters and memberships follow
- * to the new chat id. Counters are copied with guarded ADDs keyed by the old chat id, so
- * the two updates announcing one migration (migrate_to / migrate_from) and any redelivery
- * copy them once; the old memberships are then deleted.
+ * A group that became a supergroup: the supergroup's record links back to the group, and a
+ * copy of the group's counters and memberships is kept on the supergroup's items as their
+ * `g` source (registers.ts). The copy is a plain SET of the group's current values, so the
+ * two updates announcing one migration (migrate_to / migrate_from), any redelivery and any
+ * order of the two copy the same thing once: a later copy replaces an earlier one, never
+ * adds to it. Messages sent in the supergroup between the two announcements count there.
+ * The group's own items stay (its memberships are marked `movedTo`); readers of the
+ * supergroup add the copy to its own counts.
  */
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { sendUntilProcessed } from './batch-retry.ts';
 import type { StoreContext } from './client.ts';
+import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { applyItemUpdate } from './item-writer.ts';
+import { toMembership } from './items.ts';
 import {
   chatKey,
   chatMonthKey,
   chatPk,
+  contactMonthKey,
+  type Key,
   membershipIndexKeys,
   membershipKey,
+  monthOfSk,
   PROFILE,
 } from './keys.ts';
 import { queryAll } from './query.ts';
+import {
+  copiedCounter,
+  FIRST_SEEN,
+  FLOOR,
+  isDayCounter,
+  isRegisterAttr,
+  MEMBER_USER_SNAPSHOT,
+  MOVED_TO,
+  memberAttrs,
+} from './registers.ts';
+import { settleItem } from './settle.ts';
 import { GSI1 } from './table.ts';
 
-const COPIED_CHAT_FIELDS = ['title', 'username', 'botStatus', 'firstSeenAt'];
-const COPIED_MEMBER_FIELDS = [
-  'status',
-  'isMember',
-  'joinedAt',
-  'leftAt',
-  'firstSeenAt',
-  'lastSeenAt',
-];
+type Item = Record<string, unknown>;
+const seconds = (isoTime: string | undefined) =>
+  isoTime === undefined ? undefined : Math.floor(Date.parse(isoTime) / 1000);
 
-export async function moveChat(
+async function write(ctx: StoreContext, update: ItemUpdate): Promise<boolean> {
+  try {
+    await ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName)));
+    return true;
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
+async function getItems(ctx: StoreContext, keys: Key[]): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    await sendUntilProcessed(
+      keys.slice(i, i + 100).map((k) => ({ ...k })) as Record<string, unknown>[],
+      async (batch) => {
+        const result = await ctx.client.send(
+          new BatchGetCommand({
+            RequestItems: { [ctx.tableName]: { Keys: batch, ConsistentRead: true } },
+          }),
+        );
+        items.push(...(result.Responses?.[ctx.tableName] ?? []));
+        return result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? [];
+      },
+      'membership reads',
+    );
+  }
+  return items;
+}
+
+/** The group's months, copied as the `g` counters of the supergroup's months. */
+async function copyMonths(ctx: StoreContext, fromChatId: number, toChatId: number) {
+  const months = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :month)',
+    ExpressionAttributeValues: { ':pk': chatPk(fromChatId), ':month': `${PROFILE}#` },
+    ConsistentRead: true,
+  });
+  await Promise.all(
+    months.map((month) => {
+      const name = monthOfSk(String(month.sk));
+      if (!name) return undefined;
+      const copy = new ItemUpdate(chatMonthKey(toChatId, name));
+      let seen: number | undefined;
+      for (const [attr, value] of Object.entries(month)) {
+        if ((attr === 'n' || isDayCounter(attr)) && typeof value === 'number') {
+          copy.set(copiedCounter(attr), value);
+        }
+        if (isRegisterAttr(attr)) seen = Math.max(seen ?? 0, Number((value as { t: unknown }).t));
+      }
+      copy.set('gfirst', month[FIRST_SEEN]).set('gseen', seen);
+      return write(ctx, copy);
+    }),
+  );
+}
+
+/** One member's group membership, copied as the `g` source of the supergroup membership. */
+async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
+  const userId = Number(member.userId);
+  const folded = toMembership(member);
+  const a = memberAttrs('g');
+  const at = seconds(folded.lastSeenAt) ?? seconds(folded.firstSeenAt) ?? 0;
+  const index = membershipIndexKeys(userId, toChatId);
+  const copy = new ItemUpdate(membershipKey(userId, toChatId))
+    .set('userId', userId)
+    .set('chatId', toChatId)
+    .set('gsi1pk', index.gsi1pk)
+    .set('gsi1sk', index.gsi1sk)
+    .set(a.at, at)
+    .set(a.status, folded.status)
+    .set(a.isMember, folded.isMember)
+    .set(a.statusAt, at)
+    .set(a.joinedAt, seconds(folded.joinedAt))
+    .set(a.leftAt, seconds(folded.leftAt))
+    .set(a.count, folded.messageCount)
+    .set(a.first as string, seconds(folded.firstSeenAt))
+    .setIfMissing(MEMBER_USER_SNAPSHOT, member[MEMBER_USER_SNAPSHOT])
+    // An erased member's copy is not written over their erasure.
+    .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :at`, { ':at': at });
+  await write(ctx, copy);
+  const moved = new ItemUpdate(membershipKey(userId, Number(member.chatId)))
+    .set(MOVED_TO, toChatId)
+    .when('attribute_exists(pk)');
+  if (await write(ctx, moved)) return;
+  // The group membership vanished: the member was erased meanwhile; so goes the copy.
+  const { Item: gate } = await ctx.client.send(
+    new GetCommand({
+      TableName: ctx.tableName,
+      Key: contactMonthKey(userId, new Date().toISOString().slice(0, 7)),
+      ConsistentRead: true,
+    }),
+  );
+  if (typeof gate?.[FLOOR] === 'number') {
+    await settleItem(ctx, membershipKey(userId, toChatId), gate[FLOOR] as number);
+  }
+}
+
+export async function copyMigratedChat(
   ctx: StoreContext,
   fromChatId: number,
   toChatId: number,
 ): Promise<void> {
-  const guardId = fromChatId;
-  const { Item: oldChat } = await ctx.client.send(
-    new GetCommand({ TableName: ctx.tableName, Key: chatKey(fromChatId), ConsistentRead: true }),
-  );
-  const months = await queryAll(ctx, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :month)',
-    ExpressionAttributeValues: { ':pk': chatPk(fromChatId), ':month': `${PROFILE}#` },
-    // Counters copied once (the copy is guarded): a stale read would lose the last messages.
-    ConsistentRead: true,
-  });
-  const members = await queryAll(ctx, {
+  await Promise.all([
+    write(ctx, new ItemUpdate(chatKey(fromChatId)).set('migratedToChatId', toChatId)),
+    write(
+      ctx,
+      new ItemUpdate(chatKey(toChatId))
+        .set('migratedFromChatId', fromChatId)
+        // Telegram migrates a group only ever to a supergroup.
+        .setIfMissing('p', { ty: 'supergroup' }),
+    ),
+    copyMonths(ctx, fromChatId, toChatId),
+  ]);
+  const keys = await queryAll(ctx, {
     IndexName: GSI1.name,
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': chatPk(fromChatId) },
   });
-
-  const updates: ItemUpdate[] = [];
-  const chat = new ItemUpdate(chatKey(toChatId))
-    .set('id', toChatId)
-    // Telegram migrates a group only ever to a supergroup.
-    .set('type', 'supergroup')
-    .set('migratedFromChatId', fromChatId);
-  for (const field of COPIED_CHAT_FIELDS) chat.setIfMissing(field, oldChat?.[field]);
-  updates.push(chat);
-  updates.push(
-    new ItemUpdate(chatKey(fromChatId)).set('id', fromChatId).set('migratedToChatId', toChatId),
+  const members = await getItems(
+    ctx,
+    keys.map((k) => ({ pk: String(k.pk), sk: String(k.sk) })),
   );
-  for (const month of months) {
-    const copy = new ItemUpdate(chatMonthKey(toChatId, String(month.sk).slice(PROFILE.length + 1)));
-    for (const [attr, value] of Object.entries(month)) {
-      if ((attr === 'n' || /^d\d\d$/.test(attr)) && typeof value === 'number')
-        copy.add(attr, value);
-    }
-    copy.setIfMissing('seen', month.seen);
-    updates.push(copy);
-  }
-  for (const member of members) {
-    const userId = Number(member.userId);
-    const copy = new ItemUpdate(membershipKey(userId, toChatId))
-      .set('userId', userId)
-      .set('chatId', toChatId);
-    const index = membershipIndexKeys(userId, toChatId);
-    copy.set('gsi1pk', index.gsi1pk).set('gsi1sk', index.gsi1sk);
-    for (const field of COPIED_MEMBER_FIELDS) copy.setIfMissing(field, member[field]);
-    if (typeof member.n === 'number' && member.n > 0) copy.add('n', member.n);
-    updates.push(copy);
-  }
-  await Promise.all(updates.map((u) => applyItemUpdate(ctx, u, guardId)));
-  await Promise.all(
-    members.map((member) =>
-      ctx.client.send(
-        new DeleteCommand({
-          TableName: ctx.tableName,
-          Key: membershipKey(Number(member.userId), fromChatId),
-        }),
-      ),
-    ),
-  );
+  await Promise.all(members.map((member) => copyMember(ctx, member, toChatId)));
 }

@@ -1,38 +1,41 @@
 /**
- * Contacts by username or by verified phone, through the index entries
- * `USERNAME#<lower>` / `PHONE#<e164>` -> `USER#<id>`. An index entry can outlive the value
- * (a crash between the profile write and the stale entry's delete), so every hit is checked
- * against the profile and dropped when it no longer matches.
+ * Contacts by username or by verified phone, through GSI2 (keys only): `USERNAME#<lower>`
+ * on contact months, `PHONE#<e164>` on verified-phone items. A user's older months keep the
+ * username they had then, so every hit is checked against the contact as folded now and
+ * dropped when it no longer matches. Pages run over the matching user ids in order.
  */
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import type { Contact } from './items.ts';
-import { idFromKey, phonePk, usernamePk } from './keys.ts';
+import { idFromKey, phoneIndexPk, usernameIndexPk, userPk } from './keys.ts';
 import { getContact } from './profiles.ts';
-import { type ListPage, type PageRequest, queryPage } from './query.ts';
+import { type ListPage, type PageRequest, queryAll } from './query.ts';
+import { GSI2 } from './table.ts';
 
 async function search(
   ctx: StoreContext,
-  pk: string,
+  indexPk: string,
   matches: (contact: Contact) => boolean,
   page: PageRequest,
 ): Promise<ListPage<Contact>> {
   try {
-    const { items, lastKey } = await queryPage(
-      ctx,
-      {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-      },
-      page.limit,
-      page.startKey,
-    );
-    const contacts = await Promise.all(
-      items.map((item) => getContact(ctx, idFromKey(String(item.sk)))),
-    );
+    const hits = await queryAll(ctx, {
+      IndexName: GSI2.name,
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': indexPk },
+    });
+    const after = page.startKey ? idFromKey(String(page.startKey.pk)) : undefined;
+    const ids = [...new Set(hits.map((hit) => idFromKey(String(hit.pk))))]
+      .sort((a, b) => a - b)
+      .filter((id) => after === undefined || id > after);
+    const pageIds = ids.slice(0, page.limit);
+    const contacts = await Promise.all(pageIds.map((id) => getContact(ctx, id)));
+    const last = pageIds.at(-1);
     return {
       items: contacts.filter((c): c is Contact => c !== null && matches(c)),
-      ...(lastKey ? { lastKey } : {}),
+      ...(ids.length > page.limit && last !== undefined
+        ? { lastKey: { pk: userPk(last), sk: indexPk } }
+        : {}),
     };
   } catch (err: unknown) {
     throw toStoreError(err, 'contact search');
@@ -46,7 +49,7 @@ export function findByUsername(
   page: PageRequest,
 ): Promise<ListPage<Contact>> {
   const wanted = username.toLowerCase();
-  return search(ctx, usernamePk(username), (c) => c.username?.toLowerCase() === wanted, page);
+  return search(ctx, usernameIndexPk(username), (c) => c.username?.toLowerCase() === wanted, page);
 }
 
 /** `e164` normalized (`+` and digits); only a contact's own verified phone matches. */
@@ -55,5 +58,5 @@ export function findByPhone(
   e164: string,
   page: PageRequest,
 ): Promise<ListPage<Contact>> {
-  return search(ctx, phonePk(e164), (c) => c.phoneNumber === e164, page);
+  return search(ctx, phoneIndexPk(e164), (c) => c.phoneNumber === e164, page);
 }

@@ -1,6 +1,6 @@
 /**
- * Collects SET / ADD / REMOVE clauses for one item and compiles them into a single
- * UpdateItem, so an update touching the same item twice still costs one write.
+ * Collects SET / ADD / REMOVE clauses and conditions for one item and compiles them into a
+ * single UpdateItem, so an update touching the same item twice still costs one write.
  */
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Key } from './keys.ts';
@@ -9,12 +9,8 @@ export class ItemUpdate {
   readonly key: Key;
   private readonly sets = new Map<string, { value: unknown; onlyIfMissing: boolean }>();
   private readonly adds = new Map<string, number>();
-  private readonly setAdds = new Map<string, Set<string>>();
   private readonly removes = new Set<string>();
-  /** Counters are applied at most once per update id (see update-recorder.ts). */
-  guarded = false;
-  /** A profile without counters: a warm instance may skip writing it again unchanged. */
-  cacheable = false;
+  private readonly conditions: { expr: string; values: Record<string, unknown> }[] = [];
 
   constructor(key: Key) {
     this.key = key;
@@ -35,19 +31,9 @@ export class ItemUpdate {
     return this;
   }
 
-  /** ADD name by; marks the item as guarded, since counters are not idempotent. */
+  /** ADD name by (counters). */
   add(name: string, by = 1): this {
     this.adds.set(name, (this.adds.get(name) ?? 0) + by);
-    this.guarded = true;
-    return this;
-  }
-
-  /** ADD values to the string set `name`: idempotent, so it needs no guard. */
-  addToSet(name: string, values: readonly string[]): this {
-    if (values.length === 0) return this;
-    const set = this.setAdds.get(name) ?? new Set<string>();
-    for (const value of values) set.add(value);
-    this.setAdds.set(name, set);
     return this;
   }
 
@@ -56,64 +42,51 @@ export class ItemUpdate {
     return this;
   }
 
-  /** What the write would change, ignoring if_not_exists stamps: equal signatures, same effect. */
-  signature(): string {
-    const sets = [...this.sets].filter(([, s]) => !s.onlyIfMissing).map(([k, s]) => [k, s.value]);
-    const setAdds = [...this.setAdds].map(([k, set]) => [k, [...set].sort()]);
-    return JSON.stringify([sets, [...this.adds], [...this.removes], setAdds]);
+  /**
+   * Adds a condition, ANDed with the others. In `expr`, `#{name}` stands for an attribute
+   * name (a `.` inside it is a map path: `#{q:c1.i}` is the map `q:c1`, member `i`) and
+   * `:name` for a value given in `values`.
+   */
+  when(expr: string, values: Record<string, unknown> = {}): this {
+    this.conditions.push({ expr, values });
+    return this;
   }
 
   get isEmpty(): boolean {
-    return (
-      this.sets.size === 0 &&
-      this.adds.size === 0 &&
-      this.setAdds.size === 0 &&
-      this.removes.size === 0
-    );
+    return this.sets.size === 0 && this.adds.size === 0 && this.removes.size === 0;
   }
 
-  /**
-   * Compiles to UpdateItem input. With `guardUpdateId`, the write also adds the update id
-   * to the item's guard set `g` and is conditional on the id not being there yet.
-   */
-  toInput(tableName: string, guardUpdateId?: number): UpdateCommandInput {
+  /** Compiles to UpdateItem input (without ReturnValues). */
+  toInput(tableName: string): UpdateCommandInput {
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const setParts: string[] = [];
-    const addParts: string[] = [];
-    let i = 0;
+    const tokens = new Map<string, string>();
     const name = (attr: string) => {
-      const token = `#a${i++}`;
-      names[token] = attr;
+      let token = tokens.get(attr);
+      if (!token) {
+        token = `#a${tokens.size}`;
+        tokens.set(attr, token);
+        names[token] = attr;
+      }
       return token;
     };
-    for (const [attr, { value, onlyIfMissing }] of this.sets) {
+    const path = (attr: string) => attr.split('.').map(name).join('.');
+    const values: Record<string, unknown> = {};
+    let v = 0;
+    const value = (x: unknown) => {
+      const token = `:v${v++}`;
+      values[token] = x;
+      return token;
+    };
+    const setParts = [...this.sets].map(([attr, { value: x, onlyIfMissing }]) => {
       const n = name(attr);
-      const v = `:v${i}`;
-      values[v] = value;
-      setParts.push(onlyIfMissing ? `${n} = if_not_exists(${n}, ${v})` : `${n} = ${v}`);
-    }
-    for (const [attr, by] of this.adds) {
-      const n = name(attr);
-      const v = `:v${i}`;
-      values[v] = by;
-      addParts.push(`${n} ${v}`);
-    }
-    for (const [attr, set] of this.setAdds) {
-      const n = name(attr);
-      const v = `:v${i}`;
-      values[v] = new Set(set);
-      addParts.push(`${n} ${v}`);
-    }
-    const removeParts = [...this.removes].map((attr) => name(attr));
-    let condition: string | undefined;
-    if (guardUpdateId !== undefined) {
-      names['#g'] = 'g';
-      values[':gid'] = guardUpdateId;
-      values[':gset'] = new Set([guardUpdateId]);
-      addParts.push('#g :gset');
-      condition = 'attribute_not_exists(#g) OR NOT contains(#g, :gid)';
-    }
+      return onlyIfMissing ? `${n} = if_not_exists(${n}, ${value(x)})` : `${n} = ${value(x)}`;
+    });
+    const addParts = [...this.adds].map(([attr, by]) => `${name(attr)} ${value(by)}`);
+    const removeParts = [...this.removes].map(name);
+    const conditions = this.conditions.map(({ expr, values: given }) => {
+      Object.assign(values, given);
+      return `(${expr.replace(/#\{([^}]+)\}/g, (_, attr: string) => path(attr))})`;
+    });
     const clauses = [
       setParts.length ? `SET ${setParts.join(', ')}` : '',
       addParts.length ? `ADD ${addParts.join(', ')}` : '',
@@ -125,7 +98,7 @@ export class ItemUpdate {
       UpdateExpression: clauses.join(' '),
       ExpressionAttributeNames: names,
       ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-      ...(condition ? { ConditionExpression: condition } : {}),
+      ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
     };
   }
 }

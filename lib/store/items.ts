@@ -1,9 +1,21 @@
 /**
- * Item <-> domain mapping: the API's shapes (camelCase, ISO times, absent values omitted).
- * Counters live on monthly items; a profile's lastSeenAt and messageCount fold them.
+ * Item -> domain mapping: the API's shapes (camelCase, ISO times, absent values omitted).
+ * Readers fold the sources of registers.ts: profiles come from the newest register (by
+ * Telegram's date, then update id), seen times are maxima and minima, counters are sums,
+ * a membership's status is its newest status event.
  */
 import type { ChatType, MemberStatus } from '../telegram/facts.ts';
-import { PROFILE } from './keys.ts';
+import { idFromKey, monthOfSk, PROFILE } from './keys.ts';
+import {
+  copiedCounter,
+  FIRST_SEEN,
+  isRegisterAttr,
+  MEMBER_CHAT_SNAPSHOT,
+  MEMBER_USER_SNAPSHOT,
+  type MemberSource,
+  memberAttrs,
+  type Register,
+} from './registers.ts';
 
 export interface Contact {
   id: number;
@@ -45,9 +57,9 @@ export interface Membership {
   user?: ContactSummary;
 }
 
-/** A profile without its counters: what lists embed (one BatchGet, no monthly items). */
-export type ContactSummary = Omit<Contact, 'messageCount' | 'lastSeenAt'>;
-export type ChatSummary = Omit<Chat, 'messageCount' | 'lastSeenAt'>;
+/** The names a membership holds of its member and its chat: what lists embed. */
+export type ContactSummary = Pick<Contact, 'id' | 'isBot' | 'firstName' | 'lastName' | 'username'>;
+export type ChatSummary = Pick<Chat, 'id' | 'type' | 'title' | 'username'>;
 
 export interface SharedContact {
   ownerId: number;
@@ -69,97 +81,153 @@ type Item = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const bool = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+const isoOf = (seconds: number | undefined) =>
+  seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
+const max = (values: (number | undefined)[]) => {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.max(...defined) : undefined;
+};
+const min = (values: (number | undefined)[]) => {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.min(...defined) : undefined;
+};
 
 /** Drops undefined values so they are absent from JSON, not null. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Splits a profile Query (PROFILE and PROFILE#yyyy-mm items) into profile and totals. */
-function fold(items: Item[]): { profile?: Item; lastSeen?: number; count: number } {
-  let profile: Item | undefined;
-  let lastSeen: number | undefined;
-  let count = 0;
+/** Every register of the monthly items, newest first (by date, then update id). */
+function registersOf(items: Item[]): Register[] {
+  const registers: Register[] = [];
   for (const item of items) {
-    if (item.sk === PROFILE) profile = item;
-    else {
-      count += num(item.n) ?? 0;
-      const seen = num(item.seen);
-      if (seen !== undefined && (lastSeen === undefined || seen > lastSeen)) lastSeen = seen;
+    if (monthOfSk(String(item.sk)) === undefined) continue;
+    for (const [attr, value] of Object.entries(item)) {
+      if (isRegisterAttr(attr) && typeof value === 'object' && value !== null) {
+        registers.push(value as Register);
+      }
     }
   }
-  return { profile, lastSeen, count };
+  return registers.sort((a, b) => b.t - a.t || b.i - a.i);
 }
 
-const isoOf = (seconds: number | undefined) =>
-  seconds === undefined ? undefined : new Date(seconds * 1000).toISOString();
+const months = (items: Item[]) => items.filter((i) => monthOfSk(String(i.sk)) !== undefined);
+const counted = (items: Item[], attr: string) =>
+  months(items).reduce((sum, i) => sum + (num(i[attr]) ?? 0) + (num(i[copiedCounter(attr)]) ?? 0), 0);
 
-/** A contact from its profile and monthly items; null when there is no profile. */
+/** A contact from its monthly items and verified-phone item; null when nothing is known. */
 export function toContact(items: Item[]): Contact | null {
-  const { profile, lastSeen, count } = fold(items);
-  if (!profile) return null;
+  const registers = registersOf(items);
+  const named = registers.find((r) => typeof r.f === 'string');
+  if (!named) return null;
+  const phone = items.find((i) => String(i.sk) === `${PROFILE}#PHONE`);
   return compact({
-    id: Number(profile.id),
-    isBot: bool(profile.isBot) ?? false,
-    firstName: str(profile.firstName) ?? '',
-    lastName: str(profile.lastName),
-    username: str(profile.username),
-    languageCode: str(profile.languageCode),
-    isPremium: bool(profile.isPremium),
-    phoneNumber: str(profile.phoneNumber),
-    botBlocked: bool(profile.botBlocked),
-    firstSeenAt: str(profile.firstSeenAt),
-    lastSeenAt: isoOf(lastSeen),
-    messageCount: count,
+    id: idFromKey(String(items[0]?.pk)),
+    isBot: named.b ?? false,
+    firstName: named.f ?? '',
+    lastName: named.l,
+    username: named.u,
+    languageCode: registers.find((r) => r.lc !== undefined)?.lc,
+    isPremium: registers.find((r) => r.pr !== undefined)?.pr,
+    phoneNumber: str(phone?.phoneNumber),
+    botBlocked: registers.find((r) => r.bb !== undefined)?.bb,
+    firstSeenAt: isoOf(min(months(items).map((i) => num(i[FIRST_SEEN])))),
+    lastSeenAt: isoOf(registers[0]?.t),
+    messageCount: counted(items, 'n'),
   });
 }
 
-/** A contact's profile without counters (for lists that embed the user). */
-export function toContactSummary(profile: Item): ContactSummary | null {
-  const contact = toContact([profile]);
-  if (!contact) return null;
-  const { messageCount: _count, lastSeenAt: _seen, ...summary } = contact;
-  return summary;
-}
-
+/** A chat from its profile and monthly items; null when nothing is known. */
 export function toChat(items: Item[]): Chat | null {
-  const { profile, lastSeen, count } = fold(items);
-  if (!profile || typeof profile.type !== 'string') return null;
+  const profile = items.find((i) => i.sk === PROFILE);
+  const seen = num(profile?.t);
+  const registers = registersOf(items);
+  const fromProfile = profile?.p as Register | undefined;
+  const typed = [
+    ...registers,
+    ...(fromProfile ? [{ ...fromProfile, i: 0, t: seen ?? Number.NEGATIVE_INFINITY }] : []),
+  ]
+    .filter((r) => typeof r.ty === 'string')
+    .sort((a, b) => b.t - a.t || b.i - a.i)[0];
+  if (!typed) return null;
   return compact({
-    id: Number(profile.id),
-    type: profile.type as ChatType,
-    title: str(profile.title),
-    username: str(profile.username),
-    botStatus: str(profile.botStatus) as MemberStatus | undefined,
-    firstSeenAt: str(profile.firstSeenAt),
-    lastSeenAt: isoOf(lastSeen),
-    messageCount: count,
+    id: idFromKey(String(items[0]?.pk)),
+    type: typed.ty as ChatType,
+    title: typed.ti,
+    username: typed.u,
+    botStatus: registers.find((r) => r.bs !== undefined)?.bs as MemberStatus | undefined,
+    firstSeenAt: isoOf(
+      min([
+        num(profile?.[FIRST_SEEN]),
+        ...months(items).flatMap((i) => [num(i[FIRST_SEEN]), num(i.gfirst)]),
+      ]),
+    ),
+    lastSeenAt: isoOf(
+      max([seen, registers[0]?.t, ...months(items).map((i) => num(i.gseen))]),
+    ),
+    messageCount: counted(items, 'n'),
   });
 }
 
-/** A chat's profile without counters (for lists that embed the chat). */
-export function toChatSummary(profile: Item): ChatSummary | null {
-  const chat = toChat([profile]);
-  if (!chat) return null;
-  const { messageCount: _count, lastSeenAt: _seen, ...summary } = chat;
-  return summary;
-}
+/** The status sources of a membership, in the order that wins a tie (last wins). */
+const STATUS_ORDER: readonly MemberSource[] = ['g', 'm', 'l', 'c'];
 
 export function toMembership(item: Item): Membership {
-  const isMember = bool(item.isMember) ?? false;
-  let status = (str(item.status) ?? 'member') as MemberStatus;
-  // A message proves membership after a recorded leave (see record-plan.ts).
-  if (isMember && (status === 'left' || status === 'kicked')) status = 'member';
+  let status: MemberStatus = 'member';
+  let isMember = true;
+  let statusAt = Number.NEGATIVE_INFINITY;
+  for (const p of STATUS_ORDER) {
+    const a = memberAttrs(p);
+    const at = num(item[a.statusAt]);
+    const st = str(item[a.status]);
+    if (at === undefined || st === undefined || at < statusAt) continue;
+    status = st as MemberStatus;
+    isMember = bool(item[a.isMember]) ?? false;
+    statusAt = at;
+  }
+  // A message after the newest status event proves membership (never a demotion).
+  const lastSeen = max([num(item[memberAttrs('m').at]), num(item[memberAttrs('g').at])]);
+  if (!isMember && lastSeen !== undefined && lastSeen > statusAt) {
+    status = 'member';
+    isMember = true;
+  }
+  const sources = (pick: (a: ReturnType<typeof memberAttrs>) => string) =>
+    (['m', 'c', 'l', 'g'] as const).map((p) => num(item[pick(memberAttrs(p))]));
   return compact({
     userId: Number(item.userId),
     chatId: Number(item.chatId),
     status,
     isMember,
-    joinedAt: str(item.joinedAt),
-    leftAt: str(item.leftAt),
-    firstSeenAt: str(item.firstSeenAt),
-    lastSeenAt: str(item.lastSeenAt),
-    messageCount: num(item.n) ?? 0,
+    joinedAt: isoOf(max(sources((a) => a.joinedAt))),
+    leftAt: isoOf(max(sources((a) => a.leftAt))),
+    firstSeenAt: isoOf(min([num(item[FIRST_SEEN]), num(item.gfirst)])),
+    lastSeenAt: isoOf(lastSeen),
+    messageCount: (num(item.n) ?? 0) + (num(item[memberAttrs('g').count]) ?? 0),
+  });
+}
+
+/** The member's names as the membership holds them. */
+export function memberUser(item: Item): ContactSummary | undefined {
+  const snapshot = item[MEMBER_USER_SNAPSHOT] as Register | undefined;
+  if (typeof snapshot?.f !== 'string') return undefined;
+  return compact({
+    id: Number(item.userId),
+    isBot: snapshot.b ?? false,
+    firstName: snapshot.f,
+    lastName: snapshot.l,
+    username: snapshot.u,
+  });
+}
+
+/** The chat's names as the membership holds them. */
+export function memberChat(item: Item): ChatSummary | undefined {
+  const snapshot = item[MEMBER_CHAT_SNAPSHOT] as Register | undefined;
+  if (typeof snapshot?.ty !== 'string') return undefined;
+  return compact({
+    id: Number(item.chatId),
+    type: snapshot.ty as ChatType,
+    title: snapshot.ti,
+    username: snapshot.u,
   });
 }
 
@@ -177,15 +245,18 @@ export function toSharedContact(item: Item): SharedContact {
 
 /** Days with messages from monthly items, within [from, to] (YYYY-MM-DD), in date order. */
 export function toActivityDays(items: Item[], from: string, to: string): ActivityDay[] {
-  const days: ActivityDay[] = [];
+  const days = new Map<string, number>();
   for (const item of items) {
-    const month = String(item.sk).slice(PROFILE.length + 1);
+    const month = monthOfSk(String(item.sk));
+    if (!month) continue;
     for (const [attr, value] of Object.entries(item)) {
-      const match = /^d(\d\d)$/.exec(attr);
+      const match = /^g?d(\d\d)$/.exec(attr);
       if (!match || typeof value !== 'number' || value <= 0) continue;
       const date = `${month}-${match[1]}`;
-      if (date >= from && date <= to) days.push({ date, messages: value });
+      if (date >= from && date <= to) days.set(date, (days.get(date) ?? 0) + value);
     }
   }
-  return days.sort((a, b) => a.date.localeCompare(b.date));
+  return [...days]
+    .map(([date, messages]) => ({ date, messages }))
+    .sort((a, b) => a.date.localeCompare(b.date));
 }

@@ -1,20 +1,20 @@
 /**
- * Key strings of the single table. Every `pk`/`sk`/`gsi1pk`/`gsi1sk` value is built here.
+ * Key strings of the single table. Every `pk`/`sk`/`gsi1pk`/`gsi1sk`/`gsi2pk` value is built here.
  *
- * | item              | pk                 | sk                  | gsi1pk           | gsi1sk        |
- * | ----------------- | ------------------ | ------------------- | ---------------- | ------------- |
- * | contact profile   | USER#<id>          | PROFILE             |                  |               |
- * | contact month     | USER#<id>          | PROFILE#<yyyy-mm>   |                  |               |
- * | membership        | USER#<id>          | CHAT#<chatId>       | CHAT#<chatId>    | USER#<id>     |
- * | shared contact    | USER#<ownerId>     | SHARED#<ref>        | SHAREDOF#<id>    | USER#<owner>  |
- * | chat profile      | CHAT#<id>          | PROFILE             |                  |               |
- * | chat month        | CHAT#<id>          | PROFILE#<yyyy-mm>   |                  |               |
- * | username index    | USERNAME#<lower>   | USER#<id>           |                  |               |
- * | phone index       | PHONE#<e164>       | USER#<id>           |                  |               |
- * | update marker     | UPDATE#<updateId>  | UPDATE              |                  |               |
- * | API key           | APIKEY#<sha256>    | APIKEY              | APIKEYS          | <created>#<id>|
+ * | item                  | pk               | sk                  | gsi1pk           | gsi1sk        | gsi2pk            |
+ * | --------------------- | ---------------- | ------------------- | ---------------- | ------------- | ----------------- |
+ * | contact month         | USER#<id>        | PROFILE#<yyyy-mm>   |                  |               | USERNAME#<lower>  |
+ * | verified phone        | USER#<id>        | PROFILE#PHONE       |                  |               | PHONE#<e164>      |
+ * | membership            | USER#<id>        | CHAT#<chatId>       | CHAT#<chatId>    | USER#<id>     |                   |
+ * | shared contact        | USER#<ownerId>   | SHARED#<ref>        | SHAREDOF#<id>    | USER#<owner>  |                   |
+ * | chat profile          | CHAT#<id>        | PROFILE             |                  |               |                   |
+ * | chat month            | CHAT#<id>        | PROFILE#<yyyy-mm>   |                  |               |                   |
+ * | API key               | APIKEY#<sha256>  | APIKEY              | APIKEYS          | <created>#<id>|                   |
  *
- * A profile and its monthly counters share a prefix, so one Query reads a whole contact.
+ * A contact has no single profile item: each month's item holds that month's counters and,
+ * per delivery queue, the profile the queue's last update showed (see record-plan.ts). One
+ * Query (`begins_with(sk, 'PROFILE')`) reads a whole contact or chat. Partition keys start
+ * with `USER#`, `CHAT#` or `APIKEY#` only: IAM grants each function its prefixes.
  */
 export interface Key {
   pk: string;
@@ -22,11 +22,12 @@ export interface Key {
 }
 
 export const PROFILE = 'PROFILE';
+export const USER_PREFIX = 'USER#';
+export const CHAT_PREFIX = 'CHAT#';
 
-export const userPk = (userId: number) => `USER#${userId}`;
-export const chatPk = (chatId: number) => `CHAT#${chatId}`;
+export const userPk = (userId: number) => `${USER_PREFIX}${userId}`;
+export const chatPk = (chatId: number) => `${CHAT_PREFIX}${chatId}`;
 
-export const contactKey = (userId: number): Key => ({ pk: userPk(userId), sk: PROFILE });
 export const chatKey = (chatId: number): Key => ({ pk: chatPk(chatId), sk: PROFILE });
 
 /** `month` is `yyyy-mm`. */
@@ -38,6 +39,16 @@ export const contactMonthKey = (userId: number, month: string): Key => ({
 export const chatMonthKey = (chatId: number, month: string): Key => ({
   pk: chatPk(chatId),
   sk: monthSk(month),
+});
+/** The month (`yyyy-mm`) of a monthly item's sort key, or undefined for other items. */
+export function monthOfSk(sk: string): string | undefined {
+  const match = /^PROFILE#(\d{4}-\d{2})$/.exec(sk);
+  return match?.[1];
+}
+
+export const phoneItemKey = (userId: number): Key => ({
+  pk: userPk(userId),
+  sk: `${PROFILE}#PHONE`,
 });
 
 export const MEMBERSHIP_PREFIX = 'CHAT#';
@@ -64,22 +75,8 @@ export const sharedKey = (
 });
 export const sharedOfPk = (userId: number) => `SHAREDOF#${userId}`;
 
-export const usernameKey = (username: string, userId: number): Key => ({
-  pk: `USERNAME#${username.toLowerCase()}`,
-  sk: userPk(userId),
-});
-export const usernamePk = (username: string) => `USERNAME#${username.toLowerCase()}`;
-
-export const phoneKey = (e164: string, userId: number): Key => ({
-  pk: `PHONE#${e164}`,
-  sk: userPk(userId),
-});
-export const phonePk = (e164: string) => `PHONE#${e164}`;
-
-export const updateMarkerKey = (updateId: number): Key => ({
-  pk: `UPDATE#${updateId}`,
-  sk: 'UPDATE',
-});
+export const usernameIndexPk = (username: string) => `USERNAME#${username.toLowerCase()}`;
+export const phoneIndexPk = (e164: string) => `PHONE#${e164}`;
 
 export const apiKeyKey = (hash: string): Key => ({ pk: `APIKEY#${hash}`, sk: 'APIKEY' });
 export const API_KEYS_INDEX_PK = 'APIKEYS';
@@ -93,3 +90,5 @@ export const apiKeyIndexKeys = (createdAt: string, id: string) => ({
 export function idFromKey(key: string): number {
   return Number(key.slice(key.lastIndexOf('#') + 1));
 }
+
+export const keyId = (key: Key) => `${key.pk}|${key.sk}`;

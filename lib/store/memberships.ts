@@ -1,18 +1,21 @@
 /**
  * Memberships: one item per (user, chat) under the user (`USER#u` / `CHAT#c`), indexed by
- * chat in GSI1 (`CHAT#c` / `USER#u`). Lists embed the other side's profile, read for the
- * whole page with one BatchGetItem.
+ * chat in GSI1 (`CHAT#c` / `USER#u`, keys only). Each membership holds the names of its
+ * member and chat as last written, so lists embed them without reading other items.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MemberStatus } from '../telegram/facts.ts';
+import { sendUntilProcessed } from './batch-retry.ts';
 import type { StoreContext } from './client.ts';
-import { toStoreError } from './dynamo-errors.ts';
+import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { type Membership, toChatSummary, toContactSummary, toMembership } from './items.ts';
-import { chatPk, MEMBERSHIP_PREFIX, membershipIndexKeys, membershipKey, userPk } from './keys.ts';
-import { getProfiles } from './profile-batch.ts';
+import { type Membership, memberChat, memberUser, toMembership } from './items.ts';
+import { chatPk, keyId, MEMBERSHIP_PREFIX, membershipKey, userPk } from './keys.ts';
 import { type ListPage, type PageRequest, queryPage } from './query.ts';
+import { FLOOR, MOVED_TO, memberAttrs } from './registers.ts';
 import { GSI1 } from './table.ts';
+
+type Item = Record<string, unknown>;
 
 export async function getMembership(
   ctx: StoreContext,
@@ -23,13 +26,13 @@ export async function getMembership(
     const { Item } = await ctx.client.send(
       new GetCommand({ TableName: ctx.tableName, Key: membershipKey(userId, chatId) }),
     );
-    return Item ? toMembership(Item) : null;
+    return Item?.userId !== undefined ? toMembership(Item) : null;
   } catch (err: unknown) {
     throw toStoreError(err, 'membership read');
   }
 }
 
-/** The chats a user is or was in, each with the chat's profile (when known). */
+/** The chats a user is or was in, each with the chat's names (when known). */
 export async function listUserChats(
   ctx: StoreContext,
   userId: number,
@@ -45,17 +48,11 @@ export async function listUserChats(
       page.limit,
       page.startKey,
     );
-    const memberships = items.map(toMembership);
-    const chats = await getProfiles(
-      ctx,
-      memberships.map((m) => chatPk(m.chatId)),
-    );
     return {
-      items: memberships.map((m) => {
-        const profile = chats.get(chatPk(m.chatId));
-        const chat = profile ? toChatSummary(profile) : null;
-        return chat ? { ...m, chat } : m;
-      }),
+      // A group's membership copied to the supergroup it became is listed there.
+      items: items
+        .filter((item) => item[MOVED_TO] === undefined && item.userId !== undefined)
+        .map((item) => withEmbedded(toMembership(item), 'chat', memberChat(item))),
       ...(lastKey ? { lastKey } : {}),
     };
   } catch (err: unknown) {
@@ -63,14 +60,44 @@ export async function listUserChats(
   }
 }
 
-/** The users who are or were in a chat, each with the user's profile (when known). */
+function withEmbedded<K extends 'chat' | 'user'>(
+  membership: Membership,
+  name: K,
+  value: Membership[K] | undefined,
+): Membership {
+  return value ? { ...membership, [name]: value } : membership;
+}
+
+/** Items by key, in the order asked; missing ones are left out. */
+async function getItems(ctx: StoreContext, keys: Item[]): Promise<Item[]> {
+  const found = new Map<string, Item>();
+  if (keys.length === 0) return [];
+  await sendUntilProcessed(
+    keys,
+    async (batch) => {
+      const result = await ctx.client.send(
+        new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: batch } } }),
+      );
+      for (const item of result.Responses?.[ctx.tableName] ?? []) {
+        found.set(keyId({ pk: String(item.pk), sk: String(item.sk) }), item);
+      }
+      return result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? [];
+    },
+    'membership reads',
+  );
+  return keys
+    .map((k) => found.get(keyId({ pk: String(k.pk), sk: String(k.sk) })))
+    .filter((item): item is Item => item !== undefined && item.userId !== undefined);
+}
+
+/** The users who are or were in a chat, each with the user's names (when known). */
 export async function listChatMembers(
   ctx: StoreContext,
   chatId: number,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
   try {
-    const { items, lastKey } = await queryPage(
+    const { items: keys, lastKey } = await queryPage(
       ctx,
       {
         IndexName: GSI1.name,
@@ -80,17 +107,12 @@ export async function listChatMembers(
       page.limit,
       page.startKey,
     );
-    const memberships = items.map(toMembership);
-    const users = await getProfiles(
+    const items = await getItems(
       ctx,
-      memberships.map((m) => userPk(m.userId)),
+      keys.map((k) => ({ pk: k.pk, sk: k.sk })),
     );
     return {
-      items: memberships.map((m) => {
-        const profile = users.get(userPk(m.userId));
-        const user = profile ? toContactSummary(profile) : null;
-        return user ? { ...m, user } : m;
-      }),
+      items: items.map((item) => withEmbedded(toMembership(item), 'user', memberUser(item))),
       ...(lastKey ? { lastKey } : {}),
     };
   } catch (err: unknown) {
@@ -99,28 +121,30 @@ export async function listChatMembers(
 }
 
 /**
- * Stores a status Telegram reported (getChatMember) and returns the membership as stored.
- * Status and isMember change; join and leave times stay those recorded from updates.
+ * Stores a status Telegram reported (getChatMember) as the membership's live source and
+ * returns the membership as stored; null when there is no membership to add it to (a user
+ * or chat never seen, or an erased user: nothing is ever created from a live answer).
  */
 export async function saveMemberStatus(
   ctx: StoreContext,
   fact: { userId: number; chatId: number; status: MemberStatus; isMember: boolean },
-): Promise<Membership> {
-  const index = membershipIndexKeys(fact.userId, fact.chatId);
+  now = Math.floor(Date.now() / 1000),
+): Promise<Membership | null> {
+  const a = memberAttrs('l');
   const update = new ItemUpdate(membershipKey(fact.userId, fact.chatId))
-    .set('userId', fact.userId)
-    .set('chatId', fact.chatId)
-    .set('status', fact.status)
-    .set('isMember', fact.isMember)
-    .set('gsi1pk', index.gsi1pk)
-    .set('gsi1sk', index.gsi1sk)
-    .setIfMissing('firstSeenAt', new Date().toISOString());
+    .set(a.status, fact.status)
+    .set(a.isMember, fact.isMember)
+    .set(a.statusAt, now)
+    .set(a.at, now)
+    .when('attribute_exists(#{userId})')
+    .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :now`, { ':now': now });
   try {
     const { Attributes } = await ctx.client.send(
       new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
     );
     return toMembership(Attributes ?? {});
   } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return null;
     throw toStoreError(err, 'membership write');
   }
 }

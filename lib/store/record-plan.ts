@@ -1,190 +1,218 @@
 /**
- * Pure: turns the facts of one update into the item writes that record them, one
- * ItemUpdate per item. Counters (ADD) make an item guarded; profiles are cacheable.
+ * Pure: turns the facts of one update, and the queue it came in, into one conditional
+ * UpdateItem per item (see recorder.ts for the protocol and registers.ts for the layout).
+ *
+ * Every write of a user's item is guarded twice: by the item's erasure floor (an update
+ * dated before it is not recorded) and by the high-water mark of the update's queue on that
+ * item (an update id at or below it was applied already, or is older than one that was).
+ * An ordinary group message is three writes: the sender's month, the chat's month, the
+ * membership.
  */
-
 import { normalizePhone } from '../phone.ts';
 import type { PersonFact, UpdateFacts } from '../telegram/facts.ts';
+import { queueChatId } from '../telegram/update-queue.ts';
 import { ItemUpdate } from './item-update.ts';
 import {
   chatKey,
   chatMonthKey,
-  contactKey,
   contactMonthKey,
   type Key,
+  keyId,
   membershipIndexKeys,
   membershipKey,
-  phonePk,
+  phoneIndexPk,
+  phoneItemKey,
   sharedKey,
   sharedOfPk,
-  usernamePk,
+  usernameIndexPk,
   userPk,
 } from './keys.ts';
+import {
+  EXPIRES_AT,
+  FIRST_SEEN,
+  FLOOR,
+  MEMBER_CHAT_SNAPSHOT,
+  MEMBER_USER_SNAPSHOT,
+  memberAttrs,
+  type Register,
+  registerAttr,
+  SINGLE_SOURCE,
+} from './registers.ts';
 
-/**
- * Contact profile attribute: the partition keys (`USERNAME#…`, `PHONE#…`) of every index
- * entry written for the contact and not yet removed. Added in the same write that sets the
- * username or phone, so whichever later attempt or update sees an entry there that no longer
- * matches the profile deletes it (see update-recorder.ts); erasure deletes them all.
- */
-export const INDEX_ENTRIES = 'ix';
-
-/** A contact profile write, with what its index entries need. */
-export interface ContactWrite {
-  userId: number;
+export interface PlannedWrite {
   update: ItemUpdate;
-  username?: string;
-  phoneNumber?: string;
+  /** The user whose data the item is; absent for chat items (anonymous aggregates). */
+  owner?: number;
+  /** The owner's contact month of the update's month: the item an erasure closes first. */
+  gate?: boolean;
+  /** Guarded by a high-water mark: rejected when the update was applied before. */
+  guarded: boolean;
 }
 
 export interface RecordPlan {
-  contacts: ContactWrite[];
-  /** Chat profiles, monthly counters, memberships, shared entries. */
-  items: ItemUpdate[];
+  writes: PlannedWrite[];
+  /** Users named by shared-contact entries (their erasure must also hold against these). */
+  sharedUserIds: number[];
   migration?: { fromChatId: number; toChatId: number };
 }
 
 export const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
 
-class ItemSet {
-  private readonly byKey = new Map<string, ItemUpdate>();
-  get(key: Key): ItemUpdate {
-    const id = `${key.pk}|${key.sk}`;
-    let item = this.byKey.get(id);
-    if (!item) {
-      item = new ItemUpdate(key);
-      this.byKey.set(id, item);
-    }
-    return item;
-  }
-  values(): ItemUpdate[] {
-    return [...this.byKey.values()];
-  }
+/** Names of a person as a register or snapshot holds them. */
+function personFields(person: PersonFact) {
+  return {
+    f: person.firstName,
+    ...(person.lastName !== undefined ? { l: person.lastName } : {}),
+    ...(person.username !== undefined ? { u: person.username } : {}),
+    b: person.isBot,
+  };
 }
 
-function contactProfile(items: ItemSet, person: PersonFact, at: string): ItemUpdate {
-  const update = items.get(contactKey(person.id));
-  update.cacheable = true;
-  update
-    .set('id', person.id)
-    .set('isBot', person.isBot)
-    .set('firstName', person.firstName)
-    .setIfMissing('firstSeenAt', at);
-  // Telegram always sends a user's whole name: an absent last name or username was removed.
-  for (const [attr, value] of [
-    ['lastName', person.lastName],
-    ['username', person.username],
-  ] as const) {
-    if (value === undefined) update.remove(attr);
-    else update.set(attr, value);
-  }
-  if (person.username) update.addToSet(INDEX_ENTRIES, [usernamePk(person.username)]);
-  // Only sent in some contexts: keep what we knew.
-  update.set('languageCode', person.languageCode).set('isPremium', person.isPremium);
-  return update;
-}
-
-/** Plans every write for `facts`; `now` is epoch seconds (for first-seen stamps). */
-export function planRecord(facts: UpdateFacts): RecordPlan {
-  const profiles = new ItemSet();
-  const items = new ItemSet();
-  const at = iso(facts.at);
+export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
+  const { updateId: id, at: t } = facts;
   const month = facts.activityDate.slice(0, 7);
   const day = `d${facts.activityDate.slice(8, 10)}`;
-
-  const contacts = new Map<number, ContactWrite>();
-  for (const person of facts.people) {
-    contacts.set(person.id, {
-      userId: person.id,
-      update: contactProfile(profiles, person, at),
-      username: person.username,
-    });
-    items.get(contactMonthKey(person.id, month)).set('seen', facts.at);
-  }
-  for (const chat of facts.chats) {
-    const update = profiles.get(chatKey(chat.id));
-    update.cacheable = true;
-    update.set('id', chat.id).set('type', chat.type).setIfMissing('firstSeenAt', at);
-    update.set('title', chat.title);
-    if (chat.username === undefined) update.remove('username');
-    else update.set('username', chat.username);
-    items.get(chatMonthKey(chat.id, month)).set('seen', facts.at);
-  }
-
-  const message = facts.message;
-  if (message) {
-    if (message.senderId !== undefined) {
-      items.get(contactMonthKey(message.senderId, month)).add('n').add(day);
+  const writes = new Map<string, PlannedWrite>();
+  const write = (key: Key, init: Omit<PlannedWrite, 'update'>) => {
+    let planned = writes.get(keyId(key));
+    if (!planned) {
+      planned = { update: new ItemUpdate(key), ...init };
+      writes.set(keyId(key), planned);
+      if (init.owner !== undefined) {
+        planned.update
+          .remove(EXPIRES_AT)
+          .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :t`, { ':t': t });
+      }
+      if (init.guarded) planned.update.setIfMissing(FIRST_SEEN, t);
     }
-    if (message.chatType !== 'private') {
-      items.get(chatMonthKey(message.chatId, month)).add('n').add(day);
+    return planned.update;
+  };
+  const guardFlat = (update: ItemUpdate, hwm: string) =>
+    update
+      .set(hwm, id)
+      .when(`attribute_not_exists(#{${hwm}}) OR #{${hwm}} < :id`, { ':id': id });
+  const guardRegister = (update: ItemUpdate, register: Register) => {
+    const attr = registerAttr(queue);
+    return update
+      .set(attr, register)
+      .when(`attribute_not_exists(#{${attr}}) OR #{${attr}.i} < :id`, { ':id': id });
+  };
+  const message = facts.message;
+  const people = new Map(facts.people.map((p) => [p.id, p]));
+  const chats = new Map(facts.chats.map((c) => [c.id, c]));
+  const bot = facts.botStatus;
+
+  for (const person of facts.people) {
+    const update = write(contactMonthKey(person.id, month), {
+      owner: person.id,
+      gate: true,
+      guarded: true,
+    });
+    const register: Register = { i: id, t, ...personFields(person) };
+    if (person.languageCode !== undefined) register.lc = person.languageCode;
+    if (person.isPremium !== undefined) register.pr = person.isPremium;
+    if (bot?.chatType === 'private' && bot.privateUserId === person.id) {
+      register.bb = bot.status === 'kicked' || bot.status === 'left';
+    }
+    guardRegister(update, register);
+    if (person.username) update.set('gsi2pk', usernameIndexPk(person.username));
+    else update.remove('gsi2pk');
+    if (message?.senderId === person.id) update.add('n').add(day);
+  }
+
+  const ownChat = queueChatId(queue);
+  for (const chat of facts.chats) {
+    const profile = {
+      ty: chat.type,
+      ...(chat.title !== undefined ? { ti: chat.title } : {}),
+      ...(chat.username !== undefined ? { u: chat.username } : {}),
+    };
+    if (chat.id === ownChat) {
+      const update = write(chatMonthKey(chat.id, month), { guarded: true });
+      const register: Register = { i: id, t, ...profile };
+      if (bot && bot.chatId === chat.id && bot.chatType !== 'private') register.bs = bot.status;
+      guardRegister(update, register);
+      if (message && message.chatId === chat.id && message.chatType !== 'private') {
+        update.add('n').add(day);
+      }
+    } else {
+      // A chat seen from another queue (a member's chat_member, a callback, a sender_chat):
+      // no counters, so no high-water mark; the newest update by date wins.
+      write(chatKey(chat.id), { guarded: false })
+        .set('t', t)
+        .set('p', profile)
+        .setIfMissing(FIRST_SEEN, t)
+        .when('attribute_not_exists(#{t}) OR #{t} <= :t', { ':t': t });
     }
   }
 
   for (const m of facts.memberships) {
-    const update = items
-      .get(membershipKey(m.userId, m.chatId))
+    const p = m.source === 'chat_member' ? 'c' : 'm';
+    const a = memberAttrs(p);
+    const index = membershipIndexKeys(m.userId, m.chatId);
+    const update = write(membershipKey(m.userId, m.chatId), { owner: m.userId, guarded: true })
       .set('userId', m.userId)
       .set('chatId', m.chatId)
-      .setIfMissing('firstSeenAt', at);
-    const index = membershipIndexKeys(m.userId, m.chatId);
-    update.set('gsi1pk', index.gsi1pk).set('gsi1sk', index.gsi1sk);
+      .set('gsi1pk', index.gsi1pk)
+      .set('gsi1sk', index.gsi1sk)
+      .set(a.at, t);
+    guardFlat(update, a.hwm);
+    const person = people.get(m.userId);
+    if (person) update.set(MEMBER_USER_SNAPSHOT, personFields(person));
+    const chat = chats.get(m.chatId);
+    if (chat) {
+      update.set(MEMBER_CHAT_SNAPSHOT, {
+        ty: chat.type,
+        ...(chat.title !== undefined ? { ti: chat.title } : {}),
+        ...(chat.username !== undefined ? { u: chat.username } : {}),
+      });
+    }
     if (m.source === 'message') {
-      // Writing proves membership but says nothing about rank: never downgrade an admin.
-      update.set('isMember', true).setIfMissing('status', 'member').set('lastSeenAt', at);
-      if (message?.senderId === m.userId && message.chatId === m.chatId) update.add('n');
+      if (message?.senderId === m.userId && message.chatId === m.chatId) update.add(a.count);
     } else {
-      update.set('status', m.status).set('isMember', m.isMember);
+      update.set(a.status, m.status).set(a.isMember, m.isMember).set(a.statusAt, t);
       // A promotion or a restriction is not a join: times move only when membership changes.
       const changed = m.wasMember === undefined || m.wasMember !== m.isMember;
-      if (changed && m.isMember) update.set('joinedAt', at);
-      if (changed && !m.isMember) update.set('leftAt', at);
+      if (changed) update.set(m.isMember ? a.joinedAt : a.leftAt, t);
     }
   }
 
   if (facts.verifiedPhone) {
     const e164 = normalizePhone(facts.verifiedPhone.phoneNumber);
-    const contact = contacts.get(facts.verifiedPhone.userId);
-    if (e164 && contact) {
-      contact.update.set('phoneNumber', e164).set('phoneVerifiedAt', at);
-      contact.update.addToSet(INDEX_ENTRIES, [phonePk(e164)]);
-      contact.phoneNumber = e164;
+    const userId = facts.verifiedPhone.userId;
+    if (e164) {
+      const update = write(phoneItemKey(userId), { owner: userId, guarded: true })
+        .set('phoneNumber', e164)
+        .set('gsi2pk', phoneIndexPk(e164))
+        .set(SINGLE_SOURCE.at, t);
+      guardFlat(update, SINGLE_SOURCE.hwm);
     }
   }
 
+  const sharedUserIds = new Set<number>();
   for (const shared of facts.sharedContacts) {
     const phone = shared.phoneNumber ? normalizePhone(shared.phoneNumber) : undefined;
     if (shared.userId === undefined && phone === undefined) continue;
-    const update = items.get(
-      sharedKey(shared.ownerId, { userId: shared.userId, phoneNumber: phone }),
-    );
-    update
+    const key = sharedKey(shared.ownerId, { userId: shared.userId, phoneNumber: phone });
+    const update = write(key, { owner: shared.ownerId, guarded: true })
       .set('ownerId', shared.ownerId)
       .set('userId', shared.userId)
       .set('phoneNumber', phone)
       .set('firstName', shared.firstName)
       .set('lastName', shared.lastName)
       .set('username', shared.username)
-      .setIfMissing('sharedAt', at);
+      .setIfMissing('sharedAt', iso(t))
+      .set(SINGLE_SOURCE.at, t);
+    guardFlat(update, SINGLE_SOURCE.hwm);
     if (shared.userId !== undefined) {
+      sharedUserIds.add(shared.userId);
       update.set('gsi1pk', sharedOfPk(shared.userId)).set('gsi1sk', userPk(shared.ownerId));
     }
   }
 
-  const bot = facts.botStatus;
-  if (bot) {
-    if (bot.chatType === 'private' && bot.privateUserId !== undefined) {
-      const contact = contacts.get(bot.privateUserId);
-      contact?.update.set('botBlocked', bot.status === 'kicked' || bot.status === 'left');
-    } else {
-      profiles.get(chatKey(bot.chatId)).set('botStatus', bot.status).set('id', bot.chatId);
-    }
-  }
-
-  const chatProfiles = profiles.values().filter((u) => u.key.pk.startsWith('CHAT#'));
   return {
-    contacts: [...contacts.values()],
-    items: [...chatProfiles, ...items.values()],
+    writes: [...writes.values()],
+    sharedUserIds: [...sharedUserIds],
     ...(facts.migration ? { migration: facts.migration } : {}),
   };
 }

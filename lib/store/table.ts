@@ -6,9 +6,18 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
-/** Reverse lookups: members of a chat, shared entries naming a user, API keys. */
+/**
+ * Reverse lookups: members of a chat, shared entries naming a user, API keys. Keys only:
+ * a membership's counters change with every message, and a projected copy would cost an
+ * index write each time; readers fetch the items themselves by key.
+ */
 export const GSI1 = { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
-/** Epoch seconds after which DynamoDB TTL may delete an item (update markers). */
+/**
+ * Find by username or phone: `USERNAME#<lower>` on a contact's monthly items, `PHONE#<e164>`
+ * on the verified-phone item. Keys only, and a key that does not change writes nothing to it.
+ */
+export const GSI2 = { name: 'gsi2', partitionKey: 'gsi2pk' } as const;
+/** Epoch seconds after which DynamoDB TTL may delete an item (erasure tombstones). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const KEY_SCHEMA = [
@@ -21,6 +30,7 @@ export const ATTRIBUTE_DEFINITIONS = [
   { AttributeName: SORT_KEY, AttributeType: 'S' },
   { AttributeName: GSI1.partitionKey, AttributeType: 'S' },
   { AttributeName: GSI1.sortKey, AttributeType: 'S' },
+  { AttributeName: GSI2.partitionKey, AttributeType: 'S' },
 ] as const;
 
 export const GLOBAL_SECONDARY_INDEXES = [
@@ -30,7 +40,12 @@ export const GLOBAL_SECONDARY_INDEXES = [
       { AttributeName: GSI1.partitionKey, KeyType: 'HASH' },
       { AttributeName: GSI1.sortKey, KeyType: 'RANGE' },
     ],
-    Projection: { ProjectionType: 'ALL' },
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+  },
+  {
+    IndexName: GSI2.name,
+    KeySchema: [{ AttributeName: GSI2.partitionKey, KeyType: 'HASH' }],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
   },
 ] as const;
 

@@ -1,21 +1,18 @@
 /**
- * One update, end to end: duplicate check, record the facts, let the bot answer, mark done.
- * See store/update-recorder.ts for the exactly-once protocol this follows.
+ * One update, end to end: record its facts exactly once, then let the bot answer.
+ * See store/recorder.ts for the protocol and the delivery model it relies on.
  */
 import type { Update } from 'telegraf/types';
 import type { BotRunner } from '../bot/create-bot.ts';
 import { createReplySink, type WebhookReply } from '../bot/reply-sink.ts';
-import {
-  isUpdateDone,
-  markUpdateDone,
-  type RecorderContext,
-  recordFacts,
-} from '../store/update-recorder.ts';
+import type { StoreContext } from '../store/client.ts';
+import { recordUpdate } from '../store/recorder.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
 import { extractFacts } from '../telegram/update-facts.ts';
+import { deliveryQueue } from '../telegram/update-queue.ts';
 
 export interface UpdateProcessorDeps {
-  store: RecorderContext;
+  store: StoreContext;
   botApi: BotApi;
   bot: BotRunner;
   botId?: number;
@@ -24,7 +21,10 @@ export interface UpdateProcessorDeps {
 }
 
 export interface ProcessResult {
+  /** Recorded before (a redelivery): the bot does not answer again. */
   duplicate: boolean;
+  /** Dated before an erasure of a user it concerns: nothing kept, no answer. */
+  stale?: boolean;
   kind?: string;
   /** The answer to put in the webhook response body. */
   reply?: WebhookReply;
@@ -35,11 +35,15 @@ export async function processUpdate(
   update: Update,
   receivedAt = Math.floor(Date.now() / 1000),
 ): Promise<ProcessResult> {
-  if (await isUpdateDone(deps.store, update.update_id)) return { duplicate: true };
   const facts = extractFacts(update, { receivedAt, botId: deps.botId });
-  await recordFacts(deps.store, facts);
+  const { duplicate, stale } = await recordUpdate(
+    deps.store,
+    facts,
+    deliveryQueue(update, facts.kind),
+    receivedAt,
+  );
+  if (duplicate || stale) return { duplicate, stale, kind: facts.kind };
   const sink = createReplySink({ botApi: deps.botApi, webhookReply: deps.webhookReply });
   await deps.bot.handle(update, sink);
-  await markUpdateDone(deps.store, update.update_id);
   return { duplicate: false, kind: facts.kind, reply: sink.webhookReply };
 }

@@ -6,7 +6,6 @@ import { ConfigError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Secrets } from '../secrets.ts';
 import { type StoreContext, storeFromConfig } from '../store/client.ts';
-import type { ProfileCache } from '../store/profile-cache.ts';
 import { type BotApi, botApiFromConfig } from '../telegram/bot-api.ts';
 import { type BotIdentity, resolveBotIdentity } from '../telegram/bot-identity.ts';
 import { isValidSecretFormat } from '../telegram/webhook-secret.ts';
@@ -18,7 +17,7 @@ export interface WebhookDeps {
 }
 
 export interface WebhookDepsOverrides {
-  store?: StoreContext & { cache?: ProfileCache };
+  store?: StoreContext;
   botApi?: BotApi;
 }
 

@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { UserFromGetMe } from 'telegraf/types';
 import { createDocumentClient } from '../../lib/store/client.ts';
-import { createProfileCache } from '../../lib/store/profile-cache.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
 import { webhookEvent } from '../../test/helpers/events.ts';
 import { FAKE_BOT_USER, startFakeBotApi } from '../../test/helpers/fake-bot-api.ts';
@@ -94,11 +93,7 @@ export async function measureHandlerCpu(options: {
     await ensureTable(client, 'bench-webhook');
     await ensureTable(client, 'bench-baseline');
     const webhook = await createTestWebhook({
-      store: {
-        client,
-        tableName: 'bench-webhook',
-        cache: createProfileCache({ ttlMs: 5 * 60_000, maxEntries: 10_000 }),
-      },
+      store: { client, tableName: 'bench-webhook' },
       botApiUrl: botApi.url,
     });
     const baseline = createBaselineHandler({

@@ -104,7 +104,7 @@ export async function measureUpdateWork(
   const { client, log } = recordingClient(store.endpoint);
   try {
     const webhook = await createTestWebhook({
-      store: { client, tableName: store.tableName, cache: store.cache },
+      store: { client, tableName: store.tableName },
       botApiUrl: botApi.url,
     });
     const measure = async (name: string, update: Update): Promise<UpdateWork> => {

@@ -10,7 +10,6 @@ import { loadConfig } from '../../lib/config.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
 import { createApiKey } from '../../lib/store/api-key-admin.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
-import type { ProfileCache } from '../../lib/store/profile-cache.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, webhookEvent } from './events.ts';
@@ -45,7 +44,7 @@ export interface TestLookup {
 }
 
 export interface TestLookupOptions {
-  store: StoreContext & { cache?: ProfileCache };
+  store: StoreContext;
   botApiUrl: string;
   /** null: no bot token configured. */
   token?: string | null;

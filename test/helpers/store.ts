@@ -2,14 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
-import { createProfileCache, type ProfileCache } from '../../lib/store/profile-cache.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
 import { startEmbeddedStore } from '../../scripts/local/embedded-store.ts';
 
 export interface TestStore extends StoreContext {
   endpoint: string;
   client: DynamoDBDocumentClient;
-  cache: ProfileCache;
   /** A new empty table on the same store; returns its context. */
   freshTable(): Promise<TestStore>;
   close(): Promise<void>;
@@ -29,7 +27,6 @@ export async function startTestStore(): Promise<TestStore> {
       endpoint: store.endpoint,
       client,
       tableName,
-      cache: createProfileCache({ ttlMs: 60_000, maxEntries: 1000 }),
       freshTable: make,
       close: async () => {
         client.destroy();

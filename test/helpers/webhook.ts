@@ -3,7 +3,6 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type WebhookHandler } from '../../functions/webhook.ts';
 import { loadConfig } from '../../lib/config.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
-import type { ProfileCache } from '../../lib/store/profile-cache.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { buildWebhookDeps } from '../../lib/webhook/webhook-deps.ts';
 import { WEBHOOK_SECRET } from './events.ts';
@@ -11,7 +10,7 @@ import { WEBHOOK_SECRET } from './events.ts';
 export const TEST_BOT_TOKEN = '999:AAtest-token-for-loopback-only_0123456789';
 
 export async function createTestWebhook(options: {
-  store: StoreContext & { cache?: ProfileCache };
+  store: StoreContext;
   botApiUrl: string;
   token?: string | null;
 }): Promise<WebhookHandler> {
@@ -41,6 +40,6 @@ export async function tableSnapshot(store: StoreContext): Promise<Record<string,
     start = page.LastEvaluatedKey;
   } while (start);
   return items
-    .map(({ expiresAt: _expires, g: _guard, ...rest }) => rest)
+    .map(({ expiresAt: _expires, ...rest }) => rest)
     .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }

@@ -1,0 +1,185 @@
+/**
+ * Records the facts of one update exactly once, with single-item conditional writes and no
+ * reads on the ordinary path (the embedded store has no transactions; single-item writes
+ * are also the cheapest on DynamoDB).
+ *
+ * ## Delivery model (Telegram's Bot API server, tdlib/telegram-bot-api)
+ * Updates travel in queues (lib/telegram/update-queue.ts): messages by chat, chat_member by
+ * user, and so on. A queue has one update in flight; a failed delivery is retried until it
+ * is acknowledged or expires (24 h after its date) before the queue's next update is sent.
+ * `update_id` grows. So within one queue, an update id arrives only after every smaller id
+ * of that queue was acknowledged or dropped, and redeliveries repeat the queue's head.
+ *
+ * ## Protocol
+ * 1. One round trip: every item write at once (record-plan.ts). Each write of a queue's data
+ *    carries the queue's high-water mark on that item (the last applied update id): the
+ *    write applies only when this update's id is above it, and raises it. Each write of a
+ *    user's item also checks the item's erasure floor (an update dated before it is refused).
+ * 2. Only when something is unusual: a user's gate (their contact month of the update's
+ *    month, which every update about them writes) refused the update or showed a recent
+ *    erasure, or the update created a user's item. Then the gate is read and, if an erasure
+ *    floor applies, the update's items are settled (settle.ts): an update older than the
+ *    erasure removes what it wrote; the first updates after one stamp the floor on what
+ *    they created. Shared entries naming another user are checked against that user's gate.
+ *
+ * ## Guarantees, in the model
+ * - No update counted twice: an item applies an update id at most once (its queue's mark),
+ *   whatever the interleaving of redeliveries, crashes after any store call, lost answers
+ *   and concurrent deliveries of other queues. Nothing is capped or pruned.
+ * - Every acknowledged update is fully recorded: the answer comes after every write landed
+ *   or was refused as already applied.
+ * - Erasure is final (erasure.ts): the user's gate months carry the erasure's floor, so an
+ *   update dated before it writes nothing that stays; a user who writes again starts afresh.
+ * - A membership shows the latest event by Telegram's time; seen times never step back
+ *   (readers fold the sources, items.ts).
+ *
+ * ## Outside the model
+ * - Updates of one queue out of order: an update older than one already applied to an item
+ *   is refused there: the directory undercounts, never overcounts.
+ * - An update that crashes after creating an item of a user and before its check, while
+ *   that user is erased, and that Telegram then drops instead of redelivering, leaves that
+ *   item (a redelivery settles it).
+ * - An erased user's shared entries are found through an eventually consistent index.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { UpdateFacts } from '../telegram/facts.ts';
+import { copyMigratedChat } from './chat-migration.ts';
+import type { StoreContext } from './client.ts';
+import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
+import { contactMonthKey, type Key, sharedKey } from './keys.ts';
+import { type PlannedWrite, planRecord } from './record-plan.ts';
+import { ERASURE_WINDOW_SECONDS, FLOOR } from './registers.ts';
+import { settleItem } from './settle.ts';
+
+export interface RecordResult {
+  /** Every guarded write had been applied before: a redelivery. */
+  duplicate: boolean;
+  /** Older than an erasure of a user it concerns: nothing of that user was kept. */
+  stale: boolean;
+}
+
+type Item = Record<string, unknown>;
+
+interface Outcome {
+  planned: PlannedWrite;
+  applied: boolean;
+  /** The item before this write (user items only); undefined when the write created it. */
+  old?: Item;
+  /** The floor the item had, when the store said so with a refusal (DynamoDB does). */
+  refusedFloor?: number;
+}
+
+const floorOf = (item: Item | undefined) =>
+  typeof item?.[FLOOR] === 'number' ? (item[FLOOR] as number) : undefined;
+
+async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> {
+  const owned = planned.owner !== undefined;
+  try {
+    const { Attributes } = await ctx.client.send(
+      new UpdateCommand({
+        ...planned.update.toInput(ctx.tableName),
+        ...(owned ? { ReturnValues: 'ALL_OLD' } : {}),
+        ...(planned.gate ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+      }),
+    );
+    return { planned, applied: true, ...(Attributes ? { old: Attributes } : {}) };
+  } catch (err: unknown) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    const raw = (err as { Item?: Record<string, { N?: string }> }).Item;
+    const floor = raw?.[FLOOR]?.N;
+    return { planned, applied: false, ...(floor ? { refusedFloor: Number(floor) } : {}) };
+  }
+}
+
+async function readFloor(ctx: StoreContext, key: Key): Promise<number | undefined> {
+  const { Item } = await ctx.client.send(
+    new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
+  );
+  return floorOf(Item);
+}
+
+/**
+ * Step 2 for one user: the erasure floor that applies to this update, if any, and the
+ * settling it calls for. Returns true when the update is older than the user's erasure.
+ */
+async function checkOwner(
+  ctx: StoreContext,
+  owner: number,
+  outcomes: Outcome[],
+  facts: UpdateFacts,
+  now: number,
+): Promise<boolean> {
+  const gateKey = contactMonthKey(owner, facts.activityDate.slice(0, 7));
+  const gate = outcomes.find((o) => o.planned.gate);
+  const items = outcomes.filter((o) => !o.planned.gate);
+  let floor: number | undefined;
+  if (!gate) floor = await readFloor(ctx, gateKey);
+  else if (!gate.applied) floor = gate.refusedFloor ?? (await readFloor(ctx, gateKey));
+  else floor = floorOf(gate.old);
+  // A write that created an item may have raced an erasure that began after the gate write.
+  if (floor === undefined && items.some((o) => o.applied && !o.old)) {
+    floor = await readFloor(ctx, gateKey);
+  }
+  if (floor === undefined) return false;
+  const stale = facts.at < floor;
+  if (stale || now < floor + ERASURE_WINDOW_SECONDS) {
+    await settleAll(
+      'settle',
+      items
+        .filter((o) => !(o.applied && (floorOf(o.old) ?? -1) >= floor))
+        .map((o) => settleItem(ctx, o.planned.update.key, floor)),
+    );
+  }
+  return stale;
+}
+
+/** Shared entries naming a user erased after the update's date are removed. */
+async function checkSharedUsers(ctx: StoreContext, facts: UpdateFacts, userIds: number[]) {
+  const month = facts.activityDate.slice(0, 7);
+  await settleAll(
+    'shared check',
+    userIds.map(async (userId) => {
+      const floor = await readFloor(ctx, contactMonthKey(userId, month));
+      if (floor === undefined || facts.at >= floor) return;
+      for (const shared of facts.sharedContacts.filter((s) => s.userId === userId)) {
+        await settleItem(ctx, sharedKey(shared.ownerId, { userId }), floor);
+      }
+    }),
+  );
+}
+
+/** Records `facts` of an update that came in `queue` (see the module comment). */
+export async function recordUpdate(
+  ctx: StoreContext,
+  facts: UpdateFacts,
+  queue: string,
+  now = Math.floor(Date.now() / 1000),
+): Promise<RecordResult> {
+  const plan = planRecord(facts, queue);
+  try {
+    const outcomes = await settleAll(
+      'record',
+      plan.writes.filter((w) => !w.update.isEmpty).map((w) => send(ctx, w)),
+    );
+    const owners = new Map<number, Outcome[]>();
+    for (const outcome of outcomes) {
+      const owner = outcome.planned.owner;
+      if (owner !== undefined) owners.set(owner, [...(owners.get(owner) ?? []), outcome]);
+    }
+    const stale = await settleAll(
+      'erasure check',
+      [...owners].map(([owner, list]) => checkOwner(ctx, owner, list, facts, now)),
+    );
+    if (plan.sharedUserIds.length > 0) await checkSharedUsers(ctx, facts, plan.sharedUserIds);
+    if (plan.migration) {
+      await copyMigratedChat(ctx, plan.migration.fromChatId, plan.migration.toChatId);
+    }
+    const guarded = outcomes.filter((o) => o.planned.guarded);
+    return {
+      duplicate: guarded.length > 0 && guarded.every((o) => !o.applied),
+      stale: stale.some(Boolean),
+    };
+  } catch (err: unknown) {
+    throw toStoreError(err, 'record');
+  }
+}

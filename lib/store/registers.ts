@@ -1,0 +1,84 @@
+/**
+ * Attribute names of the recorded items, and which writer owns each.
+ *
+ * Every attribute of a user's item belongs to one *source*: a delivery queue, the live
+ * status check, or a migration's copy. A source's attributes are written only by that
+ * source, together with its high-water mark (the last applied update id) and its date
+ * (Telegram's time of that update). Readers fold the sources: the newest status wins, seen
+ * times are maxima, counters are sums. Because nothing is shared between sources, removing
+ * one source's attributes removes exactly what that source contributed: erasure and the
+ * recorder's own compensation rely on that (see settle.ts).
+ *
+ * - Contact and chat months (`PROFILE#yyyy-mm`): one map per queue, `q:<queue>` =
+ *   `{i, t, ...profile}`, plus counters `n` and `dNN` (per UTC day) and `first`.
+ * - Membership (`CHAT#<id>` under the user): flat attributes per source prefix:
+ *   `m` the chat's own queue (messages, joins and leaves by service message), `c` the
+ *   member's chat_member queue, `l` a live check (getChatMember), `g` the copy of the
+ *   group's membership after a migration to a supergroup.
+ */
+
+/** How long after an erasure its tombstones last and new items get its floor stamped. */
+export const ERASURE_WINDOW_SECONDS = 48 * 3600;
+
+/** Erasure floor: updates dated before it are not recorded for this item. */
+export const FLOOR = 'floor';
+/** Epoch seconds after which DynamoDB TTL may delete the item (tombstones). */
+export const EXPIRES_AT = 'expiresAt';
+export const FIRST_SEEN = 'first';
+
+export const registerAttr = (queue: string) => `q:${queue}`;
+export const isRegisterAttr = (attr: string) => attr.startsWith('q:');
+
+/** A queue's register in a contact or chat month. Short names: it is written per message. */
+export interface Register {
+  /** update id (the queue's high-water mark) */
+  i: number;
+  /** the update's date, epoch seconds */
+  t: number;
+  /** contact: first name, last name, username, language, premium, is bot, blocked the bot */
+  f?: string;
+  l?: string;
+  u?: string;
+  lc?: string;
+  pr?: boolean;
+  b?: boolean;
+  bb?: boolean;
+  /** chat: title, type, username, the bot's status */
+  ti?: string;
+  ty?: string;
+  bs?: string;
+}
+
+export type MemberSource = 'm' | 'c' | 'l' | 'g';
+export const MEMBER_SOURCES: readonly MemberSource[] = ['m', 'c', 'l', 'g'];
+
+/** A membership source's attribute names. */
+export const memberAttrs = (p: MemberSource) => ({
+  /** high-water mark: the last applied update id (absent for `l` and `g`) */
+  hwm: `${p}i`,
+  /** date of the source's last write (its last update, live check or the copied last seen) */
+  at: `${p}t`,
+  status: `${p}st`,
+  isMember: `${p}im`,
+  statusAt: `${p}sa`,
+  joinedAt: `${p}j`,
+  leftAt: `${p}lt`,
+  /** messages counted by this source (only `m`, and `g` for the copied group count) */
+  count: p === 'm' ? 'n' : `${p}n`,
+  first: p === 'g' ? 'gfirst' : undefined,
+});
+
+/** Attributes that say whose membership it is and place it in GSI1. */
+export const MEMBER_IDENTITY = ['userId', 'chatId', 'gsi1pk', 'gsi1sk'] as const;
+/** Names of the member and of the chat as last written: what lists embed. */
+export const MEMBER_USER_SNAPSHOT = 'un';
+export const MEMBER_CHAT_SNAPSHOT = 'ch';
+/** Set on a group's membership once copied to the supergroup it became. */
+export const MOVED_TO = 'movedTo';
+
+/** Verified phone and shared entries: one source each, the owner's private chat. */
+export const SINGLE_SOURCE = { hwm: 'si', at: 'st' } as const;
+
+/** The migrated group's counters copied into a supergroup's months (`g` + counter name). */
+export const copiedCounter = (attr: string) => `g${attr}`;
+export const isDayCounter = (attr: string) => /^d\d\d$/.test(attr);
