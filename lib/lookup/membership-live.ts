@@ -108,7 +108,12 @@ export async function checkMembershipLive(
   } catch (err: unknown) {
     throw liveCheckError(err, userId, chatId);
   }
-  const live = { userId, chatId, status: member.status as MemberStatus, isMember: isMemberNow(member) };
+  const live = {
+    userId,
+    chatId,
+    status: member.status as MemberStatus,
+    isMember: isMemberNow(member),
+  };
   const stored = options.store ? await saveMemberStatus(ctx.store, live) : null;
   if (stored) return stored;
   const recorded = await getMembership(ctx.store, userId, chatId);

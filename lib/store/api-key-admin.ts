@@ -13,6 +13,7 @@ import {
   hashApiKey,
   toApiKeyRecord,
 } from './api-keys.ts';
+import { getItems, tableKeys } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { API_KEYS_INDEX_PK, apiKeyIndexKeys, apiKeyKey } from './keys.ts';
@@ -101,15 +102,19 @@ export async function registerApiKey(
   }
 }
 
+/** The index entries of every key (keys only: `gsi1sk` is `<created>#<id>`), oldest first. */
+function keyEntries(ctx: StoreContext): Promise<Record<string, unknown>[]> {
+  return queryAll(ctx, {
+    IndexName: GSI1.name,
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': API_KEYS_INDEX_PK },
+  });
+}
+
 /** Every key, oldest first; records carry no key and no hash. */
 export async function listApiKeys(ctx: StoreContext): Promise<ApiKeyRecord[]> {
   try {
-    const items = await queryAll(ctx, {
-      IndexName: GSI1.name,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': API_KEYS_INDEX_PK },
-    });
-    return items.map(toApiKeyRecord);
+    return (await getItems(ctx, tableKeys(await keyEntries(ctx)))).map(toApiKeyRecord);
   } catch (err: unknown) {
     throw toStoreError(err, 'api key list');
   }
@@ -120,13 +125,8 @@ export type RevokeResult = 'revoked' | 'already-revoked' | 'not-found';
 /** Marks the key with this id revoked; the item stays so the key can never come back. */
 export async function revokeApiKey(ctx: StoreContext, id: string): Promise<RevokeResult> {
   try {
-    const [item] = await queryAll(ctx, {
-      IndexName: GSI1.name,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      FilterExpression: '#id = :id',
-      ExpressionAttributeNames: { '#id': 'id' },
-      ExpressionAttributeValues: { ':pk': API_KEYS_INDEX_PK, ':id': id },
-    });
+    const entry = (await keyEntries(ctx)).find((e) => String(e.gsi1sk).endsWith(`#${id}`));
+    const [item] = entry ? await getItems(ctx, tableKeys([entry]), { consistent: true }) : [];
     if (!item) return 'not-found';
     if (typeof item.revokedAt === 'string') return 'already-revoked';
     await ctx.client.send(

@@ -8,8 +8,8 @@
  * The group's own items stay (its memberships are marked `movedTo`); readers of the
  * supergroup add the copy to its own counts.
  */
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { sendUntilProcessed } from './batch-retry.ts';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getItems, tableKeys } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
@@ -19,7 +19,6 @@ import {
   chatMonthKey,
   chatPk,
   contactMonthKey,
-  type Key,
   membershipIndexKeys,
   membershipKey,
   monthOfSk,
@@ -51,26 +50,6 @@ async function write(ctx: StoreContext, update: ItemUpdate): Promise<boolean> {
     if (isConditionalCheckFailed(err)) return false;
     throw err;
   }
-}
-
-async function getItems(ctx: StoreContext, keys: Key[]): Promise<Item[]> {
-  const items: Item[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    await sendUntilProcessed(
-      keys.slice(i, i + 100).map((k) => ({ ...k })) as Record<string, unknown>[],
-      async (batch) => {
-        const result = await ctx.client.send(
-          new BatchGetCommand({
-            RequestItems: { [ctx.tableName]: { Keys: batch, ConsistentRead: true } },
-          }),
-        );
-        items.push(...(result.Responses?.[ctx.tableName] ?? []));
-        return result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? [];
-      },
-      'membership reads',
-    );
-  }
-  return items;
 }
 
 /** The group's months, copied as the `g` counters of the supergroup's months. */
@@ -160,9 +139,6 @@ export async function copyMigratedChat(
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': chatPk(fromChatId) },
   });
-  const members = await getItems(
-    ctx,
-    keys.map((k) => ({ pk: String(k.pk), sk: String(k.sk) })),
-  );
+  const members = await getItems(ctx, tableKeys(keys), { consistent: true });
   await Promise.all(members.map((member) => copyMember(ctx, member, toChatId)));
 }

@@ -96,7 +96,10 @@ export async function eraseUser(
     const data = rest.filter(
       (item) => monthOfSk(String(item.sk)) === undefined || Object.keys(item).some(isRegisterAttr),
     );
-    return { erased: hadData || data.length > 0 || others.length > 0, items: data.length + others.length };
+    return {
+      erased: hadData || data.length > 0 || others.length > 0,
+      items: data.length + others.length,
+    };
   } catch (err: unknown) {
     throw toStoreError(err, 'erasure');
   }

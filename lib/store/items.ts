@@ -113,7 +113,10 @@ function registersOf(items: Item[]): Register[] {
 
 const months = (items: Item[]) => items.filter((i) => monthOfSk(String(i.sk)) !== undefined);
 const counted = (items: Item[], attr: string) =>
-  months(items).reduce((sum, i) => sum + (num(i[attr]) ?? 0) + (num(i[copiedCounter(attr)]) ?? 0), 0);
+  months(items).reduce(
+    (sum, i) => sum + (num(i[attr]) ?? 0) + (num(i[copiedCounter(attr)]) ?? 0),
+    0,
+  );
 
 /** A contact from its monthly items and verified-phone item; null when nothing is known. */
 export function toContact(items: Item[]): Contact | null {
@@ -162,9 +165,7 @@ export function toChat(items: Item[]): Chat | null {
         ...months(items).flatMap((i) => [num(i[FIRST_SEEN]), num(i.gfirst)]),
       ]),
     ),
-    lastSeenAt: isoOf(
-      max([seen, registers[0]?.t, ...months(items).map((i) => num(i.gseen))]),
-    ),
+    lastSeenAt: isoOf(max([seen, registers[0]?.t, ...months(items).map((i) => num(i.gseen))])),
     messageCount: counted(items, 'n'),
   });
 }

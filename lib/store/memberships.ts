@@ -3,19 +3,17 @@
  * chat in GSI1 (`CHAT#c` / `USER#u`, keys only). Each membership holds the names of its
  * member and chat as last written, so lists embed them without reading other items.
  */
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MemberStatus } from '../telegram/facts.ts';
-import { sendUntilProcessed } from './batch-retry.ts';
+import { getItems, tableKeys } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
 import { type Membership, memberChat, memberUser, toMembership } from './items.ts';
-import { chatPk, keyId, MEMBERSHIP_PREFIX, membershipKey, userPk } from './keys.ts';
+import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from './keys.ts';
 import { type ListPage, type PageRequest, queryPage } from './query.ts';
 import { FLOOR, MOVED_TO, memberAttrs } from './registers.ts';
 import { GSI1 } from './table.ts';
-
-type Item = Record<string, unknown>;
 
 export async function getMembership(
   ctx: StoreContext,
@@ -68,28 +66,6 @@ function withEmbedded<K extends 'chat' | 'user'>(
   return value ? { ...membership, [name]: value } : membership;
 }
 
-/** Items by key, in the order asked; missing ones are left out. */
-async function getItems(ctx: StoreContext, keys: Item[]): Promise<Item[]> {
-  const found = new Map<string, Item>();
-  if (keys.length === 0) return [];
-  await sendUntilProcessed(
-    keys,
-    async (batch) => {
-      const result = await ctx.client.send(
-        new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: batch } } }),
-      );
-      for (const item of result.Responses?.[ctx.tableName] ?? []) {
-        found.set(keyId({ pk: String(item.pk), sk: String(item.sk) }), item);
-      }
-      return result.UnprocessedKeys?.[ctx.tableName]?.Keys ?? [];
-    },
-    'membership reads',
-  );
-  return keys
-    .map((k) => found.get(keyId({ pk: String(k.pk), sk: String(k.sk) })))
-    .filter((item): item is Item => item !== undefined && item.userId !== undefined);
-}
-
 /** The users who are or were in a chat, each with the user's names (when known). */
 export async function listChatMembers(
   ctx: StoreContext,
@@ -107,10 +83,7 @@ export async function listChatMembers(
       page.limit,
       page.startKey,
     );
-    const items = await getItems(
-      ctx,
-      keys.map((k) => ({ pk: k.pk, sk: k.sk })),
-    );
+    const items = (await getItems(ctx, tableKeys(keys))).filter((i) => i.userId !== undefined);
     return {
       items: items.map((item) => withEmbedded(toMembership(item), 'user', memberUser(item))),
       ...(lastKey ? { lastKey } : {}),

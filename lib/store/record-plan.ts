@@ -88,9 +88,7 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
     return planned.update;
   };
   const guardFlat = (update: ItemUpdate, hwm: string) =>
-    update
-      .set(hwm, id)
-      .when(`attribute_not_exists(#{${hwm}}) OR #{${hwm}} < :id`, { ':id': id });
+    update.set(hwm, id).when(`attribute_not_exists(#{${hwm}}) OR #{${hwm}} < :id`, { ':id': id });
   const guardRegister = (update: ItemUpdate, register: Register) => {
     const attr = registerAttr(queue);
     return update
