@@ -13,7 +13,7 @@ import { getItems, tableKeys } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { toMembership } from './items.ts';
+import { membershipState, toMembership } from './items.ts';
 import {
   chatKey,
   chatMonthKey,
@@ -81,8 +81,16 @@ async function copyMonths(ctx: StoreContext, fromChatId: number, toChatId: numbe
 async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
   const userId = Number(member.userId);
   const folded = toMembership(member);
+  const state = membershipState(member);
   const a = memberAttrs('g');
-  const at = seconds(folded.lastSeenAt) ?? seconds(folded.firstSeenAt) ?? 0;
+  // The copy's date: the group membership's newest event (erasure settles by it).
+  const at = Math.max(
+    state.lastSeen ?? 0,
+    state.statusAt ?? 0,
+    seconds(folded.firstSeenAt) ?? 0,
+    seconds(folded.joinedAt) ?? 0,
+    seconds(folded.leftAt) ?? 0,
+  );
   const index = membershipIndexKeys(userId, toChatId);
   const copy = new ItemUpdate(membershipKey(userId, toChatId))
     .set('userId', userId)
@@ -92,7 +100,7 @@ async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
     .set(a.at, at)
     .set(a.status, folded.status)
     .set(a.isMember, folded.isMember)
-    .set(a.statusAt, at)
+    .set(a.statusAt, state.statusAt)
     .set(a.joinedAt, seconds(folded.joinedAt))
     .set(a.leftAt, seconds(folded.leftAt))
     .set(a.count, folded.messageCount)

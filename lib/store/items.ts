@@ -173,7 +173,13 @@ export function toChat(items: Item[]): Chat | null {
 /** The status sources of a membership, in the order that wins a tie (last wins). */
 const STATUS_ORDER: readonly MemberSource[] = ['g', 'm', 'l', 'c'];
 
-export function toMembership(item: Item): Membership {
+/** A membership's status as its sources make it, with the date of the event that set it. */
+export function membershipState(item: Item): {
+  status: MemberStatus;
+  isMember: boolean;
+  statusAt?: number;
+  lastSeen?: number;
+} {
   let status: MemberStatus = 'member';
   let isMember = true;
   let statusAt = Number.NEGATIVE_INFINITY;
@@ -189,9 +195,18 @@ export function toMembership(item: Item): Membership {
   // A message after the newest status event proves membership (never a demotion).
   const lastSeen = max([num(item[memberAttrs('m').at]), num(item[memberAttrs('g').at])]);
   if (!isMember && lastSeen !== undefined && lastSeen > statusAt) {
-    status = 'member';
-    isMember = true;
+    return { status: 'member', isMember: true, statusAt: lastSeen, lastSeen };
   }
+  return {
+    status,
+    isMember,
+    ...(Number.isFinite(statusAt) ? { statusAt } : {}),
+    ...(lastSeen !== undefined ? { lastSeen } : {}),
+  };
+}
+
+export function toMembership(item: Item): Membership {
+  const { status, isMember, lastSeen } = membershipState(item);
   const sources = (pick: (a: ReturnType<typeof memberAttrs>) => string) =>
     (['m', 'c', 'l', 'g'] as const).map((p) => num(item[pick(memberAttrs(p))]));
   return compact({

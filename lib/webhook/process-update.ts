@@ -1,6 +1,10 @@
 /**
  * One update, end to end: record its facts exactly once, then let the bot answer.
  * See store/recorder.ts for the protocol and the delivery model it relies on.
+ *
+ * The bot runs on every delivery, a redelivery included: an attempt may have recorded
+ * everything and died before the bot acted, and what the bot does must happen (a confirmed
+ * /forget erases; erasing twice is harmless). A redelivered command may be answered twice.
  */
 import type { Update } from 'telegraf/types';
 import type { BotRunner } from '../bot/create-bot.ts';
@@ -21,9 +25,9 @@ export interface UpdateProcessorDeps {
 }
 
 export interface ProcessResult {
-  /** Recorded before (a redelivery): the bot does not answer again. */
+  /** Recorded before (a redelivery): nothing changed. */
   duplicate: boolean;
-  /** Dated before an erasure of a user it concerns: nothing kept, no answer. */
+  /** Dated before an erasure of a user it concerns: nothing of that user kept. */
   stale?: boolean;
   kind?: string;
   /** The answer to put in the webhook response body. */
@@ -42,8 +46,7 @@ export async function processUpdate(
     deliveryQueue(update, facts.kind),
     receivedAt,
   );
-  if (duplicate || stale) return { duplicate, stale, kind: facts.kind };
   const sink = createReplySink({ botApi: deps.botApi, webhookReply: deps.webhookReply });
   await deps.bot.handle(update, sink);
-  return { duplicate: false, kind: facts.kind, reply: sink.webhookReply };
+  return { duplicate, ...(stale ? { stale } : {}), kind: facts.kind, reply: sink.webhookReply };
 }

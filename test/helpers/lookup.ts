@@ -117,15 +117,12 @@ export interface Person {
   username?: string;
 }
 
-let nextUpdateId = 500_000;
-
 /** A group message from `person` in `chatId` at `date` (epoch seconds), as Telegram sends it. */
 export function groupMessage(person: Person, options: { chatId?: number; date?: number } = {}) {
   const update = loadUpdate('group-message') as {
     update_id: number;
     message: { from: Record<string, unknown>; chat: { id: number }; date: number };
   };
-  update.update_id = nextUpdateId++;
   update.message.from = { is_bot: false, ...person };
   update.message.chat.id = options.chatId ?? GROUP;
   update.message.date = options.date ?? DAY0;

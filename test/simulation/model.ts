@@ -1,0 +1,164 @@
+/**
+ * The plain reference model of the simulation: from the updates Telegram had acknowledged
+ * (or dropped after an attempt) and each user's last erasure, what the directory must hold.
+ * It knows nothing of items, queues' marks or settling: only the product's rules.
+ *
+ * - An erasure at E (seconds) removes everything about the user dated before E + 1; what is
+ *   dated later counts afresh. Chats keep anonymous counts.
+ * - A membership's status is its newest status event by date (a tie goes to chat_member over
+ *   a join/leave message over the group it migrated from); a later message proves
+ *   membership; a supergroup's membership includes the group's it migrated from.
+ */
+import { normalizePhone } from '../../lib/phone.ts';
+import { GROUP, isCounted, type SimUpdate, SUPERGROUP } from './telegram-sim.ts';
+
+export interface Bounds {
+  min: number;
+  max: number;
+}
+
+export interface ExpectedMembership {
+  messages: Bounds;
+  status?: string;
+  isMember?: boolean;
+}
+
+export interface ExpectedContact {
+  /** Every value below is exact (no update of this user may or may not count). */
+  exact: boolean;
+  /** Whether the contact must exist (undefined: either may be right). */
+  exists?: boolean;
+  messages: Bounds;
+  lastSeen?: number;
+  phone?: string;
+  memberships: Map<number, ExpectedMembership>;
+}
+
+export interface Expected {
+  contacts: Map<number, ExpectedContact>;
+  chats: Map<number, Bounds>;
+}
+
+/** Which updates surely count (`sure`) and which may (`maybe`: an attempt, then dropped). */
+export interface ModelInput {
+  updates: SimUpdate[];
+  floors: Map<number, number>;
+  /** Updates of one queue were delivered out of order: only upper bounds hold. */
+  outOfOrder: boolean;
+}
+
+interface StatusEvent {
+  rank: number;
+  at: number;
+  status: string;
+  isMember: boolean;
+}
+
+const RANK = { g: 0, m: 1, c: 3 } as const;
+
+function fold(events: SimUpdate[], copied?: { state: StatusEvent | undefined; seen: number }) {
+  let m: StatusEvent | undefined;
+  let c: StatusEvent | undefined;
+  let mt: number | undefined;
+  for (const u of [...events].sort((a, b) => a.id - b.id)) {
+    const e = u.event;
+    if (e.kind === 'chat_member') {
+      c = { rank: RANK.c, at: u.date, status: e.status, isMember: e.isMember };
+    } else {
+      mt = u.date;
+      if (e.kind === 'join') m = { rank: RANK.m, at: u.date, status: 'member', isMember: true };
+      if (e.kind === 'leave') m = { rank: RANK.m, at: u.date, status: 'left', isMember: false };
+    }
+  }
+  const candidates = [copied?.state, m, c].filter((s): s is StatusEvent => s !== undefined);
+  let winner: StatusEvent | undefined;
+  for (const s of candidates.sort((a, b) => a.rank - b.rank)) {
+    if (!winner || s.at >= winner.at) winner = s;
+  }
+  const seenValues = [mt, copied?.seen].filter((v): v is number => v !== undefined);
+  const seen = seenValues.length ? Math.max(...seenValues) : undefined;
+  if (!winner) return { state: undefined, seen, status: 'member', isMember: true };
+  if (!winner.isMember && seen !== undefined && seen > winner.at) {
+    return {
+      state: { rank: RANK.g, at: seen, status: 'member', isMember: true },
+      seen,
+      status: 'member',
+      isMember: true,
+    };
+  }
+  return {
+    state: { ...winner, rank: RANK.g },
+    seen,
+    status: winner.status,
+    isMember: winner.isMember,
+  };
+}
+
+const chatOfEvent = (u: SimUpdate) => ('chat' in u.event ? u.event.chat : undefined);
+
+export function expected(input: ModelInput): Expected {
+  const sure = input.updates.filter((u) => u.acked);
+  const maybe = input.updates.filter((u) => !u.acked && u.attempted);
+  const uncertain = input.outOfOrder || maybe.length > 0;
+  const contacts = new Map<number, ExpectedContact>();
+  const chats = new Map<number, Bounds>();
+  const migrated = sure.some((u) => u.event.kind.startsWith('migrate'));
+
+  const countIn = (list: SimUpdate[], pred: (u: SimUpdate) => boolean) => list.filter(pred).length;
+  for (const chat of [GROUP, SUPERGROUP, -1006001]) {
+    const inChat = (u: SimUpdate) =>
+      isCounted(u.event) &&
+      (chatOfEvent(u) === chat || (chat === SUPERGROUP && migrated && chatOfEvent(u) === GROUP));
+    const min = countIn(sure, inChat);
+    chats.set(chat, { min: input.outOfOrder ? 0 : min, max: min + countIn(maybe, inChat) });
+  }
+
+  const users = new Set(input.updates.map((u) => u.event.user));
+  for (const user of users) {
+    const floor = input.floors.get(user) ?? 0;
+    const kept = (u: SimUpdate) => u.event.user === user && u.date >= floor;
+    const mine = sure.filter(kept);
+    const mineMaybe = maybe.filter(kept);
+    const counted = (u: SimUpdate) => isCounted(u.event);
+    const min = countIn(mine, counted);
+    const contact: ExpectedContact = {
+      messages: { min: input.outOfOrder ? 0 : min, max: min + countIn(mineMaybe, counted) },
+      exact: !uncertain,
+      memberships: new Map(),
+    };
+    if (!uncertain) {
+      contact.exists = mine.length > 0;
+      if (mine.length > 0) contact.lastSeen = Math.max(...mine.map((u) => u.date));
+      const phones = mine.filter((u) => u.event.kind === 'contact');
+      const last = phones.sort((a, b) => a.id - b.id).at(-1)?.event;
+      if (last?.kind === 'contact') contact.phone = normalizePhone(last.phone);
+    } else if (mine.length > 0) contact.exists = true;
+    else if (mineMaybe.length === 0) contact.exists = false;
+
+    const memberEvents = (chat: number, list: SimUpdate[]) =>
+      list.filter((u) => chatOfEvent(u) === chat);
+    for (const chat of [GROUP, SUPERGROUP, -1006001]) {
+      if (chat === GROUP && migrated) continue;
+      const own = memberEvents(chat, mine);
+      const group = chat === SUPERGROUP && migrated ? memberEvents(GROUP, mine) : [];
+      const ownMaybe = memberEvents(chat, mineMaybe);
+      const groupMaybe = chat === SUPERGROUP && migrated ? memberEvents(GROUP, mineMaybe) : [];
+      if (own.length + group.length + ownMaybe.length + groupMaybe.length === 0) continue;
+      const n = countIn([...own, ...group], (u) => u.event.kind === 'message');
+      const nMaybe = countIn([...ownMaybe, ...groupMaybe], (u) => u.event.kind === 'message');
+      const membership: ExpectedMembership = {
+        messages: { min: input.outOfOrder ? 0 : n, max: n + nMaybe },
+      };
+      if (!uncertain && own.length + group.length > 0) {
+        const copied = group.length ? fold(group) : undefined;
+        const groupSeen = Math.max(...group.map((u) => u.date));
+        const state = fold(own, copied ? { state: copied.state, seen: groupSeen } : undefined);
+        membership.status = state.status;
+        membership.isMember = state.isMember;
+      }
+      contact.memberships.set(chat, membership);
+    }
+    contacts.set(user, contact);
+  }
+  return { contacts, chats };
+}
