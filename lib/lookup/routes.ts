@@ -97,18 +97,24 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/v1/contacts/{userId}/chats/{chatId}',
     operationId: 'getMembership',
-    summary: 'One membership; live=true asks Telegram and stores the answer',
+    summary: "One membership; live=true asks Telegram for the user's status now",
     description:
-      'With live=true: 404 when Telegram knows no such user or chat, 409 when the bot is not in the chat or lacks rights, 502 when Telegram cannot be reached, 503 when no bot token is configured.',
+      "With live=true the answer carries Telegram's status now. An admin key also stores it on the recorded membership; a read key never writes, and nothing is ever stored for a user or membership never recorded (or erased). 404 when Telegram knows no such user or chat, 409 when the bot is not in the chat or lacks rights, 502 when Telegram cannot be reached, 503 when no bot token is configured.",
     scope: 'read',
     params: membershipParams,
     query: membershipQuery,
     status: 200,
     response: Membership,
     errors: [404, 409, 502, 503],
-    run: async (ctx, { params, query }) =>
+    run: async (ctx, { params, query, caller }) =>
       found(
-        await getContactMembership(ctx, params.userId, params.chatId, query.live),
+        await getContactMembership(
+          ctx,
+          params.userId,
+          params.chatId,
+          query.live,
+          caller?.scope === 'admin',
+        ),
         `user ${params.userId} has no recorded membership in chat ${params.chatId}`,
       ),
   }),

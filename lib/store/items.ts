@@ -193,7 +193,7 @@ export function membershipState(item: Item): {
     statusAt = at;
   }
   // A message after the newest status event proves membership (never a demotion).
-  const lastSeen = max([num(item[memberAttrs('m').at]), num(item[memberAttrs('g').at])]);
+  const lastSeen = max([num(item[memberAttrs('m').seen]), num(item[memberAttrs('g').seen])]);
   if (!isMember && lastSeen !== undefined && lastSeen > statusAt) {
     return { status: 'member', isMember: true, statusAt: lastSeen, lastSeen };
   }

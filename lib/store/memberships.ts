@@ -109,6 +109,7 @@ export async function saveMemberStatus(
     .set(a.isMember, fact.isMember)
     .set(a.statusAt, now)
     .set(a.at, now)
+    .setIfMissing(a.since, now)
     .when('attribute_exists(#{userId})')
     .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :now`, { ':now': now });
   try {

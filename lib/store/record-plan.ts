@@ -153,7 +153,8 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
       .set('chatId', m.chatId)
       .set('gsi1pk', index.gsi1pk)
       .set('gsi1sk', index.gsi1sk)
-      .set(a.at, t);
+      .set(a.at, t)
+      .setIfMissing(a.since, t);
     guardFlat(update, a.hwm);
     const person = people.get(m.userId);
     if (person) update.set(MEMBER_USER_SNAPSHOT, personFields(person));
@@ -166,6 +167,7 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
       });
     }
     if (m.source === 'message') {
+      update.set(a.seen, t);
       if (message?.senderId === m.userId && message.chatId === m.chatId) update.add(a.count);
     } else {
       update.set(a.status, m.status).set(a.isMember, m.isMember).set(a.statusAt, t);
@@ -182,7 +184,8 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
       const update = write(phoneItemKey(userId), { owner: userId, guarded: true })
         .set('phoneNumber', e164)
         .set('gsi2pk', phoneIndexPk(e164))
-        .set(SINGLE_SOURCE.at, t);
+        .set(SINGLE_SOURCE.at, t)
+        .setIfMissing(SINGLE_SOURCE.since, t);
       guardFlat(update, SINGLE_SOURCE.hwm);
     }
   }
@@ -200,7 +203,8 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
       .set('lastName', shared.lastName)
       .set('username', shared.username)
       .setIfMissing('sharedAt', iso(t))
-      .set(SINGLE_SOURCE.at, t);
+      .set(SINGLE_SOURCE.at, t)
+      .setIfMissing(SINGLE_SOURCE.since, t);
     guardFlat(update, SINGLE_SOURCE.hwm);
     if (shared.userId !== undefined) {
       sharedUserIds.add(shared.userId);

@@ -69,6 +69,8 @@ interface Outcome {
   refusedFloor?: number;
 }
 
+const monthOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7);
+
 const floorOf = (item: Item | undefined) =>
   typeof item?.[FLOOR] === 'number' ? (item[FLOOR] as number) : undefined;
 
@@ -98,6 +100,15 @@ async function readFloor(ctx: StoreContext, key: Key): Promise<number | undefine
   return floorOf(Item);
 }
 
+/** The newest erasure floor of `owner` seen in the contact months of `months`. */
+async function readOwnerFloor(ctx: StoreContext, owner: number, months: string[]) {
+  const floors = await Promise.all(
+    [...new Set(months)].map((month) => readFloor(ctx, contactMonthKey(owner, month))),
+  );
+  const known = floors.filter((f): f is number => f !== undefined);
+  return known.length ? Math.max(...known) : undefined;
+}
+
 /**
  * Step 2 for one user: the erasure floor that applies to this update, if any, and the
  * settling it calls for. Returns true when the update is older than the user's erasure.
@@ -109,28 +120,47 @@ async function checkOwner(
   facts: UpdateFacts,
   now: number,
 ): Promise<boolean> {
-  const gateKey = contactMonthKey(owner, facts.activityDate.slice(0, 7));
+  const month = facts.activityDate.slice(0, 7);
   const gate = outcomes.find((o) => o.planned.gate);
   const items = outcomes.filter((o) => !o.planned.gate);
   let floor: number | undefined;
-  if (!gate) floor = await readFloor(ctx, gateKey);
-  else if (!gate.applied) floor = gate.refusedFloor ?? (await readFloor(ctx, gateKey));
-  else floor = floorOf(gate.old);
-  // A write that created an item may have raced an erasure that began after the gate write.
-  if (floor === undefined && items.some((o) => o.applied && !o.old)) {
-    floor = await readFloor(ctx, gateKey);
+  if (!gate) floor = await readOwnerFloor(ctx, owner, [month]);
+  else if (!gate.applied) {
+    floor = gate.refusedFloor ?? (await readOwnerFloor(ctx, owner, [month]));
+  } else floor = floorOf(gate.old);
+  // A write that created an item may have raced an erasure that began after the gate write;
+  // an update dated in another month than today's is checked against today's erasure too.
+  const created = outcomes.filter((o) => o.applied && !o.old);
+  if (created.length > 0) {
+    const seen = await readOwnerFloor(ctx, owner, [month, monthOf(now)]);
+    if (seen !== undefined && (floor === undefined || seen > floor)) floor = seen;
   }
   if (floor === undefined) return false;
-  const stale = facts.at < floor;
-  if (stale || now < floor + ERASURE_WINDOW_SECONDS) {
+  const limit = floor;
+  const unsettled = (o: Outcome) => !(o.applied && (floorOf(o.old) ?? -1) >= limit);
+  if (facts.at < floor) {
+    // Older than the erasure: what this update wrote goes (it carries this update's date).
     await settleAll(
       'settle',
-      items
-        .filter((o) => !(o.applied && (floorOf(o.old) ?? -1) >= floor))
-        .map((o) => settleItem(ctx, o.planned.update.key, floor)),
+      [...items, ...created.filter((o) => o.planned.gate)]
+        .filter(unsettled)
+        .map((o) => settleItem(ctx, o.planned.update.key, limit)),
+    );
+    return true;
+  }
+  if (now < floor + ERASURE_WINDOW_SECONDS) {
+    // One of the first updates after an erasure: its items may still hold what was written
+    // before it (a source with anything older goes whole), then this update's own write is
+    // sent again: a no-op where it stayed (the queue's mark), a rewrite where it went.
+    await settleAll(
+      'settle',
+      items.filter(unsettled).map(async (o) => {
+        await settleItem(ctx, o.planned.update.key, limit);
+        await send(ctx, o.planned);
+      }),
     );
   }
-  return stale;
+  return false;
 }
 
 /** Shared entries naming a user erased after the update's date are removed. */

@@ -56,8 +56,12 @@ export const MEMBER_SOURCES: readonly MemberSource[] = ['m', 'c', 'l', 'g'];
 export const memberAttrs = (p: MemberSource) => ({
   /** high-water mark: the last applied update id (absent for `l` and `g`) */
   hwm: `${p}i`,
-  /** date of the source's last write (its last update, live check or the copied last seen) */
+  /** date of the source's last write (its last update, live check or the copied newest event) */
   at: `${p}t`,
+  /** date of the source's first write since it was created: settling goes by it */
+  since: `${p}0`,
+  /** date of the member's last message (`m`, and `g` for the copied one): their last seen */
+  seen: `${p}s`,
   status: `${p}st`,
   isMember: `${p}im`,
   statusAt: `${p}sa`,
@@ -77,7 +81,7 @@ export const MEMBER_CHAT_SNAPSHOT = 'ch';
 export const MOVED_TO = 'movedTo';
 
 /** Verified phone and shared entries: one source each, the owner's private chat. */
-export const SINGLE_SOURCE = { hwm: 'si', at: 'st' } as const;
+export const SINGLE_SOURCE = { hwm: 'si', at: 'st', since: 's0' } as const;
 
 /** The migrated group's counters copied into a supergroup's months (`g` + counter name). */
 export const copiedCounter = (attr: string) => `g${attr}`;

@@ -22,6 +22,7 @@ import {
   MEMBER_CHAT_SNAPSHOT,
   MEMBER_SOURCES,
   MEMBER_USER_SNAPSHOT,
+  type MemberSource,
   MOVED_TO,
   memberAttrs,
   SINGLE_SOURCE,
@@ -34,36 +35,50 @@ export type SettleAction =
   | { kind: 'delete' }
   | { kind: 'update'; remove: string[]; first?: number };
 
-/** The (date attribute, value) pairs that identify what each source last wrote. */
-function sourceDates(item: Item): Map<string, number | undefined> {
+interface Source {
+  /** The attribute that changes with every write of the source (for the write's condition). */
+  attr: string;
+  at?: number;
+  /** The source's first contribution: a source with one before the floor goes whole. */
+  since?: number;
+  /** Membership source prefix, for removing its attributes. */
+  prefix?: MemberSource;
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+/** Every source an item holds, present or not (absent ones have no `at`). */
+function sourcesOf(item: Item): Source[] {
   const sk = String(item.sk);
-  const dates = new Map<string, number | undefined>();
   if (sk.startsWith(MEMBERSHIP_PREFIX)) {
-    for (const p of MEMBER_SOURCES) {
-      const at = memberAttrs(p).at;
-      dates.set(at, typeof item[at] === 'number' ? (item[at] as number) : undefined);
-    }
-  } else if (monthOfSk(sk) !== undefined) {
-    for (const [attr, value] of Object.entries(item)) {
-      if (isRegisterAttr(attr)) dates.set(attr, Number((value as { t?: unknown }).t));
-    }
-  } else {
-    const at = item[SINGLE_SOURCE.at];
-    dates.set(SINGLE_SOURCE.at, typeof at === 'number' ? at : undefined);
+    return MEMBER_SOURCES.map((p) => {
+      const a = memberAttrs(p);
+      const at = num(item[a.at]);
+      return { attr: a.at, at, since: num(item[a.since]) ?? at, prefix: p };
+    });
   }
-  return dates;
+  if (monthOfSk(sk) !== undefined) {
+    return Object.entries(item)
+      .filter(([attr]) => isRegisterAttr(attr))
+      .map(([attr, value]) => {
+        const at = num((value as { t?: unknown }).t);
+        return { attr: `${attr}.t`, at, since: at };
+      });
+  }
+  const at = num(item[SINGLE_SOURCE.at]);
+  return [{ attr: SINGLE_SOURCE.at, at, since: num(item[SINGLE_SOURCE.since]) ?? at }];
 }
 
 /** Pure: what settling `item` against `floor` does. */
 export function settleAction(item: Item, floor: number): SettleAction {
   if (typeof item[FLOOR] === 'number' && (item[FLOOR] as number) >= floor) return { kind: 'none' };
   const sk = String(item.sk);
-  const dates = sourceDates(item);
+  const sources = sourcesOf(item);
   // A month without registers is a tombstone of an earlier erasure: it stays until it expires.
-  if (dates.size === 0) return { kind: 'none' };
-  const present = [...dates].filter((entry): entry is [string, number] => entry[1] !== undefined);
-  const before = present.filter(([, t]) => t < floor);
-  const kept = present.filter(([, t]) => t >= floor);
+  if (sources.length === 0) return { kind: 'none' };
+  const present = sources.filter((s) => s.at !== undefined);
+  const before = present.filter((s) => (s.since ?? 0) < floor);
+  const kept = present.filter((s) => (s.since ?? 0) >= floor);
   if (kept.length === 0) return { kind: 'delete' };
   if (!sk.startsWith(MEMBERSHIP_PREFIX) || before.length === 0) {
     // Single-source items and contact months are all-or-nothing (a month's counters are
@@ -71,14 +86,13 @@ export function settleAction(item: Item, floor: number): SettleAction {
     return { kind: 'update', remove: [] };
   }
   const remove: string[] = [MEMBER_USER_SNAPSHOT, MEMBER_CHAT_SNAPSHOT, MOVED_TO];
-  for (const p of MEMBER_SOURCES) {
-    const a = memberAttrs(p);
-    const t = dates.get(a.at);
-    if (t === undefined || t >= floor) continue;
-    remove.push(a.hwm, a.at, a.status, a.isMember, a.statusAt, a.joinedAt, a.leftAt, a.count);
+  for (const source of before) {
+    const a = memberAttrs(source.prefix as MemberSource);
+    remove.push(a.hwm, a.at, a.since, a.seen, a.status, a.isMember, a.statusAt);
+    remove.push(a.joinedAt, a.leftAt, a.count);
     if (a.first) remove.push(a.first);
   }
-  return { kind: 'update', remove, first: Math.min(...kept.map(([, t]) => t)) };
+  return { kind: 'update', remove, first: Math.min(...kept.map((s) => s.since as number)) };
 }
 
 /** Runs `action` on the item, conditional on its sources being as in `item`. */
@@ -88,15 +102,14 @@ async function apply(ctx: StoreContext, item: Item, floor: number, action: Settl
   const values: Record<string, unknown> = {};
   const names: Record<string, string> = {};
   let i = 0;
-  for (const [attr, t] of sourceDates(item)) {
+  for (const source of sourcesOf(item)) {
+    const [attr, member] = source.attr.split('.') as [string, string | undefined];
     names[`#s${i}`] = attr;
-    if (t === undefined) conditions.push(`attribute_not_exists(#s${i})`);
-    else if (isRegisterAttr(attr)) {
-      conditions.push(`#s${i}.t = :s${i}`);
-      values[`:s${i}`] = t;
-    } else {
-      conditions.push(`#s${i} = :s${i}`);
-      values[`:s${i}`] = t;
+    const path = member ? `#s${i}.${member}` : `#s${i}`;
+    if (source.at === undefined) conditions.push(`attribute_not_exists(${path})`);
+    else {
+      conditions.push(`${path} = :s${i}`);
+      values[`:s${i}`] = source.at;
     }
     i++;
   }

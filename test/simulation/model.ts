@@ -56,7 +56,10 @@ interface StatusEvent {
 
 const RANK = { g: 0, m: 1, c: 3 } as const;
 
-function fold(events: SimUpdate[], copied?: { state: StatusEvent | undefined; seen: number }) {
+function fold(
+  events: SimUpdate[],
+  copied?: { state: StatusEvent | undefined; seen: number | undefined },
+) {
   let m: StatusEvent | undefined;
   let c: StatusEvent | undefined;
   let mt: number | undefined;
@@ -65,7 +68,7 @@ function fold(events: SimUpdate[], copied?: { state: StatusEvent | undefined; se
     if (e.kind === 'chat_member') {
       c = { rank: RANK.c, at: u.date, status: e.status, isMember: e.isMember };
     } else {
-      mt = u.date;
+      if (e.kind === 'message') mt = u.date;
       if (e.kind === 'join') m = { rank: RANK.m, at: u.date, status: 'member', isMember: true };
       if (e.kind === 'leave') m = { rank: RANK.m, at: u.date, status: 'left', isMember: false };
     }
@@ -151,8 +154,7 @@ export function expected(input: ModelInput): Expected {
       };
       if (!uncertain && own.length + group.length > 0) {
         const copied = group.length ? fold(group) : undefined;
-        const groupSeen = Math.max(...group.map((u) => u.date));
-        const state = fold(own, copied ? { state: copied.state, seen: groupSeen } : undefined);
+        const state = fold(own, copied ? { state: copied.state, seen: copied.seen } : undefined);
         membership.status = state.status;
         membership.isMember = state.isMember;
       }

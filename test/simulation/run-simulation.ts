@@ -123,6 +123,10 @@ export async function runSimulation(
       return { user, a, done };
     });
     await scheduler.drive(random);
+    const debug = options.debug;
+    debug?.(
+      `round now=${now} ${deliveries.map((d) => `${d.u.id}${d.a.crashed ? '(crash ' + d.a.calls + ')' : ''}`).join(' ')} erase=${erasures.map((e) => e.user).join(',')}`,
+    );
     const acked = new Set<SimUpdate>();
     for (const d of deliveries) {
       const response = await d.done;
@@ -183,6 +187,17 @@ export async function runSimulation(
       await round({ crash: 0, lostAck: 0, duplicate: 0 });
     }
     const failures = await compare();
+    const debug = options.debug;
+    if (debug && failures.length) {
+      for (const u of updates) {
+        debug(
+          `${u.id} ${u.queue} ${JSON.stringify(u.event)} date=${u.date} acked=${u.acked} attempted=${u.attempted} dropped=${u.dropped}`,
+        );
+      }
+      debug(`floors ${JSON.stringify([...floors])}`);
+      const dump = await store.client.send(new ScanCommand({ TableName: store.tableName }));
+      for (const item of dump.Items ?? []) debug(JSON.stringify(item));
+    }
     return {
       ...report,
       updates: updates.length,

@@ -150,6 +150,8 @@ export interface SimOptions {
   outOfOrder: boolean;
   /** Probability that a round's clock jumps by hours (queues then expire). */
   outageRate: number;
+  /** Receives a line per round, and on failure every update and item (to replay a seed). */
+  debug?: (line: string) => void;
 }
 
 const STATUSES: [string, boolean][] = [

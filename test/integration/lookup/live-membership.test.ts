@@ -45,10 +45,16 @@ afterAll(async () => {
   await root.close();
 });
 
-async function live(target: TestLookup, userId = ALICE, chatId = GROUP): Promise<LookupResponse> {
+async function live(
+  target: TestLookup,
+  userId = ALICE,
+  chatId = GROUP,
+  key: 'read' | 'admin' = 'read',
+): Promise<LookupResponse> {
   const response = await target.call({
     path: `/v1/contacts/${userId}/chats/${chatId}`,
     query: { live: 'true' },
+    key: key === 'admin' ? target.adminKey : target.readKey,
   });
   bodies.push(response.raw);
   return response;
@@ -76,39 +82,57 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
     ]);
   });
 
-  it('follows is_member for a restricted user and stores the answer', async () => {
+  it('follows is_member for a restricted user; an admin key stores the answer', async () => {
     botApi.respond('getChatMember', (p) => ({
       status: 'restricted',
       is_member: false,
       user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
       until_date: 0,
     }));
-    const response = await live(api);
+    const response = await live(api, ALICE, GROUP, 'admin');
     expect(response.body).toMatchObject({ status: 'restricted', isMember: false });
     const after = await stored();
     expect(after.body).toMatchObject({ status: 'restricted', isMember: false, messageCount: 1 });
   });
 
-  it('stores an administrator as a member and a user who left as not one', async () => {
+  it('stores an administrator as a member and a user who left as not one (admin key)', async () => {
     botApi.respond('getChatMember', (p) => ({
       status: 'administrator',
       user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
     }));
-    expect((await live(api)).body).toMatchObject({ status: 'administrator', isMember: true });
+    const admin = await live(api, ALICE, GROUP, 'admin');
+    expect(admin.body).toMatchObject({ status: 'administrator', isMember: true });
     botApi.respond('getChatMember', (p) => ({
       status: 'left',
       user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
     }));
-    expect((await live(api)).body).toMatchObject({ status: 'left', isMember: false });
+    const left = await live(api, ALICE, GROUP, 'admin');
+    expect(left.body).toMatchObject({ status: 'left', isMember: false });
     expect((await stored()).body).toMatchObject({ status: 'left', isMember: false });
   });
 
-  it('records a membership Telegram reports for a user not seen before', async () => {
+  it('answers from Telegram with a read key and stores nothing (review: a read key wrote)', async () => {
+    botApi.respond('getChatMember', (p) => ({
+      status: 'kicked',
+      user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
+      until_date: 0,
+    }));
+    const before = (await stored()).body;
+    const response = await live(api);
+    expect(response.body).toMatchObject({ status: 'kicked', isMember: false, messageCount: 1 });
+    expect((await stored()).body).toEqual(before);
+  });
+
+  it('never stores a membership for a user never seen, whatever the key (review: ids the service never saw)', async () => {
     expect((await stored(STRANGER)).status).toBe(404);
-    const response = await live(api, STRANGER);
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ userId: STRANGER, status: 'member', messageCount: 0 });
-    expect((await stored(STRANGER)).status).toBe(200);
+    for (const key of ['read', 'admin'] as const) {
+      const response = await live(api, STRANGER, GROUP, key);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ userId: STRANGER, status: 'member', messageCount: 0 });
+    }
+    expect((await stored(STRANGER)).status).toBe(404);
+    const members = await api.call({ path: `/v1/chats/${GROUP}/members` });
+    expect(members.body.items.map((m: { userId: number }) => m.userId)).not.toContain(STRANGER);
   });
 
   it.each([
