@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planRecord } from '../../lib/store/record-plan.ts';
+import { deliveryQueue } from '../../lib/telegram/update-queue.ts';
 import { PLACEHOLDER_USER_IDS, type UpdateFacts } from '../../lib/telegram/facts.ts';
 import { extractFacts, UPDATE_KINDS } from '../../lib/telegram/update-facts.ts';
 import { anyUpdate, updateOf } from './arbitraries.ts';
@@ -67,9 +68,9 @@ function checkUpdate(update: unknown): UpdateFacts {
   assertWellFormed(facts, update);
   expect(extractFacts(update, { receivedAt: 1_764_000_000, botId: BOT_ID })).toEqual(facts);
   expect(JSON.stringify(update)).toBe(before);
-  const plan = planRecord(facts);
-  for (const item of [...plan.contacts.map((c) => c.update), ...plan.items]) {
-    const input = item.toInput('table', item.guarded ? facts.updateId : undefined);
+  const plan = planRecord(facts, deliveryQueue(update, facts.kind));
+  for (const { update: item } of plan.writes) {
+    const input = item.toInput('table');
     expect(typeof input.Key?.pk === 'string' && typeof input.Key?.sk === 'string').toBe(true);
     if (!item.isEmpty) expect(input.UpdateExpression).not.toBe('');
   }

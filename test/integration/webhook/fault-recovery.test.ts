@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProfileCache } from '../../../lib/store/profile-cache.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
 import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
@@ -32,11 +31,7 @@ afterAll(async () => {
 async function deliver(decide: Parameters<typeof faultyClient>[1]) {
   const table = await root.freshTable();
   const faulty = faultyClient(table.endpoint, decide);
-  const store = {
-    client: faulty.client,
-    tableName: table.tableName,
-    cache: createProfileCache({ ttlMs: 60_000, maxEntries: 100 }),
-  };
+  const store = { client: faulty.client, tableName: table.tableName };
   const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
   let failures = 0;
   for (const update of STREAM) {

@@ -1,134 +1,169 @@
 import { describe, expect, it } from 'vitest';
-import { contactMonthKey, membershipKey } from '../../../lib/store/keys.ts';
-import { planRecord } from '../../../lib/store/record-plan.ts';
+import {
+  chatMonthKey,
+  contactMonthKey,
+  membershipKey,
+  phoneItemKey,
+} from '../../../lib/store/keys.ts';
+import { type PlannedWrite, planRecord } from '../../../lib/store/record-plan.ts';
 import type { UpdateFacts } from '../../../lib/telegram/facts.ts';
 
+const ALICE = 1001;
+const GROUP = -100200300;
+const QUEUE = `c${GROUP}`;
+
 const base: UpdateFacts = {
-  updateId: 1,
+  updateId: 7,
   kind: 'message',
   at: 1764000000,
   activityDate: '2025-11-24',
   people: [
-    { id: 1001, isBot: false, firstName: 'Alice', username: 'Alice_Smith', isPremium: false },
+    { id: ALICE, isBot: false, firstName: 'Alice', username: 'Alice_Smith', isPremium: false },
   ],
-  chats: [{ id: -100200300, type: 'supergroup', title: 'Test Group' }],
+  chats: [{ id: GROUP, type: 'supergroup', title: 'Test Group' }],
   memberships: [
-    { userId: 1001, chatId: -100200300, source: 'message', status: 'member', isMember: true },
+    { userId: ALICE, chatId: GROUP, source: 'message', status: 'member', isMember: true },
   ],
-  message: { chatId: -100200300, chatType: 'supergroup', senderId: 1001 },
+  message: { chatId: GROUP, chatType: 'supergroup', senderId: ALICE },
   sharedContacts: [],
 };
 
 const keyOf = (k: { pk: string; sk: string }) => `${k.pk}|${k.sk}`;
+const writeAt = (writes: PlannedWrite[], key: { pk: string; sk: string }) =>
+  writes.find((w) => keyOf(w.update.key) === keyOf(key));
+const inputOf = (writes: PlannedWrite[], key: { pk: string; sk: string }) =>
+  writeAt(writes, key)?.update.toInput('t');
+const namesOf = (writes: PlannedWrite[], key: { pk: string; sk: string }) =>
+  Object.values(inputOf(writes, key)?.ExpressionAttributeNames ?? {});
+const valuesOf = (writes: PlannedWrite[], key: { pk: string; sk: string }) =>
+  Object.values(inputOf(writes, key)?.ExpressionAttributeValues ?? {});
 
 describe('planRecord', () => {
-  it('plans one write per item, guarding the items that carry counters', () => {
-    const plan = planRecord(base);
-    const keys = [...plan.contacts.map((c) => c.update.key), ...plan.items.map((i) => i.key)].map(
-      keyOf,
-    );
-    expect(new Set(keys).size).toBe(keys.length);
-    const guarded = plan.items.filter((i) => i.guarded).map((i) => keyOf(i.key));
-    expect(guarded.sort()).toEqual(
+  it('plans an ordinary group message as three guarded writes: sender month, chat month, membership', () => {
+    const { writes } = planRecord(base, QUEUE);
+    expect(writes.map((w) => keyOf(w.update.key)).sort()).toEqual(
       [
-        keyOf(contactMonthKey(1001, '2025-11')),
-        keyOf(membershipKey(1001, -100200300)),
-        'CHAT#-100200300|PROFILE#2025-11',
+        keyOf(contactMonthKey(ALICE, '2025-11')),
+        keyOf(chatMonthKey(GROUP, '2025-11')),
+        keyOf(membershipKey(ALICE, GROUP)),
       ].sort(),
     );
-    expect(plan.contacts[0]?.update.cacheable).toBe(true);
+    expect(writes.every((w) => w.guarded)).toBe(true);
+    expect(writeAt(writes, contactMonthKey(ALICE, '2025-11'))).toMatchObject({
+      owner: ALICE,
+      gate: true,
+    });
+    expect(writeAt(writes, membershipKey(ALICE, GROUP))).toMatchObject({ owner: ALICE });
+    expect(writeAt(writes, chatMonthKey(GROUP, '2025-11'))?.owner).toBeUndefined();
   });
 
-  it('counts the day of the update own date on the monthly item', () => {
-    const plan = planRecord(base);
-    const month = plan.items.find((i) => keyOf(i.key) === keyOf(contactMonthKey(1001, '2025-11')));
-    const input = month?.toInput('t', 1);
-    expect(input?.UpdateExpression).toContain('ADD');
-    expect(Object.values(input?.ExpressionAttributeNames ?? {})).toEqual(
-      expect.arrayContaining(['n', 'd24', 'g']),
+  it("guards each item by the queue's high-water mark and each user item by the erasure floor", () => {
+    const { writes } = planRecord(base, QUEUE);
+    const month = inputOf(writes, contactMonthKey(ALICE, '2025-11'));
+    expect(month?.ConditionExpression).toMatch(
+      /attribute_not_exists\(#a\d+\) OR #a\d+\.#a\d+ < :id/,
     );
+    expect(month?.ConditionExpression).toMatch(/#a\d+ <= :t/);
+    expect(namesOf(writes, contactMonthKey(ALICE, '2025-11'))).toEqual(
+      expect.arrayContaining([`q:${QUEUE}`, 'floor', 'n', 'd24']),
+    );
+    expect(month?.ExpressionAttributeValues?.[':id']).toBe(7);
+    const chat = inputOf(writes, chatMonthKey(GROUP, '2025-11'));
+    expect(chat?.ConditionExpression).not.toMatch(/floor/);
+    expect(Object.values(chat?.ExpressionAttributeNames ?? {})).not.toContain('floor');
+  });
+
+  it('holds the profile the update showed in the queue register, and drops a username no longer sent', () => {
+    const { writes } = planRecord(base, QUEUE);
+    expect(valuesOf(writes, contactMonthKey(ALICE, '2025-11'))).toContainEqual(
+      expect.objectContaining({ i: 7, t: 1764000000, f: 'Alice', u: 'Alice_Smith' }),
+    );
+    const plain = planRecord(
+      { ...base, people: [{ id: ALICE, isBot: false, firstName: 'Alice' }] },
+      QUEUE,
+    );
+    expect(inputOf(plain.writes, contactMonthKey(ALICE, '2025-11'))?.UpdateExpression).toMatch(
+      /REMOVE .*#a\d+/,
+    );
+    expect(namesOf(plain.writes, contactMonthKey(ALICE, '2025-11'))).toContain('gsi2pk');
   });
 
   it('does not count an update that is not a new message', () => {
-    const plan = planRecord({
-      ...base,
-      kind: 'edited_message',
-      message: undefined,
-      memberships: [],
-    });
-    expect(plan.items.some((i) => i.guarded)).toBe(false);
-  });
-
-  it('never downgrades a member status from a message, but sets it from chat_member', () => {
-    const fromMessage = planRecord(base).items.find(
-      (i) => keyOf(i.key) === keyOf(membershipKey(1001, -100200300)),
+    const { writes } = planRecord(
+      { ...base, kind: 'edited_message', message: undefined, memberships: [] },
+      QUEUE,
     );
-    expect(fromMessage?.toInput('t').UpdateExpression).toMatch(/if_not_exists\(#a\d+, :v\d+\)/);
-    const fromChatMember = planRecord({
-      ...base,
-      message: undefined,
-      memberships: [
-        {
-          userId: 1001,
-          chatId: -100200300,
-          source: 'chat_member',
-          status: 'administrator',
-          isMember: true,
-        },
-      ],
-    }).items.find((i) => keyOf(i.key) === keyOf(membershipKey(1001, -100200300)));
-    const input = fromChatMember?.toInput('t');
-    expect(Object.values(input?.ExpressionAttributeValues ?? {})).toContain('administrator');
-    expect(fromChatMember?.guarded).toBe(false);
+    for (const w of writes) expect(w.update.toInput('t').UpdateExpression).not.toMatch(/ADD/);
   });
 
-  it('stores a verified phone normalized, and ignores one that is not a phone number', () => {
-    const verified = planRecord({
-      ...base,
-      verifiedPhone: { userId: 1001, phoneNumber: '15551234567' },
-    });
-    expect(verified.contacts[0]?.phoneNumber).toBe('+15551234567');
-    const invalid = planRecord({
-      ...base,
-      verifiedPhone: { userId: 1001, phoneNumber: 'not a phone' },
-    });
-    expect(invalid.contacts[0]?.phoneNumber).toBeUndefined();
+  it('writes a chat seen from another queue as its profile, newest date wins, no counters', () => {
+    const { writes } = planRecord({ ...base, message: undefined, memberships: [] }, `k${ALICE}`);
+    const profile = inputOf(writes, { pk: `CHAT#${GROUP}`, sk: 'PROFILE' });
+    expect(profile?.ConditionExpression).toMatch(/attribute_not_exists\(#a\d+\) OR #a\d+ <= :t/);
+    expect(profile?.UpdateExpression).not.toMatch(/ADD/);
   });
 
-  it('removes a last name and username that are no longer sent', () => {
-    const input = planRecord(base).contacts[0]?.update.toInput('t');
-    expect(input?.UpdateExpression).toMatch(/REMOVE/);
-    expect(Object.values(input?.ExpressionAttributeNames ?? {})).toContain('lastName');
+  it('stores a verified phone normalized on its own indexed item, and ignores one that is not a phone number', () => {
+    const verified = planRecord(
+      { ...base, verifiedPhone: { userId: ALICE, phoneNumber: '15551234567' } },
+      `c${ALICE}`,
+    );
+    expect(valuesOf(verified.writes, phoneItemKey(ALICE))).toEqual(
+      expect.arrayContaining(['+15551234567', 'PHONE#+15551234567']),
+    );
+    const invalid = planRecord(
+      { ...base, verifiedPhone: { userId: ALICE, phoneNumber: 'not a phone' } },
+      `c${ALICE}`,
+    );
+    expect(writeAt(invalid.writes, phoneItemKey(ALICE))).toBeUndefined();
   });
 });
 
-describe('planRecord membership times', () => {
+describe('planRecord memberships', () => {
   const change = (wasMember: boolean | undefined, isMember: boolean) =>
-    planRecord({
-      ...base,
-      message: undefined,
-      memberships: [
+    namesOf(
+      planRecord(
         {
-          userId: 1001,
-          chatId: -100200300,
-          source: 'chat_member',
-          status: isMember ? 'administrator' : 'left',
-          isMember,
-          ...(wasMember === undefined ? {} : { wasMember }),
+          ...base,
+          message: undefined,
+          memberships: [
+            {
+              userId: ALICE,
+              chatId: GROUP,
+              source: 'chat_member',
+              status: isMember ? 'administrator' : 'left',
+              isMember,
+              ...(wasMember === undefined ? {} : { wasMember }),
+            },
+          ],
         },
-      ],
-    })
-      .items.filter((i) => keyOf(i.key) === keyOf(membershipKey(1001, -100200300)))
-      .flatMap((i) => Object.values(i.toInput('t').ExpressionAttributeNames ?? {}));
+        `j${ALICE}`,
+      ).writes,
+      membershipKey(ALICE, GROUP),
+    );
 
-  it('sets joinedAt on a join and leftAt on a leave', () => {
-    expect(change(false, true)).toContain('joinedAt');
-    expect(change(true, false)).toContain('leftAt');
+  it("writes a message as the chat queue's source, a chat_member as the member queue's", () => {
+    expect(namesOf(planRecord(base, QUEUE).writes, membershipKey(ALICE, GROUP))).toEqual(
+      expect.arrayContaining(['mi', 'mt', 'ms', 'n']),
+    );
+    expect(change(false, true)).toEqual(expect.arrayContaining(['ci', 'cst', 'cim', 'csa']));
+    expect(change(false, true)).not.toContain('mi');
+  });
+
+  it('never sets a status from a message (writing proves membership, not rank)', () => {
+    expect(namesOf(planRecord(base, QUEUE).writes, membershipKey(ALICE, GROUP))).not.toContain(
+      'mst',
+    );
+  });
+
+  it('sets the join time on a join and the leave time on a leave', () => {
+    expect(change(false, true)).toContain('cj');
+    expect(change(true, false)).toContain('clt');
   });
 
   it('moves neither time on a promotion of an existing member', () => {
     const names = change(true, true);
-    expect(names).not.toContain('joinedAt');
-    expect(names).not.toContain('leftAt');
+    expect(names).not.toContain('cj');
+    expect(names).not.toContain('clt');
   });
 });
