@@ -3,6 +3,7 @@
  * leaves, migrations, contacts shared with the bot, and whether the message counts.
  */
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
+import { isServiceMessage } from './service-messages.ts';
 import {
   asRecord,
   chatId,
@@ -24,62 +25,19 @@ export interface FactsDraft {
 }
 
 /**
- * Keys of Bot API service messages: a message holding one of them is not user content and
- * does not count as a message (joins, leaves, shared users and migrations still give facts).
- */
-export const SERVICE_MESSAGE_KEYS: readonly string[] = [
-  'new_chat_members',
-  'left_chat_member',
-  'new_chat_title',
-  'new_chat_photo',
-  'delete_chat_photo',
-  'group_chat_created',
-  'supergroup_chat_created',
-  'channel_chat_created',
-  'message_auto_delete_timer_changed',
-  'migrate_to_chat_id',
-  'migrate_from_chat_id',
-  'pinned_message',
-  'successful_payment',
-  'refunded_payment',
-  'users_shared',
-  'user_shared',
-  'chat_shared',
-  'connected_website',
-  'write_access_allowed',
-  'proximity_alert_triggered',
-  'boost_added',
-  'chat_background_set',
-  'forum_topic_created',
-  'forum_topic_edited',
-  'forum_topic_closed',
-  'forum_topic_reopened',
-  'general_forum_topic_hidden',
-  'general_forum_topic_unhidden',
-  'giveaway_created',
-  'giveaway_completed',
-  'video_chat_scheduled',
-  'video_chat_started',
-  'video_chat_ended',
-  'video_chat_participants_invited',
-  'web_app_data',
-];
-
-/**
- * A message sent on behalf of a chat (`sender_chat`) has no person as sender: its `from` is
- * a placeholder kept for backward compatibility. Only a new message (`counts`) gives
+ * A message sent on behalf of a chat (a valid `sender_chat`) has no person as sender: its
+ * `from` is a placeholder kept for backward compatibility. Only a new message (`counts`) gives
  * memberships, shared contacts, migrations and, unless it is a service message, `message`.
  */
 export function messageFacts(message: JsonRecord, draft: FactsDraft, counts: boolean): void {
   const chat = draft.chat(message.chat);
-  const onBehalfOfChat = asRecord(message.sender_chat) !== undefined;
-  if (onBehalfOfChat) draft.chat(message.sender_chat);
+  const onBehalfOfChat = draft.chat(message.sender_chat) !== undefined;
   const sender = onBehalfOfChat ? undefined : draft.person(message.from);
   if (!counts) return;
   if (sender) sharedContactFacts(message, sender.id, draft);
   if (!chat) return;
   serviceFacts(message, chat, draft);
-  if (SERVICE_MESSAGE_KEYS.some((key) => message[key] !== undefined)) return;
+  if (isServiceMessage(message)) return;
   const { facts } = draft;
   facts.message = compact({ chatId: chat.id, chatType: chat.type, senderId: sender?.id });
   if (sender && (chat.type === 'group' || chat.type === 'supergroup')) {

@@ -25,7 +25,7 @@ import {
   utcDay,
 } from './update-fields.ts';
 
-/** Update types of the Bot API; `kind` is the first of these keys found in an update. */
+/** Update types of the Bot API; `kind` is one of these (see `updateKind`) or `unknown`. */
 export const UPDATE_KINDS: ReadonlySet<string> = new Set([
   'message',
   'edited_message',
@@ -95,7 +95,7 @@ const REFRESHED: ReadonlyMap<string, { people: Path[]; chats: Path[] }> = new Ma
  */
 export function extractFacts(update: unknown, options: ExtractOptions): UpdateFacts {
   const body = asRecord(update) ?? {};
-  const kind = Object.keys(body).find((key) => UPDATE_KINDS.has(key)) ?? 'unknown';
+  const kind = updateKind(body);
   const payload = kind === 'unknown' ? undefined : asRecord(body[kind]);
   const at = updateDate(kind, payload) ?? unixSeconds(Math.floor(options.receivedAt)) ?? 0;
   const people = new Map<number, PersonFact>();
@@ -127,6 +127,16 @@ export function extractFacts(update: unknown, options: ExtractOptions): UpdateFa
   draft.facts.people = [...people.values()];
   draft.facts.chats = [...chats.values()];
   return draft.facts;
+}
+
+/**
+ * The first known key holding an object; else the first known key (an update whose only kind
+ * is malformed keeps its name); else `unknown`. Serializers of other libraries write every kind
+ * an update is not as `null` (`"message": null, "callback_query": {...}`).
+ */
+function updateKind(body: JsonRecord): string {
+  const known = Object.keys(body).filter((key) => UPDATE_KINDS.has(key));
+  return known.find((key) => asRecord(body[key]) !== undefined) ?? known[0] ?? 'unknown';
 }
 
 function updateDate(kind: string, payload: JsonRecord | undefined): number | undefined {
