@@ -85,7 +85,11 @@ export interface UpdateFacts {
   at: number;
   /** UTC date `YYYY-MM-DD` of `at`: the day activity is counted on. */
   activityDate: string;
-  /** People seen (deduplicated by id; placeholders and the bot itself excluded): profile and last-seen refresh. */
+  /**
+   * People seen (deduplicated by id; placeholders and the bot itself excluded): profile and
+   * last-seen refresh. None for a message in a channel: its `from` (a signed post's author)
+   * is not refreshed, counted or made a member.
+   */
   people: PersonFact[];
   /** Chats seen (deduplicated by id), including a message's `sender_chat`. Private chats excluded. */
   chats: ChatFact[];
@@ -94,7 +98,7 @@ export interface UpdateFacts {
   /**
    * Set when the update is a new message that counts: `senderId` is the person who sent it
    * (absent for channel posts and messages sent on behalf of a chat), `chatId` the chat it
-   * was sent in, `chatType` its type.
+   * was sent in, `chatType` its type. Service messages never count.
    */
   message?: { chatId: number; chatType: ChatType; senderId?: number };
   /** The sender shared their own contact (`contact.user_id == from.id`): a verified phone. */

@@ -15,6 +15,14 @@ import {
   username,
 } from './update-fields.ts';
 
+/** How a message arrived: as a channel post or not, new (counted) or edited. */
+export interface MessageKind {
+  /** A `channel_post` or `edited_channel_post`. */
+  channel: boolean;
+  /** A new message (`message`, `channel_post`), not an edit or a business message. */
+  counts: boolean;
+}
+
 /** Facts being gathered: `person` and `chat` read, filter and deduplicate as they record. */
 export interface FactsDraft {
   facts: UpdateFacts;
@@ -25,18 +33,25 @@ export interface FactsDraft {
 }
 
 /**
- * A message sent on behalf of a chat (a valid `sender_chat`) has no person as sender: its
- * `from` is a placeholder kept for backward compatibility. Only a new message (`counts`) gives
- * memberships, shared contacts, migrations and, unless it is a service message, `message`.
+ * The facts of a message. Who sent it:
+ * - in a channel (a `channel_post`, or any message whose chat is a channel) nobody: posts are
+ *   the channel's, and a `from` there (a signed post's author, the bot that posted) is neither
+ *   a member nor a counted sender, so a channel message gives no person facts at all;
+ * - a message sent on behalf of a chat (a valid `sender_chat`) is the chat's: its `from` is a
+ *   placeholder kept for backward compatibility;
+ * - otherwise the person in `from`.
+ * Only a new message (`counts`) gives memberships, shared contacts, migrations and, unless it
+ * is a service message, `message`.
  */
-export function messageFacts(message: JsonRecord, draft: FactsDraft, counts: boolean): void {
+export function messageFacts(message: JsonRecord, draft: FactsDraft, options: MessageKind): void {
   const chat = draft.chat(message.chat);
   const onBehalfOfChat = draft.chat(message.sender_chat) !== undefined;
-  const sender = onBehalfOfChat ? undefined : draft.person(message.from);
-  if (!counts) return;
+  const inChannel = options.channel || chat?.type === 'channel';
+  const sender = onBehalfOfChat || inChannel ? undefined : draft.person(message.from);
+  if (!options.counts) return;
   if (sender) sharedContactFacts(message, sender.id, draft);
   if (!chat) return;
-  serviceFacts(message, chat, draft);
+  if (!inChannel) serviceFacts(message, chat, draft);
   if (isServiceMessage(message)) return;
   const { facts } = draft;
   facts.message = compact({ chatId: chat.id, chatType: chat.type, senderId: sender?.id });
@@ -47,8 +62,8 @@ export function messageFacts(message: JsonRecord, draft: FactsDraft, counts: boo
 }
 
 /**
- * Joins, leaves and group-to-supergroup migrations announced by service messages. Only
- * groups, supergroups and channels have members or migrate: in a private chat they mean nothing.
+ * Joins, leaves and group-to-supergroup migrations announced by service messages in a group
+ * or supergroup (the caller skips channels): in a private chat they mean nothing.
  */
 function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): void {
   if (chat.type === 'private') return;

@@ -151,13 +151,14 @@ function describeUpdate(kind: string, payload: JsonRecord, draft: FactsDraft): v
   switch (kind) {
     case 'message':
     case 'channel_post':
-      messageFacts(payload, draft, true);
-      return;
     case 'edited_message':
     case 'edited_channel_post':
     case 'business_message':
     case 'edited_business_message':
-      messageFacts(payload, draft, false);
+      messageFacts(payload, draft, {
+        channel: kind === 'channel_post' || kind === 'edited_channel_post',
+        counts: kind === 'message' || kind === 'channel_post',
+      });
       return;
     case 'chat_member':
       chatMemberFacts(payload, draft);
