@@ -101,8 +101,15 @@ export interface UpdateFacts {
    * was sent in, `chatType` its type. Service messages never count.
    */
   message?: { chatId: number; chatType: ChatType; senderId?: number };
-  /** The sender shared their own contact (`contact.user_id == from.id`): a verified phone. */
+  /**
+   * The sender shared their own contact (`contact.user_id == from.id`) with a number that
+   * normalizes to E.164: a verified phone (the number as Telegram sent it).
+   */
   verifiedPhone?: { userId: number; phoneNumber: string };
+  /**
+   * What the sender shared (telegram/shared-contacts.ts): only entries the store keeps, each
+   * user once; the bot's "Saved N" reply is their number.
+   */
   sharedContacts: SharedContactFact[];
   botStatus?: BotStatusFact;
   /** A group became a supergroup: everything about `fromChatId` follows to `toChatId`. */

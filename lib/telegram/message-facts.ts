@@ -4,16 +4,8 @@
  */
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
 import { isServiceMessage } from './service-messages.ts';
-import {
-  asRecord,
-  chatId,
-  compact,
-  type JsonRecord,
-  pick,
-  safeInt,
-  str,
-  username,
-} from './update-fields.ts';
+import { messageShares } from './shared-contacts.ts';
+import { chatId, compact, type JsonRecord } from './update-fields.ts';
 
 /** How a message arrived: as a channel post or not, new (counted) or edited. */
 export interface MessageKind {
@@ -49,11 +41,15 @@ export function messageFacts(message: JsonRecord, draft: FactsDraft, options: Me
   const inChannel = options.channel || chat?.type === 'channel';
   const sender = onBehalfOfChat || inChannel ? undefined : draft.person(message.from);
   if (!options.counts) return;
-  if (sender) sharedContactFacts(message, sender.id, draft);
+  const { facts } = draft;
+  if (sender) {
+    const shares = messageShares(message, sender.id);
+    if (shares.verifiedPhone) facts.verifiedPhone = shares.verifiedPhone;
+    facts.sharedContacts.push(...shares.sharedContacts);
+  }
   if (!chat) return;
   if (!inChannel) serviceFacts(message, chat, draft);
   if (isServiceMessage(message)) return;
-  const { facts } = draft;
   facts.message = compact({ chatId: chat.id, chatType: chat.type, senderId: sender?.id });
   if (sender && (chat.type === 'group' || chat.type === 'supergroup')) {
     const membership = { source: 'message', status: 'member', isMember: true } as const;
@@ -88,40 +84,5 @@ function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): v
     facts.migration = { fromChatId: chat.id, toChatId };
   } else if (fromChatId !== undefined && fromChatId !== chat.id) {
     facts.migration = { fromChatId, toChatId: chat.id };
-  }
-}
-
-/**
- * A contact card is the sender's verified phone only when it is their own
- * (`contact.user_id == from.id`); anything else, and users shared through a
- * `request_users` button, goes to the sender's shared contacts.
- */
-function sharedContactFacts(message: JsonRecord, ownerId: number, draft: FactsDraft): void {
-  const { facts } = draft;
-  const contact = asRecord(message.contact);
-  const phoneNumber = str(contact?.phone_number);
-  const contactUserId = safeInt(contact?.user_id);
-  const userId = contactUserId !== undefined && contactUserId > 0 ? contactUserId : undefined;
-  if (contact && userId === ownerId) {
-    if (phoneNumber) facts.verifiedPhone = { userId: ownerId, phoneNumber };
-  } else if (contact && (phoneNumber || userId !== undefined)) {
-    const names = { firstName: str(contact.first_name), lastName: str(contact.last_name) };
-    facts.sharedContacts.push(compact({ ownerId, userId, phoneNumber, ...names }));
-  }
-  const usersShared = asRecord(message.users_shared);
-  const shared = [
-    ...(Array.isArray(usersShared?.users) ? usersShared.users : []),
-    ...(Array.isArray(usersShared?.user_ids)
-      ? usersShared.user_ids.map((id) => ({ user_id: id }))
-      : []),
-    pick(message, ['user_shared']),
-  ];
-  for (const entry of shared) {
-    const user = asRecord(entry);
-    const userId = safeInt(user?.user_id);
-    if (!user || userId === undefined || userId <= 0) continue;
-    const names = { firstName: str(user.first_name), lastName: str(user.last_name) };
-    const shared = { ownerId, userId, ...names, username: username(user.username) };
-    facts.sharedContacts.push(compact(shared));
   }
 }
