@@ -112,7 +112,10 @@ export interface UpdateFacts {
    */
   sharedContacts: SharedContactFact[];
   botStatus?: BotStatusFact;
-  /** A group became a supergroup: everything about `fromChatId` follows to `toChatId`. */
+  /**
+   * A group became a supergroup: everything about `fromChatId` follows to `toChatId`. Both
+   * are negative (group ids) and differ.
+   */
   migration?: { fromChatId: number; toChatId: number };
 }
 

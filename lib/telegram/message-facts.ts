@@ -5,7 +5,7 @@
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
 import { isServiceMessage } from './service-messages.ts';
 import { messageShares } from './shared-contacts.ts';
-import { chatId, compact, type JsonRecord } from './update-fields.ts';
+import { compact, type JsonRecord, safeInt } from './update-fields.ts';
 
 /** How a message arrived: as a channel post or not, new (counted) or edited. */
 export interface MessageKind {
@@ -77,12 +77,29 @@ function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): v
     const leave = { source: 'leave', status: 'left', isMember: false } as const;
     facts.memberships.push({ userId: left.id, chatId: chat.id, ...leave });
   }
-  const toChatId = chatId(message.migrate_to_chat_id);
-  const fromChatId = chatId(message.migrate_from_chat_id);
-  // A migration names two different chats; one naming the same chat twice is ignored.
-  if (toChatId !== undefined && toChatId !== chat.id) {
-    facts.migration = { fromChatId: chat.id, toChatId };
-  } else if (fromChatId !== undefined && fromChatId !== chat.id) {
-    facts.migration = { fromChatId, toChatId: chat.id };
+  const moved = migration(message, chat);
+  if (moved) facts.migration = moved;
+}
+
+/**
+ * A group becoming a supergroup: the old group's `migrate_to_chat_id` or the new supergroup's
+ * `migrate_from_chat_id`. Both chats have negative ids and differ; anything else (a field
+ * written as `0`, a "migration" in a channel, of a chat to itself) is no migration.
+ */
+function migration(message: JsonRecord, chat: ChatFact): UpdateFacts['migration'] {
+  const toChatId = groupChatId(message.migrate_to_chat_id);
+  const fromChatId = groupChatId(message.migrate_from_chat_id);
+  if (chat.type === 'group' && toChatId !== undefined && toChatId !== chat.id) {
+    return { fromChatId: chat.id, toChatId };
   }
+  if (chat.type === 'supergroup' && fromChatId !== undefined && fromChatId !== chat.id) {
+    return { fromChatId, toChatId: chat.id };
+  }
+  return undefined;
+}
+
+/** A negative safe integer: the id of a group, supergroup or channel. */
+function groupChatId(value: unknown): number | undefined {
+  const id = safeInt(value);
+  return id !== undefined && id < 0 ? id : undefined;
 }
