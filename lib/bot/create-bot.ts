@@ -3,14 +3,13 @@
  * Recording what updates say is not done here (see store/update-recorder.ts); this only
  * answers. Answers go through the update's ReplySink, so the first one rides in the
  * webhook response. Storage errors propagate (the webhook answers 5xx and Telegram retries);
- * any other handler error is logged and the update still counts as handled.
+ * any other handler error is logged and the update still counts as handled. telegraf sees the
+ * update without `null` fields (without-nulls.ts), as Telegram itself would have sent it.
  */
 import { Telegraf } from 'telegraf';
-import { message } from 'telegraf/filters';
 import type { Update, UserFromGetMe } from 'telegraf/types';
 import { StoreError } from '../errors.ts';
 import { logger } from '../logger.ts';
-import { normalizePhone } from '../phone.ts';
 import type { StoreContext } from '../store/client.ts';
 import { eraseUser } from '../store/erasure.ts';
 import { MEMBERSHIP_PREFIX, SHARED_PREFIX } from '../store/keys.ts';
@@ -18,6 +17,8 @@ import { countUserItems, getContact } from '../store/profiles.ts';
 import type { BotIdentity } from '../telegram/bot-identity.ts';
 import * as text from './messages.ts';
 import type { ReplySink } from './reply-sink.ts';
+import { shareReply } from './share-reply.ts';
+import { withoutNulls } from './without-nulls.ts';
 
 export interface BotRunner {
   /** Runs the behaviours for one update; answers go to `sink`. */
@@ -38,6 +39,7 @@ export function botInfoFrom(identity: BotIdentity): UserFromGetMe {
 
 export function createBot(options: { store: StoreContext; identity: BotIdentity }): BotRunner {
   const { store } = options;
+  const botId = options.identity.id;
   const sinks = new WeakMap<object, ReplySink>();
   // No token here: outbound calls go through the ReplySink's BotApi, never through telegraf.
   const bot = new Telegraf('', { handlerTimeout: 20_000 });
@@ -59,28 +61,14 @@ export function createBot(options: { store: StoreContext; identity: BotIdentity 
     });
   });
 
-  bot.on(message('contact'), async (ctx) => {
-    if (ctx.chat.type !== 'private') return;
-    const contact = ctx.message.contact;
-    const own = contact.user_id === ctx.from.id;
-    const valid = normalizePhone(contact.phone_number) !== undefined;
-    // Someone else's card is kept when it names a Telegram user or holds a valid number.
-    const kept = own ? valid : valid || (contact.user_id ?? 0) > 0;
-    const saved = own ? text.OWN_CONTACT_TEXT : text.sharedText(1);
-    const reply = kept ? saved : text.INVALID_PHONE_TEXT;
+  // A contact card or users shared through the request_users button: the reply counts what
+  // the store records (share-reply.ts). Only in private chats, where the share buttons are.
+  bot.on('message', async (ctx, next) => {
+    const reply = ctx.chat?.type === 'private' ? shareReply(ctx.update, botId) : undefined;
+    if (reply === undefined) return next();
     await sinkOf(ctx.update).send('sendMessage', {
       chat_id: ctx.chat.id,
       text: reply,
-      reply_markup: text.REMOVE_KEYBOARD,
-    });
-  });
-
-  bot.on(message('users_shared'), async (ctx) => {
-    // Bot API 7.2 sends `users`; telegraf 4.16.3's types still know only `user_ids`.
-    const shared = ctx.message.users_shared as { users?: unknown[]; user_ids?: unknown[] };
-    await sinkOf(ctx.update).send('sendMessage', {
-      chat_id: ctx.chat.id,
-      text: text.sharedText((shared.users ?? shared.user_ids ?? []).length),
       reply_markup: text.REMOVE_KEYBOARD,
     });
   });
@@ -125,8 +113,9 @@ export function createBot(options: { store: StoreContext; identity: BotIdentity 
 
   return {
     async handle(update, sink) {
-      sinks.set(update, sink);
-      await bot.handleUpdate(update);
+      const clean = withoutNulls(update);
+      sinks.set(clean, sink);
+      await bot.handleUpdate(clean);
     },
   };
 }

@@ -85,7 +85,11 @@ export interface UpdateFacts {
   at: number;
   /** UTC date `YYYY-MM-DD` of `at`: the day activity is counted on. */
   activityDate: string;
-  /** People seen (deduplicated by id; placeholders and the bot itself excluded): profile and last-seen refresh. */
+  /**
+   * People seen (deduplicated by id; placeholders and the bot itself excluded): profile and
+   * last-seen refresh. None for a message in a channel: its `from` (a signed post's author)
+   * is not refreshed, counted or made a member.
+   */
   people: PersonFact[];
   /** Chats seen (deduplicated by id), including a message's `sender_chat`. Private chats excluded. */
   chats: ChatFact[];
@@ -94,14 +98,24 @@ export interface UpdateFacts {
   /**
    * Set when the update is a new message that counts: `senderId` is the person who sent it
    * (absent for channel posts and messages sent on behalf of a chat), `chatId` the chat it
-   * was sent in, `chatType` its type.
+   * was sent in, `chatType` its type. Service messages never count.
    */
   message?: { chatId: number; chatType: ChatType; senderId?: number };
-  /** The sender shared their own contact (`contact.user_id == from.id`): a verified phone. */
+  /**
+   * The sender shared their own contact (`contact.user_id == from.id`) with a number that
+   * normalizes to E.164: a verified phone (the number as Telegram sent it).
+   */
   verifiedPhone?: { userId: number; phoneNumber: string };
+  /**
+   * What the sender shared (telegram/shared-contacts.ts): only entries the store keeps, each
+   * user once; the bot's "Saved N" reply is their number.
+   */
   sharedContacts: SharedContactFact[];
   botStatus?: BotStatusFact;
-  /** A group became a supergroup: everything about `fromChatId` follows to `toChatId`. */
+  /**
+   * A group became a supergroup: everything about `fromChatId` follows to `toChatId`. Both
+   * are negative (group ids) and differ.
+   */
   migration?: { fromChatId: number; toChatId: number };
 }
 

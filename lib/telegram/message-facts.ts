@@ -3,16 +3,17 @@
  * leaves, migrations, contacts shared with the bot, and whether the message counts.
  */
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
-import {
-  asRecord,
-  chatId,
-  compact,
-  type JsonRecord,
-  pick,
-  safeInt,
-  str,
-  username,
-} from './update-fields.ts';
+import { isServiceMessage } from './service-messages.ts';
+import { messageShares } from './shared-contacts.ts';
+import { compact, type JsonRecord, safeInt } from './update-fields.ts';
+
+/** How a message arrived: as a channel post or not, new (counted) or edited. */
+export interface MessageKind {
+  /** A `channel_post` or `edited_channel_post`. */
+  channel: boolean;
+  /** A new message (`message`, `channel_post`), not an edit or a business message. */
+  counts: boolean;
+}
 
 /** Facts being gathered: `person` and `chat` read, filter and deduplicate as they record. */
 export interface FactsDraft {
@@ -24,63 +25,31 @@ export interface FactsDraft {
 }
 
 /**
- * Keys of Bot API service messages: a message holding one of them is not user content and
- * does not count as a message (joins, leaves, shared users and migrations still give facts).
+ * The facts of a message. Who sent it:
+ * - in a channel (a `channel_post`, or any message whose chat is a channel) nobody: posts are
+ *   the channel's, and a `from` there (a signed post's author, the bot that posted) is neither
+ *   a member nor a counted sender, so a channel message gives no person facts at all;
+ * - a message sent on behalf of a chat (a valid `sender_chat`) is the chat's: its `from` is a
+ *   placeholder kept for backward compatibility;
+ * - otherwise the person in `from`.
+ * Only a new message (`counts`) gives memberships, shared contacts, migrations and, unless it
+ * is a service message, `message`.
  */
-export const SERVICE_MESSAGE_KEYS: readonly string[] = [
-  'new_chat_members',
-  'left_chat_member',
-  'new_chat_title',
-  'new_chat_photo',
-  'delete_chat_photo',
-  'group_chat_created',
-  'supergroup_chat_created',
-  'channel_chat_created',
-  'message_auto_delete_timer_changed',
-  'migrate_to_chat_id',
-  'migrate_from_chat_id',
-  'pinned_message',
-  'successful_payment',
-  'refunded_payment',
-  'users_shared',
-  'user_shared',
-  'chat_shared',
-  'connected_website',
-  'write_access_allowed',
-  'proximity_alert_triggered',
-  'boost_added',
-  'chat_background_set',
-  'forum_topic_created',
-  'forum_topic_edited',
-  'forum_topic_closed',
-  'forum_topic_reopened',
-  'general_forum_topic_hidden',
-  'general_forum_topic_unhidden',
-  'giveaway_created',
-  'giveaway_completed',
-  'video_chat_scheduled',
-  'video_chat_started',
-  'video_chat_ended',
-  'video_chat_participants_invited',
-  'web_app_data',
-];
-
-/**
- * A message sent on behalf of a chat (`sender_chat`) has no person as sender: its `from` is
- * a placeholder kept for backward compatibility. Only a new message (`counts`) gives
- * memberships, shared contacts, migrations and, unless it is a service message, `message`.
- */
-export function messageFacts(message: JsonRecord, draft: FactsDraft, counts: boolean): void {
+export function messageFacts(message: JsonRecord, draft: FactsDraft, options: MessageKind): void {
   const chat = draft.chat(message.chat);
-  const onBehalfOfChat = asRecord(message.sender_chat) !== undefined;
-  if (onBehalfOfChat) draft.chat(message.sender_chat);
-  const sender = onBehalfOfChat ? undefined : draft.person(message.from);
-  if (!counts) return;
-  if (sender) sharedContactFacts(message, sender.id, draft);
-  if (!chat) return;
-  serviceFacts(message, chat, draft);
-  if (SERVICE_MESSAGE_KEYS.some((key) => message[key] !== undefined)) return;
+  const onBehalfOfChat = draft.chat(message.sender_chat) !== undefined;
+  const inChannel = options.channel || chat?.type === 'channel';
+  const sender = onBehalfOfChat || inChannel ? undefined : draft.person(message.from);
+  if (!options.counts) return;
   const { facts } = draft;
+  if (sender) {
+    const shares = messageShares(message, sender.id);
+    if (shares.verifiedPhone) facts.verifiedPhone = shares.verifiedPhone;
+    facts.sharedContacts.push(...shares.sharedContacts);
+  }
+  if (!chat) return;
+  if (!inChannel) serviceFacts(message, chat, draft);
+  if (isServiceMessage(message)) return;
   facts.message = compact({ chatId: chat.id, chatType: chat.type, senderId: sender?.id });
   if (sender && (chat.type === 'group' || chat.type === 'supergroup')) {
     const membership = { source: 'message', status: 'member', isMember: true } as const;
@@ -89,8 +58,8 @@ export function messageFacts(message: JsonRecord, draft: FactsDraft, counts: boo
 }
 
 /**
- * Joins, leaves and group-to-supergroup migrations announced by service messages. Only
- * groups, supergroups and channels have members or migrate: in a private chat they mean nothing.
+ * Joins, leaves and group-to-supergroup migrations announced by service messages in a group
+ * or supergroup (the caller skips channels): in a private chat they mean nothing.
  */
 function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): void {
   if (chat.type === 'private') return;
@@ -108,47 +77,29 @@ function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): v
     const leave = { source: 'leave', status: 'left', isMember: false } as const;
     facts.memberships.push({ userId: left.id, chatId: chat.id, ...leave });
   }
-  const toChatId = chatId(message.migrate_to_chat_id);
-  const fromChatId = chatId(message.migrate_from_chat_id);
-  // A migration names two different chats; one naming the same chat twice is ignored.
-  if (toChatId !== undefined && toChatId !== chat.id) {
-    facts.migration = { fromChatId: chat.id, toChatId };
-  } else if (fromChatId !== undefined && fromChatId !== chat.id) {
-    facts.migration = { fromChatId, toChatId: chat.id };
-  }
+  const moved = migration(message, chat);
+  if (moved) facts.migration = moved;
 }
 
 /**
- * A contact card is the sender's verified phone only when it is their own
- * (`contact.user_id == from.id`); anything else, and users shared through a
- * `request_users` button, goes to the sender's shared contacts.
+ * A group becoming a supergroup: the old group's `migrate_to_chat_id` or the new supergroup's
+ * `migrate_from_chat_id`. Both chats have negative ids and differ; anything else (a field
+ * written as `0`, a "migration" in a channel, of a chat to itself) is no migration.
  */
-function sharedContactFacts(message: JsonRecord, ownerId: number, draft: FactsDraft): void {
-  const { facts } = draft;
-  const contact = asRecord(message.contact);
-  const phoneNumber = str(contact?.phone_number);
-  const contactUserId = safeInt(contact?.user_id);
-  const userId = contactUserId !== undefined && contactUserId > 0 ? contactUserId : undefined;
-  if (contact && userId === ownerId) {
-    if (phoneNumber) facts.verifiedPhone = { userId: ownerId, phoneNumber };
-  } else if (contact && (phoneNumber || userId !== undefined)) {
-    const names = { firstName: str(contact.first_name), lastName: str(contact.last_name) };
-    facts.sharedContacts.push(compact({ ownerId, userId, phoneNumber, ...names }));
+function migration(message: JsonRecord, chat: ChatFact): UpdateFacts['migration'] {
+  const toChatId = groupChatId(message.migrate_to_chat_id);
+  const fromChatId = groupChatId(message.migrate_from_chat_id);
+  if (chat.type === 'group' && toChatId !== undefined && toChatId !== chat.id) {
+    return { fromChatId: chat.id, toChatId };
   }
-  const usersShared = asRecord(message.users_shared);
-  const shared = [
-    ...(Array.isArray(usersShared?.users) ? usersShared.users : []),
-    ...(Array.isArray(usersShared?.user_ids)
-      ? usersShared.user_ids.map((id) => ({ user_id: id }))
-      : []),
-    pick(message, ['user_shared']),
-  ];
-  for (const entry of shared) {
-    const user = asRecord(entry);
-    const userId = safeInt(user?.user_id);
-    if (!user || userId === undefined || userId <= 0) continue;
-    const names = { firstName: str(user.first_name), lastName: str(user.last_name) };
-    const shared = { ownerId, userId, ...names, username: username(user.username) };
-    facts.sharedContacts.push(compact(shared));
+  if (chat.type === 'supergroup' && fromChatId !== undefined && fromChatId !== chat.id) {
+    return { fromChatId, toChatId: chat.id };
   }
+  return undefined;
+}
+
+/** A negative safe integer: the id of a group, supergroup or channel. */
+function groupChatId(value: unknown): number | undefined {
+  const id = safeInt(value);
+  return id !== undefined && id < 0 ? id : undefined;
 }

@@ -10,22 +10,20 @@ import {
   PLACEHOLDER_USER_IDS,
   type UpdateFacts,
 } from './facts.ts';
+import { chatMemberFacts, myChatMemberFacts } from './member-facts.ts';
 import { type FactsDraft, messageFacts } from './message-facts.ts';
 import {
   asRecord,
-  compact,
   type JsonRecord,
-  memberStatus,
   pick,
   readChat,
-  readMemberState,
   readUser,
   safeInt,
   unixSeconds,
   utcDay,
 } from './update-fields.ts';
 
-/** Update types of the Bot API; `kind` is the first of these keys found in an update. */
+/** Update types of the Bot API; `kind` is one of these (see `updateKind`) or `unknown`. */
 export const UPDATE_KINDS: ReadonlySet<string> = new Set([
   'message',
   'edited_message',
@@ -52,23 +50,24 @@ export const UPDATE_KINDS: ReadonlySet<string> = new Set([
   'removed_chat_boost',
 ]);
 
-/** Where each kind keeps the update's own date, in order of preference. */
-const DATE_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['message', ['date']],
-  ['channel_post', ['date']],
-  ['business_message', ['date']],
-  ['edited_message', ['edit_date', 'date']],
-  ['edited_channel_post', ['edit_date', 'date']],
-  ['edited_business_message', ['edit_date', 'date']],
-  ['chat_member', ['date']],
-  ['my_chat_member', ['date']],
-  ['chat_join_request', ['date']],
-  ['message_reaction', ['date']],
-  ['message_reaction_count', ['date']],
-  ['removed_chat_boost', ['remove_date']],
-]);
-
 type Path = readonly string[];
+
+/** Where each kind keeps the update's own date, in order of preference. */
+const DATE_FIELDS: ReadonlyMap<string, readonly Path[]> = new Map([
+  ['message', [['date']]],
+  ['channel_post', [['date']]],
+  ['business_message', [['date']]],
+  ['edited_message', [['edit_date'], ['date']]],
+  ['edited_channel_post', [['edit_date'], ['date']]],
+  ['edited_business_message', [['edit_date'], ['date']]],
+  ['chat_member', [['date']]],
+  ['my_chat_member', [['date']]],
+  ['chat_join_request', [['date']]],
+  ['message_reaction', [['date']]],
+  ['message_reaction_count', [['date']]],
+  ['chat_boost', [['boost', 'add_date']]],
+  ['removed_chat_boost', [['remove_date']]],
+]);
 
 /** Kinds that only refresh profiles and chats: where their users and chats are. */
 const REFRESHED: ReadonlyMap<string, { people: Path[]; chats: Path[] }> = new Map([
@@ -95,7 +94,7 @@ const REFRESHED: ReadonlyMap<string, { people: Path[]; chats: Path[] }> = new Ma
  */
 export function extractFacts(update: unknown, options: ExtractOptions): UpdateFacts {
   const body = asRecord(update) ?? {};
-  const kind = Object.keys(body).find((key) => UPDATE_KINDS.has(key)) ?? 'unknown';
+  const kind = updateKind(body);
   const payload = kind === 'unknown' ? undefined : asRecord(body[kind]);
   const at = updateDate(kind, payload) ?? unixSeconds(Math.floor(options.receivedAt)) ?? 0;
   const people = new Map<number, PersonFact>();
@@ -129,9 +128,19 @@ export function extractFacts(update: unknown, options: ExtractOptions): UpdateFa
   return draft.facts;
 }
 
+/**
+ * The first known key holding an object; else the first known key (an update whose only kind
+ * is malformed keeps its name); else `unknown`. Serializers of other libraries write every kind
+ * an update is not as `null` (`"message": null, "callback_query": {...}`).
+ */
+function updateKind(body: JsonRecord): string {
+  const known = Object.keys(body).filter((key) => UPDATE_KINDS.has(key));
+  return known.find((key) => asRecord(body[key]) !== undefined) ?? known[0] ?? 'unknown';
+}
+
 function updateDate(kind: string, payload: JsonRecord | undefined): number | undefined {
-  for (const field of DATE_FIELDS.get(kind) ?? []) {
-    const seconds = unixSeconds(payload?.[field]);
+  for (const path of DATE_FIELDS.get(kind) ?? []) {
+    const seconds = unixSeconds(pick(payload, path));
     if (seconds !== undefined) return seconds;
   }
   return undefined;
@@ -141,13 +150,14 @@ function describeUpdate(kind: string, payload: JsonRecord, draft: FactsDraft): v
   switch (kind) {
     case 'message':
     case 'channel_post':
-      messageFacts(payload, draft, true);
-      return;
     case 'edited_message':
     case 'edited_channel_post':
     case 'business_message':
     case 'edited_business_message':
-      messageFacts(payload, draft, false);
+      messageFacts(payload, draft, {
+        channel: kind === 'channel_post' || kind === 'edited_channel_post',
+        counts: kind === 'message' || kind === 'channel_post',
+      });
       return;
     case 'chat_member':
       chatMemberFacts(payload, draft);
@@ -159,33 +169,4 @@ function describeUpdate(kind: string, payload: JsonRecord, draft: FactsDraft): v
   const refreshed = REFRESHED.get(kind);
   for (const path of refreshed?.people ?? []) draft.person(pick(payload, path));
   for (const path of refreshed?.chats ?? []) draft.chat(pick(payload, path));
-}
-
-/** Another member's status changed: the authoritative membership for (user, chat). */
-function chatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
-  const chat = draft.chat(update.chat);
-  draft.person(update.from);
-  const member = asRecord(update.new_chat_member);
-  const user = draft.person(member?.user);
-  const state = readMemberState(member);
-  const before = readMemberState(update.old_chat_member);
-  if (chat && chat.type !== 'private' && user && state) {
-    draft.facts.memberships.push({
-      userId: user.id,
-      chatId: chat.id,
-      source: 'chat_member',
-      ...state,
-      ...(before ? { wasMember: before.isMember } : {}),
-    });
-  }
-}
-
-/** The bot's own status changed; in a private chat `kicked` means the user blocked the bot. */
-function myChatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
-  const chat = draft.chat(update.chat);
-  const from = draft.person(update.from);
-  const status = memberStatus(pick(update, ['new_chat_member', 'status']));
-  if (!chat || !status) return;
-  const privateUserId = chat.type === 'private' ? (from?.id ?? chat.id) : undefined;
-  draft.facts.botStatus = compact({ chatId: chat.id, chatType: chat.type, status, privateUserId });
 }

@@ -32,6 +32,19 @@ export function asRecord(value: unknown): JsonRecord | undefined {
     : undefined;
 }
 
+/**
+ * Whether a field is really there. Telegram omits absent optional fields, but serializers of
+ * other libraries write them as `null`, `false`, `0`, `''` or `[]`; all of these mean absent.
+ * An object is present even when empty: some service messages (`forum_topic_closed`,
+ * `video_chat_started`) hold no information at all.
+ */
+export function isPresent(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === '') {
+    return false;
+  }
+  return !Array.isArray(value) || value.length > 0;
+}
+
 /** Follows `path` through nested objects; `undefined` as soon as a step is not an object. */
 export function pick(value: unknown, path: readonly string[]): unknown {
   let current = value;

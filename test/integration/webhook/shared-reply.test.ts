@@ -1,0 +1,70 @@
+/**
+ * The bot's "Saved N" answer against what the store keeps: whichever shape Telegram (or a
+ * serializer) used for shared users, the number in the reply is the number /me then reports.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { WebhookHandler } from '../../../functions/webhook.ts';
+import { corpusUpdate } from '../../fixtures/corpus.ts';
+import { webhookEvent } from '../../helpers/events.ts';
+import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
+import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import { createTestWebhook } from '../../helpers/webhook.ts';
+
+let root: TestStore;
+let botApi: FakeBotApi;
+let webhook: WebhookHandler;
+
+beforeAll(async () => {
+  root = await startTestStore();
+  botApi = await startFakeBotApi();
+});
+afterAll(async () => {
+  await botApi.close();
+  await root.close();
+});
+beforeEach(async () => {
+  webhook = await createTestWebhook({ store: await root.freshTable(), botApiUrl: botApi.url });
+});
+
+/** Posts `update` and returns the text of the answer in the response body. */
+async function replyTo(update: unknown): Promise<string> {
+  const response = await webhook(webhookEvent(update));
+  expect(response.statusCode).toBe(200);
+  return (JSON.parse(response.body ?? '{}') as { text?: string }).text ?? '';
+}
+
+/** What /me says the user shared, by posting /me in their private chat. */
+async function sharedCount(userId: number): Promise<number> {
+  const me = corpusUpdate('text-in-private');
+  me.update_id = 29999;
+  Object.assign(me.message as object, {
+    from: { id: userId, is_bot: false, first_name: 'Owner' },
+    chat: { id: userId, type: 'private', first_name: 'Owner' },
+    text: '/me',
+    entities: [{ offset: 0, length: 3, type: 'bot_command' }],
+  });
+  const match = /Contacts you shared: (\d+)/.exec(await replyTo(me));
+  return Number(match?.[1]);
+}
+
+describe('the webhook answer to shared users', () => {
+  it.each([
+    ['users', 'users-shared-users', 3],
+    ['user_ids', 'users-shared-user-ids', 2],
+    ['users and user_ids for the same people', 'users-shared-both-shapes', 2],
+    ['user_shared', 'user-shared-legacy', 1],
+    ['user_shared beside user_ids', 'user-shared-beside-user-ids', 1],
+    ['users with null fields', 'null-filled-users-shared', 1],
+  ])('says Saved N for N stored entries when users arrive as %s', async (_shape, name, count) => {
+    // Prepare
+    const update = corpusUpdate(name);
+    const owner = (update.message as { from: { id: number } }).from.id;
+
+    // Act
+    const reply = await replyTo(update);
+
+    // Assess
+    expect(reply).toBe(count === 1 ? 'Saved 1 shared contact.' : `Saved ${count} shared contacts.`);
+    expect(await sharedCount(owner)).toBe(count);
+  });
+});
