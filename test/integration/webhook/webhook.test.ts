@@ -1,7 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { membershipKey, phoneKey, sharedKey, usernameKey } from '../../../lib/store/keys.ts';
+import { findByPhone, findByUsername } from '../../../lib/store/contact-search.ts';
+import { sharedKey } from '../../../lib/store/keys.ts';
+import { getMembership, listUserChats } from '../../../lib/store/memberships.ts';
 import { getChat, getContact } from '../../../lib/store/profiles.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
@@ -107,12 +109,13 @@ describe('webhook behaviours', () => {
       title: 'Test Group',
       messageCount: 1,
     });
-    expect(await item(membershipKey(ALICE, GROUP))).toMatchObject({
+    expect(await getMembership(store, ALICE, GROUP)).toMatchObject({
       status: 'member',
       isMember: true,
-      n: 1,
+      messageCount: 1,
     });
-    expect(await item(usernameKey('alice_smith', ALICE))).toBeDefined();
+    const found = await findByUsername(store, 'alice_smith', { limit: 10 });
+    expect(found.items.map((c) => c.id)).toEqual([ALICE]);
     expect(botApi.calls).toHaveLength(0);
   });
 
@@ -120,7 +123,8 @@ describe('webhook behaviours', () => {
     const response = await post(loadUpdate('contact-own'));
     expect(response.body).toMatchObject({ method: 'sendMessage', chat_id: ALICE });
     expect((await getContact(store, ALICE))?.phoneNumber).toBe('+15551234567');
-    expect(await item(phoneKey('+15551234567', ALICE))).toBeDefined();
+    const found = await findByPhone(store, '+15551234567', { limit: 10 });
+    expect(found.items.map((c) => c.id)).toEqual([ALICE]);
   });
 
   it('stores someone else contact card as a shared entry, never as their verified phone', async () => {
@@ -162,13 +166,17 @@ describe('webhook behaviours', () => {
 
   it('records joins, leaves and chat_member statuses with join and leave times', async () => {
     await post(loadUpdate('new-chat-members'));
-    const joined = await item(membershipKey(BOB, GROUP));
+    const joined = await getMembership(store, BOB, GROUP);
     expect(joined).toMatchObject({ status: 'member', isMember: true });
     expect(joined?.joinedAt).toBeDefined();
     await post(loadUpdate('left-chat-member'));
-    const left = await item(membershipKey(BOB, GROUP));
+    const left = await getMembership(store, BOB, GROUP);
     expect(left).toMatchObject({ status: 'left', isMember: false });
     expect(left?.leftAt).toBeDefined();
+    const admin = loadUpdate('chat-member-admin');
+    await post(admin);
+    const promoted = await getMembership(store, BOB, GROUP);
+    expect(promoted).toMatchObject({ status: 'administrator', isMember: true });
   });
 
   it('follows restricted is_member for chat_member updates', async () => {
@@ -177,7 +185,7 @@ describe('webhook behaviours', () => {
     };
     await post(update);
     const member = update.chat_member.new_chat_member;
-    expect(await item(membershipKey(member.user.id, GROUP))).toMatchObject({
+    expect(await getMembership(store, member.user.id, GROUP)).toMatchObject({
       status: 'restricted',
       isMember: member.is_member,
     });
@@ -231,9 +239,15 @@ describe('webhook behaviours', () => {
     await post(before);
     await post(update);
     await post(loadUpdate('migrate-from-chat'));
-    expect(await item(membershipKey(ALICE, oldChat))).toBeUndefined();
-    expect(await item(membershipKey(ALICE, newChat))).toMatchObject({ isMember: true, n: 1 });
+    expect(await getMembership(store, ALICE, newChat)).toMatchObject({
+      isMember: true,
+      messageCount: 1,
+    });
     expect(await getChat(store, newChat)).toMatchObject({ type: 'supergroup', messageCount: 1 });
+    // The group keeps its own record; the user's chats list the supergroup only.
+    expect(await getMembership(store, ALICE, oldChat)).toMatchObject({ messageCount: 1 });
+    const chats = await listUserChats(store, ALICE, { limit: 10 });
+    expect(chats.items.map((m) => m.chatId)).toEqual([newChat]);
   });
 
   it('ignores a migration that names the same chat twice', async () => {
@@ -243,7 +257,10 @@ describe('webhook behaviours', () => {
     };
     update.message.migrate_from_chat_id = update.message.chat.id;
     expect((await post(update)).status).toBe(200);
-    expect(await item(membershipKey(ALICE, GROUP))).toMatchObject({ isMember: true, n: 1 });
+    expect(await getMembership(store, ALICE, GROUP)).toMatchObject({
+      isMember: true,
+      messageCount: 1,
+    });
     expect((await getChat(store, GROUP))?.messageCount).toBe(1);
   });
 
@@ -264,9 +281,14 @@ describe('webhook behaviours', () => {
     expect(confirm.body.method).toBe('answerCallbackQuery');
     expect(botApi.calls.map((c) => c.method)).toEqual(['editMessageText']);
     expect(await getContact(store, ALICE)).toBeNull();
-    expect(await item(membershipKey(ALICE, GROUP))).toBeUndefined();
-    expect(await item(usernameKey('alice_smith', ALICE))).toBeUndefined();
-    expect(await item(phoneKey('+15551234567', ALICE))).toBeUndefined();
+    expect(await getMembership(store, ALICE, GROUP)).toBeNull();
+    expect((await findByUsername(store, 'alice_smith', { limit: 10 })).items).toEqual([]);
+    expect((await findByPhone(store, '+15551234567', { limit: 10 })).items).toEqual([]);
+    const left = (await tableSnapshot(store)).filter(
+      (i) =>
+        i.pk === `USER#${ALICE}` && Object.keys(i).some((k) => !['pk', 'sk', 'floor'].includes(k)),
+    );
+    expect(left).toEqual([]);
   });
 });
 
@@ -276,7 +298,7 @@ describe('exactly-once delivery', () => {
     const statuses = await Promise.all([post(update), post(update), post(update)]);
     expect(statuses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect((await getContact(store, ALICE))?.messageCount).toBe(1);
-    expect((await item(membershipKey(ALICE, GROUP)))?.n).toBe(1);
+    expect((await getMembership(store, ALICE, GROUP))?.messageCount).toBe(1);
   });
 
   it('answers 5xx when the store fails inside a bot command, so Telegram retries', async () => {
@@ -294,6 +316,6 @@ describe('exactly-once delivery', () => {
     for (let i = 0; i < 3; i++) expect((await post(update)).status).toBe(200);
     expect((await getContact(store, ALICE))?.messageCount).toBe(1);
     expect((await getChat(store, GROUP))?.messageCount).toBe(1);
-    expect((await item(membershipKey(ALICE, GROUP)))?.n).toBe(1);
+    expect((await getMembership(store, ALICE, GROUP))?.messageCount).toBe(1);
   });
 });

@@ -34,7 +34,7 @@ const channel = {
 };
 
 function factsOf(name: UpdateFixtureName, change?: (update: Record<string, unknown>) => void) {
-  const update = loadUpdate(name);
+  const update = loadUpdate(name, { asWritten: true });
   change?.(update);
   return extractFacts(update, options);
 }
