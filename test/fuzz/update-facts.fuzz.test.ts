@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planRecord } from '../../lib/store/record-plan.ts';
-import { deliveryQueue } from '../../lib/telegram/update-queue.ts';
 import { PLACEHOLDER_USER_IDS, type UpdateFacts } from '../../lib/telegram/facts.ts';
 import { extractFacts, UPDATE_KINDS } from '../../lib/telegram/update-facts.ts';
+import { deliveryQueue } from '../../lib/telegram/update-queue.ts';
 import { anyUpdate, updateOf } from './arbitraries.ts';
 import { fuzzParams, fuzzTimeout } from './fuzz-config.ts';
 

@@ -6,7 +6,6 @@
  * RELIABILITY_REPORT=1 prints the figures (docs/reliability.md).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createProfileCache } from '../../lib/store/profile-cache.ts';
 import { webhookEvent } from '../helpers/events.ts';
 import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
 import { type FaultyClient, faultyClient, randomFaults } from '../helpers/faults.ts';
@@ -43,11 +42,7 @@ interface RunOptions {
 async function run(stream: readonly Update[], options: RunOptions = {}) {
   const table = await root.freshTable();
   const faulty = faultyClient(table.endpoint, options.decide);
-  const store = {
-    client: faulty.client,
-    tableName: table.tableName,
-    cache: createProfileCache({ ttlMs: 60_000, maxEntries: 1000 }),
-  };
+  const store = { client: faulty.client, tableName: table.tableName };
   const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
   const post = async (update: Update) => (await webhook(webhookEvent(update))).statusCode ?? 0;
   const report = await deliverLikeTelegram(stream, post, {

@@ -74,10 +74,12 @@ describe('Bot API 429 on an outbound reply', () => {
     expect(result.ms).toBeLessThan(3000);
     expect(dropWarnings()).toHaveLength(1);
     expect(await getContact(store, ALICE)).toBeNull();
-    // Recorded and marked done: a redelivery changes nothing and calls nobody.
+    // A redelivery runs the bot again (recorder.ts: a confirmed /forget must erase even if
+    // its first attempt died after recording): it erases again and answers again, once retried.
     const again = await confirmForget();
     expect(again.status).toBe(200);
-    expect(editCalls()).toHaveLength(2);
+    expect(editCalls()).toHaveLength(4);
+    expect(await getContact(store, ALICE)).toBeNull();
   }, 8_000);
 
   it('drops the reply at once when retry_after exceeds the budget', async () => {

@@ -8,7 +8,6 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../lib/logger.ts';
-import { createProfileCache } from '../../lib/store/profile-cache.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { webhookEvent } from '../helpers/events.ts';
 import {
@@ -54,11 +53,7 @@ afterAll(async () => {
 async function webhookOn(botApiUrl: string, decide?: Parameters<typeof faultyClient>[1]) {
   const table = await root.freshTable();
   const faulty = faultyClient(table.endpoint, decide);
-  const store = {
-    client: faulty.client,
-    tableName: table.tableName,
-    cache: createProfileCache({ ttlMs: 60_000, maxEntries: 100 }),
-  };
+  const store = { client: faulty.client, tableName: table.tableName };
   return createTestWebhook({ store, botApiUrl });
 }
 
