@@ -6,6 +6,7 @@
  * Ids are drawn per run, so it can run against a server that already holds data.
  */
 import { randomInt } from 'node:crypto';
+import { deliveryQueue } from '../lib/telegram/update-queue.ts';
 
 type Update = Record<string, unknown>;
 
@@ -119,6 +120,47 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/**
+ * Runs `task` over `items` as Telegram delivers updates: at most `concurrency` at once, one
+ * per delivery queue (lib/telegram/update-queue.ts), each queue in order, its next item only
+ * after the previous one finished (was answered 200).
+ */
+async function deliverByQueue<T>(
+  items: readonly T[],
+  concurrency: number,
+  queueOf: (item: T) => string,
+  task: (item: T) => Promise<void>,
+) {
+  const queues = new Map<string, T[]>();
+  for (const item of items) queues.set(queueOf(item), [...(queues.get(queueOf(item)) ?? []), item]);
+  const idle = [...queues.keys()];
+  const waiting: (() => void)[] = [];
+  let busy = 0;
+  const worker = async () => {
+    for (;;) {
+      const key = idle.shift();
+      if (key === undefined) {
+        if (busy === 0) return;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        continue;
+      }
+      const queue = queues.get(key) as T[];
+      busy++;
+      try {
+        await task(queue.shift() as T);
+      } finally {
+        busy--;
+        if (queue.length) idle.push(key);
+        for (const wake of waiting.splice(0)) wake();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+}
+
+const queueOfUpdate = (update: Update) =>
+  deliveryQueue(update, Object.keys(update).find((key) => key !== 'update_id') ?? 'unknown');
+
 /** Runs `task` over `items` with `concurrency` workers. */
 async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>) {
   let next = 0;
@@ -190,7 +232,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
   };
   const latencies: number[] = [];
   const started = performance.now();
-  await pool(workload.posts, options.concurrency, async (update) => {
+  await deliverByQueue(workload.posts, options.concurrency, queueOfUpdate, async (update) => {
     const body = JSON.stringify(update);
     for (let attempt = 1; ; attempt++) {
       const t0 = performance.now();

@@ -120,31 +120,29 @@ async function checkOwner(
   facts: UpdateFacts,
   now: number,
 ): Promise<boolean> {
-  const month = facts.activityDate.slice(0, 7);
+  // An erasure closes today's month and the months an update in flight can be dated in; an
+  // update dated in another month than today's is checked against today's erasure too.
+  const months = [facts.activityDate.slice(0, 7), monthOf(now)];
   const gate = outcomes.find((o) => o.planned.gate);
   const items = outcomes.filter((o) => !o.planned.gate);
   let floor: number | undefined;
-  if (!gate) floor = await readOwnerFloor(ctx, owner, [month]);
-  else if (!gate.applied) {
-    floor = gate.refusedFloor ?? (await readOwnerFloor(ctx, owner, [month]));
-  } else floor = floorOf(gate.old);
-  // A write that created an item may have raced an erasure that began after the gate write;
-  // an update dated in another month than today's is checked against today's erasure too.
+  if (!gate?.applied) floor = gate?.refusedFloor ?? (await readOwnerFloor(ctx, owner, months));
+  else floor = floorOf(gate.old);
+  // A write that created an item may have raced an erasure that began after the gate write.
   const created = outcomes.filter((o) => o.applied && !o.old);
   if (created.length > 0) {
-    const seen = await readOwnerFloor(ctx, owner, [month, monthOf(now)]);
+    const seen = await readOwnerFloor(ctx, owner, months);
     if (seen !== undefined && (floor === undefined || seen > floor)) floor = seen;
   }
   if (floor === undefined) return false;
   const limit = floor;
   const unsettled = (o: Outcome) => !(o.applied && (floorOf(o.old) ?? -1) >= limit);
   if (facts.at < floor) {
-    // Older than the erasure: what this update wrote goes (it carries this update's date).
+    // Older than the erasure: what this update wrote goes (it carries this update's date),
+    // its gate month included (a month outside the erasure's reach that it created).
     await settleAll(
       'settle',
-      [...items, ...created.filter((o) => o.planned.gate)]
-        .filter(unsettled)
-        .map((o) => settleItem(ctx, o.planned.update.key, limit)),
+      outcomes.filter(unsettled).map((o) => settleItem(ctx, o.planned.update.key, limit)),
     );
     return true;
   }

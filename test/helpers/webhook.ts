@@ -28,7 +28,10 @@ export async function createTestWebhook(options: {
   return createHandler(deps);
 }
 
-/** Every item of the table, sorted, without values that depend on the wall clock. */
+/**
+ * Every item of the table, sorted, without values that depend on the wall clock (TTL and
+ * erasure floors: an erasure takes effect at the time it runs).
+ */
 export async function tableSnapshot(store: StoreContext): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
@@ -40,6 +43,6 @@ export async function tableSnapshot(store: StoreContext): Promise<Record<string,
     start = page.LastEvaluatedKey;
   } while (start);
   return items
-    .map(({ expiresAt: _expires, ...rest }) => rest)
+    .map(({ expiresAt: _expires, floor: _floor, ...rest }) => rest)
     .sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }

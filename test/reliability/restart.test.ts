@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const USERS = Array.from({ length: 20 }, (_, i) => 7_000_000 + i);
-const CHATS = [-1_001_111_000_001, -1_001_111_000_002, -1_001_111_000_003];
+const CHATS = Array.from({ length: 8 }, (_, i) => -1_001_111_000_001 - i);
 const UPDATES = Array.from({ length: 400 }, (_, k) => {
   const userId = USERS[k % USERS.length] as number;
   const chatId = CHATS[k % CHATS.length] as number;
@@ -89,18 +89,22 @@ describe('restart', () => {
     'loses nothing acknowledged when stopped with %s mid-load',
     async (signal) => {
       const env = envFor(signal);
-      // Prepare: load the first stack, 16 in flight, and stop it once 120 updates are in.
+      // Prepare: load the first stack as Telegram delivers (one update in flight per chat,
+      // a chat's next update only after the previous one got its 200: 8 in flight), and
+      // stop it once 120 updates are in.
       running = await startLocalProcess(env);
       const first = running;
       const acked: TestUpdate[] = [];
       const unacked: TestUpdate[] = [];
       let stopping: Promise<number | null> | undefined;
-      let next = 0;
       await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (next < UPDATES.length) {
-            const update = UPDATES[next++] as TestUpdate;
-            (await post(first.url, update)) ? acked.push(update) : unacked.push(update);
+        CHATS.map(async (chatId) => {
+          const queue = UPDATES.filter((u) => u.message.chat.id === chatId);
+          let blocked = false;
+          for (const update of queue) {
+            // Once a chat's update went unanswered, the rest of its queue waits behind it.
+            blocked = blocked || !(await post(first.url, update));
+            (blocked ? unacked : acked).push(update);
             if (acked.length >= 120 && !stopping) stopping = first.stop(signal);
           }
         }),
@@ -132,8 +136,8 @@ describe('restart', () => {
         expect(afterRestart.get(id), `user ${id}`).toBeLessThanOrEqual(sentByUser.get(id) ?? 0);
       }
 
-      // Telegram delivers the unacknowledged updates again, each until it gets a 200.
-      for (const update of unacked) {
+      // Telegram delivers the unacknowledged updates again, in order, each until it gets a 200.
+      for (const update of unacked.sort((a, b) => a.update_id - b.update_id)) {
         let delivered = false;
         for (let attempt = 0; !delivered && attempt < 5; attempt++) {
           delivered = await post(second.url, update);
