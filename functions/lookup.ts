@@ -1,6 +1,7 @@
 /** Lookup API (API Gateway HTTP API, payload v2): route, authenticate, validate, answer. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
+import type { ApiCaller } from '../lib/http/api-key-auth.ts';
 import { method } from '../lib/http/event.ts';
 import { errorToResponse } from '../lib/http/http-error.ts';
 import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
@@ -25,13 +26,15 @@ export function createHandler(
       const { context, auth, limiter } = await getDeps();
       const match = matchRoute(LOOKUP_ROUTES, method(event), requestPath(event));
       log.operation = match.route.operationId;
+      let caller: ApiCaller | undefined;
       if (match.route.scope !== 'public') {
-        const caller = await auth.authenticate(event, match.route.scope);
+        caller = await auth.authenticate(event, match.route.scope);
         log.keyId = caller.keyId;
         limiter.enforce(caller.keyId);
       }
       const input = parseRouteInput(match, event.queryStringParameters);
-      const response = routeResponse(match.route, await match.route.run(context, input));
+      const result = await match.route.run({ ...context, ...(caller ? { caller } : {}) }, input);
+      const response = routeResponse(match.route, result);
       logger.info('lookup', { ...log, status: response.statusCode, ms: Date.now() - started });
       return response;
     } catch (err: unknown) {

@@ -1,4 +1,5 @@
 /** Lookups about one contact: profile, search, chats, membership, shared contacts, activity, erasure. */
+
 import { contactActivity } from '../store/activity.ts';
 import { findByPhone, findByUsername } from '../store/contact-search.ts';
 import { eraseUser } from '../store/erasure.ts';
@@ -6,7 +7,7 @@ import type { ActivityDay, Contact, Membership, SharedContact } from '../store/i
 import { getMembership, listUserChats } from '../store/memberships.ts';
 import { getContact } from '../store/profiles.ts';
 import { listSharedBy } from '../store/shared-contacts.ts';
-import type { LookupContext } from './context.ts';
+import type { LookupContext, RequestContext } from './context.ts';
 import { checkMembershipLive } from './membership-live.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
 
@@ -18,29 +19,25 @@ export function getContactById(ctx: LookupContext, userId: number): Promise<Cont
 export type ContactSearch = ListQuery & { username?: string; phone?: string };
 
 /** By username (without @, any case) or by normalized verified phone. */
-export function searchContacts(ctx: LookupContext, query: ContactSearch): Promise<List<Contact>> {
+export function searchContacts(ctx: RequestContext, query: ContactSearch): Promise<List<Contact>> {
   const { username, phone } = query;
   if (username !== undefined) {
-    return readList(ctx.cursors, `username:${username.toLowerCase()}`, query, (page) =>
+    return readList(ctx, `username:${username.toLowerCase()}`, query, (page) =>
       findByUsername(ctx.store, username, page),
     );
   }
   if (phone !== undefined) {
-    return readList(ctx.cursors, `phone:${phone}`, query, (page) =>
-      findByPhone(ctx.store, phone, page),
-    );
+    return readList(ctx, `phone:${phone}`, query, (page) => findByPhone(ctx.store, phone, page));
   }
   return Promise.resolve({ items: [] });
 }
 
 export function listContactChats(
-  ctx: LookupContext,
+  ctx: RequestContext,
   userId: number,
   query: ListQuery,
 ): Promise<List<Membership>> {
-  return readList(ctx.cursors, `chats:${userId}`, query, (page) =>
-    listUserChats(ctx.store, userId, page),
-  );
+  return readList(ctx, `chats:${userId}`, query, (page) => listUserChats(ctx.store, userId, page));
 }
 
 /** The stored membership, or with `live` Telegram's answer (stored first). */
@@ -54,13 +51,11 @@ export function getContactMembership(
 }
 
 export function listSharedContacts(
-  ctx: LookupContext,
+  ctx: RequestContext,
   userId: number,
   query: ListQuery,
 ): Promise<List<SharedContact>> {
-  return readList(ctx.cursors, `shared:${userId}`, query, (page) =>
-    listSharedBy(ctx.store, userId, page),
-  );
+  return readList(ctx, `shared:${userId}`, query, (page) => listSharedBy(ctx.store, userId, page));
 }
 
 export async function getContactActivity(

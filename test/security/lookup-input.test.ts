@@ -105,7 +105,10 @@ describe('cursors', () => {
     [
       'a signature under another secret',
       () =>
-        createCursorCodec('another-secret').encode(`members:${GROUP}`, { pk: 'USER#1', sk: 'X' }),
+        createCursorCodec('another-secret').encode(
+          { scope: `members:${GROUP}`, keyId: 'key_000000000000' },
+          { pk: 'USER#1', sk: 'X' },
+        ),
     ],
     ['10 KB', () => 'a'.repeat(10_000)],
     ['a NUL byte', (c: string) => `${c}\u0000`],
