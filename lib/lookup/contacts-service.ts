@@ -1,5 +1,6 @@
 /** Lookups about one contact: profile, search, chats, membership, shared contacts, activity, erasure. */
 
+import { logger } from '../logger.ts';
 import { contactActivity } from '../store/activity.ts';
 import { findByPhone, findByUsername } from '../store/contact-search.ts';
 import { eraseUser } from '../store/erasure.ts';
@@ -7,7 +8,7 @@ import type { ActivityDay, Contact, Membership, SharedContact } from '../store/i
 import { getMembership, listUserChats } from '../store/memberships.ts';
 import { getContact } from '../store/profiles.ts';
 import { listSharedBy } from '../store/shared-contacts.ts';
-import type { LookupContext, RequestContext } from './context.ts';
+import { callerOf, type LookupContext, type RequestContext } from './context.ts';
 import { checkMembershipLive } from './membership-live.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
 
@@ -66,7 +67,12 @@ export async function getContactActivity(
   return { days: await contactActivity(ctx.store, userId, range.from, range.to) };
 }
 
-/** Everything about the user, as the bot's /forget does. Idempotent. */
-export async function eraseContact(ctx: LookupContext, userId: number): Promise<void> {
-  await eraseUser(ctx.store, userId);
+/**
+ * Everything about the user, as the bot's /forget does. Idempotent. Each erasure leaves one
+ * audit line: who asked (the API key's id, never the key) and about whom.
+ */
+export async function eraseContact(ctx: RequestContext, userId: number): Promise<void> {
+  const { keyId } = callerOf(ctx);
+  const erased = await eraseUser(ctx.store, userId);
+  logger.info('erase', { action: 'erase', keyId, userId, erased });
 }
