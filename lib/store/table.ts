@@ -8,6 +8,8 @@ export const PARTITION_KEY = 'pk';
 export const SORT_KEY = 'sk';
 /** Reverse lookups: members of a chat, shared entries naming a user, API keys. */
 export const GSI1 = { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+/** Exact-match lookups: usernames and verified phones (keys only, no range key). */
+export const GSI2 = { name: 'gsi2', partitionKey: 'gsi2pk' } as const;
 /** Epoch seconds after which DynamoDB TTL may delete an item (update markers). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -21,6 +23,7 @@ export const ATTRIBUTE_DEFINITIONS = [
   { AttributeName: SORT_KEY, AttributeType: 'S' },
   { AttributeName: GSI1.partitionKey, AttributeType: 'S' },
   { AttributeName: GSI1.sortKey, AttributeType: 'S' },
+  { AttributeName: GSI2.partitionKey, AttributeType: 'S' },
 ] as const;
 
 export const GLOBAL_SECONDARY_INDEXES = [
@@ -31,6 +34,11 @@ export const GLOBAL_SECONDARY_INDEXES = [
       { AttributeName: GSI1.sortKey, KeyType: 'RANGE' },
     ],
     Projection: { ProjectionType: 'ALL' },
+  },
+  {
+    IndexName: GSI2.name,
+    KeySchema: [{ AttributeName: GSI2.partitionKey, KeyType: 'HASH' }],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
   },
 ] as const;
 
