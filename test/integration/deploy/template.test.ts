@@ -1,7 +1,8 @@
 /**
  * `npm run package` offline (no AWS credentials, no network), then the CloudFormation it
  * generates: routes reach the right functions, the table equals lib/store/table.ts, IAM is
- * exactly what each bundle's code calls, and no secret travels in an environment block.
+ * exactly what each bundle's code calls and only on the items it touches, and no secret
+ * travels in an environment block.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import {
 } from '../../../lib/store/table.ts';
 import { DEFAULT_OUT_DIR, FUNCTION_NAMES, ROOT } from '../../../scripts/build/bundle.ts';
 import { dynamoOperations } from '../../helpers/bundle-operations.ts';
+import { allows, asList, type Statement } from '../../helpers/iam-policy.ts';
 
 const run = promisify(execFile);
 const STAGE = 'test';
@@ -30,13 +32,6 @@ interface Resource {
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
 }
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
 const TABLE_ARN = { 'Fn::GetAtt': ['ContactsTable', 'Arn'] };
 const indexArn = (name: string) => ({
   'Fn::Join': ['', [TABLE_ARN, `/index/${name}`]],
@@ -44,13 +39,45 @@ const indexArn = (name: string) => ({
 const ssmArn = (name: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`,
 });
-/** Operations that address one item or a batch of items: the table only, never an index. */
-const TABLE_ONLY = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
-const TABLE_ONLY_WRITES = new Set(['BatchWriteItem']);
 const BOT_TOKEN = /\d{5,}:[A-Za-z0-9_-]{30,}/;
 
+/**
+ * The items each function may reach, by partition key prefix (lib/store/keys.ts after the
+ * key schema of issue 9): reads and writes on the table, Query on each index.
+ */
+const ACCESS: Record<string, { read: string[]; write: string[]; gsi1: string[]; gsi2: string[] }> =
+  {
+    webhook: {
+      read: ['USER#', 'CHAT#'],
+      write: ['USER#', 'CHAT#'],
+      gsi1: ['SHAREDOF#'],
+      gsi2: [],
+    },
+    lookup: {
+      read: ['USER#', 'CHAT#', 'APIKEY#'],
+      write: ['USER#'],
+      gsi1: ['CHAT#', 'SHAREDOF#', 'APIKEYS'],
+      gsi2: ['USERNAME#', 'PHONE#'],
+    },
+  };
+const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query']);
+/** One partition key of every kind the table and its indexes hold, and some they never do. */
+const PROBES = [
+  'USER#1001',
+  'CHAT#-100200300',
+  'APIKEY#9f86d081884c7d659a2feaa0c55ad015',
+  'APIKEYS',
+  'SHAREDOF#1001',
+  'USERNAME#alice',
+  'PHONE#+15551234567',
+  'UPDATE#42',
+  'user#1001',
+  'XUSER#1001',
+];
+const reaches = (grants: string[], key: string) =>
+  grants.some((grant) => (grant.endsWith('#') ? key.startsWith(grant) : key === grant));
+
 const capitalized = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe('npm run package (osls, offline)', () => {
   let packageDir: string;
@@ -196,31 +223,101 @@ describe('npm run package (osls, offline)', () => {
   });
 
   it.each(FUNCTION_NAMES)(
-    'grants %s exactly the DynamoDB operations its bundle calls, on the table and its index',
+    'grants %s exactly the DynamoDB operations its bundle calls, each under a LeadingKeys condition',
     (name) => {
-      const statements = statementsOf(name);
       const granted = new Set<string>();
-      for (const statement of statements) {
+      const known = [TABLE_ARN, ...GLOBAL_SECONDARY_INDEXES.map((i) => indexArn(i.IndexName))];
+      for (const statement of statementsOf(name)) {
         expect(statement.Effect).toBe('Allow');
-        for (const action of asList(statement.Action)) {
-          expect(action).not.toContain('*');
-          if (!action.startsWith('dynamodb:')) continue;
-          const operation = action.slice('dynamodb:'.length);
-          granted.add(operation);
-          const targets = asList(statement.Resource);
-          if (TABLE_ONLY.has(operation) || TABLE_ONLY_WRITES.has(operation)) {
-            expect(targets, action).toEqual([TABLE_ARN]);
-          } else {
-            expect(targets, action).toEqual([
-              TABLE_ARN,
-              ...GLOBAL_SECONDARY_INDEXES.map((index) => indexArn(index.IndexName)),
-            ]);
-          }
-        }
+        const actions = asList(statement.Action);
+        for (const action of actions) expect(action).not.toContain('*');
+        if (!actions.some((action) => action.startsWith('dynamodb:'))) continue;
+        for (const action of actions) granted.add(action.slice('dynamodb:'.length));
+        for (const target of asList(statement.Resource)) expect(known).toContainEqual(target);
+        expect(statement.Condition, statement.Sid).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.any(Array) },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        });
       }
       expect([...granted].sort()).toEqual([...dynamoOperations(join(DEFAULT_OUT_DIR, name))]);
     },
   );
+
+  it.each(FUNCTION_NAMES)(
+    'lets %s reach exactly its own partition keys, on the table and on each index',
+    (name) => {
+      const access = ACCESS[name];
+      if (!access) throw new Error(`no expected access for ${name}`);
+      const statements = statementsOf(name);
+      const targets = { table: TABLE_ARN, gsi1: indexArn('gsi1'), gsi2: indexArn('gsi2') };
+      const wrong: string[] = [];
+      for (const operation of dynamoOperations(join(DEFAULT_OUT_DIR, name))) {
+        for (const [target, resource] of Object.entries(targets)) {
+          for (const key of PROBES) {
+            const grants =
+              target === 'table'
+                ? access[READ_OPERATIONS.has(operation) ? 'read' : 'write']
+                : operation === 'Query'
+                  ? access[target as 'gsi1' | 'gsi2']
+                  : [];
+            const expected = reaches(grants, key);
+            const action = `dynamodb:${operation}`;
+            if (allows(statements, { action, resource, leadingKeys: [key] }) !== expected) {
+              wrong.push(
+                `${operation} ${target} ${key}: expected ${expected ? 'allowed' : 'denied'}`,
+              );
+            }
+          }
+          // A request without leading keys (a Scan's shape) passes ForAllValues; Null stops it.
+          if (allows(statements, { action: `dynamodb:${operation}`, resource, leadingKeys: [] })) {
+            wrong.push(`${operation} ${target} without leading keys: expected denied`);
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
+
+  it('keeps the webhook away from API keys, in single and batch requests', () => {
+    const statements = statementsOf('webhook');
+    for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem']) {
+      const request = { action: `dynamodb:${action}`, resource: TABLE_ARN };
+      expect(allows(statements, { ...request, leadingKeys: ['APIKEY#9f86d081'] }), action).toBe(
+        false,
+      );
+    }
+    for (const target of [TABLE_ARN, indexArn('gsi1'), indexArn('gsi2')]) {
+      const query = { action: 'dynamodb:Query', resource: target };
+      expect(allows(statements, { ...query, leadingKeys: ['APIKEYS'] })).toBe(false);
+      expect(allows(statements, { ...query, leadingKeys: ['APIKEY#9f86d081'] })).toBe(false);
+    }
+    // One foreign key in a batch denies the whole batch.
+    const batch = { action: 'dynamodb:BatchWriteItem', resource: TABLE_ARN };
+    expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'CHAT#-1'] })).toBe(true);
+    expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'APIKEY#9f86d081'] })).toBe(
+      false,
+    );
+  });
+
+  it("lets the lookup write contacts' items only (live answers, erasure), never a chat or a key", () => {
+    const statements = statementsOf('lookup');
+    const writes = [...dynamoOperations(join(DEFAULT_OUT_DIR, 'lookup'))].filter(
+      (operation) => !READ_OPERATIONS.has(operation),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const operation of writes) {
+      const request = { action: `dynamodb:${operation}`, resource: TABLE_ARN };
+      expect(allows(statements, { ...request, leadingKeys: ['USER#1001'] }), operation).toBe(true);
+      for (const key of ['CHAT#-100200300', 'APIKEY#9f86d081', 'USERNAME#alice', 'UPDATE#1']) {
+        expect(allows(statements, { ...request, leadingKeys: [key] }), `${operation} ${key}`).toBe(
+          false,
+        );
+      }
+    }
+    const erasure = { action: 'dynamodb:BatchWriteItem', resource: TABLE_ARN };
+    expect(allows(statements, { ...erasure, leadingKeys: ['USER#1001', 'USER#1002'] })).toBe(true);
+    expect(allows(statements, { ...erasure, leadingKeys: ['USER#1001', 'CHAT#-1'] })).toBe(false);
+  });
 
   it.each(FUNCTION_NAMES)(
     'lets %s read only its own SSM parameters and write only its own logs',
