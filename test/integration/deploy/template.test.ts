@@ -1,8 +1,8 @@
 /**
  * `npm run package` offline (no AWS credentials, no network), then the CloudFormation it
- * generates: routes reach the right functions, the table equals lib/store/table.ts, IAM is
- * exactly what each bundle's code calls and only on the items it touches, and no secret
- * travels in an environment block.
+ * generates: routes reach the right functions, the webhook has its Function URL, the table
+ * equals lib/store/table.ts, IAM is exactly what each bundle's code calls and only on the
+ * items it touches, concurrency is reserved, and no secret travels in an environment block.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +18,7 @@ import {
   TTL_ATTRIBUTE,
 } from '../../../lib/store/table.ts';
 import { DEFAULT_OUT_DIR, FUNCTION_NAMES, ROOT } from '../../../scripts/build/bundle.ts';
+import { DEFAULT_MAX_CONNECTIONS } from '../../../scripts/webhook-cli.ts';
 import { dynamoOperations } from '../../helpers/bundle-operations.ts';
 import { allows, asList, type Statement } from '../../helpers/iam-policy.ts';
 
@@ -100,6 +101,14 @@ describe('npm run package (osls, offline)', () => {
     }[];
     return policies.flatMap((policy) => policy.PolicyDocument.Statement);
   };
+  const permissionsOf = (name: string) =>
+    ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter(
+        (p) =>
+          (p.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ===
+          `${capitalized(name)}LambdaFunction`,
+      );
   const environmentOf = (name: string) =>
     ((lambda(name).Properties.Environment as Json | undefined)?.Variables ?? {}) as Record<
       string,
@@ -150,7 +159,7 @@ describe('npm run package (osls, offline)', () => {
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
-  it('routes the webhook and every lookup route of the contract to their functions on one API', () => {
+  it('routes every lookup route of the contract to the lookup function on one API', () => {
     const apis = ofType('AWS::ApiGatewayV2::Api');
     expect(apis).toHaveLength(1);
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => {
@@ -165,7 +174,6 @@ describe('npm run package (osls, offline)', () => {
       return { key: String(route.Properties.RouteKey), fn };
     });
     expect(Object.fromEntries(routes.map((r) => [r.key, r.fn]))).toEqual({
-      'POST /telegram/webhook': 'webhook',
       'GET /v1/{proxy+}': 'lookup',
       'DELETE /v1/{proxy+}': 'lookup',
     });
@@ -182,18 +190,52 @@ describe('npm run package (osls, offline)', () => {
       expect(reaches(route.method, examplePath), `${route.method} ${route.path}`).toBe('lookup');
     }
     expect(reaches('GET', '/v1/openapi.json')).toBe('lookup');
-    expect(reaches('GET', '/telegram/webhook')).toBeUndefined();
+    expect(reaches('POST', '/telegram/webhook')).toBeUndefined();
 
-    for (const name of FUNCTION_NAMES) {
-      const permissions = ofType('AWS::Lambda::Permission').filter(
-        ([, p]) =>
-          (p.Properties.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ===
-          `${capitalized(name)}LambdaFunction`,
-      );
-      expect(permissions.map(([, p]) => p.Properties.Principal)).toEqual([
-        'apigateway.amazonaws.com',
-      ]);
-    }
+    expect(permissionsOf('lookup')).toEqual([
+      {
+        FunctionName: { 'Fn::GetAtt': ['LookupLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: expect.anything(),
+      },
+    ]);
+  });
+
+  it('serves the webhook on a public Function URL (the secret token authenticates), not the API', () => {
+    const urls = ofType('AWS::Lambda::Url');
+    expect(urls.map(([id]) => id)).toEqual(['WebhookLambdaFunctionUrl']);
+    expect(urls[0]?.[1].Properties).toEqual({
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': ['WebhookLambdaFunction', 'Arn'] },
+    });
+    // Since October 2025 a public URL needs both grants; the second only through the URL.
+    const fn = { 'Fn::GetAtt': ['WebhookLambdaFunction', 'Arn'] };
+    expect(permissionsOf('webhook')).toEqual([
+      {
+        FunctionName: fn,
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: '*',
+        FunctionUrlAuthType: 'NONE',
+      },
+      {
+        FunctionName: fn,
+        Action: 'lambda:InvokeFunction',
+        Principal: '*',
+        InvokedViaFunctionUrl: true,
+      },
+    ]);
+    expect(outputs.WebhookUrl?.Value).toEqual({
+      'Fn::GetAtt': ['WebhookLambdaFunctionUrl', 'FunctionUrl'],
+    });
+    expect(environmentOf('webhook')).toHaveProperty('TELEGRAM_WEBHOOK_SECRET_PARAM');
+  });
+
+  it('reserves concurrency: the webhook as many as the deliveries Telegram is told to open', () => {
+    const reserved = (name: string) => lambda(name).Properties.ReservedConcurrentExecutions;
+    expect(reserved('webhook')).toBe(DEFAULT_MAX_CONNECTIONS);
+    // The lookup's per-instance rate limiter counts on a bound to the number of instances.
+    expect(reserved('lookup')).toBe(10);
   });
 
   it('defines the table exactly as lib/store/table.ts, on demand, recoverable and retained', () => {
@@ -384,7 +426,7 @@ describe('npm run package (osls, offline)', () => {
     expect(JSON.stringify(resources)).not.toMatch(BOT_TOKEN);
   });
 
-  it('sets log retention on every function log group and throttles the API stage', () => {
+  it('sets log retention on every function log group and throttles the lookup API stage', () => {
     for (const name of FUNCTION_NAMES) {
       const group = resource(`${capitalized(name)}LogGroup`).Properties;
       expect(group.LogGroupName).toBe(`/aws/lambda/telegram-contacts-${STAGE}-${name}`);
@@ -399,9 +441,11 @@ describe('npm run package (osls, offline)', () => {
     );
   });
 
-  it('outputs the webhook URL to register and the table name', () => {
-    const webhookUrl = JSON.stringify(outputs.WebhookUrl?.Value);
-    expect(webhookUrl).toContain('/telegram/webhook');
+  it('outputs the webhook URL to register, the lookup API URL and the table name', () => {
+    expect(outputs.WebhookUrl?.Value).toEqual({
+      'Fn::GetAtt': ['WebhookLambdaFunctionUrl', 'FunctionUrl'],
+    });
+    expect(JSON.stringify(outputs.LookupApiUrl?.Value)).toContain('/v1');
     expect(outputs.TableName?.Value).toEqual({ Ref: 'ContactsTable' });
   });
 });
