@@ -2,10 +2,11 @@
  * `npm run package` offline (no AWS credentials, no network), then the CloudFormation it
  * generates: routes reach the right functions, the webhook has its Function URL, the table
  * equals lib/store/table.ts, IAM is exactly what each bundle's code calls and only on the
- * items it touches, concurrency is reserved, and no secret travels in an environment block.
+ * items it touches, concurrency is reserved, no secret travels in an environment block, and
+ * the whole template passes AWS's resource schemas (aws-cdk-lib, offline).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +21,7 @@ import {
 import { DEFAULT_OUT_DIR, FUNCTION_NAMES, ROOT } from '../../../scripts/build/bundle.ts';
 import { DEFAULT_MAX_CONNECTIONS } from '../../../scripts/webhook-cli.ts';
 import { dynamoOperations } from '../../helpers/bundle-operations.ts';
+import { validateTemplateFile } from '../../helpers/cfn-schema.ts';
 import { allows, asList, type Statement } from '../../helpers/iam-policy.ts';
 
 const run = promisify(execFile);
@@ -82,6 +84,7 @@ const capitalized = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}
 
 describe('npm run package (osls, offline)', () => {
   let packageDir: string;
+  let templateFile: string;
   let resources: Record<string, Resource>;
   let outputs: Record<string, { Value: unknown }>;
   let state: { service: { functions: Record<string, { package: { artifact: string } }> } };
@@ -126,9 +129,8 @@ describe('npm run package (osls, offline)', () => {
       env,
       timeout: 120_000,
     });
-    const template = JSON.parse(
-      readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-    );
+    templateFile = join(packageDir, 'cloudformation-template-update-stack.json');
+    const template = JSON.parse(readFileSync(templateFile, 'utf8'));
     resources = template.Resources;
     outputs = template.Outputs;
     state = JSON.parse(readFileSync(join(packageDir, 'serverless-state.json'), 'utf8'));
@@ -447,5 +449,21 @@ describe('npm run package (osls, offline)', () => {
     });
     expect(JSON.stringify(outputs.LookupApiUrl?.Value)).toContain('/v1');
     expect(outputs.TableName?.Value).toEqual({ Ref: 'ContactsTable' });
+  });
+
+  describe("against AWS's resource schemas (aws-cdk-lib CfnInclude, offline)", () => {
+    it('passes as packaged', () => {
+      expect(() => validateTemplateFile(templateFile)).not.toThrow();
+    }, 60_000);
+
+    it('fails on a misspelt property, naming it', () => {
+      const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+      const table = template.Resources.ContactsTable.Properties;
+      table.PointInTimeRecoverySpecificaton = table.PointInTimeRecoverySpecification;
+      delete table.PointInTimeRecoverySpecification;
+      const misspelt = join(packageDir, 'misspelt.json');
+      writeFileSync(misspelt, JSON.stringify(template));
+      expect(() => validateTemplateFile(misspelt)).toThrow(/PointInTimeRecoverySpecificaton/);
+    }, 60_000);
   });
 });
