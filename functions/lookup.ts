@@ -22,21 +22,19 @@ export function createHandler(
   return async (event) => {
     const started = Date.now();
     const log: { operation?: string; keyId?: string } = {};
-    let caller: ApiCaller | undefined;
     try {
       const { context, auth, limiter } = await getDeps();
       const match = matchRoute(LOOKUP_ROUTES, method(event), requestPath(event));
       log.operation = match.route.operationId;
+      let caller: ApiCaller | undefined;
       if (match.route.scope !== 'public') {
         caller = await auth.authenticate(event, match.route.scope);
         log.keyId = caller.keyId;
         limiter.enforce(caller.keyId);
       }
       const input = parseRouteInput(match, event.queryStringParameters);
-      const response = routeResponse(
-        match.route,
-        await match.route.run(context, { ...input, ...(caller ? { caller } : {}) }),
-      );
+      const result = await match.route.run({ ...context, ...(caller ? { caller } : {}) }, input);
+      const response = routeResponse(match.route, result);
       logger.info('lookup', { ...log, status: response.statusCode, ms: Date.now() - started });
       return response;
     } catch (err: unknown) {

@@ -17,6 +17,11 @@ import {
 } from '../lib/telegram/bot-api-errors.ts';
 import { isValidSecretFormat } from '../lib/telegram/webhook-secret.ts';
 
+/**
+ * Telegram's default parallel deliveries, and what `set` registers. serverless.yml reserves
+ * as much concurrency for the webhook (webhookReservedConcurrency; the template test keeps
+ * them equal), so every delivery Telegram opens finds an instance.
+ */
 export const DEFAULT_MAX_CONNECTIONS = 40;
 
 /** Ports Telegram delivers webhooks to. */
@@ -25,8 +30,10 @@ const WEBHOOK_PORTS = new Set(['', '443', '80', '88', '8443']);
 export const USAGE = `usage: npm run webhook -- <command> [options]
 
   set --url URL [--drop-pending] [--max-connections N]
-        register URL (https, port 443, 80, 88 or 8443) with the secret token, the update
-        types the bot uses, and at most N parallel deliveries (1-100, default ${DEFAULT_MAX_CONNECTIONS})
+        register URL (the stack's WebhookUrl output, its Lambda Function URL; https, port
+        443, 80, 88 or 8443) with the secret token, the update types the bot uses, and at
+        most N parallel deliveries (1-100, default ${DEFAULT_MAX_CONNECTIONS}; keep N at most the
+        webhook's reserved concurrency, webhookReservedConcurrency in serverless.yml)
   info  show what Telegram has: URL, pending updates, last error, allowed updates
   delete [--drop-pending]
         remove the webhook (--drop-pending also discards undelivered updates)

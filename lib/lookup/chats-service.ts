@@ -3,7 +3,7 @@ import { chatActivity } from '../store/activity.ts';
 import type { ActivityDay, Chat, Membership } from '../store/items.ts';
 import { listChatMembers } from '../store/memberships.ts';
 import { getChat } from '../store/profiles.ts';
-import type { LookupContext } from './context.ts';
+import type { LookupContext, RequestContext } from './context.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
 
 export function getChatById(ctx: LookupContext, chatId: number): Promise<Chat | null> {
@@ -12,11 +12,11 @@ export function getChatById(ctx: LookupContext, chatId: number): Promise<Chat | 
 
 /** Members (current and former), each with the user's profile; one Query and one BatchGet. */
 export function listMembersOfChat(
-  ctx: LookupContext,
+  ctx: RequestContext,
   chatId: number,
   query: ListQuery,
 ): Promise<List<Membership>> {
-  return readList(ctx.cursors, `members:${chatId}`, query, (page) =>
+  return readList(ctx, `members:${chatId}`, query, (page) =>
     listChatMembers(ctx.store, chatId, page),
   );
 }

@@ -1,12 +1,14 @@
 /** Lookups about one contact: profile, search, chats, membership, shared contacts, activity, erasure. */
+
+import { logger } from '../logger.ts';
 import { contactActivity } from '../store/activity.ts';
 import { findByPhone, findByUsername } from '../store/contact-search.ts';
-import { type ErasureResult, eraseUser } from '../store/erasure.ts';
+import { eraseUser } from '../store/erasure.ts';
 import type { ActivityDay, Contact, Membership, SharedContact } from '../store/items.ts';
 import { getMembership, listUserChats } from '../store/memberships.ts';
 import { getContact } from '../store/profiles.ts';
 import { listSharedBy } from '../store/shared-contacts.ts';
-import type { LookupContext } from './context.ts';
+import { callerOf, type LookupContext, type RequestContext } from './context.ts';
 import { checkMembershipLive } from './membership-live.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
 
@@ -18,29 +20,25 @@ export function getContactById(ctx: LookupContext, userId: number): Promise<Cont
 export type ContactSearch = ListQuery & { username?: string; phone?: string };
 
 /** By username (without @, any case) or by normalized verified phone. */
-export function searchContacts(ctx: LookupContext, query: ContactSearch): Promise<List<Contact>> {
+export function searchContacts(ctx: RequestContext, query: ContactSearch): Promise<List<Contact>> {
   const { username, phone } = query;
   if (username !== undefined) {
-    return readList(ctx.cursors, `username:${username.toLowerCase()}`, query, (page) =>
+    return readList(ctx, `username:${username.toLowerCase()}`, query, (page) =>
       findByUsername(ctx.store, username, page),
     );
   }
   if (phone !== undefined) {
-    return readList(ctx.cursors, `phone:${phone}`, query, (page) =>
-      findByPhone(ctx.store, phone, page),
-    );
+    return readList(ctx, `phone:${phone}`, query, (page) => findByPhone(ctx.store, phone, page));
   }
   return Promise.resolve({ items: [] });
 }
 
 export function listContactChats(
-  ctx: LookupContext,
+  ctx: RequestContext,
   userId: number,
   query: ListQuery,
 ): Promise<List<Membership>> {
-  return readList(ctx.cursors, `chats:${userId}`, query, (page) =>
-    listUserChats(ctx.store, userId, page),
-  );
+  return readList(ctx, `chats:${userId}`, query, (page) => listUserChats(ctx.store, userId, page));
 }
 
 /**
@@ -60,13 +58,11 @@ export function getContactMembership(
 }
 
 export function listSharedContacts(
-  ctx: LookupContext,
+  ctx: RequestContext,
   userId: number,
   query: ListQuery,
 ): Promise<List<SharedContact>> {
-  return readList(ctx.cursors, `shared:${userId}`, query, (page) =>
-    listSharedBy(ctx.store, userId, page),
-  );
+  return readList(ctx, `shared:${userId}`, query, (page) => listSharedBy(ctx.store, userId, page));
 }
 
 export async function getContactActivity(
@@ -77,7 +73,12 @@ export async function getContactActivity(
   return { days: await contactActivity(ctx.store, userId, range.from, range.to) };
 }
 
-/** Everything about the user, as the bot's /forget does. Idempotent. */
-export function eraseContact(ctx: LookupContext, userId: number): Promise<ErasureResult> {
-  return eraseUser(ctx.store, userId);
+/**
+ * Everything about the user, as the bot's /forget does. Idempotent. Each erasure leaves one
+ * audit line: who asked (the API key's id, never the key), about whom, and what it removed.
+ */
+export async function eraseContact(ctx: RequestContext, userId: number): Promise<void> {
+  const { keyId } = callerOf(ctx);
+  const result = await eraseUser(ctx.store, userId);
+  logger.info('erase', { action: 'erase', keyId, userId, ...result });
 }

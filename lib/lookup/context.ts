@@ -1,10 +1,23 @@
-/** What the lookup services work with, built once per cold start (see lookup-deps.ts). */
+/** What the lookup services work with: built once per cold start, plus each request's caller. */
+import type { ApiCaller } from '../http/api-key-auth.ts';
 import type { CursorCodec } from '../http/cursor.ts';
 import type { StoreContext } from '../store/client.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
 
+/** Built once per cold start (see lookup-deps.ts). */
 export interface LookupContext {
   store: StoreContext;
   botApi: BotApi;
   cursors: CursorCodec;
+}
+
+/** One request: the shared context and the authenticated caller (absent on public routes). */
+export interface RequestContext extends LookupContext {
+  caller?: ApiCaller;
+}
+
+/** The caller of a route that requires a key; a route without one is a programming error. */
+export function callerOf(ctx: RequestContext): ApiCaller {
+  if (!ctx.caller) throw new Error('this route needs an authenticated caller');
+  return ctx.caller;
 }

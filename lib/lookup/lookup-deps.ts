@@ -17,7 +17,7 @@ export interface LookupDeps {
 }
 
 export interface LookupDepsOverrides extends Partial<Omit<LookupContext, 'cursors'>> {
-  /** Milliseconds clock for the key cache and the rate limiter (tests). */
+  /** Milliseconds clock for the key cache, the rate limiter and cursor expiry (tests). */
   now?: () => number;
   /** An existing key cache and rate limiter (kept when dependencies are rebuilt). */
   auth?: ApiKeyAuth;
@@ -38,7 +38,7 @@ export function buildLookupDeps(
   const botApi = overrides.botApi ?? botApiFromConfig(config, secrets);
   const now = overrides.now;
   return {
-    context: { store, botApi, cursors: createCursorCodec(cursorSecret) },
+    context: { store, botApi, cursors: createCursorCodec(cursorSecret, now ? { now } : {}) },
     auth:
       overrides.auth ??
       createApiKeyAuth({

@@ -1,6 +1,6 @@
-/** Lists as the API serves them: `{ items, nextCursor }`, cursors signed per query. */
-import type { CursorCodec } from '../http/cursor.ts';
+/** Lists as the API serves them: `{ items, nextCursor }`, cursors signed per query and API key. */
 import type { ListPage, PageRequest } from '../store/query.ts';
+import { callerOf, type RequestContext } from './context.ts';
 
 export interface ListQuery {
   limit: number;
@@ -14,18 +14,21 @@ export interface List<T> {
 
 /**
  * Reads one page of the list named `scope` (the route and its ids, e.g. `members:-100`):
- * the cursor must have been made for the same scope, and the next one is made for it.
+ * the cursor must have been made for the same scope and the same API key, within its
+ * lifetime, and the next one is made for them.
  */
 export async function readList<T>(
-  cursors: CursorCodec,
+  ctx: RequestContext,
   scope: string,
   query: ListQuery,
   read: (page: PageRequest) => Promise<ListPage<T>>,
 ): Promise<List<T>> {
-  const startKey = query.cursor === undefined ? undefined : cursors.decode(scope, query.cursor);
+  const binding = { scope, keyId: callerOf(ctx).keyId };
+  const startKey =
+    query.cursor === undefined ? undefined : ctx.cursors.decode(binding, query.cursor);
   const page = await read({ limit: query.limit, ...(startKey ? { startKey } : {}) });
   return {
     items: page.items,
-    ...(page.lastKey ? { nextCursor: cursors.encode(scope, page.lastKey) } : {}),
+    ...(page.lastKey ? { nextCursor: ctx.cursors.encode(binding, page.lastKey) } : {}),
   };
 }

@@ -1,8 +1,7 @@
 /** The shape of one lookup route: what it accepts, who may call it, what it answers. */
 import type * as z from 'zod';
-import type { ApiCaller } from '../http/api-key-auth.ts';
 import type { ApiScope } from '../store/api-keys.ts';
-import type { LookupContext } from './context.ts';
+import type { RequestContext } from './context.ts';
 
 export type RouteScope = ApiScope | 'public';
 export type RouteMethod = 'GET' | 'DELETE';
@@ -22,11 +21,8 @@ export interface RouteSpec<P extends z.ZodObject, Q extends z.ZodObject, R> {
   response?: z.ZodType;
   /** Problem statuses this route answers besides 400, 401, 403, 429 and 500. */
   errors?: number[];
-  /** Calls one service; a thrown HttpError becomes the answer. `caller`: the key's holder. */
-  run(
-    ctx: LookupContext,
-    input: { params: z.output<P>; query: z.output<Q>; caller?: ApiCaller },
-  ): Promise<R>;
+  /** Calls one service; a thrown HttpError becomes the answer. `ctx.caller` is set unless public. */
+  run(ctx: RequestContext, input: { params: z.output<P>; query: z.output<Q> }): Promise<R>;
 }
 
 export type Route = RouteSpec<z.ZodObject, z.ZodObject, unknown>;

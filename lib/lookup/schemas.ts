@@ -5,7 +5,7 @@
  * `components` under the names the document uses.
  */
 import * as z from 'zod';
-import { MAX_CURSOR_LENGTH } from '../http/cursor.ts';
+import { ALTERED_CURSOR_DETAIL, MAX_CURSOR_LENGTH } from '../http/cursor.ts';
 import { normalizePhone } from '../phone.ts';
 
 /** Component schemas of the OpenAPI document, by name. */
@@ -47,11 +47,12 @@ const limit = z
 const cursor = z
   .string()
   .min(1, { error: 'cursor must not be empty' })
-  .max(MAX_CURSOR_LENGTH, {
-    error: 'cursor is invalid: it was altered or belongs to another query',
-  })
+  .max(MAX_CURSOR_LENGTH, { error: ALTERED_CURSOR_DETAIL })
   .optional()
-  .meta({ description: 'The nextCursor of the previous page, unchanged' });
+  .meta({
+    description:
+      'The nextCursor of the previous page, unchanged, sent with the same API key within 24 hours',
+  });
 
 export const listQuery = z.object({ limit, cursor });
 

@@ -1,8 +1,10 @@
 /**
- * Dollars per million ordinary group messages on Lambda arm64 + DynamoDB on-demand (+ the HTTP
- * API in front and the CloudWatch Logs the function writes), from the measured work per
- * message, the measured handler CPU, the memory configured in serverless.yml and the
- * published us-east-1 prices below. The bare telegraf baseline is priced the same way.
+ * Dollars per million ordinary group messages on Lambda arm64 + DynamoDB on-demand (+ the
+ * CloudWatch Logs the function writes), from the measured work per message, the measured
+ * handler CPU, the memory configured in serverless.yml and the published us-east-1 prices
+ * below. Telegram posts to the webhook's Lambda Function URL, which has no charge of its own
+ * (the invocation is billed as a Lambda request and duration), so no API Gateway request is
+ * priced. The bare telegraf baseline is priced the same way.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +23,7 @@ interface Price {
 export const PRICES_AS_OF = '2026-11-25';
 
 export const PRICES: Record<
-  'lambdaArm' | 'lambdaRequests' | 'dynamoWrites' | 'dynamoReads' | 'httpApi' | 'logs',
+  'lambdaArm' | 'lambdaRequests' | 'functionUrl' | 'dynamoWrites' | 'dynamoReads' | 'logs',
   Price
 > = {
   lambdaArm: {
@@ -39,6 +41,16 @@ export const PRICES: Record<
     per: 1e6,
     sources: ['https://aws.amazon.com/lambda/pricing/'],
   },
+  functionUrl: {
+    usd: 0,
+    unit: 'Lambda Function URL request (no charge beyond the Lambda request and duration; an API Gateway HTTP API would add $1.00 per million)',
+    per: 1,
+    sources: [
+      'https://aws.amazon.com/lambda/pricing/',
+      'https://docs.aws.amazon.com/lambda/latest/dg/apig-http-invoke-decision.html',
+      'https://aws.amazon.com/api-gateway/pricing/',
+    ],
+  },
   dynamoWrites: {
     usd: 0.625,
     unit: 'million DynamoDB on-demand write request units (since 2024-11-01)',
@@ -55,15 +67,6 @@ export const PRICES: Record<
     sources: [
       'https://aws.amazon.com/dynamodb/pricing/on-demand/',
       'https://airbyte.com/data-engineering-resources/dynamodb-pricing',
-    ],
-  },
-  httpApi: {
-    usd: 1.0,
-    unit: 'million API Gateway HTTP API requests (first 300 million a month)',
-    per: 1e6,
-    sources: [
-      'https://aws.amazon.com/api-gateway/pricing/',
-      'https://docs.aws.amazon.com/whitepapers/latest/best-practices-api-gateway-private-apis-integration/cost-optimization.html',
     ],
   },
   logs: {
@@ -138,9 +141,9 @@ export function costPerMillion(input: CostInput, memoryMb: number): CostReport {
   const writeUnits = input.wcu + input.indexWcu;
   const lines: CostLine[] = [
     {
-      item: 'API Gateway HTTP API',
-      perMessage: '1 request',
-      usdPerMillion: charge(PRICES.httpApi, 1e6),
+      item: 'Lambda Function URL (no API Gateway)',
+      perMessage: '1 request, free beyond Lambda',
+      usdPerMillion: charge(PRICES.functionUrl, 1e6),
     },
     {
       item: 'Lambda requests',

@@ -1,10 +1,12 @@
 /**
  * `npm run package` offline (no AWS credentials, no network), then the CloudFormation it
- * generates: routes reach the right functions, the table equals lib/store/table.ts, IAM is
- * exactly what each bundle's code calls, and no secret travels in an environment block.
+ * generates: routes reach the right functions, the webhook has its Function URL, the table
+ * equals lib/store/table.ts, IAM is exactly what each bundle's code calls and only on the
+ * items it touches, concurrency is reserved, no secret travels in an environment block, and
+ * the whole template passes AWS's resource schemas (aws-cdk-lib, offline).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +19,10 @@ import {
   TTL_ATTRIBUTE,
 } from '../../../lib/store/table.ts';
 import { DEFAULT_OUT_DIR, FUNCTION_NAMES, ROOT } from '../../../scripts/build/bundle.ts';
+import { DEFAULT_MAX_CONNECTIONS } from '../../../scripts/webhook-cli.ts';
 import { dynamoOperations } from '../../helpers/bundle-operations.ts';
+import { validateTemplateFile } from '../../helpers/cfn-schema.ts';
+import { allows, asList, type Statement } from '../../helpers/iam-policy.ts';
 
 const run = promisify(execFile);
 const STAGE = 'test';
@@ -30,13 +35,6 @@ interface Resource {
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
 }
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
 const TABLE_ARN = { 'Fn::GetAtt': ['ContactsTable', 'Arn'] };
 const indexArn = (name: string) => ({
   'Fn::Join': ['', [TABLE_ARN, `/index/${name}`]],
@@ -44,16 +42,49 @@ const indexArn = (name: string) => ({
 const ssmArn = (name: string) => ({
   'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`,
 });
-/** Operations that address one item or a batch of items: the table only, never an index. */
-const TABLE_ONLY = new Set(['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
-const TABLE_ONLY_WRITES = new Set(['BatchWriteItem']);
 const BOT_TOKEN = /\d{5,}:[A-Za-z0-9_-]{30,}/;
 
+/**
+ * The items each function may reach, by partition key prefix (lib/store/keys.ts after the
+ * key schema of issue 9): reads and writes on the table, Query on each index.
+ */
+const ACCESS: Record<string, { read: string[]; write: string[]; gsi1: string[]; gsi2: string[] }> =
+  {
+    webhook: {
+      read: ['USER#', 'CHAT#'],
+      write: ['USER#', 'CHAT#'],
+      gsi1: ['SHAREDOF#'],
+      gsi2: [],
+    },
+    lookup: {
+      read: ['USER#', 'CHAT#', 'APIKEY#'],
+      write: ['USER#'],
+      gsi1: ['CHAT#', 'SHAREDOF#', 'APIKEYS'],
+      gsi2: ['USERNAME#', 'PHONE#'],
+    },
+  };
+const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query']);
+/** One partition key of every kind the table and its indexes hold, and some they never do. */
+const PROBES = [
+  'USER#1001',
+  'CHAT#-100200300',
+  'APIKEY#9f86d081884c7d659a2feaa0c55ad015',
+  'APIKEYS',
+  'SHAREDOF#1001',
+  'USERNAME#alice',
+  'PHONE#+15551234567',
+  'UPDATE#42',
+  'user#1001',
+  'XUSER#1001',
+];
+const reaches = (grants: string[], key: string) =>
+  grants.some((grant) => (grant.endsWith('#') ? key.startsWith(grant) : key === grant));
+
 const capitalized = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe('npm run package (osls, offline)', () => {
   let packageDir: string;
+  let templateFile: string;
   let resources: Record<string, Resource>;
   let outputs: Record<string, { Value: unknown }>;
   let state: { service: { functions: Record<string, { package: { artifact: string } }> } };
@@ -73,6 +104,14 @@ describe('npm run package (osls, offline)', () => {
     }[];
     return policies.flatMap((policy) => policy.PolicyDocument.Statement);
   };
+  const permissionsOf = (name: string) =>
+    ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter(
+        (p) =>
+          (p.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ===
+          `${capitalized(name)}LambdaFunction`,
+      );
   const environmentOf = (name: string) =>
     ((lambda(name).Properties.Environment as Json | undefined)?.Variables ?? {}) as Record<
       string,
@@ -90,9 +129,8 @@ describe('npm run package (osls, offline)', () => {
       env,
       timeout: 120_000,
     });
-    const template = JSON.parse(
-      readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
-    );
+    templateFile = join(packageDir, 'cloudformation-template-update-stack.json');
+    const template = JSON.parse(readFileSync(templateFile, 'utf8'));
     resources = template.Resources;
     outputs = template.Outputs;
     state = JSON.parse(readFileSync(join(packageDir, 'serverless-state.json'), 'utf8'));
@@ -123,7 +161,7 @@ describe('npm run package (osls, offline)', () => {
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
-  it('routes the webhook and every lookup route of the contract to their functions on one API', () => {
+  it('routes every lookup route of the contract to the lookup function on one API', () => {
     const apis = ofType('AWS::ApiGatewayV2::Api');
     expect(apis).toHaveLength(1);
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => {
@@ -138,7 +176,6 @@ describe('npm run package (osls, offline)', () => {
       return { key: String(route.Properties.RouteKey), fn };
     });
     expect(Object.fromEntries(routes.map((r) => [r.key, r.fn]))).toEqual({
-      'POST /telegram/webhook': 'webhook',
       'GET /v1/{proxy+}': 'lookup',
       'DELETE /v1/{proxy+}': 'lookup',
     });
@@ -155,18 +192,52 @@ describe('npm run package (osls, offline)', () => {
       expect(reaches(route.method, examplePath), `${route.method} ${route.path}`).toBe('lookup');
     }
     expect(reaches('GET', '/v1/openapi.json')).toBe('lookup');
-    expect(reaches('GET', '/telegram/webhook')).toBeUndefined();
+    expect(reaches('POST', '/telegram/webhook')).toBeUndefined();
 
-    for (const name of FUNCTION_NAMES) {
-      const permissions = ofType('AWS::Lambda::Permission').filter(
-        ([, p]) =>
-          (p.Properties.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] ===
-          `${capitalized(name)}LambdaFunction`,
-      );
-      expect(permissions.map(([, p]) => p.Properties.Principal)).toEqual([
-        'apigateway.amazonaws.com',
-      ]);
-    }
+    expect(permissionsOf('lookup')).toEqual([
+      {
+        FunctionName: { 'Fn::GetAtt': ['LookupLambdaFunction', 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: expect.anything(),
+      },
+    ]);
+  });
+
+  it('serves the webhook on a public Function URL (the secret token authenticates), not the API', () => {
+    const urls = ofType('AWS::Lambda::Url');
+    expect(urls.map(([id]) => id)).toEqual(['WebhookLambdaFunctionUrl']);
+    expect(urls[0]?.[1].Properties).toEqual({
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': ['WebhookLambdaFunction', 'Arn'] },
+    });
+    // Since October 2025 a public URL needs both grants; the second only through the URL.
+    const fn = { 'Fn::GetAtt': ['WebhookLambdaFunction', 'Arn'] };
+    expect(permissionsOf('webhook')).toEqual([
+      {
+        FunctionName: fn,
+        Action: 'lambda:InvokeFunctionUrl',
+        Principal: '*',
+        FunctionUrlAuthType: 'NONE',
+      },
+      {
+        FunctionName: fn,
+        Action: 'lambda:InvokeFunction',
+        Principal: '*',
+        InvokedViaFunctionUrl: true,
+      },
+    ]);
+    expect(outputs.WebhookUrl?.Value).toEqual({
+      'Fn::GetAtt': ['WebhookLambdaFunctionUrl', 'FunctionUrl'],
+    });
+    expect(environmentOf('webhook')).toHaveProperty('TELEGRAM_WEBHOOK_SECRET_PARAM');
+  });
+
+  it('reserves concurrency: the webhook as many as the deliveries Telegram is told to open', () => {
+    const reserved = (name: string) => lambda(name).Properties.ReservedConcurrentExecutions;
+    expect(reserved('webhook')).toBe(DEFAULT_MAX_CONNECTIONS);
+    // The lookup's per-instance rate limiter counts on a bound to the number of instances.
+    expect(reserved('lookup')).toBe(10);
   });
 
   it('defines the table exactly as lib/store/table.ts, on demand, recoverable and retained', () => {
@@ -196,31 +267,101 @@ describe('npm run package (osls, offline)', () => {
   });
 
   it.each(FUNCTION_NAMES)(
-    'grants %s exactly the DynamoDB operations its bundle calls, on the table and its index',
+    'grants %s exactly the DynamoDB operations its bundle calls, each under a LeadingKeys condition',
     (name) => {
-      const statements = statementsOf(name);
       const granted = new Set<string>();
-      for (const statement of statements) {
+      const known = [TABLE_ARN, ...GLOBAL_SECONDARY_INDEXES.map((i) => indexArn(i.IndexName))];
+      for (const statement of statementsOf(name)) {
         expect(statement.Effect).toBe('Allow');
-        for (const action of asList(statement.Action)) {
-          expect(action).not.toContain('*');
-          if (!action.startsWith('dynamodb:')) continue;
-          const operation = action.slice('dynamodb:'.length);
-          granted.add(operation);
-          const targets = asList(statement.Resource);
-          if (TABLE_ONLY.has(operation) || TABLE_ONLY_WRITES.has(operation)) {
-            expect(targets, action).toEqual([TABLE_ARN]);
-          } else {
-            expect(targets, action).toEqual([
-              TABLE_ARN,
-              ...GLOBAL_SECONDARY_INDEXES.map((index) => indexArn(index.IndexName)),
-            ]);
-          }
-        }
+        const actions = asList(statement.Action);
+        for (const action of actions) expect(action).not.toContain('*');
+        if (!actions.some((action) => action.startsWith('dynamodb:'))) continue;
+        for (const action of actions) granted.add(action.slice('dynamodb:'.length));
+        for (const target of asList(statement.Resource)) expect(known).toContainEqual(target);
+        expect(statement.Condition, statement.Sid).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.any(Array) },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        });
       }
       expect([...granted].sort()).toEqual([...dynamoOperations(join(DEFAULT_OUT_DIR, name))]);
     },
   );
+
+  it.each(FUNCTION_NAMES)(
+    'lets %s reach exactly its own partition keys, on the table and on each index',
+    (name) => {
+      const access = ACCESS[name];
+      if (!access) throw new Error(`no expected access for ${name}`);
+      const statements = statementsOf(name);
+      const targets = { table: TABLE_ARN, gsi1: indexArn('gsi1'), gsi2: indexArn('gsi2') };
+      const wrong: string[] = [];
+      for (const operation of dynamoOperations(join(DEFAULT_OUT_DIR, name))) {
+        for (const [target, resource] of Object.entries(targets)) {
+          for (const key of PROBES) {
+            const grants =
+              target === 'table'
+                ? access[READ_OPERATIONS.has(operation) ? 'read' : 'write']
+                : operation === 'Query'
+                  ? access[target as 'gsi1' | 'gsi2']
+                  : [];
+            const expected = reaches(grants, key);
+            const action = `dynamodb:${operation}`;
+            if (allows(statements, { action, resource, leadingKeys: [key] }) !== expected) {
+              wrong.push(
+                `${operation} ${target} ${key}: expected ${expected ? 'allowed' : 'denied'}`,
+              );
+            }
+          }
+          // A request without leading keys (a Scan's shape) passes ForAllValues; Null stops it.
+          if (allows(statements, { action: `dynamodb:${operation}`, resource, leadingKeys: [] })) {
+            wrong.push(`${operation} ${target} without leading keys: expected denied`);
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
+
+  it('keeps the webhook away from API keys, in single and batch requests', () => {
+    const statements = statementsOf('webhook');
+    for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem']) {
+      const request = { action: `dynamodb:${action}`, resource: TABLE_ARN };
+      expect(allows(statements, { ...request, leadingKeys: ['APIKEY#9f86d081'] }), action).toBe(
+        false,
+      );
+    }
+    for (const target of [TABLE_ARN, indexArn('gsi1'), indexArn('gsi2')]) {
+      const query = { action: 'dynamodb:Query', resource: target };
+      expect(allows(statements, { ...query, leadingKeys: ['APIKEYS'] })).toBe(false);
+      expect(allows(statements, { ...query, leadingKeys: ['APIKEY#9f86d081'] })).toBe(false);
+    }
+    // One foreign key in a batch denies the whole batch.
+    const batch = { action: 'dynamodb:BatchWriteItem', resource: TABLE_ARN };
+    expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'CHAT#-1'] })).toBe(true);
+    expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'APIKEY#9f86d081'] })).toBe(
+      false,
+    );
+  });
+
+  it("lets the lookup write contacts' items only (live answers, erasure), never a chat or a key", () => {
+    const statements = statementsOf('lookup');
+    const writes = [...dynamoOperations(join(DEFAULT_OUT_DIR, 'lookup'))].filter(
+      (operation) => !READ_OPERATIONS.has(operation),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const operation of writes) {
+      const request = { action: `dynamodb:${operation}`, resource: TABLE_ARN };
+      expect(allows(statements, { ...request, leadingKeys: ['USER#1001'] }), operation).toBe(true);
+      for (const key of ['CHAT#-100200300', 'APIKEY#9f86d081', 'USERNAME#alice', 'UPDATE#1']) {
+        expect(allows(statements, { ...request, leadingKeys: [key] }), `${operation} ${key}`).toBe(
+          false,
+        );
+      }
+    }
+    const erasure = { action: 'dynamodb:BatchWriteItem', resource: TABLE_ARN };
+    expect(allows(statements, { ...erasure, leadingKeys: ['USER#1001', 'USER#1002'] })).toBe(true);
+    expect(allows(statements, { ...erasure, leadingKeys: ['USER#1001', 'CHAT#-1'] })).toBe(false);
+  });
 
   it.each(FUNCTION_NAMES)(
     'lets %s read only its own SSM parameters and write only its own logs',
@@ -287,7 +428,7 @@ describe('npm run package (osls, offline)', () => {
     expect(JSON.stringify(resources)).not.toMatch(BOT_TOKEN);
   });
 
-  it('sets log retention on every function log group and throttles the API stage', () => {
+  it('sets log retention on every function log group and throttles the lookup API stage', () => {
     for (const name of FUNCTION_NAMES) {
       const group = resource(`${capitalized(name)}LogGroup`).Properties;
       expect(group.LogGroupName).toBe(`/aws/lambda/telegram-contacts-${STAGE}-${name}`);
@@ -302,9 +443,27 @@ describe('npm run package (osls, offline)', () => {
     );
   });
 
-  it('outputs the webhook URL to register and the table name', () => {
-    const webhookUrl = JSON.stringify(outputs.WebhookUrl?.Value);
-    expect(webhookUrl).toContain('/telegram/webhook');
+  it('outputs the webhook URL to register, the lookup API URL and the table name', () => {
+    expect(outputs.WebhookUrl?.Value).toEqual({
+      'Fn::GetAtt': ['WebhookLambdaFunctionUrl', 'FunctionUrl'],
+    });
+    expect(JSON.stringify(outputs.LookupApiUrl?.Value)).toContain('/v1');
     expect(outputs.TableName?.Value).toEqual({ Ref: 'ContactsTable' });
+  });
+
+  describe("against AWS's resource schemas (aws-cdk-lib CfnInclude, offline)", () => {
+    it('passes as packaged', () => {
+      expect(() => validateTemplateFile(templateFile)).not.toThrow();
+    }, 60_000);
+
+    it('fails on a misspelt property, naming it', () => {
+      const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+      const table = template.Resources.ContactsTable.Properties;
+      table.PointInTimeRecoverySpecificaton = table.PointInTimeRecoverySpecification;
+      delete table.PointInTimeRecoverySpecification;
+      const misspelt = join(packageDir, 'misspelt.json');
+      writeFileSync(misspelt, JSON.stringify(template));
+      expect(() => validateTemplateFile(misspelt)).toThrow(/PointInTimeRecoverySpecificaton/);
+    }, 60_000);
   });
 });

@@ -136,9 +136,9 @@ describe('GET /v1/chats/{chatId}/members', () => {
     const first = await api.call({ path: `/v1/chats/${BIG_GROUP}/members`, query: { limit: '5' } });
     const cursor: string = first.body.nextCursor;
     const [payload = '', mac = ''] = cursor.split('.');
-    const key = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    key.gsi1sk = 'USER#5100';
-    const forged = `${Buffer.from(JSON.stringify(key)).toString('base64url')}.${mac}`;
+    const body = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    body.k.gsi1sk = 'USER#5100';
+    const forged = `${Buffer.from(JSON.stringify(body)).toString('base64url')}.${mac}`;
     const flipLast = `${cursor.slice(0, -1)}${cursor.endsWith('A') ? 'B' : 'A'}`;
     for (const bad of [forged, flipLast, `${cursor}x`, 'not-a-cursor', `${payload}.`]) {
       const response = await api.call({

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
+import { findApiKey, hashApiKey } from '../../../lib/store/api-keys.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
+import { captureLogs } from '../../helpers/log-capture.ts';
 import {
   ALICE,
   BOB,
@@ -161,5 +163,58 @@ describe('DELETE /v1/contacts/{userId}', () => {
     const anonymous = await api.call({ method: 'DELETE', path: `/v1/contacts/${BOB}`, key: null });
     expect(anonymous.status).toBe(401);
     expect((await api.call({ path: `/v1/contacts/${BOB}` })).status).toBe(200);
+  });
+});
+
+describe('the audit line of an erasure', () => {
+  const CAROL = 1003;
+
+  it('names the action, the API key id (never the key), the user and whether anything was erased', async () => {
+    await post(webhook, groupMessage({ id: CAROL, first_name: 'Carol' }, { date: DAY0 + 7200 }));
+    const admin = await findApiKey(store, hashApiKey(api.adminKey));
+    expect(admin?.id).toMatch(/^key_/);
+
+    const statuses: number[] = [];
+    const logs = captureLogs();
+    try {
+      for (const userId of [CAROL, CAROL]) {
+        const response = await api.call({
+          method: 'DELETE',
+          path: `/v1/contacts/${userId}`,
+          key: api.adminKey,
+        });
+        statuses.push(response.status);
+      }
+    } finally {
+      logs.stop();
+    }
+
+    expect(statuses).toEqual([204, 204]);
+    const audit = logs.entries().filter((entry) => entry.action === 'erase');
+    expect(audit).toHaveLength(2);
+    for (const [i, erased] of [true, false].entries()) {
+      expect(audit[i]).toMatchObject({
+        level: 'INFO',
+        message: 'erase',
+        action: 'erase',
+        keyId: admin?.id,
+        userId: CAROL,
+        erased,
+      });
+    }
+    expect(logs.text()).not.toContain(api.adminKey);
+    expect(logs.text()).not.toContain(hashApiKey(api.adminKey));
+  });
+
+  it('is not written when the erasure is refused', async () => {
+    const logs = captureLogs();
+    try {
+      const refused = await api.call({ method: 'DELETE', path: `/v1/contacts/${BOB}` });
+      expect(refused.status).toBe(403);
+    } finally {
+      logs.stop();
+    }
+    expect(logs.entries().filter((entry) => entry.action === 'erase')).toEqual([]);
+    expect(logs.text()).not.toContain(api.readKey);
   });
 });

@@ -1,48 +1,113 @@
 import { describe, expect, it } from 'vitest';
-import { createCursorCodec, MAX_CURSOR_LENGTH } from '../../../lib/http/cursor.ts';
-import { HttpError } from '../../../lib/http/http-error.ts';
+import {
+  CURSOR_TTL_SECONDS,
+  createCursorCodec,
+  InvalidCursorError,
+  MAX_CURSOR_LENGTH,
+} from '../../../lib/http/cursor.ts';
 
-const codec = createCursorCodec('cursor-secret');
+const T0 = Date.UTC(2025, 10, 24, 16);
+let clock = T0;
+const codec = createCursorCodec('cursor-secret', { now: () => clock });
 const key = { pk: 'USER#5001', sk: 'CHAT#-100', gsi1pk: 'CHAT#-100', gsi1sk: 'USER#5001' };
+const members = { scope: 'members:-100', keyId: 'key_aaaaaaaaaaaa' };
 
-function expect400(fn: () => unknown) {
+function rejection(fn: () => unknown): InvalidCursorError {
   try {
     fn();
   } catch (err: unknown) {
-    expect(err).toBeInstanceOf(HttpError);
-    expect((err as HttpError).status).toBe(400);
-    return;
+    expect(err).toBeInstanceOf(InvalidCursorError);
+    expect((err as InvalidCursorError).status).toBe(400);
+    return err as InvalidCursorError;
   }
   throw new Error('expected a 400');
 }
+const expectAltered = (fn: () => unknown) => {
+  const err = rejection(fn);
+  expect(err.reason).toBe('altered');
+  expect(err.message).toMatch(/altered or belongs to another query or API key/);
+};
 
 describe('cursor codec', () => {
-  it('returns the key it encoded, for the same scope', () => {
-    const cursor = codec.encode('members:-100', key);
+  it('returns the key it encoded, for the same query and API key', () => {
+    clock = T0;
+    const cursor = codec.encode(members, key);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    expect(codec.decode('members:-100', cursor)).toEqual(key);
+    expect(codec.decode(members, cursor)).toEqual(key);
   });
 
-  it('returns 400 for a cursor of another scope or another secret', () => {
-    const cursor = codec.encode('members:-100', key);
-    expect400(() => codec.decode('members:-101', cursor));
-    expect400(() => codec.decode('chats:-100', cursor));
-    expect400(() => createCursorCodec('other-secret').decode('members:-100', cursor));
+  it('accepts the key attributes of both indexes, gsi2pk included', () => {
+    clock = T0;
+    const search = { scope: 'username:alice', keyId: members.keyId };
+    const gsi2Key = { gsi2pk: 'USERNAME#alice', pk: 'USER#1001', sk: 'PROFILE' };
+    expect(codec.decode(search, codec.encode(search, gsi2Key))).toEqual(gsi2Key);
+  });
+
+  it('does not reveal the API key id it is bound to', () => {
+    clock = T0;
+    const cursor = codec.encode(members, key);
+    const payload = Buffer.from(cursor.split('.')[0] ?? '', 'base64url').toString('utf8');
+    expect(payload).not.toContain(members.keyId);
+    expect(cursor).not.toContain(members.keyId);
+  });
+
+  it('returns 400 for a cursor of another query, another API key or another secret', () => {
+    clock = T0;
+    const cursor = codec.encode(members, key);
+    expectAltered(() => codec.decode({ ...members, scope: 'members:-101' }, cursor));
+    expectAltered(() => codec.decode({ ...members, scope: 'chats:-100' }, cursor));
+    expectAltered(() => codec.decode({ ...members, keyId: 'key_bbbbbbbbbbbb' }, cursor));
+    expectAltered(() =>
+      createCursorCodec('other-secret', { now: () => clock }).decode(members, cursor),
+    );
+  });
+
+  it('keeps the scope and the key id apart (no ambiguity where they meet)', () => {
+    clock = T0;
+    const cursor = codec.encode({ scope: 'b:c', keyId: 'a' }, key);
+    expectAltered(() => codec.decode({ scope: 'c', keyId: 'a\nb:' }, cursor));
+    expectAltered(() => codec.decode({ scope: 'a\nb:c', keyId: '' }, cursor));
+  });
+
+  it('works until 24 hours after issue, then returns 400 saying it expired', () => {
+    clock = T0;
+    const cursor = codec.encode(members, key);
+    clock = T0 + CURSOR_TTL_SECONDS * 1000 - 1000;
+    expect(codec.decode(members, cursor)).toEqual(key);
+    clock = T0 + CURSOR_TTL_SECONDS * 1000;
+    const err = rejection(() => codec.decode(members, cursor));
+    expect(err.reason).toBe('expired');
+    expect(err.message).toMatch(/expired/);
+    // An expired cursor of another key is "altered": the signature is checked first.
+    expectAltered(() => codec.decode({ ...members, keyId: 'key_bbbbbbbbbbbb' }, cursor));
+  });
+
+  it('returns 400 for a cursor whose expiry was pushed back (the expiry is signed)', () => {
+    clock = T0;
+    const cursor = codec.encode(members, key);
+    const [payload, mac] = cursor.split('.') as [string, string];
+    const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    body.x += 365 * 24 * 3600;
+    const extended = `${Buffer.from(JSON.stringify(body)).toString('base64url')}.${mac}`;
+    clock = T0 + CURSOR_TTL_SECONDS * 1000 + 1;
+    expectAltered(() => codec.decode(members, extended));
   });
 
   it('returns 400 for any single-character change', () => {
-    const cursor = codec.encode('members:-100', key);
+    clock = T0;
+    const cursor = codec.encode(members, key);
     const alphabet = 'AQgw';
     for (let i = 0; i < cursor.length; i++) {
       const ch = cursor[i] as string;
       const replacement = [...alphabet].find((c) => c !== ch) as string;
       const altered = `${cursor.slice(0, i)}${replacement}${cursor.slice(i + 1)}`;
-      expect400(() => codec.decode('members:-100', altered));
+      expectAltered(() => codec.decode(members, altered));
     }
   });
 
   it('returns 400 for garbage, extra parts and oversized cursors', () => {
-    const cursor = codec.encode('members:-100', key);
+    clock = T0;
+    const cursor = codec.encode(members, key);
     for (const bad of [
       '',
       '.',
@@ -51,14 +116,15 @@ describe('cursor codec', () => {
       `${cursor}=`,
       'x'.repeat(MAX_CURSOR_LENGTH + 1),
     ]) {
-      expect400(() => codec.decode('members:-100', bad));
+      expectAltered(() => codec.decode(members, bad));
     }
   });
 
   it('returns 400 for a signed payload that is not a key (defence in depth)', () => {
-    for (const value of [{ pk: 1 }, { other: 'x' }, {}]) {
-      const cursor = codec.encode('s', value);
-      expect400(() => codec.decode('s', cursor));
+    clock = T0;
+    for (const value of [{ pk: 1 }, { other: 'x' }, {}, { pk: 'USER#1', gsi3pk: 'X' }]) {
+      const cursor = codec.encode(members, value);
+      expectAltered(() => codec.decode(members, cursor));
     }
   });
 });
