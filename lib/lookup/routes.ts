@@ -106,14 +106,14 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     status: 200,
     response: Membership,
     errors: [404, 409, 502, 503],
-    run: async (ctx, { params, query, caller }) =>
+    run: async (ctx, { params, query }) =>
       found(
         await getContactMembership(
           ctx,
           params.userId,
           params.chatId,
           query.live,
-          caller?.scope === 'admin',
+          ctx.caller?.scope === 'admin',
         ),
         `user ${params.userId} has no recorded membership in chat ${params.chatId}`,
       ),
