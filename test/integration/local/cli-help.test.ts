@@ -13,6 +13,7 @@ const COMMANDS: [name: string, script: string, usage: string][] = [
   ['loadtest', 'scripts/loadtest.ts', 'usage: npm run loadtest'],
   ['fuzz', 'scripts/fuzz.ts', 'usage: npm run fuzz'],
   ['demo', 'scripts/demo.ts', 'usage: npm run demo'],
+  ['docs', 'scripts/docs.ts', 'usage: npm run docs'],
 ];
 
 // All at once: each is a short process, and they are independent.
