@@ -5,7 +5,7 @@ import type { ApiCaller } from '../lib/http/api-key-auth.ts';
 import { method } from '../lib/http/event.ts';
 import { errorToResponse } from '../lib/http/http-error.ts';
 import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
-import { logger } from '../lib/logger.ts';
+import { levelForStatus, logger } from '../lib/logger.ts';
 import { buildLookupDeps, type LookupDeps } from '../lib/lookup/lookup-deps.ts';
 import { matchRoute, parseRouteInput, requestPath, routeResponse } from '../lib/lookup/router.ts';
 import { LOOKUP_ROUTES } from '../lib/lookup/routes.ts';
@@ -40,8 +40,7 @@ export function createHandler(
     } catch (err: unknown) {
       const response = errorToResponse(err);
       const status = response.statusCode ?? 500;
-      const write = status >= 500 ? logger.error : logger.warn;
-      write.call(logger, 'lookup failed', { ...log, status, ...describeError(err) });
+      logger[levelForStatus(status)]('lookup failed', { ...log, status, ...describeError(err) });
       return response;
     }
   };

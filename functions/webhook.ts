@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig } from '../lib/config.ts';
 import { emptyResponse, errorToResponse, jsonResponse } from '../lib/http/http-error.ts';
 import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
-import { logger } from '../lib/logger.ts';
+import { levelForStatus, logger } from '../lib/logger.ts';
 import { loadSecrets } from '../lib/secrets.ts';
 import { processUpdate } from '../lib/webhook/process-update.ts';
 import { buildWebhookDeps, type WebhookDeps } from '../lib/webhook/webhook-deps.ts';
@@ -32,8 +32,9 @@ export function createHandler(
       return result.reply ? jsonResponse(200, result.reply) : emptyResponse(200);
     } catch (err: unknown) {
       const response = errorToResponse(err);
-      const log = response.statusCode && response.statusCode >= 500 ? logger.error : logger.warn;
-      log.call(logger, 'update rejected', { status: response.statusCode, ...describeError(err) });
+      const status = response.statusCode ?? 500;
+      // A wrong secret token means a misconfigured webhook or a stranger: worth a warning.
+      logger[levelForStatus(status, [401])]('update rejected', { status, ...describeError(err) });
       return response;
     }
   };

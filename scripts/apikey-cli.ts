@@ -1,23 +1,29 @@
 /**
  * `npm run apikey -- create|list|revoke`: lookup API keys in the table named by TABLE_NAME,
- * at DYNAMODB_ENDPOINT when set (the local store `npm start` prints), else in AWS with the
- * usual credentials (AWS_PROFILE, AWS_REGION, ...). Exit codes: 0 done, 1 failed, 2 usage.
+ * at DYNAMODB_ENDPOINT when set; else in the running `npm start` (found through its state
+ * file); else in AWS with the usual credentials (AWS_PROFILE, AWS_REGION, ...).
+ * Exit codes: 0 done, 1 failed, 2 usage.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../lib/store/api-key-admin.ts';
 import { API_SCOPES, type ApiKeyRecord, type ApiScope } from '../lib/store/api-keys.ts';
 import { createDocumentClient, type StoreContext } from '../lib/store/client.ts';
+import { describeParseError, wantsHelp } from './cli.ts';
+import { NO_STORE_HELP, storeEnvironment } from './local/local-state.ts';
 
 export const USAGE = `usage: npm run apikey -- <command> [options]
 
   create --name NAME --scope read|admin   create a key; it is printed once, only its hash is stored
   list                                    list keys: id, name, scope, created, revoked
   revoke --id ID                          revoke a key (it stays listed, it never works again)
+  --help                                  show this text
 
-environment:
-  TABLE_NAME          table (default telegram-contacts-local)
-  DYNAMODB_ENDPOINT   a DynamoDB endpoint, e.g. the one npm start prints; without it: AWS
+where the keys are:
+  DYNAMODB_ENDPOINT   this DynamoDB endpoint, when set
+  (nothing set)       the running npm start (LOCAL_DB_PATH names its data, default .data/dynamodb)
+  TABLE_NAME          table (default: the running npm start's, else telegram-contacts-local);
+                      naming another table than npm start's means AWS's
   AWS_REGION, AWS_PROFILE, ...   the usual AWS settings when talking to AWS`;
 
 export interface CliIo {
@@ -45,7 +51,7 @@ function parseCommand(argv: string[]): Command {
       options: { name: { type: 'string' }, scope: { type: 'string' }, id: { type: 'string' } },
     });
   } catch (err: unknown) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(describeParseError(err));
   }
   const { positionals, values } = parsed;
   const [command, ...extra] = positionals;
@@ -117,8 +123,20 @@ async function execute(command: Command, store: StoreContext, io: CliIo): Promis
   return 0;
 }
 
+/** The AWS SDK found no credentials (CredentialsProviderError, "Could not load credentials"). */
+function isMissingCredentials(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.name === 'CredentialsProviderError' || /could not load credentials/i.test(err.message))
+  );
+}
+
 /** Runs one CLI invocation; returns the exit code. */
 export async function runApiKeyCli(argv: string[], io: CliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(USAGE);
+    return 0;
+  }
   let command: Command;
   try {
     command = parseCommand(argv);
@@ -129,10 +147,15 @@ export async function runApiKeyCli(argv: string[], io: CliIo): Promise<number> {
   }
   let store = io.store;
   let close = () => {};
+  let local = false;
   if (!store) {
+    const { env, stack } = storeEnvironment(io.env);
+    local = stack !== undefined;
+    if (stack)
+      io.err(`apikey: using npm start's store (pid ${stack.pid}, table ${stack.tableName})`);
     let config: ReturnType<typeof loadConfig>;
     try {
-      config = loadConfig(io.env);
+      config = loadConfig(env);
     } catch (err: unknown) {
       io.err(`apikey: ${err instanceof Error ? err.message : String(err)}`);
       return 2;
@@ -148,6 +171,10 @@ export async function runApiKeyCli(argv: string[], io: CliIo): Promise<number> {
     return await execute(command, store, io);
   } catch (err: unknown) {
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+    if (!local && !io.env.DYNAMODB_ENDPOINT && isMissingCredentials(cause)) {
+      io.err(`apikey: ${NO_STORE_HELP}`);
+      return 1;
+    }
     const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     io.err(`apikey: ${command.name} failed on table ${store.tableName}: ${reason}`);
     return 1;

@@ -7,6 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { deliveryQueue } from '../lib/telegram/update-queue.ts';
+import { type Progress, silentProgress } from './progress.ts';
 
 type Update = Record<string, unknown>;
 
@@ -23,6 +24,8 @@ export interface LoadTestOptions {
   chats?: number;
   /** Share of updates delivered a second time (default 0.05). */
   redeliveries?: number;
+  /** Where each phase is told (default: nowhere). */
+  progress?: Progress;
 }
 
 export interface LoadTestResult {
@@ -187,6 +190,10 @@ async function lookup(options: LoadTestOptions, path: string): Promise<Record<st
 }
 
 async function verify(options: LoadTestOptions, workload: Workload, result: LoadTestResult) {
+  const progress = options.progress ?? silentProgress;
+  progress.phase(
+    `checking through the lookup API: ${workload.contacts.size} contacts, ${workload.chats.size} chats`,
+  );
   const check = (what: string, got: unknown, want: number) => {
     if (got !== want) result.mismatches.push(`${what}: counted ${String(got)}, sent ${want}`);
   };
@@ -195,6 +202,7 @@ async function verify(options: LoadTestOptions, workload: Workload, result: Load
     const contact = await lookup(options, `/v1/contacts/${id}`);
     check(`contact ${id}`, contact.messageCount, want);
     result.checked.contacts++;
+    progress.count('contacts checked', result.checked.contacts, workload.contacts.size);
   });
   await pool([...workload.chats], 10, async ([id, want]) => {
     const chat = await lookup(options, `/v1/chats/${id}`);
@@ -216,7 +224,13 @@ async function verify(options: LoadTestOptions, workload: Workload, result: Load
 }
 
 export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestResult> {
+  const progress = options.progress ?? silentProgress;
   const workload = buildWorkload(options);
+  progress.phase(
+    `posting ${workload.distinct} updates (${workload.posts.length} requests with redeliveries) ` +
+      `at ${options.concurrency} in flight to ${options.url}`,
+  );
+  let posted = 0;
   const result: LoadTestResult = {
     updates: workload.distinct,
     requests: 0,
@@ -254,8 +268,12 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
       latencies.push(performance.now() - t0);
       result.requests++;
       result.statuses[status] = (result.statuses[status] ?? 0) + 1;
-      if (status === 200) return;
+      if (status === 200) {
+        progress.count('posted', ++posted, workload.posts.length);
+        return;
+      }
       if (typeof status === 'number' && status < 500) {
+        progress.count('posted', ++posted, workload.posts.length);
         result.mismatches.push(`update ${String(update.update_id)} answered ${status}`);
         return;
       }
@@ -271,6 +289,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
   result.p99Ms = percentile(latencies, 99);
   result.maxMs = latencies.at(-1) ?? 0;
   await verify(options, workload, result);
+  progress.phase(`done: ${result.mismatches.length} mismatches`);
   return result;
 }
 

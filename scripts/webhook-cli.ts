@@ -16,6 +16,7 @@ import {
   BotApiUnreachableError,
 } from '../lib/telegram/bot-api-errors.ts';
 import { isValidSecretFormat } from '../lib/telegram/webhook-secret.ts';
+import { describeParseError, wantsHelp } from './cli.ts';
 
 /**
  * Telegram's default parallel deliveries, and what `set` registers. serverless.yml reserves
@@ -37,6 +38,8 @@ export const USAGE = `usage: npm run webhook -- <command> [options]
   info  show what Telegram has: URL, pending updates, last error, allowed updates
   delete [--drop-pending]
         remove the webhook (--drop-pending also discards undelivered updates)
+  --help
+        show this text
 
 environment:
   TELEGRAM_BOT_TOKEN, or TELEGRAM_BOT_TOKEN_PARAM          the bot token, or its SSM parameter name
@@ -87,7 +90,7 @@ function parseCommand(argv: string[]): Command {
       },
     });
   } catch (err: unknown) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(describeParseError(err));
   }
   const { positionals, values } = parsed;
   const [command, ...extra] = positionals;
@@ -189,6 +192,10 @@ function describeFailure(err: unknown, command: Command, config: Config): string
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function runWebhookCli(argv: string[], io: WebhookCliIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.out(USAGE);
+    return 0;
+  }
   let command: Command;
   let config: Config;
   try {

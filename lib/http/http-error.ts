@@ -44,6 +44,14 @@ export function titleOf(status: number): string {
 }
 
 /**
+ * The problem `type` of every error, 4xx and 5xx alike: the status's page. No error has
+ * semantics beyond its status, so clients branch on `status` and read `detail`.
+ */
+export function problemType(status: number): string {
+  return `https://httpstatuses.io/${status}`;
+}
+
+/**
  * The one way errors leave: problem+json with a generic detail for 5xx, unless `expose`
  * says the detail was written for the client (e.g. "Telegram could not be reached").
  */
@@ -55,7 +63,7 @@ export function problemResponse(
 ): APIGatewayProxyStructuredResultV2 {
   const title = titleOf(status);
   const body = {
-    type: status >= 500 ? 'about:blank' : `https://httpstatuses.io/${status}`,
+    type: problemType(status),
     title,
     status,
     detail: expose ? detail : 'The service could not complete the request; try again later.',

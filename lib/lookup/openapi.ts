@@ -45,6 +45,23 @@ function parameters(object: z.ZodObject, where: 'path' | 'query'): JsonSchema[] 
   });
 }
 
+/**
+ * API Gateway's own answer when the whole API is over its stage throttling. It can reach every
+ * route, the public one included, and is not problem+json: the function never sees the request.
+ */
+const stageThrottled = {
+  description:
+    "Too Many Requests: the whole API is over its stage throttling (API Gateway's own answer)",
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: { message: { type: 'string', const: 'Too Many Requests' } },
+      },
+    },
+  },
+};
+
 const problem = (status: number) => ({
   description: titleOf(status),
   ...(status === 429 || status === 503
@@ -70,18 +87,35 @@ function operation(route: Route): JsonSchema {
           description: 'OK',
           content: { 'application/json': { schema: schemaRef(route.response) } },
         };
+  const responses: Record<string, JsonSchema> = {
+    [String(route.status)]: success,
+    ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s)])),
+  };
+  // A public route has no key to limit; only the stage throttling answers it with a 4xx.
+  if (!authenticated) responses['429'] = stageThrottled;
   return {
     operationId: route.operationId,
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     ...(authenticated ? { 'x-required-scope': route.scope } : { security: [] }),
     ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
-    responses: {
-      [String(route.status)]: success,
-      ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s)])),
-    },
+    responses,
   };
 }
+
+/**
+ * The project states no open-source license (package.json is private). Placeholder until the
+ * owner chooses one; `LicenseRef-` is SPDX's form for a license that is not on its list.
+ */
+export const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
+
+/**
+ * Servers: one relative URL, resolved against where the document is served
+ * (`GET /v1/openapi.json`), so the same document is right locally and deployed.
+ */
+export const API_SERVERS = [
+  { url: '/', description: 'The host serving this document (npm start, or the deployed API)' },
+];
 
 export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
   const generated = z.toJSONSchema(components, {
@@ -109,7 +143,9 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
         `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
         `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,
       ].join('\n\n'),
+      license: API_LICENSE,
     },
+    servers: API_SERVERS,
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     paths,
     components: {

@@ -104,11 +104,17 @@ const date = (name: string) =>
 const daysBetween = (from: string, to: string) =>
   Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
+/** The range checks run only on two valid dates: a bad date is reported once, by itself. */
+const datesValid = {
+  when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0,
+};
+
 export const activityQuery = z
   .object({ from: date('from'), to: date('to') })
-  .refine((q) => q.from <= q.to, { error: 'from must not be after to' })
+  .refine((q) => q.from <= q.to, { error: 'from must not be after to', ...datesValid })
   .refine((q) => q.from > q.to || daysBetween(q.from, q.to) + 1 <= MAX_ACTIVITY_DAYS, {
     error: `the range may span at most ${MAX_ACTIVITY_DAYS} days`,
+    ...datesValid,
   });
 
 export const noQuery = z.object({});

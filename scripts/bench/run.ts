@@ -7,14 +7,34 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliOrExit } from '../cli.ts';
+import { createProgress, progressWanted } from '../progress.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // One INFO line per update would measure the terminal; the log bytes are measured apart.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const quick = values.quick;
+const USAGE = `usage: npm run bench [-- --quick]
+
+  Benchmarks, offline, about a minute: cold start, DynamoDB work per update, warm throughput,
+  lookup latency and cost, each beside the bare telegraf + DocumentClient baseline.
+  Prints the tables and rewrites bench/results.json and the results section of
+  docs/benchmarks.md.
+
+options:
+  --quick   a short run that writes nothing (a smoke test of the bench itself)
+  --help    show this text
+
+Progress goes to stderr on a terminal (not in CI).`;
+
+const { quick } = parseCliOrExit(
+  { name: 'bench', usage: USAGE, options: { quick: { type: 'boolean', default: false } } },
+  ({ values }) => ({ quick: values.quick === true }),
+);
+const progress = createProgress({
+  name: 'bench',
+  enabled: progressWanted(process.env, process.stderr),
+});
 
 const { ROOT } = await import('../build/bundle.ts');
 const { checkBudgets } = await import('./budgets.ts');
@@ -29,23 +49,26 @@ const { messagePool } = await import('./workload.ts');
 
 const started = performance.now();
 const loadAverage = loadavg();
+let steps = 0;
 const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-  const at = performance.now();
-  process.stderr.write(`bench: ${name}...`);
-  const result = await run();
-  process.stderr.write(` ${((performance.now() - at) / 1000).toFixed(1)} s\n`);
-  return result;
+  progress.phase(`${++steps}/5 ${name}`);
+  return run();
 };
 
 const pool = messagePool(50, 5);
-const coldStart = await step('cold start', () => measureColdStart({ runs: quick ? 3 : 21 }));
-const work = await step('work per update', () =>
-  measureUpdateWork({ steadyMessages: quick ? 20 : 64 }),
+const coldRuns = quick ? 3 : 21;
+const steadyMessages = quick ? 20 : 64;
+const cpuMessages = quick ? 100 : 600;
+const coldStart = await step(`cold start: ${coldRuns} imports of each bundle`, () =>
+  measureColdStart({ runs: coldRuns }),
 );
-const handlerCpu = await step('handler CPU', () =>
-  measureHandlerCpu({ messages: quick ? 100 : 600, warmup: quick ? 50 : 300, pool }),
+const work = await step(`work per update: ${steadyMessages} steady messages`, () =>
+  measureUpdateWork({ steadyMessages }),
 );
-const throughput = await step('warm throughput', () =>
+const handlerCpu = await step(`handler CPU: ${cpuMessages} messages`, () =>
+  measureHandlerCpu({ messages: cpuMessages, warmup: quick ? 50 : 300, pool }),
+);
+const throughput = await step(`warm throughput: ${quick ? 1 : 4} s at 8 in flight`, () =>
   measureThroughput({
     seconds: quick ? 1 : 4,
     warmupSeconds: quick ? 0.5 : 1,
@@ -53,7 +76,7 @@ const throughput = await step('warm throughput', () =>
     pool,
   }),
 );
-const lookup = await step('lookup routes', () =>
+const lookup = await step(`lookup routes: ${quick ? 1 : 2} s each, 10 connections`, () =>
   measureLookup({ seconds: quick ? 1 : 2, connections: 10 }),
 );
 
@@ -84,6 +107,7 @@ const results = {
   budgets: checkBudgets({ coldStart, work, lookup }),
 };
 
+progress.phase('done');
 const markdown = renderResults(results);
 console.log(markdown);
 if (!quick) {

@@ -1,14 +1,27 @@
 /**
  * The embedded DynamoDB-compatible store (dynalite) in this process, on a loopback port.
- * One process per on-disk path: dynalite holds a lock on the directory.
+ * One process per on-disk path: LevelDB locks the directory, and a second store on it fails
+ * here with DataDirectoryInUseError instead of crashing inside dynalite later.
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { DataDirectoryInUseError, isDataDirectoryHeld } from './data-lock.ts';
+import { readStackState } from './local-state.ts';
 
 export interface EmbeddedStore {
   endpoint: string;
   close(): Promise<void>;
+}
+
+/** Names the stack holding `directory` when it said where it runs, and the ways out. */
+function inUseMessage(directory: string): string {
+  const other = readStackState(directory);
+  const holder = other ? `another npm start (${other.url}, pid ${other.pid})` : 'another process';
+  return (
+    `the data directory ${directory} is in use by ${holder}: stop it, or start this one with ` +
+    'LOCAL_DB_PATH=<another directory>, or LOCAL_DB_PATH=memory to keep nothing on disk'
+  );
 }
 
 /** `path` is a directory, or `memory` (or undefined) for an in-memory store. */
@@ -16,7 +29,12 @@ export async function startEmbeddedStore(
   options: { path?: string; port?: number } = {},
 ): Promise<EmbeddedStore> {
   const onDisk = options.path !== undefined && options.path !== 'memory';
-  if (onDisk) mkdirSync(options.path as string, { recursive: true });
+  if (onDisk) {
+    const path = options.path as string;
+    mkdirSync(path, { recursive: true });
+    if (await isDataDirectoryHeld(path))
+      throw new DataDirectoryInUseError(path, inUseMessage(path));
+  }
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,

@@ -18,6 +18,8 @@ export function startPolling(options: {
   timeoutSeconds?: number;
   maxBackoffMs?: number;
   allowedUpdates?: string[];
+  /** Called once the webhook is deleted and polling really starts. */
+  onWebhookDeleted?: () => void;
 }): Poller {
   const processor = { ...options.processor, webhookReply: false };
   const maxBackoff = options.maxBackoffMs ?? 30_000;
@@ -41,6 +43,7 @@ export function startPolling(options: {
         if (offset === undefined) {
           await options.botApi.deleteWebhook({ drop_pending_updates: false });
           offset = 0;
+          options.onWebhookDeleted?.();
         }
         const updates = await options.botApi.getUpdates({
           offset,

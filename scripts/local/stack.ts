@@ -2,23 +2,35 @@
  * The local stack: embedded store (or DYNAMODB_ENDPOINT), table, and the real handlers
  * behind a small HTTP server, on the same paths as deployed. Used by `npm start`, the
  * load test and the tests that start the server.
+ *
+ * On a data directory it keeps its secrets there (stable across restarts, see local-state.ts)
+ * and, while it runs, says where it is, so the other commands find it.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createLookupHandler } from '../../functions/lookup.ts';
 import { createHandler as createWebhookHandler } from '../../functions/webhook.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
 import { jsonResponse, problemResponse } from '../../lib/http/http-error.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
-import { registerApiKey } from '../../lib/store/api-key-admin.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
-import { generateWebhookSecret } from '../../lib/telegram/webhook-secret.ts';
 import { buildWebhookDeps, type WebhookDeps } from '../../lib/webhook/webhook-deps.ts';
+import { keepOneDevKey } from './dev-key.ts';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.ts';
 import { BodyTooLargeError, readBody, sendResult, toEvent } from './http-event.ts';
+import { localBotIdentity } from './local-identity.ts';
+import {
+  dataDirectoryOf,
+  type LocalSecrets,
+  loadLocalSecrets,
+  newLocalSecrets,
+  removeStackState,
+  writeStackState,
+} from './local-state.ts';
+import { describeUpdate, type RequestLogEntry } from './request-log.ts';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -27,6 +39,8 @@ export interface LocalStackOptions {
   /** Overrides HOST / PORT (0 picks a free port). */
   host?: string;
   port?: number;
+  /** Called after each request is answered (npm start prints it on a terminal). */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 export interface LocalStack {
@@ -35,8 +49,12 @@ export interface LocalStack {
   devApiKey: string;
   /** Where the data lives: a directory, `memory`, or the external endpoint. */
   storeLocation: string;
+  /** True when the secrets come from the data directory (kept across restarts). */
+  secretsKept: boolean;
   /** The DynamoDB endpoint in use (the embedded store's, for `DYNAMODB_ENDPOINT=... npm run apikey`). */
   dynamoEndpoint: string;
+  /** `@username`, or undefined when unknown (no TELEGRAM_BOT_USERNAME, no working getMe). */
+  botUsername: string | undefined;
   config: Config;
   store: StoreContext;
   webhookDeps: WebhookDeps;
@@ -44,19 +62,50 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** `PORT` as a TCP port (0 picks a free one); a ConfigError naming it otherwise. */
+export function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 3000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port > 65_535) {
+    throw new ConfigError(`PORT must be an integer from 0 to 65535, not "${raw}"`);
+  }
+  return port;
+}
+
+/** Explicit TELEGRAM_WEBHOOK_SECRET, CURSOR_SECRET and DEV_API_KEY win over kept ones. */
+function secretsFor(env: Record<string, string | undefined>, kept: LocalSecrets): LocalSecrets {
+  return {
+    webhookSecret: env.TELEGRAM_WEBHOOK_SECRET || kept.webhookSecret,
+    cursorSecret: env.CURSOR_SECRET || kept.cursorSecret,
+    devApiKey: env.DEV_API_KEY || kept.devApiKey,
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = { ...(options.env ?? process.env) };
-  const webhookSecret = env.TELEGRAM_WEBHOOK_SECRET || generateWebhookSecret();
-  const devApiKey = env.DEV_API_KEY || `dev_${randomBytes(24).toString('base64url')}`;
+  // Empty means unset: an empty HOST must not bind every interface.
+  const host = options.host ?? (env.HOST || '127.0.0.1');
+  const port = options.port ?? parsePort(env.PORT);
+  const dataDirectory = dataDirectoryOf(env);
   let embedded: EmbeddedStore | undefined;
   let storeLocation = env.DYNAMODB_ENDPOINT ?? '';
   if (!env.DYNAMODB_ENDPOINT) {
-    const path = env.LOCAL_DB_PATH || '.data/dynamodb';
-    embedded = await startEmbeddedStore({ path });
+    embedded = await startEmbeddedStore({ path: dataDirectory ?? 'memory' });
     env.DYNAMODB_ENDPOINT = embedded.endpoint;
-    storeLocation = path;
+    storeLocation = dataDirectory ?? 'memory';
   }
-  const config = loadConfig({ ...env, TELEGRAM_WEBHOOK_SECRET: webhookSecret });
+  const secrets = secretsFor(
+    env,
+    dataDirectory ? loadLocalSecrets(dataDirectory) : newLocalSecrets(),
+  );
+  let config = loadConfig({
+    ...env,
+    TELEGRAM_WEBHOOK_SECRET: secrets.webhookSecret,
+    CURSOR_SECRET: secrets.cursorSecret,
+  });
+  const identity = await localBotIdentity(config);
+  // Unknown: the placeholder the webhook would fall back to, so it does not warn again.
+  config = Object.freeze({ ...config, TELEGRAM_BOT_USERNAME: identity?.username ?? 'bot' });
   const client = createDocumentClient({
     region: config.AWS_REGION,
     endpoint: config.DYNAMODB_ENDPOINT,
@@ -64,16 +113,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const store: StoreContext = { client, tableName: config.TABLE_NAME };
   await ensureTable(client, config.TABLE_NAME);
 
-  const secrets = {
-    webhookSecret,
+  const handlerSecrets = {
+    webhookSecret: secrets.webhookSecret,
     botToken: config.TELEGRAM_BOT_TOKEN,
-    cursorSecret: config.CURSOR_SECRET,
+    cursorSecret: secrets.cursorSecret,
   };
-  const webhookDeps = await buildWebhookDeps(config, secrets, { store });
-  await registerApiKey(store, { key: devApiKey, name: 'dev (npm start)', scope: 'admin' });
-  const lookupDeps = buildLookupDeps(config, secrets, { store });
-  const routes: { match: (path: string) => boolean; handler: Handler }[] = [
-    { match: (p) => p === '/telegram/webhook', handler: createWebhookHandler(webhookDeps) },
+  const webhookDeps = await buildWebhookDeps(config, handlerSecrets, { store });
+  await keepOneDevKey(store, secrets.devApiKey);
+  const lookupDeps = buildLookupDeps(config, handlerSecrets, { store });
+  const routes: { match: (path: string) => boolean; handler: Handler; webhook?: true }[] = [
+    {
+      match: (p) => p === '/telegram/webhook',
+      handler: createWebhookHandler(webhookDeps),
+      webhook: true,
+    },
     { match: (p) => p.startsWith('/v1/'), handler: createLookupHandler(lookupDeps) },
   ];
 
@@ -82,8 +135,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let closing: Promise<void> | undefined;
   const server: Server = createServer(async (req, res) => {
     inFlight++;
+    const started = performance.now();
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    let update: string | undefined;
     try {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/health') {
         sendResult(res, jsonResponse(200, { ok: true }));
         return;
@@ -94,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return;
       }
       const body = await readBody(req);
+      if (route.webhook && options.onRequest) update = describeUpdate(body);
       sendResult(res, await route.handler(toEvent(req, body)));
     } catch (err: unknown) {
       const status = err instanceof BodyTooLargeError ? 413 : 500;
@@ -101,29 +157,62 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } finally {
       inFlight--;
       if (inFlight === 0) drained?.();
+      options.onRequest?.({
+        method: req.method ?? 'GET',
+        path,
+        status: res.statusCode,
+        ms: performance.now() - started,
+        ...(update ? { update } : {}),
+      });
     }
   });
-  // Empty means unset: an empty HOST must not bind every interface.
-  const host = options.host ?? (env.HOST || '127.0.0.1');
-  const port = options.port ?? Number(env.PORT || 3000);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (err: unknown) {
+    client.destroy();
+    await embedded?.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new ConfigError(
+        `${host}:${port} is already in use: set PORT to another port (0 picks a free one)`,
+      );
+    }
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  const dynamoEndpoint = config.DYNAMODB_ENDPOINT ?? '';
+  if (dataDirectory) {
+    writeStackState(dataDirectory, {
+      pid: process.pid,
+      url,
+      dynamoEndpoint,
+      tableName: config.TABLE_NAME,
+      dataDirectory,
+      webhookSecret: secrets.webhookSecret,
+      devApiKey: secrets.devApiKey,
+      startedAt: new Date().toISOString(),
+    });
+  }
 
   return {
-    url: `http://${shownHost}:${address.port}`,
-    webhookSecret,
-    devApiKey,
+    url,
+    webhookSecret: secrets.webhookSecret,
+    devApiKey: secrets.devApiKey,
     storeLocation,
-    dynamoEndpoint: config.DYNAMODB_ENDPOINT ?? '',
+    secretsKept: dataDirectory !== undefined,
+    dynamoEndpoint,
+    botUsername: identity ? `@${identity.username}` : undefined,
     config,
     store,
     webhookDeps,
     close() {
       closing ??= (async () => {
+        if (dataDirectory) removeStackState(dataDirectory, process.pid);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));

@@ -103,7 +103,7 @@ describe('npm run webhook', () => {
       [['register'], 'unknown command: register'],
       [['info', '--url', HOOK_URL], 'info takes no --url'],
       [['set', '--url', HOOK_URL, 'extra'], 'unexpected argument'],
-      [['set', '--url', HOOK_URL, '--secret', 'x'], "Unknown option '--secret'"],
+      [['set', '--url', HOOK_URL, '--secret', 'x'], 'unknown option --secret'],
     ])('refuses %j before calling Telegram (exit 2, usage)', async (argv, reason) => {
       const { code, err } = await cli(argv);
 

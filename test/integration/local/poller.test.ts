@@ -97,4 +97,28 @@ describe('npm start -- --poll', () => {
     await poller.stop();
     expect(fake.calls.map((c) => c.method)).toEqual(['deleteWebhook']);
   });
+
+  it('says the webhook was deleted only once deleteWebhook succeeded', async () => {
+    const store = await root.freshTable();
+    fake.reset();
+    let failures = 2;
+    fake.respond('deleteWebhook', () =>
+      failures-- > 0 ? telegramError(502, 'Bad Gateway') : true,
+    );
+    fake.respond('getUpdates', () => []);
+    const botApi = createBotApi({ token: TEST_BOT_TOKEN, apiRoot: fake.url });
+    const said: number[] = [];
+    const poller = startPolling({
+      botApi,
+      processor: { store, botApi, bot: createBot({ store, identity: { username: 'b' } }) },
+      timeoutSeconds: 0,
+      maxBackoffMs: 20,
+      onWebhookDeleted: () => said.push(fake.calls.length),
+    });
+    await until(() => fake.calls.some((c) => c.method === 'getUpdates'));
+    await poller.stop();
+    const deletes = fake.calls.filter((c) => c.method === 'deleteWebhook').length;
+    expect(deletes).toBe(3);
+    expect(said).toEqual([3]);
+  });
 });

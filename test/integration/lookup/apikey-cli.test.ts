@@ -116,7 +116,7 @@ describe('npm run apikey', () => {
     [['list', '--id', 'key_1'], /list takes no --id/],
     [['revoke'], /revoke needs --id/],
     [['list', 'extra'], /unexpected argument: extra/],
-    [['list', '--verbose'], /Unknown option '--verbose'/],
+    [['list', '--verbose'], /unknown option --verbose/],
   ])('exits 2 with the usage for %j', async (argv, message) => {
     const result = await cli(...argv);
     expect(result.code).toBe(2);

@@ -1,0 +1,51 @@
+/**
+ * `npm run fuzz`: the fuzz suite (test/fuzz) with many runs per property and a fresh seed, so
+ * each run explores new inputs; a failure prints its seed, and `--seed` replays it.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { intOption, parseCliOrExit } from './cli.ts';
+
+const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [-- vitest options]
+
+  Runs the fuzz suite (test/fuzz) with N runs per property (scaled by each property's weight)
+  and a fresh seed; npm test runs the same properties at CI size with a fixed seed.
+
+options:
+  --runs N    runs per property (default 2000)
+  --seed S    replay the seed a failure printed (default: a new one per run)
+  --help      show this text
+
+Anything after a second -- goes to vitest, e.g. npm run fuzz -- --runs 100 -- -t webhook`;
+
+const { runs, seed, rest } = parseCliOrExit(
+  {
+    name: 'fuzz',
+    usage: USAGE,
+    options: { runs: { type: 'string', default: '2000' }, seed: { type: 'string' } },
+    allowPositionals: true,
+  },
+  ({ values, positionals }) => ({
+    runs: intOption('runs', values.runs as string, 1, 10_000_000),
+    seed:
+      values.seed === undefined
+        ? undefined
+        : intOption('seed', values.seed as string, 0, 2 ** 31 - 1),
+    rest: positionals,
+  }),
+);
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
+const child = spawn(process.execPath, [vitest, 'run', 'test/fuzz', ...rest], {
+  cwd: root,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    FUZZ_RUNS: String(runs),
+    ...(seed === undefined ? {} : { FUZZ_SEED: String(seed) }),
+  },
+});
+child.on('exit', (code, signal) => {
+  process.exitCode = code ?? (signal ? 1 : 0);
+});
