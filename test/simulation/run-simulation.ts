@@ -125,7 +125,7 @@ export async function runSimulation(
     await scheduler.drive(random);
     const debug = options.debug;
     debug?.(
-      `round now=${now} ${deliveries.map((d) => `${d.u.id}${d.a.crashed ? '(crash ' + d.a.calls + ')' : ''}`).join(' ')} erase=${erasures.map((e) => e.user).join(',')}`,
+      `round now=${now} ${deliveries.map((d) => `${d.u.id}${d.a.crashed ? `(crash ${d.a.calls})` : ''}`).join(' ')} erase=${erasures.map((e) => e.user).join(',')}`,
     );
     const acked = new Set<SimUpdate>();
     for (const d of deliveries) {
