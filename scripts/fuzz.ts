@@ -1,6 +1,7 @@
 /**
- * `npm run fuzz`: the fuzz suite (test/fuzz) with many runs per property and a fresh seed, so
- * each run explores new inputs; a failure prints its seed, and `--seed` replays it.
+ * `npm run fuzz`: the fuzz suite (test/fuzz) with many runs per property, and the recorder's
+ * simulation (test/simulation) with many seeded runs, from a fresh seed, so each run explores
+ * new inputs; a failure prints its seed, and `--seed` replays it.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +10,13 @@ import { intOption, parseCliOrExit } from './cli.ts';
 const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [-- vitest options]
 
   Runs the fuzz suite (test/fuzz) with N runs per property (scaled by each property's weight)
-  and a fresh seed; npm test runs the same properties at CI size with a fixed seed.
+  and the recorder simulation (test/simulation) with N/50 seeded runs of 100 rounds, from a
+  fresh seed; npm test runs both at CI size with fixed seeds.
 
 options:
   --runs N    runs per property (default 2000)
-  --seed S    replay the seed a failure printed (default: a new one per run)
+  --seed S    replay the seed a failure printed (default: a new one per run; a simulation
+              failure names its own seed: replay it with --seed S --runs 50)
   --help      show this text
 
 Anything after a second -- goes to vitest, e.g. npm run fuzz -- --runs 100 -- -t webhook`;
@@ -37,12 +40,17 @@ const { runs, seed, rest } = parseCliOrExit(
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
-const child = spawn(process.execPath, [vitest, 'run', 'test/fuzz', ...rest], {
+const simSeed = seed ?? Math.floor(Math.random() * 1_000_000);
+console.log(`recorder simulation: first seed ${simSeed}`);
+const child = spawn(process.execPath, [vitest, 'run', 'test/fuzz', 'test/simulation', ...rest], {
   cwd: root,
   stdio: 'inherit',
   env: {
     ...process.env,
     FUZZ_RUNS: String(runs),
+    SIM_RUNS: String(Math.max(1, Math.round(runs / 50))),
+    SIM_STEPS: '100',
+    SIM_SEED: String(simSeed),
     ...(seed === undefined ? {} : { FUZZ_SEED: String(seed) }),
   },
 });

@@ -6,8 +6,9 @@
  *   1 byte per two significant digits plus 1; booleans and null: 1; lists and maps: 3 plus
  *   1 per element plus the elements; sets: the sum of their elements);
  * - a write costs 1 WCU per started KB of the larger of the item before and after, at least
- *   1, also when its condition fails; a table write that changes an item in the fully
- *   projected index gsi1 costs the index 1 more write (2 when the index key changes);
+ *   1, also when its condition fails; a table write costs each index the item enters, leaves
+ *   or changes its key in 1 more write (2 when the key changes), and a keys-only index
+ *   (gsi1, gsi2) nothing when only other attributes change;
  * - a strongly consistent read costs 1 RCU per started 4 KB (eventually consistent: half),
  *   at least 1 per request; a Query sums the sizes of the items it reads; BatchGetItem and
  *   GetItem round each item on its own.
@@ -16,7 +17,7 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../lib/store/client.ts';
-import { GSI1 } from '../../lib/store/table.ts';
+import { GLOBAL_SECONDARY_INDEXES } from '../../lib/store/table.ts';
 import { type ItemKey, isWrite, type RequestRecord } from '../../test/helpers/request-log.ts';
 
 export type Item = Record<string, unknown>;
@@ -84,28 +85,36 @@ function stable(value: unknown): string {
 }
 
 const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
-const inIndex = (item: Item | undefined) =>
-  item !== undefined && item[GSI1.partitionKey] !== undefined && item[GSI1.sortKey] !== undefined;
+/** The item as an index holds it: its key values, or undefined when the item is not in it. */
+function indexKey(index: (typeof GLOBAL_SECONDARY_INDEXES)[number], item: Item | undefined) {
+  if (!item) return undefined;
+  const values = index.KeySchema.map((k) => item[k.AttributeName]);
+  return values.every((v) => v !== undefined) ? JSON.stringify(values) : undefined;
+}
 
 /** Index writes (and their units) caused by a table write that turned `before` into `after`. */
 function indexWriteUnits(before: Item | undefined, after: Item | undefined): number {
-  const was = inIndex(before);
-  const is = inIndex(after);
-  if (!was && !is) return 0;
-  if (was && is) {
-    const sameKey =
-      before?.[GSI1.partitionKey] === after?.[GSI1.partitionKey] &&
-      before?.[GSI1.sortKey] === after?.[GSI1.sortKey];
-    if (!sameKey) return writeUnits(itemSize(before)) + writeUnits(itemSize(after));
-    return stable(before) === stable(after) ? 0 : writeUnits(itemSize(after));
+  let units = 0;
+  for (const index of GLOBAL_SECONDARY_INDEXES) {
+    const was = indexKey(index, before);
+    const is = indexKey(index, after);
+    const keysOnly = index.Projection.ProjectionType === 'KEYS_ONLY';
+    const size = (item: Item | undefined) => (keysOnly ? 1 : writeUnits(itemSize(item)));
+    if (was === undefined && is === undefined) continue;
+    if (was !== undefined && is !== undefined && was === is) {
+      if (!keysOnly && stable(before) !== stable(after)) units += size(after);
+      continue;
+    }
+    if (was !== undefined) units += size(before);
+    if (is !== undefined) units += size(after);
   }
-  return writeUnits(itemSize(was ? before : after));
+  return units;
 }
 
 export interface Capacity {
   /** Write capacity units on the table. */
   wcu: number;
-  /** Write capacity units on the index (gsi1). */
+  /** Write capacity units on the indexes (gsi1, gsi2). */
   indexWcu: number;
   rcu: number;
 }

@@ -1,5 +1,5 @@
 /**
- * Work per update: the real webhook handler (one warm instance, profile cache on) against the
+ * Work per update: the real webhook handler (one warm instance) against the
  * embedded store and the loopback fake Bot API, each update measured on its own: DynamoDB
  * requests by command, sequential round trips on the critical path, capacity units from item
  * sizes, and outbound Bot API calls. The budget tests assert on the same figures.
@@ -40,7 +40,7 @@ export interface UpdateWork extends Capacity {
 
 export interface UpdateWorkReport {
   updates: UpdateWork[];
-  /** Means over `steadyMessages` ordinary messages of one known user (guard pruning included). */
+  /** Means over `steadyMessages` ordinary messages of one known user. */
   steady: UpdateWork & { messages: number; maxRoundTrips: number; maxWrites: number };
 }
 
@@ -75,12 +75,15 @@ function summarize(name: string, records: RequestRecord[], capacity: Capacity): 
   };
 }
 
+/** Messages are dated from an hour ago, a second apart: today's month, as in production. */
+const BASE_DATE = Math.floor(Date.now() / 1000) - 3600;
+
 /** A group message from Alice (the fixtures' user 1001) with its own update and message id. */
 function aliceMessage(n: number): Update {
   const update = loadUpdate('group-message') as Update & { message: Record<string, unknown> };
   update.update_id = 20_000 + n;
   update.message.message_id = 5_000 + n;
-  update.message.date = 1764000000 + n * 60;
+  update.message.date = BASE_DATE + n;
   return update;
 }
 
@@ -92,6 +95,7 @@ function bobMessage(): Update {
   };
   update.update_id = 9_001;
   update.message.from = member.chat_member.new_chat_member.user;
+  update.message.date = BASE_DATE - 1;
   return update;
 }
 

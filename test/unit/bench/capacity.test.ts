@@ -38,11 +38,15 @@ describe('capacityOf', () => {
   const small = { ...key, gsi1pk: 'CHAT#2', gsi1sk: 'USER#1', n: 1 };
   const large = { ...small, n: 2, text: 'x'.repeat(1500) };
 
-  it('charges a write 1 WCU per started KB of the larger image, and the index when it changes', () => {
+  it('charges a write 1 WCU per started KB of the larger image; a keys-only index only when its key changes', () => {
     const before: Snapshot = new Map([['USER#1|CHAT#2', small]]);
     const after: Snapshot = new Map([['USER#1|CHAT#2', large]]);
     const write = record('UpdateItemCommand', 0, 1, { keys: [key] });
-    expect(capacityOf([write], before, after)).toEqual({ wcu: 2, indexWcu: 2, rcu: 0 });
+    expect(capacityOf([write], before, after)).toEqual({ wcu: 2, indexWcu: 0, rcu: 0 });
+    const moved: Snapshot = new Map([['USER#1|CHAT#2', { ...large, gsi1pk: 'CHAT#3' }]]);
+    expect(capacityOf([write], before, moved)).toEqual({ wcu: 2, indexWcu: 2, rcu: 0 });
+    const created: Snapshot = new Map([['USER#1|CHAT#2', { ...small, gsi2pk: 'USERNAME#a' }]]);
+    expect(capacityOf([write], new Map(), created)).toEqual({ wcu: 1, indexWcu: 2, rcu: 0 });
   });
 
   it('charges a failed conditional write on the table but not on the index', () => {
