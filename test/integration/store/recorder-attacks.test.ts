@@ -331,4 +331,90 @@ describe('Recorder v2 under attack', () => {
     expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
     expect(await aliceLeftovers(store)).toEqual([]);
   });
+  /**
+   * Guarantee (b), "every acknowledged update fully recorded", against Telegram's real
+   * update_id: the Bot API documents that "if there are no new updates for at least a week,
+   * then identifier of the next update will be chosen randomly instead of sequentially" (the
+   * TQueue of an empty bot restarts at a random id). The high-water marks assume update_id
+   * only grows, forever: after a quiet week the next ids may be below the marks stored on
+   * Alice's membership (and on a month's register), so her new messages are acknowledged
+   * and refused everywhere they are below the mark: never counted again.
+   */
+  it('A6. counts a message whose update_id restarted lower after a quiet week', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds() - 9 * 86400;
+    const first = message(SUPERGROUP, T);
+    first.update_id = 900_000_000;
+    await record(store, first, T);
+    const later = message(SUPERGROUP, T + 8 * 86400);
+    later.update_id = 123_456; // chosen randomly by Telegram after a week without updates
+    await record(store, later, T + 8 * 86400);
+    const member = await getMembership(store, ALICE, SUPERGROUP);
+    expect(member?.messageCount).toBe(2);
+    expect(member?.lastSeenAt).toBe(new Date((T + 8 * 86400) * 1000).toISOString());
+  });
+
+  /**
+   * Guarantee (d), "firstSeenAt never moves later" / seen times consistent. Alice's message
+   * dated t1 (chat queue, delayed by retries) arrives after her chat_member join dated t2 > t1
+   * (her own queue), which created the membership with `first` = t2. `first` is only set when
+   * the item is created, so the membership says first seen at t2 and last seen at t1: first
+   * seen after last seen, and later than the earliest event recorded on it.
+   */
+  it('A7. a membership first seen never after its earliest recorded event', async () => {
+    const store = await root.freshTable();
+    const t1 = nowSeconds() - 600;
+    const t2 = t1 + 300;
+    const join = {
+      update_id: nextUpdateId++,
+      chat_member: {
+        chat: { id: SUPERGROUP, type: 'supergroup', title: 'Test Group' },
+        from: { is_bot: false, ...ALICE_PROFILE },
+        date: t2,
+        old_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'left' },
+        new_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'member' },
+      },
+    };
+    const earlier = message(SUPERGROUP, t1);
+    await record(store, join, t2);
+    await record(store, earlier, t1 + 400);
+    const member = await getMembership(store, ALICE, SUPERGROUP);
+    expect(member?.lastSeenAt).toBe(new Date(t1 * 1000).toISOString());
+    expect(member?.firstSeenAt).toBe(new Date(t1 * 1000).toISOString());
+  });
+
+  /**
+   * Guarantee (c), shared entries. Bob shares a contact card of Alice's number without a
+   * `user_id` (Telegram omits it when the card is not linked to an account the sender
+   * knows); the entry is keyed by phone and has no SHAREDOF# index entry. Alice verified
+   * that number herself, then is erased: the erasure reads her verified phone but only
+   * looks for shared entries through SHAREDOF#, so Bob's entry keeps her name and number.
+   * (Possibly a documented limit; listed because the erasure holds the number it could
+   * look for.)
+   */
+  it('A8. erasing a user removes shared entries holding her verified phone number', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds() - 60;
+    const own = loadUpdate('contact-own') as { update_id: number; message: { date: number } };
+    own.update_id = nextUpdateId++;
+    own.message.date = T;
+    await record(store, own, T);
+    const card = {
+      update_id: nextUpdateId++,
+      message: {
+        message_id: 77,
+        from: { is_bot: false, ...BOB_PROFILE },
+        chat: { id: BOB, type: 'private', first_name: 'Bob' },
+        date: T + 1,
+        contact: { phone_number: '+1 555 123 4567', first_name: 'Alice', last_name: 'Smith' },
+      },
+    };
+    await record(store, card, T + 1);
+    expect(
+      (await scan(store)).some((i) => i.phoneNumber === '+15551234567' && i.pk === `USER#${BOB}`),
+    ).toBe(true);
+    await eraseUser(store, ALICE, T + 10);
+    const left = (await scan(store)).filter((i) => String(i.phoneNumber ?? '') === '+15551234567');
+    expect(left).toEqual([]);
+  });
 });
