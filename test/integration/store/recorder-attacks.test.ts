@@ -1,0 +1,420 @@
+/**
+ * Red-team attacks on Recorder v2 (helper-red). Each test is one interleaving that violates a
+ * guarantee the recorder claims (lib/store/recorder.ts, erasure.ts, chat-migration.ts); the
+ * comment above each names the guarantee and the interleaving. These tests are EXPECTED TO
+ * FAIL until lib/ is fixed: they document the violation, they do not assert current behaviour.
+ *
+ * Store-level tests drive recordUpdate / eraseUser / copyMigratedChat / saveMemberStatus with
+ * explicit clocks, and a "gated" client that holds one chosen store call until released, so
+ * a concurrent writer's calls land in a chosen order (the way store-scheduler.ts does).
+ */
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebhookHandler } from '../../../functions/webhook.ts';
+import type { StoreContext } from '../../../lib/store/client.ts';
+import { createDocumentClient } from '../../../lib/store/client.ts';
+import { eraseUser } from '../../../lib/store/erasure.ts';
+import { getMembership, saveMemberStatus } from '../../../lib/store/memberships.ts';
+import { getContact } from '../../../lib/store/profiles.ts';
+import { recordUpdate } from '../../../lib/store/recorder.ts';
+import { extractFacts } from '../../../lib/telegram/update-facts.ts';
+import { deliveryQueue } from '../../../lib/telegram/update-queue.ts';
+import { loadUpdate } from '../../fixtures/updates.ts';
+import { webhookEvent } from '../../helpers/events.ts';
+import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
+import { type FaultKind, faultyClient } from '../../helpers/faults.ts';
+import {
+  ALICE,
+  BOB,
+  createTestLookup,
+  groupMessage,
+  type TestLookup,
+} from '../../helpers/lookup.ts';
+import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import { createTestWebhook } from '../../helpers/webhook.ts';
+
+const OLD_GROUP = -4001002;
+const SUPERGROUP = -100200300;
+const ALICE_PROFILE = {
+  id: ALICE,
+  first_name: 'Alice',
+  last_name: 'Smith',
+  username: 'Alice_Smith',
+};
+const BOB_PROFILE = { id: BOB, first_name: 'Bob', username: 'bob_jones' };
+
+let root: TestStore;
+let botApi: FakeBotApi;
+beforeAll(async () => {
+  root = await startTestStore();
+  botApi = await startFakeBotApi();
+});
+afterAll(async () => {
+  await botApi.close();
+  await root.close();
+});
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let nextUpdateId = 500_000;
+
+/** A message in `chatId` from `profile` at `date` (a group or a supergroup by the id). */
+function message(chatId: number, date: number, profile: object = ALICE_PROFILE) {
+  const update = groupMessage(profile as typeof ALICE_PROFILE, { chatId, date }) as {
+    update_id: number;
+    message: Record<string, unknown>;
+  };
+  update.update_id = nextUpdateId++;
+  update.message.chat = {
+    id: chatId,
+    type: chatId === OLD_GROUP ? 'group' : 'supergroup',
+    title: 'Test Group',
+  };
+  return update;
+}
+
+/** Records `update` as the webhook does, received at `receivedAt`. */
+async function record(ctx: StoreContext, update: unknown, receivedAt: number) {
+  const facts = extractFacts(update, { receivedAt });
+  return recordUpdate(ctx, facts, deliveryQueue(update, facts.kind), receivedAt);
+}
+
+interface Hold {
+  /** Resolves when the held call is about to be sent. */
+  reached: Promise<void>;
+  release(): void;
+}
+
+/**
+ * A client whose calls can be held: `hold(match)` holds the next call for which `match`
+ * (command name, JSON of the input) is true, before it reaches the store, until released.
+ */
+function gatedClient(endpoint: string) {
+  const client: DynamoDBDocumentClient = createDocumentClient({
+    region: 'us-east-1',
+    endpoint,
+    maxAttempts: 1,
+  });
+  const holds: { match: (command: string, input: string) => boolean; hold: () => Promise<void> }[] =
+    [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName);
+      const input = JSON.stringify(args.input);
+      const index = holds.findIndex((h) => h.match(command, input));
+      if (index >= 0) {
+        const [h] = holds.splice(index, 1);
+        await h?.hold();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'gate' },
+  );
+  return {
+    client,
+    hold(match: (command: string, input: string) => boolean): Hold {
+      let reach!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((r) => {
+        reach = r;
+      });
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      holds.push({
+        match,
+        hold: async () => {
+          reach();
+          await released;
+        },
+      });
+      return { reached, release };
+    },
+  };
+}
+
+/** Matches a call on the item `pk`/`sk` (by the key strings in its input). */
+const onItem = (pk: string, sk: string, commands: RegExp) => (command: string, input: string) =>
+  commands.test(command) && input.includes(`"${pk}"`) && input.includes(`"${sk}"`);
+
+async function scan(store: StoreContext): Promise<Record<string, unknown>[]> {
+  const { Items } = await store.client.send(new ScanCommand({ TableName: store.tableName }));
+  return Items ?? [];
+}
+
+/** Items holding anything of Alice: her partition beyond tombstones, index keys naming her. */
+async function aliceLeftovers(store: StoreContext) {
+  return (await scan(store)).filter((item) => {
+    const tombstone = Object.keys(item).every((k) =>
+      ['pk', 'sk', 'floor', 'expiresAt'].includes(k),
+    );
+    if (tombstone) return false;
+    return (
+      item.pk === `USER#${ALICE}` ||
+      item.userId === ALICE ||
+      item.gsi1pk === `SHAREDOF#${ALICE}` ||
+      /alice|\+15551234567/i.test(String(item.gsi2pk ?? ''))
+    );
+  });
+}
+
+interface Rig {
+  store: TestStore;
+  webhook: WebhookHandler;
+  api: TestLookup;
+  deliver(update: unknown, failAt?: number): Promise<number>;
+}
+
+/** The real handlers; `deliver` fails the `failAt`-th store call of the attempt after it landed. */
+async function rig(): Promise<Rig> {
+  const store = await root.freshTable();
+  let start = 0;
+  let failAt: number | undefined;
+  const faulty = faultyClient(store.endpoint, (_command, index): FaultKind | undefined =>
+    failAt !== undefined && index - start === failAt ? 'lost-response' : undefined,
+  );
+  const webhook = await createTestWebhook({
+    store: { client: faulty.client, tableName: store.tableName },
+    botApiUrl: botApi.url,
+  });
+  const api = await createTestLookup({ store, botApiUrl: botApi.url });
+  return {
+    store,
+    webhook,
+    api,
+    async deliver(update, at) {
+      start = faulty.calls.length;
+      failAt = at;
+      const response = await webhook(webhookEvent(update)).finally(() => {
+        failAt = undefined;
+      });
+      return response.statusCode ?? 0;
+    },
+  };
+}
+
+describe('Recorder v2 under attack', () => {
+  /**
+   * Guarantee (c), "no redelivery brings back anything of the user". A dateless update
+   * (inline_query; likewise callback_query, chosen_inline_result, purchased_paid_media...) is
+   * dated at arrival. Its first delivery records Alice's profile and loses the answer; an
+   * admin erases Alice; Telegram redelivers the same update (same update_id) a second later.
+   * The redelivery is now dated after the erasure floor and the tombstone replaced the
+   * queue's high-water mark, so it is recorded as new activity: Alice's profile and username
+   * index entry are back.
+   */
+  it('A1. a redelivered dateless update (inline_query) does not bring an erased user back', async () => {
+    const r = await rig();
+    const update = loadUpdate('inline-query') as { update_id: number };
+    update.update_id = nextUpdateId++;
+    expect(await r.deliver(update, 0)).toBe(500);
+    const erase = await r.api.call({
+      method: 'DELETE',
+      path: `/v1/contacts/${ALICE}`,
+      key: r.api.adminKey,
+    });
+    expect(erase.status).toBe(204);
+    await sleep(1100); // the redelivery arrives in a later second than the erasure
+    expect(await r.deliver(update)).toBe(200);
+    expect((await r.api.call({ path: `/v1/contacts/${ALICE}` })).status).toBe(404);
+    const byName = await r.api.call({ path: '/v1/contacts', query: { username: 'alice_smith' } });
+    expect(byName.body.items).toEqual([]);
+    expect(await aliceLeftovers(r.store)).toEqual([]);
+  }, 20_000);
+
+  /**
+   * Guarantees (b) and (c) "a user who writes again after the erasure starts afresh". An
+   * erasure starts at T (floor T+1); before its first store call (the tombstone Put) lands,
+   * Alice's message dated T+1 (after the floor) is fully recorded and acknowledged. The
+   * blind Put then replaces her contact month, message count and profile included, while
+   * the membership (settled, kept: its source is after the floor) keeps the count: the
+   * acknowledged message is half gone and the contact 404s although her membership says she
+   * wrote once. (A 1-second race: the Put only has to take longer than the floor's margin.)
+   */
+  it('A2. an erasure whose tombstone lands after an update dated after its floor keeps that update', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds();
+    await record(store, message(SUPERGROUP, T + 1), T + 1);
+    await eraseUser(store, ALICE, T);
+    const member = await getMembership(store, ALICE, SUPERGROUP);
+    expect(member?.messageCount).toBe(1);
+    const contact = await getContact(store, ALICE);
+    expect(contact?.messageCount).toBe(1);
+  });
+
+  /**
+   * Guarantee (c), migrations. Alice is in the old group; a migration (announced by Bob's
+   * service message) copies memberships while Alice is erased. The erasure's Query of her
+   * partition runs before the copy creates her supergroup membership; its settle of her
+   * group membership runs after the copy marked that membership `movedTo`. copyMember only
+   * looks at her erasure when the `movedTo` write fails, so the supergroup membership (her
+   * name snapshot, her count, the chat's member index entry) outlives the erasure.
+   */
+  it('A3. a migration copy racing an erasure leaves nothing of the erased member in the supergroup', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds();
+    await record(store, message(OLD_GROUP, T - 300), T - 300);
+    await record(store, message(OLD_GROUP, T - 290, BOB_PROFILE), T - 290);
+    const gated = gatedClient(store.endpoint);
+    const held = gated.hold(onItem(`USER#${ALICE}`, `CHAT#${OLD_GROUP}`, /Delete|Update/));
+    const erasure = eraseUser({ client: gated.client, tableName: store.tableName }, ALICE, T);
+    await held.reached; // tombstones written, her partition queried, the settle not yet sent
+    const migrate = loadUpdate('migrate-to-chat') as {
+      update_id: number;
+      message: { date: number; from: object };
+    };
+    migrate.update_id = nextUpdateId++;
+    migrate.message.date = T - 10;
+    migrate.message.from = { is_bot: false, ...BOB_PROFILE };
+    await record(store, migrate, T);
+    held.release();
+    await erasure;
+    expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
+    expect(await aliceLeftovers(store)).toEqual([]);
+  });
+
+  /**
+   * Guarantee (c) with two erasures close together (issue: "the 48 h post-erasure window,
+   * settle then rewrite"). E1 erases Alice at T. Alice writes at T+5 (update U, one of the
+   * first updates after E1): U creates her membership, reads E1's floor, settles the item
+   * and is about to send its write again. E2 erases Alice at T+10 and completes: it deletes
+   * the membership (U is older than E2). Then U's rewrite lands: the membership is created
+   * again (a fresh item has no floor) with U's count, her names and the chat index entry,
+   * after E2 answered. Nothing re-checks after the rewrite.
+   */
+  it('A4. the post-erasure rewrite of an update does not outlive a second erasure', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds();
+    await record(store, message(SUPERGROUP, T - 100), T - 100);
+    await eraseUser(store, ALICE, T);
+    const gated = gatedClient(store.endpoint);
+    let updates = 0;
+    const held = gated.hold((command, input) => {
+      if (!onItem(`USER#${ALICE}`, `CHAT#${SUPERGROUP}`, /Update/)(command, input)) return false;
+      updates++;
+      return updates === 3; // 1: the write round, 2: the settle, 3: the rewrite
+    });
+    const u = record(
+      { client: gated.client, tableName: store.tableName },
+      message(SUPERGROUP, T + 5),
+      T + 5,
+    );
+    await held.reached;
+    await eraseUser(store, ALICE, T + 10);
+    held.release();
+    await u;
+    expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
+    expect(await aliceLeftovers(store)).toEqual([]);
+  });
+
+  /**
+   * "Nothing is ever stored for an erased user" (saveMemberStatus: nothing is created from a
+   * live answer). An admin's `?live=true` check answered while an erasure of Alice is under
+   * way (its clock one second past the erasure's floor) lands between the erasure's Query
+   * and its settle of the membership. The settle keeps the live source (dated after the
+   * floor) and with it the membership: Alice stays listed as a member of the chat after the
+   * DELETE answered, from a live answer alone.
+   */
+  it('A5. a live status stored while the erasure runs does not keep the erased membership', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds();
+    await record(store, message(SUPERGROUP, T - 100), T - 100);
+    const gated = gatedClient(store.endpoint);
+    const held = gated.hold(onItem(`USER#${ALICE}`, `CHAT#${SUPERGROUP}`, /Delete|Update/));
+    const erasure = eraseUser({ client: gated.client, tableName: store.tableName }, ALICE, T);
+    await held.reached;
+    const live = { userId: ALICE, chatId: SUPERGROUP, status: 'member' as const, isMember: true };
+    expect(await saveMemberStatus(store, live, T + 2)).not.toBeNull();
+    held.release();
+    await erasure;
+    expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
+    expect(await aliceLeftovers(store)).toEqual([]);
+  });
+  /**
+   * Guarantee (b), "every acknowledged update fully recorded", against Telegram's real
+   * update_id: the Bot API documents that "if there are no new updates for at least a week,
+   * then identifier of the next update will be chosen randomly instead of sequentially" (the
+   * TQueue of an empty bot restarts at a random id). The high-water marks assume update_id
+   * only grows, forever: after a quiet week the next ids may be below the marks stored on
+   * Alice's membership (and on a month's register), so her new messages are acknowledged
+   * and refused everywhere they are below the mark: never counted again.
+   */
+  it('A6. counts a message whose update_id restarted lower after a quiet week', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds() - 9 * 86400;
+    const first = message(SUPERGROUP, T);
+    first.update_id = 900_000_000;
+    await record(store, first, T);
+    const later = message(SUPERGROUP, T + 8 * 86400);
+    later.update_id = 123_456; // chosen randomly by Telegram after a week without updates
+    await record(store, later, T + 8 * 86400);
+    const member = await getMembership(store, ALICE, SUPERGROUP);
+    expect(member?.messageCount).toBe(2);
+    expect(member?.lastSeenAt).toBe(new Date((T + 8 * 86400) * 1000).toISOString());
+  });
+
+  /**
+   * Guarantee (d), "firstSeenAt never moves later" / seen times consistent. Alice's message
+   * dated t1 (chat queue, delayed by retries) arrives after her chat_member join dated t2 > t1
+   * (her own queue), which created the membership with `first` = t2. `first` is only set when
+   * the item is created, so the membership says first seen at t2 and last seen at t1: first
+   * seen after last seen, and later than the earliest event recorded on it.
+   */
+  it('A7. a membership first seen never after its earliest recorded event', async () => {
+    const store = await root.freshTable();
+    const t1 = nowSeconds() - 600;
+    const t2 = t1 + 300;
+    const join = {
+      update_id: nextUpdateId++,
+      chat_member: {
+        chat: { id: SUPERGROUP, type: 'supergroup', title: 'Test Group' },
+        from: { is_bot: false, ...ALICE_PROFILE },
+        date: t2,
+        old_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'left' },
+        new_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'member' },
+      },
+    };
+    const earlier = message(SUPERGROUP, t1);
+    await record(store, join, t2);
+    await record(store, earlier, t1 + 400);
+    const member = await getMembership(store, ALICE, SUPERGROUP);
+    expect(member?.lastSeenAt).toBe(new Date(t1 * 1000).toISOString());
+    expect(member?.firstSeenAt).toBe(new Date(t1 * 1000).toISOString());
+  });
+
+  /**
+   * Guarantee (c), shared entries. Bob shares a contact card of Alice's number without a
+   * `user_id` (Telegram omits it when the card is not linked to an account the sender
+   * knows); the entry is keyed by phone and has no SHAREDOF# index entry. Alice verified
+   * that number herself, then is erased: the erasure reads her verified phone but only
+   * looks for shared entries through SHAREDOF#, so Bob's entry keeps her name and number.
+   * (Possibly a documented limit; listed because the erasure holds the number it could
+   * look for.)
+   */
+  it('A8. erasing a user removes shared entries holding her verified phone number', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds() - 60;
+    const own = loadUpdate('contact-own') as { update_id: number; message: { date: number } };
+    own.update_id = nextUpdateId++;
+    own.message.date = T;
+    await record(store, own, T);
+    const card = {
+      update_id: nextUpdateId++,
+      message: {
+        message_id: 77,
+        from: { is_bot: false, ...BOB_PROFILE },
+        chat: { id: BOB, type: 'private', first_name: 'Bob' },
+        date: T + 1,
+        contact: { phone_number: '+1 555 123 4567', first_name: 'Alice', last_name: 'Smith' },
+      },
+    };
+    await record(store, card, T + 1);
+    expect(
+      (await scan(store)).some((i) => i.phoneNumber === '+15551234567' && i.pk === `USER#${BOB}`),
+    ).toBe(true);
+    await eraseUser(store, ALICE, T + 10);
+    const left = (await scan(store)).filter((i) => String(i.phoneNumber ?? '') === '+15551234567');
+    expect(left).toEqual([]);
+  });
+});
