@@ -114,8 +114,9 @@ async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
   const moved = new ItemUpdate(membershipKey(userId, Number(member.chatId)))
     .set(MOVED_TO, toChatId)
     .when('attribute_exists(pk)');
-  if (await write(ctx, moved)) return;
-  // The group membership vanished: the member was erased meanwhile; so goes the copy.
+  await write(ctx, moved);
+  // An erasure of the member may have run meanwhile (before or after the copy landed): the
+  // copy is settled against its floor, which removes it when it came from before.
   const { Item: gate } = await ctx.client.send(
     new GetCommand({
       TableName: ctx.tableName,

@@ -16,7 +16,14 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
 import { settleAll, toStoreError } from './dynamo-errors.ts';
-import { contactMonthKey, monthOfSk, sharedOfPk, userPk } from './keys.ts';
+import {
+  contactMonthKey,
+  monthOfSk,
+  phoneItemKey,
+  sharedOfPk,
+  sharedPhonePk,
+  userPk,
+} from './keys.ts';
 import { queryAll } from './query.ts';
 import { ERASURE_WINDOW_SECONDS, EXPIRES_AT, FLOOR, isRegisterAttr } from './registers.ts';
 import { settleItem } from './settle.ts';
@@ -40,6 +47,40 @@ async function inBatches<T>(items: T[], run: (item: T) => Promise<unknown>): Pro
   }
 }
 
+/** Puts the tombstones of `gates` (floor `at + 1`); returns what they replaced. */
+function closeGates(ctx: StoreContext, userId: number, at: number, gates: string[]) {
+  return settleAll(
+    'erasure',
+    gates.map((month) =>
+      ctx.client.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: {
+            ...contactMonthKey(userId, month),
+            [FLOOR]: at + 1,
+            [EXPIRES_AT]: at + ERASURE_WINDOW_SECONDS + 24 * 3600,
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    ),
+  );
+}
+
+/** The newest date of a register dated at or after `floor` in the replaced months. */
+function newestRegister(
+  closed: { Attributes?: Record<string, unknown> }[],
+  floor: number,
+): number | undefined {
+  const dates = closed.flatMap((r) =>
+    Object.entries(r.Attributes ?? {})
+      .filter(([attr]) => isRegisterAttr(attr))
+      .map(([, value]) => Number((value as { t?: unknown }).t))
+      .filter((t) => t >= floor),
+  );
+  return dates.length ? Math.max(...dates) : undefined;
+}
+
 export interface ErasureResult {
   /** Something was stored about the user. */
   erased: boolean;
@@ -53,25 +94,22 @@ export async function eraseUser(
   userId: number,
   now = Math.floor(Date.now() / 1000),
 ): Promise<ErasureResult> {
-  const floor = now + 1;
-  const gates = gateMonths(now);
+  let at = now;
+  let gates = gateMonths(at);
   try {
-    const closed = await settleAll(
-      'erasure',
-      gates.map((month) =>
-        ctx.client.send(
-          new PutCommand({
-            TableName: ctx.tableName,
-            Item: {
-              ...contactMonthKey(userId, month),
-              [FLOOR]: floor,
-              [EXPIRES_AT]: now + ERASURE_WINDOW_SECONDS + 24 * 3600,
-            },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      ),
+    let closed = await closeGates(ctx, userId, at, gates);
+    const hadData = closed.some((r) =>
+      Object.keys(r.Attributes ?? {}).some((attr) => isRegisterAttr(attr)),
     );
+    // A tombstone replaces its month whole: had an update dated after the floor landed there
+    // first (an erasure slower than a second), the erasure takes effect after that update.
+    for (let newest = newestRegister(closed, at + 1); newest !== undefined; ) {
+      at = newest;
+      gates = gateMonths(at);
+      closed = await closeGates(ctx, userId, at, gates);
+      newest = newestRegister(closed, at + 1);
+    }
+    const floor = at + 1;
     const own = await queryAll(ctx, {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': userPk(userId) },
@@ -87,19 +125,24 @@ export async function eraseUser(
     await inBatches(rest, (item) =>
       settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor, item),
     );
-    await inBatches(others, (item) =>
+    // Entries others saved of her phone number alone (no Telegram user id) go too.
+    const phone = own.find((item) => item.sk === phoneItemKey(userId).sk)?.phoneNumber;
+    const byPhone =
+      typeof phone === 'string'
+        ? await queryAll(ctx, {
+            IndexName: GSI1.name,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': sharedPhonePk(phone) },
+          })
+        : [];
+    await inBatches([...others, ...byPhone], (item) =>
       settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor),
-    );
-    const hadData = closed.some((r) =>
-      Object.keys(r.Attributes ?? {}).some((attr) => isRegisterAttr(attr)),
     );
     const data = rest.filter(
       (item) => monthOfSk(String(item.sk)) === undefined || Object.keys(item).some(isRegisterAttr),
     );
-    return {
-      erased: hadData || data.length > 0 || others.length > 0,
-      items: data.length + others.length,
-    };
+    const found = data.length + others.length + byPhone.length;
+    return { erased: hadData || found > 0, items: found };
   } catch (err: unknown) {
     throw toStoreError(err, 'erasure');
   }

@@ -216,7 +216,8 @@ export function toMembership(item: Item): Membership {
     isMember,
     joinedAt: isoOf(max(sources((a) => a.joinedAt))),
     leftAt: isoOf(max(sources((a) => a.leftAt))),
-    firstSeenAt: isoOf(min([num(item[FIRST_SEEN]), num(item.gfirst)])),
+    // The earliest contribution of any source: a source may have begun before the item did.
+    firstSeenAt: isoOf(min([num(item[FIRST_SEEN]), num(item.gfirst), ...sources((a) => a.since)])),
     lastSeenAt: isoOf(lastSeen),
     messageCount: (num(item.n) ?? 0) + (num(item[memberAttrs('g').count]) ?? 0),
   });

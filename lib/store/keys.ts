@@ -6,7 +6,7 @@
  * | contact month         | USER#<id>        | PROFILE#<yyyy-mm>   |                  |               | USERNAME#<lower>  |
  * | verified phone        | USER#<id>        | PROFILE#PHONE       |                  |               | PHONE#<e164>      |
  * | membership            | USER#<id>        | CHAT#<chatId>       | CHAT#<chatId>    | USER#<id>     |                   |
- * | shared contact        | USER#<ownerId>   | SHARED#<ref>        | SHAREDOF#<id>    | USER#<owner>  |                   |
+ * | shared contact        | USER#<ownerId>   | SHARED#<ref>        | SHAREDOF#<id> or SHAREDPHONE#<e164> | USER#<owner> |  |
  * | chat profile          | CHAT#<id>        | PROFILE             |                  |               |                   |
  * | chat month            | CHAT#<id>        | PROFILE#<yyyy-mm>   |                  |               |                   |
  * | API key               | APIKEY#<sha256>  | APIKEY              | APIKEYS          | <created>#<id>|                   |
@@ -74,6 +74,8 @@ export const sharedKey = (
       : `${SHARED_PREFIX}PHONE#${ref.phoneNumber ?? ''}`,
 });
 export const sharedOfPk = (userId: number) => `SHAREDOF#${userId}`;
+/** GSI1 key of a shared entry that names no Telegram user, only a phone number. */
+export const sharedPhonePk = (e164: string) => `SHAREDPHONE#${e164}`;
 
 export const usernameIndexPk = (username: string) => `USERNAME#${username.toLowerCase()}`;
 export const phoneIndexPk = (e164: string) => `PHONE#${e164}`;

@@ -110,7 +110,8 @@ export async function saveMemberStatus(
     .set(a.statusAt, now)
     .set(a.at, now)
     .setIfMissing(a.since, now)
-    .when('attribute_exists(#{userId})')
+    // Only on a membership recorded from updates (a live source alone is none).
+    .when('attribute_exists(#{mt}) OR attribute_exists(#{ct}) OR attribute_exists(#{gt})')
     .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :now`, { ':now': now });
   try {
     const { Attributes } = await ctx.client.send(

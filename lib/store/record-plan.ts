@@ -24,6 +24,7 @@ import {
   phoneItemKey,
   sharedKey,
   sharedOfPk,
+  sharedPhonePk,
   usernameIndexPk,
   userPk,
 } from './keys.ts';
@@ -68,8 +69,24 @@ function personFields(person: PersonFact) {
   };
 }
 
-export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
+/**
+ * A queue's mark is passed by an update dated this long after the mark's own update: Telegram
+ * numbers updates afresh after a week without any (Bot API, getUpdates), while a redelivery
+ * never carries a later date than the delivery it repeats.
+ */
+export const RESTART_HORIZON_SECONDS = 25 * 3600;
+
+/**
+ * `floorDate`: the earliest the update can have been sent (its date, or for a dateless update
+ * its arrival less its queue expiry): an erasure after it refuses the update.
+ */
+export function planRecord(
+  facts: UpdateFacts,
+  queue: string,
+  floorDate: number = facts.at,
+): RecordPlan {
   const { updateId: id, at: t } = facts;
+  const stale = t - RESTART_HORIZON_SECONDS;
   const month = facts.activityDate.slice(0, 7);
   const day = `d${facts.activityDate.slice(8, 10)}`;
   const writes = new Map<string, PlannedWrite>();
@@ -81,19 +98,27 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
       if (init.owner !== undefined) {
         planned.update
           .remove(EXPIRES_AT)
-          .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :t`, { ':t': t });
+          .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`, { ':f': floorDate });
       }
       if (init.guarded) planned.update.setIfMissing(FIRST_SEEN, t);
     }
     return planned.update;
   };
-  const guardFlat = (update: ItemUpdate, hwm: string) =>
-    update.set(hwm, id).when(`attribute_not_exists(#{${hwm}}) OR #{${hwm}} < :id`, { ':id': id });
+  const guardFlat = (update: ItemUpdate, hwm: string, at: string) =>
+    update
+      .set(hwm, id)
+      .when(`attribute_not_exists(#{${hwm}}) OR #{${hwm}} < :id OR #{${at}} < :stale`, {
+        ':id': id,
+        ':stale': stale,
+      });
   const guardRegister = (update: ItemUpdate, register: Register) => {
     const attr = registerAttr(queue);
     return update
       .set(attr, register)
-      .when(`attribute_not_exists(#{${attr}}) OR #{${attr}.i} < :id`, { ':id': id });
+      .when(`attribute_not_exists(#{${attr}}) OR #{${attr}.i} < :id OR #{${attr}.t} < :stale`, {
+        ':id': id,
+        ':stale': stale,
+      });
   };
   const message = facts.message;
   const people = new Map(facts.people.map((p) => [p.id, p]));
@@ -155,7 +180,7 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
       .set('gsi1sk', index.gsi1sk)
       .set(a.at, t)
       .setIfMissing(a.since, t);
-    guardFlat(update, a.hwm);
+    guardFlat(update, a.hwm, a.at);
     const person = people.get(m.userId);
     if (person) update.set(MEMBER_USER_SNAPSHOT, personFields(person));
     const chat = chats.get(m.chatId);
@@ -186,7 +211,7 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
         .set('gsi2pk', phoneIndexPk(e164))
         .set(SINGLE_SOURCE.at, t)
         .setIfMissing(SINGLE_SOURCE.since, t);
-      guardFlat(update, SINGLE_SOURCE.hwm);
+      guardFlat(update, SINGLE_SOURCE.hwm, SINGLE_SOURCE.at);
     }
   }
 
@@ -205,10 +230,13 @@ export function planRecord(facts: UpdateFacts, queue: string): RecordPlan {
       .setIfMissing('sharedAt', iso(t))
       .set(SINGLE_SOURCE.at, t)
       .setIfMissing(SINGLE_SOURCE.since, t);
-    guardFlat(update, SINGLE_SOURCE.hwm);
+    guardFlat(update, SINGLE_SOURCE.hwm, SINGLE_SOURCE.at);
     if (shared.userId !== undefined) {
       sharedUserIds.add(shared.userId);
       update.set('gsi1pk', sharedOfPk(shared.userId)).set('gsi1sk', userPk(shared.ownerId));
+    } else if (phone !== undefined) {
+      // Found by erasing whoever holds this number as their verified phone.
+      update.set('gsi1pk', sharedPhonePk(phone)).set('gsi1sk', userPk(shared.ownerId));
     }
   }
 

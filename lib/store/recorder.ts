@@ -117,12 +117,12 @@ async function checkOwner(
   ctx: StoreContext,
   owner: number,
   outcomes: Outcome[],
-  facts: UpdateFacts,
-  now: number,
+  timing: Timing,
+  month: string,
 ): Promise<boolean> {
   // An erasure closes today's month and the months an update in flight can be dated in; an
   // update dated in another month than today's is checked against today's erasure too.
-  const months = [facts.activityDate.slice(0, 7), monthOf(now)];
+  const months = [month, monthOf(timing.now)];
   const gate = outcomes.find((o) => o.planned.gate);
   const items = outcomes.filter((o) => !o.planned.gate);
   let floor: number | undefined;
@@ -134,41 +134,53 @@ async function checkOwner(
     const seen = await readOwnerFloor(ctx, owner, months);
     if (seen !== undefined && (floor === undefined || seen > floor)) floor = seen;
   }
-  if (floor === undefined) return false;
-  const limit = floor;
-  const unsettled = (o: Outcome) => !(o.applied && (floorOf(o.old) ?? -1) >= limit);
-  if (facts.at < floor) {
-    // Older than the erasure: what this update wrote goes (it carries this update's date),
-    // its gate month included (a month outside the erasure's reach that it created).
-    await settleAll(
-      'settle',
-      outcomes.filter(unsettled).map((o) => settleItem(ctx, o.planned.update.key, limit)),
-    );
-    return true;
-  }
-  if (now < floor + ERASURE_WINDOW_SECONDS) {
+  for (let round = 0; floor !== undefined; round++) {
+    const limit = floor;
+    if (timing.sentFrom < limit) {
+      // Older than the erasure: what this update wrote goes (it carries this update's date),
+      // its gate month included (a month outside the erasure's reach that it created).
+      await settleAll(
+        'settle',
+        outcomes
+          .filter((o) => round > 0 || !(o.applied && (floorOf(o.old) ?? -1) >= limit))
+          .map((o) => settleItem(ctx, o.planned.update.key, limit)),
+      );
+      return true;
+    }
+    if (timing.now >= limit + ERASURE_WINDOW_SECONDS) return false;
     // One of the first updates after an erasure: its items may still hold what was written
     // before it (a source with anything older goes whole), then this update's own write is
     // sent again: a no-op where it stayed (the queue's mark), a rewrite where it went.
     await settleAll(
       'settle',
-      items.filter(unsettled).map(async (o) => {
-        await settleItem(ctx, o.planned.update.key, limit);
-        await send(ctx, o.planned);
-      }),
+      items
+        .filter((o) => round > 0 || !(o.applied && (floorOf(o.old) ?? -1) >= limit))
+        .map(async (o) => {
+          await settleItem(ctx, o.planned.update.key, limit);
+          await send(ctx, o.planned);
+        }),
     );
+    // A newer erasure may have run meanwhile, and the rewrite recreated what it removed.
+    const again = await readOwnerFloor(ctx, owner, months);
+    if (again === undefined || again <= limit || round >= 3) return false;
+    floor = again;
   }
   return false;
 }
 
 /** Shared entries naming a user erased after the update's date are removed. */
-async function checkSharedUsers(ctx: StoreContext, facts: UpdateFacts, userIds: number[]) {
-  const month = facts.activityDate.slice(0, 7);
+async function checkSharedUsers(
+  ctx: StoreContext,
+  facts: UpdateFacts,
+  userIds: number[],
+  timing: Timing,
+) {
+  const months = [facts.activityDate.slice(0, 7), monthOf(timing.now)];
   await settleAll(
     'shared check',
     userIds.map(async (userId) => {
-      const floor = await readFloor(ctx, contactMonthKey(userId, month));
-      if (floor === undefined || facts.at >= floor) return;
+      const floor = await readOwnerFloor(ctx, userId, months);
+      if (floor === undefined || timing.sentFrom >= floor) return;
       for (const shared of facts.sharedContacts.filter((s) => s.userId === userId)) {
         await settleItem(ctx, sharedKey(shared.ownerId, { userId }), floor);
       }
@@ -176,14 +188,23 @@ async function checkSharedUsers(ctx: StoreContext, facts: UpdateFacts, userIds: 
   );
 }
 
+/** When an update is recorded, and the earliest it can have been sent (its own date). */
+export interface Timing {
+  /** Epoch seconds now. */
+  now: number;
+  /** The update's date, or for a dateless one its arrival less its queue expiry. */
+  sentFrom: number;
+}
+
 /** Records `facts` of an update that came in `queue` (see the module comment). */
 export async function recordUpdate(
   ctx: StoreContext,
   facts: UpdateFacts,
   queue: string,
-  now = Math.floor(Date.now() / 1000),
+  timing: Timing = { now: Math.floor(Date.now() / 1000), sentFrom: facts.at },
 ): Promise<RecordResult> {
-  const plan = planRecord(facts, queue);
+  const plan = planRecord(facts, queue, timing.sentFrom);
+  const month = facts.activityDate.slice(0, 7);
   try {
     const outcomes = await settleAll(
       'record',
@@ -196,9 +217,11 @@ export async function recordUpdate(
     }
     const stale = await settleAll(
       'erasure check',
-      [...owners].map(([owner, list]) => checkOwner(ctx, owner, list, facts, now)),
+      [...owners].map(([owner, list]) => checkOwner(ctx, owner, list, timing, month)),
     );
-    if (plan.sharedUserIds.length > 0) await checkSharedUsers(ctx, facts, plan.sharedUserIds);
+    if (plan.sharedUserIds.length > 0) {
+      await checkSharedUsers(ctx, facts, plan.sharedUserIds, timing);
+    }
     if (plan.migration) {
       await copyMigratedChat(ctx, plan.migration.fromChatId, plan.migration.toChatId);
     }

@@ -79,7 +79,8 @@ export function settleAction(item: Item, floor: number): SettleAction {
   const present = sources.filter((s) => s.at !== undefined);
   const before = present.filter((s) => (s.since ?? 0) < floor);
   const kept = present.filter((s) => (s.since ?? 0) >= floor);
-  if (kept.length === 0) return { kind: 'delete' };
+  // A live check's status alone is no membership: it is only ever added to a recorded one.
+  if (kept.every((s) => s.prefix === 'l')) return { kind: 'delete' };
   if (!sk.startsWith(MEMBERSHIP_PREFIX) || before.length === 0) {
     // Single-source items and contact months are all-or-nothing (a month's counters are
     // shared by its queues: erasure replaces the months a late update can reach).

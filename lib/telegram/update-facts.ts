@@ -92,6 +92,31 @@ const REFRESHED: ReadonlyMap<string, { people: Path[]; chats: Path[] }> = new Ma
  * validate it first; `-1` when it is not one). `at` is the update's own date when it has a
  * valid one, else `options.receivedAt` (floored; `0` when not a usable time).
  */
+/**
+ * Longest a dateless update (a button press, an inline query, ...) can wait in Telegram's
+ * queue before it is dropped (tdlib/telegram-bot-api Client.cpp, the timeout of each
+ * `add_update`); a day for the kinds not listed.
+ */
+const DATELESS_EXPIRY: ReadonlyMap<string, number> = new Map([
+  ['inline_query', 30],
+  ['callback_query', 150],
+  ['shipping_query', 150],
+  ['pre_checkout_query', 150],
+  ['chosen_inline_result', 600],
+]);
+
+/**
+ * The earliest time the update can have been sent, in Unix seconds: its own date, or for an
+ * update without one (dated on arrival, `receivedAt`) the arrival less the longest it could
+ * have waited in Telegram's queue. Erasure judges an update by it (store/recorder.ts).
+ */
+export function sentNoEarlierThan(update: unknown, receivedAt: number): number {
+  const body = asRecord(update) ?? {};
+  const kind = updateKind(body);
+  const own = updateDate(kind, kind === 'unknown' ? undefined : asRecord(body[kind]));
+  return own ?? Math.floor(receivedAt) - (DATELESS_EXPIRY.get(kind) ?? 86_400);
+}
+
 export function extractFacts(update: unknown, options: ExtractOptions): UpdateFacts {
   const body = asRecord(update) ?? {};
   const kind = updateKind(body);

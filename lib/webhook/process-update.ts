@@ -12,7 +12,7 @@ import { createReplySink, type WebhookReply } from '../bot/reply-sink.ts';
 import type { StoreContext } from '../store/client.ts';
 import { recordUpdate } from '../store/recorder.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
-import { extractFacts } from '../telegram/update-facts.ts';
+import { extractFacts, sentNoEarlierThan } from '../telegram/update-facts.ts';
 import { deliveryQueue } from '../telegram/update-queue.ts';
 
 export interface UpdateProcessorDeps {
@@ -44,7 +44,7 @@ export async function processUpdate(
     deps.store,
     facts,
     deliveryQueue(update, facts.kind),
-    receivedAt,
+    { now: receivedAt, sentFrom: sentNoEarlierThan(update, receivedAt) },
   );
   const sink = createReplySink({ botApi: deps.botApi, webhookReply: deps.webhookReply });
   await deps.bot.handle(update, sink);

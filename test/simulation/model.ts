@@ -121,7 +121,9 @@ export function expected(input: ModelInput): Expected {
     const floor = input.floors.get(user) ?? 0;
     const kept = (u: SimUpdate) => u.event.user === user && u.date >= floor;
     const mine = sure.filter(kept);
-    const mineMaybe = maybe.filter(kept);
+    // An update dropped after a crashed attempt may have left what it wrote, even across an
+    // erasure that came later (recorder.ts, outside the model): upper bounds include it.
+    const mineMaybe = maybe.filter((u) => u.event.user === user);
     const counted = (u: SimUpdate) => isCounted(u.event);
     const min = countIn(mine, counted);
     const contact: ExpectedContact = {

@@ -17,7 +17,7 @@ import { eraseUser } from '../../../lib/store/erasure.ts';
 import { getMembership, saveMemberStatus } from '../../../lib/store/memberships.ts';
 import { getContact } from '../../../lib/store/profiles.ts';
 import { recordUpdate } from '../../../lib/store/recorder.ts';
-import { extractFacts } from '../../../lib/telegram/update-facts.ts';
+import { extractFacts, sentNoEarlierThan } from '../../../lib/telegram/update-facts.ts';
 import { deliveryQueue } from '../../../lib/telegram/update-queue.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
@@ -77,7 +77,10 @@ function message(chatId: number, date: number, profile: object = ALICE_PROFILE) 
 /** Records `update` as the webhook does, received at `receivedAt`. */
 async function record(ctx: StoreContext, update: unknown, receivedAt: number) {
   const facts = extractFacts(update, { receivedAt });
-  return recordUpdate(ctx, facts, deliveryQueue(update, facts.kind), receivedAt);
+  return recordUpdate(ctx, facts, deliveryQueue(update, facts.kind), {
+    now: receivedAt,
+    sentFrom: sentNoEarlierThan(update, receivedAt),
+  });
 }
 
 interface Hold {
@@ -232,15 +235,21 @@ describe('Recorder v2 under attack', () => {
    * acknowledged message is half gone and the contact 404s although her membership says she
    * wrote once. (A 1-second race: the Put only has to take longer than the floor's margin.)
    */
-  it('A2. an erasure whose tombstone lands after an update dated after its floor keeps that update', async () => {
+  it('A2. an erasure whose tombstone lands after an update dated after its floor takes effect after that update, whole', async () => {
+    // The update (dated T+1) lands before the erasure started at T writes anything: the two
+    // overlap, and the erasure takes effect after the update (it moves its floor past what
+    // its tombstone replaced). What must never happen is half of it: a membership counting
+    // a message while the contact is gone.
     const store = await root.freshTable();
     const T = nowSeconds();
     await record(store, message(SUPERGROUP, T + 1), T + 1);
     await eraseUser(store, ALICE, T);
-    const member = await getMembership(store, ALICE, SUPERGROUP);
-    expect(member?.messageCount).toBe(1);
-    const contact = await getContact(store, ALICE);
-    expect(contact?.messageCount).toBe(1);
+    expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
+    expect(await getContact(store, ALICE)).toBeNull();
+    // And what comes after it counts afresh.
+    await record(store, message(SUPERGROUP, T + 3), T + 3);
+    expect((await getContact(store, ALICE))?.messageCount).toBe(1);
+    expect((await getMembership(store, ALICE, SUPERGROUP))?.messageCount).toBe(1);
   });
 
   /**
