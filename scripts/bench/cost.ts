@@ -3,8 +3,8 @@
  * CloudWatch Logs the function writes), from the measured work per message, the measured
  * handler CPU, the memory configured in serverless.yml and the published us-east-1 prices
  * below. Telegram posts to the webhook's Lambda Function URL, which has no charge of its own
- * (the invocation is billed as a Lambda request and duration), so no API Gateway request is
- * priced. The bare telegraf baseline is priced the same way.
+ * (the invocation is billed as a Lambda request and duration). The bare telegraf baseline is
+ * what the common starters deploy: behind an API Gateway HTTP API, priced per request.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,13 @@ interface Price {
 export const PRICES_AS_OF = '2026-11-25';
 
 export const PRICES: Record<
-  'lambdaArm' | 'lambdaRequests' | 'functionUrl' | 'dynamoWrites' | 'dynamoReads' | 'logs',
+  | 'lambdaArm'
+  | 'lambdaRequests'
+  | 'functionUrl'
+  | 'httpApi'
+  | 'dynamoWrites'
+  | 'dynamoReads'
+  | 'logs',
   Price
 > = {
   lambdaArm: {
@@ -50,6 +56,12 @@ export const PRICES: Record<
       'https://docs.aws.amazon.com/lambda/latest/dg/apig-http-invoke-decision.html',
       'https://aws.amazon.com/api-gateway/pricing/',
     ],
+  },
+  httpApi: {
+    usd: 1.0,
+    unit: 'million API Gateway HTTP API requests (first 300 million a month)',
+    per: 1e6,
+    sources: ['https://aws.amazon.com/api-gateway/pricing/'],
   },
   dynamoWrites: {
     usd: 0.625,
@@ -131,7 +143,14 @@ export interface CostReport {
   usdPerMillion: number;
 }
 
-export function costPerMillion(input: CostInput, memoryMb: number): CostReport {
+/** How updates reach the function: a Function URL (ours) or an API Gateway HTTP API. */
+export type FrontDoor = 'functionUrl' | 'httpApi';
+
+export function costPerMillion(
+  input: CostInput,
+  memoryMb: number,
+  frontDoor: FrontDoor = 'functionUrl',
+): CostReport {
   const waitMs = input.roundTrips * ASSUMPTIONS.dynamoRoundTripMs;
   const slowdown = Math.max(1, ASSUMPTIONS.fullVcpuMb / memoryMb);
   const durationMs = input.cpuMs * slowdown + waitMs;
@@ -140,11 +159,17 @@ export function costPerMillion(input: CostInput, memoryMb: number): CostReport {
   const logGb = (input.logBytes + ASSUMPTIONS.platformLogBytes) / 1e9;
   const writeUnits = input.wcu + input.indexWcu;
   const lines: CostLine[] = [
-    {
-      item: 'Lambda Function URL (no API Gateway)',
-      perMessage: '1 request, free beyond Lambda',
-      usdPerMillion: charge(PRICES.functionUrl, 1e6),
-    },
+    frontDoor === 'functionUrl'
+      ? {
+          item: 'Lambda Function URL (no API Gateway)',
+          perMessage: '1 request, free beyond Lambda',
+          usdPerMillion: charge(PRICES.functionUrl, 1e6),
+        }
+      : {
+          item: 'API Gateway HTTP API',
+          perMessage: '1 request',
+          usdPerMillion: charge(PRICES.httpApi, 1e6),
+        },
     {
       item: 'Lambda requests',
       perMessage: '1 invocation',

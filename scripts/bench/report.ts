@@ -87,7 +87,7 @@ function work(r: UpdateWorkReport): string {
       [...r.updates.map(workRow), workRow(s)],
     ),
     '',
-    `Over ${s.messages} ordinary messages the most writes in one message were ${s.maxWrites} and the most round trips ${s.maxRoundTrips} (a guard prune).`,
+    `Over ${s.messages} ordinary messages the most writes in one message were ${s.maxWrites} and the most round trips ${s.maxRoundTrips}.`,
   ].join('\n');
 }
 

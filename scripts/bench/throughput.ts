@@ -1,6 +1,6 @@
 /**
  * Warm throughput, all in this process against the in-memory embedded store (dynalite):
- * ordinary group messages through the real webhook handler (warm instance, profiles cached),
+ * ordinary group messages through the real webhook handler (warm instance),
  * beside raw UpdateItem requests on the same store and a bare telegraf handler doing one
  * UpdateItem per message (the baseline entry), each for the same time at the same concurrency.
  */

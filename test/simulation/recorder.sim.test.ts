@@ -26,8 +26,7 @@ const FAULTS = { crashRate: 0.2, lostAckRate: 0.1, duplicateRate: 0.1, outageRat
 describe('recorder simulation', () => {
   it(`matches the model: ${RUNS} runs of ${STEPS} rounds from seed ${FIRST_SEED}, in Telegram's order`, async () => {
     const failures: string[] = [];
-    let crashes = 0;
-    let erasures = 0;
+    const total = { updates: 0, acked: 0, crashes: 0, erasures: 0, storeCalls: 0 };
     for (let i = 0; i < RUNS; i++) {
       const report = await runSimulation(store, FIRST_SEED + i, {
         steps: STEPS,
@@ -35,10 +34,12 @@ describe('recorder simulation', () => {
         outOfOrder: false,
       });
       failures.push(...report.failures);
-      crashes += report.crashes;
-      erasures += report.erasures;
+      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
       expect(report.dropped, `seed ${report.seed}: nothing expires without outages`).toBe(0);
     }
+    if (process.env.SIM_REPORT)
+      console.log(`simulation, seeds ${FIRST_SEED}+: ${JSON.stringify(total)}`);
+    const { crashes, erasures } = total;
     expect(failures).toEqual([]);
     // The run exercised what it claims to.
     expect(crashes).toBeGreaterThan(RUNS * 3);
