@@ -61,9 +61,11 @@ describe('planRecord', () => {
     const { writes } = planRecord(base, QUEUE);
     const month = inputOf(writes, contactMonthKey(ALICE, '2025-11'));
     expect(month?.ConditionExpression).toMatch(
-      /attribute_not_exists\(#a\d+\) OR #a\d+\.#a\d+ < :id/,
+      /attribute_not_exists\(#a\d+\) OR #a\d+\.#a\d+ < :id OR #a\d+\.#a\d+ < :stale/,
     );
-    expect(month?.ConditionExpression).toMatch(/#a\d+ <= :t/);
+    expect(month?.ConditionExpression).toMatch(/#a\d+ <= :f/);
+    // A day past the mark's date passes it: Telegram numbers afresh after a quiet week.
+    expect(month?.ExpressionAttributeValues?.[':stale']).toBe(1764000000 - 25 * 3600);
     expect(namesOf(writes, contactMonthKey(ALICE, '2025-11'))).toEqual(
       expect.arrayContaining([`q:${QUEUE}`, 'floor', 'n', 'd24']),
     );
