@@ -55,7 +55,8 @@ const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
   return run();
 };
 
-const pool = messagePool(50, 5);
+// As many chats as messages in flight: Telegram keeps one update per chat in flight.
+const pool = messagePool(50, 8);
 const coldRuns = quick ? 3 : 21;
 const steadyMessages = quick ? 20 : 64;
 const cpuMessages = quick ? 100 : 600;

@@ -1,6 +1,7 @@
 /**
  * Warm throughput, all in this process against the in-memory embedded store (dynalite):
- * ordinary group messages through the real webhook handler (warm instance),
+ * ordinary group messages through the real webhook handler (warm instance), one chat per
+ * worker as Telegram keeps one update per chat in flight,
  * beside raw UpdateItem requests on the same store and a bare telegraf handler doing one
  * UpdateItem per message (the baseline entry), each for the same time at the same concurrency.
  */
@@ -26,23 +27,23 @@ export interface ThroughputReport {
   bareTelegraf: Rate;
 }
 
-/** Runs `op` from `concurrency` workers until `seconds` have passed. */
+/** Runs `op` from `concurrency` workers until `seconds` have passed; `op` gets its worker's index. */
 async function runFor(
   seconds: number,
   concurrency: number,
-  op: (i: number) => Promise<void>,
+  op: (i: number, worker: number) => Promise<void>,
 ): Promise<Rate> {
   let next = 0;
   let done = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  const worker = async () => {
+  const worker = async (index: number) => {
     while (performance.now() < deadline) {
-      await op(next++);
+      await op(next++, index);
       done++;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index)));
   const elapsed = (performance.now() - started) / 1000;
   return { operations: done, seconds: elapsed, perSecond: done / elapsed };
 }
@@ -64,8 +65,17 @@ export async function measureThroughput(options: {
   try {
     const webhookTable = await store.freshTable();
     const webhook = await createTestWebhook({ store: webhookTable, botApiUrl: botApi.url });
-    const viaWebhook = async (i: number) =>
-      ok((await webhook(webhookEvent(groupUpdate(pool, i, updateId++)))).statusCode);
+    // As Telegram delivers: each worker is one chat's queue (one update in flight per chat),
+    // messages dated now.
+    const event = (i: number, worker: number) =>
+      webhookEvent(
+        groupUpdate(pool, i, updateId++, 0, {
+          chat: worker,
+          date: Math.floor(Date.now() / 1000),
+        }),
+      );
+    const viaWebhook = async (i: number, worker: number) =>
+      ok((await webhook(event(i, worker))).statusCode);
     await runFor(warmupSeconds, concurrency, viaWebhook);
     const webhookRate = await runFor(seconds, concurrency, viaWebhook);
 
@@ -89,8 +99,8 @@ export async function measureThroughput(options: {
       tableName: bareTable.tableName,
       botInfo: { ...FAKE_BOT_USER, can_join_groups: true } as UserFromGetMe,
     });
-    const viaBare = async (i: number) =>
-      ok((await bare(webhookEvent(groupUpdate(pool, i, updateId++)))).statusCode);
+    const viaBare = async (i: number, worker: number) =>
+      ok((await bare(event(i, worker))).statusCode);
     await runFor(warmupSeconds, concurrency, viaBare);
     const bareRate = await runFor(seconds, concurrency, viaBare);
 

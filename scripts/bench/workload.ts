@@ -19,23 +19,26 @@ export const DAY0 = 1764000000;
 
 /**
  * The i-th message of the pool: person i mod users writes in chat (i / users) mod chats, so
- * every person writes in every chat; `day` moves the date (activity days).
+ * every person writes in every chat; `day` moves the date (activity days). `at` chooses the
+ * chat (index) and the date instead.
  */
 export function groupUpdate(
   pool: MessagePool,
   i: number,
   updateId: number,
   day = 0,
+  at?: { chat: number; date: number },
 ): Record<string, unknown> {
   const update = loadUpdate('group-message') as {
     update_id: number;
     message: Record<string, unknown>;
   };
   const userId = pool.userIds[i % pool.userIds.length] as number;
-  const chatId = pool.chatIds[Math.floor(i / pool.userIds.length) % pool.chatIds.length] as number;
+  const chatIndex = at?.chat ?? Math.floor(i / pool.userIds.length);
+  const chatId = pool.chatIds[chatIndex % pool.chatIds.length] as number;
   update.update_id = updateId;
   update.message.message_id = updateId;
-  update.message.date = DAY0 + day * 86_400 + (i % 3600);
+  update.message.date = at?.date ?? DAY0 + day * 86_400 + (i % 3600);
   update.message.from = {
     id: userId,
     is_bot: false,
