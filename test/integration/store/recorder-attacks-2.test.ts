@@ -1,0 +1,293 @@
+/**
+ * Red-team attacks on Recorder v2, second round (helper-red2), against the fixes of the first
+ * round (recorder-attacks.test.ts). Each test is one interleaving that violates a
+ * guarantee the recorder claims (lib/store/recorder.ts, erasure.ts, chat-migration.ts); the
+ * comment above each names the guarantee and the interleaving. These tests are EXPECTED TO
+ * FAIL until lib/ is fixed: they document the violation, they do not assert current behaviour.
+ *
+ * Store-level tests drive recordUpdate / eraseUser / copyMigratedChat / saveMemberStatus with
+ * explicit clocks, and a "gated" client that holds one chosen store call until released, so
+ * a concurrent writer's calls land in a chosen order (the way store-scheduler.ts does).
+ */
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebhookHandler } from '../../../functions/webhook.ts';
+import type { StoreContext } from '../../../lib/store/client.ts';
+import { createDocumentClient } from '../../../lib/store/client.ts';
+import { eraseUser } from '../../../lib/store/erasure.ts';
+import { getMembership, saveMemberStatus } from '../../../lib/store/memberships.ts';
+import { getContact } from '../../../lib/store/profiles.ts';
+import { recordUpdate } from '../../../lib/store/recorder.ts';
+import { extractFacts, sentNoEarlierThan } from '../../../lib/telegram/update-facts.ts';
+import { deliveryQueue } from '../../../lib/telegram/update-queue.ts';
+import { loadUpdate } from '../../fixtures/updates.ts';
+import { webhookEvent } from '../../helpers/events.ts';
+import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
+import { type FaultKind, faultyClient } from '../../helpers/faults.ts';
+import {
+  ALICE,
+  BOB,
+  createTestLookup,
+  groupMessage,
+  type TestLookup,
+} from '../../helpers/lookup.ts';
+import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import { createTestWebhook } from '../../helpers/webhook.ts';
+
+const OLD_GROUP = -4001002;
+const SUPERGROUP = -100200300;
+const ALICE_PROFILE = {
+  id: ALICE,
+  first_name: 'Alice',
+  last_name: 'Smith',
+  username: 'Alice_Smith',
+};
+const BOB_PROFILE = { id: BOB, first_name: 'Bob', username: 'bob_jones' };
+
+let root: TestStore;
+let botApi: FakeBotApi;
+beforeAll(async () => {
+  root = await startTestStore();
+  botApi = await startFakeBotApi();
+});
+afterAll(async () => {
+  await botApi.close();
+  await root.close();
+});
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let nextUpdateId = 500_000;
+
+/** A message in `chatId` from `profile` at `date` (a group or a supergroup by the id). */
+function message(chatId: number, date: number, profile: object = ALICE_PROFILE) {
+  const update = groupMessage(profile as typeof ALICE_PROFILE, { chatId, date }) as {
+    update_id: number;
+    message: Record<string, unknown>;
+  };
+  update.update_id = nextUpdateId++;
+  update.message.chat = {
+    id: chatId,
+    type: chatId === OLD_GROUP ? 'group' : 'supergroup',
+    title: 'Test Group',
+  };
+  return update;
+}
+
+/** Records `update` as the webhook does, received at `receivedAt`. */
+async function record(ctx: StoreContext, update: unknown, receivedAt: number) {
+  const facts = extractFacts(update, { receivedAt });
+  return recordUpdate(ctx, facts, deliveryQueue(update, facts.kind), {
+    now: receivedAt,
+    sentFrom: sentNoEarlierThan(update, receivedAt),
+  });
+}
+
+interface Hold {
+  /** Resolves when the held call is about to be sent. */
+  reached: Promise<void>;
+  release(): void;
+}
+
+/**
+ * A client whose calls can be held: `hold(match)` holds the next call for which `match`
+ * (command name, JSON of the input) is true, before it reaches the store, until released.
+ */
+function gatedClient(endpoint: string) {
+  const client: DynamoDBDocumentClient = createDocumentClient({
+    region: 'us-east-1',
+    endpoint,
+    maxAttempts: 1,
+  });
+  const holds: { match: (command: string, input: string) => boolean; hold: () => Promise<void> }[] =
+    [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName);
+      const input = JSON.stringify(args.input);
+      const index = holds.findIndex((h) => h.match(command, input));
+      if (index >= 0) {
+        const [h] = holds.splice(index, 1);
+        await h?.hold();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'gate' },
+  );
+  return {
+    client,
+    hold(match: (command: string, input: string) => boolean): Hold {
+      let reach!: () => void;
+      let release!: () => void;
+      const reached = new Promise<void>((r) => {
+        reach = r;
+      });
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      holds.push({
+        match,
+        hold: async () => {
+          reach();
+          await released;
+        },
+      });
+      return { reached, release };
+    },
+  };
+}
+
+/** Matches a call on the item `pk`/`sk` (by the key strings in its input). */
+const onItem = (pk: string, sk: string, commands: RegExp) => (command: string, input: string) =>
+  commands.test(command) && input.includes(`"${pk}"`) && input.includes(`"${sk}"`);
+
+async function scan(store: StoreContext): Promise<Record<string, unknown>[]> {
+  const { Items } = await store.client.send(new ScanCommand({ TableName: store.tableName }));
+  return Items ?? [];
+}
+
+/** Items holding anything of Alice: her partition beyond tombstones, index keys naming her. */
+async function aliceLeftovers(store: StoreContext) {
+  return (await scan(store)).filter((item) => {
+    const tombstone = Object.keys(item).every((k) =>
+      ['pk', 'sk', 'floor', 'expiresAt'].includes(k),
+    );
+    if (tombstone) return false;
+    return (
+      item.pk === `USER#${ALICE}` ||
+      item.userId === ALICE ||
+      item.gsi1pk === `SHAREDOF#${ALICE}` ||
+      /alice|\+15551234567/i.test(String(item.gsi2pk ?? ''))
+    );
+  });
+}
+
+interface Rig {
+  store: TestStore;
+  webhook: WebhookHandler;
+  api: TestLookup;
+  deliver(update: unknown, failAt?: number): Promise<number>;
+}
+
+/** The real handlers; `deliver` fails the `failAt`-th store call of the attempt after it landed. */
+async function rig(): Promise<Rig> {
+  const store = await root.freshTable();
+  let start = 0;
+  let failAt: number | undefined;
+  const faulty = faultyClient(store.endpoint, (_command, index): FaultKind | undefined =>
+    failAt !== undefined && index - start === failAt ? 'lost-response' : undefined,
+  );
+  const webhook = await createTestWebhook({
+    store: { client: faulty.client, tableName: store.tableName },
+    botApiUrl: botApi.url,
+  });
+  const api = await createTestLookup({ store, botApiUrl: botApi.url });
+  return {
+    store,
+    webhook,
+    api,
+    async deliver(update, at) {
+      start = faulty.calls.length;
+      failAt = at;
+      const response = await webhook(webhookEvent(update)).finally(() => {
+        failAt = undefined;
+      });
+      return response.statusCode ?? 0;
+    },
+  };
+}
+
+
+/** Alice verifies her own phone (+15551234567) at `date`. */
+function ownPhone(date: number, phone = '15551234567') {
+  const own = loadUpdate('contact-own') as {
+    update_id: number;
+    message: { date: number; contact: { phone_number: string } };
+  };
+  own.update_id = nextUpdateId++;
+  own.message.date = date;
+  own.message.contact.phone_number = phone;
+  return own;
+}
+
+/** Bob sends the bot a contact card of `phone` with no user id, at `date`. */
+function phoneCard(date: number, phone = '+1 555 123 4567') {
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: 77,
+      from: { is_bot: false, ...BOB_PROFILE },
+      chat: { id: BOB, type: 'private', first_name: 'Bob' },
+      date,
+      contact: { phone_number: phone, first_name: 'Alice', last_name: 'Smith' },
+    },
+  };
+}
+
+const withPhone = async (store: StoreContext, e164: string) =>
+  (await scan(store)).filter((i) => String(i.phoneNumber ?? '') === e164);
+
+describe('Recorder v2 under attack, round 2', () => {
+  /**
+   * Guarantee (c), "no redelivery or late update dated before the erasure brings back shared
+   * entries", for the new SHAREDPHONE# index (fix of A8). Bob sends a contact card of
+   * Alice's verified number without a user id (dated T-50); its delivery records Bob's
+   * SHARED#PHONE# entry and loses the answer. Alice is erased at T: the entry is found
+   * through SHAREDPHONE#+1555… and deleted, and with it its high-water mark. Telegram
+   * redelivers the card (same update_id, same date T-50): nothing checks a phone-only entry
+   * against the erasure of the number's owner (checkSharedUsers only looks at user ids, and
+   * the entry's owner Bob is not erased), so the entry with Alice's name and number is back.
+   */
+  it('B1. a redelivered phone-only contact card does not bring back an entry erased with its number', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds();
+    await record(store, ownPhone(T - 60), T - 60);
+    const card = phoneCard(T - 50);
+    await record(store, card, T - 50); // its answer is lost: Telegram will send it again
+    expect(await withPhone(store, '+15551234567')).toHaveLength(2);
+    await eraseUser(store, ALICE, T);
+    expect(await withPhone(store, '+15551234567')).toEqual([]);
+    await record(store, card, T + 5); // the redelivery
+    expect(await withPhone(store, '+15551234567')).toEqual([]);
+  });
+
+  /**
+   * Guarantee (c), erasure final, with two erasures of one user overlapping (an admin's
+   * DELETE retried by its client, or the DELETE and the bot's /forget, or two attempts of the
+   * forget callback). E2 erases Alice at T+3 and answers; E1, which read its clock at T but
+   * whose store calls were slow, puts its tombstones afterwards. The tombstone Put is blind:
+   * it replaces E2's gate months, floor T+4, by floor T+1. Alice's message dated T+2 (sent
+   * before E2, delayed by Telegram's retries) then arrives and is recorded: her profile,
+   * count and membership are back after an erasure that answered 204 after that message.
+   */
+  it('B2. an erasure that lands after a later one does not lower the later one\'s floor', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds();
+    await record(store, message(SUPERGROUP, T - 100), T - 100);
+    await eraseUser(store, ALICE, T + 3); // E2 completes
+    await eraseUser(store, ALICE, T); // E1, started earlier, lands afterwards
+    const late = await record(store, message(SUPERGROUP, T + 2), T + 5);
+    expect(late.stale).toBe(true);
+    expect(await getContact(store, ALICE)).toBeNull();
+    expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
+    expect(await aliceLeftovers(store)).toEqual([]);
+  });
+
+  /**
+   * Guarantee (c) for phone-only shared entries when the number changed. Alice verified
+   * +15551234567, Bob saved a card of that number (no user id), then Alice verified a new
+   * number. Her erasure looks for SHAREDPHONE# of her current number only: Bob's entry of
+   * her previous number, with her name, stays. (Perhaps a limit to document: the erasure
+   * no longer knows the old number.)
+   */
+  it('B3. erasing a user whose verified phone changed removes entries of her previous number', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds() - 100;
+    await record(store, ownPhone(T), T);
+    await record(store, phoneCard(T + 1), T + 1);
+    await record(store, ownPhone(T + 2, '15557654321'), T + 2);
+    await eraseUser(store, ALICE, T + 10);
+    expect(await withPhone(store, '+15551234567')).toEqual([]);
+  });
+});
