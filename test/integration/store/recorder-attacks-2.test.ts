@@ -228,6 +228,19 @@ function phoneCard(date: number, phone = '+1 555 123 4567') {
 const withPhone = async (store: StoreContext, e164: string) =>
   (await scan(store)).filter((i) => String(i.phoneNumber ?? '') === e164);
 
+/** An edit of Alice's message `date` in `chatId`, without `edit_date` (the recorder then dates it `date`). */
+function editWithoutEditDate(chatId: number, date: number) {
+  const edit = loadUpdate('edited-message') as {
+    update_id: number;
+    edited_message: Record<string, unknown>;
+  };
+  edit.update_id = nextUpdateId++;
+  edit.edited_message.chat = { id: chatId, type: 'supergroup', title: 'Test Group' };
+  edit.edited_message.date = date;
+  delete edit.edited_message.edit_date;
+  return edit;
+}
+
 describe('Recorder v2 under attack, round 2', () => {
   /**
    * Guarantee (c), "no redelivery or late update dated before the erasure brings back shared
@@ -289,5 +302,42 @@ describe('Recorder v2 under attack, round 2', () => {
     await record(store, ownPhone(T + 2, '15557654321'), T + 2);
     await eraseUser(store, ALICE, T + 10);
     expect(await withPhone(store, '+15551234567')).toEqual([]);
+  });
+  /**
+   * "Seen times never step back" (recorder.ts). update-facts.ts dates an edited_message
+   * without `edit_date` by the message's own `date` (the fallback exists, so such updates are
+   * expected). In order, in one chat queue: Alice's message M (dated t) is recorded; then an
+   * edit (a larger update_id) of her message from 30 h earlier, same month, without
+   * edit_date. The edit's register replaces the queue's register in the month (its id is
+   * larger) with date t-30h: Alice's lastSeenAt steps back from t to t-30h.
+   */
+  it('C1. an edit dated by an old message does not move lastSeenAt back', async () => {
+    const store = await root.freshTable();
+    const t = Date.UTC(2026, 5, 15, 12) / 1000; // mid-month: t-30h is in the same month
+    await record(store, message(SUPERGROUP, t), t);
+    await record(store, editWithoutEditDate(SUPERGROUP, t - 30 * 3600), t + 60);
+    expect((await getContact(store, ALICE))?.lastSeenAt).toBe(new Date(t * 1000).toISOString());
+  });
+
+  /**
+   * Guarantee (a), no update counted twice, through the new `:stale` horizon of the marks.
+   * Alice's message M (id i, dated t) is delivered twice at once (a slow first attempt, e.g.
+   * Telegram's webhook timeout, and its retry): the retry records M and is acknowledged, so
+   * Telegram sends the chat queue's next update, an edit (id i+1) of a message of hers from
+   * 30 h before, same month, without edit_date. It sets the queue's register in her month
+   * and in the chat's month to {i+1, t-30h}. Then the slow first attempt of M sends its
+   * writes: its id is below the mark, but the register's date is more than 25 h before M's,
+   * so the mark counts as "restarted" and M is counted again in her month and in the chat's
+   * month (the membership, whose mark the edit did not touch, still says 1).
+   */
+  it('C2. a slow attempt of a message is not counted again after an old-dated edit passed the mark', async () => {
+    const store = await root.freshTable();
+    const t = Date.UTC(2026, 5, 15, 12) / 1000;
+    const m = message(SUPERGROUP, t);
+    await record(store, m, t); // the retry, acknowledged
+    await record(store, editWithoutEditDate(SUPERGROUP, t - 30 * 3600), t + 30);
+    await record(store, m, t + 40); // the first attempt's writes land late
+    expect((await getMembership(store, ALICE, SUPERGROUP))?.messageCount).toBe(1);
+    expect((await getContact(store, ALICE))?.messageCount).toBe(1);
   });
 });
