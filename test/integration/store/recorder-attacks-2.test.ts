@@ -16,6 +16,7 @@ import type { StoreContext } from '../../../lib/store/client.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import { eraseUser } from '../../../lib/store/erasure.ts';
 import { getMembership, saveMemberStatus } from '../../../lib/store/memberships.ts';
+import { findByUsername } from '../../../lib/store/contact-search.ts';
 import { getContact } from '../../../lib/store/profiles.ts';
 import { recordUpdate } from '../../../lib/store/recorder.ts';
 import { extractFacts, sentNoEarlierThan } from '../../../lib/telegram/update-facts.ts';
@@ -339,5 +340,23 @@ describe('Recorder v2 under attack, round 2', () => {
     await record(store, m, t + 40); // the first attempt's writes land late
     expect((await getMembership(store, ALICE, SUPERGROUP))?.messageCount).toBe(1);
     expect((await getContact(store, ALICE))?.messageCount).toBe(1);
+  });
+  /**
+   * Username lookup (contact-search.ts) against the profile as folded (newest register by
+   * date). Two queues, delivered in either order (in the model): Alice's message in the group
+   * as `alice_new` (dated t2) lands first; her message dated t1 < t2 in another chat, still
+   * showing `alice_old`, was held by its queue's retries and lands after. Her profile says
+   * alice_new (newest by date), but the month's gsi2pk is the last write's, USERNAME#alice_old:
+   * looking her up by her current username finds nobody.
+   */
+  it('D1. a contact is found by her current username whatever order two queues land in', async () => {
+    const store = await root.freshTable();
+    const t2 = nowSeconds() - 60;
+    const t1 = t2 - 30;
+    await record(store, message(SUPERGROUP, t2, { ...ALICE_PROFILE, username: 'alice_new' }), t2);
+    await record(store, message(-100300400, t1, { ...ALICE_PROFILE, username: 'alice_old' }), t2 + 5);
+    expect((await getContact(store, ALICE))?.username).toBe('alice_new');
+    const found = await findByUsername(store, 'alice_new', { limit: 10 });
+    expect(found.items.map((c) => c.id)).toEqual([ALICE]);
   });
 });
