@@ -242,6 +242,23 @@ function editWithoutEditDate(chatId: number, date: number) {
   return edit;
 }
 
+/** Bob shares Alice with the bot (a request_users button) at `date`, with `username`. */
+function bobSharesAlice(date: number, username = 'Alice_Smith') {
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: 90,
+      from: { is_bot: false, ...BOB_PROFILE },
+      chat: { id: BOB, type: 'private', first_name: 'Bob' },
+      date,
+      users_shared: {
+        request_id: 1,
+        users: [{ user_id: ALICE, first_name: 'Alice', last_name: 'Smith', username }],
+      },
+    },
+  };
+}
+
 describe('Recorder v2 under attack, round 2', () => {
   /**
    * Guarantee (c), "no redelivery or late update dated before the erasure brings back shared
@@ -358,5 +375,34 @@ describe('Recorder v2 under attack, round 2', () => {
     expect((await getContact(store, ALICE))?.username).toBe('alice_new');
     const found = await findByUsername(store, 'alice_new', { limit: 10 });
     expect(found.items.map((c) => c.id)).toEqual([ALICE]);
+  });
+  /**
+   * Guarantee (b), every acknowledged update fully recorded, against the erasure of a user
+   * another user shared. Bob shared Alice at T-100. Alice is erased at T; the erasure finds
+   * Bob's entry through SHAREDOF#Alice. Before its settle of that entry, Bob shares Alice
+   * again at T+5 (after the erasure: it must count afresh): the write lands on the entry
+   * (since stays T-100), checkSharedUsers sees T+5 >= the floor and does nothing, and the
+   * webhook acknowledges. The erasure's settle then reads the entry, sees a source begun
+   * before the floor and deletes it whole: Bob's acknowledged share of T+5 is gone. (An
+   * owner's own items get the post-erasure rewrite in checkOwner; entries naming an erased
+   * user get none.)
+   */
+  it('E1. a share of an erased user made after the erasure survives the erasure settling the older entry', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds();
+    await record(store, message(SUPERGROUP, T - 200), T - 200);
+    await record(store, bobSharesAlice(T - 100), T - 100);
+    const gated = gatedClient(store.endpoint);
+    const held = gated.hold(onItem(`USER#${BOB}`, `SHARED#USER#${ALICE}`, /Get|Delete|Update/));
+    const erasure = eraseUser({ client: gated.client, tableName: store.tableName }, ALICE, T);
+    await held.reached;
+    const again = await record(store, bobSharesAlice(T + 5, 'alice_again'), T + 5);
+    expect(again.stale).toBe(false);
+    held.release();
+    await erasure;
+    const entries = (await scan(store)).filter(
+      (i) => i.pk === `USER#${BOB}` && i.sk === `SHARED#USER#${ALICE}`,
+    );
+    expect(entries.map((e) => e.username)).toEqual(['alice_again']);
   });
 });
