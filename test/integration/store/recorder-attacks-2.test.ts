@@ -405,4 +405,26 @@ describe('Recorder v2 under attack, round 2', () => {
     );
     expect(entries.map((e) => e.username)).toEqual(['alice_again']);
   });
+  /**
+   * Guarantees (b) and (c), "a user who writes again afterwards starts afresh", against the
+   * A1 fix (a dateless update is judged by arrival less its queue expiry, a day for kinds
+   * not listed). Alice is erased at T; an hour later she answers a poll (poll_answer has no
+   * date; she answered after the erasure). It is acknowledged and recorded as stale: for
+   * 24 h after an erasure nothing of a poll answer, pre-checkout query, paid media purchase
+   * etc. is recorded, although the erasure was long over when she acted. (A design cost of
+   * the fix rather than an interleaving; listed because it breaks the stated guarantee.)
+   */
+  it('F1. a poll answer an hour after the erasure counts afresh', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds() - 7200;
+    await record(store, message(SUPERGROUP, T - 100), T - 100);
+    await eraseUser(store, ALICE, T);
+    const answer = {
+      update_id: nextUpdateId++,
+      poll_answer: { poll_id: 'p1', user: { is_bot: false, ...ALICE_PROFILE }, option_ids: [0] },
+    };
+    const result = await record(store, answer, T + 3600);
+    expect(result.stale).toBe(false);
+    expect((await getContact(store, ALICE))?.firstName).toBe('Alice');
+  });
 });
