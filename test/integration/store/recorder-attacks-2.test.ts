@@ -427,4 +427,29 @@ describe('Recorder v2 under attack, round 2', () => {
     expect(result.stale).toBe(false);
     expect((await getContact(store, ALICE))?.firstName).toBe('Alice');
   });
+  /**
+   * The contact analog of A7 ("firstSeenAt never later than any event"; the fix covered
+   * memberships only). Alice's message dated t2 creates her month (`first` = t2); her
+   * chat_member join dated t1 < t2, held back by its own queue's retries, lands afterwards
+   * and adds its register dated t1. `first` is only set when the month is created: her
+   * contact says first seen at t2, later than the join it holds.
+   */
+  it('G1. a contact first seen never after its earliest recorded event', async () => {
+    const store = await root.freshTable();
+    const t2 = nowSeconds() - 600;
+    const t1 = t2 - 300;
+    const join = {
+      update_id: nextUpdateId++,
+      chat_member: {
+        chat: { id: SUPERGROUP, type: 'supergroup', title: 'Test Group' },
+        from: { is_bot: false, ...ALICE_PROFILE },
+        date: t1,
+        old_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'left' },
+        new_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'member' },
+      },
+    };
+    await record(store, message(SUPERGROUP, t2), t2);
+    await record(store, join, t2 + 60);
+    expect((await getContact(store, ALICE))?.firstSeenAt).toBe(new Date(t1 * 1000).toISOString());
+  });
 });
