@@ -452,4 +452,37 @@ describe('Recorder v2 under attack, round 2', () => {
     await record(store, join, t2 + 60);
     expect((await getContact(store, ALICE))?.firstSeenAt).toBe(new Date(t1 * 1000).toISOString());
   });
+  /**
+   * Guarantee (c) and erasure.ts's "Idempotent: running it again finishes the job", for the
+   * SHAREDPHONE# fix. The erasure settles (deletes) Alice's verified-phone item before it
+   * queries SHAREDPHONE#<her number>; it crashes in between (here: the Query fails). The
+   * DELETE is retried: her phone item is gone, so the retry no longer knows the number and
+   * Bob's phone-only card of it, with her name, stays for good.
+   */
+  it('B4. an erasure retried after a crash still removes phone-only cards of her number', async () => {
+    const store = await root.freshTable();
+    const T = nowSeconds() - 60;
+    await record(store, ownPhone(T), T);
+    await record(store, phoneCard(T + 1), T + 1);
+    const crashing = createDocumentClient({
+      region: 'us-east-1',
+      endpoint: store.endpoint,
+      maxAttempts: 1,
+    });
+    crashing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = JSON.stringify(args.input);
+        if (context.commandName === 'QueryCommand' && input.includes('SHAREDPHONE#')) {
+          throw new Error('crash');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'crash' },
+    );
+    await expect(
+      eraseUser({ client: crashing, tableName: store.tableName }, ALICE, T + 10),
+    ).rejects.toThrow();
+    await eraseUser(store, ALICE, T + 11); // the retry
+    expect(await withPhone(store, '+15551234567')).toEqual([]);
+  });
 });
