@@ -13,8 +13,8 @@ import { createTestLookup } from '../helpers/lookup.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { createTestWebhook } from '../helpers/webhook.ts';
 import { expected } from './model.ts';
-import type * as simBase from './telegram-sim.ts';
 import { type Actor, createStoreScheduler } from './store-scheduler.ts';
+import type * as simBase from './telegram-sim.ts';
 import {
   drawEvents,
   GROUP,
@@ -328,8 +328,7 @@ export async function runSimulation(
         const mine =
           item.pk === `USER#${user}` ||
           item.userId === user ||
-          (item.gsi1pk === `SHAREDOF#${user}` &&
-            Number(item.s0 ?? 0) < (floors.get(user) ?? 0));
+          (item.gsi1pk === `SHAREDOF#${user}` && Number(item.s0 ?? 0) < (floors.get(user) ?? 0));
         const tombstone =
           /^PROFILE#\d{4}-\d\d$/.test(String(item.sk)) &&
           !Object.keys(item).some((k) => k.startsWith('q:') || k === 'n' || k === 'gsi2pk');

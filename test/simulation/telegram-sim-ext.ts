@@ -6,8 +6,8 @@
  */
 import * as base from './telegram-sim.ts';
 
-export { GROUP, OTHER, SUPERGROUP, USERS, userNames } from './telegram-sim.ts';
 export type { SimOptions } from './telegram-sim.ts';
+export { GROUP, OTHER, SUPERGROUP, USERS, userNames } from './telegram-sim.ts';
 
 export type SimEvent =
   | base.SimEvent

@@ -11,29 +11,19 @@
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../functions/webhook.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
-import { eraseUser } from '../../../lib/store/erasure.ts';
-import { getMembership, saveMemberStatus } from '../../../lib/store/memberships.ts';
 import { findByUsername } from '../../../lib/store/contact-search.ts';
+import { eraseUser } from '../../../lib/store/erasure.ts';
+import { getMembership } from '../../../lib/store/memberships.ts';
 import { getContact } from '../../../lib/store/profiles.ts';
 import { recordUpdate } from '../../../lib/store/recorder.ts';
 import { extractFacts, sentNoEarlierThan } from '../../../lib/telegram/update-facts.ts';
 import { deliveryQueue } from '../../../lib/telegram/update-queue.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { webhookEvent } from '../../helpers/events.ts';
 import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
-import { type FaultKind, faultyClient } from '../../helpers/faults.ts';
-import {
-  ALICE,
-  BOB,
-  createTestLookup,
-  groupMessage,
-  type TestLookup,
-} from '../../helpers/lookup.ts';
+import { ALICE, BOB, groupMessage } from '../../helpers/lookup.ts';
 import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
 
 const OLD_GROUP = -4001002;
 const SUPERGROUP = -100200300;
@@ -57,7 +47,6 @@ afterAll(async () => {
 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let nextUpdateId = 500_000;
 
@@ -164,42 +153,6 @@ async function aliceLeftovers(store: StoreContext) {
   });
 }
 
-interface Rig {
-  store: TestStore;
-  webhook: WebhookHandler;
-  api: TestLookup;
-  deliver(update: unknown, failAt?: number): Promise<number>;
-}
-
-/** The real handlers; `deliver` fails the `failAt`-th store call of the attempt after it landed. */
-async function rig(): Promise<Rig> {
-  const store = await root.freshTable();
-  let start = 0;
-  let failAt: number | undefined;
-  const faulty = faultyClient(store.endpoint, (_command, index): FaultKind | undefined =>
-    failAt !== undefined && index - start === failAt ? 'lost-response' : undefined,
-  );
-  const webhook = await createTestWebhook({
-    store: { client: faulty.client, tableName: store.tableName },
-    botApiUrl: botApi.url,
-  });
-  const api = await createTestLookup({ store, botApiUrl: botApi.url });
-  return {
-    store,
-    webhook,
-    api,
-    async deliver(update, at) {
-      start = faulty.calls.length;
-      failAt = at;
-      const response = await webhook(webhookEvent(update)).finally(() => {
-        failAt = undefined;
-      });
-      return response.statusCode ?? 0;
-    },
-  };
-}
-
-
 /** Alice verifies her own phone (+15551234567) at `date`. */
 function ownPhone(date: number, phone = '15551234567') {
   const own = loadUpdate('contact-own') as {
@@ -292,7 +245,7 @@ describe('Recorder v2 under attack, round 2', () => {
    * before E2, delayed by Telegram's retries) then arrives and is recorded: her profile,
    * count and membership are back after an erasure that answered 204 after that message.
    */
-  it('B2. an erasure that lands after a later one does not lower the later one\'s floor', async () => {
+  it("B2. an erasure that lands after a later one does not lower the later one's floor", async () => {
     const store = await root.freshTable();
     const T = nowSeconds();
     await record(store, message(SUPERGROUP, T - 100), T - 100);
@@ -371,7 +324,11 @@ describe('Recorder v2 under attack, round 2', () => {
     const t2 = nowSeconds() - 60;
     const t1 = t2 - 30;
     await record(store, message(SUPERGROUP, t2, { ...ALICE_PROFILE, username: 'alice_new' }), t2);
-    await record(store, message(-100300400, t1, { ...ALICE_PROFILE, username: 'alice_old' }), t2 + 5);
+    await record(
+      store,
+      message(-100300400, t1, { ...ALICE_PROFILE, username: 'alice_old' }),
+      t2 + 5,
+    );
     expect((await getContact(store, ALICE))?.username).toBe('alice_new');
     const found = await findByUsername(store, 'alice_new', { limit: 10 });
     expect(found.items.map((c) => c.id)).toEqual([ALICE]);
