@@ -189,6 +189,11 @@ export async function runSimulation(
     }
     const failures = await compare();
     const debug = options.debug;
+    for (const u of updates.filter((x) => x.dropped)) {
+      debug?.(
+        `dropped ${u.id} ${u.queue} ${JSON.stringify(u.event)} date=${u.date} fails=${u.fails}`,
+      );
+    }
     if (debug && failures.length) {
       for (const u of updates) {
         debug(
