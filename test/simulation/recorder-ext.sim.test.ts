@@ -1,0 +1,61 @@
+/**
+ * Recorder v2 under a simulated Telegram (see run-simulation.ts): deliveries crash after any
+ * store call, lose acknowledgements, run twice at once and interleave across queues; users
+ * are erased through the API and by /forget; a group migrates. At the end every lookup route
+ * must answer what the reference model says. A CI-size run here; `npm run fuzz` runs more
+ * (SIM_RUNS, SIM_STEPS, SIM_SEED choose the size and the first seed, printed on failure).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStore, type TestStore } from '../helpers/store.ts';
+import { runSimulation } from './run-simulation-ext.ts';
+
+const RUNS = Number(process.env.SIM_RUNS ?? 4);
+const STEPS = Number(process.env.SIM_STEPS ?? 60);
+const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
+
+let store: TestStore;
+beforeAll(async () => {
+  store = await startTestStore();
+});
+afterAll(async () => {
+  await store.close();
+});
+
+const FAULTS = { crashRate: 0.2, lostAckRate: 0.1, duplicateRate: 0.1, outageRate: 0 };
+
+describe('recorder simulation, extended events (red team 2)', () => {
+  it(`matches the model: ${RUNS} runs of ${STEPS} rounds from seed ${FIRST_SEED}, in Telegram's order`, async () => {
+    const failures: string[] = [];
+    let crashes = 0;
+    let erasures = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const report = await runSimulation(store, FIRST_SEED + i, {
+        steps: STEPS,
+        ...FAULTS,
+        outOfOrder: false,
+      });
+      failures.push(...report.failures);
+      crashes += report.crashes;
+      erasures += report.erasures;
+      expect(report.dropped, `seed ${report.seed}: nothing expires without outages`).toBe(0);
+    }
+    expect(failures).toEqual([]);
+    // The run exercised what it claims to.
+    expect(crashes).toBeGreaterThan(RUNS * 3);
+    expect(erasures).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('never overcounts when queues deliver out of order or expire after outages', async () => {
+    const failures: string[] = [];
+    for (let i = 0; i < Math.max(1, RUNS / 2); i++) {
+      const report = await runSimulation(store, FIRST_SEED + 1000 + i, {
+        steps: STEPS,
+        ...FAULTS,
+        outOfOrder: true,
+        outageRate: 0.05,
+      });
+      failures.push(...report.failures);
+    }
+    expect(failures).toEqual([]);
+  }, 600_000);
+});

@@ -1,0 +1,381 @@
+/**
+ * One seeded run of the simulation: the simulated Telegram (telegram-sim.ts) delivers to the
+ * real webhook handler, the real lookup handler erases through the API, every store call
+ * goes through the seeded scheduler (store-scheduler.ts), then queues drain without faults
+ * and every lookup route is compared with the reference model (model.ts). Returns the
+ * disagreements, each naming the seed.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { vi } from 'vitest';
+import { webhookEvent } from '../helpers/events.ts';
+import { seededRandom } from '../helpers/faults.ts';
+import { createTestLookup } from '../helpers/lookup.ts';
+import type { TestStore } from '../helpers/store.ts';
+import { createTestWebhook } from '../helpers/webhook.ts';
+import { expected } from './model.ts';
+import { type Actor, createStoreScheduler } from './store-scheduler.ts';
+import type * as simBase from './telegram-sim.ts';
+import {
+  drawEvents,
+  GROUP,
+  isCounted,
+  OTHER,
+  queueOf,
+  type SimEvent,
+  type SimOptions,
+  type SimUpdate,
+  SUPERGROUP,
+  toTelegramUpdate,
+  USERS,
+} from './telegram-sim-ext.ts';
+
+/** 2026-01-31T22:00:00Z: runs cross a month boundary, where erasure closes two months. */
+const START = 1769896800;
+const BOT_API = 'http://127.0.0.1:9';
+
+export interface SimulationReport {
+  seed: number;
+  updates: number;
+  acked: number;
+  dropped: number;
+  crashes: number;
+  erasures: number;
+  storeCalls: number;
+  failures: string[];
+}
+
+export async function runSimulation(
+  base: TestStore,
+  seed: number,
+  options: Omit<SimOptions, 'random'>,
+): Promise<SimulationReport> {
+  const random = seededRandom(seed);
+  const store = await base.freshTable();
+  const scheduler = createStoreScheduler(store.endpoint);
+  const ctx = { client: scheduler.client, tableName: store.tableName };
+  const webhook = await createTestWebhook({ store: ctx, botApiUrl: BOT_API, token: null });
+  const lookup = await createTestLookup({
+    store,
+    botApiUrl: BOT_API,
+    token: null,
+    client: scheduler.client,
+  });
+  let now = START;
+  const clock = vi.spyOn(Date, 'now').mockImplementation(() => now * 1000);
+  const updates: SimUpdate[] = [];
+  const queues = new Map<string, SimUpdate[]>();
+  const floors = new Map<number, number>();
+  const erasing = new Set<number>();
+  const report = { seed, crashes: 0, erasures: 0 };
+  let nextId = 1000;
+  let migrating = false;
+
+  const enqueue = (event: SimEvent) => {
+    const u: SimUpdate = {
+      id: nextId++,
+      queue: queueOf(event),
+      event,
+      date: now,
+      dateless: event.kind === 'forget_confirm',
+      counted: isCounted(event),
+      acked: false,
+      attempted: false,
+      dropped: false,
+      fails: 0,
+      nextAttempt: now,
+    };
+    updates.push(u);
+    queues.set(u.queue, [...(queues.get(u.queue) ?? []), u]);
+  };
+  const expiry = (u: SimUpdate) => u.date + (u.dateless ? 150 : 86_400);
+  const finish = (u: SimUpdate) => {
+    const queue = (queues.get(u.queue) ?? []).filter((x) => x !== u);
+    if (queue.length) queues.set(u.queue, queue);
+    else queues.delete(u.queue);
+  };
+
+  async function round(faults: { crash: number; lostAck: number; duplicate: number }) {
+    const ready = [...queues.values()]
+      .map((q) =>
+        options.outOfOrder && random() < 0.3 ? q[Math.floor(random() * q.length)] : q[0],
+      )
+      .filter((u): u is SimUpdate => u !== undefined && u.nextAttempt <= now);
+    const chosen = ready.sort(() => random() - 0.5).slice(0, 3);
+    const actor = (name: string): Actor => ({
+      name,
+      calls: 0,
+      crashed: false,
+      ...(random() < faults.crash ? { crashAfter: 1 + Math.floor(random() * 8) } : {}),
+    });
+    const deliveries = chosen.flatMap((u) => {
+      const attempts = random() < faults.duplicate ? 2 : 1;
+      return Array.from({ length: attempts }, (_, i) => {
+        const a = actor(`update ${u.id} attempt ${i}`);
+        const body = toTelegramUpdate(u, now);
+        const done = scheduler.run(a, () => webhook(webhookEvent(body)));
+        return { u, a, done };
+      });
+    });
+    const erasures = [...erasing].map((user) => {
+      const a = actor(`erase ${user}`);
+      const done = scheduler.run(a, () =>
+        lookup.call({ method: 'DELETE', path: `/v1/contacts/${user}`, key: lookup.adminKey }),
+      );
+      return { user, a, done };
+    });
+    await scheduler.drive(random);
+    const debug = options.debug;
+    debug?.(
+      `round now=${now} ${deliveries.map((d) => `${d.u.id}${d.a.crashed ? `(crash ${d.a.calls})` : ''}`).join(' ')} erase=${erasures.map((e) => e.user).join(',')}`,
+    );
+    const acked = new Set<SimUpdate>();
+    for (const d of deliveries) {
+      const response = await d.done;
+      if (d.a.crashed) report.crashes++;
+      if (d.a.calls > 0 || d.a.crashed) d.u.attempted = true;
+      if (response.statusCode === 200 && random() >= faults.lostAck) acked.add(d.u);
+    }
+    for (const u of new Set(deliveries.map((d) => d.u))) {
+      if (acked.has(u)) {
+        u.acked = true;
+        if (u.dateless) u.date = now;
+        if (u.event.kind === 'forget_confirm') {
+          floors.set(u.event.user, Math.max(floors.get(u.event.user) ?? 0, now + 1));
+        }
+        finish(u);
+        continue;
+      }
+      u.fails++;
+      u.nextAttempt = now + Math.min(120, 2 ** u.fails);
+      if (u.nextAttempt > expiry(u)) {
+        u.dropped = true;
+        finish(u);
+      }
+    }
+    for (const e of erasures) {
+      const response = await e.done;
+      if (e.a.crashed) report.crashes++;
+      if (response.status === 204) {
+        floors.set(e.user, Math.max(floors.get(e.user) ?? 0, now + 1));
+        erasing.delete(e.user);
+        report.erasures++;
+      }
+    }
+  }
+
+  try {
+    for (let step = 0; step < options.steps; step++) {
+      now += 1 + Math.floor(random() * 20);
+      if (random() < options.outageRate) now += 3600 * (6 + Math.floor(random() * 30));
+      for (const event of drawEvents(random, migrating)) enqueue(event);
+      if (!migrating && step >= options.steps / 2) {
+        migrating = true;
+        const user = USERS[Math.floor(random() * USERS.length)] as number;
+        enqueue({ kind: 'migrate_to', user });
+        enqueue({ kind: 'migrate_from', user });
+      }
+      if (random() < 0.06) erasing.add(USERS[Math.floor(random() * USERS.length)] as number);
+      await round({
+        crash: options.crashRate,
+        lostAck: options.lostAckRate,
+        duplicate: options.duplicateRate,
+      });
+    }
+    // Drain: no more faults; the clock follows the queues' retry times.
+    for (let i = 0; (queues.size > 0 || erasing.size > 0) && i < 5000; i++) {
+      const next = Math.min(...[...queues.values()].map((q) => q[0]?.nextAttempt ?? now));
+      now = Math.max(now + 1, next);
+      await round({ crash: 0, lostAck: 0, duplicate: 0 });
+    }
+    const failures = await compare();
+    const debug = options.debug;
+    for (const u of updates.filter((x) => x.dropped)) {
+      debug?.(
+        `dropped ${u.id} ${u.queue} ${JSON.stringify(u.event)} date=${u.date} fails=${u.fails}`,
+      );
+    }
+    if (debug && failures.length) {
+      for (const u of updates) {
+        debug(
+          `${u.id} ${u.queue} ${JSON.stringify(u.event)} date=${u.date} acked=${u.acked} attempted=${u.attempted} dropped=${u.dropped}`,
+        );
+      }
+      debug(`floors ${JSON.stringify([...floors])}`);
+      const dump = await store.client.send(new ScanCommand({ TableName: store.tableName }));
+      for (const item of dump.Items ?? []) debug(JSON.stringify(item));
+    }
+    return {
+      ...report,
+      updates: updates.length,
+      acked: updates.filter((u) => u.acked).length,
+      dropped: updates.filter((u) => u.dropped).length,
+      storeCalls: scheduler.calls,
+      failures: failures.map((f) => `seed ${seed}: ${f}`),
+    };
+  } finally {
+    clock.mockRestore();
+    scheduler.client.destroy();
+  }
+
+  async function compare(): Promise<string[]> {
+    const failures: string[] = [];
+    const model = expected({
+      updates: updates as unknown as simBase.SimUpdate[],
+      floors,
+      outOfOrder: options.outOfOrder,
+    });
+    const within = (what: string, value: number, b: { min: number; max: number }) => {
+      if (value < b.min || value > b.max)
+        failures.push(`${what} = ${value}, expected ${b.min}..${b.max}`);
+    };
+    const get = (path: string, query?: Record<string, string>) =>
+      lookup.call({ path, ...(query ? { query } : {}) });
+    for (const [user, want] of model.contacts) {
+      const contact = await get(`/v1/contacts/${user}`);
+      const exists = contact.status === 200;
+      if (want.exists !== undefined && exists !== want.exists) {
+        failures.push(`contact ${user} exists=${exists}, expected ${want.exists}`);
+      }
+      within(`contact ${user} messageCount`, exists ? contact.body.messageCount : 0, want.messages);
+      const byName = await get('/v1/contacts', { username: `user_${user}` });
+      if (byName.body.items.some((c: { id: number }) => c.id === user) !== exists) {
+        failures.push(`username lookup of ${user} disagrees with the contact (${exists})`);
+      }
+      if (exists) {
+        const activity = await get(`/v1/contacts/${user}/activity`, {
+          from: '2026-01-01',
+          to: '2026-12-31',
+        });
+        const days = activity.body.days as { messages: number }[];
+        const total = days.reduce((sum, d) => sum + d.messages, 0);
+        if (total !== contact.body.messageCount) {
+          failures.push(
+            `contact ${user} activity ${total} != messageCount ${contact.body.messageCount}`,
+          );
+        }
+      }
+      if (exists && want.lastSeen !== undefined) {
+        const seen = Date.parse(contact.body.lastSeenAt) / 1000;
+        if (seen !== want.lastSeen)
+          failures.push(`contact ${user} lastSeen ${seen}, expected ${want.lastSeen}`);
+      }
+      if (exists && want.exact && (contact.body.phoneNumber ?? undefined) !== want.phone) {
+        failures.push(`contact ${user} phone ${contact.body.phoneNumber}, expected ${want.phone}`);
+      }
+      if (want.phone) {
+        const byPhone = await get('/v1/contacts', { phone: want.phone });
+        if (!byPhone.body.items.some((c: { id: number }) => c.id === user)) {
+          failures.push(`phone lookup misses ${user}`);
+        }
+      }
+      const chats = await get(`/v1/contacts/${user}/chats`, { limit: '100' });
+      const found = new Map<number, { messageCount: number; status: string; isMember: boolean }>(
+        (chats.body?.items ?? []).map((m: { chatId: number }) => [m.chatId, m]),
+      );
+      for (const [chat, m] of want.memberships) {
+        const got = found.get(chat);
+        if (!got) {
+          if (m.messages.min > 0 || m.status !== undefined) {
+            failures.push(`membership ${user}@${chat} missing`);
+          }
+          continue;
+        }
+        within(`membership ${user}@${chat} messageCount`, got.messageCount, m.messages);
+        if (m.status !== undefined && (got.status !== m.status || got.isMember !== m.isMember)) {
+          failures.push(
+            `membership ${user}@${chat} is ${got.status}/${got.isMember}, expected ${m.status}/${m.isMember}`,
+          );
+        }
+      }
+      for (const chat of found.keys()) {
+        if (!want.memberships.has(chat))
+          failures.push(`membership ${user}@${chat} should not exist`);
+      }
+    }
+    for (const [chat, bounds] of model.chats) {
+      const got = await get(`/v1/chats/${chat}`);
+      within(`chat ${chat} messageCount`, got.status === 200 ? got.body.messageCount : 0, bounds);
+    }
+    for (const chat of [
+      SUPERGROUP,
+      OTHER,
+      ...(updates.some((u) => u.acked && u.event.kind === 'migrate_to') ? [] : [GROUP]),
+    ]) {
+      const members = await get(`/v1/chats/${chat}/members`, { limit: '100' });
+      const ids = new Set((members.body?.items ?? []).map((m: { userId: number }) => m.userId));
+      for (const [user, want] of model.contacts) {
+        const member = want.memberships.get(chat);
+        if (member?.status !== undefined && !ids.has(user))
+          failures.push(`members of ${chat} miss ${user}`);
+        if (!want.memberships.has(chat) && ids.has(user))
+          failures.push(`members of ${chat} list ${user}`);
+      }
+    }
+    await checkErasedLeaveNothing(model, failures);
+    await checkShares(failures);
+    return failures;
+  }
+
+  /** A user who must not exist leaves no item but their gate tombstones. */
+  async function checkErasedLeaveNothing(model: ReturnType<typeof expected>, failures: string[]) {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await store.client.send(
+        new ScanCommand({ TableName: store.tableName, ExclusiveStartKey: start }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    for (const [user, want] of model.contacts) {
+      if (want.exists !== false) continue;
+      for (const item of items) {
+        const mine =
+          item.pk === `USER#${user}` ||
+          item.userId === user ||
+          (item.gsi1pk === `SHAREDOF#${user}` && Number(item.s0 ?? 0) < (floors.get(user) ?? 0));
+        const tombstone =
+          /^PROFILE#\d{4}-\d\d$/.test(String(item.sk)) &&
+          !Object.keys(item).some((k) => k.startsWith('q:') || k === 'n' || k === 'gsi2pk');
+        const laterShare =
+          String(item.sk).startsWith('SHARED#') &&
+          item.pk !== `USER#${user}` &&
+          Number(item.s0 ?? 0) >= (floors.get(user) ?? 0);
+        if (mine && !tombstone && !laterShare) {
+          failures.push(`erased user ${user} left ${String(item.pk)} ${String(item.sk)}`);
+        }
+        if (typeof item.gsi2pk === 'string' && item.gsi2pk === `USERNAME#user_${user}`) {
+          failures.push(`erased user ${user} left a username index entry`);
+        }
+      }
+    }
+  }
+
+  /** Shares: an entry exists when an acknowledged share is dated after both users' floors, and
+   * none exists when no share (acknowledged or attempted) is. */
+  async function checkShares(failures: string[]) {
+    const { Items } = await store.client.send(new ScanCommand({ TableName: store.tableName }));
+    const entries = (Items ?? []).filter((i) => String(i.sk).startsWith('SHARED#USER#'));
+    const pairs = new Set(
+      updates
+        .filter((u) => u.event.kind === 'share')
+        .map((u) => `${u.event.user}>${(u.event as { target: number }).target}`),
+    );
+    for (const pair of pairs) {
+      const [owner, target] = pair.split('>').map(Number) as [number, number];
+      const floor = Math.max(floors.get(owner) ?? 0, floors.get(target) ?? 0);
+      const shares = updates.filter(
+        (u) =>
+          u.event.kind === 'share' &&
+          u.event.user === owner &&
+          (u.event as { target: number }).target === target,
+      );
+      const sure = shares.some((u) => u.acked && u.date >= floor);
+      const possible = shares.some((u) => (u.acked || u.attempted) && u.date >= floor);
+      const maybeLeft = shares.some((u) => !u.acked && u.attempted);
+      const has = entries.some((i) => i.pk === `USER#${owner}` && i.sk === `SHARED#USER#${target}`);
+      if (sure && !has) failures.push(`share ${pair} missing (floor ${floor})`);
+      if (!possible && !maybeLeft && has) failures.push(`share ${pair} should not exist`);
+    }
+  }
+}
