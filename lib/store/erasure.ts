@@ -15,7 +15,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
-import { settleAll, toStoreError } from './dynamo-errors.ts';
+import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import {
   contactMonthKey,
   monthOfSk,
@@ -47,23 +47,40 @@ async function inBatches<T>(items: T[], run: (item: T) => Promise<unknown>): Pro
   }
 }
 
-/** Puts the tombstones of `gates` (floor `at + 1`); returns what they replaced. */
-function closeGates(ctx: StoreContext, userId: number, at: number, gates: string[]) {
+/**
+ * Puts the tombstones of `gates` (floor `at + 1`); returns what they replaced. A month that
+ * already holds a later erasure's floor keeps it (two erasures may overlap: a retried DELETE,
+ * a /forget beside it): an erasure never lowers a floor.
+ */
+function closeGates(
+  ctx: StoreContext,
+  userId: number,
+  at: number,
+  gates: string[],
+): Promise<{ Attributes?: Record<string, unknown> }[]> {
   return settleAll(
     'erasure',
-    gates.map((month) =>
-      ctx.client.send(
-        new PutCommand({
-          TableName: ctx.tableName,
-          Item: {
-            ...contactMonthKey(userId, month),
-            [FLOOR]: at + 1,
-            [EXPIRES_AT]: at + ERASURE_WINDOW_SECONDS + 24 * 3600,
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    ),
+    gates.map(async (month) => {
+      try {
+        return await ctx.client.send(
+          new PutCommand({
+            TableName: ctx.tableName,
+            Item: {
+              ...contactMonthKey(userId, month),
+              [FLOOR]: at + 1,
+              [EXPIRES_AT]: at + ERASURE_WINDOW_SECONDS + 24 * 3600,
+            },
+            ConditionExpression: 'attribute_not_exists(#floor) OR #floor < :floor',
+            ExpressionAttributeNames: { '#floor': FLOOR },
+            ExpressionAttributeValues: { ':floor': at + 1 },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+      } catch (err: unknown) {
+        if (isConditionalCheckFailed(err)) return {};
+        throw err;
+      }
+    }),
   );
 }
 
@@ -120,12 +137,8 @@ export async function eraseUser(
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': sharedOfPk(userId) },
     });
-    const gateSks = new Set(gates.map((m) => contactMonthKey(userId, m).sk));
-    const rest = own.filter((item) => !gateSks.has(String(item.sk)));
-    await inBatches(rest, (item) =>
-      settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor, item),
-    );
-    // Entries others saved of her phone number alone (no Telegram user id) go too.
+    // Entries others saved of her phone number alone (no Telegram user id) go too; found
+    // before her phone item is settled, so that a retry after a crash still knows the number.
     const phone = own.find((item) => item.sk === phoneItemKey(userId).sk)?.phoneNumber;
     const byPhone =
       typeof phone === 'string'
@@ -137,6 +150,11 @@ export async function eraseUser(
         : [];
     await inBatches([...others, ...byPhone], (item) =>
       settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor),
+    );
+    const gateSks = new Set(gates.map((m) => contactMonthKey(userId, m).sk));
+    const rest = own.filter((item) => !gateSks.has(String(item.sk)));
+    await inBatches(rest, (item) =>
+      settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor, item),
     );
     const data = rest.filter(
       (item) => monthOfSk(String(item.sk)) === undefined || Object.keys(item).some(isRegisterAttr),

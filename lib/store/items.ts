@@ -134,7 +134,10 @@ export function toContact(items: Item[]): Contact | null {
     isPremium: registers.find((r) => r.pr !== undefined)?.pr,
     phoneNumber: str(phone?.phoneNumber),
     botBlocked: registers.find((r) => r.bb !== undefined)?.bb,
-    firstSeenAt: isoOf(min(months(items).map((i) => num(i[FIRST_SEEN])))),
+    // The earliest month's first write, or an older update that landed after it.
+    firstSeenAt: isoOf(
+      min([...months(items).map((i) => num(i[FIRST_SEEN])), ...registers.map((r) => r.t)]),
+    ),
     lastSeenAt: isoOf(registers[0]?.t),
     messageCount: counted(items, 'n'),
   });

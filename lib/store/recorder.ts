@@ -46,8 +46,8 @@ import type { UpdateFacts } from '../telegram/facts.ts';
 import { copyMigratedChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
-import { contactMonthKey, type Key, sharedKey } from './keys.ts';
-import { type PlannedWrite, planRecord } from './record-plan.ts';
+import { contactMonthKey, type Key, keyId, sharedKey } from './keys.ts';
+import { type PlannedWrite, planRecord, type RecordPlan } from './record-plan.ts';
 import { ERASURE_WINDOW_SECONDS, FLOOR } from './registers.ts';
 import { settleItem } from './settle.ts';
 
@@ -168,21 +168,30 @@ async function checkOwner(
   return false;
 }
 
-/** Shared entries naming a user erased after the update's date are removed. */
+/**
+ * Shared entries naming another user are checked against that user's erasure: one dated
+ * before it is removed; one dated after it, within 48 h, is settled (what was shared before
+ * the erasure goes) and written again (this share stays).
+ */
 async function checkSharedUsers(
   ctx: StoreContext,
+  plan: RecordPlan,
   facts: UpdateFacts,
-  userIds: number[],
   timing: Timing,
 ) {
   const months = [facts.activityDate.slice(0, 7), monthOf(timing.now)];
   await settleAll(
     'shared check',
-    userIds.map(async (userId) => {
+    plan.sharedUserIds.map(async (userId) => {
       const floor = await readOwnerFloor(ctx, userId, months);
-      if (floor === undefined || timing.sentFrom >= floor) return;
+      if (floor === undefined) return;
+      const recent = timing.now < floor + ERASURE_WINDOW_SECONDS;
+      if (timing.sentFrom >= floor && !recent) return;
       for (const shared of facts.sharedContacts.filter((s) => s.userId === userId)) {
-        await settleItem(ctx, sharedKey(shared.ownerId, { userId }), floor);
+        const key = sharedKey(shared.ownerId, { userId });
+        await settleItem(ctx, key, floor);
+        const planned = plan.writes.find((w) => keyId(w.update.key) === keyId(key));
+        if (timing.sentFrom >= floor && planned) await send(ctx, planned);
       }
     }),
   );
@@ -219,9 +228,7 @@ export async function recordUpdate(
       'erasure check',
       [...owners].map(([owner, list]) => checkOwner(ctx, owner, list, timing, month)),
     );
-    if (plan.sharedUserIds.length > 0) {
-      await checkSharedUsers(ctx, facts, plan.sharedUserIds, timing);
-    }
+    if (plan.sharedUserIds.length > 0) await checkSharedUsers(ctx, plan, facts, timing);
     if (plan.migration) {
       await copyMigratedChat(ctx, plan.migration.fromChatId, plan.migration.toChatId);
     }

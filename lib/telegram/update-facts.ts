@@ -57,9 +57,11 @@ const DATE_FIELDS: ReadonlyMap<string, readonly Path[]> = new Map([
   ['message', [['date']]],
   ['channel_post', [['date']]],
   ['business_message', [['date']]],
-  ['edited_message', [['edit_date'], ['date']]],
-  ['edited_channel_post', [['edit_date'], ['date']]],
-  ['edited_business_message', [['edit_date'], ['date']]],
+  // An edit is dated when it was made; one without its edit_date is dated on arrival (its
+  // message's date could be days old and would step last-seen times back).
+  ['edited_message', [['edit_date']]],
+  ['edited_channel_post', [['edit_date']]],
+  ['edited_business_message', [['edit_date']]],
   ['chat_member', [['date']]],
   ['my_chat_member', [['date']]],
   ['chat_join_request', [['date']]],

@@ -63,13 +63,16 @@ describe('extractFacts: dates', () => {
     ['a string', '1764000560'],
     ['a fraction', 1_764_000_560.5],
     ['past year 9999', 253_402_300_800],
-  ])('falls back to date when edit_date is %s', (_label, editDate) => {
-    const facts = factsOf('edited-message', (message) => {
-      message.edit_date = editDate;
-    });
+  ])(
+    'dates an edit on arrival when edit_date is %s (never by its old message date)',
+    (_label, editDate) => {
+      const facts = factsOf('edited-message', (message) => {
+        message.edit_date = editDate;
+      });
 
-    expect(facts.at).toBe(1_764_000_500);
-  });
+      expect(facts.at).toBe(RECEIVED_AT);
+    },
+  );
 
   it('falls back to the received time when a boost date is negative', () => {
     const facts = factsOf('removed-chat-boost', (removed) => {
