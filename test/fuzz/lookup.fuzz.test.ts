@@ -4,34 +4,25 @@
  * store). Property: never a 5xx and never a throw; errors are problem+json.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent } from '../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
-import { createTestLookup, post, type TestLookup } from '../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook } from '../helpers/webhook.ts';
+import { post, type TestLookup } from '../helpers/lookup.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
 import { TRICKY_STRINGS, text } from './arbitraries.ts';
 import { fuzzParams, fuzzTimeout } from './fuzz-config.ts';
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let api: TestLookup;
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  const store = await root.freshTable();
-  const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  const store = await stack.freshTable();
+  const webhook = await stack.webhook({ store });
   for (const name of ['group-message', 'contact-own', 'new-chat-members', 'users-shared']) {
     await post(webhook, loadUpdate(name));
   }
-  api = await createTestLookup({ store, botApiUrl: botApi.url, botTimeoutMs: 500 });
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
+  api = await stack.lookup({ store, botTimeoutMs: 500 });
 });
 
 const ROUTE_WORDS = ['v1', 'contacts', 'chats', 'members', 'activity', 'shared', 'openapi.json'];

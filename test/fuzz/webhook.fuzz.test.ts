@@ -4,15 +4,14 @@
  * posted through the webhook read back exactly (unicode intact).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { normalizePhone } from '../../lib/phone.ts';
 import { findByPhone, findByUsername } from '../../lib/store/contact-search.ts';
 import { getChat, getContact } from '../../lib/store/profiles.ts';
 import { webhookEvent } from '../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook } from '../helpers/webhook.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
+import type { TestStore } from '../helpers/store.ts';
 import {
   anyUpdate,
   groupChatId,
@@ -25,20 +24,11 @@ import {
 } from './arbitraries.ts';
 import { fuzzParams, fuzzTimeout } from './fuzz-config.ts';
 
-let root: TestStore;
-let botApi: FakeBotApi;
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
+const stack = useStack();
 
 async function freshWebhook(): Promise<{ store: TestStore; webhook: WebhookHandler }> {
-  const store = await root.freshTable();
-  return { store, webhook: await createTestWebhook({ store, botApiUrl: botApi.url }) };
+  const store = await stack.freshTable();
+  return { store, webhook: await stack.webhook({ store }) };
 }
 
 /** Posts and checks what every answer must be: no 5xx, a well-formed body, no internals. */

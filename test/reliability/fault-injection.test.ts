@@ -7,10 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { webhookEvent } from '../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
 import { type FaultyClient, faultyClient, randomFaults } from '../helpers/faults.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook, tableSnapshot } from '../helpers/webhook.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
+import { tableSnapshot } from '../helpers/webhook.ts';
 import { generateStream, type Update } from './stream.ts';
 import { deliverLikeTelegram } from './telegram-driver.ts';
 
@@ -18,20 +17,16 @@ const UPDATES = Number(process.env.RELIABILITY_UPDATES ?? 300);
 const SEEDS = Number(process.env.RELIABILITY_SEEDS ?? 1);
 const FAULT_RATE = Number(process.env.RELIABILITY_FAULT_RATE ?? 0.1);
 
-let root: TestStore;
-let botApi: FakeBotApi;
-beforeAll(async () => {
+beforeAll(() => {
   // Updates without a date of their own (inline queries, callbacks) are stamped with the
   // time they arrive: freeze the clock so two runs of one stream can be compared.
   vi.useFakeTimers({ toFake: ['Date'], now: new Date('2025-12-10T12:00:00Z') });
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
 });
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
+afterAll(() => {
   vi.useRealTimers();
 });
+// After the clock's hooks: the stack starts with the clock frozen and closes before it thaws.
+const stack = useStack();
 
 interface RunOptions {
   decide?: FaultyClient['decide'];
@@ -40,10 +35,10 @@ interface RunOptions {
 }
 
 async function run(stream: readonly Update[], options: RunOptions = {}) {
-  const table = await root.freshTable();
+  const table = await stack.freshTable();
   const faulty = faultyClient(table.endpoint, options.decide);
   const store = { client: faulty.client, tableName: table.tableName };
-  const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  const webhook = await stack.webhook({ store });
   const post = async (update: Update) => (await webhook(webhookEvent(update))).statusCode ?? 0;
   const report = await deliverLikeTelegram(stream, post, {
     concurrency: options.concurrency ?? 1,

@@ -4,28 +4,18 @@
  * track of them on such faults; v2's indexes hold keys only and are checked against the
  * contact as folded now, lib/store/contact-search.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findByPhone, findByUsername } from '../../lib/store/contact-search.ts';
 import { eraseUser } from '../../lib/store/erasure.ts';
 import { webhookEvent } from '../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
 import { type FaultKind, faultyClient } from '../helpers/faults.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook, tableSnapshot } from '../helpers/webhook.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
+import { tableSnapshot } from '../helpers/webhook.ts';
 
 const ALICE = 1001;
 const CHAT = -100200300;
 
-let root: TestStore;
-let botApi: FakeBotApi;
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
+const stack = useStack();
 
 const from = (username: string) => ({ id: ALICE, is_bot: false, first_name: 'Alice', username });
 const groupMessage = (updateId: number, username: string) => ({
@@ -54,7 +44,7 @@ async function deliver(
   updates: unknown[],
   fault?: { command: string; kind: FaultKind; after: number },
 ) {
-  const table = await root.freshTable();
+  const table = await stack.freshTable();
   let seen = 0;
   let fired = false;
   const faulty = faultyClient(table.endpoint, (command) => {
@@ -64,7 +54,7 @@ async function deliver(
     return fault.kind;
   });
   const store = { client: faulty.client, tableName: table.tableName };
-  const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  const webhook = await stack.webhook({ store });
   for (const update of updates) {
     let status = 0;
     for (let attempt = 0; status !== 200; attempt++) {

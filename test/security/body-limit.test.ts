@@ -10,23 +10,24 @@ import { MAX_BODY_BYTES } from '../../lib/http/event.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET, webhookEvent } from '../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook } from '../helpers/webhook.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
 import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
 
 let logs: LogCapture;
-let root: TestStore;
-let botApi: FakeBotApi;
 let webhook: WebhookHandler;
 let stack: LocalStack;
 
-beforeAll(async () => {
+beforeAll(() => {
   logs = captureLogs();
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  webhook = await createTestWebhook({ store: await root.freshTable(), botApiUrl: botApi.url });
+});
+afterAll(() => {
+  logs.stop();
+  expectNothingSensitive(logs.text());
+});
+const fixture = useStack();
+beforeAll(async () => {
+  webhook = await fixture.webhook();
   stack = await startLocalStack({
     env: { LOCAL_DB_PATH: 'memory', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, DEV_API_KEY },
     port: 0,
@@ -34,10 +35,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
-  await botApi.close();
-  await root.close();
-  logs.stop();
-  expectNothingSensitive(logs.text());
 });
 
 /** A valid update padded with spaces (still valid JSON) to exactly `bytes` bytes. */

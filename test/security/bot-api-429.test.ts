@@ -4,36 +4,27 @@
  * the outbound call is retried once when its retry_after fits the function's time budget,
  * else dropped with a warning; either way the update itself is recorded and acknowledged.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { getContact } from '../../lib/store/profiles.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { webhookEvent } from '../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi, telegramError } from '../helpers/fake-bot-api.ts';
+import { telegramError } from '../helpers/fake-bot-api.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook } from '../helpers/webhook.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
+import type { TestStore } from '../helpers/store.ts';
 
 const ALICE = 1001;
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let store: TestStore;
 let webhook: WebhookHandler;
 let logs: LogCapture;
 
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
 beforeEach(async () => {
-  store = await root.freshTable();
-  botApi.reset();
-  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  store = await stack.freshTable();
+  stack.botApi.reset();
+  webhook = await stack.webhook({ store });
   expect((await webhook(webhookEvent(loadUpdate('group-message')))).statusCode).toBe(200);
   logs = captureLogs();
 });
@@ -49,14 +40,14 @@ async function confirmForget() {
   return { status: response.statusCode, body, ms: performance.now() - started };
 }
 
-const editCalls = () => botApi.calls.filter((call) => call.method === 'editMessageText');
+const editCalls = () => stack.botApi.calls.filter((call) => call.method === 'editMessageText');
 const dropWarnings = () =>
   logs.entries().filter((e) => e.level === 'WARN' && e.message === 'bot reply dropped');
 
 describe('Bot API 429 on an outbound reply', () => {
   it('retries once after a retry_after that fits the budget, then delivers the reply', async () => {
     let refused = 0;
-    botApi.respond('editMessageText', () => (refused++ === 0 ? floodControl(1) : true));
+    stack.botApi.respond('editMessageText', () => (refused++ === 0 ? floodControl(1) : true));
     const result = await confirmForget();
     expect(result.status).toBe(200);
     expect(result.body.method).toBe('answerCallbackQuery');
@@ -67,7 +58,7 @@ describe('Bot API 429 on an outbound reply', () => {
   });
 
   it('drops the reply with a warning when Telegram refuses the retry too; the update is not lost', async () => {
-    botApi.respond('editMessageText', () => floodControl(1));
+    stack.botApi.respond('editMessageText', () => floodControl(1));
     const result = await confirmForget();
     expect(result.status).toBe(200);
     expect(editCalls()).toHaveLength(2);
@@ -83,7 +74,7 @@ describe('Bot API 429 on an outbound reply', () => {
   }, 8_000);
 
   it('drops the reply at once when retry_after exceeds the budget', async () => {
-    botApi.respond('editMessageText', () => floodControl(30));
+    stack.botApi.respond('editMessageText', () => floodControl(30));
     const result = await confirmForget();
     expect(result.status).toBe(200);
     expect(editCalls()).toHaveLength(1);

@@ -10,16 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../lib/logger.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { webhookEvent } from '../helpers/events.ts';
-import {
-  closedLoopbackUrl,
-  type FakeBotApi,
-  startFakeBotApi,
-  telegramError,
-} from '../helpers/fake-bot-api.ts';
+import { closedLoopbackUrl, telegramError } from '../helpers/fake-bot-api.ts';
 import { FAULT_KINDS, faultyClient } from '../helpers/faults.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook, TEST_BOT_TOKEN } from '../helpers/webhook.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
+import { TEST_BOT_TOKEN } from '../helpers/webhook.ts';
 import { expectNothingSensitive, expectSafeProblem, PHONES } from './sensitive.ts';
 
 const FIXTURES = readdirSync(new URL('../fixtures/updates/', import.meta.url))
@@ -35,26 +30,22 @@ const FLOW = [
 ];
 
 let logs: LogCapture;
-let root: TestStore;
-let botApi: FakeBotApi;
 
-beforeAll(async () => {
+beforeAll(() => {
   logs = captureLogs();
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
 });
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
+afterAll(() => {
   logs.stop();
   expectNothingSensitive(logs.text());
 });
+// After the capture's hooks: it starts before the stack and stops after it closes.
+const stack = useStack();
 
 async function webhookOn(botApiUrl: string, decide?: Parameters<typeof faultyClient>[1]) {
-  const table = await root.freshTable();
+  const table = await stack.freshTable();
   const faulty = faultyClient(table.endpoint, decide);
   const store = { client: faulty.client, tableName: table.tableName };
-  return createTestWebhook({ store, botApiUrl });
+  return stack.webhook({ store, botApiUrl });
 }
 
 describe('webhook logs', () => {
@@ -67,21 +58,21 @@ describe('webhook logs', () => {
   });
 
   it('hold no secret or phone number through every fixture, at DEBUG', async () => {
-    const webhook = await webhookOn(botApi.url);
+    const webhook = await webhookOn(stack.botApi.url);
     for (const name of FLOW) {
       const response = await webhook(webhookEvent(loadUpdate(name)));
       expect(response.statusCode, name).toBe(200);
     }
     const handled = logs.entries().filter((e) => e.message === 'update handled');
     expect(handled.length).toBeGreaterThanOrEqual(FLOW.length);
-    expect(botApi.calls.map((c) => c.method)).toContain('editMessageText');
+    expect(stack.botApi.calls.map((c) => c.method)).toContain('editMessageText');
     expectNothingSensitive(logs.text());
   });
 
   it.each(FAULT_KINDS)(
     'hold no secret or phone number when the store fails (%s); the answer is a bare 500',
     async (kind) => {
-      const webhook = await webhookOn(botApi.url, (command) =>
+      const webhook = await webhookOn(stack.botApi.url, (command) =>
         command === 'UpdateItemCommand' ? kind : undefined,
       );
       for (const name of ['contact-own', 'contact-other', 'group-message']) {
@@ -100,9 +91,9 @@ describe('webhook logs', () => {
     ['500', telegramError(500, 'Internal Server Error')],
     ['a body that is not JSON', { status: 502, body: '<html>Bad Gateway</html>' }],
   ])('hold no token when Telegram answers an outbound reply with %s', async (_label, answer) => {
-    botApi.reset();
-    botApi.respond('editMessageText', () => answer);
-    const webhook = await webhookOn(botApi.url);
+    stack.botApi.reset();
+    stack.botApi.respond('editMessageText', () => answer);
+    const webhook = await webhookOn(stack.botApi.url);
     const response = await webhook(webhookEvent(loadUpdate('callback-query-forget-confirm')));
     expect(response.statusCode).toBe(200);
     expect(logs.entries().at(-2)).toMatchObject({ message: 'bot reply dropped' });
@@ -120,7 +111,7 @@ describe('webhook logs', () => {
   });
 
   it('answer refused and malformed requests with bare problems and log nothing sensitive', async () => {
-    const webhook = await webhookOn(botApi.url);
+    const webhook = await webhookOn(stack.botApi.url);
     const update = loadUpdate('contact-own');
     expectSafeProblem(await webhook(webhookEvent(update, { secret: 'nope' })), 401);
     expectSafeProblem(await webhook(webhookEvent(update, { secret: null })), 401);

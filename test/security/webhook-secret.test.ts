@@ -7,25 +7,29 @@ import type { WebhookHandler } from '../../functions/webhook.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, WEBHOOK_SECRET, webhookEvent } from '../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../helpers/fake-bot-api.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
-import { createTestWebhook, tableSnapshot } from '../helpers/webhook.ts';
+import { useStack } from '../helpers/stack-fixture.ts';
+import type { TestStore } from '../helpers/store.ts';
+import { tableSnapshot } from '../helpers/webhook.ts';
 import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
 
 let logs: LogCapture;
-let root: TestStore;
-let botApi: FakeBotApi;
 let store: TestStore;
 let webhook: WebhookHandler;
 let stack: LocalStack;
 
-beforeAll(async () => {
+beforeAll(() => {
   logs = captureLogs();
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  store = await root.freshTable();
-  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+});
+afterAll(() => {
+  logs.stop();
+  expect(logs.entries().length).toBeGreaterThan(0);
+  expectNothingSensitive(logs.text());
+});
+const fixture = useStack();
+beforeAll(async () => {
+  store = await fixture.freshTable();
+  webhook = await fixture.webhook({ store });
   stack = await startLocalStack({
     env: {
       LOCAL_DB_PATH: 'memory',
@@ -38,11 +42,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
-  await botApi.close();
-  await root.close();
-  logs.stop();
-  expect(logs.entries().length).toBeGreaterThan(0);
-  expectNothingSensitive(logs.text());
 });
 
 const update = loadUpdate('group-message');

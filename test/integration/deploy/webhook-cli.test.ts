@@ -1,35 +1,21 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALLOWED_UPDATES } from '../../../lib/telegram/allowed-updates.ts';
 import { ROOT } from '../../../scripts/build/bundle.ts';
 import { runWebhookCli } from '../../../scripts/webhook-cli.ts';
 import { WEBHOOK_SECRET } from '../../helpers/events.ts';
-import {
-  closedLoopbackUrl,
-  type FakeBotApi,
-  startFakeBotApi,
-  telegramError,
-} from '../../helpers/fake-bot-api.ts';
+import { closedLoopbackUrl, telegramError } from '../../helpers/fake-bot-api.ts';
 import { startFakeSsm } from '../../helpers/fake-ssm.ts';
+import { useFakeBotApi } from '../../helpers/stack-fixture.ts';
 import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 
 const run = promisify(execFile);
 const HOOK_URL = 'https://abc123.execute-api.eu-west-1.amazonaws.com/telegram/webhook';
 
 describe('npm run webhook', () => {
-  let fake: FakeBotApi;
-
-  beforeAll(async () => {
-    fake = await startFakeBotApi();
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.reset();
-  });
+  const fake = useFakeBotApi({ resetEach: true });
 
   async function cli(argv: string[], env: Record<string, string | undefined> = {}) {
     const out: string[] = [];

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBot } from '../../../lib/bot/create-bot.ts';
 import { getContact } from '../../../lib/store/profiles.ts';
 import { createBotApi } from '../../../lib/telegram/bot-api.ts';
 import { startPolling } from '../../../scripts/local/poller.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { type FakeBotApi, startFakeBotApi, telegramError } from '../../helpers/fake-bot-api.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import { telegramError } from '../../helpers/fake-bot-api.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
 import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 
-let root: TestStore;
-let fake: FakeBotApi;
-beforeAll(async () => {
-  root = await startTestStore();
-  fake = await startFakeBotApi();
-});
-afterAll(async () => {
-  await fake.close();
-  await root.close();
-});
+const stack = useStack();
+const fake = stack.botApi;
 
 async function until(check: () => boolean, ms = 5000) {
   const deadline = Date.now() + ms;
@@ -29,7 +21,7 @@ async function until(check: () => boolean, ms = 5000) {
 
 describe('npm start -- --poll', () => {
   it('deletes the webhook, records polled updates, advances the offset and answers outbound', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     fake.reset();
     const polled = [loadUpdate('group-message'), loadUpdate('start-command')];
     const batches = [polled];
@@ -69,7 +61,7 @@ describe('npm start -- --poll', () => {
   });
 
   it('stops at once during a long poll instead of waiting it out', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     fake.reset();
     fake.respond('getUpdates', () => new Promise((resolve) => setTimeout(() => resolve([]), 5000)));
     const botApi = createBotApi({ token: TEST_BOT_TOKEN, apiRoot: fake.url });
@@ -85,7 +77,7 @@ describe('npm start -- --poll', () => {
   });
 
   it('stops when Telegram rejects the token', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     fake.reset();
     fake.respond('deleteWebhook', () => telegramError(401, 'Unauthorized'));
     const botApi = createBotApi({ token: TEST_BOT_TOKEN, apiRoot: fake.url });
@@ -100,7 +92,7 @@ describe('npm start -- --poll', () => {
   });
 
   it('says the webhook was deleted only once deleteWebhook succeeded', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     fake.reset();
     let failures = 2;
     fake.respond('deleteWebhook', () =>

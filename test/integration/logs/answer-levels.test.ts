@@ -2,26 +2,14 @@
  * Log levels of the functions' answers: a 4xx is the client's ordinary mistake (INFO), a wrong
  * webhook secret is worth a warning (a misconfigured webhook, or a stranger), a 5xx is an error.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { levelForStatus } from '../../../lib/logger.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
-import { createTestLookup } from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
 
-let root: TestStore;
-let botApi: FakeBotApi;
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
+const stack = useStack();
 
 /** [level, status] of each line `message` that `call` logged. */
 async function answerLevels(call: () => Promise<unknown>, message: string): Promise<unknown[]> {
@@ -45,7 +33,7 @@ describe('log levels of answers', () => {
   });
 
   it('logs the lookup API 4xx answers at INFO', async () => {
-    const api = await createTestLookup({ store: await root.freshTable(), botApiUrl: botApi.url });
+    const api = await stack.lookup();
     for (const [request, status] of [
       [{ path: '/v1/contacts/1' }, 404],
       [{ path: '/v1/contacts/x' }, 400],
@@ -59,10 +47,7 @@ describe('log levels of answers', () => {
   });
 
   it('logs a bad webhook request at INFO and a wrong secret at WARN', async () => {
-    const webhook = await createTestWebhook({
-      store: await root.freshTable(),
-      botApiUrl: botApi.url,
-    });
+    const webhook = await stack.webhook();
     const update = loadUpdate('group-message');
     expect(
       await answerLevels(() => webhook(webhookEvent(update, { method: 'GET' })), 'update rejected'),

@@ -1,31 +1,23 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listApiKeys } from '../../../lib/store/api-key-admin.ts';
 import { hashApiKey } from '../../../lib/store/api-keys.ts';
 import { runApiKeyCli } from '../../../scripts/apikey-cli.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { ROOT } from '../../helpers/local-process.ts';
-import { createTestLookup, type TestLookup } from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import type { TestLookup } from '../../helpers/lookup.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import type { TestStore } from '../../helpers/store.ts';
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let store: TestStore;
 let api: TestLookup;
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  store = await root.freshTable();
-  api = await createTestLookup({
+  store = await stack.freshTable();
+  api = await stack.lookup({
     store,
-    botApiUrl: botApi.url,
     env: { API_KEY_CACHE_SECONDS: '0' },
   });
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
 });
 
 async function cli(...argv: string[]) {

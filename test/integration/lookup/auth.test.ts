@@ -1,35 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../../lib/store/api-key-admin.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
-import { ALICE, createTestLookup, post, type TestLookup } from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { ALICE, post, type TestLookup } from '../../helpers/lookup.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import type { TestStore } from '../../helpers/store.ts';
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let store: TestStore;
 let api: TestLookup;
 let clock = 1_000_000;
 const now = () => clock;
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  store = await root.freshTable();
-  const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  store = await stack.freshTable();
+  const webhook = await stack.webhook({ store });
   await post(webhook, loadUpdate('group-message'));
-  api = await createTestLookup({
+  api = await stack.lookup({
     store,
-    botApiUrl: botApi.url,
     now,
     env: { API_KEY_CACHE_SECONDS: '60' },
   });
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
 });
 
 const contact = `/v1/contacts/${ALICE}`;
@@ -115,9 +106,8 @@ describe('lookup API authentication', () => {
 
 describe('lookup API rate limit', () => {
   it('returns 429 with Retry-After once a key spends its burst, per key, and refills', async () => {
-    const limited = await createTestLookup({
+    const limited = await stack.lookup({
       store,
-      botApiUrl: botApi.url,
       now,
       env: { RATE_LIMIT_RPS: '1', RATE_LIMIT_BURST: '3' },
     });
@@ -152,7 +142,7 @@ describe('lookup API request budget', () => {
       },
       { step: 'initialize', name: 'countRequests' },
     );
-    const counted = await createTestLookup({ store, botApiUrl: botApi.url, client, now });
+    const counted = await stack.lookup({ store, client, now });
     try {
       const first = await counted.call({ path: contact });
       expect(first.status).toBe(200);

@@ -1,34 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
-import {
-  ALICE,
-  createTestLookup,
-  DAY0,
-  GROUP,
-  groupMessage,
-  post,
-  type TestLookup,
-} from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { ALICE, DAY0, GROUP, groupMessage, post, type TestLookup } from '../../helpers/lookup.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
 
 const BIG_GROUP = -100777888;
 const MEMBERS = 120;
 const memberId = (i: number) => 5000 + i;
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let webhook: WebhookHandler;
 let api: TestLookup;
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  const store = await root.freshTable();
-  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
-  api = await createTestLookup({ store, botApiUrl: botApi.url });
+  ({ webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
     loadUpdate('group-message'),
@@ -47,10 +32,6 @@ beforeAll(async () => {
       people.slice(i, i + 20).map((p) => post(webhook, groupMessage(p, { chatId: BIG_GROUP }))),
     );
   }
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
 });
 
 describe('GET /v1/chats/{chatId}', () => {

@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import {
   ALICE,
   BOB,
-  createTestLookup,
   DAY0,
   GROUP,
   groupMessage,
   post,
   type TestLookup,
 } from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
 
 const DAY = 86_400;
 const ALICE_PROFILE = {
@@ -23,9 +20,7 @@ const ALICE_PROFILE = {
   username: 'Alice_Smith',
 };
 
-let root: TestStore;
-let botApi: FakeBotApi;
-let store: TestStore;
+const stack = useStack();
 let webhook: WebhookHandler;
 let api: TestLookup;
 
@@ -36,11 +31,7 @@ let api: TestLookup;
  * then restricted there. Alice: 6 messages, 4 of them in the group.
  */
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  store = await root.freshTable();
-  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
-  api = await createTestLookup({ store, botApiUrl: botApi.url });
+  ({ webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
     loadUpdate('group-message'),
@@ -53,10 +44,6 @@ beforeAll(async () => {
     loadUpdate('new-chat-members'),
     loadUpdate('chat-member-restricted'),
   );
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
 });
 
 describe('GET /v1/contacts/{userId}', () => {
@@ -212,7 +199,7 @@ describe('GET /v1/contacts/{userId}/chats', () => {
 
 describe('GET /v1/contacts/{userId}/chats/{chatId}', () => {
   it('returns the stored membership without asking Telegram', async () => {
-    botApi.reset();
+    stack.botApi.reset();
     const response = await api.call({ path: `/v1/contacts/${ALICE}/chats/${GROUP}` });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -224,7 +211,7 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}', () => {
       lastSeenAt: '2025-12-01T16:00:00.000Z',
       messageCount: 4,
     });
-    expect(botApi.calls).toHaveLength(0);
+    expect(stack.botApi.calls).toHaveLength(0);
   });
 
   it('returns 404 when the user has no membership in the chat', async () => {

@@ -2,43 +2,27 @@
  * Cursors through the real lookup handler: bound to the API key that got them and to a day.
  * One cursor, two keys of the same scope; the clock is injected, so nothing sleeps.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CURSOR_TTL_SECONDS } from '../../../lib/http/cursor.ts';
 import { createApiKey } from '../../../lib/store/api-key-admin.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
-import {
-  createTestLookup,
-  GROUP,
-  groupMessage,
-  post,
-  type TestLookup,
-} from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { GROUP, groupMessage, post, type TestLookup } from '../../helpers/lookup.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
 
 const T0 = Date.UTC(2025, 10, 25, 9);
 let clock = T0;
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let api: TestLookup;
 let otherKey: string;
 
 const members = `/v1/chats/${GROUP}/members`;
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  const store = await root.freshTable();
-  const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
-  api = await createTestLookup({ store, botApiUrl: botApi.url, now: () => clock });
+  const { store, webhook, lookup } = await stack.handlers({ lookup: { now: () => clock } });
+  api = lookup;
   otherKey = (await createApiKey(store, { name: 'another app', scope: 'read' })).key;
   for (const id of [7001, 7002, 7003]) {
     await post(webhook, groupMessage({ id, first_name: `Member ${id}` }));
   }
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
 });
 
 async function firstPageCursor(): Promise<string> {

@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { findApiKey, hashApiKey } from '../../../lib/store/api-keys.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
 import {
   ALICE,
   BOB,
-  createTestLookup,
   DAY0,
   GROUP,
   groupMessage,
   post,
   type TestLookup,
 } from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook, tableSnapshot } from '../../helpers/webhook.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import type { TestStore } from '../../helpers/store.ts';
+import { tableSnapshot } from '../../helpers/webhook.ts';
 
 const BOB_PROFILE = { id: BOB, first_name: 'Bob', last_name: 'Jones', username: 'bob_jones' };
 
@@ -36,18 +35,13 @@ function bobSharesAlice() {
   return update;
 }
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let store: TestStore;
 let api: TestLookup;
 let webhook: WebhookHandler;
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  store = await root.freshTable();
-  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
-  api = await createTestLookup({ store, botApiUrl: botApi.url });
+  ({ store, webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
     loadUpdate('group-message'),
@@ -58,10 +52,6 @@ beforeAll(async () => {
     groupMessage(BOB_PROFILE, { date: DAY0 + 600 }),
     bobSharesAlice(),
   );
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
 });
 
 /** An erasure's tombstone: the key, the floor, nothing else (see lib/store/erasure.ts). */

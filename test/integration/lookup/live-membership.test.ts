@@ -1,38 +1,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import {
-  closedLoopbackUrl,
-  type FakeBotApi,
-  startFakeBotApi,
-  telegramError,
-} from '../../helpers/fake-bot-api.ts';
-import {
-  ALICE,
-  createTestLookup,
-  GROUP,
-  type LookupResponse,
-  post,
-  type TestLookup,
-} from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook, TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
+import { closedLoopbackUrl, telegramError } from '../../helpers/fake-bot-api.ts';
+import { ALICE, GROUP, type LookupResponse, post, type TestLookup } from '../../helpers/lookup.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 
 const STRANGER = 7007;
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let api: TestLookup;
 const bodies: string[] = [];
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  const store = await root.freshTable();
-  const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  const store = await stack.freshTable();
+  const webhook = await stack.webhook({ store });
   await post(webhook, loadUpdate('group-message'));
-  api = await createTestLookup({ store, botApiUrl: botApi.url });
+  api = await stack.lookup({ store });
 });
-beforeEach(() => botApi.reset());
+beforeEach(() => stack.botApi.reset());
 afterAll(async () => {
   // The token never reaches a client, whatever Telegram answered.
   const secret = TEST_BOT_TOKEN.split(':')[1] as string;
@@ -41,8 +26,6 @@ afterAll(async () => {
     expect(body).not.toContain(TEST_BOT_TOKEN);
   }
   expect(bodies.length).toBeGreaterThan(10);
-  await botApi.close();
-  await root.close();
 });
 
 async function live(
@@ -73,7 +56,7 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
       isMember: true,
       messageCount: 1,
     });
-    expect(botApi.calls).toEqual([
+    expect(stack.botApi.calls).toEqual([
       expect.objectContaining({
         method: 'getChatMember',
         token: TEST_BOT_TOKEN,
@@ -83,7 +66,7 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
   });
 
   it('follows is_member for a restricted user; an admin key stores the answer', async () => {
-    botApi.respond('getChatMember', (p) => ({
+    stack.botApi.respond('getChatMember', (p) => ({
       status: 'restricted',
       is_member: false,
       user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
@@ -96,13 +79,13 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
   });
 
   it('stores an administrator as a member and a user who left as not one (admin key)', async () => {
-    botApi.respond('getChatMember', (p) => ({
+    stack.botApi.respond('getChatMember', (p) => ({
       status: 'administrator',
       user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
     }));
     const admin = await live(api, ALICE, GROUP, 'admin');
     expect(admin.body).toMatchObject({ status: 'administrator', isMember: true });
-    botApi.respond('getChatMember', (p) => ({
+    stack.botApi.respond('getChatMember', (p) => ({
       status: 'left',
       user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
     }));
@@ -112,7 +95,7 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
   });
 
   it('answers from Telegram with a read key and stores nothing (review: a read key wrote)', async () => {
-    botApi.respond('getChatMember', (p) => ({
+    stack.botApi.respond('getChatMember', (p) => ({
       status: 'kicked',
       user: { id: p.user_id, is_bot: false, first_name: 'Alice' },
       until_date: 0,
@@ -140,7 +123,7 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
     'Bad Request: chat not found',
     'Bad Request: PARTICIPANT_ID_INVALID',
   ])('returns 404 and stores nothing when Telegram says "%s"', async (description) => {
-    botApi.respond('getChatMember', () => telegramError(400, description));
+    stack.botApi.respond('getChatMember', () => telegramError(400, description));
     const response = await live(api, 8008);
     expect(response.status).toBe(404);
     expect(response.body.detail).toMatch(/^Telegram does not know/);
@@ -152,7 +135,7 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
     [403, 'Forbidden: bot was kicked from the supergroup chat'],
     [400, 'Bad Request: member list is inaccessible'],
   ])('returns 409 when Telegram answers %i "%s"', async (code, description) => {
-    botApi.respond('getChatMember', () => telegramError(code, description));
+    stack.botApi.respond('getChatMember', () => telegramError(code, description));
     const response = await live(api);
     expect(response.status).toBe(409);
     expect(response.headers['content-type']).toBe('application/problem+json');
@@ -160,14 +143,14 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
   });
 
   it('returns 502 when Telegram answers 5xx', async () => {
-    botApi.respond('getChatMember', () => telegramError(502, 'Bad Gateway'));
+    stack.botApi.respond('getChatMember', () => telegramError(502, 'Bad Gateway'));
     const response = await live(api);
     expect(response.status).toBe(502);
     expect(response.body.detail).toBe('Telegram could not be reached; try again later');
   });
 
   it('returns 503 with Retry-After when Telegram asks to slow down', async () => {
-    botApi.respond('getChatMember', () =>
+    stack.botApi.respond('getChatMember', () =>
       telegramError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }),
     );
     const response = await live(api);
@@ -176,21 +159,18 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
   });
 
   it('returns 502 when Telegram cannot be reached or times out', async () => {
-    const unreachable = await createTestLookup({
-      store: await root.freshTable(),
+    const unreachable = await stack.lookup({
       botApiUrl: await closedLoopbackUrl(),
     });
     const refused = await live(unreachable);
     expect(refused.status).toBe(502);
     expect(refused.body.detail).toBe('Telegram could not be reached; try again later');
 
-    botApi.respond(
+    stack.botApi.respond(
       'getChatMember',
       async () => new Promise((r) => setTimeout(() => r(true), 1500)),
     );
-    const slow = await createTestLookup({
-      store: await root.freshTable(),
-      botApiUrl: botApi.url,
+    const slow = await stack.lookup({
       botTimeoutMs: 200,
     });
     const timedOut = await live(slow);
@@ -198,19 +178,17 @@ describe('GET /v1/contacts/{userId}/chats/{chatId}?live=true', () => {
   });
 
   it('returns 503 naming the missing setting when no bot token is configured', async () => {
-    const tokenless = await createTestLookup({
-      store: await root.freshTable(),
-      botApiUrl: botApi.url,
+    const tokenless = await stack.lookup({
       token: null,
     });
     const response = await live(tokenless);
     expect(response.status).toBe(503);
     expect(response.body.detail).toMatch(/TELEGRAM_BOT_TOKEN is not configured/);
-    expect(botApi.calls).toHaveLength(0);
+    expect(stack.botApi.calls).toHaveLength(0);
   });
 
   it('returns 502 when Telegram rejects the token', async () => {
-    botApi.respond('getChatMember', () => telegramError(401, 'Unauthorized'));
+    stack.botApi.respond('getChatMember', () => telegramError(401, 'Unauthorized'));
     const response = await live(api);
     expect(response.status).toBe(502);
     expect(response.body.detail).toBe('Telegram rejected the bot token');

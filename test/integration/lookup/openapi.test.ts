@@ -1,25 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { type FakeBotApi, startFakeBotApi, telegramError } from '../../helpers/fake-bot-api.ts';
+import { telegramError } from '../../helpers/fake-bot-api.ts';
 import { validateJson } from '../../helpers/json-schema.ts';
 import {
   ALICE,
   BOB,
-  createTestLookup,
   GROUP,
   type LookupResponse,
   post,
   type TestLookup,
 } from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
 
 type Json = Record<string, unknown>;
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let api: TestLookup;
 let webhook: WebhookHandler;
 let doc: Json;
@@ -27,11 +24,7 @@ let doc: Json;
 const checked = new Set<string>();
 
 beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-  const store = await root.freshTable();
-  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
-  api = await createTestLookup({ store, botApiUrl: botApi.url });
+  ({ webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
     loadUpdate('group-message'),
@@ -45,10 +38,6 @@ beforeAll(async () => {
   const served = await api.call({ path: '/v1/openapi.json', key: null });
   expect(served.status).toBe(200);
   doc = served.body;
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
 });
 
 function operationOf(method: string, template: string): Json {
@@ -169,23 +158,23 @@ describe('lookup responses match the OpenAPI document', () => {
       { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
       200,
     );
-    botApi.respond('getChatMember', () => telegramError(403, 'Forbidden: bot was kicked'));
+    stack.botApi.respond('getChatMember', () => telegramError(403, 'Forbidden: bot was kicked'));
     await check(
       'GET',
       m,
       { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
       409,
     );
-    botApi.respond('getChatMember', () => telegramError(500, 'Internal Server Error'));
+    stack.botApi.respond('getChatMember', () => telegramError(500, 'Internal Server Error'));
     await check(
       'GET',
       m,
       { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
       502,
     );
-    botApi.respond('getChatMember', () => telegramError(400, 'Bad Request: user not found'));
+    stack.botApi.respond('getChatMember', () => telegramError(400, 'Bad Request: user not found'));
     await check('GET', m, { path: `/v1/contacts/9/chats/${GROUP}`, query: { live: 'true' } }, 404);
-    botApi.reset();
+    stack.botApi.reset();
     await check('GET', `${c}/shared`, { path: `/v1/contacts/${ALICE}/shared` }, 200);
     await check(
       'GET',
@@ -210,9 +199,7 @@ describe('lookup responses match the OpenAPI document', () => {
     await check('DELETE', c, { path: `/v1/contacts/${BOB}`, key: api.adminKey }, 204);
     await check('GET', '/v1/openapi.json', { path: '/v1/openapi.json', key: null }, 200);
 
-    const limited = await createTestLookup({
-      store: await root.freshTable(),
-      botApiUrl: botApi.url,
+    const limited = await stack.lookup({
       env: { RATE_LIMIT_BURST: '1', RATE_LIMIT_RPS: '1' },
     });
     await check('GET', c, { path: '/v1/contacts/1' }, 404, limited);

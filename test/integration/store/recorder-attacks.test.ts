@@ -9,7 +9,7 @@
  * a concurrent writer's calls land in a chosen order (the way store-scheduler.ts does).
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
@@ -21,17 +21,10 @@ import { extractFacts, sentNoEarlierThan } from '../../../lib/telegram/update-fa
 import { deliveryQueue } from '../../../lib/telegram/update-queue.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { type FaultKind, faultyClient } from '../../helpers/faults.ts';
-import {
-  ALICE,
-  BOB,
-  createTestLookup,
-  groupMessage,
-  type TestLookup,
-} from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { ALICE, BOB, groupMessage, type TestLookup } from '../../helpers/lookup.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import type { TestStore } from '../../helpers/store.ts';
 
 const OLD_GROUP = -4001002;
 const SUPERGROUP = -100200300;
@@ -43,16 +36,7 @@ const ALICE_PROFILE = {
 };
 const BOB_PROFILE = { id: BOB, first_name: 'Bob', username: 'bob_jones' };
 
-let root: TestStore;
-let botApi: FakeBotApi;
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
+const stack = useStack();
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -171,17 +155,16 @@ interface Rig {
 
 /** The real handlers; `deliver` fails the `failAt`-th store call of the attempt after it landed. */
 async function rig(): Promise<Rig> {
-  const store = await root.freshTable();
+  const store = await stack.freshTable();
   let start = 0;
   let failAt: number | undefined;
   const faulty = faultyClient(store.endpoint, (_command, index): FaultKind | undefined =>
     failAt !== undefined && index - start === failAt ? 'lost-response' : undefined,
   );
-  const webhook = await createTestWebhook({
+  const webhook = await stack.webhook({
     store: { client: faulty.client, tableName: store.tableName },
-    botApiUrl: botApi.url,
   });
-  const api = await createTestLookup({ store, botApiUrl: botApi.url });
+  const api = await stack.lookup({ store });
   return {
     store,
     webhook,
@@ -240,7 +223,7 @@ describe('Recorder v2 under attack', () => {
     // overlap, and the erasure takes effect after the update (it moves its floor past what
     // its tombstone replaced). What must never happen is half of it: a membership counting
     // a message while the contact is gone.
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     const T = nowSeconds();
     await record(store, message(SUPERGROUP, T + 1), T + 1);
     await eraseUser(store, ALICE, T);
@@ -261,7 +244,7 @@ describe('Recorder v2 under attack', () => {
    * name snapshot, her count, the chat's member index entry) outlives the erasure.
    */
   it('A3. a migration copy racing an erasure leaves nothing of the erased member in the supergroup', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     const T = nowSeconds();
     await record(store, message(OLD_GROUP, T - 300), T - 300);
     await record(store, message(OLD_GROUP, T - 290, BOB_PROFILE), T - 290);
@@ -293,7 +276,7 @@ describe('Recorder v2 under attack', () => {
    * after E2 answered. Nothing re-checks after the rewrite.
    */
   it('A4. the post-erasure rewrite of an update does not outlive a second erasure', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     const T = nowSeconds();
     await record(store, message(SUPERGROUP, T - 100), T - 100);
     await eraseUser(store, ALICE, T);
@@ -326,7 +309,7 @@ describe('Recorder v2 under attack', () => {
    * DELETE answered, from a live answer alone.
    */
   it('A5. a live status stored while the erasure runs does not keep the erased membership', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     const T = nowSeconds();
     await record(store, message(SUPERGROUP, T - 100), T - 100);
     const gated = gatedClient(store.endpoint);
@@ -350,7 +333,7 @@ describe('Recorder v2 under attack', () => {
    * and refused everywhere they are below the mark: never counted again.
    */
   it('A6. counts a message whose update_id restarted lower after a quiet week', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     const T = nowSeconds() - 9 * 86400;
     const first = message(SUPERGROUP, T);
     first.update_id = 900_000_000;
@@ -371,7 +354,7 @@ describe('Recorder v2 under attack', () => {
    * seen after last seen, and later than the earliest event recorded on it.
    */
   it('A7. a membership first seen never after its earliest recorded event', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     const t1 = nowSeconds() - 600;
     const t2 = t1 + 300;
     const join = {
@@ -402,7 +385,7 @@ describe('Recorder v2 under attack', () => {
    * look for.)
    */
   it('A8. erasing a user removes shared entries holding her verified phone number', async () => {
-    const store = await root.freshTable();
+    const store = await stack.freshTable();
     const T = nowSeconds() - 60;
     const own = loadUpdate('contact-own') as { update_id: number; message: { date: number } };
     own.update_id = nextUpdateId++;

@@ -5,15 +5,14 @@
  * store did the work looks; the webhook answers 5xx and the test redelivers, as Telegram does.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { type FaultKind, faultyClient } from '../../helpers/faults.ts';
-import { ALICE, createTestLookup, groupMessage, type TestLookup } from '../../helpers/lookup.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { ALICE, groupMessage, type TestLookup } from '../../helpers/lookup.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import type { TestStore } from '../../helpers/store.ts';
 
 const OLD_GROUP = -4001002;
 const SUPERGROUP = -100200300;
@@ -24,16 +23,7 @@ const ALICE_PROFILE = {
   username: 'Alice_Smith',
 };
 
-let root: TestStore;
-let botApi: FakeBotApi;
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
+const stack = useStack();
 
 interface Rig {
   store: TestStore;
@@ -46,16 +36,16 @@ interface Rig {
 }
 
 async function rig(): Promise<Rig> {
-  const store = await root.freshTable();
+  const store = await stack.freshTable();
   let start = 0;
   let failAt: number | undefined;
   const faulty = faultyClient(store.endpoint, (_command, index): FaultKind | undefined =>
     failAt !== undefined && index - start === failAt ? 'lost-response' : undefined,
   );
   const ctx = { client: faulty.client, tableName: store.tableName };
-  const webhook = await createTestWebhook({ store: ctx, botApiUrl: botApi.url });
-  const other = await createTestWebhook({ store, botApiUrl: botApi.url });
-  const api = await createTestLookup({ store, botApiUrl: botApi.url });
+  const webhook = await stack.webhook({ store: ctx });
+  const other = await stack.webhook({ store });
+  const api = await stack.lookup({ store });
   return {
     store,
     webhook,

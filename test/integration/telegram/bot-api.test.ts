@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBotApi } from '../../../lib/telegram/bot-api.ts';
 import {
   BotApiBadRequestError,
@@ -10,12 +10,8 @@ import {
   BotTokenMissingError,
 } from '../../../lib/telegram/bot-api-errors.ts';
 import { createBotIdentityResolver } from '../../../lib/telegram/bot-identity.ts';
-import {
-  closedLoopbackUrl,
-  type FakeBotApi,
-  startFakeBotApi,
-  telegramError,
-} from '../../helpers/fake-bot-api.ts';
+import { closedLoopbackUrl, telegramError } from '../../helpers/fake-bot-api.ts';
+import { useFakeBotApi } from '../../helpers/stack-fixture.ts';
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_';
 
@@ -34,17 +30,7 @@ async function rejection(promise: Promise<unknown>): Promise<BotApiError> {
 }
 
 describe('createBotApi', () => {
-  let fake: FakeBotApi;
-
-  beforeAll(async () => {
-    fake = await startFakeBotApi();
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.reset();
-  });
+  const fake = useFakeBotApi({ resetEach: true });
 
   it('sends calls to apiRoot as POST /bot<token>/<method> with the JSON payload', async () => {
     const api = createBotApi({ token: TOKEN, apiRoot: fake.url });
@@ -150,17 +136,7 @@ describe('createBotApi', () => {
 });
 
 describe('createBotIdentityResolver', () => {
-  let fake: FakeBotApi;
-
-  beforeAll(async () => {
-    fake = await startFakeBotApi();
-  });
-  afterAll(async () => {
-    await fake.close();
-  });
-  beforeEach(() => {
-    fake.reset();
-  });
+  const fake = useFakeBotApi({ resetEach: true });
 
   it('uses the configured username without any call', async () => {
     const botApi = createBotApi({ token: TOKEN, apiRoot: fake.url });

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { faultyClient } from '../../helpers/faults.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook, tableSnapshot } from '../../helpers/webhook.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import { tableSnapshot } from '../../helpers/webhook.ts';
 
 const STREAM = [
   'group-message',
@@ -16,23 +15,14 @@ const STREAM = [
   'contact-other',
 ].map((name) => loadUpdate(name));
 
-let root: TestStore;
-let botApi: FakeBotApi;
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
+const stack = useStack();
 
 /** Delivers the stream like Telegram: each update again until it gets a 2xx. */
 async function deliver(decide: Parameters<typeof faultyClient>[1]) {
-  const table = await root.freshTable();
+  const table = await stack.freshTable();
   const faulty = faultyClient(table.endpoint, decide);
   const store = { client: faulty.client, tableName: table.tableName };
-  const webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  const webhook = await stack.webhook({ store });
   let failures = 0;
   for (const update of STREAM) {
     for (let attempt = 0; ; attempt++) {

@@ -2,28 +2,17 @@
  * The bot's "Saved N" answer against what the store keeps: whichever shape Telegram (or a
  * serializer) used for shared users, the number in the reply is the number /me then reports.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { corpusUpdate } from '../../fixtures/corpus.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook } from '../../helpers/webhook.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let webhook: WebhookHandler;
 
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
 beforeEach(async () => {
-  webhook = await createTestWebhook({ store: await root.freshTable(), botApiUrl: botApi.url });
+  webhook = await stack.webhook();
 });
 
 /** Posts `update` and returns the text of the answer in the response body. */

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { findByPhone, findByUsername } from '../../../lib/store/contact-search.ts';
 import { sharedKey } from '../../../lib/store/keys.ts';
@@ -7,31 +7,22 @@ import { getMembership, listUserChats } from '../../../lib/store/memberships.ts'
 import { getChat, getContact } from '../../../lib/store/profiles.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
-import { createTestWebhook, tableSnapshot } from '../../helpers/webhook.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+import type { TestStore } from '../../helpers/store.ts';
+import { tableSnapshot } from '../../helpers/webhook.ts';
 
 const ALICE = 1001;
 const BOB = 1002;
 const GROUP = -100200300;
 
-let root: TestStore;
-let botApi: FakeBotApi;
+const stack = useStack();
 let store: TestStore;
 let webhook: WebhookHandler;
 
-beforeAll(async () => {
-  root = await startTestStore();
-  botApi = await startFakeBotApi();
-});
-afterAll(async () => {
-  await botApi.close();
-  await root.close();
-});
 beforeEach(async () => {
-  store = await root.freshTable();
-  botApi.reset();
-  webhook = await createTestWebhook({ store, botApiUrl: botApi.url });
+  store = await stack.freshTable();
+  stack.botApi.reset();
+  webhook = await stack.webhook({ store });
 });
 
 async function post(update: unknown, options?: Parameters<typeof webhookEvent>[1]) {
@@ -90,7 +81,7 @@ describe('webhook behaviours', () => {
     const buttons = response.body.reply_markup.keyboard.flat();
     expect(buttons.some((b: { request_contact?: boolean }) => b.request_contact)).toBe(true);
     expect(buttons.some((b: { request_users?: object }) => b.request_users)).toBe(true);
-    expect(botApi.calls).toHaveLength(0);
+    expect(stack.botApi.calls).toHaveLength(0);
   });
 
   it('records an ordinary group message: contact, chat, membership, counters', async () => {
@@ -116,7 +107,7 @@ describe('webhook behaviours', () => {
     });
     const found = await findByUsername(store, 'alice_smith', { limit: 10 });
     expect(found.items.map((c) => c.id)).toEqual([ALICE]);
-    expect(botApi.calls).toHaveLength(0);
+    expect(stack.botApi.calls).toHaveLength(0);
   });
 
   it('stores the sender own shared contact as a verified E.164 phone', async () => {
@@ -279,7 +270,7 @@ describe('webhook behaviours', () => {
     expect(prompt.body.reply_markup.inline_keyboard[0][0].callback_data).toBe('forget:confirm');
     const confirm = await post(loadUpdate('callback-query-forget-confirm'));
     expect(confirm.body.method).toBe('answerCallbackQuery');
-    expect(botApi.calls.map((c) => c.method)).toEqual(['editMessageText']);
+    expect(stack.botApi.calls.map((c) => c.method)).toEqual(['editMessageText']);
     expect(await getContact(store, ALICE)).toBeNull();
     expect(await getMembership(store, ALICE, GROUP)).toBeNull();
     expect((await findByUsername(store, 'alice_smith', { limit: 10 })).items).toEqual([]);
@@ -302,9 +293,8 @@ describe('exactly-once delivery', () => {
   });
 
   it('answers 5xx when the store fails inside a bot command, so Telegram retries', async () => {
-    const broken = await createTestWebhook({
+    const broken = await stack.webhook({
       store: { client: store.client, tableName: 'no-such-table' },
-      botApiUrl: botApi.url,
     });
     const response = await broken(webhookEvent(loadUpdate('me-command')));
     expect(response.statusCode).toBe(500);

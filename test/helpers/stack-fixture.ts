@@ -1,0 +1,136 @@
+/**
+ * The test stack of one test file: an embedded store and a fake Bot API started once in
+ * `beforeAll` and closed in `afterAll`, with builders for the real webhook and lookup handlers.
+ *
+ * ```ts
+ * const stack = useStack();
+ * let api: TestLookup;
+ * beforeAll(async () => {
+ *   const { webhook, lookup } = await stack.handlers();
+ *   await post(webhook, groupMessage({ id: ALICE, first_name: 'Alice' }));
+ *   api = lookup;
+ * });
+ * ```
+ */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { WebhookHandler } from '../../functions/webhook.ts';
+import type { StoreContext } from '../../lib/store/client.ts';
+import { type FakeBotApi, type FakeBotApiOptions, startFakeBotApi } from './fake-bot-api.ts';
+import { createTestLookup, type TestLookup, type TestLookupOptions } from './lookup.ts';
+import { startTestStore, type TestStore } from './store.ts';
+import { createTestWebhook } from './webhook.ts';
+
+/** Options of `stack.webhook()`: those of `createTestWebhook`, all optional. */
+export interface StackWebhookOptions {
+  /** The table; a fresh one when omitted. */
+  store?: StoreContext;
+  /** The Bot API root; the stack's fake when omitted. */
+  botApiUrl?: string;
+  /** null: no bot token configured. */
+  token?: string | null;
+}
+
+/** Options of `stack.lookup()`: those of `createTestLookup`, all optional. */
+export type StackLookupOptions = Partial<TestLookupOptions>;
+
+/** A table with the webhook and lookup handlers on it. */
+export interface StackHandlers {
+  store: TestStore;
+  webhook: WebhookHandler;
+  lookup: TestLookup;
+}
+
+/** What `useStack()` returns. Its members can be used from `beforeAll` on. */
+export interface Stack {
+  /** The embedded store (its own table is left empty: tests use `freshTable()`). */
+  readonly root: TestStore;
+  /** The fake Bot API every handler built here talks to unless told otherwise (not reset). */
+  readonly botApi: FakeBotApi;
+  /** A new empty table on the store. */
+  freshTable(): Promise<TestStore>;
+  /** The real webhook handler on `options.store` (default: a fresh table). */
+  webhook(options?: StackWebhookOptions): Promise<WebhookHandler>;
+  /** The real lookup handler, with its keys, on `options.store` (default: a fresh table). */
+  lookup(options?: StackLookupOptions): Promise<TestLookup>;
+  /** A fresh table with a webhook and a lookup handler on it; `lookup` options go to the latter. */
+  handlers(options?: { lookup?: StackLookupOptions }): Promise<StackHandlers>;
+}
+
+/**
+ * Registers `beforeAll` (start a fake Bot API) and `afterAll` (close it) in the current scope,
+ * and with `resetEach` a `beforeEach` that resets it. Returns the fake; its members may be
+ * used from the scope's `beforeAll` on.
+ */
+export function useFakeBotApi(
+  options: FakeBotApiOptions & { resetEach?: boolean } = {},
+): FakeBotApi {
+  let fake: FakeBotApi | undefined;
+  const get = (): FakeBotApi => started(fake, 'useFakeBotApi');
+  beforeAll(async () => {
+    fake = await startFakeBotApi(options);
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  if (options.resetEach) beforeEach(() => get().reset());
+  return {
+    get url() {
+      return get().url;
+    },
+    get calls() {
+      return get().calls;
+    },
+    respond: (method, handler) => get().respond(method, handler),
+    reset: () => get().reset(),
+    close: () => get().close(),
+  };
+}
+
+/**
+ * Registers `beforeAll` (start the store, then the fake Bot API) and `afterAll` (close them in
+ * reverse) in the current scope, normally the top of a test file. Hooks run in stack order:
+ * a file's `beforeAll` registered after this call runs after the stack starts, and its
+ * `afterAll` before the stack closes (register yours first to wrap the stack instead).
+ */
+export function useStack(options: { botApi?: FakeBotApiOptions } = {}): Stack {
+  let root: TestStore | undefined;
+  beforeAll(async () => {
+    root = await startTestStore();
+  });
+  afterAll(async () => {
+    await root?.close();
+  });
+  const botApi = useFakeBotApi(options.botApi);
+
+  const stack: Stack = {
+    get root() {
+      return started(root, 'useStack');
+    },
+    botApi,
+    freshTable: () => stack.root.freshTable(),
+    webhook: async (webhookOptions = {}) =>
+      createTestWebhook({
+        botApiUrl: botApi.url,
+        ...webhookOptions,
+        store: webhookOptions.store ?? (await stack.freshTable()),
+      }),
+    lookup: async (lookupOptions = {}) =>
+      createTestLookup({
+        botApiUrl: botApi.url,
+        ...lookupOptions,
+        store: lookupOptions.store ?? (await stack.freshTable()),
+      }),
+    handlers: async (handlerOptions = {}) => {
+      const store = await stack.freshTable();
+      const webhook = await stack.webhook({ store });
+      const lookup = await stack.lookup({ ...handlerOptions.lookup, store });
+      return { store, webhook, lookup };
+    },
+  };
+  return stack;
+}
+
+function started<T>(value: T | undefined, by: string): T {
+  if (value === undefined) throw new Error(`${by}: used before its beforeAll ran`);
+  return value;
+}
