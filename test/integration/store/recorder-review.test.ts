@@ -4,105 +4,27 @@
  * A "failed delivery" lets a store call land and then fails it, as a timeout after the
  * store did the work looks; the webhook answers 5xx and the test redelivers, as Telegram does.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { type FaultKind, faultyClient } from '../../helpers/faults.ts';
-import { ALICE, groupMessage, type TestLookup } from '../../helpers/lookup.ts';
+import { ALICE } from '../../helpers/lookup.ts';
+import {
+  ALICE_PROFILE,
+  aliceLeftovers,
+  createRig,
+  message,
+  nowSeconds,
+  OLD_GROUP,
+  ownContact,
+  SUPERGROUP,
+} from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
-import type { TestStore } from '../../helpers/store.ts';
-
-const OLD_GROUP = -4001002;
-const SUPERGROUP = -100200300;
-const ALICE_PROFILE = {
-  id: ALICE,
-  first_name: 'Alice',
-  last_name: 'Smith',
-  username: 'Alice_Smith',
-};
 
 const stack = useStack();
 
-interface Rig {
-  store: TestStore;
-  webhook: WebhookHandler;
-  /** A second warm instance on the same table. */
-  other: WebhookHandler;
-  api: TestLookup;
-  /** Delivers `update`; `failAt` fails that store call of this attempt (0-based) after it landed. */
-  deliver(update: unknown, failAt?: number): Promise<number>;
-}
-
-async function rig(): Promise<Rig> {
-  const store = await stack.freshTable();
-  let start = 0;
-  let failAt: number | undefined;
-  const faulty = faultyClient(store.endpoint, (_command, index): FaultKind | undefined =>
-    failAt !== undefined && index - start === failAt ? 'lost-response' : undefined,
-  );
-  const ctx = { client: faulty.client, tableName: store.tableName };
-  const webhook = await stack.webhook({ store: ctx });
-  const other = await stack.webhook({ store });
-  const api = await stack.lookup({ store });
-  return {
-    store,
-    webhook,
-    other,
-    api,
-    async deliver(update, at) {
-      start = faulty.calls.length;
-      failAt = at;
-      const response = await webhook(webhookEvent(update)).finally(() => {
-        failAt = undefined;
-      });
-      return response.statusCode ?? 0;
-    },
-  };
-}
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-function message(chatId: number, date: number, profile = ALICE_PROFILE) {
-  const update = groupMessage(profile, { chatId, date }) as { message: { chat: object } };
-  update.message.chat = {
-    id: chatId,
-    type: chatId === OLD_GROUP ? 'group' : 'supergroup',
-    title: 'Test Group',
-  };
-  return update;
-}
-
-function ownContact(date: number) {
-  const update = loadUpdate('contact-own') as { message: { date: number } };
-  update.message.date = date;
-  return update;
-}
-
-async function scan(store: TestStore): Promise<Record<string, unknown>[]> {
-  const { Items } = await store.client.send(new ScanCommand({ TableName: store.tableName }));
-  return Items ?? [];
-}
-
-/** Items holding anything of Alice: her partition beyond tombstones, index keys naming her. */
-async function aliceLeftovers(store: TestStore) {
-  return (await scan(store)).filter((item) => {
-    const tombstone = Object.keys(item).every((k) =>
-      ['pk', 'sk', 'floor', 'expiresAt'].includes(k),
-    );
-    if (tombstone) return false;
-    return (
-      item.pk === `USER#${ALICE}` ||
-      item.userId === ALICE ||
-      /alice|\+15551234567/i.test(String(item.gsi2pk ?? ''))
-    );
-  });
-}
-
 describe('Recorder v2 against the review', () => {
   it('1. counts 80 messages once each when every first delivery failed after its writes, and a migration copies them once', async () => {
-    const r = await rig();
+    const r = await createRig(stack);
     const base = nowSeconds() - 3600;
     for (let i = 0; i < 80; i++) {
       const update = message(OLD_GROUP, base + i);
@@ -125,7 +47,7 @@ describe('Recorder v2 against the review', () => {
   });
 
   it('2. keeps an erasure final when an update that failed before it is redelivered after it, to another instance', async () => {
-    const r = await rig();
+    const r = await createRig(stack);
     const update = ownContact(nowSeconds() - 60);
     expect(await r.deliver(update, 0)).toBe(500);
     const erase = await r.api.call({
@@ -142,7 +64,7 @@ describe('Recorder v2 against the review', () => {
   });
 
   it('3. leaves no username or phone index entry after erasure, even for concurrent username changes', async () => {
-    const r = await rig();
+    const r = await createRig(stack);
     const date = nowSeconds() - 120;
     await Promise.all([
       r.webhook(
@@ -162,7 +84,7 @@ describe('Recorder v2 against the review', () => {
   });
 
   it('4. never turns a member who left back into one with a late message dated before the leave', async () => {
-    const r = await rig();
+    const r = await createRig(stack);
     const date = nowSeconds() - 600;
     const late = message(SUPERGROUP, date);
     expect(await r.deliver(late, 0)).toBe(500);
@@ -191,7 +113,7 @@ describe('Recorder v2 against the review', () => {
   ])(
     '5. keeps the count of a message sent between the two migration updates (%s)',
     async (_, order) => {
-      const r = await rig();
+      const r = await createRig(stack);
       const date = nowSeconds() - 900;
       expect(await r.deliver(message(OLD_GROUP, date))).toBe(200);
       expect(await r.deliver(message(OLD_GROUP, date + 1))).toBe(200);
@@ -214,7 +136,7 @@ describe('Recorder v2 against the review', () => {
   );
 
   it('7. gives a user erased through the API a profile with their first counter when they write again, on any instance', async () => {
-    const r = await rig();
+    const r = await createRig(stack);
     expect(await r.deliver(message(SUPERGROUP, nowSeconds() - 30))).toBe(200);
     await r.api.call({ method: 'DELETE', path: `/v1/contacts/${ALICE}`, key: r.api.adminKey });
     expect(await r.deliver(message(SUPERGROUP, nowSeconds() + 2))).toBe(200);
@@ -229,7 +151,7 @@ describe('Recorder v2 against the review', () => {
   });
 
   it('10. never moves lastSeenAt back when an older update of another queue arrives after a newer one', async () => {
-    const r = await rig();
+    const r = await createRig(stack);
     const date = nowSeconds() - 3000;
     expect(await r.deliver(message(SUPERGROUP, date + 100))).toBe(200);
     expect(await r.deliver(message(-100300400, date))).toBe(200);
