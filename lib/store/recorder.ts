@@ -6,30 +6,38 @@
  * ## Delivery model (Telegram's Bot API server, tdlib/telegram-bot-api)
  * Updates travel in queues (lib/telegram/update-queue.ts): messages by chat, chat_member by
  * user, and so on. A queue has one update in flight; a failed delivery is retried until it
- * is acknowledged or expires (24 h after its date) before the queue's next update is sent.
- * `update_id` grows. So within one queue, an update id arrives only after every smaller id
- * of that queue was acknowledged or dropped, and redeliveries repeat the queue's head.
+ * is acknowledged or expires (a message 24 h after its date, a dateless update after its
+ * queue timeout) before the queue's next update is sent. `update_id` grows (Telegram starts
+ * afresh, at random, after a week without updates). So within one queue an update id arrives
+ * only after every smaller id of that queue was acknowledged or dropped, and redeliveries
+ * repeat the queue's head.
  *
  * ## Protocol
  * 1. One round trip: every item write at once (record-plan.ts). Each write of a queue's data
- *    carries the queue's high-water mark on that item (the last applied update id): the
- *    write applies only when this update's id is above it, and raises it. Each write of a
- *    user's item also checks the item's erasure floor (an update dated before it is refused).
+ *    carries the queue's high-water mark on that item (the last applied update id and its
+ *    date): the write applies only when this update's id is above it (or its date more than
+ *    a day past the mark's: a restarted numbering), and raises it. Each write of a user's
+ *    item also checks the item's erasure floor against the earliest the update can have been
+ *    sent (its date; a dateless update's arrival less its queue expiry).
  * 2. Only when something is unusual: a user's gate (their contact month of the update's
- *    month, which every update about them writes) refused the update or showed a recent
- *    erasure, or the update created a user's item. Then the gate is read and, if an erasure
- *    floor applies, the update's items are settled (settle.ts): an update older than the
- *    erasure removes what it wrote; the first updates after one stamp the floor on what
- *    they created. Shared entries naming another user are checked against that user's gate.
+ *    month, which every update about them writes) refused the update or showed an erasure
+ *    less than 48 h old, or the update created a user's item. Then the user's floor is read
+ *    (the update's month and today's) and, if one applies, the update's items are settled
+ *    (settle.ts): an update older than the erasure removes what it wrote; one of the first
+ *    updates after it settles its items (removing what predates the floor) and writes them
+ *    again, then reads the floor once more in case a second erasure ran meanwhile. Shared
+ *    entries naming another user are checked against that user's floor the same way.
  *
  * ## Guarantees, in the model
  * - No update counted twice: an item applies an update id at most once (its queue's mark),
- *   whatever the interleaving of redeliveries, crashes after any store call, lost answers
- *   and concurrent deliveries of other queues. Nothing is capped or pruned.
+ *   whatever the interleaving of redeliveries, crashes after any store call, lost answers,
+ *   concurrent duplicates and concurrent deliveries of other queues. Nothing is capped or
+ *   pruned.
  * - Every acknowledged update is fully recorded: the answer comes after every write landed
  *   or was refused as already applied.
- * - Erasure is final (erasure.ts): the user's gate months carry the erasure's floor, so an
- *   update dated before it writes nothing that stays; a user who writes again starts afresh.
+ * - Erasure is final (erasure.ts): the user's gate months carry the erasure's floor and
+ *   every other item is settled against it, so an update sent before it writes nothing that
+ *   stays; a user who writes again starts afresh.
  * - A membership shows the latest event by Telegram's time; seen times never step back
  *   (readers fold the sources, items.ts).
  *
@@ -39,7 +47,9 @@
  * - An update that crashes after creating an item of a user and before its check, while
  *   that user is erased, and that Telegram then drops instead of redelivering, leaves that
  *   item (a redelivery settles it).
- * - An erased user's shared entries are found through an eventually consistent index.
+ * - An erased user's shared entries are found through an eventually consistent index; a
+ *   card carrying only a phone number is matched by the number the user has at the erasure.
+ * Tests and figures: docs/reliability.md.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UpdateFacts } from '../telegram/facts.ts';
