@@ -75,7 +75,9 @@ interface Outcome {
   applied: boolean;
   /** The item before this write (user items only); undefined when the write created it. */
   old?: Item;
-  /** The floor the item had, when the store said so with a refusal (DynamoDB does). */
+  /** A refusal that carried the item (DynamoDB does; the embedded store does not)... */
+  refusedItem?: boolean;
+  /** ...and the floor it had, if any. */
   refusedFloor?: number;
 }
 
@@ -97,9 +99,16 @@ async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> 
     return { planned, applied: true, ...(Attributes ? { old: Attributes } : {}) };
   } catch (err: unknown) {
     if (!isConditionalCheckFailed(err)) throw err;
-    const raw = (err as { Item?: Record<string, { N?: string }> }).Item;
-    const floor = raw?.[FLOOR]?.N;
-    return { planned, applied: false, ...(floor ? { refusedFloor: Number(floor) } : {}) };
+    // The refused item, marshalled (`{ N: "…" }`) or not, whichever the client hands over.
+    const raw = (err as { Item?: Record<string, unknown> }).Item;
+    const value = raw?.[FLOOR];
+    const floor = typeof value === 'number' ? value : (value as { N?: string } | undefined)?.N;
+    return {
+      planned,
+      applied: false,
+      ...(raw ? { refusedItem: true } : {}),
+      ...(floor ? { refusedFloor: Number(floor) } : {}),
+    };
   }
 }
 
@@ -136,8 +145,9 @@ async function checkOwner(
   const gate = outcomes.find((o) => o.planned.gate);
   const items = outcomes.filter((o) => !o.planned.gate);
   let floor: number | undefined;
-  if (!gate?.applied) floor = gate?.refusedFloor ?? (await readOwnerFloor(ctx, owner, months));
-  else floor = floorOf(gate.old);
+  if (gate?.applied) floor = floorOf(gate.old);
+  else if (gate?.refusedItem && months[0] === months[1]) floor = gate.refusedFloor;
+  else floor = await readOwnerFloor(ctx, owner, months);
   // A write that created an item may have raced an erasure that began after the gate write.
   const created = outcomes.filter((o) => o.applied && !o.old);
   if (created.length > 0) {
