@@ -148,6 +148,8 @@ export interface Rig {
   api: TestLookup;
   /** Delivers `update`; `failAt` fails that store call of this attempt (0-based) after it landed. */
   deliver(update: unknown, failAt?: number): Promise<number>;
+  /** Erases `userId` through the lookup API with the admin key; the answer's status. */
+  erase(userId: number): Promise<number>;
 }
 
 /** The real handlers on a fresh table of `stack`. */
@@ -175,6 +177,10 @@ export async function createRig(stack: Stack): Promise<Rig> {
         failAt = undefined;
       });
       return response.statusCode ?? 0;
+    },
+    async erase(userId) {
+      const path = `/v1/contacts/${userId}`;
+      return (await api.call({ method: 'DELETE', path, key: api.adminKey })).status;
     },
   };
 }

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listApiKeys } from '../../../lib/store/api-key-admin.ts';
 import { hashApiKey } from '../../../lib/store/api-keys.ts';
 import { runApiKeyCli } from '../../../scripts/apikey-cli.ts';
-import { ROOT } from '../../helpers/local-process.ts';
+import { runScript } from '../../helpers/cli-process.ts';
 import type { TestLookup } from '../../helpers/lookup.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../helpers/store.ts';
@@ -33,23 +32,11 @@ async function cli(...argv: string[]) {
 }
 
 /** `npm run apikey` as a child process (async: the store answers from this process). */
-function runCommand(tableName: string, ...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/apikey.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DYNAMODB_ENDPOINT: store.endpoint, TABLE_NAME: tableName },
+const runCommand = (tableName: string, ...args: string[]) =>
+  runScript('scripts/apikey.ts', args, {
+    DYNAMODB_ENDPOINT: store.endpoint,
+    TABLE_NAME: tableName,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const status = async (key: string) => (await api.call({ path: '/v1/contacts/1', key })).status;
 
