@@ -72,8 +72,6 @@ export const memberAttrs = (p: MemberSource) => ({
   first: p === 'g' ? 'gfirst' : undefined,
 });
 
-/** Attributes that say whose membership it is and place it in GSI1. */
-export const MEMBER_IDENTITY = ['userId', 'chatId', 'gsi1pk', 'gsi1sk'] as const;
 /** Names of the member and of the chat as last written: what lists embed. */
 export const MEMBER_USER_SNAPSHOT = 'un';
 export const MEMBER_CHAT_SNAPSHOT = 'ch';
