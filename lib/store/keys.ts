@@ -5,6 +5,9 @@
  * | --------------------- | ---------------- | ------------------- | ---------------- | ------------- | ----------------- |
  * | contact month         | USER#<id>        | PROFILE#<yyyy-mm>   |                  |               | USERNAME#<lower>  |
  * | verified phone        | USER#<id>        | PROFILE#PHONE       |                  |               | PHONE#<e164>      |
+ * | tags and note         | USER#<id>        | PROFILE#NOTES       |                  |               |                   |
+ * | tag entry             | USER#<id>        | TAG#<tag>           | TAG#<tag>        | USER#<id>     |                   |
+ * | membership event      | USER#<id>        | EVENT#<at>#<chat>#<kind> | EVENTS#<chat> | <at>#<id>#<kind> |              |
  * | membership            | USER#<id>        | CHAT#<chatId>       | CHAT#<chatId>    | USER#<id>     |                   |
  * | shared contact        | USER#<ownerId>   | SHARED#<ref>        | SHAREDOF#<id> or SHAREDPHONE#<e164> | USER#<owner> |  |
  * | chat profile          | CHAT#<id>        | PROFILE             |                  |               |                   |
@@ -49,6 +52,19 @@ export function monthOfSk(sk: string): string | undefined {
 export const phoneItemKey = (userId: number): Key => ({
   pk: userPk(userId),
   sk: `${PROFILE}#PHONE`,
+});
+
+/** Tags and note an application set on a contact (PATCH); read with the contact's months. */
+export const notesKey = (userId: number): Key => ({ pk: userPk(userId), sk: `${PROFILE}#NOTES` });
+export const TAG_PREFIX = 'TAG#';
+/** One item per tag of a contact, indexed by tag in GSI1 (`TAG#<tag>` / `USER#<id>`). */
+export const tagKey = (userId: number, tag: string): Key => ({
+  pk: userPk(userId),
+  sk: `${TAG_PREFIX}${tag}`,
+});
+export const tagIndexKeys = (userId: number, tag: string) => ({
+  gsi1pk: `${TAG_PREFIX}${tag}`,
+  gsi1sk: userPk(userId),
 });
 
 export const MEMBERSHIP_PREFIX = 'CHAT#';
