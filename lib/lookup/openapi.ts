@@ -70,6 +70,39 @@ const problem = (status: number) => ({
   content: { 'application/problem+json': { schema: schemaRef(Problem) } },
 });
 
+/** A raw body is text in one of the route's media types; its shape is in their descriptions. */
+function successResponse(route: Route): JsonSchema {
+  const headers = route.successHeaders
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(route.successHeaders).map(([name, h]) => [
+            name,
+            { description: h.description, schema: { type: 'string' } },
+          ]),
+        ),
+      }
+    : {};
+  if (route.media) {
+    const content = Object.fromEntries(
+      Object.entries(route.media).map(([type, media]) => [
+        type,
+        {
+          schema: { type: 'string', description: media.description },
+          ...(media.example !== undefined ? { example: media.example } : {}),
+          ...(media.itemSchema ? { 'x-item-schema': schemaRef(media.itemSchema) } : {}),
+        },
+      ]),
+    );
+    return { description: 'OK', ...headers, content };
+  }
+  if (route.status === 204 || !route.response) return { description: 'No Content', ...headers };
+  return {
+    description: 'OK',
+    ...headers,
+    content: { 'application/json': { schema: schemaRef(route.response) } },
+  };
+}
+
 function operation(route: Route): JsonSchema {
   const authenticated = route.scope !== 'public';
   const params = parameters(route.params, 'path');
@@ -80,13 +113,7 @@ function operation(route: Route): JsonSchema {
     ...(route.errors ?? []),
     500,
   ]);
-  const success =
-    route.status === 204 || !route.response
-      ? { description: 'No Content' }
-      : {
-          description: 'OK',
-          content: { 'application/json': { schema: schemaRef(route.response) } },
-        };
+  const success = successResponse(route);
   const responses: Record<string, JsonSchema> = {
     [String(route.status)]: success,
     ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s)])),
