@@ -31,7 +31,20 @@ describe('CSV export', () => {
     expect(text.startsWith(`${EXPORT_COLUMNS.join(',')}\r\n`)).toBe(true);
     expect(text.split('\r\n')).toHaveLength(4); // header, two records, the empty tail
     expect(text.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
-    expect(parseCsv(text)[1]).toEqual(['1001', '', '', '', 'member', 'true', '', '', '', '', '3', '']);
+    expect(parseCsv(text)[1]).toEqual([
+      '1001',
+      '',
+      '',
+      '',
+      'member',
+      'true',
+      '',
+      '',
+      '',
+      '',
+      '3',
+      '',
+    ]);
   });
 
   it('quotes fields holding a comma, quote, CR or LF, doubling quotes, and a parser reads them back', () => {
@@ -52,7 +65,11 @@ describe('CSV export', () => {
     'neutralises a cell starting with %j by a leading quote, and only then',
     (first) => {
       const firstName = `${first}HYPERLINK("http://evil.example","x")`;
-      const text = renderExport('csv', [row({ firstName, lastName: `a${first}b` })], columnsOf(false));
+      const text = renderExport(
+        'csv',
+        [row({ firstName, lastName: `a${first}b` })],
+        columnsOf(false),
+      );
       const [, record] = parseCsv(text);
       expect(record?.[2]).toBe(`'${firstName}`);
       expect(record?.[3]).toBe(`a${first}b`);
@@ -77,7 +94,11 @@ describe('CSV export', () => {
       names.map((firstName, i) => row({ userId: i + 1, firstName })),
       columnsOf(false),
     );
-    expect(parseCsv(text).slice(1).map((r) => r[2])).toEqual(names);
+    expect(
+      parseCsv(text)
+        .slice(1)
+        .map((r) => r[2]),
+    ).toEqual(names);
   });
 
   it('neutralises before quoting, so a quoted dangerous cell still starts with the quote mark', () => {

@@ -90,7 +90,12 @@ const name = fc
   .array(nameChar, { maxLength: 64 })
   .map((chars) => chars.join(''))
   // 64 code points at most, no control characters (Telegram's names hold none).
-  .map((s) => [...s].slice(0, 64).join('').replace(/\p{Cc}/gu, ''));
+  .map((s) =>
+    [...s]
+      .slice(0, 64)
+      .join('')
+      .replace(/\p{Cc}/gu, ''),
+  );
 const time = fc
   .integer({ min: 1_400_000_000, max: 2_000_000_000 })
   .map((s) => new Date(s * 1000).toISOString());

@@ -98,7 +98,11 @@ describe('sorted pages', () => {
 
 describe('cursor positions', () => {
   it('round-trip with and without a value, negative values included', () => {
-    for (const p of [{ value: 1764000000000, userId: 1001 }, { userId: 7 }, { value: -5, userId: 1 }]) {
+    for (const p of [
+      { value: 1764000000000, userId: 1001 },
+      { userId: 7 },
+      { value: -5, userId: 1 },
+    ]) {
       expect(decodePosition(encodePosition(p))).toEqual(p);
     }
   });

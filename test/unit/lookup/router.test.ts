@@ -65,9 +65,9 @@ describe('lookup input validation', () => {
   });
 
   it('reads the member list status and sort, and refuses other values naming them', () => {
-    expect(
-      input('GET', '/v1/chats/1/members', { status: 'left', sort: 'lastSeen' }).query,
-    ).toEqual({ limit: 50, status: 'left', sort: 'lastSeen' });
+    expect(input('GET', '/v1/chats/1/members', { status: 'left', sort: 'lastSeen' }).query).toEqual(
+      { limit: 50, status: 'left', sort: 'lastSeen' },
+    );
     for (const sort of ['messages', 'joined']) {
       expect(input('GET', '/v1/chats/1/members', { sort }).query).toMatchObject({ sort });
     }
