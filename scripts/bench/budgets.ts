@@ -5,6 +5,7 @@
 import type { ColdStartReport } from './cold-start.ts';
 import type { CostReport } from './cost.ts';
 import type { LookupReport } from './lookup-routes.ts';
+import type { MemberExportReport } from './member-export.ts';
 import type { ThroughputReport } from './throughput.ts';
 import { SCENARIOS, type UpdateWork, type UpdateWorkReport } from './update-work.ts';
 
@@ -22,6 +23,7 @@ export function checkBudgets(results: {
   coldStart: ColdStartReport;
   work: UpdateWorkReport;
   lookup: LookupReport;
+  members?: MemberExportReport;
   throughput: ThroughputReport;
   cost: { webhook: CostReport; baseline: CostReport };
 }): BudgetRow[] {
@@ -38,6 +40,7 @@ export function checkBudgets(results: {
   const ratio = webhook ? webhook.bytes / results.coldStart.baseline.bytes : Number.NaN;
   const costRatio = results.cost.webhook.usdPerMillion / results.cost.baseline.usdPerMillion;
   const speed = results.throughput.webhook.perSecond / results.throughput.bareTelegraf.perSecond;
+  const filtered = results.members?.routes.find((r) => r.route === 'members ?status=member (50)');
   return [
     {
       budget: 'ordinary group message, known user: DynamoDB write requests',
@@ -94,6 +97,13 @@ export function checkBudgets(results: {
       measured: contactRoute ? contactRoute.dynamoRequests.toFixed(2) : 'n/a',
       met: contactRoute !== undefined && Math.round(contactRoute.dynamoRequests) === 1,
       test: 'test/integration/lookup/auth.test.ts › lookup API request budget',
+    },
+    {
+      budget: 'member list filtered by status (no sort): DynamoDB requests per page',
+      limit: '≤ 2',
+      measured: filtered ? String(filtered.dynamoRequests) : 'n/a',
+      met: filtered !== undefined && filtered.dynamoRequests <= 2,
+      test: 'test/integration/lookup/member-list.test.ts › reads one Query and one BatchGetItem per filtered page',
     },
     {
       budget: 'webhook bundle bytes at import vs the baseline',

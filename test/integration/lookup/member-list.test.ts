@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { DAY0, post, type TestLookup } from '../../helpers/lookup.ts';
+import { countByCommand, recordingClient } from '../../helpers/request-log.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../helpers/store.ts';
 
@@ -261,6 +262,25 @@ describe('GET /v1/chats/{chatId}/members?status= (unsorted)', () => {
     expect(members).toHaveLength(all.length);
     expect(left.map((p) => p.length)).toEqual(all.map((p) => p.filter((m) => !m.isMember).length));
     expect(left.some((p) => p.length < 10)).toBe(true);
+  });
+
+  it('reads one Query and one BatchGetItem per filtered page', async () => {
+    const { client, log } = recordingClient(store.endpoint);
+    const counted = await stack.lookup({ store, client });
+    await counted.call({ path: '/v1/chats/1' }); // the key is cached from here on
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      log.reset();
+      const response = await counted.call({
+        path: `/v1/chats/${BIG_CHAT}/members`,
+        query: { status: 'member', limit: '20', ...(cursor ? { cursor } : {}) },
+      });
+      expect(countByCommand(log.records)).toEqual({ QueryCommand: 1, BatchGetItemCommand: 1 });
+      cursor = response.body.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(Math.ceil(BIG_MEMBERS / 20));
   });
 
   it('binds the cursor to the filter', async () => {
