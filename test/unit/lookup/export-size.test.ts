@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -72,6 +73,23 @@ describe('export capacity with the real limit', () => {
       expect(answerBytes(format, typical, phone)).toBeLessThanOrEqual(LIMIT);
     },
   );
+
+  it('matches the figures README.md and docs/lookup-api.md state', () => {
+    const csv = exportCapacity('csv', columnsOf(true), LIMIT);
+    const ndjson = exportCapacity('ndjson', columnsOf(true), LIMIT);
+    const figures = [
+      csv.guaranteedMembers,
+      ndjson.guaranteedMembers,
+      csv.worstRowBytes,
+      ndjson.worstRowBytes,
+      csv.typicalRowBytes,
+      ndjson.typicalRowBytes,
+    ].map((v) => v.toLocaleString('en-US'));
+    for (const page of ['README.md', 'docs/lookup-api.md']) {
+      const text = readFileSync(page, 'utf8');
+      for (const figure of figures) expect(text, `${page} states ${figure}`).toContain(figure);
+    }
+  });
 
   it('states the figures it computes', () => {
     const text = describeExportCapacity(LIMIT);
