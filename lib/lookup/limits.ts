@@ -6,9 +6,10 @@ import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../http/raw-response.ts';
 import type { LookupContext } from './context.ts';
 
 /**
- * The most members a sorted member list reads (every page reads all of them): 20,000 take
- * 200 BatchGetItem requests, 8 in flight, about a second in AWS and well inside the lookup
- * function's 10 s timeout (`npm run bench` measures 10,000). Beyond it: 413.
+ * The most members a sorted member list reads (every page reads all of them): 20,000 take a
+ * Query or two and 200 BatchGetItem requests, 8 in flight (25 round trips of milliseconds
+ * each in AWS), well inside the lookup function's 10 s timeout and 256 MB (`npm run bench`
+ * measures 10,000). Beyond it: 413, pointing to the unsorted list and the export.
  */
 export const MAX_SORTED_MEMBERS = 20_000;
 

@@ -38,13 +38,39 @@ export interface ExportQuery {
 /** Keys read per step before the running size is checked: 8 BatchGetItem requests at once. */
 const READ_STEP = 800;
 
-function tooLarge(chatId: number, why: string): HttpError {
+function tooLarge(chatId: number, why: string, limit: number): HttpError {
   const list = `/v1/chats/${chatId}/members`;
   return new HttpError(
     413,
-    `${why}; page through GET ${list} (limit up to 100, with cursor) instead`,
+    `${why}, over the ${limit} bytes one answer can carry; page through GET ${list} (limit up to 100, with cursor) instead`,
     { headers: { link: `<${list}>; rel="alternate"` } },
   );
+}
+
+/**
+ * The memberships at `keys`, read 800 at a time; 413 as soon as the rows they make without
+ * tags or phones (fewer bytes than in the end) pass `limit` with the envelope.
+ */
+async function readMembersWithin(
+  ctx: RequestContext,
+  chatId: number,
+  keys: readonly Key[],
+  rowBytes: (member: Membership) => number,
+  envelope: number,
+  limit: number,
+): Promise<Membership[]> {
+  const members: Membership[] = [];
+  let bytes = envelope;
+  for (let i = 0; i < keys.length; i += READ_STEP) {
+    const read = await readChatMembers(ctx.store, keys.slice(i, i + READ_STEP));
+    for (const member of read) bytes += rowBytes(member);
+    members.push(...read);
+    if (bytes > limit) {
+      const why = `the chat has ${keys.length} members; the first ${members.length} read already make ${bytes} bytes`;
+      throw tooLarge(chatId, why, limit);
+    }
+  }
+  return members.sort((a, b) => a.userId - b.userId);
 }
 
 export async function exportChatMembers(
@@ -63,31 +89,21 @@ export async function exportChatMembers(
   const limit = limitsOf(ctx).responseBytes;
   const columns = columnsOf(includePhone);
   const envelope = envelopeBytes(chatId, format, columns);
-  const over = (bytes: number) =>
-    `the export would be more than the ${limit} bytes one answer can carry (${bytes})`;
 
   const keys = await listChatMemberKeys(ctx.store, chatId);
   const floor = envelope + keys.length * rowPayloadBytes(format, SMALLEST_ROW, columns);
   if (floor > limit) {
-    throw tooLarge(chatId, `the chat has ${keys.length} members: ${over(floor)}`);
+    const why = `the chat has ${keys.length} members: even of the smallest rows the export would make ${floor} bytes`;
+    throw tooLarge(chatId, why, limit);
   }
-
-  const members: Membership[] = [];
-  let bytes = envelope;
-  for (let i = 0; i < keys.length; i += READ_STEP) {
-    const read = await readChatMembers(ctx.store, keys.slice(i, i + READ_STEP) as Key[]);
-    for (const member of read)
-      bytes += rowPayloadBytes(format, toExportRow(member, undefined), columns);
-    members.push(...read);
-    if (bytes > limit) {
-      throw tooLarge(
-        chatId,
-        `the chat has ${keys.length} members and the first ${members.length}: ${over(bytes)}`,
-      );
-    }
-  }
-  members.sort((a, b) => a.userId - b.userId);
-
+  const members = await readMembersWithin(
+    ctx,
+    chatId,
+    keys,
+    (member) => rowPayloadBytes(format, toExportRow(member, undefined), columns),
+    envelope,
+    limit,
+  );
   const extras = await readMemberExtras(
     ctx.store,
     members.map((m) => m.userId),
@@ -96,6 +112,12 @@ export async function exportChatMembers(
   const rows = members.map((m) => toExportRow(m, extras.get(m.userId)));
   const file = exportFile(chatId, format, renderExport(format, rows, columns));
   const size = responsePayloadBytes(rawResponse(200, file));
-  if (size > limit) throw tooLarge(chatId, `the chat has ${members.length} members: ${over(size)}`);
+  if (size > limit) {
+    throw tooLarge(
+      chatId,
+      `the export of the chat's ${members.length} members makes ${size} bytes`,
+      limit,
+    );
+  }
   return file;
 }
