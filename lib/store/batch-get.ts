@@ -9,6 +9,22 @@ export const MAX_BATCH_GET = 100;
 
 type Item = Record<string, unknown>;
 
+export interface GetItemsOptions {
+  consistent?: boolean;
+  /** Read only these attributes (pk and sk are always read): less to transfer and parse. */
+  attributes?: readonly string[];
+}
+
+/** A ProjectionExpression of `attributes` and the keys, every name through a placeholder. */
+function projection(attributes: readonly string[] | undefined) {
+  if (!attributes) return {};
+  const names = [...new Set(['pk', 'sk', ...attributes])];
+  return {
+    ProjectionExpression: names.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])),
+  };
+}
+
 /**
  * The items at `keys`, in the order asked; missing ones are left out. One request per 100
  * keys; more only when DynamoDB leaves keys unprocessed (throttling), retried with backoff.
@@ -16,9 +32,10 @@ type Item = Record<string, unknown>;
 export async function getItems(
   ctx: StoreContext,
   keys: readonly Key[],
-  options: { consistent?: boolean } = {},
+  options: GetItemsOptions = {},
 ): Promise<Item[]> {
   const found = new Map<string, Item>();
+  const projected = projection(options.attributes);
   for (let i = 0; i < keys.length; i += MAX_BATCH_GET) {
     const batch: Item[] = keys.slice(i, i + MAX_BATCH_GET).map((k) => ({ pk: k.pk, sk: k.sk }));
     await sendUntilProcessed(
@@ -27,7 +44,11 @@ export async function getItems(
         const result = await ctx.client.send(
           new BatchGetCommand({
             RequestItems: {
-              [ctx.tableName]: { Keys: pending, ConsistentRead: options.consistent === true },
+              [ctx.tableName]: {
+                Keys: pending,
+                ConsistentRead: options.consistent === true,
+                ...projected,
+              },
             },
           }),
         );
@@ -57,7 +78,7 @@ export const BATCH_GET_CONCURRENCY = 8;
 export async function getItemsConcurrently(
   ctx: StoreContext,
   keys: readonly Key[],
-  options: { consistent?: boolean; concurrency?: number } = {},
+  options: GetItemsOptions & { concurrency?: number } = {},
 ): Promise<Item[]> {
   const chunks: Key[][] = [];
   for (let i = 0; i < keys.length; i += MAX_BATCH_GET)

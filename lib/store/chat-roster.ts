@@ -11,7 +11,25 @@ import type { Membership } from './items.ts';
 import { chatPk, type Key } from './keys.ts';
 import { chatMemberOf } from './memberships.ts';
 import { queryAll } from './query.ts';
+import { FIRST_SEEN, MEMBER_SOURCES, MEMBER_USER_SNAPSHOT, memberAttrs } from './registers.ts';
 import { GSI1 } from './table.ts';
+
+/**
+ * What a listed membership is made of (items.ts toMembership and memberUser): its ids, each
+ * source's status, times and counters, and the member's names; not the high-water marks, the
+ * chat's names or the erasure attributes. A membership item is read whole elsewhere.
+ */
+export const MEMBER_LIST_ATTRIBUTES: readonly string[] = [
+  'userId',
+  'chatId',
+  FIRST_SEEN,
+  MEMBER_USER_SNAPSHOT,
+  ...MEMBER_SOURCES.flatMap((p) => {
+    const a = memberAttrs(p);
+    const names = [a.status, a.isMember, a.statusAt, a.seen, a.joinedAt, a.leftAt, a.since];
+    return [...names, a.count, ...(a.first ? [a.first] : [])];
+  }),
+];
 
 /** The table keys of every membership indexed under the chat (current and former members). */
 export async function listChatMemberKeys(ctx: StoreContext, chatId: number): Promise<Key[]> {
@@ -36,7 +54,7 @@ export async function readChatMembers(
   keys: readonly Key[],
 ): Promise<Membership[]> {
   try {
-    const items = await getItemsConcurrently(ctx, keys);
+    const items = await getItemsConcurrently(ctx, keys, { attributes: MEMBER_LIST_ATTRIBUTES });
     return items
       .filter((item) => item.userId !== undefined)
       .map(chatMemberOf)

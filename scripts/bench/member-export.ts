@@ -4,8 +4,11 @@
  * through the real webhook (one who writes, one added by new_chat_members, one who left); their
  * membership items are the templates of 10,000 more, written directly with BatchWriteItem
  * (names of many scripts, counters, times, tags for a third), so seeding takes seconds, not the
- * minutes 10,000 webhook calls would. Each route is called a few times in a row; the figures
- * are the median time and the DynamoDB requests of one call.
+ * minutes 10,000 webhook calls would. The store runs in a child process, so this process's CPU
+ * is the lookup handler's (and the local HTTP hop's). Each route is called a few times in a
+ * row; the figures are the medians of one call, its DynamoDB requests and round trips, and an
+ * estimate of its Lambda duration (cost.ts's assumptions: CPU scaled to the function's memory,
+ * a fixed time per round trip).
  */
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../../lib/http/raw-response.ts';
@@ -15,9 +18,11 @@ import type { StoreContext } from '../../lib/store/client.ts';
 import { membershipIndexKeys, membershipKey, notesKey } from '../../lib/store/keys.ts';
 import { MEMBER_USER_SNAPSHOT, memberAttrs } from '../../lib/store/registers.ts';
 import { startFakeBotApi } from '../../test/helpers/fake-bot-api.ts';
-import { countByCommand, recordRequests } from '../../test/helpers/request-log.ts';
+import { countByCommand, criticalPath, recordRequests } from '../../test/helpers/request-log.ts';
 import { TEST_BOT_TOKEN } from '../../test/helpers/webhook.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { ASSUMPTIONS, configuredMemoryMb } from './cost.ts';
+import { storeProcess } from './handler-cpu.ts';
 import { median } from './stats.ts';
 import { DAY0 } from './workload.ts';
 
@@ -26,6 +31,12 @@ export interface MemberRouteFigures {
   path: string;
   /** Median wall time of one call, through the local HTTP server. */
   ms: number;
+  /** Median CPU of this process (the lookup handler and the local HTTP hop; the store runs in a child process). */
+  cpuMs: number;
+  /** Sequential DynamoDB round trips of one call (requests in flight together count once). */
+  roundTrips: number;
+  /** Estimated Lambda duration: CPU scaled to the lookup function's memory, plus round trips. */
+  lambdaMs: number;
   dynamoRequests: number;
   byCommand: Record<string, number>;
   /** Bytes of the answer's body, and for exports the bytes per member. */
@@ -37,6 +48,8 @@ export interface MemberExportReport {
   members: number;
   tagged: number;
   seedSeconds: number;
+  /** The lookup function's memory (serverless.yml), for the Lambda estimate. */
+  lambdaMemoryMb: number;
   runs: number;
   routes: MemberRouteFigures[];
   capacity: ExportCapacity[];
@@ -190,9 +203,11 @@ export async function measureMemberExport(options: {
   runs: number;
 }): Promise<MemberExportReport> {
   const botApi = await startFakeBotApi();
+  const store = await storeProcess();
   const stack = await startLocalStack({
     env: {
       ...process.env,
+      DYNAMODB_ENDPOINT: store.endpoint,
       LOCAL_DB_PATH: 'memory',
       TABLE_NAME: 'telegram-contacts-bench-members',
       TELEGRAM_API_ROOT: botApi.url,
@@ -216,26 +231,38 @@ export async function measureMemberExport(options: {
     const headers = { authorization: `Bearer ${stack.devApiKey}` };
     await fetch(`${stack.url}/v1/chats/1`, { headers }).then((r) => r.arrayBuffer()); // key cached
     const routes: MemberRouteFigures[] = [];
+    const memoryMb = configuredMemoryMb('lookup');
     for (const [route, path] of BENCH_ROUTES) {
       const times: number[] = [];
+      const cpu: number[] = [];
       let bytes = 0;
       let byCommand: Record<string, number> = {};
+      let roundTrips = 0;
       for (let run = 0; run < options.runs; run++) {
         log.reset();
         const started = performance.now();
+        const cpuBefore = process.cpuUsage();
         const response = await fetch(`${stack.url}${path}`, { headers });
         const body = await response.text();
+        const used = process.cpuUsage(cpuBefore);
         times.push(performance.now() - started);
+        cpu.push((used.user + used.system) / 1000);
+        roundTrips = criticalPath(log.records);
         if (response.status !== 200)
           throw new Error(`${path}: ${response.status} ${body.slice(0, 300)}`);
         bytes = Buffer.byteLength(body);
         byCommand = countByCommand(log.records);
       }
       const exported = path.includes('/export');
+      const cpuMs = median(cpu);
       routes.push({
         route,
         path,
         ms: median(times),
+        cpuMs,
+        roundTrips,
+        lambdaMs:
+          (cpuMs * ASSUMPTIONS.fullVcpuMb) / memoryMb + roundTrips * ASSUMPTIONS.dynamoRoundTripMs,
         dynamoRequests: Object.values(byCommand).reduce((a, b) => a + b, 0),
         byCommand,
         bytes,
@@ -247,9 +274,18 @@ export async function measureMemberExport(options: {
         exportCapacity(format, columnsOf(phone), LAMBDA_RESPONSE_LIMIT_BYTES),
       ),
     );
-    return { members: options.members, tagged, seedSeconds, runs: options.runs, routes, capacity };
+    return {
+      members: options.members,
+      tagged,
+      seedSeconds,
+      lambdaMemoryMb: memoryMb,
+      runs: options.runs,
+      routes,
+      capacity,
+    };
   } finally {
     await stack.close();
     await botApi.close();
+    store.child.kill();
   }
 }

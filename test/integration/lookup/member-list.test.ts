@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
+import { loadUpdate } from '../../fixtures/updates.ts';
 import { DAY0, post, type TestLookup } from '../../helpers/lookup.ts';
 import { countByCommand, recordingClient } from '../../helpers/request-log.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
@@ -311,5 +312,54 @@ describe('GET /v1/chats/{chatId}/members?status= (unsorted)', () => {
     });
     expect(next.status).toBe(200);
     expect(next.body.items).toHaveLength(5);
+  });
+});
+
+describe('after a group became a supergroup', () => {
+  it('sorts the memberships the plain list answers, copied sources included', async () => {
+    const { webhook: hook, lookup } = await stack.handlers();
+    const GROUP_ID = -4001002;
+    const SUPERGROUP = -100200300;
+    const inGroup = (from: number, date: number) => {
+      updateId += 1;
+      return {
+        update_id: updateId,
+        message: {
+          message_id: updateId,
+          from: person(from),
+          chat: { id: GROUP_ID, title: 'Test Group', type: 'group' },
+          date,
+          text: 'before the migration',
+        },
+      };
+    };
+    await post(
+      hook,
+      inGroup(1001, DAY0 + 10),
+      inGroup(3101, DAY0 + 20),
+      inGroup(3101, DAY0 + 30),
+      inGroup(3102, DAY0 + 40),
+      loadUpdate('migrate-to-chat'),
+      loadUpdate('migrate-from-chat'),
+      message(SUPERGROUP, 3102, DAY0 + 2000),
+    );
+    const plain = await lookup.call({
+      path: `/v1/chats/${SUPERGROUP}/members`,
+      query: { limit: '100' },
+    });
+    expect(plain.body.items.length).toBeGreaterThanOrEqual(3);
+    const byId = (items: { userId: number }[]) => [...items].sort((a, b) => a.userId - b.userId);
+    for (const sort of ['lastSeen', 'messages', 'joined']) {
+      const sorted = await lookup.call({
+        path: `/v1/chats/${SUPERGROUP}/members`,
+        query: { limit: '100', sort },
+      });
+      expect(byId(sorted.body.items), sort).toEqual(byId(plain.body.items));
+    }
+    const copied = plain.body.items.find((m: { userId: number }) => m.userId === 3101);
+    expect(copied).toMatchObject({
+      messageCount: 2,
+      lastSeenAt: new Date((DAY0 + 30) * 1000).toISOString(),
+    });
   });
 });
