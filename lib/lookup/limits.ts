@@ -7,9 +7,10 @@ import type { LookupContext } from './context.ts';
 
 /**
  * The most members a sorted member list reads (every page reads all of them): 20,000 take a
- * Query or two and 200 BatchGetItem requests, 8 in flight (25 round trips of milliseconds
- * each in AWS), well inside the lookup function's 10 s timeout and 256 MB (`npm run bench`
- * measures 10,000). Beyond it: 413, pointing to the unsorted list and the export.
+ * Query or two and 200 BatchGetItem requests, 8 in flight (25 round trips), and about 1.6 s
+ * of CPU on a full core for the SDK to parse (`npm run bench` measures 10,000): an estimated
+ * 3 s per page at the lookup function's 1024 MB, inside its 10 s timeout. Beyond it: 413,
+ * pointing to the unsorted list and the export.
  */
 export const MAX_SORTED_MEMBERS = 20_000;
 
