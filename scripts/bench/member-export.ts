@@ -284,8 +284,13 @@ export async function measureMemberExport(options: {
       capacity,
     };
   } finally {
-    await stack.close();
-    await botApi.close();
-    store.child.kill();
+    try {
+      await stack.close();
+      await botApi.close();
+    } finally {
+      const exited = new Promise((resolve) => store.child.once('exit', resolve));
+      store.child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
