@@ -289,7 +289,9 @@ export async function runSimulation(
     for (const chat of [
       SUPERGROUP,
       OTHER,
-      ...(updates.some((u) => u.acked && u.event.kind === 'migrate_to') ? [] : [GROUP]),
+      // As the model: once either announcement of the migration counted, the group's members
+      // are the supergroup's.
+      ...(updates.some((u) => u.acked && u.event.kind.startsWith('migrate')) ? [] : [GROUP]),
     ]) {
       const members = await get(`/v1/chats/${chat}/members`, { limit: '100' });
       const ids = new Set((members.body?.items ?? []).map((m: { userId: number }) => m.userId));
