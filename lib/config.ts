@@ -47,6 +47,8 @@ const envSchema = z.object({
   /** Per-key token bucket: sustained requests per second and burst size. */
   RATE_LIMIT_RPS: intFrom(10, 1, 100_000),
   RATE_LIMIT_BURST: intFrom(20, 1, 100_000),
+  /** How long events and per-day activity (monthly counters) are kept, in days. */
+  RETENTION_DAYS: intFrom(400, 1, 36_500),
   /** How long a verified API key stays cached in a warm instance. */
   API_KEY_CACHE_SECONDS: intFrom(60, 0, 3600),
 });

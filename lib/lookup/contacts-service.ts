@@ -1,10 +1,17 @@
 /** Lookups about one contact: profile, search, chats, membership, shared contacts, activity, erasure. */
 
 import { logger } from '../logger.ts';
-import { contactActivity } from '../store/activity.ts';
+import { type Activity, contactActivity } from '../store/activity.ts';
 import { findByPhone, findByUsername } from '../store/contact-search.ts';
 import { eraseUser } from '../store/erasure.ts';
-import type { ActivityDay, Contact, Membership, SharedContact } from '../store/items.ts';
+import type {
+  ActivityDay,
+  Contact,
+  Membership,
+  MembershipEvent,
+  SharedContact,
+} from '../store/items.ts';
+import { type EventFilter, listUserEvents } from '../store/membership-events.ts';
 import { getMembership, listUserChats } from '../store/memberships.ts';
 import { getContact } from '../store/profiles.ts';
 import { listSharedBy } from '../store/shared-contacts.ts';
@@ -65,12 +72,24 @@ export function listSharedContacts(
   return readList(ctx, `shared:${userId}`, query, (page) => listSharedBy(ctx.store, userId, page));
 }
 
-export async function getContactActivity(
+export function getContactActivity(
   ctx: LookupContext,
   userId: number,
   range: { from: string; to: string },
-): Promise<{ days: ActivityDay[] }> {
-  return { days: await contactActivity(ctx.store, userId, range.from, range.to) };
+): Promise<Activity<ActivityDay>> {
+  return contactActivity(ctx.store, userId, range.from, range.to);
+}
+
+/** The user's membership events in every chat, newest first: one Query per page. */
+export function listContactEvents(
+  ctx: RequestContext,
+  userId: number,
+  query: ListQuery & EventFilter,
+): Promise<List<MembershipEvent>> {
+  const { from, to, kind } = query;
+  return readList(ctx, `events:user:${userId}:${from}:${to}:${kind}`, query, (page) =>
+    listUserEvents(ctx.store, userId, { from, to, kind }, page),
+  );
 }
 
 /**

@@ -1,13 +1,20 @@
 /** The lookup API's routes (DESIGN.md's lookup table), each bound to one service call. */
 import { HttpError } from '../http/http-error.ts';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../http/raw-response.ts';
-import { getChatActivity, getChatById, listMembersOfChat } from './chats-service.ts';
+import {
+  getChatActivity,
+  getChatById,
+  getTopMembers,
+  listEventsOfChat,
+  listMembersOfChat,
+} from './chats-service.ts';
 import {
   eraseContact,
   getContactActivity,
   getContactById,
   getContactMembership,
   listContactChats,
+  listContactEvents,
   listSharedContacts,
   searchContacts,
 } from './contacts-service.ts';
@@ -21,13 +28,16 @@ import {
   Activity,
   activityQuery,
   Chat,
+  ChatActivity,
   Contact,
   ContactList,
   chatParams,
+  eventsQuery,
   exportQuery,
   listQuery,
   MemberExportRow,
   Membership,
+  MembershipEventList,
   MembershipList,
   membershipParams,
   membershipQuery,
@@ -37,8 +47,13 @@ import {
   OpenApiDocument,
   SharedContactList,
   searchQuery,
+  TopMembers,
+  topQuery,
   userParams,
 } from './schemas.ts';
+
+const EVENTS_DESCRIPTION =
+  "Newest first. from and to (UTC dates, inclusive, each optional) bound when; kind keeps one kind. Sources: chat_member updates (when the bot receives them), join and leave service messages, and the bot's own my_chat_member. One change reported by two of them in the same second is one event. Kept RETENTION_DAYS (default 400).";
 
 function found<T>(value: T | null, detail: string): T {
   if (value === null) throw new HttpError(404, detail);
@@ -142,15 +157,28 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/v1/contacts/{userId}/activity',
     operationId: 'getContactActivity',
-    summary: 'Messages per UTC day sent by the user',
+    summary: 'Messages per UTC day sent by the user, and by weekday and hour',
     description:
-      'from and to are inclusive, from <= to, at most 366 days. Unknown users have no days.',
+      'from and to are inclusive, from <= to, at most 366 days. Unknown users have no days. hours counts the whole UTC months the range touches (hoursRange). Kept RETENTION_DAYS after each month.',
     scope: 'read',
     params: userParams,
     query: activityQuery,
     status: 200,
     response: Activity,
     run: (ctx, { params, query }) => getContactActivity(ctx, params.userId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/contacts/{userId}/events',
+    operationId: 'listContactEvents',
+    summary: "The user's membership events in every chat: joins, leaves, removals, changes",
+    description: EVENTS_DESCRIPTION,
+    scope: 'read',
+    params: userParams,
+    query: eventsQuery,
+    status: 200,
+    response: MembershipEventList,
+    run: (ctx, { params, query }) => listContactEvents(ctx, params.userId, query),
   }),
   defineRoute({
     method: 'GET',
@@ -224,15 +252,42 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/v1/chats/{chatId}/activity',
     operationId: 'getChatActivity',
-    summary: 'Messages per UTC day in the chat',
+    summary: 'Messages, distinct senders, joins and leaves per UTC day in the chat',
     description:
-      'from and to are inclusive, from <= to, at most 366 days. Unknown chats have no days.',
+      "from and to are inclusive, from <= to, at most 366 days. Unknown chats have no days. activeMembers counts distinct senders of the day (a member erased and writing again that day counts again). joins and leaves count membership events (an erased member's events go with them). hours counts the whole UTC months the range touches (hoursRange).",
     scope: 'read',
     params: chatParams,
     query: activityQuery,
     status: 200,
-    response: Activity,
+    response: ChatActivity,
     run: (ctx, { params, query }) => getChatActivity(ctx, params.chatId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/chats/{chatId}/events',
+    operationId: 'listChatEvents',
+    summary: "The chat's membership events: joins, leaves, removals, changes",
+    description: EVENTS_DESCRIPTION,
+    scope: 'read',
+    params: chatParams,
+    query: eventsQuery,
+    status: 200,
+    response: MembershipEventList,
+    run: (ctx, { params, query }) => listEventsOfChat(ctx, params.chatId, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/chats/{chatId}/top',
+    operationId: 'getTopMembers',
+    summary: 'Members ranked by messages',
+    description:
+      "Counts the whole UTC months that from-to touches (each membership keeps its messages per month; the answer's from and to say which days counted). At most 366 days; limit 1-100 (default 10); ties by user id. Reads every membership of the chat: one index Query page and one BatchGet per 100 members.",
+    scope: 'read',
+    params: chatParams,
+    query: topQuery,
+    status: 200,
+    response: TopMembers,
+    run: (ctx, { params, query }) => getTopMembers(ctx, params.chatId, query),
   }),
   defineRoute({
     method: 'GET',

@@ -155,6 +155,49 @@ export const activityQuery = z
     ...datesValid,
   });
 
+const eventKind = z.enum(['join', 'leave', 'remove', 'change']);
+
+/** Membership events: an optional date range (each end optional) and kind, paginated. */
+export const eventsQuery = z
+  .object({
+    from: date('from').optional(),
+    to: date('to').optional(),
+    kind: z
+      .enum(eventKind.options, { error: 'kind must be one of join, leave, remove, change' })
+      .optional(),
+    limit,
+    cursor,
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    error: 'from must not be after to',
+    ...datesValid,
+  });
+
+export const TOP_DEFAULT_LIMIT = 10;
+
+export const topQuery = z
+  .object({
+    from: date('from'),
+    to: date('to'),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+      .transform(Number)
+      .pipe(
+        z
+          .int()
+          .min(1, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+          .max(MAX_LIMIT, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` }),
+      )
+      .default(TOP_DEFAULT_LIMIT)
+      .meta({ description: `How many members, 1-${MAX_LIMIT}` }),
+  })
+  .refine((q) => q.from <= q.to, { error: 'from must not be after to', ...datesValid })
+  .refine((q) => q.from > q.to || daysBetween(q.from, q.to) + 1 <= MAX_ACTIVITY_DAYS, {
+    error: `the range may span at most ${MAX_ACTIVITY_DAYS} days`,
+    ...datesValid,
+  });
+
 export const noQuery = z.object({});
 
 // ---- response ----
@@ -233,9 +276,24 @@ export const SharedContact = z
   })
   .register(components, { id: 'SharedContact' });
 
+const hours = z
+  .array(z.array(z.int().min(0)).length(24))
+  .length(7)
+  .meta({
+    description:
+      'Messages by UTC weekday (index 0 = Monday) and hour (index 0-23), over the whole months in hoursRange',
+  });
+
+const hoursRange = z.object({ from: z.iso.date(), to: z.iso.date() }).meta({
+  description:
+    'The days hours counts: the whole UTC months the requested range touches (hours are kept per month)',
+});
+
 export const Activity = z
   .object({
     days: z.array(z.object({ date: z.iso.date(), messages: z.int().min(1) })),
+    hours,
+    hoursRange,
   })
   .register(components, {
     id: 'Activity',
@@ -264,6 +322,60 @@ export const MemberExportRow = z
       'One member in an export: a line of the NDJSON file, or a CSV record with these columns in this order (tags joined by a space, absent values empty)',
   });
 
+export const ChatActivity = z
+  .object({
+    days: z.array(
+      z.object({
+        date: z.iso.date(),
+        messages: z.int().min(0),
+        activeMembers: z.int().min(0).meta({ description: 'Distinct senders that day' }),
+        joins: z.int().min(0),
+        leaves: z.int().min(0).meta({ description: 'Leaves and removals' }),
+      }),
+    ),
+    hours,
+    hoursRange,
+  })
+  .register(components, {
+    id: 'ChatActivity',
+    description:
+      'Days with a message, a join or a leave, by the UTC date of the update, in date order',
+  });
+
+export const MembershipEvent = z
+  .object({
+    chatId: z.int(),
+    userId: z.int(),
+    at: time,
+    kind: eventKind.meta({
+      description:
+        'join: not a member -> member; leave: member -> not a member, by the user; remove: the same by someone else (kicked or banned); change: member -> member with another status',
+    }),
+    fromStatus: memberStatus,
+    toStatus: memberStatus,
+    actorId: z.int().optional().meta({ description: 'Who made the change' }),
+    inviteLink: z
+      .string()
+      .optional()
+      .meta({ description: "The invite link's name, else the link as Telegram shows it" }),
+    viaJoinRequest: z.boolean(),
+  })
+  .register(components, { id: 'MembershipEvent' });
+
+export const TopMembers = z
+  .object({
+    from: z.iso.date().meta({ description: 'First day counted (the first of its month)' }),
+    to: z.iso.date().meta({ description: 'Last day counted (the last of its month)' }),
+    items: z.array(
+      z.object({ userId: z.int(), messages: z.int().min(1), user: ContactSummary.optional() }),
+    ),
+  })
+  .register(components, {
+    id: 'TopMembers',
+    description:
+      'Members by messages over the whole UTC months the range touches, most first, ties by user id',
+  });
+
 export const Problem = z
   .object({
     type: z.string(),
@@ -284,6 +396,7 @@ const listOf = <T extends z.ZodType>(item: T, id: string) =>
 export const ContactList = listOf(Contact, 'ContactList');
 export const MembershipList = listOf(Membership, 'MembershipList');
 export const SharedContactList = listOf(SharedContact, 'SharedContactList');
+export const MembershipEventList = listOf(MembershipEvent, 'MembershipEventList');
 
 export const OpenApiDocument = z
   .looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) })

@@ -1,20 +1,39 @@
 /**
- * Messages per UTC day of a contact or a chat, from its monthly items (`PROFILE#yyyy-mm`,
- * a counter `dNN` per day): one Query over the months the range touches.
+ * Activity of a contact or a chat, from its monthly items (`PROFILE#yyyy-mm`: a counter
+ * `dNN` per UTC day, `hWHH` per weekday and hour, and for chats `aNN`, the day's distinct
+ * senders): one Query over the months the range touches. A chat's joins and leaves come from
+ * its membership events (membership-events.ts).
  */
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
-import { type ActivityDay, toActivityDays } from './items.ts';
+import {
+  type ActivityDay,
+  type ChatActivityDay,
+  type HourGrid,
+  toActivityDays,
+  toChatActivityDays,
+  toHours,
+  unexpired,
+} from './items.ts';
 import { chatPk, monthSk, userPk } from './keys.ts';
+import { countChatEvents } from './membership-events.ts';
 import { queryAll } from './query.ts';
 
-/** `from` and `to` are `YYYY-MM-DD`, inclusive; only days with messages are returned. */
-async function readActivity(
-  ctx: StoreContext,
-  pk: string,
-  from: string,
-  to: string,
-): Promise<ActivityDay[]> {
+export interface Activity<Day> {
+  days: Day[];
+  /** Messages by weekday and hour over the whole months the range touches. */
+  hours: HourGrid;
+  hoursRange: { from: string; to: string };
+}
+
+/** The first and last day of the months that [from, to] touches. */
+export function monthRange(from: string, to: string) {
+  const [year, month] = to.slice(0, 7).split('-').map(Number) as [number, number];
+  const last = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  return { from: `${from.slice(0, 7)}-01`, to: last };
+}
+
+async function readMonths(ctx: StoreContext, pk: string, from: string, to: string) {
   try {
     const items = await queryAll(ctx, {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
@@ -24,14 +43,43 @@ async function readActivity(
         ':to': monthSk(to.slice(0, 7)),
       },
     });
-    return toActivityDays(items, from, to);
+    return unexpired(items);
   } catch (err: unknown) {
     throw toStoreError(err, 'activity read');
   }
 }
 
-export const contactActivity = (ctx: StoreContext, userId: number, from: string, to: string) =>
-  readActivity(ctx, userPk(userId), from, to);
+/** `from` and `to` are `YYYY-MM-DD`, inclusive; only days with messages are returned. */
+export async function contactActivity(
+  ctx: StoreContext,
+  userId: number,
+  from: string,
+  to: string,
+): Promise<Activity<ActivityDay>> {
+  const items = await readMonths(ctx, userPk(userId), from, to);
+  return {
+    days: toActivityDays(items, from, to),
+    hours: toHours(items, from.slice(0, 7), to.slice(0, 7)),
+    hoursRange: monthRange(from, to),
+  };
+}
 
-export const chatActivity = (ctx: StoreContext, chatId: number, from: string, to: string) =>
-  readActivity(ctx, chatPk(chatId), from, to);
+/** As contactActivity, and each day also with its distinct senders, joins and leaves. */
+export async function chatActivity(
+  ctx: StoreContext,
+  chatId: number,
+  from: string,
+  to: string,
+): Promise<Activity<ChatActivityDay>> {
+  const [items, events] = await Promise.all([
+    readMonths(ctx, chatPk(chatId), from, to),
+    countChatEvents(ctx, chatId, from, to).catch((err: unknown) => {
+      throw toStoreError(err, 'activity read');
+    }),
+  ]);
+  return {
+    days: toChatActivityDays(items, events, from, to),
+    hours: toHours(items, from.slice(0, 7), to.slice(0, 7)),
+    hoursRange: monthRange(from, to),
+  };
+}

@@ -27,13 +27,16 @@ import {
 import { queryAll } from './query.ts';
 import {
   copiedCounter,
+  EXPIRES_AT,
   FIRST_SEEN,
   FLOOR,
-  isDayCounter,
+  isCopiedMonthCounter,
   isRegisterAttr,
   MEMBER_USER_SNAPSHOT,
   MOVED_TO,
   memberAttrs,
+  memberMonthCount,
+  monthOfMemberCount,
 } from './registers.ts';
 import { settleItem } from './settle.ts';
 import { GSI1 } from './table.ts';
@@ -66,12 +69,12 @@ async function copyMonths(ctx: StoreContext, fromChatId: number, toChatId: numbe
       const copy = new ItemUpdate(chatMonthKey(toChatId, name));
       let seen: number | undefined;
       for (const [attr, value] of Object.entries(month)) {
-        if ((attr === 'n' || isDayCounter(attr)) && typeof value === 'number') {
+        if (isCopiedMonthCounter(attr) && typeof value === 'number') {
           copy.set(copiedCounter(attr), value);
         }
         if (isRegisterAttr(attr)) seen = Math.max(seen ?? 0, Number((value as { t: unknown }).t));
       }
-      copy.set('gfirst', month[FIRST_SEEN]).set('gseen', seen);
+      copy.set('gfirst', month[FIRST_SEEN]).set('gseen', seen).set(EXPIRES_AT, month[EXPIRES_AT]);
       return write(ctx, copy);
     }),
   );
@@ -107,7 +110,14 @@ async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
     .set(a.leftAt, seconds(folded.leftAt))
     .set(a.count, folded.messageCount)
     .set(a.first as string, seconds(folded.firstSeenAt))
-    .setIfMissing(MEMBER_USER_SNAPSHOT, member[MEMBER_USER_SNAPSHOT])
+    .setIfMissing(MEMBER_USER_SNAPSHOT, member[MEMBER_USER_SNAPSHOT]);
+  for (const [attr, value] of Object.entries(member)) {
+    const month = monthOfMemberCount('m', attr);
+    if (month !== undefined && typeof value === 'number') {
+      copy.set(memberMonthCount('g', month), value);
+    }
+  }
+  copy
     // An erased member's copy is not written over their erasure.
     .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :at`, { ':at': at });
   await write(ctx, copy);

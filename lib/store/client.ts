@@ -6,6 +6,8 @@ import type { Config } from '../config.ts';
 export interface StoreContext {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /** How long events and per-day activity are kept (RETENTION_DAYS); 400 when absent. */
+  retentionDays?: number;
 }
 
 export interface ClientOptions {
@@ -36,5 +38,6 @@ export function storeFromConfig(config: Config): StoreContext {
   return {
     client: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
     tableName: config.TABLE_NAME,
+    retentionDays: config.RETENTION_DAYS,
   };
 }

@@ -7,7 +7,10 @@ import type { Key } from './keys.ts';
 
 export class ItemUpdate {
   readonly key: Key;
-  private readonly sets = new Map<string, { value: unknown; onlyIfMissing: boolean }>();
+  private readonly sets = new Map<
+    string,
+    { value: unknown; onlyIfMissing: boolean; from?: string }
+  >();
   private readonly adds = new Map<string, number>();
   private readonly removes = new Set<string>();
   private readonly conditions: { expr: string; values: Record<string, unknown> }[] = [];
@@ -28,6 +31,16 @@ export class ItemUpdate {
   setIfMissing(name: string, value: unknown): this {
     if (value === undefined || this.sets.has(name)) return this;
     this.sets.set(name, { value, onlyIfMissing: true });
+    return this;
+  }
+
+  /**
+   * SET name = if_not_exists(source, fallback): `source` as it was before this write (every
+   * operand of an UpdateItem reads the item before it), or `fallback` when it had none.
+   */
+  copy(name: string, source: string, fallback: unknown): this {
+    this.sets.set(name, { value: fallback, onlyIfMissing: true, from: source });
+    this.removes.delete(name);
     return this;
   }
 
@@ -77,9 +90,10 @@ export class ItemUpdate {
       values[token] = x;
       return token;
     };
-    const setParts = [...this.sets].map(([attr, { value: x, onlyIfMissing }]) => {
+    const setParts = [...this.sets].map(([attr, { value: x, onlyIfMissing, from }]) => {
       const n = name(attr);
-      return onlyIfMissing ? `${n} = if_not_exists(${n}, ${value(x)})` : `${n} = ${value(x)}`;
+      const source = from === undefined ? n : name(from);
+      return onlyIfMissing ? `${n} = if_not_exists(${source}, ${value(x)})` : `${n} = ${value(x)}`;
     });
     const addParts = [...this.adds].map(([attr, by]) => `${name(attr)} ${value(by)}`);
     const removeParts = [...this.removes].map(name);

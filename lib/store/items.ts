@@ -4,10 +4,11 @@
  * Telegram's date, then update id), seen times are maxima and minima, counters are sums,
  * a membership's status is its newest status event.
  */
-import type { ChatType, MemberStatus } from '../telegram/facts.ts';
+import type { ChatType, MemberStatus, MembershipEventKind } from '../telegram/facts.ts';
 import { idFromKey, monthOfSk, PROFILE } from './keys.ts';
 import {
   copiedCounter,
+  EXPIRES_AT,
   FIRST_SEEN,
   isRegisterAttr,
   MEMBER_CHAT_SNAPSHOT,
@@ -76,6 +77,29 @@ export interface ActivityDay {
   messages: number;
 }
 
+/** A chat's day: also its distinct senders, and the members who joined and left. */
+export interface ChatActivityDay extends ActivityDay {
+  activeMembers: number;
+  joins: number;
+  /** Leaves and removals. */
+  leaves: number;
+}
+
+/** Messages by UTC weekday (index 0 = Monday) and hour: 7 rows of 24. */
+export type HourGrid = number[][];
+
+export interface MembershipEvent {
+  chatId: number;
+  userId: number;
+  at: string;
+  kind: MembershipEventKind;
+  fromStatus: MemberStatus;
+  toStatus: MemberStatus;
+  actorId?: number;
+  inviteLink?: string;
+  viaJoinRequest: boolean;
+}
+
 type Item = Record<string, unknown>;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -91,6 +115,17 @@ const min = (values: (number | undefined)[]) => {
   const defined = values.filter((v): v is number => v !== undefined);
   return defined.length ? Math.min(...defined) : undefined;
 };
+
+/**
+ * Items not yet expired at `now` (epoch seconds). DynamoDB's TTL deletes an expired item
+ * within days, the embedded store never: readers skip them either way.
+ */
+export function unexpired(items: Item[], now = Math.floor(Date.now() / 1000)): Item[] {
+  return items.filter((item) => {
+    const expiresAt = num(item[EXPIRES_AT]);
+    return expiresAt === undefined || expiresAt > now;
+  });
+}
 
 /** Drops undefined values so they are absent from JSON, not null. */
 function compact<T extends object>(value: T): T {
@@ -263,20 +298,89 @@ export function toSharedContact(item: Item): SharedContact {
   });
 }
 
-/** Days with messages from monthly items, within [from, to] (YYYY-MM-DD), in date order. */
-export function toActivityDays(items: Item[], from: string, to: string): ActivityDay[] {
-  const days = new Map<string, number>();
+/** The sum of a month counter and its copy from a migrated group, per matching attribute. */
+function monthCounters(
+  items: Item[],
+  pattern: RegExp,
+  visit: (month: string, key: string, value: number) => void,
+) {
   for (const item of items) {
     const month = monthOfSk(String(item.sk));
     if (!month) continue;
     for (const [attr, value] of Object.entries(item)) {
-      const match = /^g?d(\d\d)$/.exec(attr);
-      if (!match || typeof value !== 'number' || value <= 0) continue;
-      const date = `${month}-${match[1]}`;
-      if (date >= from && date <= to) days.set(date, (days.get(date) ?? 0) + value);
+      const match = pattern.exec(attr);
+      if (match?.[1] !== undefined && typeof value === 'number' && value > 0) {
+        visit(month, match[1], value);
+      }
     }
   }
+}
+
+/** Days with messages from monthly items, within [from, to] (YYYY-MM-DD), in date order. */
+export function toActivityDays(items: Item[], from: string, to: string): ActivityDay[] {
+  const days = new Map<string, number>();
+  monthCounters(items, /^g?d(\d\d)$/, (month, day, value) => {
+    const date = `${month}-${day}`;
+    if (date >= from && date <= to) days.set(date, (days.get(date) ?? 0) + value);
+  });
   return [...days]
     .map(([date, messages]) => ({ date, messages }))
     .sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/**
+ * A chat's days within [from, to]: messages and distinct senders from its months, joins and
+ * leaves from its membership events (`events`: date -> counts). Days with none are left out.
+ */
+export function toChatActivityDays(
+  items: Item[],
+  events: Map<string, { joins: number; leaves: number }>,
+  from: string,
+  to: string,
+): ChatActivityDay[] {
+  const days = new Map<string, ChatActivityDay>();
+  const day = (date: string) => {
+    let found = days.get(date);
+    if (!found) {
+      found = { date, messages: 0, activeMembers: 0, joins: 0, leaves: 0 };
+      days.set(date, found);
+    }
+    return found;
+  };
+  for (const { date, messages } of toActivityDays(items, from, to)) day(date).messages = messages;
+  monthCounters(items, /^g?a(\d\d)$/, (month, dd, value) => {
+    const date = `${month}-${dd}`;
+    if (date >= from && date <= to) day(date).activeMembers += value;
+  });
+  for (const [date, counts] of events) {
+    if (date < from || date > to) continue;
+    day(date).joins += counts.joins;
+    day(date).leaves += counts.leaves;
+  }
+  return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/** Messages by weekday and hour over the monthly items from `fromMonth` to `toMonth`. */
+export function toHours(items: Item[], fromMonth: string, toMonth: string): HourGrid {
+  const grid = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
+  monthCounters(items, /^g?h(\d\d\d)$/, (month, slot, value) => {
+    if (month < fromMonth || month > toMonth) return;
+    const row = grid[Number(slot[0])];
+    if (row) row[Number(slot.slice(1))] = (row[Number(slot.slice(1))] ?? 0) + value;
+  });
+  return grid;
+}
+
+export function toMembershipEvent(item: Item): MembershipEvent {
+  return compact({
+    chatId: Number(item.chatId),
+    userId: Number(item.userId),
+    at: isoOf(num(item.at)) ?? '',
+    kind: str(item.kind) as MembershipEventKind,
+    fromStatus: str(item.fromStatus) as MemberStatus,
+    toStatus: str(item.toStatus) as MemberStatus,
+    actorId: num(item.actorId),
+    inviteLink: str(item.inviteLink),
+    viaJoinRequest: item.viaJoinRequest === true,
+  });
 }

@@ -67,6 +67,24 @@ export const tagIndexKeys = (userId: number, tag: string) => ({
   gsi1sk: userPk(userId),
 });
 
+export const EVENT_PREFIX = 'EVENT#';
+/** Epoch seconds as 10 digits: event keys sort by time. */
+export const eventTime = (at: number) => String(Math.max(0, Math.floor(at))).padStart(10, '0');
+/**
+ * A membership event. Its key is what it says (who, where, when, what): the same change
+ * reported twice (a redelivery, or a chat_member update and a service message of the same
+ * second) is one event.
+ */
+export const eventKey = (userId: number, chatId: number, at: number, kind: string): Key => ({
+  pk: userPk(userId),
+  sk: `${EVENT_PREFIX}${eventTime(at)}#${chatId}#${kind}`,
+});
+export const chatEventsPk = (chatId: number) => `EVENTS#${chatId}`;
+export const eventIndexKeys = (userId: number, chatId: number, at: number, kind: string) => ({
+  gsi1pk: chatEventsPk(chatId),
+  gsi1sk: `${eventTime(at)}#${userId}#${kind}`,
+});
+
 export const MEMBERSHIP_PREFIX = 'CHAT#';
 export const membershipKey = (userId: number, chatId: number): Key => ({
   pk: userPk(userId),

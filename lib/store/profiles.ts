@@ -2,16 +2,19 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
-import { type Chat, type Contact, toChat, toContact } from './items.ts';
+import { type Chat, type Contact, toChat, toContact, unexpired } from './items.ts';
 import { chatPk, PROFILE, userPk } from './keys.ts';
 import { queryAll } from './query.ts';
 
 async function readProfile(ctx: StoreContext, pk: string) {
   try {
-    return await queryAll(ctx, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
-      ExpressionAttributeValues: { ':pk': pk, ':profile': PROFILE },
-    });
+    // A month kept past RETENTION_DAYS is not read (DynamoDB's TTL removes it within days).
+    return unexpired(
+      await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
+        ExpressionAttributeValues: { ':pk': pk, ':profile': PROFILE },
+      }),
+    );
   } catch (err: unknown) {
     throw toStoreError(err, 'profile read');
   }

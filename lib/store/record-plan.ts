@@ -9,13 +9,15 @@
  * membership.
  */
 import { normalizePhone } from '../phone.ts';
-import type { PersonFact, UpdateFacts } from '../telegram/facts.ts';
+import type { MembershipEventFact, PersonFact, UpdateFacts } from '../telegram/facts.ts';
 import { queueChatId } from '../telegram/update-queue.ts';
 import { ItemUpdate } from './item-update.ts';
 import {
   chatKey,
   chatMonthKey,
   contactMonthKey,
+  eventIndexKeys,
+  eventKey,
   type Key,
   keyId,
   membershipIndexKeys,
@@ -29,12 +31,15 @@ import {
   userPk,
 } from './keys.ts';
 import {
+  activeCounter,
   EXPIRES_AT,
   FIRST_SEEN,
   FLOOR,
+  hourCounter,
   MEMBER_CHAT_SNAPSHOT,
   MEMBER_USER_SNAPSHOT,
   memberAttrs,
+  memberMonthCount,
   type Register,
   registerAttr,
   SINGLE_SOURCE,
@@ -48,6 +53,12 @@ export interface PlannedWrite {
   gate?: boolean;
   /** Guarded by a high-water mark: rejected when the update was applied before. */
   guarded: boolean;
+  /**
+   * A counted message's membership: when this update is its member's first message of the
+   * day in the chat, the chat month's distinct-senders counter of the day goes up once
+   * (recorder.ts `countActive`, after the round).
+   */
+  firstOfDay?: { chatMonth: Key; counter: string; day: number };
 }
 
 export interface RecordPlan {
@@ -58,6 +69,19 @@ export interface RecordPlan {
 }
 
 export const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
+
+/** How long events and per-day activity are kept unless RETENTION_DAYS says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 400;
+const DAY_SECONDS = 86_400;
+
+/** When a month's item may expire: `retentionDays` after the month ends. */
+export function monthExpiry(month: string, retentionDays: number): number {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  return Date.UTC(year, mm, 1) / 1000 + retentionDays * DAY_SECONDS;
+}
+
+/** The start (epoch seconds) of the UTC day of `at`. */
+export const dayStart = (at: number) => at - (((at % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS);
 
 /** Names of a person as a register or snapshot holds them. */
 function personFields(person: PersonFact) {
@@ -84,11 +108,14 @@ export function planRecord(
   facts: UpdateFacts,
   queue: string,
   floorDate: number = facts.at,
+  retentionDays: number = DEFAULT_RETENTION_DAYS,
 ): RecordPlan {
   const { updateId: id, at: t } = facts;
   const stale = t - RESTART_HORIZON_SECONDS;
   const month = facts.activityDate.slice(0, 7);
   const day = `d${facts.activityDate.slice(8, 10)}`;
+  const hour = hourCounter(t);
+  const expiresAt = monthExpiry(month, retentionDays);
   const writes = new Map<string, PlannedWrite>();
   const write = (key: Key, init: Omit<PlannedWrite, 'update'>) => {
     let planned = writes.get(keyId(key));
@@ -140,7 +167,8 @@ export function planRecord(
     guardRegister(update, register);
     if (person.username) update.set('gsi2pk', usernameIndexPk(person.username));
     else update.remove('gsi2pk');
-    if (message?.senderId === person.id) update.add('n').add(day);
+    update.set(EXPIRES_AT, expiresAt);
+    if (message?.senderId === person.id) update.add('n').add(day).add(hour);
   }
 
   const ownChat = queueChatId(queue);
@@ -155,8 +183,9 @@ export function planRecord(
       const register: Register = { i: id, t, ...profile };
       if (bot && bot.chatId === chat.id && bot.chatType !== 'private') register.bs = bot.status;
       guardRegister(update, register);
+      update.set(EXPIRES_AT, expiresAt);
       if (message && message.chatId === chat.id && message.chatType !== 'private') {
-        update.add('n').add(day);
+        update.add('n').add(day).add(hour);
       }
     } else {
       // A chat seen from another queue (a member's chat_member, a callback, a sender_chat):
@@ -168,6 +197,43 @@ export function planRecord(
         .when('attribute_not_exists(#{t}) OR #{t} <= :t', { ':t': t });
     }
   }
+
+  // A membership event: its key is the change itself, so writing it again is harmless. A
+  // service message and a chat_member update of the same second are one event: the
+  // chat_member update (the authoritative status, the invite link) fills in the rest.
+  const planEvent = (
+    userId: number,
+    chatId: number,
+    event: MembershipEventFact,
+    authoritative: boolean,
+  ) => {
+    const update = write(eventKey(userId, chatId, t, event.kind), {
+      owner: userId,
+      guarded: false,
+    });
+    const index = eventIndexKeys(userId, chatId, t, event.kind);
+    update
+      .set('userId', userId)
+      .set('chatId', chatId)
+      .set('at', t)
+      .set('kind', event.kind)
+      .set('gsi1pk', index.gsi1pk)
+      .set('gsi1sk', index.gsi1sk)
+      .set(SINGLE_SOURCE.at, t)
+      .setIfMissing(SINGLE_SOURCE.since, t)
+      .set(EXPIRES_AT, t + retentionDays * DAY_SECONDS);
+    const fields = {
+      fromStatus: event.fromStatus,
+      toStatus: event.toStatus,
+      actorId: event.actorId,
+      inviteLink: event.inviteLink,
+      viaJoinRequest: event.viaJoinRequest,
+    };
+    for (const [name, value] of Object.entries(fields)) {
+      if (authoritative) update.set(name, value);
+      else update.setIfMissing(name, value);
+    }
+  };
 
   for (const m of facts.memberships) {
     const p = m.source === 'chat_member' ? 'c' : 'm';
@@ -192,15 +258,30 @@ export function planRecord(
       });
     }
     if (m.source === 'message') {
-      update.set(a.seen, t);
-      if (message?.senderId === m.userId && message.chatId === m.chatId) update.add(a.count);
+      update.set(a.seen, t).copy(a.prevSeen, a.seen, 0);
+      if (message?.senderId === m.userId && message.chatId === m.chatId) {
+        update.add(a.count).add(memberMonthCount('m', month));
+        const planned = writes.get(keyId(membershipKey(m.userId, m.chatId)));
+        if (planned && m.chatId === ownChat) {
+          planned.firstOfDay = {
+            chatMonth: chatMonthKey(m.chatId, month),
+            counter: activeCounter(facts.activityDate.slice(8, 10)),
+            day: dayStart(t),
+          };
+        }
+      }
     } else {
       update.set(a.status, m.status).set(a.isMember, m.isMember).set(a.statusAt, t);
       // A promotion or a restriction is not a join: times move only when membership changes.
       const changed = m.wasMember === undefined || m.wasMember !== m.isMember;
       if (changed) update.set(m.isMember ? a.joinedAt : a.leftAt, t);
     }
+    if (m.event) {
+      planEvent(m.userId, m.chatId, m.event, m.source === 'chat_member');
+    }
   }
+  if (bot?.event && bot.botUserId !== undefined)
+    planEvent(bot.botUserId, bot.chatId, bot.event, true);
 
   if (facts.verifiedPhone) {
     const e164 = normalizePhone(facts.verifiedPhone.phoneNumber);

@@ -56,9 +56,15 @@ import type { UpdateFacts } from '../telegram/facts.ts';
 import { copyMigratedChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
+import { ItemUpdate } from './item-update.ts';
 import { contactMonthKey, type Key, keyId, sharedKey } from './keys.ts';
-import { type PlannedWrite, planRecord, type RecordPlan } from './record-plan.ts';
-import { ERASURE_WINDOW_SECONDS, FLOOR } from './registers.ts';
+import {
+  type PlannedWrite,
+  planRecord,
+  RESTART_HORIZON_SECONDS,
+  type RecordPlan,
+} from './record-plan.ts';
+import { ACTIVE_MARK, ERASURE_WINDOW_SECONDS, FLOOR, memberAttrs } from './registers.ts';
 import { settleItem } from './settle.ts';
 
 export interface RecordResult {
@@ -79,12 +85,22 @@ interface Outcome {
   refusedItem?: boolean;
   /** ...and the floor it had, if any. */
   refusedFloor?: number;
+  /** ...and, for a counted message's membership, its mark and previous last seen. */
+  refusedActive?: { hwm?: number; prevSeen?: number };
 }
 
 const monthOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7);
 
 const floorOf = (item: Item | undefined) =>
   typeof item?.[FLOOR] === 'number' ? (item[FLOOR] as number) : undefined;
+
+/** A number attribute of an item, marshalled (`{ N: "…" }`) or not. */
+function numberIn(item: Item | undefined, attr: string): number | undefined {
+  const value = item?.[attr];
+  if (typeof value === 'number') return value;
+  const n = (value as { N?: string } | undefined)?.N;
+  return n === undefined ? undefined : Number(n);
+}
 
 async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> {
   const owned = planned.owner !== undefined;
@@ -93,22 +109,73 @@ async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> 
       new UpdateCommand({
         ...planned.update.toInput(ctx.tableName),
         ...(owned ? { ReturnValues: 'ALL_OLD' } : {}),
-        ...(planned.gate ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+        ...(planned.gate || planned.firstOfDay
+          ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }
+          : {}),
       }),
     );
     return { planned, applied: true, ...(Attributes ? { old: Attributes } : {}) };
   } catch (err: unknown) {
     if (!isConditionalCheckFailed(err)) throw err;
-    // The refused item, marshalled (`{ N: "…" }`) or not, whichever the client hands over.
-    const raw = (err as { Item?: Record<string, unknown> }).Item;
-    const value = raw?.[FLOOR];
-    const floor = typeof value === 'number' ? value : (value as { N?: string } | undefined)?.N;
+    // The refused item, whichever way the client hands it over (DynamoDB does; dynalite not).
+    const raw = (err as { Item?: Item }).Item;
+    const floor = numberIn(raw, FLOOR);
+    const m = memberAttrs('m');
     return {
       planned,
       applied: false,
       ...(raw ? { refusedItem: true } : {}),
-      ...(floor ? { refusedFloor: Number(floor) } : {}),
+      ...(floor ? { refusedFloor: floor } : {}),
+      ...(raw && planned.firstOfDay
+        ? { refusedActive: { hwm: numberIn(raw, m.hwm), prevSeen: numberIn(raw, m.prevSeen) } }
+        : {}),
     };
+  }
+}
+
+/**
+ * A chat's distinct senders of a day (`activeMembers`): the membership write of a counted
+ * message also keeps the member's previous last seen, so the update that is the member's
+ * first message of the day is known, also when redelivered (its write refused: the item
+ * then holds this update's id and the previous last seen). That update adds one to the
+ * chat month's counter of the day, under a mark of its own: the chat's message queue
+ * delivers one update at a time, in order, so the mark applies each update at most once.
+ */
+async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: number) {
+  const first = outcome.planned.firstOfDay;
+  if (!first) return;
+  const m = memberAttrs('m');
+  let prevSeen: number;
+  if (outcome.applied) {
+    prevSeen = numberIn(outcome.old, m.seen) ?? 0;
+  } else {
+    let state = outcome.refusedActive;
+    if (!state) {
+      const { Item } = await ctx.client.send(
+        new GetCommand({
+          TableName: ctx.tableName,
+          Key: outcome.planned.update.key,
+          ConsistentRead: true,
+        }),
+      );
+      state = { hwm: numberIn(Item, m.hwm), prevSeen: numberIn(Item, m.prevSeen) };
+    }
+    // Refused for another reason than having applied this very update: not counted here.
+    if (state.hwm !== id) return;
+    prevSeen = state.prevSeen ?? 0;
+  }
+  if (prevSeen >= first.day) return;
+  const update = new ItemUpdate(first.chatMonth)
+    .add(first.counter)
+    .set(ACTIVE_MARK, { i: id, t })
+    .when(
+      `attribute_not_exists(#{${ACTIVE_MARK}}) OR #{${ACTIVE_MARK}.i} < :id OR #{${ACTIVE_MARK}.t} < :stale`,
+      { ':id': id, ':stale': t - RESTART_HORIZON_SECONDS },
+    );
+  try {
+    await ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName)));
+  } catch (err: unknown) {
+    if (!isConditionalCheckFailed(err)) throw err;
   }
 }
 
@@ -232,7 +299,7 @@ export async function recordUpdate(
   queue: string,
   timing: Timing = { now: Math.floor(Date.now() / 1000), sentFrom: facts.at },
 ): Promise<RecordResult> {
-  const plan = planRecord(facts, queue, timing.sentFrom);
+  const plan = planRecord(facts, queue, timing.sentFrom, ctx.retentionDays);
   const month = facts.activityDate.slice(0, 7);
   try {
     const outcomes = await settleAll(
@@ -246,7 +313,18 @@ export async function recordUpdate(
     }
     const stale = await settleAll(
       'erasure check',
-      [...owners].map(([owner, list]) => checkOwner(ctx, owner, list, timing, month)),
+      [...owners].map(async ([owner, list]) => {
+        const older = await checkOwner(ctx, owner, list, timing, month);
+        // An update older than its sender's erasure counts no distinct sender: its
+        // membership, recreated and settled away again, would look like a first message.
+        if (!older) {
+          await settleAll(
+            'active count',
+            list.map((o) => countActive(ctx, o, facts.updateId, facts.at)),
+          );
+        }
+        return older;
+      }),
     );
     if (plan.sharedUserIds.length > 0) await checkSharedUsers(ctx, plan, facts, timing);
     if (plan.migration) {

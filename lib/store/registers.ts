@@ -62,6 +62,8 @@ export const memberAttrs = (p: MemberSource) => ({
   since: `${p}0`,
   /** date of the member's last message (`m`, and `g` for the copied one): their last seen */
   seen: `${p}s`,
+  /** `seen` before the source's last write (`m`): whether that message was the day's first */
+  prevSeen: `${p}p`,
   status: `${p}st`,
   isMember: `${p}im`,
   statusAt: `${p}sa`,
@@ -71,6 +73,16 @@ export const memberAttrs = (p: MemberSource) => ({
   count: p === 'm' ? 'n' : `${p}n`,
   first: p === 'g' ? 'gfirst' : undefined,
 });
+
+/** A membership source's messages of one month (`yyyy-mm`): `n202612`, `gn202612`. */
+export const memberMonthCount = (p: MemberSource, month: string) =>
+  `${memberAttrs(p).count}${month.replace('-', '')}`;
+/** The month (`yyyy-mm`) of a membership source's month counter, else undefined. */
+export function monthOfMemberCount(p: MemberSource, attr: string): string | undefined {
+  const count = memberAttrs(p).count;
+  const match = /^(\d{4})(\d{2})$/.exec(attr.slice(count.length));
+  return attr.startsWith(count) && match ? `${match[1]}-${match[2]}` : undefined;
+}
 
 /** Names of the member and of the chat as last written: what lists embed. */
 export const MEMBER_USER_SNAPSHOT = 'un';
@@ -84,3 +96,24 @@ export const SINGLE_SOURCE = { hwm: 'si', at: 'st', since: 's0' } as const;
 /** The migrated group's counters copied into a supergroup's months (`g` + counter name). */
 export const copiedCounter = (attr: string) => `g${attr}`;
 export const isDayCounter = (attr: string) => /^d\d\d$/.test(attr);
+
+/**
+ * Messages by UTC weekday (0 = Monday) and hour in a month item: `h<W><HH>`. A month holds
+ * at most 168; the hours of a range are those of the months it touches.
+ */
+export function hourCounter(at: number): string {
+  const date = new Date(at * 1000);
+  const weekday = (date.getUTCDay() + 6) % 7;
+  return `h${weekday}${String(date.getUTCHours()).padStart(2, '0')}`;
+}
+export const isHourCounter = (attr: string) => /^h[0-6]\d\d$/.test(attr);
+
+/** Distinct senders of a day in a chat month (`a<dd>`), and its mark: `{i, t}` of the last
+ * update that counted one (the chat's message queue delivers in order, one at a time). */
+export const activeCounter = (day: string) => `a${day}`;
+export const isActiveCounter = (attr: string) => /^a\d\d$/.test(attr);
+export const ACTIVE_MARK = 'ah';
+
+/** Counters a migration copies from a group's months to its supergroup's. */
+export const isCopiedMonthCounter = (attr: string) =>
+  attr === 'n' || isDayCounter(attr) || isHourCounter(attr) || isActiveCounter(attr);

@@ -25,6 +25,7 @@ import {
   type MemberSource,
   MOVED_TO,
   memberAttrs,
+  monthOfMemberCount,
   SINGLE_SOURCE,
 } from './registers.ts';
 
@@ -90,8 +91,12 @@ export function settleAction(item: Item, floor: number): SettleAction {
   for (const source of before) {
     const a = memberAttrs(source.prefix as MemberSource);
     remove.push(a.hwm, a.at, a.since, a.seen, a.status, a.isMember, a.statusAt);
-    remove.push(a.joinedAt, a.leftAt, a.count);
+    remove.push(a.joinedAt, a.leftAt, a.count, a.prevSeen);
     if (a.first) remove.push(a.first);
+    const prefix = source.prefix as MemberSource;
+    remove.push(
+      ...Object.keys(item).filter((attr) => monthOfMemberCount(prefix, attr) !== undefined),
+    );
   }
   return { kind: 'update', remove, first: Math.min(...kept.map((s) => s.since as number)) };
 }

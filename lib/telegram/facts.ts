@@ -55,6 +55,26 @@ export interface MembershipFact {
   isMember: boolean;
   /** chat_member only: whether the old status was a member (a join or leave is a change of this). */
   wasMember?: boolean;
+  /** Set when the fact is a membership change (a join, a leave, a removal, a new status). */
+  event?: MembershipEventFact;
+}
+
+/**
+ * A membership change: `join` (not a member -> member), `leave` (member -> not a member, by
+ * the user), `remove` (the same by someone else: kicked or banned), `change` (member ->
+ * member with another status: promoted, restricted, ...).
+ */
+export type MembershipEventKind = 'join' | 'leave' | 'remove' | 'change';
+
+export interface MembershipEventFact {
+  kind: MembershipEventKind;
+  fromStatus: MemberStatus;
+  toStatus: MemberStatus;
+  /** Who made the change (the member themself for a join by link or a leave). */
+  actorId?: number;
+  /** The invite link's name, else the link as Telegram shows it (already truncated). */
+  inviteLink?: string;
+  viaJoinRequest?: boolean;
 }
 
 /** A contact someone shared with the bot (a contact card of someone else, or users_shared). */
@@ -75,6 +95,10 @@ export interface BotStatusFact {
   status: MemberStatus;
   /** In a private chat: the user on the other side; `kicked` there means they blocked the bot. */
   privateUserId?: number;
+  /** The bot's own user id (the update's `new_chat_member.user`). */
+  botUserId?: number;
+  /** Set when the bot's own membership of a group or channel changed. */
+  event?: MembershipEventFact;
 }
 
 export interface UpdateFacts {

@@ -2,6 +2,7 @@
  * Facts of membership updates: `chat_member` (another member's status, the authoritative
  * membership) and `my_chat_member` (the bot's own status in a chat).
  */
+import type { MemberStatus, MembershipEventFact } from './facts.ts';
 import type { FactsDraft } from './message-facts.ts';
 import {
   asRecord,
@@ -10,7 +11,43 @@ import {
   memberStatus,
   pick,
   readMemberState,
+  safeInt,
+  str,
 } from './update-fields.ts';
+
+interface MemberState {
+  status: MemberStatus;
+  isMember: boolean;
+}
+
+/**
+ * The membership change from `before` to `after` of member `memberId` made by `actorId`, or
+ * undefined when membership did not change (the same status, or from one non-member status
+ * to another, such as banning someone who had left).
+ */
+export function membershipEvent(
+  before: MemberState,
+  after: MemberState,
+  memberId: number,
+  actorId: number | undefined,
+): MembershipEventFact | undefined {
+  const base = compact({ fromStatus: before.status, toStatus: after.status, actorId });
+  if (!before.isMember && after.isMember) return { kind: 'join', ...base };
+  if (before.isMember && !after.isMember) {
+    const byOther = after.status === 'kicked' || (actorId !== undefined && actorId !== memberId);
+    return { kind: byOther ? 'remove' : 'leave', ...base };
+  }
+  if (before.isMember && after.isMember && before.status !== after.status) {
+    return { kind: 'change', ...base };
+  }
+  return undefined;
+}
+
+/** The link a member joined by, as the API shows it: its name, else the (truncated) link. */
+function inviteLinkOf(update: JsonRecord): string | undefined {
+  const link = asRecord(update.invite_link);
+  return str(link?.name) ?? str(link?.invite_link);
+}
 
 /** Another member's status changed: the authoritative membership for (user, chat). */
 export function chatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
@@ -21,12 +58,26 @@ export function chatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
   const state = readMemberState(member);
   const before = readMemberState(update.old_chat_member);
   if (chat && chat.type !== 'private' && user && state) {
+    const actorId = safeInt(asRecord(update.from)?.id);
+    const event = before ? membershipEvent(before, state, user.id, actorId) : undefined;
+    const inviteLink = inviteLinkOf(update);
     draft.facts.memberships.push({
       userId: user.id,
       chatId: chat.id,
       source: 'chat_member',
       ...state,
       ...(before ? { wasMember: before.isMember } : {}),
+      ...(event
+        ? {
+            event: compact({
+              ...event,
+              ...(event.kind === 'join' ? { inviteLink } : {}),
+              ...(event.kind === 'join' && update.via_join_request === true
+                ? { viaJoinRequest: true }
+                : {}),
+            }),
+          }
+        : {}),
     });
   }
 }
@@ -37,6 +88,21 @@ export function myChatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
   const from = draft.person(update.from);
   const status = memberStatus(pick(update, ['new_chat_member', 'status']));
   if (!chat || !status) return;
+  const state = readMemberState(update.new_chat_member);
   const privateUserId = chat.type === 'private' ? (from?.id ?? chat.id) : undefined;
-  draft.facts.botStatus = compact({ chatId: chat.id, chatType: chat.type, status, privateUserId });
+  const botUserId = safeInt(pick(update, ['new_chat_member', 'user', 'id']));
+  const before = readMemberState(update.old_chat_member);
+  const actorId = safeInt(asRecord(update.from)?.id);
+  const event =
+    chat.type !== 'private' && before && state && botUserId !== undefined
+      ? membershipEvent(before, state, botUserId, actorId)
+      : undefined;
+  draft.facts.botStatus = compact({
+    chatId: chat.id,
+    chatType: chat.type,
+    status,
+    privateUserId,
+    botUserId,
+    event,
+  });
 }

@@ -3,9 +3,10 @@
  * leaves, migrations, contacts shared with the bot, and whether the message counts.
  */
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
+import { membershipEvent } from './member-facts.ts';
 import { isServiceMessage } from './service-messages.ts';
 import { messageShares } from './shared-contacts.ts';
-import { compact, type JsonRecord, safeInt } from './update-fields.ts';
+import { asRecord, compact, type JsonRecord, safeInt } from './update-fields.ts';
 
 /** How a message arrived: as a channel post or not, new (counted) or edited. */
 export interface MessageKind {
@@ -65,17 +66,33 @@ function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): v
   if (chat.type === 'private') return;
   const { facts } = draft;
   const joined = Array.isArray(message.new_chat_members) ? message.new_chat_members : [];
+  // Who added or removed the member: the sender (the member themself for a join by link).
+  const actorId = safeInt(asRecord(message.from)?.id);
+  const member = { status: 'member', isMember: true } as const;
+  const notMember = { status: 'left', isMember: false } as const;
   for (const user of joined) {
     const person = draft.person(user);
     if (person) {
-      const join = { source: 'join', status: 'member', isMember: true } as const;
-      facts.memberships.push({ userId: person.id, chatId: chat.id, ...join });
+      const event = membershipEvent(notMember, member, person.id, actorId);
+      facts.memberships.push({
+        userId: person.id,
+        chatId: chat.id,
+        source: 'join',
+        ...member,
+        ...(event ? { event } : {}),
+      });
     }
   }
   const left = draft.person(message.left_chat_member);
   if (left) {
-    const leave = { source: 'leave', status: 'left', isMember: false } as const;
-    facts.memberships.push({ userId: left.id, chatId: chat.id, ...leave });
+    const event = membershipEvent(member, notMember, left.id, actorId);
+    facts.memberships.push({
+      userId: left.id,
+      chatId: chat.id,
+      source: 'leave',
+      ...notMember,
+      ...(event ? { event } : {}),
+    });
   }
   const moved = migration(message, chat);
   if (moved) facts.migration = moved;

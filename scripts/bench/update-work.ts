@@ -47,6 +47,7 @@ export interface UpdateWorkReport {
 export const SCENARIOS = {
   newUser: 'first message from a new user',
   ordinary: 'ordinary group message, known user',
+  firstOfDay: "known user's first message of the day",
   duplicate: 'duplicate delivery',
   start: '/start (private)',
   ownContact: 'shared contact (own)',
@@ -75,8 +76,14 @@ function summarize(name: string, records: RequestRecord[], capacity: Capacity): 
   };
 }
 
-/** Messages are dated from an hour ago, a second apart: today's month, as in production. */
-const BASE_DATE = Math.floor(Date.now() / 1000) - 3600;
+/**
+ * Messages are dated a second apart from the start of today (UTC), as in production: all on
+ * one day, so that only the scenario meant to be a member's first message of the day is one.
+ */
+const BASE_DATE = (() => {
+  const now = Math.floor(Date.now() / 1000);
+  return now - (now % 86_400) + 1;
+})();
 
 /** A group message from Alice (the fixtures' user 1001) with its own update and message id. */
 function aliceMessage(n: number): Update {
@@ -87,15 +94,20 @@ function aliceMessage(n: number): Update {
   return update;
 }
 
-/** Bob (1002) writes in the group first, exactly as the chat_member fixture names him. */
-function bobMessage(): Update {
+/**
+ * Bob (1002) writes in the group (or, `inPrivate`, to the bot), exactly as the chat_member
+ * fixture names him.
+ */
+function bobMessage(updateId: number, date: number, inPrivate = false): Update {
   const update = loadUpdate('group-message') as Update & { message: Record<string, unknown> };
   const member = loadUpdate('chat-member-restricted') as {
-    chat_member: { new_chat_member: { user: unknown } };
+    chat_member: { new_chat_member: { user: { id: number; first_name: string } } };
   };
-  update.update_id = 9_001;
-  update.message.from = member.chat_member.new_chat_member.user;
-  update.message.date = BASE_DATE - 1;
+  const bob = member.chat_member.new_chat_member.user;
+  update.update_id = updateId;
+  update.message.from = bob;
+  update.message.date = date;
+  if (inPrivate) update.message.chat = { id: bob.id, type: 'private', first_name: bob.first_name };
   return update;
 }
 
@@ -127,12 +139,16 @@ export async function measureUpdateWork(
       return work;
     };
 
-    // The instance is warm: the group and Bob are known and their profiles cached.
-    await measure('warm-up', bobMessage());
+    // The instance is warm: the group and Bob are known (he wrote there yesterday, and to
+    // the bot today).
+    await measure('warm-up', bobMessage(9_001, BASE_DATE - 86_400));
+    await measure('warm-up', bobMessage(9_002, BASE_DATE, true));
     const updates = [
       await measure(SCENARIOS.newUser, aliceMessage(0)),
       await measure(SCENARIOS.ordinary, aliceMessage(1)),
       await measure(SCENARIOS.duplicate, aliceMessage(1)),
+      // The group's queue: an update id after Alice's.
+      await measure(SCENARIOS.firstOfDay, bobMessage(20_002, BASE_DATE + 3)),
       await measure(SCENARIOS.start, loadUpdate('start-command') as Update),
       await measure(SCENARIOS.ownContact, loadUpdate('contact-own') as Update),
       await measure(SCENARIOS.chatMember, loadUpdate('chat-member-restricted') as Update),

@@ -110,7 +110,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region: config.AWS_REGION,
     endpoint: config.DYNAMODB_ENDPOINT,
   });
-  const store: StoreContext = { client, tableName: config.TABLE_NAME };
+  const store: StoreContext = {
+    client,
+    tableName: config.TABLE_NAME,
+    retentionDays: config.RETENTION_DAYS,
+  };
   await ensureTable(client, config.TABLE_NAME);
 
   const handlerSecrets = {

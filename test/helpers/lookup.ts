@@ -144,3 +144,13 @@ export async function post(webhook: WebhookHandler, ...updates: unknown[]): Prom
     }
   }
 }
+
+/** A 7x24 hours answer (weekday 0 = Monday) with `cells` as [weekday, hour, messages]. */
+export function hourGrid(...cells: [number, number, number][]): number[][] {
+  const grid = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
+  for (const [weekday, hour, messages] of cells) {
+    const row = grid[weekday];
+    if (row) row[hour] = messages;
+  }
+  return grid;
+}

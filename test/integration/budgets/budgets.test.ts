@@ -43,8 +43,19 @@ describe('budgets (Recorder v2)', () => {
 
   it("checks a new user's erasure gate once, after the writes that created their items", () => {
     const first = work(SCENARIOS.newUser);
-    expect(first.byCommand).toEqual({ UpdateItem: 3, GetItem: 1 });
+    // Also their first message of the day: once the check found no erasure (an update older
+    // than its sender's erasure counts no distinct sender), the chat's distinct senders of the
+    // day go up once. Once per user: 3 round trips.
+    expect(first.byCommand).toEqual({ UpdateItem: 4, GetItem: 1 });
+    expect(first.roundTrips).toBe(3);
+  });
+
+  it("adds one write, and no read, for a known member's first message of the day", () => {
+    const first = work(SCENARIOS.firstOfDay);
+    expect(first.byCommand).toEqual({ UpdateItem: 4 });
+    expect(first.reads).toBe(0);
     expect(first.roundTrips).toBe(2);
+    expect(first.conditionalFailures).toBe(0);
   });
 
   it('changes nothing on a duplicate delivery, for the writes of the first delivery', () => {
@@ -52,11 +63,11 @@ describe('budgets (Recorder v2)', () => {
     const ordinary = work(SCENARIOS.ordinary);
     // The same three writes, each refused by its queue's high-water mark. The embedded store
     // does not return the refused item (DynamoDB does, with ReturnValuesOnConditionCheckFailure),
-    // so here the gate's floor is read once more.
+    // so here the gate's floor and the membership (was it the day's first message?) are read.
     expect(duplicate.byCommand.UpdateItem).toBe(3);
     expect(duplicate.conditionalFailures).toBe(3);
     expect(duplicate.wcu).toBeLessThanOrEqual(ordinary.wcu);
-    expect(duplicate.byCommand.GetItem ?? 0).toBeLessThanOrEqual(1);
+    expect(duplicate.byCommand.GetItem ?? 0).toBeLessThanOrEqual(2);
     expect(duplicate.botApiCalls).toBe(0);
   });
 

@@ -29,15 +29,16 @@ import { readZip } from '../../helpers/zip-reader.ts';
 
 /**
  * Issue 5's budget is 1.05x the baseline (bare telegraf + DocumentClient); the code meets
- * 1.28x, and this asserts that bound so the size cannot creep up unnoticed. Measured at import
- * (entry + static chunks) by `npm run bench`: baseline ~340 KB, webhook ~433 KB (1.274x; it was
- * 1.257x before Recorder v2's settling and the update-facts fixes' service-message list). The
+ * 1.29x, and this asserts that bound so the size cannot creep up unnoticed. Measured at import
+ * (entry + static chunks) by `npm run bench`: baseline ~340 KB, webhook ~438 KB (1.289x; it was
+ * 1.274x before issue 11's membership events, distinct senders and hour counters, and 1.257x
+ * before Recorder v2's settling and the update-facts fixes' service-message list). The
  * difference is our own code (~33 KB: recorder, update facts, bot behaviours, HTTP handling),
  * the config parser (zod/mini, ~27 KB), the Powertools Logger (~22 KB, which issue 2 requires)
  * and the extra DynamoDB commands (~5 KB). The floors: without zod 1.18x, without zod and the
  * logger 1.11x, so our own code alone is past 1.05x. docs/benchmarks.md has the latest figures.
  */
-const WEBHOOK_AT_IMPORT_CEILING = 1.28;
+const WEBHOOK_AT_IMPORT_CEILING = 1.29;
 
 const BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 

@@ -112,7 +112,7 @@ describe('the first hour with npm start', () => {
       );
       const today = new Date().toISOString().slice(0, 10);
       const activity = await lookup(`/chats/${DEMO_GROUP.id}/activity?from=${today}&to=${today}`);
-      expect(activity.body.days).toEqual([{ date: today, messages: 3 }]);
+      expect(activity.body.days).toEqual([expect.objectContaining({ date: today, messages: 3 })]);
 
       // A rerun is a new story (new update ids), not a redelivery: it counts again.
       const before = (await lookup(`/contacts/${DANA.id}`)).body.messageCount as number;

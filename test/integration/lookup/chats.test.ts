@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
-import { ALICE, DAY0, GROUP, groupMessage, post, type TestLookup } from '../../helpers/lookup.ts';
+import {
+  ALICE,
+  DAY0,
+  GROUP,
+  groupMessage,
+  hourGrid,
+  post,
+  type TestLookup,
+} from '../../helpers/lookup.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
 const BIG_GROUP = -100777888;
@@ -161,9 +169,13 @@ describe('GET /v1/chats/{chatId}/activity', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       days: [
-        { date: '2025-11-24', messages: 1 },
-        { date: '2025-11-25', messages: 1 },
+        // Bob joined (new_chat_members) and left (left_chat_member) on the Monday.
+        { date: '2025-11-24', messages: 1, activeMembers: 1, joins: 1, leaves: 1 },
+        { date: '2025-11-25', messages: 1, activeMembers: 1, joins: 0, leaves: 0 },
       ],
+      // Monday and Tuesday, 16:00-17:00 UTC.
+      hours: hourGrid([0, 16, 1], [1, 16, 1]),
+      hoursRange: { from: '2025-11-01', to: '2025-11-30' },
     });
   });
 

@@ -7,6 +7,7 @@ import {
   DAY0,
   GROUP,
   groupMessage,
+  hourGrid,
   post,
   type TestLookup,
 } from '../../helpers/lookup.ts';
@@ -264,13 +265,14 @@ describe('GET /v1/contacts/{userId}/activity', () => {
       query: { from: '2025-11-01', to: '2025-12-31' },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({
-      days: [
-        { date: '2025-11-24', messages: 4 },
-        { date: '2025-11-30', messages: 1 },
-        { date: '2025-12-01', messages: 1 },
-      ],
-    });
+    // Monday 24 November and Monday 1 December, and Sunday 30 November, at 16:xx UTC.
+    expect(response.body.hours).toEqual(hourGrid([0, 16, 5], [6, 16, 1]));
+    expect(response.body.hoursRange).toEqual({ from: '2025-11-01', to: '2025-12-31' });
+    expect(response.body.days).toEqual([
+      { date: '2025-11-24', messages: 4 },
+      { date: '2025-11-30', messages: 1 },
+      { date: '2025-12-01', messages: 1 },
+    ]);
   });
 
   it('leaves out days outside the range, also inside a month it reads', async () => {
@@ -278,7 +280,10 @@ describe('GET /v1/contacts/{userId}/activity', () => {
       path: `/v1/contacts/${ALICE}/activity`,
       query: { from: '2025-11-25', to: '2025-11-30' },
     });
-    expect(response.body).toEqual({ days: [{ date: '2025-11-30', messages: 1 }] });
+    expect(response.body.days).toEqual([{ date: '2025-11-30', messages: 1 }]);
+    // Hours are kept per month: they count the whole of November.
+    expect(response.body.hoursRange).toEqual({ from: '2025-11-01', to: '2025-11-30' });
+    expect(response.body.hours.flat().reduce((a: number, b: number) => a + b, 0)).toBe(5);
   });
 
   it('returns no days for a user never seen', async () => {
@@ -287,7 +292,11 @@ describe('GET /v1/contacts/{userId}/activity', () => {
       query: { from: '2025-11-01', to: '2025-11-30' },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ days: [] });
+    expect(response.body).toEqual({
+      days: [],
+      hours: hourGrid(),
+      hoursRange: { from: '2025-11-01', to: '2025-11-30' },
+    });
   });
 
   it('accepts a range of exactly 366 days', async () => {

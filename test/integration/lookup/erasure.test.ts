@@ -107,7 +107,8 @@ describe('DELETE /v1/contacts/{userId}', () => {
       path: `/v1/contacts/${ALICE}/activity`,
       query: { from: '2025-11-01', to: '2025-11-30' },
     });
-    expect(activity.body).toEqual({ days: [] });
+    expect(activity.body.days).toEqual([]);
+    expect(activity.body.hours.flat().every((n: number) => n === 0)).toBe(true);
     const members = await api.call({ path: `/v1/chats/${GROUP}/members` });
     expect(members.body.items.map((m: { userId: number }) => m.userId)).toEqual([BOB]);
 

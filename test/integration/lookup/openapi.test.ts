@@ -249,6 +249,25 @@ describe('lookup responses match the OpenAPI document', () => {
     );
     const activity = '/v1/chats/{chatId}/activity';
     await check('GET', activity, { path: `/v1/chats/${GROUP}/activity`, query: range }, 200);
+    const chatEvents = '/v1/chats/{chatId}/events';
+    await check('GET', chatEvents, { path: `/v1/chats/${GROUP}/events` }, 200);
+    await check(
+      'GET',
+      chatEvents,
+      { path: `/v1/chats/${GROUP}/events`, query: { kind: 'joined' } },
+      400,
+    );
+    const userEvents = `${c}/events`;
+    await check('GET', userEvents, { path: `/v1/contacts/${BOB}/events`, query: range }, 200);
+    await check(
+      'GET',
+      userEvents,
+      { path: `/v1/contacts/${BOB}/events`, query: { from: '2025-12-01', to: '2025-11-01' } },
+      400,
+    );
+    const top = '/v1/chats/{chatId}/top';
+    await check('GET', top, { path: `/v1/chats/${GROUP}/top`, query: range }, 200);
+    await check('GET', top, { path: `/v1/chats/${GROUP}/top`, query: { limit: '5' } }, 400);
     await check('DELETE', c, { path: `/v1/contacts/${BOB}` }, 403);
     await check('DELETE', c, { path: `/v1/contacts/${BOB}`, key: api.adminKey }, 204);
     await check('GET', '/v1/openapi.json', { path: '/v1/openapi.json', key: null }, 200);

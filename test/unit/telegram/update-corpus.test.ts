@@ -97,6 +97,10 @@ const T0 = 1_764_000_000;
 const none = { memberships: [], sharedContacts: [] };
 const wrote = (userId: number, chatId: number) =>
   ({ userId, chatId, source: 'message', status: 'member', isMember: true }) as const;
+const addedBy1001 = (userId: number) =>
+  ({ userId, chatId: SUPER, source: 'join', status: 'member', isMember: true }) as const;
+const joinedBy = (actorId: number) =>
+  ({ kind: 'join', fromStatus: 'left', toStatus: 'member', actorId }) as const;
 const counted = (chatId: number, chatType: string, senderId?: number) =>
   senderId === undefined ? { chatId, chatType } : { chatId, chatType, senderId };
 
@@ -169,8 +173,8 @@ describe('extractFacts for named corpus updates', () => {
         people: [1001, 1002, 1003],
         chats: [SUPER],
         memberships: [
-          { userId: 1002, chatId: SUPER, source: 'join', status: 'member', isMember: true },
-          { userId: 1003, chatId: SUPER, source: 'join', status: 'member', isMember: true },
+          { ...addedBy1001(1002), event: joinedBy(1001) },
+          { ...addedBy1001(1003), event: joinedBy(1001) },
         ],
         sharedContacts: [],
       },
@@ -225,6 +229,7 @@ describe('extractFacts for named corpus updates', () => {
             status: 'member',
             isMember: true,
             wasMember: false,
+            event: { ...joinedBy(7300000001), inviteLink: 'spring' },
           },
         ],
       },
@@ -245,6 +250,7 @@ describe('extractFacts for named corpus updates', () => {
             status: 'left',
             isMember: false,
             wasMember: true,
+            event: { kind: 'leave', fromStatus: 'member', toStatus: 'left', actorId: 1002 },
           },
         ],
       },
@@ -257,7 +263,13 @@ describe('extractFacts for named corpus updates', () => {
         people: [1001],
         chats: [CHANNEL],
         ...none,
-        botStatus: { chatId: CHANNEL, chatType: 'channel', status: 'administrator' },
+        botStatus: {
+          chatId: CHANNEL,
+          chatType: 'channel',
+          status: 'administrator',
+          botUserId: BOT_ID,
+          event: { kind: 'join', fromStatus: 'left', toStatus: 'administrator', actorId: 1001 },
+        },
       },
     ],
     [
@@ -268,7 +280,14 @@ describe('extractFacts for named corpus updates', () => {
         people: [1003],
         chats: [],
         ...none,
-        botStatus: { chatId: 1003, chatType: 'private', status: 'member', privateUserId: 1003 },
+        // In a private chat the bot's status is no membership event: it says blocked or not.
+        botStatus: {
+          chatId: 1003,
+          chatType: 'private',
+          status: 'member',
+          privateUserId: 1003,
+          botUserId: BOT_ID,
+        },
       },
     ],
     [

@@ -215,7 +215,15 @@ describe('extractFacts', () => {
       expect(facts.people).toStrictEqual([alice, bob]);
       expect(facts.chats).toStrictEqual([group]);
       expect(facts.memberships).toStrictEqual([
-        { userId: 1002, chatId: -100200300, source: 'join', status: 'member', isMember: true },
+        {
+          userId: 1002,
+          chatId: -100200300,
+          source: 'join',
+          status: 'member',
+          isMember: true,
+          // Alice added Bob.
+          event: { kind: 'join', fromStatus: 'left', toStatus: 'member', actorId: 1001 },
+        },
       ]);
       expect(facts.message).toBeUndefined();
     });
@@ -237,7 +245,14 @@ describe('extractFacts', () => {
 
       expect(facts.people).toStrictEqual([bob]);
       expect(facts.memberships).toStrictEqual([
-        { userId: 1002, chatId: -100200300, source: 'leave', status: 'left', isMember: false },
+        {
+          userId: 1002,
+          chatId: -100200300,
+          source: 'leave',
+          status: 'left',
+          isMember: false,
+          event: { kind: 'leave', fromStatus: 'member', toStatus: 'left', actorId: 1002 },
+        },
       ]);
       expect(facts.message).toBeUndefined();
     });
@@ -290,6 +305,7 @@ describe('extractFacts', () => {
           status: 'restricted',
           isMember: true,
           wasMember: true,
+          event: { kind: 'change', fromStatus: 'member', toStatus: 'restricted', actorId: 1001 },
         },
       ]);
       expect(facts.message).toBeUndefined();
@@ -314,6 +330,12 @@ describe('extractFacts', () => {
           status: 'administrator',
           isMember: true,
           wasMember: true,
+          event: {
+            kind: 'change',
+            fromStatus: 'member',
+            toStatus: 'administrator',
+            actorId: 1001,
+          },
         },
       ]);
     });
@@ -366,6 +388,7 @@ describe('extractFacts', () => {
         chatType: 'private',
         status: 'kicked',
         privateUserId: 1001,
+        botUserId: BOT_ID,
       });
       expect(facts.people).toStrictEqual([alice]);
       expect(facts.chats).toStrictEqual([]);
@@ -380,6 +403,8 @@ describe('extractFacts', () => {
         chatId: -100200300,
         chatType: 'supergroup',
         status: 'member',
+        botUserId: BOT_ID,
+        event: { kind: 'join', fromStatus: 'left', toStatus: 'member', actorId: 1001 },
       });
       expect(facts.people).toStrictEqual([alice]);
       expect(facts.chats).toStrictEqual([group]);

@@ -1,0 +1,79 @@
+/**
+ * A chat's members ranked by their messages over whole UTC months: each membership keeps its
+ * messages per month (`n<yyyymm>`, and `gn<yyyymm>` copied from a migrated group). Reads every
+ * membership of the chat: one index Query page and one BatchGet per 100 members.
+ */
+import { getItems, tableKeys } from './batch-get.ts';
+import type { StoreContext } from './client.ts';
+import { toStoreError } from './dynamo-errors.ts';
+import { type ContactSummary, memberUser } from './items.ts';
+import { chatPk } from './keys.ts';
+import { queryAll } from './query.ts';
+import { monthOfMemberCount } from './registers.ts';
+import { GSI1 } from './table.ts';
+
+export interface TopMember {
+  userId: number;
+  messages: number;
+  user?: ContactSummary;
+}
+
+type Item = Record<string, unknown>;
+
+/** A membership's messages in the months from `fromMonth` to `toMonth` (`yyyy-mm`). */
+export function messagesInMonths(item: Item, fromMonth: string, toMonth: string): number {
+  let messages = 0;
+  for (const [attr, value] of Object.entries(item)) {
+    const month = monthOfMemberCount('m', attr) ?? monthOfMemberCount('g', attr);
+    if (
+      month !== undefined &&
+      month >= fromMonth &&
+      month <= toMonth &&
+      typeof value === 'number'
+    ) {
+      messages += value;
+    }
+  }
+  return messages;
+}
+
+/** Pure: the `limit` members with the most messages (ties by user id), none without any. */
+export function rankMembers(
+  items: Item[],
+  fromMonth: string,
+  toMonth: string,
+  limit: number,
+): TopMember[] {
+  return items
+    .filter((item) => item.userId !== undefined)
+    .map((item) => {
+      const user = memberUser(item);
+      return {
+        userId: Number(item.userId),
+        messages: messagesInMonths(item, fromMonth, toMonth),
+        ...(user ? { user } : {}),
+      };
+    })
+    .filter((member) => member.messages > 0)
+    .sort((a, b) => b.messages - a.messages || a.userId - b.userId)
+    .slice(0, limit);
+}
+
+export async function topMembers(
+  ctx: StoreContext,
+  chatId: number,
+  fromMonth: string,
+  toMonth: string,
+  limit: number,
+): Promise<TopMember[]> {
+  try {
+    const keys = await queryAll(ctx, {
+      IndexName: GSI1.name,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': chatPk(chatId) },
+    });
+    return rankMembers(await getItems(ctx, tableKeys(keys)), fromMonth, toMonth, limit);
+  } catch (err: unknown) {
+    throw toStoreError(err, 'top members read');
+  }
+}
