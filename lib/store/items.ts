@@ -5,7 +5,7 @@
  * a membership's status is its newest status event.
  */
 import type { ChatType, MemberStatus, MembershipEventKind } from '../telegram/facts.ts';
-import { idFromKey, monthOfSk, PROFILE } from './keys.ts';
+import { idFromKey, isNotesSk, monthOfSk, PROFILE } from './keys.ts';
 import {
   copiedCounter,
   EXPIRES_AT,
@@ -31,6 +31,9 @@ export interface Contact {
   firstSeenAt?: string;
   lastSeenAt?: string;
   messageCount: number;
+  /** Set by applications (PATCH), sorted; absent when there are none. */
+  tags?: string[];
+  note?: string;
 }
 
 export interface Chat {
@@ -153,12 +156,24 @@ const counted = (items: Item[], attr: string) =>
     0,
   );
 
-/** A contact from its monthly items and verified-phone item; null when nothing is known. */
+/** The tags and note of a contact's notes item (`PROFILE#NOTES`, see contact-notes.ts). */
+export function notesOf(item: Item | undefined): { tags?: string[]; note?: string } {
+  const tags = Array.isArray(item?.tags)
+    ? item.tags.filter((t): t is string => typeof t === 'string')
+    : [];
+  return compact({ tags: tags.length > 0 ? tags : undefined, note: str(item?.note) });
+}
+
+/**
+ * A contact from its monthly items, verified-phone item and notes item; null when nothing
+ * is known (tags and a note alone make no contact).
+ */
 export function toContact(items: Item[]): Contact | null {
   const registers = registersOf(items);
   const named = registers.find((r) => typeof r.f === 'string');
   if (!named) return null;
   const phone = items.find((i) => String(i.sk) === `${PROFILE}#PHONE`);
+  const notes = notesOf(items.find((i) => isNotesSk(String(i.sk))));
   return compact({
     id: idFromKey(String(items[0]?.pk)),
     isBot: named.b ?? false,
@@ -175,6 +190,7 @@ export function toContact(items: Item[]): Contact | null {
     ),
     lastSeenAt: isoOf(registers[0]?.t),
     messageCount: counted(items, 'n'),
+    ...notes,
   });
 }
 

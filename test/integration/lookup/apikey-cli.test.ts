@@ -91,7 +91,7 @@ describe('npm run apikey', () => {
     [['rotate'], /unknown command: rotate/],
     [['create', '--scope', 'read'], /create needs --name/],
     [['create', '--name', 'x'], /create needs --scope/],
-    [['create', '--name', 'x', '--scope', 'write'], /--scope must be read or admin, not write/],
+    [['create', '--name', 'x', '--scope', 'owner'], /--scope must be read, write or admin, not owner/],
     [['list', '--id', 'key_1'], /list takes no --id/],
     [['revoke'], /revoke needs --id/],
     [['list', 'extra'], /unexpected argument: extra/],
