@@ -91,7 +91,10 @@ describe('npm run apikey', () => {
     [['rotate'], /unknown command: rotate/],
     [['create', '--scope', 'read'], /create needs --name/],
     [['create', '--name', 'x'], /create needs --scope/],
-    [['create', '--name', 'x', '--scope', 'owner'], /--scope must be read, write or admin, not owner/],
+    [
+      ['create', '--name', 'x', '--scope', 'owner'],
+      /--scope must be read, write or admin, not owner/,
+    ],
     [['list', '--id', 'key_1'], /list takes no --id/],
     [['revoke'], /revoke needs --id/],
     [['list', 'extra'], /unexpected argument: extra/],
