@@ -25,15 +25,17 @@
  * 5. Read the contact again (consistent): the answer, and the erasure check. An erasure
  *    that closed the user's months after step 1 shows as a newer floor on them (erasure.ts
  *    puts it on today's months before it settles anything): then everything this patch may
- *    have written is settled against that floor, or against this patch's start if later
- *    (all of it was first written at or before the start, or before the erasure), and the
- *    answer is 404. An erasure whose months close after step 5 finds the items written and
- *    settles them itself.
+ *    have written is settled against that floor, or against the second after this patch's
+ *    start if later (so everything first written up to its start goes), and the answer is 404. An erasure whose months close after step 5 finds the items written and
+ *    settles them itself. A patch that started again after step 3 and then finds the user
+ *    erased settles the tag entries its earlier attempts wrote the same way.
  *
  * Versions are `max(previous + 1, now in ms)`, so they keep rising across an erasure that
  * deleted the notes item. Outside the model, as for the recorder: a patch that crashes
  * between its writes and step 5 while the user is erased leaves what it wrote (listings
- * ignore a tag entry without a notes item; a notes item without a contact is never shown).
+ * ignore a tag entry without a notes item; a notes item without a contact is never shown);
+ * so does a patch that began after an erasure's time when that erasure closes the months
+ * only after the patch's step 5 (an erasure keeps what is dated after it).
  */
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.ts';
@@ -194,19 +196,30 @@ async function reconcileTags(
   return [...present, ...missing].map((tag) => tagKey(userId, tag));
 }
 
-/** One attempt; 'again' when another patch won the race for the notes item. */
+/**
+ * What one attempt came to: the contact; `again` when the notes item changed since it was
+ * read (the tag entries it wrote are handed back); `gone` when the user is not there (with
+ * the erasure floor that removed them, when one did).
+ */
+type Attempt =
+  | { kind: 'done'; contact: Contact }
+  | { kind: 'again'; written: Key[] }
+  | { kind: 'gone'; floor?: number };
+
 async function attempt(
   ctx: StoreContext,
   userId: number,
   patch: NotesPatch,
   startedMs: number,
-): Promise<Contact | null | 'again'> {
+): Promise<Attempt> {
   const at = Math.floor(startedMs / 1000);
   const before = await readContact(ctx, userId);
-  if (!before.live) return null;
+  if (!before.live) return { kind: 'gone', ...(before.floor ? { floor: before.floor } : {}) };
   // Settled and kept by an erasure later than this patch's start: the patch raced it.
-  if ((num(before.notes?.[FLOOR]) ?? Number.NEGATIVE_INFINITY) > at) return null;
-  if (patch.tags === undefined && patch.note === undefined) return before.contact;
+  if ((num(before.notes?.[FLOOR]) ?? Number.NEGATIVE_INFINITY) > at) return { kind: 'gone' };
+  if (patch.tags === undefined && patch.note === undefined) {
+    return { kind: 'done', contact: before.contact as Contact };
+  }
 
   const oldTags = notesOf(before.notes).tags ?? [];
   const tags = patch.tags === undefined ? oldTags : (patch.tags ?? []);
@@ -221,7 +234,7 @@ async function attempt(
     ...write,
     ...(previous !== undefined ? { previous } : {}),
   });
-  if (!written) return 'again';
+  if (!written) return { kind: 'again', written: added.map((tag) => tagKey(userId, tag)) };
   const entries = await reconcileTags(ctx, userId, write);
 
   const after = await readContact(ctx, userId);
@@ -231,9 +244,9 @@ async function attempt(
       'settle',
       [notesKey(userId), ...entries].map((key) => settleItem(ctx, key, floor)),
     );
-    return null;
+    return { kind: 'gone', floor };
   }
-  return after.contact;
+  return after.contact ? { kind: 'done', contact: after.contact } : { kind: 'gone' };
 }
 
 /**
@@ -247,10 +260,27 @@ export async function patchContactNotes(
   patch: NotesPatch,
   now: () => number = Date.now,
 ): Promise<Contact | null> {
+  const written: Key[] = [];
+  let first: number | undefined;
   try {
     for (let round = 0; round < MAX_ATTEMPTS; round++) {
-      const result = await attempt(ctx, userId, patch, now());
-      if (result !== 'again') return result;
+      const startedMs = now();
+      first ??= Math.floor(startedMs / 1000);
+      const result = await attempt(ctx, userId, patch, startedMs);
+      if (result.kind === 'done') return result.contact;
+      if (result.kind === 'again') {
+        written.push(...result.written);
+        continue;
+      }
+      // Erased after an earlier attempt wrote tag entries: they go like everything else.
+      if (result.floor !== undefined && written.length > 0) {
+        const floor = Math.max(result.floor, first + 1);
+        await settleAll(
+          'settle',
+          written.map((key) => settleItem(ctx, key, floor)),
+        );
+      }
+      return null;
     }
   } catch (err: unknown) {
     throw toStoreError(err, 'notes write');
