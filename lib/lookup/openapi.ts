@@ -67,6 +67,8 @@ const problem = (status: number) => ({
   ...(status === 429 || status === 503
     ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } } }
     : {}),
+  // Only routes with a body answer 415; on PATCH routes it names the accepted type (RFC 5789).
+  ...(status === 415 ? { headers: { 'Accept-Patch': { schema: { type: 'string' } } } } : {}),
   content: { 'application/problem+json': { schema: schemaRef(Problem) } },
 });
 

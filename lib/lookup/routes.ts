@@ -113,7 +113,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'eraseContact',
     summary: 'Erase everything stored about a user (admin)',
     description:
-      'Removes the profile, counters, memberships, shared contacts (theirs and of them) and index entries. Idempotent: 204 also when nothing was stored.',
+      'Removes the profile, counters, tags and note, memberships, shared contacts (theirs and of them) and index entries. Idempotent: 204 also when nothing was stored.',
     scope: 'admin',
     params: userParams,
     query: noQuery,
