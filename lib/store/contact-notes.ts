@@ -4,60 +4,55 @@
  *
  * ## Items
  * - The notes item (`USER#u` / `PROFILE#NOTES`) is the truth: `tags` (sorted), `note`,
- *   `updatedAt`, a version `v`, and the single-source dates `st` (this write) and `s0` (the
- *   first write) by which erasure settles it (settle.ts). The contact read (a Query of
- *   `PROFILE*`) brings it with the months.
- * - One tag entry per tag (`USER#u` / `TAG#<tag>`, in GSI1 under `TAG#<tag>`) is an index for
- *   `?tag=` listings, which check every hit against the notes item. An entry carries the
- *   version of the patch that wrote it last (`v`) and its own `st` / `s0`.
+ *   `updatedAt`, the version `v` of the patch that wrote it last, and the single-source dates
+ *   `st` (last write) and `s0` (first write) by which erasure settles it (settle.ts). The
+ *   contact read (a Query of `PROFILE*`) brings it with the months.
+ * - One tag entry per tag (tag-entries.ts) is an index for `?tag=` listings, which check
+ *   every hit against the notes item. An entry carries the version of the newest patch that
+ *   wrote it (`v`) and its own `st` / `s0`.
  *
  * ## A patch, in order
- * 1. Read the contact (consistent). Never seen, or nothing dated after its latest erasure
- *    floor (an erasure under way): 404. The floor seen here is remembered.
- * 2. Write the entries of added tags (the index runs ahead of the truth: an entry without its
- *    tag in the notes item is ignored by listings).
- * 3. Write the notes item, conditional on the version read in 1 (a concurrent patch makes
- *    this one start again) and on the item carrying no erasure floor later than this patch's
- *    start (an erasure that settled it and kept it: nothing written before it comes back).
- * 4. Delete entries whose tag the notes item no longer holds, each conditional on its
- *    version being at most this patch's (a newer patch re-adding the tag keeps its entry),
- *    and write any entry of a held tag found missing. Entries a crashed patch left go here.
- * 5. Read the contact again (consistent): the answer, and the erasure check. An erasure
- *    that closed the user's months after step 1 shows as a newer floor on them (erasure.ts
- *    puts it on today's months before it settles anything): then everything this patch may
- *    have written is settled against that floor, or against the second after this patch's
- *    start if later (so everything first written up to its start goes), and the answer is 404. An erasure whose months close after step 5 finds the items written and
- *    settles them itself. A patch that started again after step 3 and then finds the user
- *    erased settles the tag entries its earlier attempts wrote the same way.
+ * 1. Read the contact (consistent). Never seen, or nothing dated at or after its newest
+ *    erasure floor (an erasure under way): 404. The floor seen here is remembered. A version
+ *    is chosen above the item's: `max(v + 1, now in ms)`, so versions keep rising across an
+ *    erasure that deleted the item, and follow the patches' start times.
+ * 2. Write the entry of every tag the patch sets (the index runs ahead of the truth).
+ * 3. Write the patch's members of the notes item, and nothing else (a member left out keeps
+ *    what any patch wrote), conditional on the item's version being lower (patches apply in
+ *    version order: one that finds a newer version there starts again with a newer one) and
+ *    on the item carrying no erasure floor later than this patch's start (an erasure that
+ *    settled it and kept it: nothing begun before it comes back).
+ * 4. With the tags the item held after step 3: delete every other entry, each conditional on
+ *    its version being at most this patch's (a newer patch that sets the tag keeps its
+ *    entry), and write any missing one. So the entries always include the tags of the notes
+ *    item, and those a crashed or refused patch left go with the next patch.
+ * 5. Read the contact again (consistent): the answer, and the erasure check. An erasure that
+ *    closed the user's months after step 1 shows as a newer floor on them (erasure.ts puts it
+ *    on today's months before it settles anything): then everything this patch may have
+ *    written is settled against that floor, or against the second after this patch's start
+ *    if later (so everything first written up to its start goes), and the answer is 404. An
+ *    erasure whose months close after step 5 finds the items written and settles them
+ *    itself. A patch that started again after step 3 and then finds the user erased settles
+ *    the tag entries its earlier attempts wrote the same way.
  *
- * Versions are `max(previous + 1, now in ms)`, so they keep rising across an erasure that
- * deleted the notes item. Outside the model, as for the recorder: a patch that crashes
- * between its writes and step 5 while the user is erased leaves what it wrote (listings
- * ignore a tag entry without a notes item; a notes item without a contact is never shown);
- * so does a patch that began after an erasure's time when that erasure closes the months
- * only after the patch's step 5 (an erasure keeps what is dated after it).
+ * Outside the model, as for the recorder: a patch that crashes between its writes and step 5
+ * while the user is erased leaves what it wrote (listings ignore a tag entry without a notes
+ * item; a notes item without a contact is never shown); so does a patch that began after an
+ * erasure's time when that erasure closes the months only after the patch's step 5 (an
+ * erasure keeps what is dated after it). Versions from clocks that disagree by more than the
+ * time between two patches order those patches by the faster clock.
  */
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
 import { type Contact, notesOf, toContact } from './items.ts';
-import {
-  isNotesSk,
-  type Key,
-  monthOfSk,
-  notesKey,
-  PROFILE,
-  TAG_PREFIX,
-  tagIndexKeys,
-  tagKey,
-  tagOfSk,
-  userPk,
-} from './keys.ts';
+import { isNotesSk, type Key, monthOfSk, notesKey, PROFILE, tagKey, userPk } from './keys.ts';
 import { queryAll } from './query.ts';
 import { FLOOR, isRegisterAttr, SINGLE_SOURCE } from './registers.ts';
 import { settleItem } from './settle.ts';
+import { putTag, reconcileTags, VERSION } from './tag-entries.ts';
 
 /** A merge patch: an absent member is left alone, `null` removes. Tags already normalized. */
 export interface NotesPatch {
@@ -67,7 +62,6 @@ export interface NotesPatch {
 
 type Item = Record<string, unknown>;
 
-const VERSION = 'v';
 const MAX_ATTEMPTS = 8;
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
@@ -106,100 +100,45 @@ async function readContact(ctx: StoreContext, userId: number): Promise<Seen> {
 
 const withNotes = (notes: Item | undefined) => (notes ? { notes } : {});
 
-/** Writes the entry of `tag` unless a patch of this version or a newer one already did. */
-async function putTag(ctx: StoreContext, userId: number, tag: string, version: number, at: number) {
-  const keys = tagIndexKeys(userId, tag);
-  const update = new ItemUpdate(tagKey(userId, tag))
-    .set('gsi1pk', keys.gsi1pk)
-    .set('gsi1sk', keys.gsi1sk)
-    .set(VERSION, version)
-    .set(SINGLE_SOURCE.at, at)
-    .setIfMissing(SINGLE_SOURCE.since, at)
-    .when(`attribute_not_exists(#{${VERSION}}) OR #{${VERSION}} < :version`, {
-      ':version': version,
-    });
-  try {
-    await ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName)));
-  } catch (err: unknown) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
-}
-
-/** Deletes the entry at `key` unless a patch newer than `version` wrote it. */
-async function dropTag(ctx: StoreContext, key: Key, version: number) {
-  try {
-    await ctx.client.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        ConditionExpression: 'attribute_not_exists(#v) OR #v <= :version',
-        ExpressionAttributeNames: { '#v': VERSION },
-        ExpressionAttributeValues: { ':version': version },
-      }),
-    );
-  } catch (err: unknown) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
-}
-
-/** Step 3; false when another patch or an erasure changed the item since it was read. */
+/**
+ * Step 3: sets the patch's members only (a member left out keeps what any patch wrote);
+ * the tags the item then holds, or undefined when a newer patch or an erasure's floor
+ * refused the write.
+ */
 async function writeNotes(
   ctx: StoreContext,
   userId: number,
   patch: NotesPatch,
-  write: { tags: string[]; version: number; at: number; previous?: number },
-): Promise<boolean> {
+  write: { version: number; at: number },
+): Promise<string[] | undefined> {
   const update = new ItemUpdate(notesKey(userId))
     .set(VERSION, write.version)
     .set('updatedAt', new Date(write.at * 1000).toISOString())
     .set(SINGLE_SOURCE.at, write.at)
     .setIfMissing(SINGLE_SOURCE.since, write.at)
+    .when(`attribute_not_exists(#{${VERSION}}) OR #{${VERSION}} < :version`, {
+      ':version': write.version,
+    })
     .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :start`, { ':start': write.at });
-  if (write.previous === undefined) update.when(`attribute_not_exists(#{${VERSION}})`);
-  else update.when(`#{${VERSION}} = :previous`, { ':previous': write.previous });
-  if (patch.tags !== undefined) {
-    if (write.tags.length > 0) update.set('tags', write.tags);
-    else update.remove('tags');
-  }
+  if (patch.tags?.length) update.set('tags', patch.tags);
+  else if (patch.tags !== undefined) update.remove('tags');
   if (patch.note === null) update.remove('note');
   else if (patch.note !== undefined) update.set('note', patch.note);
   try {
-    await ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName)));
-    return true;
+    const { Attributes } = await ctx.client.send(
+      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    );
+    return notesOf(Attributes).tags ?? [];
   } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
+    if (isConditionalCheckFailed(err)) return undefined;
     throw err;
   }
 }
 
-/** Step 4; returns the keys of every entry the user may now have. */
-async function reconcileTags(
-  ctx: StoreContext,
-  userId: number,
-  write: { tags: string[]; version: number; at: number },
-): Promise<Key[]> {
-  const entries = await queryAll(ctx, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tag)',
-    ExpressionAttributeValues: { ':pk': userPk(userId), ':tag': TAG_PREFIX },
-    ConsistentRead: true,
-  });
-  const held = new Set(write.tags);
-  const present = new Set(entries.map((entry) => tagOfSk(String(entry.sk))));
-  const stale = entries.filter((entry) => !held.has(tagOfSk(String(entry.sk))));
-  const missing = write.tags.filter((tag) => !present.has(tag));
-  await settleAll('tag index', [
-    ...stale.map((entry) =>
-      dropTag(ctx, { pk: String(entry.pk), sk: String(entry.sk) }, write.version),
-    ),
-    ...missing.map((tag) => putTag(ctx, userId, tag, write.version, write.at)),
-  ]);
-  return [...present, ...missing].map((tag) => tagKey(userId, tag));
-}
-
 /**
- * What one attempt came to: the contact; `again` when the notes item changed since it was
- * read (the tag entries it wrote are handed back); `gone` when the user is not there (with
- * the erasure floor that removed them, when one did).
+ * What one attempt came to: the contact; `again` when a newer patch wrote the notes item
+ * first (the tag entries this one wrote are handed back); `gone` when the user is not there
+ * (with the erasure floor that removed them, when one did).
  */
 type Attempt =
   | { kind: 'done'; contact: Contact }
@@ -221,21 +160,15 @@ async function attempt(
     return { kind: 'done', contact: before.contact as Contact };
   }
 
-  const oldTags = notesOf(before.notes).tags ?? [];
-  const tags = patch.tags === undefined ? oldTags : (patch.tags ?? []);
-  const previous = num(before.notes?.[VERSION]);
-  const write = { tags, version: Math.max((previous ?? 0) + 1, startedMs), at };
-  const added = tags.filter((tag) => !oldTags.includes(tag));
+  const version = Math.max((num(before.notes?.[VERSION]) ?? 0) + 1, startedMs);
+  const put = patch.tags ?? [];
   await settleAll(
     'tag index',
-    added.map((tag) => putTag(ctx, userId, tag, write.version, at)),
+    put.map((tag) => putTag(ctx, userId, tag, { version, at })),
   );
-  const written = await writeNotes(ctx, userId, patch, {
-    ...write,
-    ...(previous !== undefined ? { previous } : {}),
-  });
-  if (!written) return { kind: 'again', written: added.map((tag) => tagKey(userId, tag)) };
-  const entries = await reconcileTags(ctx, userId, write);
+  const tags = await writeNotes(ctx, userId, patch, { version, at });
+  if (!tags) return { kind: 'again', written: put.map((tag) => tagKey(userId, tag)) };
+  const entries = await reconcileTags(ctx, userId, tags, { version, at });
 
   const after = await readContact(ctx, userId);
   if (after.floor !== undefined && (before.floor === undefined || after.floor > before.floor)) {

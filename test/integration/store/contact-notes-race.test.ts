@@ -3,7 +3,7 @@
  * (lib/store/contact-notes.ts): a client holds one chosen store call of the patch while an
  * erasure, another patch or a settle runs, then lets it go.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { createApiKey } from '../../../lib/store/api-key-admin.ts';
@@ -30,11 +30,30 @@ let held: TestLookup;
 let gate: ReturnType<typeof gatedClient>;
 let writeKey: string;
 
+/** Calls of the held handler to fail once each (as a store error), by command and input. */
+const failures: ((command: string, input: string) => boolean)[] = [];
+const failNext = (match: (command: string, input: string) => boolean) => failures.push(match);
+
 beforeAll(async () => {
   store = await stack.freshTable();
   webhook = await stack.webhook({ store });
   api = await stack.lookup({ store });
   gate = gatedClient(store.endpoint);
+  gate.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const index = failures.findIndex((match) =>
+        match(String(context.commandName), JSON.stringify(args.input)),
+      );
+      if (index >= 0) {
+        failures.splice(index, 1);
+        const err = new Error('injected');
+        err.name = 'InternalServerError';
+        throw err;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'failOnce', priority: 'low' },
+  );
   held = await stack.lookup({ store, client: gate.client });
   writeKey = (await createApiKey(store, { name: 'crm', scope: 'write' })).key;
 });
@@ -89,11 +108,10 @@ function holdCall(userId: number, n: number) {
 }
 
 describe('a patch racing an erasure', () => {
-  // A tagged user's patch makes calls 0 read, 1 write tag new, 2 write notes, 3 read tags,
-  // 4 delete tag old, 5 read again; a fresh user's 0 read, 1-2 write tags keep and new,
-  // 3 write notes (creating it), 4 read tags, 5 read again. The erasure runs just before
-  // call n (after the patch for n = 6).
-  const cases = [0, 1, 2, 3, 4, 5, 6].flatMap((n) => [
+  // The patch's calls: 0 read, 1-2 write the entries of keep and new, 3 write notes, 4 read
+  // the entries, 5 delete the entry of old (a tagged user only), then read again. The
+  // erasure runs just before call n (after the patch when it makes fewer).
+  const cases = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((n) => [
     ['tagged', n] as const,
     ['fresh', n] as const,
   ]);
@@ -130,12 +148,13 @@ describe('a patch racing an erasure', () => {
     },
   );
 
-  it('settles the tag entries of an attempt that started again when the user is then erased', async () => {
+  it('leaves nothing when a newer patch and then an erasure run while it waits to write the notes item', async () => {
     const userId = 5100;
     await taggedUser(userId);
-    // Held at its notes write; meanwhile another patch changes the notes item (so this one
-    // starts again) and then the user is erased (so the second attempt finds nobody).
-    const hold = holdCall(userId, 2);
+    // Held at its notes write (call 4); meanwhile a newer patch writes the notes item and then
+    // the user is erased (the notes item with it): the held write recreates it, and the check
+    // after it removes it again.
+    const hold = holdCall(userId, 4);
     const patching = patchWith(held, userId, { tags: ['keep', 'old', 'new'] });
     await hold.reached;
     expect((await patchWith(api, userId, { note: 'concurrent' })).status).toBe(200);
@@ -150,6 +169,7 @@ describe('patches racing each other', () => {
   it('keeps both members when two patches of different members run at once', async () => {
     const userId = 5200;
     await taggedUser(userId);
+    // Held at its notes write (0 read, 1 write the entry of vip, 2 write notes).
     const hold = holdCall(userId, 2);
     const tagging = patchWith(held, userId, { tags: ['vip'] });
     await hold.reached;
@@ -169,10 +189,10 @@ describe('patches racing each other', () => {
   it('keeps the entry of a tag a newer patch re-added while an older one dropped it', async () => {
     const userId = 5300;
     await taggedUser(userId);
-    // The older patch drops "old" (calls: 0 read, 1 write notes, 2 read tags, 3 delete tag
-    // old); it is held before deleting the entry, while a newer patch puts "old" back. The
-    // older one's delete must leave the newer one's entry alone.
-    const hold = holdCall(userId, 3);
+    // The older patch drops "old" (calls: 0 read, 1 write the entry of keep, 2 write notes,
+    // 3 read the entries, 4 delete the entry of old); it is held before that delete while a
+    // newer patch puts "old" back. The older one's delete must leave the newer one's entry.
+    const hold = holdCall(userId, 4);
     const dropping = patchWith(held, userId, { tags: ['keep'] });
     await hold.reached;
     const readding = await patchWith(api, userId, { tags: ['keep', 'old'] });
@@ -184,29 +204,66 @@ describe('patches racing each other', () => {
   });
 });
 
+describe('the tag index of a patch that fails after writing the notes item', () => {
+  it('still holds the tags of the notes item, when a newer patch dropped them meanwhile', async () => {
+    const userId = 5350;
+    await taggedUser(userId);
+    // The older patch sets "old" again; held before its notes write (0 read, 1-2 write the
+    // entries of keep and old, 3 write notes) while a newer patch drops "old" and deletes its
+    // entry. The older one then writes the notes item and fails before its step 4.
+    const hold = holdCall(userId, 3);
+    const older = patchWith(held, userId, { tags: ['keep', 'old'], note: 'older' });
+    await hold.reached;
+    expect((await patchWith(api, userId, { tags: ['keep'] })).body.tags).toEqual(['keep']);
+    failNext(
+      (command, input) =>
+        command.startsWith('Query') && input.includes('TAG#') && input.includes(`"USER#${userId}"`),
+    );
+    hold.release();
+    expect((await older).status).toBe(500);
+    // Whatever the notes item now says, every tag it holds is listed.
+    const tags: string[] = (await api.call({ path: `/v1/contacts/${userId}` })).body.tags;
+    for (const tag of tags) {
+      const listed = await api.call({ path: '/v1/contacts', query: { tag } });
+      expect(
+        listed.body.items.map((c: { id: number }) => c.id),
+        tag,
+      ).toContain(userId);
+    }
+    expect(tags).toEqual(['keep', 'old']);
+  });
+});
+
+describe('a missing index entry', () => {
+  it('is written again by the next patch, whatever members it sets', async () => {
+    const userId = 5450;
+    await taggedUser(userId);
+    const listedWithOld = async () =>
+      (await api.call({ path: '/v1/contacts', query: { tag: 'old' } })).body.items.map(
+        (c: { id: number }) => c.id,
+      );
+    await store.client.send(
+      new DeleteCommand({
+        TableName: store.tableName,
+        Key: { pk: `USER#${userId}`, sk: 'TAG#old' },
+      }),
+    );
+    expect(await listedWithOld()).not.toContain(userId);
+    expect((await patchWith(api, userId, { note: 'repair' })).status).toBe(200);
+    expect(await listedWithOld()).toContain(userId);
+  });
+});
+
 describe('an index entry left by a failed patch', () => {
   it('is ignored by ?tag= listings and removed by the next patch', async () => {
     const userId = 5400;
     await taggedUser(userId);
     // The patch writes the entry of "ghost", then fails at the notes write.
-    let fail = true;
-    gate.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = JSON.stringify(args.input);
-        if (
-          fail &&
-          String(context.commandName).startsWith('Update') &&
-          input.includes('PROFILE#NOTES') &&
-          input.includes(`"USER#${userId}"`)
-        ) {
-          fail = false;
-          const err = new Error('injected');
-          err.name = 'InternalServerError';
-          throw err;
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: `fail-notes-${userId}` },
+    failNext(
+      (command, input) =>
+        command.startsWith('Update') &&
+        input.includes('PROFILE#NOTES') &&
+        input.includes(`"USER#${userId}"`),
     );
     const failed = await patchWith(held, userId, { tags: ['keep', 'old', 'ghost'] });
     expect(failed.status).toBe(500);
@@ -271,5 +328,30 @@ describe('the notes write under an erasure floor', () => {
       () => (floor + 5) * 1000,
     );
     expect(later?.note).toBe('after');
+  });
+
+  it('settles the tag entries of a refused attempt when the user turns out erased', async () => {
+    const userId = 5600;
+    await post(webhook, groupMessage({ id: userId, first_name: 'Refused' }, { date: DAY0 }));
+    const erasedAt = Math.floor(Date.now() / 1000);
+    // A patch begun before the erasure is held before it writes the entry of "p"...
+    const ctx = { client: gate.client, tableName: store.tableName };
+    const hold = gate.hold(
+      (command, input) => command.startsWith('Update') && input.includes(`"USER#${userId}"`),
+    );
+    const patching = patchContactNotes(ctx, userId, { tags: ['p'] }, () => (erasedAt - 10) * 1000);
+    await hold.reached;
+    // ...while a patch dated after the erasure's time writes the notes item, and the erasure
+    // keeps that item (stamping its floor) and removes the rest.
+    await patchContactNotes(store, userId, { note: 'q' }, () => (erasedAt + 5) * 1000);
+    await eraseUser(store, userId, erasedAt);
+    hold.release();
+    // The held patch writes its entry, is refused at the notes item (the floor), starts again,
+    // finds the user erased and removes the entry it wrote.
+    expect(await patching).toBeNull();
+    const entries = (await scan(store)).filter(
+      (item) => item.pk === `USER#${userId}` && String(item.sk).startsWith('TAG#'),
+    );
+    expect(entries).toEqual([]);
   });
 });
