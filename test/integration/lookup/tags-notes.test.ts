@@ -387,6 +387,10 @@ describe('erasure of a tagged contact', () => {
         !Object.keys(item).every((k) => ['pk', 'sk', 'floor', 'expiresAt'].includes(k)),
     );
     expect(left).toEqual([]);
+    const indexed = (await scan(store)).filter(
+      (item) => String(item.gsi1pk).startsWith('TAG#') && item.gsi1sk === `USER#${BOB}`,
+    );
+    expect(indexed).toEqual([]);
     expect(await tagIndex('erase-me')).toEqual([]);
     expect(await tagIndex('vip')).not.toContain(`USER#${BOB}`);
     const listed = await api.call({ path: '/v1/contacts', query: { tag: 'vip' } });
