@@ -47,7 +47,7 @@ import { StoreError } from '../errors.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { type Contact, notesOf, toContact } from './items.ts';
+import { type Contact, notesOf, toContact, unexpired } from './items.ts';
 import { isNotesSk, type Key, monthOfSk, notesKey, PROFILE, tagKey, userPk } from './keys.ts';
 import { queryAll } from './query.ts';
 import { FLOOR, isRegisterAttr, SINGLE_SOURCE } from './registers.ts';
@@ -76,11 +76,14 @@ interface Seen {
 }
 
 async function readContact(ctx: StoreContext, userId: number): Promise<Seen> {
-  const items = await queryAll(ctx, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
-    ExpressionAttributeValues: { ':pk': userPk(userId), ':profile': PROFILE },
-    ConsistentRead: true,
-  });
+  // As GET reads it: a month kept past RETENTION_DAYS (or an old tombstone) is not read.
+  const items = unexpired(
+    await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':profile': PROFILE },
+      ConsistentRead: true,
+    }),
+  );
   const months = items.filter((item) => monthOfSk(String(item.sk)) !== undefined);
   const floors = months.map((item) => num(item[FLOOR])).filter((f) => f !== undefined);
   const floor = floors.length > 0 ? Math.max(...floors) : undefined;
