@@ -62,8 +62,6 @@ export function meText(contact: Contact | null, chats: number, shared: number): 
     `Messages counted: ${contact.messageCount}`,
     `Chats: ${chats}`,
     `Contacts you shared: ${shared}`,
-    contact.tags ? `Tags set by applications: ${contact.tags.join(', ')}` : undefined,
-    contact.note !== undefined ? 'A note set by an application: yes' : undefined,
     '',
     '/forget erases all of it.',
   ];

@@ -17,7 +17,7 @@ import type {
 } from '../store/items.ts';
 import { type EventFilter, listUserEvents } from '../store/membership-events.ts';
 import { getMembership, listUserChats } from '../store/memberships.ts';
-import { getContact } from '../store/profiles.ts';
+import { getContactWithNotes } from '../store/profiles.ts';
 import { listSharedBy } from '../store/shared-contacts.ts';
 import { findByTag } from '../store/tagged-contacts.ts';
 import { callerOf, type LookupContext, type RequestContext } from './context.ts';
@@ -26,7 +26,7 @@ import { type List, type ListQuery, readList } from './paging.ts';
 
 /** One Query: the profile and its monthly counters. */
 export function getContactById(ctx: LookupContext, userId: number): Promise<Contact | null> {
-  return getContact(ctx.store, userId);
+  return getContactWithNotes(ctx.store, userId);
 }
 
 export type ContactSearch = ListQuery & { username?: string; phone?: string; tag?: string };

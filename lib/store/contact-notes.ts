@@ -47,7 +47,7 @@ import { StoreError } from '../errors.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { type Contact, notesOf, toContact, unexpired } from './items.ts';
+import { type Contact, notesOf, toContactWithNotes, unexpired } from './items.ts';
 import { isNotesSk, type Key, monthOfSk, notesKey, PROFILE, tagKey, userPk } from './keys.ts';
 import { queryAll } from './query.ts';
 import { FLOOR, isRegisterAttr, SINGLE_SOURCE } from './registers.ts';
@@ -92,7 +92,7 @@ async function readContact(ctx: StoreContext, userId: number): Promise<Seen> {
       .filter(([attr]) => isRegisterAttr(attr))
       .map(([, register]) => num((register as { t?: unknown }).t) ?? Number.NEGATIVE_INFINITY),
   );
-  const contact = toContact(items);
+  const contact = toContactWithNotes(items);
   return {
     contact,
     live: contact !== null && (floor === undefined || dates.some((t) => t >= floor)),

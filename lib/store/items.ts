@@ -165,15 +165,21 @@ export function notesOf(item: Item | undefined): { tags?: string[]; note?: strin
 }
 
 /**
- * A contact from its monthly items, verified-phone item and notes item; null when nothing
- * is known (tags and a note alone make no contact).
+ * The contact as the lookup API shows it: with the tags and note of its notes item; null
+ * when nothing is known (tags and a note alone make no contact). A function of its own, not
+ * part of `toContact`, so the webhook's bundle (which reads contacts for /me) stays without it.
  */
+export function toContactWithNotes(items: Item[]): Contact | null {
+  const contact = toContact(items);
+  return contact && { ...contact, ...notesOf(items.find((i) => isNotesSk(String(i.sk)))) };
+}
+
+/** A contact from its monthly items and verified-phone item; null when nothing is known. */
 export function toContact(items: Item[]): Contact | null {
   const registers = registersOf(items);
   const named = registers.find((r) => typeof r.f === 'string');
   if (!named) return null;
   const phone = items.find((i) => String(i.sk) === `${PROFILE}#PHONE`);
-  const notes = notesOf(items.find((i) => isNotesSk(String(i.sk))));
   return compact({
     id: idFromKey(String(items[0]?.pk)),
     isBot: named.b ?? false,
@@ -190,7 +196,6 @@ export function toContact(items: Item[]): Contact | null {
     ),
     lastSeenAt: isoOf(registers[0]?.t),
     messageCount: counted(items, 'n'),
-    ...notes,
   });
 }
 

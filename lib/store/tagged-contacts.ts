@@ -8,7 +8,7 @@ import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import type { Contact } from './items.ts';
 import { idFromKey, tagIndexPk } from './keys.ts';
-import { getContact } from './profiles.ts';
+import { getContactWithNotes } from './profiles.ts';
 import { type ListPage, type PageRequest, queryPage } from './query.ts';
 import { GSI1 } from './table.ts';
 
@@ -38,7 +38,7 @@ export async function findByTag(
 ): Promise<ListPage<Contact>> {
   try {
     const { ids, lastKey } = await taggedUserIds(ctx, tag, page);
-    const contacts = await Promise.all(ids.map((id) => getContact(ctx, id)));
+    const contacts = await Promise.all(ids.map((id) => getContactWithNotes(ctx, id)));
     return {
       items: contacts.filter((c): c is Contact => c?.tags?.includes(tag) === true),
       ...(lastKey ? { lastKey } : {}),

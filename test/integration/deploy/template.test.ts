@@ -401,6 +401,7 @@ describe('npm run package (osls, offline)', () => {
       'POWERTOOLS_SERVICE_NAME',
       'POWERTOOLS_LOG_LEVEL',
       'NODE_OPTIONS',
+      'RETENTION_DAYS',
       'TELEGRAM_BOT_TOKEN_PARAM',
       'TELEGRAM_WEBHOOK_SECRET_PARAM',
       'CURSOR_SECRET_PARAM',

@@ -8,8 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { createApiKey } from '../../../lib/store/api-key-admin.ts';
 import { GSI1 } from '../../../lib/store/table.ts';
-import { loadUpdate } from '../../fixtures/updates.ts';
-import { webhookEvent } from '../../helpers/events.ts';
 import {
   ALICE,
   BOB,
@@ -356,19 +354,6 @@ describe('GET /v1/chats/{chatId}/members?tag=', () => {
       query: { cursor: first.body.nextCursor },
     });
     expect(plain.status).toBe(400);
-  });
-});
-
-describe('/me', () => {
-  it('tells the user their tags and that a note exists, not its text', async () => {
-    await patch(ALICE, { note: 'Internal remark' });
-    const me = loadUpdate('me-command') as { message: { from: { id: number } } };
-    expect(me.message.from.id).toBe(ALICE);
-    const response = await webhook(webhookEvent(me));
-    const text = JSON.parse(response.body ?? '{}').text as string;
-    expect(text).toContain('Tags set by applications: partner, vip');
-    expect(text).toContain('A note set by an application: yes');
-    expect(text).not.toContain('Internal remark');
   });
 });
 
