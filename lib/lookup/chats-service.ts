@@ -4,6 +4,8 @@ import type { Chat, ChatActivityDay, Membership, MembershipEvent } from '../stor
 import { type EventFilter, listChatEvents } from '../store/membership-events.ts';
 import { listChatMembers } from '../store/memberships.ts';
 import { getChat } from '../store/profiles.ts';
+import type { ListPage } from '../store/query.ts';
+import { listTaggedMembers } from '../store/tagged-members.ts';
 import { type TopMember, topMembers } from '../store/top-members.ts';
 import type { LookupContext, RequestContext } from './context.ts';
 import { matchesStatus } from './member-order.ts';
@@ -17,22 +19,28 @@ export function getChatById(ctx: LookupContext, chatId: number): Promise<Chat | 
 /**
  * Members (current and former), each with the user's names. Without `sort`: one Query and one
  * BatchGet per page, `status` applied to the page read (so a page may hold fewer than `limit`
- * members, even none, and still have a next one). With `sort`: sorted-members.ts.
+ * members, even none, and still have a next one); with `tag`, pages run over the tag index
+ * (tagged-members.ts). With `sort`: sorted-members.ts.
  */
 export function listMembersOfChat(
   ctx: RequestContext,
   chatId: number,
   query: MembersQuery,
 ): Promise<List<Membership>> {
-  const { sort } = query;
+  const { sort, tag, status } = query;
   if (sort) return listSortedMembers(ctx, chatId, { ...query, sort });
-  return readList(ctx, membersScope(chatId, query), query, async (page) => {
-    const { items, lastKey } = await listChatMembers(ctx.store, chatId, page);
-    return {
-      items: items.filter((m) => matchesStatus(m, query.status)),
-      ...(lastKey ? { lastKey } : {}),
-    };
+  const keep = (page: ListPage<Membership>): ListPage<Membership> => ({
+    items: page.items.filter((m) => matchesStatus(m, status)),
+    ...(page.lastKey ? { lastKey: page.lastKey } : {}),
   });
+  return readList(ctx, membersScope(chatId, query), query, async (page) =>
+    // With tag, paged over the tag's users: one Query of the tag index and one or two BatchGets.
+    keep(
+      tag !== undefined
+        ? await listTaggedMembers(ctx.store, chatId, tag, page)
+        : await listChatMembers(ctx.store, chatId, page),
+    ),
+  );
 }
 
 export function getChatActivity(

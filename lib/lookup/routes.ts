@@ -16,6 +16,7 @@ import {
   listContactChats,
   listContactEvents,
   listSharedContacts,
+  patchContact,
   searchContacts,
 } from './contacts-service.ts';
 import { EXPORT_MEDIA_TYPES } from './export-format.ts';
@@ -31,6 +32,7 @@ import {
   ChatActivity,
   Contact,
   ContactList,
+  ContactPatch,
   chatParams,
   eventsQuery,
   exportQuery,
@@ -67,9 +69,9 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/v1/contacts',
     operationId: 'searchContacts',
-    summary: 'Find contacts by username or verified phone',
+    summary: 'Find contacts by username, verified phone or tag',
     description:
-      'Exactly one of username (exact, case-insensitive, @ optional) and phone (normalized to E.164; only verified phones match).',
+      'Exactly one of username (exact, case-insensitive, @ optional), phone (normalized to E.164; only verified phones match) and tag (a tag set with PATCH, case-insensitive). Pages by tag run over the tag index: a page may hold fewer items than limit.',
     scope: 'read',
     params: noParams,
     query: searchQuery,
@@ -92,12 +94,33 @@ export const LOOKUP_ROUTES: readonly Route[] = [
       found(await getContactById(ctx, params.userId), `no contact with id ${params.userId}`),
   }),
   defineRoute({
+    method: 'PATCH',
+    path: '/v1/contacts/{userId}',
+    operationId: 'patchContact',
+    summary: 'Set the tags and note of a contact (write)',
+    description:
+      'A JSON merge patch (RFC 7396, application/merge-patch+json; any other Content-Type is 415): a member left out stays as it is, null removes it. tags replaces the tag list (at most 20, each 1-32 of a-z, 0-9, _ and -, lower-cased, duplicates collapsed); note replaces the note (at most 2,000 characters). Answers the contact as GET does. 404 for a user never seen or erased, also when an erasure runs during the patch.',
+    scope: 'write',
+    params: userParams,
+    query: noQuery,
+    body: {
+      mediaType: 'application/merge-patch+json',
+      schema: ContactPatch,
+      description: 'The members to change: tags, note',
+    },
+    status: 200,
+    response: Contact,
+    errors: [404, 415],
+    run: async (ctx, { params, body }) =>
+      found(await patchContact(ctx, params.userId, body), `no contact with id ${params.userId}`),
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/v1/contacts/{userId}',
     operationId: 'eraseContact',
     summary: 'Erase everything stored about a user (admin)',
     description:
-      'Removes the profile, counters, memberships, shared contacts (theirs and of them) and index entries. Idempotent: 204 also when nothing was stored.',
+      'Removes the profile, counters, tags and note, memberships, shared contacts (theirs and of them) and index entries. Idempotent: 204 also when nothing was stored.',
     scope: 'admin',
     params: userParams,
     query: noQuery,
@@ -200,9 +223,9 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'listChatMembers',
     summary: 'Current and former members of a chat, each membership with the user',
     description: [
-      'status keeps members (isMember true) or those who left (isMember false); default all.',
-      'Without sort, pages follow the chat index: one Query and one BatchGetItem per page, and status is applied to each page after it is read, so a page may hold fewer than limit members (even none) while nextCursor says more remain: follow it until it is absent.',
-      `With sort (lastSeen, messages or joined; descending, ties by userId ascending, members without the value last) every page reads the whole member list (one Query per ~13,000 members, one BatchGetItem per 100) and sorts it: about members / 100 + 1 DynamoDB requests per page. Chats of more than ${MAX_SORTED_MEMBERS} members answer 413 with sort. The cursor holds the position after the page's last member: a member whose value changes between two pages may be listed twice or not at all.`,
+      'status keeps members (isMember true) or those who left (isMember false); default all. tag keeps members whose contact has that tag (set with PATCH /v1/contacts/{userId}).',
+      'Without sort, pages follow the chat index (with tag, the tag index): one Query and one BatchGetItem per page, and status (and tag) are applied to each page after it is read, so a page may hold fewer than limit members (even none) while nextCursor says more remain: follow it until it is absent.',
+      `With sort (lastSeen, messages or joined; descending, ties by userId ascending, members without the value last) every page reads the whole member list (one Query per ~13,000 members, one BatchGetItem per 100) and sorts it: about members / 100 + 1 DynamoDB requests per page (with tag, also the tag index and the tagged members' notes). Chats of more than ${MAX_SORTED_MEMBERS} members answer 413 with sort. The cursor holds the position after the page's last member: a member whose value changes between two pages may be listed twice or not at all.`,
     ].join('\n\n'),
     scope: 'read',
     params: chatParams,

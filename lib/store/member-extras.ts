@@ -7,7 +7,9 @@
 import { getItemsConcurrently } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
+import { notesOf } from './items.ts';
 import { idFromKey, type Key, notesKey, phoneItemKey } from './keys.ts';
+import { taggedUserIds } from './tagged-contacts.ts';
 
 export interface MemberExtras {
   tags: string[];
@@ -16,12 +18,6 @@ export interface MemberExtras {
 
 const NOTES_SK = notesKey(0).sk;
 const PHONE_SK = phoneItemKey(0).sk;
-
-/** A `tags` attribute as strings: a list, or a string set (read as a Set), in stored order. */
-function tagsOf(value: unknown): string[] {
-  const values = value instanceof Set ? [...value].sort() : Array.isArray(value) ? value : [];
-  return values.filter((tag): tag is string => typeof tag === 'string');
-}
 
 /** Tags (and with `phones`, verified phones) of `userIds`, by user id; every id is in the map. */
 export async function readMemberExtras(
@@ -42,10 +38,46 @@ export async function readMemberExtras(
   for (const item of items) {
     const entry = extras.get(idFromKey(String(item.pk)));
     if (!entry) continue;
-    if (item.sk === NOTES_SK) entry.tags = tagsOf(item.tags);
+    if (item.sk === NOTES_SK) entry.tags = notesOf(item).tags ?? [];
     if (item.sk === PHONE_SK && typeof item.phoneNumber === 'string') {
       entry.phoneNumber = item.phoneNumber;
     }
   }
   return extras;
+}
+
+/** Tag index entries read per Query when a whole tag is read. */
+const TAG_PAGE = 1000;
+
+/**
+ * Which of `userIds` have `tag`: every page of the tag index (GSI1 `TAG#<tag>`), kept where
+ * the user is among `userIds` and their notes item holds the tag (index entries may run ahead
+ * of it, contact-notes.ts), one BatchGetItem per 100 candidates.
+ */
+export async function taggedAmong(
+  ctx: StoreContext,
+  tag: string,
+  userIds: readonly number[],
+): Promise<Set<number>> {
+  const wanted = new Set(userIds);
+  const candidates: number[] = [];
+  try {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await taggedUserIds(ctx, tag, {
+        limit: TAG_PAGE,
+        ...(startKey ? { startKey } : {}),
+      });
+      candidates.push(...page.ids.filter((id) => wanted.has(id)));
+      startKey = page.lastKey;
+    } while (startKey);
+    const notes = await getItemsConcurrently(ctx, candidates.map(notesKey));
+    return new Set(
+      notes
+        .filter((item) => notesOf(item).tags?.includes(tag) === true)
+        .map((item) => idFromKey(String(item.pk))),
+    );
+  } catch (err: unknown) {
+    throw toStoreError(err, 'member tags read');
+  }
 }

@@ -41,6 +41,8 @@ export interface TestLookup {
     query?: Record<string, string>;
     key?: string | null;
     headers?: Record<string, string>;
+    /** A request body, sent as it is (set its content-type in `headers`). */
+    body?: string;
   }): Promise<LookupResponse>;
 }
 
@@ -101,6 +103,7 @@ export async function createTestLookup(options: TestLookupOptions): Promise<Test
             ...(key === null ? {} : { authorization: `Bearer ${key}` }),
             ...request.headers,
           },
+          ...(request.body !== undefined ? { body: request.body } : {}),
         }),
       );
       const raw = response.body ?? '';

@@ -1,18 +1,15 @@
 /**
  * GET /v1/chats/{chatId}/members/export: members recorded through the real webhook from
  * real-shaped updates (the fixtures' group, join, leave and own-contact updates, and messages
- * from people with awkward names), tags written as the PATCH route stores them, and the file
+ * from people with awkward names), tags set through the real PATCH route, and the file
  * read back with a real CSV parser.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { rawResponse, responsePayloadBytes } from '../../../lib/http/raw-response.ts';
 import { columnsOf, EXPORT_COLUMNS, type ExportFormat } from '../../../lib/lookup/export-format.ts';
 import { envelopeBytes, rowPayloadBytes, SMALLEST_ROW } from '../../../lib/lookup/export-size.ts';
-import type { StoreContext } from '../../../lib/store/client.ts';
-import { notesKey } from '../../../lib/store/keys.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { ALICE, BOB, DAY0, GROUP, post, type TestLookup } from '../../helpers/lookup.ts';
 import { countByCommand, recordingClient } from '../../helpers/request-log.ts';
@@ -35,8 +32,9 @@ const PEOPLE: [number, string, string, string?][] = [
   [2010, 'Smith, "Jr."', "O'Brien"],
   [2011, 'Line\nBreak', 'Name'],
 ];
+/** As PATCH stores them: lower-cased, sorted. */
 const TAGS: Record<number, string[]> = {
-  [ALICE]: ['vip', 'customer'],
+  [ALICE]: ['customer', 'vip'],
   2003: ['-dash', 'x'],
   2007: ['emoji_fan'],
 };
@@ -63,18 +61,20 @@ function groupMessage(id: number, first: string, last: string, username?: string
   };
 }
 
-/** Tags as PATCH /v1/contacts/{id} stores them: one item per contact, written once. */
-async function writeTags(store: StoreContext, userId: number, tags: string[]): Promise<void> {
-  const now = Math.floor(Date.now() / 1000);
-  await store.client.send(
-    new PutCommand({
-      TableName: store.tableName,
-      Item: { ...notesKey(userId), tags, st: now, s0: now },
-    }),
-  );
+/** Tags set the way applications set them: PATCH /v1/contacts/{id} (a merge patch). */
+async function setTags(api: TestLookup, userId: number, tags: string[]): Promise<void> {
+  const response = await api.call({
+    method: 'PATCH',
+    path: `/v1/contacts/${userId}`,
+    key: api.adminKey,
+    headers: { 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify({ tags }),
+  });
+  if (response.status !== 200)
+    throw new Error(`PATCH answered ${response.status}: ${response.raw}`);
 }
 
-async function record(webhook: WebhookHandler, store: StoreContext): Promise<void> {
+async function record(webhook: WebhookHandler, api: TestLookup): Promise<void> {
   await post(
     webhook,
     loadUpdate('group-message'),
@@ -83,7 +83,7 @@ async function record(webhook: WebhookHandler, store: StoreContext): Promise<voi
     loadUpdate('left-chat-member'),
     ...PEOPLE.map(([id, first, last, username]) => groupMessage(id, first, last, username)),
   );
-  for (const [id, tags] of Object.entries(TAGS)) await writeTags(store, Number(id), tags);
+  for (const [id, tags] of Object.entries(TAGS)) await setTags(api, Number(id), tags);
 }
 
 type Record_ = Record<string, string>;
@@ -99,7 +99,7 @@ let rows: Map<number, Record_>;
 beforeAll(async () => {
   let webhook: WebhookHandler;
   ({ store, webhook, lookup: api } = await stack.handlers());
-  await record(webhook, store);
+  await record(webhook, api);
   const response = await api.call({ path: EXPORT });
   expect(response.status, response.raw).toBe(200);
   csvText = response.raw;
@@ -162,7 +162,7 @@ describe('GET /v1/chats/{chatId}/members/export (CSV)', () => {
   });
 
   it('joins tags with a space, in stored order; members without tags have none', () => {
-    expect(rows.get(ALICE)?.tags).toBe('vip customer');
+    expect(rows.get(ALICE)?.tags).toBe('customer vip');
     expect(rows.get(2007)?.tags).toBe('emoji_fan');
     expect(rows.get(BOB)?.tags).toBe('');
   });
@@ -363,8 +363,8 @@ describe('export edge cases', () => {
   });
 
   it('leaves out a member erased since, with their tags and phone', async () => {
-    const { webhook, lookup, store: own } = await stack.handlers();
-    await record(webhook, own);
+    const { webhook, lookup } = await stack.handlers();
+    await record(webhook, lookup);
     const erased = await lookup.call({
       method: 'DELETE',
       path: `/v1/contacts/${ALICE}`,

@@ -244,6 +244,59 @@ describe('GET /v1/chats/{chatId}/members?sort=', () => {
   });
 });
 
+describe('GET /v1/chats/{chatId}/members?tag= with status and sort', () => {
+  const VIP = new Set([3002, 3005, 3006]);
+  beforeAll(async () => {
+    // 6001 (in BIG_CHAT, not in SORT_CHAT) has the tag too: the tag index spans chats.
+    for (const id of [...VIP, bigId(1)]) {
+      const response = await api.call({
+        method: 'PATCH',
+        path: `/v1/contacts/${id}`,
+        key: api.adminKey,
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ tags: ['vip'] }),
+      });
+      expect(response.status, response.raw).toBe(200);
+    }
+  });
+
+  it('keeps the tagged members, filtered by status, unsorted', async () => {
+    expect(idsOf(await allPages({ tag: 'vip', limit: '2' })).sort()).toEqual([...VIP].sort());
+    expect(idsOf(await allPages({ tag: 'VIP', status: 'member' })).sort()).toEqual([3002, 3006]);
+    expect(idsOf(await allPages({ tag: 'vip', status: 'left' }))).toEqual([3005]);
+  });
+
+  it('sorts the tagged members, with and without status', async () => {
+    const vip = (m: (typeof MODEL)[number]) => VIP.has(m.userId);
+    for (const sort of ['lastSeen', 'messages', 'joined'] as const) {
+      expect(idsOf(await allPages({ tag: 'vip', sort, limit: '2' })), sort).toEqual(
+        expectedOrder(sort, vip),
+      );
+    }
+    expect(idsOf(await allPages({ tag: 'vip', sort: 'lastSeen', status: 'member' }))).toEqual(
+      expectedOrder('lastSeen', (m) => vip(m) && m.isMember),
+    );
+  });
+
+  it('binds the cursor to the tag', async () => {
+    const first = await api.call({
+      path: `/v1/chats/${SORT_CHAT}/members`,
+      query: { tag: 'vip', sort: 'lastSeen', limit: '1' },
+    });
+    const cursor: string = first.body.nextCursor;
+    const untagged = await api.call({
+      path: `/v1/chats/${SORT_CHAT}/members`,
+      query: { sort: 'lastSeen', limit: '1', cursor },
+    });
+    expect(untagged.status).toBe(400);
+    const other = await api.call({
+      path: `/v1/chats/${SORT_CHAT}/members`,
+      query: { tag: 'customer', sort: 'lastSeen', limit: '1', cursor },
+    });
+    expect(other.status).toBe(400);
+  });
+});
+
 describe('GET /v1/chats/{chatId}/members?status= (unsorted)', () => {
   it('filters each page: pages may be short, every member is listed once, nextCursor until the end', async () => {
     const leftIds = Array.from({ length: BIG_MEMBERS }, (_, i) => i)
