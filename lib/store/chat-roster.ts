@@ -4,7 +4,8 @@
  * 13,000 keys per 1 MB Query page), then the memberships by BatchGetItem, 100 per request,
  * several in flight. Paged lists read one page instead (memberships.ts listChatMembers).
  */
-import { getItemsConcurrently, tableKeys } from './batch-get.ts';
+import { tableKeys } from './batch-get.ts';
+import { bulkGet } from './bulk-get.ts';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import type { Membership } from './items.ts';
@@ -54,7 +55,7 @@ export async function readChatMembers(
   keys: readonly Key[],
 ): Promise<Membership[]> {
   try {
-    const items = await getItemsConcurrently(ctx, keys, { attributes: MEMBER_LIST_ATTRIBUTES });
+    const items = await bulkGet(ctx, keys, { attributes: MEMBER_LIST_ATTRIBUTES });
     return items
       .filter((item) => item.userId !== undefined)
       .map(chatMemberOf)

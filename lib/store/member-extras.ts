@@ -4,7 +4,7 @@
  * when asked, the verified phone (`USER#<id>` / `PROFILE#PHONE`, `phoneNumber`). Read by
  * BatchGetItem, 100 keys per request, several in flight: one key per member, two with phones.
  */
-import { getItemsConcurrently } from './batch-get.ts';
+import { bulkGet } from './bulk-get.ts';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import { notesOf } from './items.ts';
@@ -30,7 +30,7 @@ export async function readMemberExtras(
   );
   let items: Record<string, unknown>[];
   try {
-    items = await getItemsConcurrently(ctx, keys);
+    items = await bulkGet(ctx, keys);
   } catch (err: unknown) {
     throw toStoreError(err, 'member tags read');
   }
@@ -71,7 +71,7 @@ export async function taggedAmong(
       candidates.push(...page.ids.filter((id) => wanted.has(id)));
       startKey = page.lastKey;
     } while (startKey);
-    const notes = await getItemsConcurrently(ctx, candidates.map(notesKey));
+    const notes = await bulkGet(ctx, candidates.map(notesKey));
     return new Set(
       notes
         .filter((item) => notesOf(item).tags?.includes(tag) === true)
