@@ -70,7 +70,9 @@ function chatEventQuery(chatId: number, filter: EventFilter) {
   return {
     IndexName: GSI1.name,
     KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-    ...(filter.kind ? { FilterExpression: 'contains(gsi1sk, :kind)' } : {}),
+    // A filter may not name the queried index's keys (DynamoDB and the embedded store refuse
+    // gsi1sk here); the table's sort key, in every index, ends with the kind as well.
+    ...(filter.kind ? { FilterExpression: 'contains(sk, :kind)' } : {}),
     ExpressionAttributeValues: {
       ':pk': chatEventsPk(chatId),
       ...timeRange('', filter),
