@@ -67,7 +67,8 @@ describe('membershipEvent', () => {
       const cells = parseTable(table);
       expect(cells).toHaveLength(49);
       expect(new Set(cells.map(([b, a]) => `${b}>${a}`)).size).toBe(49);
-      expect(new Set(cells.flatMap(([b, a]) => [b, a]))).toEqual(new Set(NAMES));
+      expect(new Set(cells.map(([before]) => before))).toEqual(new Set(NAMES));
+      expect(new Set(cells.map(([, after]) => after))).toEqual(new Set(NAMES));
     }
   });
 
