@@ -366,6 +366,32 @@ describe('membership events', () => {
       expect(await list({ to: '2026-01-04' })).toEqual([]);
     });
 
+    it('answers ranges far in the past or the future (beyond 10-digit times) with what they hold', async () => {
+      const list = async (path: string, query: Record<string, string>) => {
+        const response = await api.call({ path, query });
+        expect(response.status, `${path} ${JSON.stringify(query)}`).toBe(200);
+        return response.body.items;
+      };
+      for (const path of [`/v1/chats/${CHAT.id}/events`, `/v1/contacts/${DAVE.id}/events`]) {
+        expect(await list(path, { from: '2300-01-01' })).toEqual([]);
+        expect(await list(path, { from: '2200-01-01', to: '2300-01-01' })).toEqual([]);
+        expect(await list(path, { from: '2286-11-20', to: '2286-11-21' })).toEqual([]);
+        expect(await list(path, { from: '0001-01-01', to: '1969-12-31' })).toEqual([]);
+      }
+      expect(
+        await list(`/v1/chats/${CHAT.id}/events`, { from: '0001-01-01', to: '2026-01-05' }),
+      ).toEqual([ERIN_JOIN, DAVE_JOIN]);
+      expect(
+        await list(`/v1/contacts/${DAVE.id}/events`, { from: '2026-01-08', to: '9999-12-31' }),
+      ).toEqual([DAVE_KICK]);
+      const activity = await api.call({
+        path: `/v1/chats/${CHAT.id}/activity`,
+        query: { from: '2286-11-20', to: '2286-11-21' },
+      });
+      expect(activity.status).toBe(200);
+      expect(activity.body.days).toEqual([]);
+    });
+
     it('pages 5 events with limit=2 as 2, 2 and 1, newest first, each once', async () => {
       const { pages } = await allPages(api, `/v1/chats/${CHAT.id}/events`, {
         from: '2026-01-07',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { monthRange } from '../../../lib/store/activity.ts';
 import { toChatActivityDays, toHours } from '../../../lib/store/items.ts';
+import { eventTime, MAX_EVENT_TIME } from '../../../lib/store/keys.ts';
 import { dayStart, firstKeptMonth, monthExpiry } from '../../../lib/store/record-plan.ts';
 import {
   hourCounter,
@@ -70,6 +71,16 @@ describe('month expiry and retention', () => {
   });
 });
 
+describe('eventTime', () => {
+  it('writes 10 digits, clamping times a key cannot sort', () => {
+    expect(eventTime(1767607200)).toBe('1767607200');
+    expect(eventTime(5.9)).toBe('0000000005');
+    expect(eventTime(-10)).toBe('0000000000');
+    expect(eventTime(MAX_EVENT_TIME)).toBe('9999999999');
+    expect(eventTime(253402300799)).toBe('9999999999');
+  });
+});
+
 describe('dayStart', () => {
   it('is the start of the UTC day', () => {
     expect(dayStart(utc('2025-11-24T16:00:00'))).toBe(utc('2025-11-24T00:00:00'));
@@ -102,6 +113,15 @@ describe('monthRange', () => {
       from: '2026-12-01',
       to: '2026-12-31',
     });
+  });
+
+  it('takes a year below 100 as it is', () => {
+    expect(monthRange('0001-01-01', '0001-01-02')).toEqual({
+      from: '0001-01-01',
+      to: '0001-01-31',
+    });
+    expect(monthRange('0096-02-01', '0096-02-01').to).toBe('0096-02-29');
+    expect(monthRange('0099-02-01', '0099-02-01').to).toBe('0099-02-28');
   });
 });
 
