@@ -296,3 +296,37 @@ describe('GET /v1/chats/{chatId}/top', () => {
     }
   });
 });
+
+// Last: it erases a member of the shared story.
+describe('erasure and activity', () => {
+  it("takes the member out of top, and leaves the chat's anonymous counts", async () => {
+    const erased = await api.call({
+      method: 'DELETE',
+      path: `/v1/contacts/${HANA.id}`,
+      key: api.adminKey,
+    });
+    expect(erased.status).toBe(204);
+    const top = await api.call({
+      path: `/v1/chats/${CHAT.id}/top`,
+      query: { from: '2026-01-01', to: '2026-01-31' },
+    });
+    expect(top.body.items.map((i: { userId: number }) => i.userId)).toEqual([
+      ALICE.id,
+      BOB.id,
+      CAROL.id,
+      GUS.id,
+    ]);
+    const activity = await api.call({
+      path: `/v1/chats/${CHAT.id}/activity`,
+      query: { from: '2026-01-08', to: '2026-01-08' },
+    });
+    expect(activity.body.days).toEqual([
+      { date: '2026-01-08', messages: 4, activeMembers: 2, joins: 0, leaves: 0 },
+    ]);
+    const own = await api.call({
+      path: `/v1/contacts/${HANA.id}/activity`,
+      query: { from: '2026-01-01', to: '2026-01-31' },
+    });
+    expect(own.body.days).toEqual([]);
+  });
+});
