@@ -306,22 +306,26 @@ export async function recordUpdate(
       'record',
       plan.writes.filter((w) => !w.update.isEmpty).map((w) => send(ctx, w)),
     );
-    const counted = settleAll(
-      'active count',
-      outcomes.map((o) => countActive(ctx, o, facts.updateId, facts.at)),
-    );
     const owners = new Map<number, Outcome[]>();
     for (const outcome of outcomes) {
       const owner = outcome.planned.owner;
       if (owner !== undefined) owners.set(owner, [...(owners.get(owner) ?? []), outcome]);
     }
-    const [, stale] = await Promise.all([
-      counted,
-      settleAll(
-        'erasure check',
-        [...owners].map(([owner, list]) => checkOwner(ctx, owner, list, timing, month)),
-      ),
-    ]);
+    const stale = await settleAll(
+      'erasure check',
+      [...owners].map(async ([owner, list]) => {
+        const older = await checkOwner(ctx, owner, list, timing, month);
+        // An update older than its sender's erasure counts no distinct sender: its
+        // membership, recreated and settled away again, would look like a first message.
+        if (!older) {
+          await settleAll(
+            'active count',
+            list.map((o) => countActive(ctx, o, facts.updateId, facts.at)),
+          );
+        }
+        return older;
+      }),
+    );
     if (plan.sharedUserIds.length > 0) await checkSharedUsers(ctx, plan, facts, timing);
     if (plan.migration) {
       await copyMigratedChat(ctx, plan.migration.fromChatId, plan.migration.toChatId);

@@ -10,7 +10,98 @@
  *   membership; a supergroup's membership includes the group's it migrated from.
  */
 import { normalizePhone } from '../../lib/phone.ts';
-import { GROUP, isCounted, type SimUpdate, SUPERGROUP } from './telegram-sim.ts';
+import { GROUP, isCounted, oldStatusOf, type SimUpdate, SUPERGROUP } from './telegram-sim.ts';
+
+/**
+ * The membership event an update is, by the product's rules: a join or leave message; a
+ * chat_member update from a member or non-member status to another (join: now a member;
+ * leave or remove: no longer one, remove when banned (the simulated user acts on their own
+ * membership); change: still one, with another status). As `chat|date|kind`.
+ */
+export function eventOf(u: SimUpdate): { user: number; chat: number; key: string } | undefined {
+  const e = u.event;
+  const at = (chat: number, kind: string) => ({
+    user: e.user,
+    chat,
+    key: `${chat}|${u.date}|${kind}|${e.user}`,
+  });
+  if (e.kind === 'join') return at(e.chat, 'join');
+  if (e.kind === 'leave') return at(e.chat, 'leave');
+  if (e.kind !== 'chat_member') return undefined;
+  const wasMember = oldStatusOf(u) === 'member';
+  if (!wasMember && e.isMember) return at(e.chat, 'join');
+  if (wasMember && !e.isMember) return at(e.chat, e.status === 'kicked' ? 'remove' : 'leave');
+  if (wasMember && e.isMember && e.status !== 'member') return at(e.chat, 'change');
+  return undefined;
+}
+
+/**
+ * A user's membership events: `required` from the updates that counted (dated from their
+ * erasure on), `allowed` also from those dropped after an attempt (which may have written
+ * theirs, before an erasure too: recorder.ts, outside the model).
+ */
+export function expectedEvents(input: ModelInput, user: number) {
+  const floor = input.floors.get(user) ?? 0;
+  const keys = (list: SimUpdate[]) =>
+    new Set(
+      list
+        .filter((u) => u.event.user === user)
+        .map(eventOf)
+        .filter((e) => e !== undefined)
+        .map((e) => e.key),
+    );
+  const required = keys(input.updates.filter((u) => u.acked && u.date >= floor));
+  const allowed = new Set([
+    ...required,
+    ...keys(input.updates.filter((u) => !u.acked && u.attempted)),
+  ]);
+  return { required, allowed };
+}
+
+const dayOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+/**
+ * Distinct senders of a chat per day, as bounds. At least the users with a counted message
+ * there that day dated from their erasure on, unless an attempt of theirs was dropped that
+ * day (it may have been their first, and counted or not); at most one per user and erasure
+ * (a user erased and writing again that day counts again). `erasures`: per user, how many.
+ */
+export function expectedActive(
+  input: ModelInput,
+  chat: number,
+  erasures: Map<number, number>,
+): Map<string, Bounds> {
+  const days = new Map<
+    string,
+    { sure: Set<number>; unsure: Set<number>; max: Map<number, number> }
+  >();
+  const dayEntry = (day: string) => {
+    let entry = days.get(day);
+    if (!entry) {
+      entry = { sure: new Set(), unsure: new Set(), max: new Map() };
+      days.set(day, entry);
+    }
+    return entry;
+  };
+  for (const u of input.updates) {
+    const e = u.event;
+    if (e.kind !== 'message' || e.chat !== chat || !(u.acked || u.attempted)) continue;
+    const entry = dayEntry(dayOf(u.date));
+    if (u.acked && u.date >= (input.floors.get(e.user) ?? 0)) entry.sure.add(e.user);
+    if (!u.acked) entry.unsure.add(e.user);
+    entry.max.set(e.user, (entry.max.get(e.user) ?? 0) + 1);
+  }
+  const bounds = new Map<string, Bounds>();
+  for (const [day, entry] of days) {
+    const min = [...entry.sure].filter((user) => !entry.unsure.has(user)).length;
+    let max = 0;
+    for (const [user, messages] of entry.max) {
+      max += Math.min(messages, 1 + (erasures.get(user) ?? 0));
+    }
+    bounds.set(day, { min: input.outOfOrder ? 0 : min, max });
+  }
+  return bounds;
+}
 
 export interface Bounds {
   min: number;

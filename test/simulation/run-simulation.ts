@@ -12,7 +12,7 @@ import { seededRandom } from '../helpers/faults.ts';
 import { createTestLookup } from '../helpers/lookup.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { createTestWebhook, tableSnapshot } from '../helpers/webhook.ts';
-import { expected } from './model.ts';
+import { expected, expectedActive, expectedEvents } from './model.ts';
 import { type Actor, createStoreScheduler } from './store-scheduler.ts';
 import {
   drawEvents,
@@ -62,8 +62,15 @@ export async function runSimulation(
   let now = START;
   const clock = vi.spyOn(Date, 'now').mockImplementation(() => now * 1000);
   const updates: SimUpdate[] = [];
+  const failures: string[] = [];
   const queues = new Map<string, SimUpdate[]>();
   const floors = new Map<number, number>();
+  /**
+   * How many erasures of each user ran, in whole or in part (every API and /forget attempt:
+   * one that crashed may still have settled the user's items, and its retry erases again).
+   */
+  const erasureCount = new Map<number, number>();
+  const erased = (user: number) => erasureCount.set(user, (erasureCount.get(user) ?? 0) + 1);
   const erasing = new Set<number>();
   const report = { seed, crashes: 0, erasures: 0 };
   let nextId = 1000;
@@ -110,6 +117,7 @@ export async function runSimulation(
       const attempts = random() < faults.duplicate ? 2 : 1;
       return Array.from({ length: attempts }, (_, i) => {
         const a = actor(`update ${u.id} attempt ${i}`);
+        if (u.event.kind === 'forget_confirm') erased(u.event.user);
         const body = toTelegramUpdate(u, now);
         const done = scheduler.run(a, () => webhook(webhookEvent(body)));
         return { u, a, done };
@@ -117,6 +125,7 @@ export async function runSimulation(
     });
     const erasures = [...erasing].map((user) => {
       const a = actor(`erase ${user}`);
+      erased(user);
       const done = scheduler.run(a, () =>
         lookup.call({ method: 'DELETE', path: `/v1/contacts/${user}`, key: lookup.adminKey }),
       );
@@ -211,13 +220,14 @@ export async function runSimulation(
     scheduler.client.destroy();
   }
 
+  function within(what: string, value: number, b: { min: number; max: number }) {
+    if (value < b.min || value > b.max)
+      failures.push(`${what} = ${value}, expected ${b.min}..${b.max}`);
+  }
+
   async function compare(): Promise<string[]> {
-    const failures: string[] = [];
+    failures.length = 0;
     const model = expected({ updates, floors, outOfOrder: options.outOfOrder });
-    const within = (what: string, value: number, b: { min: number; max: number }) => {
-      if (value < b.min || value > b.max)
-        failures.push(`${what} = ${value}, expected ${b.min}..${b.max}`);
-    };
     const get = (path: string, query?: Record<string, string>) =>
       lookup.call({ path, ...(query ? { query } : {}) });
     for (const [user, want] of model.contacts) {
@@ -303,8 +313,100 @@ export async function runSimulation(
           failures.push(`members of ${chat} list ${user}`);
       }
     }
+    await checkEvents(failures);
     await checkErasedLeaveNothing(model, failures);
     return failures;
+  }
+
+  /** Every page of a list route. */
+  async function all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await lookup.call({
+        path,
+        query: { limit: '100', ...(cursor ? { cursor } : {}) },
+      });
+      items.push(...((page.body?.items ?? []) as T[]));
+      cursor = page.body?.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  /**
+   * Membership events (each user's and each chat's list) against the model's, and the chats'
+   * days: distinct senders, joins and leaves.
+   */
+  async function checkEvents(failures: string[]) {
+    const input = { updates, floors, outOfOrder: options.outOfOrder };
+    type Listed = { chatId: number; userId: number; at: string; kind: string };
+    const keyOf = (e: Listed) => `${e.chatId}|${Date.parse(e.at) / 1000}|${e.kind}|${e.userId}`;
+    const byChat = new Map<number, { required: string[]; allowed: Set<string> }>();
+    for (const user of new Set(updates.map((u) => u.event.user))) {
+      const want = expectedEvents(input, user);
+      const listed = (await all<Listed>(`/v1/contacts/${user}/events`)).map(keyOf);
+      for (const key of listed) {
+        if (!want.allowed.has(key)) failures.push(`events of ${user} list ${key}`);
+      }
+      for (const key of want.required) {
+        if (!listed.includes(key)) failures.push(`events of ${user} miss ${key}`);
+      }
+      if (new Set(listed).size !== listed.length) failures.push(`events of ${user} repeat`);
+      for (const key of want.allowed) {
+        const chat = Number(key.split('|')[0]);
+        const entry = byChat.get(chat) ?? { required: [], allowed: new Set<string>() };
+        if (want.required.has(key)) entry.required.push(key);
+        entry.allowed.add(key);
+        byChat.set(chat, entry);
+      }
+    }
+    const migrated = updates.some((u) => u.acked && u.event.kind.startsWith('migrate'));
+    const groupActive = expectedActive(input, GROUP, erasureCount);
+    for (const chat of [GROUP, SUPERGROUP, OTHER]) {
+      const want = byChat.get(chat) ?? { required: [], allowed: new Set<string>() };
+      const listed = await all<Listed>(`/v1/chats/${chat}/events`);
+      const keys = listed.map(keyOf);
+      for (const key of keys) {
+        if (!want.allowed.has(key)) failures.push(`events of chat ${chat} list ${key}`);
+      }
+      for (const key of want.required) {
+        if (!keys.includes(key)) failures.push(`events of chat ${chat} miss ${key}`);
+      }
+      const activity = await lookup.call({
+        path: `/v1/chats/${chat}/activity`,
+        query: { from: '2026-01-01', to: '2026-12-31' },
+      });
+      type Day = { date: string; activeMembers: number; joins: number; leaves: number };
+      const days = new Map<string, Day>(
+        ((activity.body?.days ?? []) as Day[]).map((d) => [d.date, d]),
+      );
+      const active = expectedActive(input, chat, erasureCount);
+      for (const day of new Set([...days.keys(), ...active.keys()])) {
+        const bounds = active.get(day) ?? { min: 0, max: 0 };
+        // The supergroup's days also hold the group's, copied at the migration.
+        const copied = chat === SUPERGROUP && migrated ? (groupActive.get(day)?.max ?? 0) : 0;
+        within(`chat ${chat} activeMembers on ${day}`, days.get(day)?.activeMembers ?? 0, {
+          min: bounds.min,
+          max: bounds.max + copied,
+        });
+        const count = (set: Iterable<string>, kinds: string[]) =>
+          [...set].filter((k) => {
+            const [, at, kind] = k.split('|');
+            return (
+              new Date(Number(at) * 1000).toISOString().startsWith(day) &&
+              kinds.includes(kind ?? '')
+            );
+          }).length;
+        within(`chat ${chat} joins on ${day}`, days.get(day)?.joins ?? 0, {
+          min: count(want.required, ['join']),
+          max: count(want.allowed, ['join']),
+        });
+        within(`chat ${chat} leaves on ${day}`, days.get(day)?.leaves ?? 0, {
+          min: count(want.required, ['leave', 'remove']),
+          max: count(want.allowed, ['leave', 'remove']),
+        });
+      }
+    }
   }
 
   /** A user who must not exist leaves no item but their gate tombstones. */

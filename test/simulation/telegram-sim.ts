@@ -16,6 +16,13 @@
 export const USERS = [2001, 2002, 2003, 2004] as const;
 /** A group that migrates to SUPERGROUP part-way, and another supergroup. */
 export const GROUP = -5001;
+
+/**
+ * The status a chat_member update says the member had before: `left` for every third update
+ * id (a join, or no change for a non-member), else `member`. From the id, not the random
+ * stream, so that seeds replay as they did before events were modelled.
+ */
+export const oldStatusOf = (u: { id: number }) => (u.id % 3 === 0 ? 'left' : 'member');
 export const SUPERGROUP = -1005001;
 export const OTHER = -1006001;
 
@@ -115,7 +122,7 @@ export function toTelegramUpdate(u: SimUpdate, date: number): Record<string, unk
           chat: chatOf(e.chat),
           from,
           date: u.date,
-          old_chat_member: { user: from, status: 'member' },
+          old_chat_member: { user: from, status: oldStatusOf(u) },
           new_chat_member: {
             user: from,
             status: e.status,
