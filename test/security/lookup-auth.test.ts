@@ -67,7 +67,8 @@ afterAll(async () => {
 function requestFor(route: Route): string {
   const path = route.path.replace('{userId}', String(ALICE)).replace('{chatId}', String(GROUP));
   if (route.operationId === 'searchContacts') return `${path}?username=alice_smith`;
-  if (/activity/i.test(route.operationId)) return `${path}?from=2025-11-01&to=2025-11-30`;
+  // Activity and top members need a range.
+  if (/activity|top/i.test(route.operationId)) return `${path}?from=2025-11-01&to=2025-11-30`;
   return path;
 }
 
