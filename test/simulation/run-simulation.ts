@@ -161,8 +161,9 @@ export async function runSimulation(
       return { user, a, done };
     });
     const patching = faults.patch
-      ? [...new Set(chosen.map((u) => u.event.user))]
-          .filter(() => random() < 0.3)
+      ? [...new Set([...chosen.map((u) => u.event.user), ...erasing])]
+          // Most often beside an erasure of the same user: the race the patch must survive.
+          .filter((user) => random() < (erasing.has(user) ? 0.8 : 0.3))
           .map((user) => {
             const tags = TAG_CHOICES.filter(() => random() < 0.5);
             const a = actor(`patch ${user}`);
