@@ -7,6 +7,7 @@ import { errorToResponse } from '../lib/http/http-error.ts';
 import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
 import { levelForStatus, logger } from '../lib/logger.ts';
 import { buildLookupDeps, type LookupDeps } from '../lib/lookup/lookup-deps.ts';
+import { parseRouteBody } from '../lib/lookup/route-body.ts';
 import { matchRoute, parseRouteInput, requestPath, routeResponse } from '../lib/lookup/router.ts';
 import { LOOKUP_ROUTES } from '../lib/lookup/routes.ts';
 import { loadSecrets } from '../lib/secrets.ts';
@@ -32,7 +33,10 @@ export function createHandler(
         log.keyId = caller.keyId;
         limiter.enforce(caller.keyId);
       }
-      const input = parseRouteInput(match, event.queryStringParameters);
+      const input = {
+        ...parseRouteInput(match, event.queryStringParameters),
+        body: parseRouteBody(match.route, event),
+      };
       const result = await match.route.run({ ...context, ...(caller ? { caller } : {}) }, input);
       const response = routeResponse(match.route, result);
       logger.info('lookup', { ...log, status: response.statusCode, ms: Date.now() - started });

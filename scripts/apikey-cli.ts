@@ -14,10 +14,15 @@ import { NO_STORE_HELP, storeEnvironment } from './local/local-state.ts';
 
 export const USAGE = `usage: npm run apikey -- <command> [options]
 
-  create --name NAME --scope read|admin   create a key; it is printed once, only its hash is stored
-  list                                    list keys: id, name, scope, created, revoked
-  revoke --id ID                          revoke a key (it stays listed, it never works again)
-  --help                                  show this text
+  create --name NAME --scope SCOPE   create a key; it is printed once, only its hash is stored
+  list                               list keys: id, name, scope, created, revoked
+  revoke --id ID                     revoke a key (it stays listed, it never works again)
+  --help                             show this text
+
+scopes, each granting what the ones before it grant:
+  read    every GET route
+  write   also PATCH /v1/contacts/{userId} (tags and notes)
+  admin   also DELETE /v1/contacts/{userId} (erasure) and ?live=true storing Telegram's answer
 
 where the keys are:
   DYNAMODB_ENDPOINT   this DynamoDB endpoint, when set
@@ -74,7 +79,8 @@ function parseCommand(argv: string[]): Command {
     if (keyName.length > 100) throw new UsageError('--name is longer than 100 characters');
     const scope = text('scope');
     if (!API_SCOPES.includes(scope as ApiScope)) {
-      throw new UsageError(`--scope must be ${API_SCOPES.join(' or ')}, not ${scope}`);
+      const names = `${API_SCOPES.slice(0, -1).join(', ')} or ${API_SCOPES.at(-1)}`;
+      throw new UsageError(`--scope must be ${names}, not ${scope}`);
     }
     return { name: 'create', keyName, scope: scope as ApiScope };
   }

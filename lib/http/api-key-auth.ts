@@ -9,7 +9,7 @@
 
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { setBounded } from '../bounded-map.ts';
-import { type ApiKeyRecord, type ApiScope, hashApiKey } from '../store/api-keys.ts';
+import { API_SCOPES, type ApiKeyRecord, type ApiScope, hashApiKey } from '../store/api-keys.ts';
 import { header } from './event.ts';
 import { HttpError } from './http-error.ts';
 
@@ -52,8 +52,9 @@ export function presentedApiKey(event: APIGatewayProxyEventV2): string | undefin
   return key || undefined;
 }
 
+/** Whether a key with scope `granted` may call a route that needs `needed` (read < write < admin). */
 export function hasScope(granted: ApiScope, needed: ApiScope): boolean {
-  return granted === 'admin' || granted === needed;
+  return API_SCOPES.indexOf(granted) >= API_SCOPES.indexOf(needed);
 }
 
 export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {

@@ -4,6 +4,7 @@ import type { Chat, ChatActivityDay, Membership, MembershipEvent } from '../stor
 import { type EventFilter, listChatEvents } from '../store/membership-events.ts';
 import { listChatMembers } from '../store/memberships.ts';
 import { getChat } from '../store/profiles.ts';
+import { listTaggedMembers } from '../store/tagged-members.ts';
 import { type TopMember, topMembers } from '../store/top-members.ts';
 import type { LookupContext, RequestContext } from './context.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
@@ -16,8 +17,15 @@ export function getChatById(ctx: LookupContext, chatId: number): Promise<Chat | 
 export function listMembersOfChat(
   ctx: RequestContext,
   chatId: number,
-  query: ListQuery,
+  query: ListQuery & { tag?: string },
 ): Promise<List<Membership>> {
+  const { tag } = query;
+  if (tag !== undefined) {
+    // Paged over the tag's users: one Query of the tag index and one or two BatchGets.
+    return readList(ctx, `members:${chatId}:tag:${tag}`, query, (page) =>
+      listTaggedMembers(ctx.store, chatId, tag, page),
+    );
+  }
   return readList(ctx, `members:${chatId}`, query, (page) =>
     listChatMembers(ctx.store, chatId, page),
   );

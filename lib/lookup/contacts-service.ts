@@ -1,7 +1,11 @@
-/** Lookups about one contact: profile, search, chats, membership, shared contacts, activity, erasure. */
+/**
+ * Lookups about one contact: profile, search, chats, membership, shared contacts, activity;
+ * tags and note; erasure.
+ */
 
 import { logger } from '../logger.ts';
 import { type Activity, contactActivity } from '../store/activity.ts';
+import { type NotesPatch, patchContactNotes } from '../store/contact-notes.ts';
 import { findByPhone, findByUsername } from '../store/contact-search.ts';
 import { eraseUser } from '../store/erasure.ts';
 import type {
@@ -13,22 +17,26 @@ import type {
 } from '../store/items.ts';
 import { type EventFilter, listUserEvents } from '../store/membership-events.ts';
 import { getMembership, listUserChats } from '../store/memberships.ts';
-import { getContact } from '../store/profiles.ts';
+import { getContactWithNotes } from '../store/profiles.ts';
 import { listSharedBy } from '../store/shared-contacts.ts';
+import { findByTag } from '../store/tagged-contacts.ts';
 import { callerOf, type LookupContext, type RequestContext } from './context.ts';
 import { checkMembershipLive } from './membership-live.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
 
 /** One Query: the profile and its monthly counters. */
 export function getContactById(ctx: LookupContext, userId: number): Promise<Contact | null> {
-  return getContact(ctx.store, userId);
+  return getContactWithNotes(ctx.store, userId);
 }
 
-export type ContactSearch = ListQuery & { username?: string; phone?: string };
+export type ContactSearch = ListQuery & { username?: string; phone?: string; tag?: string };
 
-/** By username (without @, any case) or by normalized verified phone. */
+/** By username (without @, any case), by normalized verified phone or by tag (lower-case). */
 export function searchContacts(ctx: RequestContext, query: ContactSearch): Promise<List<Contact>> {
-  const { username, phone } = query;
+  const { username, phone, tag } = query;
+  if (tag !== undefined) {
+    return readList(ctx, `tag:${tag}`, query, (page) => findByTag(ctx.store, tag, page));
+  }
   if (username !== undefined) {
     return readList(ctx, `username:${username.toLowerCase()}`, query, (page) =>
       findByUsername(ctx.store, username, page),
@@ -38,6 +46,18 @@ export function searchContacts(ctx: RequestContext, query: ContactSearch): Promi
     return readList(ctx, `phone:${phone}`, query, (page) => findByPhone(ctx.store, phone, page));
   }
   return Promise.resolve({ items: [] });
+}
+
+/**
+ * Applies a merge patch of tags and note; the contact as it then is, or null (404) for a
+ * user never seen or erased, also by an erasure that ran during the patch.
+ */
+export function patchContact(
+  ctx: LookupContext,
+  userId: number,
+  patch: NotesPatch,
+): Promise<Contact | null> {
+  return patchContactNotes(ctx.store, userId, patch);
 }
 
 export function listContactChats(

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { titleOf } from '../http/http-error.ts';
-import type { Route } from './route.ts';
+import type { Route, RouteBody } from './route.ts';
 import { components, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -67,15 +67,30 @@ const problem = (status: number) => ({
   ...(status === 429 || status === 503
     ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } } }
     : {}),
+  // Only routes with a body answer 415; on PATCH routes it names the accepted type (RFC 5789).
+  ...(status === 415 ? { headers: { 'Accept-Patch': { schema: { type: 'string' } } } } : {}),
   content: { 'application/problem+json': { schema: schemaRef(Problem) } },
 });
+
+/** A route's request body: what a client sends (the schema's input side), one media type. */
+function requestBody(body: RouteBody<z.ZodType>): JsonSchema {
+  return {
+    required: true,
+    description: body.description,
+    content: {
+      [body.mediaType]: {
+        schema: bare(z.toJSONSchema(body.schema, { io: 'input' }) as JsonSchema),
+      },
+    },
+  };
+}
 
 function operation(route: Route): JsonSchema {
   const authenticated = route.scope !== 'public';
   const params = parameters(route.params, 'path');
   const query = parameters(route.query, 'query');
   const errors = new Set([
-    ...(params.length + query.length > 0 ? [400] : []),
+    ...(params.length + query.length > 0 || route.body ? [400] : []),
     ...(authenticated ? [401, 403, 429] : []),
     ...(route.errors ?? []),
     500,
@@ -99,6 +114,7 @@ function operation(route: Route): JsonSchema {
     ...(route.description ? { description: route.description } : {}),
     ...(authenticated ? { 'x-required-scope': route.scope } : { security: [] }),
     ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
+    ...(route.body ? { requestBody: requestBody(route.body) } : {}),
     responses,
   };
 }
@@ -138,7 +154,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
       version: '1.0.0',
       description: [
         'The contact directory a Telegram bot builds from its updates.',
-        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `admin` also erases.',
+        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes, `admin` also erases.',
         'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json.',
         `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
         `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,

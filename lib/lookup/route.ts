@@ -4,9 +4,22 @@ import type { ApiScope } from '../store/api-keys.ts';
 import type { RequestContext } from './context.ts';
 
 export type RouteScope = ApiScope | 'public';
-export type RouteMethod = 'GET' | 'DELETE';
+export type RouteMethod = 'GET' | 'DELETE' | 'PATCH';
 
-export interface RouteSpec<P extends z.ZodObject, Q extends z.ZodObject, R> {
+/** A route's request body: one media type, validated by `schema` after JSON parsing. */
+export interface RouteBody<B extends z.ZodType> {
+  /** The only `Content-Type` accepted (parameters such as charset aside); others are 415. */
+  mediaType: string;
+  schema: B;
+  description: string;
+}
+
+export interface RouteSpec<
+  P extends z.ZodObject,
+  Q extends z.ZodObject,
+  R,
+  B extends z.ZodType = z.ZodUndefined,
+> {
   method: RouteMethod;
   /** OpenAPI path template, e.g. `/v1/contacts/{userId}`. */
   path: string;
@@ -16,20 +29,28 @@ export interface RouteSpec<P extends z.ZodObject, Q extends z.ZodObject, R> {
   scope: RouteScope;
   params: P;
   query: Q;
+  /** A JSON body the route requires (absent: a body is ignored). */
+  body?: RouteBody<B>;
   /** 200 with a body shaped by `response`, or 204 without one. */
   status: 200 | 204;
   response?: z.ZodType;
   /** Problem statuses this route answers besides 400, 401, 403, 429 and 500. */
   errors?: number[];
   /** Calls one service; a thrown HttpError becomes the answer. `ctx.caller` is set unless public. */
-  run(ctx: RequestContext, input: { params: z.output<P>; query: z.output<Q> }): Promise<R>;
+  run(
+    ctx: RequestContext,
+    input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> },
+  ): Promise<R>;
 }
 
-export type Route = RouteSpec<z.ZodObject, z.ZodObject, unknown>;
+export type Route = RouteSpec<z.ZodObject, z.ZodObject, unknown, z.ZodType>;
 
 /** Type-checks a route against its own schemas, then erases the types for the table. */
-export function defineRoute<P extends z.ZodObject, Q extends z.ZodObject, R>(
-  spec: RouteSpec<P, Q, R>,
-): Route {
+export function defineRoute<
+  P extends z.ZodObject,
+  Q extends z.ZodObject,
+  R,
+  B extends z.ZodType = z.ZodUndefined,
+>(spec: RouteSpec<P, Q, R, B>): Route {
   return spec as unknown as Route;
 }

@@ -69,7 +69,8 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
   });
 }
 
-function describeIssues(error: z.ZodError, where: string): string {
+/** Every issue of a failed validation, `field: message`, joined (the 400's detail). */
+export function describeIssues(error: z.ZodError, where: string): string {
   if (error.issues.length === 0) return `invalid ${where}`;
   return error.issues
     .map((issue) => {

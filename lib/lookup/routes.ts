@@ -15,6 +15,7 @@ import {
   listContactChats,
   listContactEvents,
   listSharedContacts,
+  patchContact,
   searchContacts,
 } from './contacts-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -26,6 +27,7 @@ import {
   ChatActivity,
   Contact,
   ContactList,
+  ContactPatch,
   chatParams,
   eventsQuery,
   listQuery,
@@ -40,6 +42,7 @@ import {
   SharedContactList,
   searchQuery,
   TopMembers,
+  taggedMembersQuery,
   topQuery,
   userParams,
 } from './schemas.ts';
@@ -59,9 +62,9 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/v1/contacts',
     operationId: 'searchContacts',
-    summary: 'Find contacts by username or verified phone',
+    summary: 'Find contacts by username, verified phone or tag',
     description:
-      'Exactly one of username (exact, case-insensitive, @ optional) and phone (normalized to E.164; only verified phones match).',
+      'Exactly one of username (exact, case-insensitive, @ optional), phone (normalized to E.164; only verified phones match) and tag (a tag set with PATCH, case-insensitive). Pages by tag run over the tag index: a page may hold fewer items than limit.',
     scope: 'read',
     params: noParams,
     query: searchQuery,
@@ -84,12 +87,33 @@ export const LOOKUP_ROUTES: readonly Route[] = [
       found(await getContactById(ctx, params.userId), `no contact with id ${params.userId}`),
   }),
   defineRoute({
+    method: 'PATCH',
+    path: '/v1/contacts/{userId}',
+    operationId: 'patchContact',
+    summary: 'Set the tags and note of a contact (write)',
+    description:
+      'A JSON merge patch (RFC 7396, application/merge-patch+json; any other Content-Type is 415): a member left out stays as it is, null removes it. tags replaces the tag list (at most 20, each 1-32 of a-z, 0-9, _ and -, lower-cased, duplicates collapsed); note replaces the note (at most 2,000 characters). Answers the contact as GET does. 404 for a user never seen or erased, also when an erasure runs during the patch.',
+    scope: 'write',
+    params: userParams,
+    query: noQuery,
+    body: {
+      mediaType: 'application/merge-patch+json',
+      schema: ContactPatch,
+      description: 'The members to change: tags, note',
+    },
+    status: 200,
+    response: Contact,
+    errors: [404, 415],
+    run: async (ctx, { params, body }) =>
+      found(await patchContact(ctx, params.userId, body), `no contact with id ${params.userId}`),
+  }),
+  defineRoute({
     method: 'DELETE',
     path: '/v1/contacts/{userId}',
     operationId: 'eraseContact',
     summary: 'Erase everything stored about a user (admin)',
     description:
-      'Removes the profile, counters, memberships, shared contacts (theirs and of them) and index entries. Idempotent: 204 also when nothing was stored.',
+      'Removes the profile, counters, tags and note, memberships, shared contacts (theirs and of them) and index entries. Idempotent: 204 also when nothing was stored.',
     scope: 'admin',
     params: userParams,
     query: noQuery,
@@ -191,9 +215,11 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     path: '/v1/chats/{chatId}/members',
     operationId: 'listChatMembers',
     summary: 'Current and former members of a chat, each membership with the user',
+    description:
+      'With tag: only members with that tag; pages then run over the tag index, so a page may hold fewer items than limit (even none) and still have a nextCursor.',
     scope: 'read',
     params: chatParams,
-    query: listQuery,
+    query: taggedMembersQuery,
     status: 200,
     response: MembershipList,
     run: (ctx, { params, query }) => listMembersOfChat(ctx, params.chatId, query),

@@ -82,11 +82,33 @@ const phone = z
       'Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match',
   });
 
+/** A tag as stored: 1-32 of `a-z0-9_-`. */
+export const TAG_PATTERN = /^[a-z0-9_-]{1,32}$/;
+/** A tag as sent: letters in any case, stored lower-cased. */
+const TAG_INPUT = /^[A-Za-z0-9_-]{1,32}$/;
+export const MAX_TAGS = 20;
+/** Longest note, in characters (Unicode code points). */
+export const MAX_NOTE_LENGTH = 2000;
+const TAG_RULE = '1-32 characters of a-z, 0-9, _ and - (letters in any case)';
+
+const tagText = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .regex(TAG_INPUT, { error: `${what} must be ${TAG_RULE}` })
+    .transform((s) => s.toLowerCase());
+
+const tagQuery = tagText('tag')
+  .optional()
+  .meta({ description: 'A tag set with PATCH /v1/contacts/{userId}; letters in any case' });
+
 export const searchQuery = z
-  .object({ username, phone, limit, cursor })
-  .refine((q) => (q.username === undefined) !== (q.phone === undefined), {
-    error: 'give exactly one of username and phone',
+  .object({ username, phone, tag: tagQuery, limit, cursor })
+  .refine((q) => [q.username, q.phone, q.tag].filter((v) => v !== undefined).length === 1, {
+    error: 'give exactly one of username, phone and tag',
   });
+
+/** The members list's query with `?tag=`. */
+export const taggedMembersQuery = z.object({ tag: tagQuery, limit, cursor });
 
 export const membershipQuery = z.object({
   live: z
@@ -162,6 +184,52 @@ export const topQuery = z
 
 export const noQuery = z.object({});
 
+const codePoints = (s: string) => [...s].length;
+
+/**
+ * `PATCH /v1/contacts/{userId}`: a JSON merge patch (RFC 7396) of a contact's tags and note.
+ * An absent member is left as it is, `null` removes it; unknown members are refused.
+ */
+export const ContactPatch = z
+  .strictObject(
+    {
+      tags: z
+        .array(tagText('each tag'), { error: 'tags must be an array of strings, or null' })
+        .transform((tags) => [...new Set(tags)].sort())
+        .refine((tags) => tags.length <= MAX_TAGS, {
+          error: `tags may hold at most ${MAX_TAGS} different tags`,
+        })
+        .nullable()
+        .optional()
+        .meta({
+          description: `The contact's tags, replacing the present ones: at most ${MAX_TAGS}, each ${TAG_RULE}, stored lower-cased, duplicates collapsed; [] or null removes them all`,
+          maxItems: MAX_TAGS,
+        }),
+      note: z
+        .string({ error: 'note must be a string, or null' })
+        .refine((note) => codePoints(note) <= MAX_NOTE_LENGTH, {
+          error: `note must be at most ${MAX_NOTE_LENGTH} characters`,
+        })
+        .nullable()
+        .optional()
+        .meta({
+          description: `Free text of at most ${MAX_NOTE_LENGTH} characters, replacing the present note; null removes it`,
+          maxLength: MAX_NOTE_LENGTH,
+        }),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown member${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+              .slice(0, 5)
+              .map((key) => JSON.stringify(key.slice(0, 40)))
+              .join(', ')}: a contact patch has only tags and note`
+          : 'the body must be a JSON object (a JSON merge patch of tags and note)',
+    },
+  )
+  .meta({ description: 'A JSON merge patch (RFC 7396) of the contact: tags and note' });
+export type ContactPatch = z.output<typeof ContactPatch>;
+
 // ---- response ----
 
 const time = z.iso.datetime();
@@ -189,6 +257,13 @@ export const ContactSummary = z
 export const Contact = ContactSummary.extend({
   lastSeenAt: time.optional(),
   messageCount: z.int().min(0),
+  tags: z
+    .array(z.string().regex(TAG_PATTERN))
+    .min(1)
+    .max(MAX_TAGS)
+    .optional()
+    .meta({ description: 'Tags an application set (PATCH), sorted; absent when there are none' }),
+  note: z.string().optional().meta({ description: 'The note an application set (PATCH)' }),
 }).register(components, { id: 'Contact' });
 
 export const ChatSummary = z

@@ -10,8 +10,9 @@ import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import { apiKeyKey } from './keys.ts';
 
-export const API_SCOPES = ['read', 'admin'] as const;
-/** `read` reads; `admin` also erases. */
+/** Scopes in rising order: each grants what the ones before it grant. */
+export const API_SCOPES = ['read', 'write', 'admin'] as const;
+/** `read` reads; `write` also sets tags and notes; `admin` also erases. */
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export interface ApiKeyRecord {

@@ -8,7 +8,7 @@ import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import type { Contact } from './items.ts';
 import { idFromKey, phoneIndexPk, usernameIndexPk, userPk } from './keys.ts';
-import { getContact } from './profiles.ts';
+import { getContactWithNotes } from './profiles.ts';
 import { type ListPage, type PageRequest, queryAll } from './query.ts';
 import { GSI2 } from './table.ts';
 
@@ -29,7 +29,7 @@ async function search(
       .sort((a, b) => a - b)
       .filter((id) => after === undefined || id > after);
     const pageIds = ids.slice(0, page.limit);
-    const contacts = await Promise.all(pageIds.map((id) => getContact(ctx, id)));
+    const contacts = await Promise.all(pageIds.map((id) => getContactWithNotes(ctx, id)));
     const last = pageIds.at(-1);
     return {
       items: contacts.filter((c): c is Contact => c !== null && matches(c)),

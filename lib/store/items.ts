@@ -5,7 +5,7 @@
  * a membership's status is its newest status event.
  */
 import type { ChatType, MemberStatus, MembershipEventKind } from '../telegram/facts.ts';
-import { idFromKey, monthOfSk, PROFILE } from './keys.ts';
+import { idFromKey, isNotesSk, monthOfSk, PROFILE } from './keys.ts';
 import {
   copiedCounter,
   EXPIRES_AT,
@@ -31,6 +31,9 @@ export interface Contact {
   firstSeenAt?: string;
   lastSeenAt?: string;
   messageCount: number;
+  /** Set by applications (PATCH), sorted; absent when there are none. */
+  tags?: string[];
+  note?: string;
 }
 
 export interface Chat {
@@ -152,6 +155,24 @@ const counted = (items: Item[], attr: string) =>
     (sum, i) => sum + (num(i[attr]) ?? 0) + (num(i[copiedCounter(attr)]) ?? 0),
     0,
   );
+
+/** The tags and note of a contact's notes item (`PROFILE#NOTES`, see contact-notes.ts). */
+export function notesOf(item: Item | undefined): { tags?: string[]; note?: string } {
+  const tags = Array.isArray(item?.tags)
+    ? item.tags.filter((t): t is string => typeof t === 'string')
+    : [];
+  return compact({ tags: tags.length > 0 ? tags : undefined, note: str(item?.note) });
+}
+
+/**
+ * The contact as the lookup API shows it: with the tags and note of its notes item; null
+ * when nothing is known (tags and a note alone make no contact). A function of its own, not
+ * part of `toContact`, so the webhook's bundle (which reads contacts for /me) stays without it.
+ */
+export function toContactWithNotes(items: Item[]): Contact | null {
+  const contact = toContact(items);
+  return contact && { ...contact, ...notesOf(items.find((i) => isNotesSk(String(i.sk)))) };
+}
 
 /** A contact from its monthly items and verified-phone item; null when nothing is known. */
 export function toContact(items: Item[]): Contact | null {

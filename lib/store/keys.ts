@@ -56,6 +56,7 @@ export const phoneItemKey = (userId: number): Key => ({
 
 /** Tags and note an application set on a contact (PATCH); read with the contact's months. */
 export const notesKey = (userId: number): Key => ({ pk: userPk(userId), sk: `${PROFILE}#NOTES` });
+export const isNotesSk = (sk: string) => sk === `${PROFILE}#NOTES`;
 export const TAG_PREFIX = 'TAG#';
 /** One item per tag of a contact, indexed by tag in GSI1 (`TAG#<tag>` / `USER#<id>`). */
 export const tagKey = (userId: number, tag: string): Key => ({
@@ -66,6 +67,9 @@ export const tagIndexKeys = (userId: number, tag: string) => ({
   gsi1pk: `${TAG_PREFIX}${tag}`,
   gsi1sk: userPk(userId),
 });
+export const tagIndexPk = (tag: string) => tagIndexKeys(0, tag).gsi1pk;
+/** The tag of a tag entry's sort key (`TAG#<tag>`). */
+export const tagOfSk = (sk: string) => sk.slice(TAG_PREFIX.length);
 
 export const EVENT_PREFIX = 'EVENT#';
 /** The latest time an event key can hold (2286-11-20T17:46:39Z): 10 digits. */

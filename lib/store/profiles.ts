@@ -2,7 +2,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
-import { type Chat, type Contact, toChat, toContact, unexpired } from './items.ts';
+import {
+  type Chat,
+  type Contact,
+  toChat,
+  toContact,
+  toContactWithNotes,
+  unexpired,
+} from './items.ts';
 import { chatPk, PROFILE, userPk } from './keys.ts';
 import { queryAll } from './query.ts';
 
@@ -22,6 +29,14 @@ async function readProfile(ctx: StoreContext, pk: string) {
 
 export async function getContact(ctx: StoreContext, userId: number): Promise<Contact | null> {
   return toContact(await readProfile(ctx, userPk(userId)));
+}
+
+/** The contact with its tags and note, as the lookup API shows it (the same one Query). */
+export async function getContactWithNotes(
+  ctx: StoreContext,
+  userId: number,
+): Promise<Contact | null> {
+  return toContactWithNotes(await readProfile(ctx, userPk(userId)));
 }
 
 export async function getChat(ctx: StoreContext, chatId: number): Promise<Chat | null> {

@@ -42,8 +42,18 @@ const FIXTURE_BOB = 1002;
 export const TOP_ROUTE = `GET /v1/chats/{chatId}/top (${POOL.userIds.length} members)`;
 export const TOP_MEMBERS = POOL.userIds.length;
 
-/** Route template -> a concrete path on the seeded data. */
-export const LOOKUP_BENCH_ROUTES: readonly [string, string][] = [
+/** A request other than a GET: its method, body and content type. */
+interface BenchRequest {
+  method: 'PATCH';
+  body: string;
+  contentType: string;
+}
+
+const TAGGED = POOL.userIds.slice(0, 20);
+const MERGE_PATCH = 'application/merge-patch+json';
+
+/** Route template -> a concrete path on the seeded data (and the request, when not a GET). */
+export const LOOKUP_BENCH_ROUTES: readonly ([string, string] | [string, string, BenchRequest])[] = [
   ['GET /v1/contacts/{userId}', `/v1/contacts/${USER}`],
   ['GET /v1/contacts?username=', `/v1/contacts?username=person_${USER}`],
   ['GET /v1/contacts?phone=', '/v1/contacts?phone=%2B15551234567'],
@@ -59,7 +69,26 @@ export const LOOKUP_BENCH_ROUTES: readonly [string, string][] = [
   ['GET /v1/contacts/{userId}/events', `/v1/contacts/${FIXTURE_BOB}/events`],
   [TOP_ROUTE, `/v1/chats/${CHAT}/top?${MONTH}`],
   ['GET /v1/openapi.json', '/v1/openapi.json'],
+  [
+    'PATCH /v1/contacts/{userId} (note)',
+    `/v1/contacts/${USER}`,
+    { method: 'PATCH', body: '{"note":"bench"}', contentType: MERGE_PATCH },
+  ],
+  [`GET /v1/contacts?tag= (${TAGGED.length})`, '/v1/contacts?tag=vip'],
+  [`GET /v1/chats/{chatId}/members?tag= (${TAGGED.length})`, `/v1/chats/${CHAT}/members?tag=vip`],
 ];
+
+/** Tags the first people of the pool `vip` through the API, as an application would. */
+async function tag(url: string, apiKey: string): Promise<void> {
+  for (const userId of TAGGED) {
+    const response = await fetch(`${url}/v1/contacts/${userId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': MERGE_PATCH },
+      body: JSON.stringify({ tags: ['vip'] }),
+    });
+    if (response.status !== 200) throw new Error(`tagging: PATCH answered ${response.status}`);
+  }
+}
 
 async function seed(url: string, secret: string): Promise<LookupReport['seeded']> {
   // Every person writes in both chats on 3 days; Alice (1001) verifies her phone and shares others.
@@ -120,17 +149,23 @@ export async function measureLookup(options: {
   });
   try {
     const seeded = await seed(stack.url, stack.webhookSecret);
+    await tag(stack.url, stack.devApiKey);
     const log = recordRequests(stack.store.client);
     const routes: RouteFigures[] = [];
-    for (const [route, path] of LOOKUP_BENCH_ROUTES) {
-      const headers = { authorization: `Bearer ${stack.devApiKey}` };
+    for (const [route, path, request] of LOOKUP_BENCH_ROUTES) {
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${stack.devApiKey}`,
+        ...(request ? { 'content-type': request.contentType } : {}),
+      };
+      const sent = request ? { method: request.method, body: request.body } : {};
       // One call first: the key is then cached, as in a warm instance.
-      const first = await fetch(`${stack.url}${path}`, { headers });
+      const first = await fetch(`${stack.url}${path}`, { headers, ...sent });
       if (first.status !== 200) throw new Error(`${path}: ${first.status} ${await first.text()}`);
       log.reset();
       const result = await autocannon({
         url: `${stack.url}${path}`,
         headers,
+        ...sent,
         connections: options.connections,
         duration: options.seconds,
       });

@@ -1,7 +1,7 @@
 /**
- * The real lookup handler against the embedded store, fed arbitrary paths, methods and
- * query strings with an admin key (so requests get past auth into validation and the
- * store). Property: never a 5xx and never a throw; errors are problem+json.
+ * The real lookup handler against the embedded store, fed arbitrary paths, methods, query
+ * strings and PATCH bodies with an admin key (so requests get past auth into validation and
+ * the store). Property: never a 5xx and never a throw; errors are problem+json.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,43 @@ const path = fc.oneof(
   },
 );
 
-const QUERY_NAMES = ['limit', 'cursor', 'username', 'phone', 'from', 'to', 'live'];
+const QUERY_NAMES = ['limit', 'cursor', 'username', 'phone', 'tag', 'from', 'to', 'live'];
+
+/** Bodies for PATCH: merge patches, near misses and anything else. */
+const patchBody = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .record(
+        {
+          tags: fc.oneof(
+            fc.constant(null),
+            fc.array(fc.oneof(fc.constantFrom('vip', 'VIP', 'a-b_1', ''), text(40)), {
+              maxLength: 25,
+            }),
+            fc.anything(),
+          ),
+          note: fc.oneof(
+            fc.constant(null),
+            text(64),
+            fc.string({ maxLength: 2100 }),
+            fc.anything(),
+          ),
+          extra: fc.anything(),
+        },
+        { requiredKeys: [] },
+      )
+      .map((body) => JSON.stringify(body)),
+  },
+  { weight: 1, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
+  { weight: 1, arbitrary: text(64) },
+);
+const contentType = fc.constantFrom(
+  'application/merge-patch+json',
+  'application/merge-patch+json; charset=utf-8',
+  'application/json',
+  '',
+);
 const query = fc.dictionary(
   fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...QUERY_NAMES) },
@@ -77,15 +113,18 @@ describe('lookup API (fuzzed)', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom('GET', 'GET', 'GET', 'GET', 'GET', 'DELETE', 'POST'),
+          fc.constantFrom('GET', 'GET', 'GET', 'GET', 'GET', 'DELETE', 'POST', 'PATCH', 'PATCH'),
           path,
           query,
-          async (method, rawPath, queryStringParameters) => {
+          patchBody,
+          contentType,
+          async (method, rawPath, queryStringParameters, body, type) => {
             const event = httpEvent({
               method,
               path: rawPath,
               query: queryStringParameters,
-              headers: { authorization: `Bearer ${api.adminKey}` },
+              headers: { authorization: `Bearer ${api.adminKey}`, 'content-type': type },
+              ...(method === 'PATCH' ? { body } : {}),
             });
             const response = await api.handler(event);
             const status = response.statusCode ?? 0;

@@ -40,6 +40,8 @@ export interface TestLookup {
     query?: Record<string, string>;
     key?: string | null;
     headers?: Record<string, string>;
+    /** A request body, sent as it is (set its content-type in `headers`). */
+    body?: string;
   }): Promise<LookupResponse>;
 }
 
@@ -98,6 +100,7 @@ export async function createTestLookup(options: TestLookupOptions): Promise<Test
             ...(key === null ? {} : { authorization: `Bearer ${key}` }),
             ...request.headers,
           },
+          ...(request.body !== undefined ? { body: request.body } : {}),
         }),
       );
       const raw = response.body ?? '';

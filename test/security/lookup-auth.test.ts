@@ -7,12 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
 import { registerApiKey, revokeApiKey } from '../../lib/store/api-key-admin.ts';
+import { API_SCOPES, type ApiScope } from '../../lib/store/api-keys.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
 import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
-import { DEV_API_KEY, expectNoSecrets, expectNothingSensitive, READ_API_KEY } from './sensitive.ts';
+import {
+  DEV_API_KEY,
+  expectNoSecrets,
+  expectNothingSensitive,
+  READ_API_KEY,
+  WRITE_API_KEY,
+} from './sensitive.ts';
 
 const ALICE = 1001;
 const GROUP = -100200300;
@@ -50,6 +57,7 @@ beforeAll(async () => {
     expect(response.status).toBe(200);
   }
   await registerApiKey(stack.store, { key: READ_API_KEY, name: 'security read', scope: 'read' });
+  await registerApiKey(stack.store, { key: WRITE_API_KEY, name: 'security write', scope: 'write' });
   const revoked = await registerApiKey(stack.store, {
     key: REVOKED_KEY,
     name: 'security revoked',
@@ -69,12 +77,20 @@ afterAll(async () => {
 function requestFor(route: Route): string {
   const path = route.path.replace('{userId}', String(ALICE)).replace('{chatId}', String(GROUP));
   if (route.operationId === 'searchContacts') return `${path}?username=alice_smith`;
-  // Activity and top members need a range.
   if (/activity|top/i.test(route.operationId)) return `${path}?from=2025-11-01&to=2025-11-30`;
   return path;
 }
 
-type Caller = { label: string; headers: Record<string, string>; grants?: 'read' | 'admin' };
+/** The body and its content type for a route that takes one. */
+function bodyFor(route: Route): { body?: string; headers: Record<string, string> } {
+  if (!route.body) return { headers: {} };
+  return {
+    body: JSON.stringify({ tags: ['security'], note: 'a note' }),
+    headers: { 'content-type': route.body.mediaType },
+  };
+}
+
+type Caller = { label: string; headers: Record<string, string>; grants?: ApiScope };
 
 const CALLERS: Caller[] = [
   { label: 'no key', headers: {} },
@@ -87,6 +103,7 @@ const CALLERS: Caller[] = [
   { label: 'a cookie', headers: { cookie: `api_key=${DEV_API_KEY}` } },
   { label: 'a read key', headers: { authorization: `Bearer ${READ_API_KEY}` }, grants: 'read' },
   { label: 'a read key in x-api-key', headers: { 'x-api-key': READ_API_KEY }, grants: 'read' },
+  { label: 'a write key', headers: { authorization: `Bearer ${WRITE_API_KEY}` }, grants: 'write' },
   { label: 'an admin key', headers: { authorization: `bearer ${DEV_API_KEY}` }, grants: 'admin' },
 ];
 
@@ -94,7 +111,7 @@ const CALLERS: Caller[] = [
 function expected(route: Route, caller: Caller): number | 'ok' {
   if (route.scope === 'public') return 'ok';
   if (!caller.grants) return 401;
-  if (route.scope === 'admin' && caller.grants !== 'admin') return 403;
+  if (API_SCOPES.indexOf(caller.grants) < API_SCOPES.indexOf(route.scope)) return 403;
   return 'ok';
 }
 
@@ -110,9 +127,11 @@ describe('lookup auth matrix (every route x every caller, over HTTP)', () => {
   );
 
   it.each(cases)('%s with %s', async (_route, _caller, route, caller) => {
+    const { body: sent, headers } = bodyFor(route);
     const response = await fetch(`${stack.url}${requestFor(route)}`, {
       method: route.method,
-      headers: caller.headers,
+      headers: { ...headers, ...caller.headers },
+      ...(sent !== undefined ? { body: sent } : {}),
     });
     const want = expected(route, caller);
     const body = await response.text();

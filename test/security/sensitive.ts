@@ -9,6 +9,7 @@ import { TEST_BOT_TOKEN } from '../helpers/webhook.ts';
 
 export const DEV_API_KEY = 'dev_security-suite-admin-key_0123456789abcdef';
 export const READ_API_KEY = 'read_security-suite-key_0123456789abcdef';
+export const WRITE_API_KEY = 'write_security-suite-key_0123456789abcdef';
 
 /** Phone numbers of the fixtures, as sent and as stored. */
 export const PHONES = ['15551234567', '+15551234567', '+44 20 7946 0958', '442079460958'];
@@ -19,6 +20,7 @@ export const SECRETS: readonly string[] = [
   WEBHOOK_SECRET,
   DEV_API_KEY,
   READ_API_KEY,
+  WRITE_API_KEY,
 ];
 
 function expectAbsent(text: string, values: readonly string[]): void {

@@ -59,7 +59,7 @@ const ACCESS: Record<string, { read: string[]; write: string[]; gsi1: string[]; 
     lookup: {
       read: ['USER#', 'CHAT#', 'APIKEY#'],
       write: ['USER#'],
-      gsi1: ['CHAT#', 'SHAREDOF#', 'APIKEYS'],
+      gsi1: ['CHAT#', 'SHAREDOF#', 'APIKEYS', 'TAG#'],
       gsi2: ['USERNAME#', 'PHONE#'],
     },
   };
@@ -71,6 +71,7 @@ const PROBES = [
   'APIKEY#9f86d081884c7d659a2feaa0c55ad015',
   'APIKEYS',
   'SHAREDOF#1001',
+  'TAG#vip',
   'USERNAME#alice',
   'PHONE#+15551234567',
   'UPDATE#42',
@@ -177,6 +178,7 @@ describe('npm run package (osls, offline)', () => {
     });
     expect(Object.fromEntries(routes.map((r) => [r.key, r.fn]))).toEqual({
       'GET /v1/{proxy+}': 'lookup',
+      'PATCH /v1/{proxy+}': 'lookup',
       'DELETE /v1/{proxy+}': 'lookup',
     });
 
@@ -399,6 +401,7 @@ describe('npm run package (osls, offline)', () => {
       'POWERTOOLS_SERVICE_NAME',
       'POWERTOOLS_LOG_LEVEL',
       'NODE_OPTIONS',
+      'RETENTION_DAYS',
       'TELEGRAM_BOT_TOKEN_PARAM',
       'TELEGRAM_WEBHOOK_SECRET_PARAM',
       'CURSOR_SECRET_PARAM',

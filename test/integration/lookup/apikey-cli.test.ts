@@ -53,6 +53,23 @@ describe('npm run apikey', () => {
     expect(stored).not.toContain(key);
   });
 
+  it('creates a write key: it patches tags and notes, it does not erase', async () => {
+    const result = await cli('create', '--name', 'crm', '--scope', 'write');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^created key_[0-9a-f]{12} \(write\) "crm"$/m);
+    const key = result.out.split('\n').at(-1) as string;
+    const patched = await api.call({
+      method: 'PATCH',
+      path: '/v1/contacts/1',
+      key,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: '{"tags":["vip"]}',
+    });
+    // Scope granted: the answer is about the contact (never seen here), not the key.
+    expect(patched.status).toBe(404);
+    expect((await api.call({ method: 'DELETE', path: '/v1/contacts/1', key })).status).toBe(403);
+  });
+
   it('lists id, name, scope, created and revoked, never a key or a hash', async () => {
     const created = await cli('create', '--name', 'ops', '--scope', 'admin');
     const key = created.out.split('\n').at(-1) as string;
@@ -91,7 +108,10 @@ describe('npm run apikey', () => {
     [['rotate'], /unknown command: rotate/],
     [['create', '--scope', 'read'], /create needs --name/],
     [['create', '--name', 'x'], /create needs --scope/],
-    [['create', '--name', 'x', '--scope', 'write'], /--scope must be read or admin, not write/],
+    [
+      ['create', '--name', 'x', '--scope', 'owner'],
+      /--scope must be read, write or admin, not owner/,
+    ],
     [['list', '--id', 'key_1'], /list takes no --id/],
     [['revoke'], /revoke needs --id/],
     [['list', 'extra'], /unexpected argument: extra/],

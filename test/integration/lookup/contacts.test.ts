@@ -93,7 +93,7 @@ describe('GET /v1/contacts/{userId}', () => {
     expect((await api.call({ path: '/v2/contacts/1001' })).status).toBe(404);
     const response = await api.call({ path: '/v1/contacts/1001', method: 'PUT' });
     expect(response.status).toBe(405);
-    expect(response.headers.allow).toBe('GET, DELETE');
+    expect(response.headers.allow).toBe('GET, PATCH, DELETE');
   });
 });
 
@@ -131,7 +131,7 @@ describe('GET /v1/contacts?username=', () => {
   it.each([
     [{ username: 'a b' }, /username/],
     [{ username: '@' }, /username/],
-    [{}, /exactly one of username and phone/],
+    [{}, /exactly one of username, phone and tag/],
     [{ username: 'alice_smith', phone: '+15551234567' }, /exactly one/],
     [{ username: 'alice_smith', limit: '0' }, /limit/],
   ])('returns 400 for %j', async (query, detail) => {

@@ -108,6 +108,21 @@ describe('GET /v1/openapi.json', () => {
     );
     expect(limit?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 50 });
     expect(operationOf('DELETE', '/v1/contacts/{userId}')['x-required-scope']).toBe('admin');
+    const patch = operationOf('PATCH', '/v1/contacts/{userId}');
+    expect(patch['x-required-scope']).toBe('write');
+    expect(patch.requestBody).toMatchObject({
+      required: true,
+      content: {
+        'application/merge-patch+json': {
+          schema: {
+            type: 'object',
+            properties: { tags: expect.any(Object), note: expect.any(Object) },
+            additionalProperties: false,
+          },
+        },
+      },
+    });
+    expect(Object.keys(patch.responses as Json)).toContain('415');
     expect(operationOf('GET', '/v1/openapi.json').security).toEqual([]);
   });
 
@@ -214,6 +229,30 @@ describe('lookup responses match the OpenAPI document', () => {
     const top = '/v1/chats/{chatId}/top';
     await check('GET', top, { path: `/v1/chats/${GROUP}/top`, query: range }, 200);
     await check('GET', top, { path: `/v1/chats/${GROUP}/top`, query: { limit: '5' } }, 400);
+    const mergePatch = { 'content-type': 'application/merge-patch+json' };
+    const patch = (path: string, body: string, headers = mergePatch) => ({
+      path,
+      key: api.adminKey,
+      headers,
+      body,
+    });
+    await check('PATCH', c, patch(`/v1/contacts/${ALICE}`, '{"tags":["VIP"],"note":"n"}'), 200);
+    await check('PATCH', c, patch(`/v1/contacts/${ALICE}`, '{"tags":"vip"}'), 400);
+    await check('PATCH', c, patch('/v1/contacts/1', '{"note":null}'), 404);
+    await check(
+      'PATCH',
+      c,
+      patch(`/v1/contacts/${ALICE}`, '{}', { 'content-type': 'application/json' }),
+      415,
+    );
+    await check('PATCH', c, { ...patch(`/v1/contacts/${ALICE}`, '{}'), key: api.readKey }, 403);
+    await check('GET', '/v1/contacts', { path: '/v1/contacts', query: { tag: 'vip' } }, 200);
+    await check(
+      'GET',
+      '/v1/chats/{chatId}/members',
+      { path: `/v1/chats/${GROUP}/members`, query: { tag: 'vip' } },
+      200,
+    );
     await check('DELETE', c, { path: `/v1/contacts/${BOB}` }, 403);
     await check('DELETE', c, { path: `/v1/contacts/${BOB}`, key: api.adminKey }, 204);
     await check('GET', '/v1/openapi.json', { path: '/v1/openapi.json', key: null }, 200);

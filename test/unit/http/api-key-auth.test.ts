@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createApiKeyAuth, presentedApiKey } from '../../../lib/http/api-key-auth.ts';
 import type { HttpError } from '../../../lib/http/http-error.ts';
-import { type ApiKeyRecord, hashApiKey } from '../../../lib/store/api-keys.ts';
+import { type ApiKeyRecord, type ApiScope, hashApiKey } from '../../../lib/store/api-keys.ts';
 import { httpEvent } from '../../helpers/events.ts';
 
-const record = (scope: 'read' | 'admin', extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
+const record = (scope: ApiScope, extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
   id: `key_${scope}`,
   name: scope,
   scope,
@@ -71,6 +71,23 @@ describe('API key authentication', () => {
     expect(await statusOf(auth.authenticate(withKey('a'), 'read'))).toBe(200);
     expect(await statusOf(auth.authenticate(withKey('a'), 'admin'))).toBe(200);
     expect(await statusOf(auth.authenticate(withKey('r'), 'admin'))).toBe(403);
+  });
+
+  it('ranks the scopes read < write < admin: each grants what the ones below grant', async () => {
+    const { auth } = setup({ r: record('read'), w: record('write'), a: record('admin') });
+    const granted = async (key: string) => {
+      const statuses = [];
+      for (const scope of ['read', 'write', 'admin'] as const) {
+        statuses.push(await statusOf(auth.authenticate(withKey(key), scope)));
+      }
+      return statuses;
+    };
+    expect(await granted('r')).toEqual([200, 403, 403]);
+    expect(await granted('w')).toEqual([200, 200, 403]);
+    expect(await granted('a')).toEqual([200, 200, 200]);
+    await expect(auth.authenticate(withKey('w'), 'admin')).rejects.toThrow(
+      'this API key has the write scope; this route needs admin',
+    );
   });
 
   it('returns 401 for missing, unknown, revoked and oversized keys', async () => {

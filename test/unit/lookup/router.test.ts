@@ -35,7 +35,7 @@ describe('lookup router', () => {
     expect(failure(() => matchRoute(LOOKUP_ROUTES, 'GET', '/contacts/1')).status).toBe(404);
     const wrong = failure(() => matchRoute(LOOKUP_ROUTES, 'POST', '/v1/contacts/1'));
     expect(wrong.status).toBe(405);
-    expect(wrong.headers).toEqual({ allow: 'GET, DELETE' });
+    expect(wrong.headers).toEqual({ allow: 'GET, PATCH, DELETE' });
   });
 
   it('strips a named stage from the path, not the $default one', () => {
