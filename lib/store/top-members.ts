@@ -9,6 +9,7 @@ import { toStoreError } from './dynamo-errors.ts';
 import { type ContactSummary, memberUser } from './items.ts';
 import { chatPk } from './keys.ts';
 import { queryAll } from './query.ts';
+import { DEFAULT_RETENTION_DAYS, firstKeptMonth } from './record-plan.ts';
 import { monthOfMemberCount } from './registers.ts';
 import { GSI1 } from './table.ts';
 
@@ -59,20 +60,29 @@ export function rankMembers(
     .slice(0, limit);
 }
 
+/**
+ * The chat's top `limit` members over the months from `fromMonth` to `toMonth`, months past
+ * RETENTION_DAYS left out (as activity reads no expired month; the per-month counts live on
+ * the memberships, which do not expire).
+ */
 export async function topMembers(
   ctx: StoreContext,
   chatId: number,
   fromMonth: string,
   toMonth: string,
   limit: number,
+  now = Math.floor(Date.now() / 1000),
 ): Promise<TopMember[]> {
+  const kept = firstKeptMonth(now, ctx.retentionDays ?? DEFAULT_RETENTION_DAYS);
+  const from = fromMonth < kept ? kept : fromMonth;
+  if (from > toMonth) return [];
   try {
     const keys = await queryAll(ctx, {
       IndexName: GSI1.name,
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': chatPk(chatId) },
     });
-    return rankMembers(await getItems(ctx, tableKeys(keys)), fromMonth, toMonth, limit);
+    return rankMembers(await getItems(ctx, tableKeys(keys)), from, toMonth, limit);
   } catch (err: unknown) {
     throw toStoreError(err, 'top members read');
   }

@@ -215,6 +215,8 @@ export async function measureMemberExport(options: {
       TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
       RATE_LIMIT_RPS: '100000',
       RATE_LIMIT_BURST: '100000',
+      // The seed is dated November 2025: kept whatever today's date (as lookup-routes.ts).
+      RETENTION_DAYS: '36500',
     },
     port: 0,
   });
