@@ -9,6 +9,7 @@ import { toStoreError } from './dynamo-errors.ts';
 import { type ContactSummary, memberUser } from './items.ts';
 import { chatPk } from './keys.ts';
 import { queryAll } from './query.ts';
+import { DEFAULT_RETENTION_DAYS } from './record-plan.ts';
 import { monthOfMemberCount } from './registers.ts';
 import { GSI1 } from './table.ts';
 
@@ -59,20 +60,37 @@ export function rankMembers(
     .slice(0, limit);
 }
 
+/**
+ * The first month still kept at `now` (epoch seconds): a month expires RETENTION_DAYS after
+ * it ends (record-plan.ts `monthExpiry`), so the month of `now` less RETENTION_DAYS is the
+ * oldest whose end is still within them.
+ */
+export function firstKeptMonth(retentionDays: number, now: number): string {
+  return new Date((now - retentionDays * 86_400) * 1000).toISOString().slice(0, 7);
+}
+
+/**
+ * The members ranked over the months from `fromMonth` to `toMonth`, skipping months past
+ * RETENTION_DAYS as every reader of months does (the counts live on memberships, which stay).
+ */
 export async function topMembers(
   ctx: StoreContext,
   chatId: number,
   fromMonth: string,
   toMonth: string,
   limit: number,
+  now = Math.floor(Date.now() / 1000),
 ): Promise<TopMember[]> {
+  const kept = firstKeptMonth(ctx.retentionDays ?? DEFAULT_RETENTION_DAYS, now);
+  const from = fromMonth < kept ? kept : fromMonth;
+  if (from > toMonth) return [];
   try {
     const keys = await queryAll(ctx, {
       IndexName: GSI1.name,
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': chatPk(chatId) },
     });
-    return rankMembers(await getItems(ctx, tableKeys(keys)), fromMonth, toMonth, limit);
+    return rankMembers(await getItems(ctx, tableKeys(keys)), from, toMonth, limit);
   } catch (err: unknown) {
     throw toStoreError(err, 'top members read');
   }
