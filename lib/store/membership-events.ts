@@ -57,7 +57,7 @@ export async function listUserEvents(
       page.startKey,
     );
     return {
-      items: unexpired(items).map(toMembershipEvent),
+      items: unexpired(items, ctx.retentionDays).map(toMembershipEvent),
       ...(lastKey ? { lastKey } : {}),
     };
   } catch (err: unknown) {
@@ -94,7 +94,7 @@ export async function listChatEvents(
       page.startKey,
     );
     const found = new Map(
-      unexpired(await getItems(ctx, tableKeys(keys))).map((item) => [
+      unexpired(await getItems(ctx, tableKeys(keys)), ctx.retentionDays).map((item) => [
         `${item.pk}|${item.sk}`,
         item,
       ]),

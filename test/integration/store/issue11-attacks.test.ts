@@ -7,7 +7,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { StoreContext } from '../../../lib/store/client.ts';
+import { chatActivity } from '../../../lib/store/activity.ts';
 import { chatMonthKey } from '../../../lib/store/keys.ts';
+import { listChatEvents } from '../../../lib/store/membership-events.ts';
 import { topMembers } from '../../../lib/store/top-members.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import {
@@ -62,6 +64,29 @@ describe('top members and retention', () => {
     // Within retention the same counts rank (with a retention long enough to keep them).
     const kept = await topMembers({ ...store, retentionDays: 600 }, SUPERGROUP, month, month, 10);
     expect(kept.map((m) => m.userId)).toEqual([ALICE_PROFILE.id, BOB_PROFILE.id]);
+  });
+});
+
+describe('a lowered RETENTION_DAYS', () => {
+  // Promise: RETENTION_DAYS bounds how long events and per-day activity are served ("skipped
+  // on read at once"). Items carry the expiry of the retention they were written under, and
+  // the activity days and event lists went by it alone, while joins and leaves per day went
+  // by the retention now: after lowering RETENTION_DAYS (as an operator would, to keep
+  // less), a day past the new retention still showed its messages and distinct senders, and
+  // its events were listed, next to zero joins for the same day.
+  it('serves no day and no event older than the retention now in force', async () => {
+    const store = await stack.freshTable();
+    const t = noonDaysAgo(200);
+    const join = loadUpdate('new-chat-members') as { message: { date: number } };
+    join.message.date = t;
+    await record(store, join, t + 1);
+    await record(store, message(SUPERGROUP, t + 60), t + 61);
+    const day = new Date(t * 1000).toISOString().slice(0, 10);
+    const kept = await chatActivity(store, SUPERGROUP, day, day);
+    expect(kept.days).toMatchObject([{ date: day, messages: 1, activeMembers: 1, joins: 1 }]);
+    const lowered = { ...store, retentionDays: 90 };
+    expect((await chatActivity(lowered, SUPERGROUP, day, day)).days).toEqual([]);
+    expect((await listChatEvents(lowered, SUPERGROUP, {}, { limit: 10 })).items).toEqual([]);
   });
 });
 
