@@ -6,8 +6,8 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { StoreContext } from '../../../lib/store/client.ts';
 import { chatActivity } from '../../../lib/store/activity.ts';
+import type { StoreContext } from '../../../lib/store/client.ts';
 import { chatMonthKey } from '../../../lib/store/keys.ts';
 import { listChatEvents } from '../../../lib/store/membership-events.ts';
 import { topMembers } from '../../../lib/store/top-members.ts';
