@@ -29,7 +29,10 @@ export interface Activity<Day> {
 /** The first and last day of the months that [from, to] touches. */
 export function monthRange(from: string, to: string) {
   const [year, month] = to.slice(0, 7).split('-').map(Number) as [number, number];
-  const last = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const end = new Date(0);
+  end.setUTCFullYear(year, month, 0);
+  const last = end.toISOString().slice(0, 10);
   return { from: `${from.slice(0, 7)}-01`, to: last };
 }
 

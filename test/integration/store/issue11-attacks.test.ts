@@ -6,7 +6,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { chatActivity } from '../../../lib/store/activity.ts';
+import { chatActivity, monthRange } from '../../../lib/store/activity.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { chatMonthKey } from '../../../lib/store/keys.ts';
 import { listChatEvents } from '../../../lib/store/membership-events.ts';
@@ -64,6 +64,27 @@ describe('top members and retention', () => {
     // Within retention the same counts rank (with a retention long enough to keep them).
     const kept = await topMembers({ ...store, retentionDays: 600 }, SUPERGROUP, month, month, 10);
     expect(kept.map((m) => m.userId)).toEqual([ALICE_PROFILE.id, BOB_PROFILE.id]);
+  });
+});
+
+describe('the months a range touches', () => {
+  // Promise: the activity and top answers echo the whole months they cover (`hoursRange`,
+  // top's `from` and `to`). Dates of the years 0000-0099 pass validation (ISO 8601), and the
+  // month's last day came from Date.UTC, which reads those years as 1900-1999: the answer to
+  // a range in February 0050 said it covered 0050-02-01 to 1950-02-28.
+  it('ends in the year the range names, also for years below 100', () => {
+    expect(monthRange('0050-02-10', '0050-02-11')).toEqual({
+      from: '0050-02-01',
+      to: '0050-02-28',
+    });
+    expect(monthRange('0000-02-01', '0000-02-01')).toEqual({
+      from: '0000-02-01',
+      to: '0000-02-29',
+    });
+    expect(monthRange('2024-02-10', '2024-03-01')).toEqual({
+      from: '2024-02-01',
+      to: '2024-03-31',
+    });
   });
 });
 
