@@ -257,7 +257,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'getTopMembers',
     summary: 'Members ranked by messages',
     description:
-      "Counts the whole UTC months that from-to touches (each membership keeps its messages per month; the answer's from and to say which days counted). At most 366 days; limit 1-100 (default 10); ties by user id. Reads every membership of the chat: one index Query page and one BatchGet per 100 members.",
+      "Counts the whole UTC months that from-to touches (each membership keeps its messages per month; the answer's from and to say which days counted). At most 366 days; limit 1-100 (default 10); ties by user id. Months past RETENTION_DAYS are not counted. Reads every membership of the chat: one index Query page and one BatchGet per 100 members.",
     scope: 'read',
     params: chatParams,
     query: topQuery,

@@ -29,11 +29,11 @@ export interface Activity<Day> {
 /** The first and last day of the months that [from, to] touches. */
 export function monthRange(from: string, to: string) {
   const [year, month] = to.slice(0, 7).split('-').map(Number) as [number, number];
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
-  const end = new Date(0);
-  end.setUTCFullYear(year, month, 0);
-  const last = end.toISOString().slice(0, 10);
-  return { from: `${from.slice(0, 7)}-01`, to: last };
+  // Day 0 of the next month is this month's last; setUTCFullYear, unlike Date.UTC, takes a
+  // year below 100 as it is (not as 19xx).
+  const last = new Date(0);
+  last.setUTCFullYear(year, month, 0);
+  return { from: `${from.slice(0, 7)}-01`, to: last.toISOString().slice(0, 10) };
 }
 
 async function readMonths(ctx: StoreContext, pk: string, from: string, to: string) {

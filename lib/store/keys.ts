@@ -72,8 +72,14 @@ export const tagIndexPk = (tag: string) => tagIndexKeys(0, tag).gsi1pk;
 export const tagOfSk = (sk: string) => sk.slice(TAG_PREFIX.length);
 
 export const EVENT_PREFIX = 'EVENT#';
-/** Epoch seconds as 10 digits: event keys sort by time. */
-export const eventTime = (at: number) => String(Math.max(0, Math.floor(at))).padStart(10, '0');
+/** The latest time an event key can hold (2286-11-20T17:46:39Z): 10 digits. */
+export const MAX_EVENT_TIME = 9_999_999_999;
+/**
+ * Epoch seconds as 10 digits: event keys sort by time. Times outside 0..MAX_EVENT_TIME are
+ * clamped (as strings, an 11-digit time would sort before most 10-digit ones).
+ */
+export const eventTime = (at: number) =>
+  String(Math.min(MAX_EVENT_TIME, Math.max(0, Math.floor(at)))).padStart(10, '0');
 /**
  * A membership event. Its key is what it says (who, where, when, what): the same change
  * reported twice (a redelivery, or a chat_member update and a service message of the same

@@ -9,7 +9,7 @@ import { getItems, tableKeys } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import { type MembershipEvent, toMembershipEvent, unexpired } from './items.ts';
-import { chatEventsPk, EVENT_PREFIX, eventTime, userPk } from './keys.ts';
+import { chatEventsPk, EVENT_PREFIX, eventTime, MAX_EVENT_TIME, userPk } from './keys.ts';
 import { type ListPage, type PageRequest, queryAll, queryPage } from './query.ts';
 import { DEFAULT_RETENTION_DAYS } from './record-plan.ts';
 import { GSI1 } from './table.ts';
@@ -27,8 +27,9 @@ const secondsOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 /** The range of an event key's time part that `filter` allows. */
 function timeRange(prefix: string, filter: EventFilter) {
   const from = filter.from === undefined ? 0 : secondsOf(filter.from);
-  const to = filter.to === undefined ? 9_999_999_999 : secondsOf(filter.to) + DAY - 1;
-  // `~` sorts after every character of a key's tail.
+  const to = filter.to === undefined ? MAX_EVENT_TIME : secondsOf(filter.to) + DAY - 1;
+  // eventTime clamps both ends to the 10 digits keys hold; `~` sorts after every character
+  // of a key's tail.
   return { ':from': `${prefix}${eventTime(from)}`, ':to': `${prefix}${eventTime(to)}~` };
 }
 
@@ -70,7 +71,9 @@ function chatEventQuery(chatId: number, filter: EventFilter) {
   return {
     IndexName: GSI1.name,
     KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-    ...(filter.kind ? { FilterExpression: 'contains(gsi1sk, :kind)' } : {}),
+    // A filter may not name the queried index's keys (DynamoDB and the embedded store refuse
+    // gsi1sk here); the table's sort key, in every index, ends with the kind as well.
+    ...(filter.kind ? { FilterExpression: 'contains(sk, :kind)' } : {}),
     ExpressionAttributeValues: {
       ':pk': chatEventsPk(chatId),
       ...timeRange('', filter),

@@ -80,6 +80,14 @@ export function monthExpiry(month: string, retentionDays: number): number {
   return Date.UTC(year, mm, 1) / 1000 + retentionDays * DAY_SECONDS;
 }
 
+/**
+ * The oldest month (`yyyy-mm`) still kept at `now` (epoch seconds): a month expires
+ * `retentionDays` after it ends, so it is kept while it ended less than that long ago.
+ */
+export function firstKeptMonth(now: number, retentionDays: number): string {
+  return new Date((now - retentionDays * DAY_SECONDS) * 1000).toISOString().slice(0, 7);
+}
+
 /** The start (epoch seconds) of the UTC day of `at`. */
 export const dayStart = (at: number) => at - (((at % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS);
 

@@ -9,7 +9,7 @@ import { toStoreError } from './dynamo-errors.ts';
 import { type ContactSummary, memberUser } from './items.ts';
 import { chatPk } from './keys.ts';
 import { queryAll } from './query.ts';
-import { DEFAULT_RETENTION_DAYS } from './record-plan.ts';
+import { DEFAULT_RETENTION_DAYS, firstKeptMonth } from './record-plan.ts';
 import { monthOfMemberCount } from './registers.ts';
 import { GSI1 } from './table.ts';
 
@@ -61,17 +61,9 @@ export function rankMembers(
 }
 
 /**
- * The first month still kept at `now` (epoch seconds): a month expires RETENTION_DAYS after
- * it ends (record-plan.ts `monthExpiry`), so the month of `now` less RETENTION_DAYS is the
- * oldest whose end is still within them.
- */
-export function firstKeptMonth(retentionDays: number, now: number): string {
-  return new Date((now - retentionDays * 86_400) * 1000).toISOString().slice(0, 7);
-}
-
-/**
- * The members ranked over the months from `fromMonth` to `toMonth`, skipping months past
- * RETENTION_DAYS as every reader of months does (the counts live on memberships, which stay).
+ * The chat's top `limit` members over the months from `fromMonth` to `toMonth`, months past
+ * RETENTION_DAYS left out (as activity reads no expired month; the per-month counts live on
+ * the memberships, which do not expire).
  */
 export async function topMembers(
   ctx: StoreContext,
@@ -81,7 +73,7 @@ export async function topMembers(
   limit: number,
   now = Math.floor(Date.now() / 1000),
 ): Promise<TopMember[]> {
-  const kept = firstKeptMonth(ctx.retentionDays ?? DEFAULT_RETENTION_DAYS, now);
+  const kept = firstKeptMonth(now, ctx.retentionDays ?? DEFAULT_RETENTION_DAYS);
   const from = fromMonth < kept ? kept : fromMonth;
   if (from > toMonth) return [];
   try {

@@ -4,7 +4,7 @@
  */
 import type { ColdStartReport } from './cold-start.ts';
 import type { CostReport } from './cost.ts';
-import type { LookupReport } from './lookup-routes.ts';
+import { type LookupReport, TOP_MEMBERS, TOP_ROUTE } from './lookup-routes.ts';
 import type { ThroughputReport } from './throughput.ts';
 import { SCENARIOS, type UpdateWork, type UpdateWorkReport } from './update-work.ts';
 
@@ -33,7 +33,15 @@ export function checkBudgets(results: {
   const ordinary = work(SCENARIOS.ordinary);
   const duplicate = work(SCENARIOS.duplicate);
   const start = work(SCENARIOS.start);
-  const contactRoute = results.lookup.routes.find((r) => r.route === 'GET /v1/contacts/{userId}');
+  const route = (name: string) => results.lookup.routes.find((r) => r.route === name);
+  const contactRoute = route('GET /v1/contacts/{userId}');
+  const behaviour = [
+    'GET /v1/chats/{chatId}/events',
+    'GET /v1/contacts/{userId}/events',
+    'GET /v1/chats/{chatId}/activity',
+  ].map((name) => ({ name, figures: route(name) }));
+  const topRoute = route(TOP_ROUTE);
+  const topLimit = 1 + Math.ceil(TOP_MEMBERS / 100);
   const webhook = results.coldStart.bundles.find((b) => b.name === 'webhook');
   const ratio = webhook ? webhook.bytes / results.coldStart.baseline.bytes : Number.NaN;
   const costRatio = results.cost.webhook.usdPerMillion / results.cost.baseline.usdPerMillion;
@@ -94,6 +102,26 @@ export function checkBudgets(results: {
       measured: contactRoute ? contactRoute.dynamoRequests.toFixed(2) : 'n/a',
       met: contactRoute !== undefined && Math.round(contactRoute.dynamoRequests) === 1,
       test: 'test/integration/lookup/auth.test.ts › lookup API request budget',
+    },
+    {
+      budget:
+        'membership events (chat, contact) and chat activity: DynamoDB requests per call once the key is cached',
+      limit: '≤ 2',
+      measured: behaviour
+        .map(
+          ({ name, figures }) =>
+            `${figures ? figures.dynamoRequests.toFixed(2) : 'n/a'} (${name.split(' ')[1]})`,
+        )
+        .join(', '),
+      met: behaviour.every(({ figures }) => figures !== undefined && figures.dynamoRequests <= 2),
+      test: 'test/integration/lookup/membership-events.test.ts › uses one Query (and one BatchGet for a chat) per page',
+    },
+    {
+      budget: `top members of a chat of ${TOP_MEMBERS}: DynamoDB requests per call once the key is cached`,
+      limit: `1 Query + 1 BatchGet per 100 members (${topLimit})`,
+      measured: topRoute ? topRoute.dynamoRequests.toFixed(2) : 'n/a',
+      met: topRoute !== undefined && topRoute.dynamoRequests <= topLimit,
+      test: 'test/integration/lookup/activity-top.test.ts › reads the memberships with one Query and one BatchGet',
     },
     {
       budget: 'webhook bundle bytes at import vs the baseline',

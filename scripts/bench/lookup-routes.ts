@@ -34,6 +34,13 @@ const POOL = messagePool(120, 2);
 const USER = POOL.userIds[0] as number;
 const CHAT = POOL.chatIds[0] as number;
 const MONTH = 'from=2025-11-01&to=2025-11-30';
+/** The fixtures' group and Bob, whose joins, leave and status changes the seed delivers. */
+const FIXTURE_GROUP = -100200300;
+const FIXTURE_BOB = 1002;
+
+/** Top members reads every membership of the chat: one Query, one BatchGet per 100. */
+export const TOP_ROUTE = `GET /v1/chats/{chatId}/top (${POOL.userIds.length} members)`;
+export const TOP_MEMBERS = POOL.userIds.length;
 
 /** A request other than a GET: its method, body and content type. */
 interface BenchRequest {
@@ -58,6 +65,9 @@ export const LOOKUP_BENCH_ROUTES: readonly ([string, string] | [string, string, 
   ['GET /v1/chats/{chatId}', `/v1/chats/${CHAT}`],
   ['GET /v1/chats/{chatId}/members (50)', `/v1/chats/${CHAT}/members?limit=50`],
   ['GET /v1/chats/{chatId}/activity', `/v1/chats/${CHAT}/activity?${MONTH}`],
+  ['GET /v1/chats/{chatId}/events', `/v1/chats/${FIXTURE_GROUP}/events`],
+  ['GET /v1/contacts/{userId}/events', `/v1/contacts/${FIXTURE_BOB}/events`],
+  [TOP_ROUTE, `/v1/chats/${CHAT}/top?${MONTH}`],
   ['GET /v1/openapi.json', '/v1/openapi.json'],
   [
     'PATCH /v1/contacts/{userId} (note)',
@@ -88,7 +98,17 @@ async function seed(url: string, secret: string): Promise<LookupReport['seeded']
     for (let i = 0; i < perDay; i++)
       updates.push(groupUpdate(POOL, i, 5_000_000 + day * perDay + i, day));
   }
-  for (const name of ['group-message', 'contact-own', 'contact-other', 'users-shared']) {
+  // Membership events in the fixtures' group: Bob added, leaving, restricted, promoted.
+  for (const name of [
+    'group-message',
+    'contact-own',
+    'contact-other',
+    'users-shared',
+    'new-chat-members',
+    'left-chat-member',
+    'chat-member-restricted',
+    'chat-member-admin',
+  ]) {
     updates.push(loadUpdate(name));
   }
   const post = async (update: unknown) => {
@@ -122,6 +142,8 @@ export async function measureLookup(options: {
       TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
       RATE_LIMIT_RPS: '100000',
       RATE_LIMIT_BURST: '100000',
+      // The seed is dated November 2025 (the fixtures' dates): kept whatever today's date.
+      RETENTION_DAYS: '36500',
     },
     port: 0,
   });

@@ -13,7 +13,7 @@ import type { StoreContext } from '../../lib/store/client.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, webhookEvent } from './events.ts';
-import { TEST_BOT_TOKEN } from './webhook.ts';
+import { TEST_BOT_TOKEN, withConfiguredRetention } from './webhook.ts';
 
 export const ALICE = 1001;
 export const BOB = 1002;
@@ -67,7 +67,8 @@ export async function createTestLookup(options: TestLookupOptions): Promise<Test
     ...options.env,
   });
   const token = options.token === null ? undefined : (options.token ?? TEST_BOT_TOKEN);
-  const store = options.client ? { ...options.store, client: options.client } : options.store;
+  const configured = withConfiguredRetention(options.store, config, options.env);
+  const store = options.client ? { ...configured, client: options.client } : configured;
   const deps = buildLookupDeps(
     config,
     { botToken: token, cursorSecret: 'test-cursor-secret' },

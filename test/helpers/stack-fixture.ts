@@ -28,6 +28,8 @@ export interface StackWebhookOptions {
   botApiUrl?: string;
   /** null: no bot token configured. */
   token?: string | null;
+  /** More environment for the handler's config (e.g. RETENTION_DAYS). */
+  env?: Record<string, string>;
 }
 
 /** Options of `stack.lookup()`: those of `createTestLookup`, all optional. */
@@ -52,8 +54,14 @@ export interface Stack {
   webhook(options?: StackWebhookOptions): Promise<WebhookHandler>;
   /** The real lookup handler, with its keys, on `options.store` (default: a fresh table). */
   lookup(options?: StackLookupOptions): Promise<TestLookup>;
-  /** A fresh table with a webhook and a lookup handler on it; `lookup` options go to the latter. */
-  handlers(options?: { lookup?: StackLookupOptions }): Promise<StackHandlers>;
+  /**
+   * A fresh table with a webhook and a lookup handler on it; `lookup` options go to the latter,
+   * `env` to both.
+   */
+  handlers(options?: {
+    lookup?: StackLookupOptions;
+    env?: Record<string, string>;
+  }): Promise<StackHandlers>;
 }
 
 /**
@@ -122,8 +130,13 @@ export function useStack(options: { botApi?: FakeBotApiOptions } = {}): Stack {
       }),
     handlers: async (handlerOptions = {}) => {
       const store = await stack.freshTable();
-      const webhook = await stack.webhook({ store });
-      const lookup = await stack.lookup({ ...handlerOptions.lookup, store });
+      const { env } = handlerOptions;
+      const webhook = await stack.webhook({ store, ...(env ? { env } : {}) });
+      const lookup = await stack.lookup({
+        ...handlerOptions.lookup,
+        store,
+        ...(env ? { env: { ...env, ...handlerOptions.lookup?.env } } : {}),
+      });
       return { store, webhook, lookup };
     },
   };

@@ -5,6 +5,15 @@ import { createDocumentClient, type StoreContext } from '../../lib/store/client.
 import { ensureTable } from '../../lib/store/table-setup.ts';
 import { startEmbeddedStore } from '../../scripts/local/embedded-store.ts';
 
+/**
+ * Retention of test tables (RETENTION_DAYS as the store applies it). The fixtures are dated
+ * from November 2025: with the production default (400 days) their events and months would
+ * expire as the calendar moves on (events from 29 December 2026, months from 5 January 2027)
+ * and every test reading them would fail. Tests of retention set their own
+ * (`createTestWebhook` / `createTestLookup` with `env: { RETENTION_DAYS }`).
+ */
+export const TEST_RETENTION_DAYS = 36_500;
+
 export interface TestStore extends StoreContext {
   endpoint: string;
   client: DynamoDBDocumentClient;
@@ -27,6 +36,7 @@ export async function startTestStore(): Promise<TestStore> {
       endpoint: store.endpoint,
       client,
       tableName,
+      retentionDays: TEST_RETENTION_DAYS,
       freshTable: make,
       close: async () => {
         client.destroy();

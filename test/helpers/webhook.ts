@@ -1,7 +1,7 @@
 /** The real webhook handler wired to a test table and a loopback fake Bot API. */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type WebhookHandler } from '../../functions/webhook.ts';
-import { loadConfig } from '../../lib/config.ts';
+import { type Config, loadConfig } from '../../lib/config.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { buildWebhookDeps } from '../../lib/webhook/webhook-deps.ts';
@@ -9,21 +9,41 @@ import { WEBHOOK_SECRET } from './events.ts';
 
 export const TEST_BOT_TOKEN = '999:AAtest-token-for-loopback-only_0123456789';
 
+/**
+ * The store a handler gets, as `storeFromConfig` makes it when deployed: an injected store
+ * replaces the configured one, so a RETENTION_DAYS given in `env` is carried over to it.
+ */
+export function withConfiguredRetention(
+  store: StoreContext,
+  config: Config,
+  env: Record<string, string> | undefined,
+): StoreContext {
+  return env?.RETENTION_DAYS === undefined
+    ? store
+    : { ...store, retentionDays: config.RETENTION_DAYS };
+}
+
 export async function createTestWebhook(options: {
   store: StoreContext;
   botApiUrl: string;
   token?: string | null;
+  /** More environment (e.g. RETENTION_DAYS, which then applies to the store as deployed). */
+  env?: Record<string, string>;
 }): Promise<WebhookHandler> {
   const config = loadConfig({
     TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
     TELEGRAM_API_ROOT: options.botApiUrl,
     TABLE_NAME: options.store.tableName,
+    ...options.env,
   });
   const token = options.token === null ? undefined : (options.token ?? TEST_BOT_TOKEN);
   const deps = await buildWebhookDeps(
     config,
     { webhookSecret: WEBHOOK_SECRET, botToken: token },
-    { store: options.store, botApi: createBotApi({ token, apiRoot: options.botApiUrl }) },
+    {
+      store: withConfiguredRetention(options.store, config, options.env),
+      botApi: createBotApi({ token, apiRoot: options.botApiUrl }),
+    },
   );
   return createHandler(deps);
 }

@@ -53,7 +53,7 @@ async function deliver(
     fired = true;
     return fault.kind;
   });
-  const store = { client: faulty.client, tableName: table.tableName };
+  const store = { ...table, client: faulty.client };
   const webhook = await stack.webhook({ store });
   for (const update of updates) {
     let status = 0;

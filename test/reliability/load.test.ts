@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatResult, runLoadTest } from '../../scripts/loadtest-run.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
+import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -14,6 +15,7 @@ beforeAll(async () => {
       TELEGRAM_BOT_USERNAME: 'loadtest_bot',
       RATE_LIMIT_RPS: '100000',
       RATE_LIMIT_BURST: '100000',
+      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
     },
     port: 0,
   });

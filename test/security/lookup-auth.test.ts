@@ -12,6 +12,7 @@ import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
 import {
   DEV_API_KEY,
   expectNoSecrets,
@@ -37,6 +38,7 @@ async function start(env: Record<string, string> = {}) {
       DEV_API_KEY,
       RATE_LIMIT_RPS: '1000',
       RATE_LIMIT_BURST: '1000',
+      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
       ...env,
     },
     port: 0,

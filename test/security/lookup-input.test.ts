@@ -10,6 +10,7 @@ import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, WEBHOOK_SECRET } from '../helpers/events.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
 import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
 
 const GROUP = -100200300;
@@ -28,6 +29,7 @@ beforeAll(async () => {
       DEV_API_KEY,
       RATE_LIMIT_RPS: '100000',
       RATE_LIMIT_BURST: '100000',
+      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
     },
     port: 0,
   });

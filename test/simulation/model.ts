@@ -42,6 +42,7 @@ export function eventOf(u: SimUpdate): { user: number; chat: number; key: string
  */
 export function expectedEvents(input: ModelInput, user: number) {
   const floor = input.floors.get(user) ?? 0;
+  const sureFrom = Math.max(floor, input.maybeFloors?.get(user) ?? 0);
   const keys = (list: SimUpdate[]) =>
     new Set(
       list
@@ -50,9 +51,9 @@ export function expectedEvents(input: ModelInput, user: number) {
         .filter((e) => e !== undefined)
         .map((e) => e.key),
     );
-  const required = keys(input.updates.filter((u) => u.acked && u.date >= floor));
+  const required = keys(input.updates.filter((u) => u.acked && u.date >= sureFrom));
   const allowed = new Set([
-    ...required,
+    ...keys(input.updates.filter((u) => u.acked && u.date >= floor)),
     ...keys(input.updates.filter((u) => !u.acked && u.attempted)),
   ]);
   return { required, allowed };
@@ -87,7 +88,8 @@ export function expectedActive(
     const e = u.event;
     if (e.kind !== 'message' || e.chat !== chat || !(u.acked || u.attempted)) continue;
     const entry = dayEntry(dayOf(u.date));
-    if (u.acked && u.date >= (input.floors.get(e.user) ?? 0)) entry.sure.add(e.user);
+    const sureFrom = Math.max(input.floors.get(e.user) ?? 0, input.maybeFloors?.get(e.user) ?? 0);
+    if (u.acked && u.date >= sureFrom) entry.sure.add(e.user);
     if (!u.acked) entry.unsure.add(e.user);
     entry.max.set(e.user, (entry.max.get(e.user) ?? 0) + 1);
   }
@@ -136,6 +138,11 @@ export interface ModelInput {
   floors: Map<number, number>;
   /** Updates of one queue were delivered out of order: only upper bounds hold. */
   outOfOrder: boolean;
+  /**
+   * Per user, the time (+1) of a /forget that ran and was then dropped unacknowledged: it may
+   * have erased what was dated before it, or not.
+   */
+  maybeFloors?: Map<number, number>;
 }
 
 interface StatusEvent {

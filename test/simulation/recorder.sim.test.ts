@@ -26,7 +26,7 @@ const FAULTS = { crashRate: 0.2, lostAckRate: 0.1, duplicateRate: 0.1, outageRat
 describe('recorder simulation', () => {
   it(`matches the model: ${RUNS} runs of ${STEPS} rounds from seed ${FIRST_SEED}, in Telegram's order`, async () => {
     const failures: string[] = [];
-    const total = { updates: 0, acked: 0, crashes: 0, erasures: 0, storeCalls: 0 };
+    const total = { updates: 0, acked: 0, crashes: 0, erasures: 0, patched: 0, storeCalls: 0 };
     for (let i = 0; i < RUNS; i++) {
       const report = await runSimulation(store, FIRST_SEED + i, {
         steps: STEPS,
@@ -39,11 +39,12 @@ describe('recorder simulation', () => {
     }
     if (process.env.SIM_REPORT)
       console.log(`simulation, seeds ${FIRST_SEED}+: ${JSON.stringify(total)}`);
-    const { crashes, erasures } = total;
+    const { crashes, erasures, patched } = total;
     expect(failures).toEqual([]);
     // The run exercised what it claims to.
     expect(crashes).toBeGreaterThan(RUNS * 3);
     expect(erasures).toBeGreaterThan(0);
+    expect(patched).toBeGreaterThan(RUNS);
   }, 600_000);
 
   it('never overcounts when queues deliver out of order or expire after outages', async () => {

@@ -23,7 +23,7 @@ import { createBundleDriver } from '../../helpers/bundle-driver.ts';
 import { httpEvent, WEBHOOK_SECRET, webhookEvent } from '../../helpers/events.ts';
 import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { type FakeSsm, startFakeSsm } from '../../helpers/fake-ssm.ts';
-import { startTestStore, type TestStore } from '../../helpers/store.ts';
+import { startTestStore, TEST_RETENTION_DAYS, type TestStore } from '../../helpers/store.ts';
 import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 import { readZip } from '../../helpers/zip-reader.ts';
 
@@ -61,6 +61,7 @@ describe('built Lambda bundles', () => {
     DYNAMODB_ENDPOINT: store.endpoint,
     TELEGRAM_API_ROOT: botApi.url,
     TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
+    RETENTION_DAYS: String(TEST_RETENTION_DAYS),
     ...extra,
   });
   const bundle = (name: string) => {

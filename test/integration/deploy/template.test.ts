@@ -405,6 +405,8 @@ describe('npm run package (osls, offline)', () => {
       'TELEGRAM_BOT_TOKEN_PARAM',
       'TELEGRAM_WEBHOOK_SECRET_PARAM',
       'CURSOR_SECRET_PARAM',
+      // How long events and monthly activity are kept: a number of days, not a secret.
+      'RETENTION_DAYS',
     ]);
     for (const name of FUNCTION_NAMES) {
       const environment = environmentOf(name);

@@ -7,13 +7,18 @@ import { getContact } from '../../../lib/store/profiles.ts';
 import { startEmbeddedStore } from '../../../scripts/local/embedded-store.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { startLocalProcess } from '../../helpers/local-process.ts';
+import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tc-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
   it('serves /health and the webhook, and keeps what it recorded across a SIGTERM restart', async () => {
-    const env = { LOCAL_DB_PATH: dataDir, TABLE_NAME: 'start-test' };
+    const env = {
+      LOCAL_DB_PATH: dataDir,
+      TABLE_NAME: 'start-test',
+      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
+    };
     const stack = await startLocalProcess(env);
     expect(stack.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stack.webhookSecret).toMatch(/^[A-Za-z0-9_-]{32,}$/);

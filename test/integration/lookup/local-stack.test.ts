@@ -5,6 +5,7 @@ import { type LocalStack, startLocalStack } from '../../../scripts/local/stack.t
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../../helpers/events.ts';
 import { ALICE } from '../../helpers/lookup.ts';
+import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
 
 const DEV_API_KEY = 'dev-key-for-the-local-stack-test';
 let stack: LocalStack;
@@ -16,6 +17,7 @@ beforeAll(async () => {
       TABLE_NAME: 'local-lookup',
       TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
       DEV_API_KEY,
+      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
     },
     host: '127.0.0.1',
     port: 0,
@@ -61,6 +63,7 @@ describe('npm start: the lookup API', () => {
         TABLE_NAME: 'local-lookup',
         TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
         DEV_API_KEY,
+        RETENTION_DAYS: String(TEST_RETENTION_DAYS),
       },
       port: 0,
     });

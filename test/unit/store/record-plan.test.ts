@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   chatMonthKey,
   contactMonthKey,
+  eventKey,
   membershipKey,
   phoneItemKey,
 } from '../../../lib/store/keys.ts';
-import { type PlannedWrite, planRecord } from '../../../lib/store/record-plan.ts';
+import { monthExpiry, type PlannedWrite, planRecord } from '../../../lib/store/record-plan.ts';
 import type { UpdateFacts } from '../../../lib/telegram/facts.ts';
 
 const ALICE = 1001;
+const BOB = 1002;
 const GROUP = -100200300;
 const QUEUE = `c${GROUP}`;
 
@@ -167,5 +169,180 @@ describe('planRecord memberships', () => {
     const names = change(true, true);
     expect(names).not.toContain('cj');
     expect(names).not.toContain('clt');
+  });
+});
+
+describe('planRecord membership events', () => {
+  const T = 1764000000;
+  const joinFact = (source: 'join' | 'chat_member') => ({
+    ...base,
+    message: undefined,
+    memberships: [
+      {
+        userId: BOB,
+        chatId: GROUP,
+        source,
+        status: 'member' as const,
+        isMember: true,
+        ...(source === 'chat_member' ? { wasMember: false } : {}),
+        event: {
+          kind: 'join' as const,
+          fromStatus: 'left' as const,
+          toStatus: 'member' as const,
+          actorId: ALICE,
+          ...(source === 'chat_member' ? { inviteLink: 'spring', viaJoinRequest: true } : {}),
+        },
+      },
+    ],
+  });
+  const eventAt = eventKey(BOB, GROUP, T, 'join');
+
+  it('writes an event item keyed by the change under the member, indexed by the chat', () => {
+    const { writes } = planRecord(joinFact('chat_member'), `j${BOB}`, T, 30);
+    expect(eventAt).toEqual({ pk: `USER#${BOB}`, sk: `EVENT#${T}#${GROUP}#join` });
+    const planned = writeAt(writes, eventAt);
+    expect(planned).toMatchObject({ owner: BOB, guarded: false });
+    expect(planned?.gate).toBeUndefined();
+    const input = planned?.update.toInput('t');
+    const values = (name: string) => {
+      const names = input?.ExpressionAttributeNames ?? {};
+      const token = Object.keys(names).find((k) => names[k] === name);
+      const match = new RegExp(`${token} = (?:if_not_exists\\(${token}, )?(:v\\d+)`).exec(
+        input?.UpdateExpression ?? '',
+      );
+      return match ? input?.ExpressionAttributeValues?.[match[1] as string] : undefined;
+    };
+    expect(values('gsi1pk')).toBe(`EVENTS#${GROUP}`);
+    expect(values('gsi1sk')).toBe(`${T}#${BOB}#join`);
+    expect(values('userId')).toBe(BOB);
+    expect(values('chatId')).toBe(GROUP);
+    expect(values('at')).toBe(T);
+    expect(values('kind')).toBe('join');
+    expect(values('inviteLink')).toBe('spring');
+    expect(values('viaJoinRequest')).toBe(true);
+    expect(values('actorId')).toBe(ALICE);
+    // A single-source item for erasure (st, s0), expiring retentionDays after the change.
+    expect(values('st')).toBe(T);
+    expect(values('s0')).toBe(T);
+    expect(values('expiresAt')).toBe(T + 30 * 86_400);
+    // Under the erasure floor like every user item; no high-water mark (the key is the change).
+    expect(input?.ConditionExpression).toMatch(/<= :f/);
+    expect(input?.ConditionExpression).not.toMatch(/:id/);
+  });
+
+  it('lets the chat_member update set the fields and a service message only fill them in', () => {
+    const fromChatMember = inputOf(planRecord(joinFact('chat_member'), `j${BOB}`).writes, eventAt);
+    const fromMessage = inputOf(planRecord(joinFact('join'), QUEUE).writes, eventAt);
+    const names = (input: typeof fromMessage) => input?.ExpressionAttributeNames ?? {};
+    const token = (input: typeof fromMessage, name: string) =>
+      Object.keys(names(input)).find((k) => names(input)[k] === name);
+    for (const field of ['fromStatus', 'toStatus', 'actorId']) {
+      const c = token(fromChatMember, field);
+      const m = token(fromMessage, field);
+      expect(fromChatMember?.UpdateExpression).toMatch(new RegExp(`${c} = :v`));
+      expect(fromMessage?.UpdateExpression).toMatch(new RegExp(`${m} = if_not_exists\\(${m},`));
+    }
+    // A service message knows no link: it writes none (and removes none).
+    expect(Object.values(names(fromMessage))).not.toContain('inviteLink');
+    expect(fromMessage?.UpdateExpression).not.toMatch(/REMOVE/);
+  });
+
+  it('writes no event for a membership fact without one', () => {
+    const { writes } = planRecord(base, QUEUE);
+    expect(writes.some((w) => w.update.key.sk.startsWith('EVENT#'))).toBe(false);
+  });
+
+  it("writes the bot's own event under the bot's id, not in a private chat", () => {
+    const botEvent = {
+      kind: 'join' as const,
+      fromStatus: 'left' as const,
+      toStatus: 'administrator' as const,
+      actorId: ALICE,
+    };
+    const inGroup = planRecord(
+      {
+        ...base,
+        kind: 'my_chat_member',
+        message: undefined,
+        memberships: [],
+        botStatus: {
+          chatId: GROUP,
+          chatType: 'supergroup',
+          status: 'administrator',
+          botUserId: 999,
+          event: botEvent,
+        },
+      },
+      `y${GROUP}`,
+    );
+    expect(writeAt(inGroup.writes, eventKey(999, GROUP, T, 'join'))?.owner).toBe(999);
+    const inPrivate = planRecord(
+      {
+        ...base,
+        kind: 'my_chat_member',
+        message: undefined,
+        memberships: [],
+        chats: [],
+        botStatus: {
+          chatId: ALICE,
+          chatType: 'private',
+          status: 'kicked',
+          privateUserId: ALICE,
+          botUserId: 999,
+        },
+      },
+      `y${ALICE}`,
+    );
+    expect(inPrivate.writes.some((w) => w.update.key.sk.startsWith('EVENT#'))).toBe(false);
+  });
+});
+
+describe('planRecord distinct senders and month counters', () => {
+  it("marks a counted group message in the chat's own queue as a possible first of the day", () => {
+    const { writes } = planRecord(base, QUEUE);
+    expect(writeAt(writes, membershipKey(ALICE, GROUP))?.firstOfDay).toEqual({
+      chatMonth: chatMonthKey(GROUP, '2025-11'),
+      counter: 'a24',
+      day: Date.UTC(2025, 10, 24) / 1000,
+    });
+    // Only the membership carries it; the membership keeps its previous last seen for it.
+    expect(writes.filter((w) => w.firstOfDay)).toHaveLength(1);
+    expect(namesOf(writes, membershipKey(ALICE, GROUP))).toEqual(
+      expect.arrayContaining(['mp', 'ms', 'n202511']),
+    );
+  });
+
+  it('marks nothing in another queue, for an uncounted update, or for a membership not of the sender', () => {
+    const other = planRecord(base, 'x');
+    expect(other.writes.some((w) => w.firstOfDay)).toBe(false);
+    const edited = planRecord({ ...base, kind: 'edited_message', message: undefined }, QUEUE);
+    expect(edited.writes.some((w) => w.firstOfDay)).toBe(false);
+    const bobJoins = planRecord(
+      {
+        ...base,
+        memberships: [
+          ...base.memberships,
+          { userId: BOB, chatId: GROUP, source: 'join', status: 'member', isMember: true },
+        ],
+      },
+      QUEUE,
+    );
+    expect(writeAt(bobJoins.writes, membershipKey(BOB, GROUP))?.firstOfDay).toBeUndefined();
+    expect(namesOf(bobJoins.writes, membershipKey(BOB, GROUP))).not.toContain('n202511');
+  });
+
+  it('counts the hour of the week in the contact and chat months, which expire after retention', () => {
+    const { writes } = planRecord(base, QUEUE, base.at, 10);
+    // Monday 24 November 2025, 16:00 UTC.
+    for (const key of [contactMonthKey(ALICE, '2025-11'), chatMonthKey(GROUP, '2025-11')]) {
+      expect(namesOf(writes, key)).toEqual(
+        expect.arrayContaining(['h016', 'd24', 'n', 'expiresAt']),
+      );
+      expect(valuesOf(writes, key)).toContain(monthExpiry('2025-11', 10));
+    }
+    expect(monthExpiry('2025-11', 10)).toBe(Date.UTC(2025, 11, 11) / 1000);
+    // The membership has no expiry of its own (it removes an erasure's).
+    expect(inputOf(writes, membershipKey(ALICE, GROUP))?.UpdateExpression).toMatch(/REMOVE/);
+    expect(valuesOf(writes, membershipKey(ALICE, GROUP))).not.toContain(monthExpiry('2025-11', 10));
   });
 });
