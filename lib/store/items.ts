@@ -5,7 +5,7 @@
  * a membership's status is its newest status event.
  */
 import type { ChatType, MemberStatus, MembershipEventKind } from '../telegram/facts.ts';
-import { EVENT_PREFIX, idFromKey, isNotesSk, monthOfSk, PROFILE } from './keys.ts';
+import { idFromKey, isNotesSk, monthOfSk, PROFILE } from './keys.ts';
 import { DEFAULT_RETENTION_DAYS, monthExpiry } from './record-plan.ts';
 import {
   copiedCounter,
@@ -123,10 +123,9 @@ const min = (values: (number | undefined)[]) => {
 /**
  * Items not yet expired at `now` (epoch seconds). DynamoDB's TTL deletes an expired item
  * within days, the embedded store never: readers skip them either way. An item expires at
- * its `expiresAt` (the retention it was written under) or, if sooner, when the retention in
- * force (`retentionDays`) ends it: a month RETENTION_DAYS after the month, an event
- * RETENTION_DAYS after it happened; so a lowered RETENTION_DAYS holds at once for every
- * reader alike.
+ * its `expiresAt` (the retention it was written under) or, for a month, RETENTION_DAYS after
+ * the month by the retention in force (`retentionDays`): a lowered RETENTION_DAYS holds at
+ * once (events: membership-events.ts).
  */
 export function unexpired(
   items: Item[],
@@ -135,12 +134,11 @@ export function unexpired(
 ): Item[] {
   return items.filter((item) => {
     const expiresAt = num(item[EXPIRES_AT]);
-    if (expiresAt !== undefined && expiresAt <= now) return false;
-    const sk = String(item.sk);
-    const month = monthOfSk(sk);
-    if (month !== undefined) return monthExpiry(month, retentionDays) > now;
-    const at = sk.startsWith(EVENT_PREFIX) ? num(item.at) : undefined;
-    return at === undefined || at + retentionDays * 86_400 > now;
+    const month = monthOfSk(String(item.sk));
+    return (
+      (expiresAt === undefined || expiresAt > now) &&
+      (month === undefined || monthExpiry(month, retentionDays) > now)
+    );
   });
 }
 
