@@ -17,8 +17,11 @@ import { HttpError } from './http-error.ts';
 export const MAX_CURSOR_LENGTH = 2048;
 /** How long a cursor works after it was issued: a day is long enough to page through any list. */
 export const CURSOR_TTL_SECONDS = 24 * 60 * 60;
-/** Attribute names a cursor may carry: the table's and the indexes' key attributes. */
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk']);
+/**
+ * Attribute names a cursor may carry: the table's and the indexes' key attributes, and `pos`,
+ * a position in a list sorted in memory (lib/lookup/sorted-members.ts), never a DynamoDB key.
+ */
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'pos']);
 
 export type StartKey = Record<string, string>;
 

@@ -4,30 +4,42 @@ import type { Chat, ChatActivityDay, Membership, MembershipEvent } from '../stor
 import { type EventFilter, listChatEvents } from '../store/membership-events.ts';
 import { listChatMembers } from '../store/memberships.ts';
 import { getChat } from '../store/profiles.ts';
+import type { ListPage } from '../store/query.ts';
 import { listTaggedMembers } from '../store/tagged-members.ts';
 import { type TopMember, topMembers } from '../store/top-members.ts';
 import type { LookupContext, RequestContext } from './context.ts';
+import { matchesStatus } from './member-order.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
+import { listSortedMembers, type MembersQuery, membersScope } from './sorted-members.ts';
 
 export function getChatById(ctx: LookupContext, chatId: number): Promise<Chat | null> {
   return getChat(ctx.store, chatId);
 }
 
-/** Members (current and former), each with the user's profile; one Query and one BatchGet. */
+/**
+ * Members (current and former), each with the user's names. Without `sort`: one Query and one
+ * BatchGet per page, `status` applied to the page read (so a page may hold fewer than `limit`
+ * members, even none, and still have a next one); with `tag`, pages run over the tag index
+ * (tagged-members.ts). With `sort`: sorted-members.ts.
+ */
 export function listMembersOfChat(
   ctx: RequestContext,
   chatId: number,
-  query: ListQuery & { tag?: string },
+  query: MembersQuery,
 ): Promise<List<Membership>> {
-  const { tag } = query;
-  if (tag !== undefined) {
-    // Paged over the tag's users: one Query of the tag index and one or two BatchGets.
-    return readList(ctx, `members:${chatId}:tag:${tag}`, query, (page) =>
-      listTaggedMembers(ctx.store, chatId, tag, page),
-    );
-  }
-  return readList(ctx, `members:${chatId}`, query, (page) =>
-    listChatMembers(ctx.store, chatId, page),
+  const { sort, tag, status } = query;
+  if (sort) return listSortedMembers(ctx, chatId, { ...query, sort });
+  const keep = (page: ListPage<Membership>): ListPage<Membership> => ({
+    items: page.items.filter((m) => matchesStatus(m, status)),
+    ...(page.lastKey ? { lastKey: page.lastKey } : {}),
+  });
+  return readList(ctx, membersScope(chatId, query), query, async (page) =>
+    // With tag, paged over the tag's users: one Query of the tag index and one or two BatchGets.
+    keep(
+      tag !== undefined
+        ? await listTaggedMembers(ctx.store, chatId, tag, page)
+        : await listChatMembers(ctx.store, chatId, page),
+    ),
   );
 }
 

@@ -3,12 +3,15 @@ import type { ApiCaller } from '../http/api-key-auth.ts';
 import type { CursorCodec } from '../http/cursor.ts';
 import type { StoreContext } from '../store/client.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
+import type { LookupLimits } from './limits.ts';
 
 /** Built once per cold start (see lookup-deps.ts). */
 export interface LookupContext {
   store: StoreContext;
   botApi: BotApi;
   cursors: CursorCodec;
+  /** Lower limits than the defaults (limits.ts), for tests. */
+  limits?: Partial<LookupLimits>;
 }
 
 /** One request: the shared context and the authenticated caller (absent on public routes). */

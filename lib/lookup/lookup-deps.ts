@@ -38,7 +38,12 @@ export function buildLookupDeps(
   const botApi = overrides.botApi ?? botApiFromConfig(config, secrets);
   const now = overrides.now;
   return {
-    context: { store, botApi, cursors: createCursorCodec(cursorSecret, now ? { now } : {}) },
+    context: {
+      store,
+      botApi,
+      cursors: createCursorCodec(cursorSecret, now ? { now } : {}),
+      ...(overrides.limits ? { limits: overrides.limits } : {}),
+    },
     auth:
       overrides.auth ??
       createApiKeyAuth({

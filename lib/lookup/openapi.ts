@@ -72,6 +72,39 @@ const problem = (status: number) => ({
   content: { 'application/problem+json': { schema: schemaRef(Problem) } },
 });
 
+/** A raw body is text in one of the route's media types; its shape is in their descriptions. */
+function successResponse(route: Route): JsonSchema {
+  const headers = route.successHeaders
+    ? {
+        headers: Object.fromEntries(
+          Object.entries(route.successHeaders).map(([name, h]) => [
+            name,
+            { description: h.description, schema: { type: 'string' } },
+          ]),
+        ),
+      }
+    : {};
+  if (route.media) {
+    const content = Object.fromEntries(
+      Object.entries(route.media).map(([type, media]) => [
+        type,
+        {
+          schema: { type: 'string', description: media.description },
+          ...(media.example !== undefined ? { example: media.example } : {}),
+          ...(media.itemSchema ? { 'x-item-schema': schemaRef(media.itemSchema) } : {}),
+        },
+      ]),
+    );
+    return { description: 'OK', ...headers, content };
+  }
+  if (route.status === 204 || !route.response) return { description: 'No Content', ...headers };
+  return {
+    description: 'OK',
+    ...headers,
+    content: { 'application/json': { schema: schemaRef(route.response) } },
+  };
+}
+
 /** A route's request body: what a client sends (the schema's input side), one media type. */
 function requestBody(body: RouteBody<z.ZodType>): JsonSchema {
   return {
@@ -95,13 +128,7 @@ function operation(route: Route): JsonSchema {
     ...(route.errors ?? []),
     500,
   ]);
-  const success =
-    route.status === 204 || !route.response
-      ? { description: 'No Content' }
-      : {
-          description: 'OK',
-          content: { 'application/json': { schema: schemaRef(route.response) } },
-        };
+  const success = successResponse(route);
   const responses: Record<string, JsonSchema> = {
     [String(route.status)]: success,
     ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s)])),
@@ -154,7 +181,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
       version: '1.0.0',
       description: [
         'The contact directory a Telegram bot builds from its updates.',
-        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes, `admin` also erases.',
+        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes, `admin` also erases and exports phone numbers.',
         'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json.',
         `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
         `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,

@@ -31,9 +31,17 @@ export interface RouteSpec<
   query: Q;
   /** A JSON body the route requires (absent: a body is ignored). */
   body?: RouteBody<B>;
-  /** 200 with a body shaped by `response`, or 204 without one. */
+  /** 200 with a body shaped by `response` (JSON) or one of `media` (raw), or 204 without one. */
   status: 200 | 204;
   response?: z.ZodType;
+  /**
+   * A body that is not JSON: the media types (as sent in Content-Type) `run` may answer with,
+   * each described for the document (`itemSchema`: the shape of each line of a line-delimited
+   * type, as `x-item-schema`). `run` then returns a RawBody (lib/http/raw-response.ts).
+   */
+  media?: Record<string, { description: string; example?: string; itemSchema?: z.ZodType }>;
+  /** Headers of the success answer, for the document (e.g. Content-Disposition). */
+  successHeaders?: Record<string, { description: string }>;
   /** Problem statuses this route answers besides 400, 401, 403, 429 and 500. */
   errors?: number[];
   /** Calls one service; a thrown HttpError becomes the answer. `ctx.caller` is set unless public. */

@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { emptyResponse, HttpError, jsonResponse } from '../http/http-error.ts';
+import { isRawBody, rawResponse } from '../http/raw-response.ts';
 import type { Route } from './route.ts';
 
 export interface RouteMatch {
@@ -94,8 +95,17 @@ export function parseRouteInput(
   return { params: params.data, query: parsedQuery.data };
 }
 
-/** The route's answer: 204, or 200 with the result shaped by the route's response schema. */
+/**
+ * The route's answer: 204; 200 with a raw body of one of the route's media types; or 200
+ * with the result shaped by the route's response schema.
+ */
 export function routeResponse(route: Route, result: unknown): APIGatewayProxyStructuredResultV2 {
+  if (route.media) {
+    if (!isRawBody(result) || !(result.contentType in route.media)) {
+      throw new Error(`${route.operationId} answered a body of an undocumented media type`);
+    }
+    return rawResponse(route.status, result);
+  }
   if (route.status === 204 || !route.response) return emptyResponse(route.status);
   return jsonResponse(route.status, route.response.parse(result));
 }

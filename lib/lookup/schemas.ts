@@ -7,6 +7,8 @@
 import * as z from 'zod';
 import { ALTERED_CURSOR_DETAIL, MAX_CURSOR_LENGTH } from '../http/cursor.ts';
 import { normalizePhone } from '../phone.ts';
+import { EXPORT_FORMATS } from './export-format.ts';
+import { MEMBER_SORTS, MEMBER_STATUS_FILTERS } from './member-order.ts';
 
 /** Component schemas of the OpenAPI document, by name. */
 export const components = z.registry<{ id: string; description?: string }>();
@@ -55,6 +57,23 @@ const cursor = z
   });
 
 export const listQuery = z.object({ limit, cursor });
+
+const oneOf = (name: string, values: readonly string[]) =>
+  `${name} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+
+export const exportQuery = z.object({
+  format: z
+    .enum(EXPORT_FORMATS, { error: oneOf('format', EXPORT_FORMATS) })
+    .default('csv')
+    .meta({
+      description: 'csv (default): text/csv with a header row; ndjson: one JSON object per line',
+    }),
+  includePhone: z
+    .enum(['true', 'false'], { error: 'includePhone must be true or false' })
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description: 'true: add the phoneNumber column (verified phones); admin keys only' }),
+});
 
 const username = z
   .string()
@@ -107,8 +126,26 @@ export const searchQuery = z
     error: 'give exactly one of username, phone and tag',
   });
 
-/** The members list's query with `?tag=`. */
-export const taggedMembersQuery = z.object({ tag: tagQuery, limit, cursor });
+/** The members list's query: `?tag=`, `?status=`, `?sort=`. */
+export const membersQuery = z.object({
+  tag: tagQuery,
+  limit,
+  cursor,
+  status: z
+    .enum(MEMBER_STATUS_FILTERS, { error: oneOf('status', MEMBER_STATUS_FILTERS) })
+    .default('all')
+    .meta({
+      description:
+        'member: isMember true; left: isMember false (left, kicked, or restricted outside the chat); all (default)',
+    }),
+  sort: z
+    .enum(MEMBER_SORTS, { error: oneOf('sort', MEMBER_SORTS) })
+    .optional()
+    .meta({
+      description:
+        'Descending by lastSeenAt, messageCount or joinedAt; ties by userId ascending; members without the value last. Reads every member of the chat on each page (see the description)',
+    }),
+});
 
 export const membershipQuery = z.object({
   live: z
@@ -335,6 +372,28 @@ export const Activity = z
   .register(components, {
     id: 'Activity',
     description: 'Days with at least one message, by the UTC date of the update, in date order',
+  });
+
+/** Inlined where used (x-item-schema of the NDJSON export), not a component: nothing $refs it. */
+export const MemberExportRow = z
+  .object({
+    userId: z.int(),
+    username: z.string().optional(),
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    status: memberStatus,
+    isMember: z.boolean(),
+    joinedAt: time.optional(),
+    leftAt: time.optional(),
+    firstSeenAt: time.optional(),
+    lastSeenAt: time.optional(),
+    messageCount: z.int().min(0),
+    tags: z.array(z.string()),
+    phoneNumber: z.string().optional().meta({ description: 'Only with includePhone=true' }),
+  })
+  .meta({
+    description:
+      'One member in an export: a line of the NDJSON file, or a CSV record with these columns in this order (tags joined by a space, absent values empty)',
   });
 
 export const ChatActivity = z

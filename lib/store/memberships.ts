@@ -66,6 +66,11 @@ function withEmbedded<K extends 'chat' | 'user'>(
   return value ? { ...membership, [name]: value } : membership;
 }
 
+/** A membership item as a chat lists it: the membership with its member's names (when known). */
+export function chatMemberOf(item: Record<string, unknown>): Membership {
+  return withEmbedded(toMembership(item), 'user', memberUser(item));
+}
+
 /** The users who are or were in a chat, each with the user's names (when known). */
 export async function listChatMembers(
   ctx: StoreContext,
@@ -85,7 +90,7 @@ export async function listChatMembers(
     );
     const items = (await getItems(ctx, tableKeys(keys))).filter((i) => i.userId !== undefined);
     return {
-      items: items.map((item) => withEmbedded(toMembership(item), 'user', memberUser(item))),
+      items: items.map(chatMemberOf),
       ...(lastKey ? { lastKey } : {}),
     };
   } catch (err: unknown) {

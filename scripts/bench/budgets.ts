@@ -5,6 +5,7 @@
 import type { ColdStartReport } from './cold-start.ts';
 import type { CostReport } from './cost.ts';
 import { type LookupReport, TOP_MEMBERS, TOP_ROUTE } from './lookup-routes.ts';
+import type { MemberExportReport } from './member-export.ts';
 import type { ThroughputReport } from './throughput.ts';
 import { SCENARIOS, type UpdateWork, type UpdateWorkReport } from './update-work.ts';
 
@@ -22,6 +23,7 @@ export function checkBudgets(results: {
   coldStart: ColdStartReport;
   work: UpdateWorkReport;
   lookup: LookupReport;
+  members?: MemberExportReport;
   throughput: ThroughputReport;
   cost: { webhook: CostReport; baseline: CostReport };
 }): BudgetRow[] {
@@ -46,6 +48,7 @@ export function checkBudgets(results: {
   const ratio = webhook ? webhook.bytes / results.coldStart.baseline.bytes : Number.NaN;
   const costRatio = results.cost.webhook.usdPerMillion / results.cost.baseline.usdPerMillion;
   const speed = results.throughput.webhook.perSecond / results.throughput.bareTelegraf.perSecond;
+  const filtered = results.members?.routes.find((r) => r.route === 'members ?status=member (50)');
   return [
     {
       budget: 'ordinary group message, known user: DynamoDB write requests',
@@ -122,6 +125,13 @@ export function checkBudgets(results: {
       measured: topRoute ? topRoute.dynamoRequests.toFixed(2) : 'n/a',
       met: topRoute !== undefined && topRoute.dynamoRequests <= topLimit,
       test: 'test/integration/lookup/activity-top.test.ts › reads the memberships with one Query and one BatchGet',
+    },
+    {
+      budget: 'member list filtered by status (no sort): DynamoDB requests per page',
+      limit: '≤ 2',
+      measured: filtered ? String(filtered.dynamoRequests) : 'n/a',
+      met: filtered !== undefined && filtered.dynamoRequests <= 2,
+      test: 'test/integration/lookup/member-list.test.ts › reads one Query and one BatchGetItem per filtered page',
     },
     {
       budget: 'webhook bundle bytes at import vs the baseline',

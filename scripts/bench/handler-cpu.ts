@@ -35,7 +35,8 @@ const store = await startEmbeddedStore({ path: 'memory' });
 process.stdout.write(store.endpoint + '\\n');
 `;
 
-async function storeProcess(): Promise<{ endpoint: string; child: ChildProcess }> {
+/** The embedded store in a child process (so this process's CPU is the handlers' alone). */
+export async function storeProcess(): Promise<{ endpoint: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--input-type=module', '-e', STORE_CHILD],

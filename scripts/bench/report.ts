@@ -9,6 +9,7 @@ import { ASSUMPTIONS, type CostReport, PRICES, PRICES_AS_OF } from './cost.ts';
 import type { HandlerCpuReport } from './handler-cpu.ts';
 import type { LookupReport } from './lookup-routes.ts';
 import { dollars, kb, ms, n, table, usd, x } from './markdown.ts';
+import type { MemberExportReport } from './member-export.ts';
 import type { ThroughputReport } from './throughput.ts';
 import type { UpdateWork, UpdateWorkReport } from './update-work.ts';
 
@@ -21,6 +22,7 @@ export interface BenchResults {
   handlerCpu: HandlerCpuReport;
   throughput: ThroughputReport;
   lookup: LookupReport;
+  members: MemberExportReport;
   cost: { webhook: CostReport; baseline: CostReport };
   budgets: BudgetRow[];
 }
@@ -145,6 +147,65 @@ function lookup(r: LookupReport): string {
   ].join('\n');
 }
 
+function members(r: MemberExportReport): string {
+  const count = (v: number) => v.toLocaleString('en-US');
+  const commands = (byCommand: Record<string, number>) =>
+    Object.entries(byCommand)
+      .map(([command, calls]) => `${command.replace(/Command$/, '')} ${calls}`)
+      .join(', ');
+  return [
+    table(
+      [
+        'route',
+        'ms, median',
+        'CPU ms',
+        'DynamoDB requests',
+        'round trips',
+        'by command',
+        'body bytes',
+        'body bytes per member',
+        'Lambda ms, estimated',
+      ],
+      r.routes.map((route) => [
+        route.route,
+        ms(route.ms),
+        ms(route.cpuMs),
+        route.dynamoRequests,
+        route.roundTrips,
+        commands(route.byCommand),
+        count(route.bytes),
+        route.bytesPerMember === undefined ? '—' : route.bytesPerMember.toFixed(1),
+        ms(route.lambdaMs),
+      ]),
+    ),
+    '',
+    `A chat of ${count(r.members)} members (${count(r.tagged)} with tags), seeded in ${r.seedSeconds.toFixed(1)} s by BatchWriteItem from memberships recorded through the webhook; ${r.runs} call(s) per route through the local HTTP server, the embedded store in a child process (its time is most of the wall time; CPU ms is this process's: the lookup handler and the local HTTP hop). The Lambda estimate scales that CPU to the lookup function's ${r.lambdaMemoryMb} MB (${ASSUMPTIONS.fullVcpuMb} MB is one vCPU) and adds ${ASSUMPTIONS.dynamoRoundTripMs} ms per round trip (requests in flight together count once; a BatchGetItem of 100 items may take longer). What one export answer can hold (Lambda's 6 MB response; row bytes as serialized in it, escapes counted, so more than in the file):`,
+    '',
+    table(
+      [
+        'format',
+        'phone',
+        'worst row bytes',
+        'fits always',
+        'typical row bytes',
+        'fits typically',
+        'smallest row bytes',
+        'never fits above',
+      ],
+      r.capacity.map((c) => [
+        c.format,
+        c.includePhone ? 'yes' : 'no',
+        count(c.worstRowBytes),
+        count(c.guaranteedMembers),
+        count(c.typicalRowBytes),
+        count(c.typicalMembers),
+        count(c.smallestRowBytes),
+        count(c.impossibleAbove),
+      ]),
+    ),
+  ].join('\n');
+}
+
 function cost(c: BenchResults['cost']): string {
   const w = c.webhook;
   return [
@@ -201,6 +262,10 @@ export function renderResults(r: BenchResults): string {
     '### Lookup API',
     '',
     lookup(r.lookup),
+    '',
+    `### Member list and export (${r.members.members.toLocaleString('en-US')}-member chat)`,
+    '',
+    members(r.members),
     '',
     '### Cost per million ordinary messages',
     '',

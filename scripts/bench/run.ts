@@ -16,8 +16,9 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const USAGE = `usage: npm run bench [-- --quick]
 
-  Benchmarks, offline, about a minute: cold start, DynamoDB work per update, warm throughput,
-  lookup latency and cost, each beside the bare telegraf + DocumentClient baseline.
+  Benchmarks, offline, about two minutes: cold start, DynamoDB work per update, warm throughput,
+  lookup latency and cost, each beside the bare telegraf + DocumentClient baseline, and the
+  member list and export on a 10,000-member chat.
   Prints the tables and rewrites bench/results.json and the results section of
   docs/benchmarks.md.
 
@@ -42,6 +43,7 @@ const { measureColdStart } = await import('./cold-start.ts');
 const { configuredMemoryMb, costPerMillion } = await import('./cost.ts');
 const { measureHandlerCpu } = await import('./handler-cpu.ts');
 const { measureLookup } = await import('./lookup-routes.ts');
+const { measureMemberExport } = await import('./member-export.ts');
 const { MARKERS, renderResults } = await import('./report.ts');
 const { measureThroughput } = await import('./throughput.ts');
 const { measureUpdateWork } = await import('./update-work.ts');
@@ -51,7 +53,7 @@ const started = performance.now();
 const loadAverage = loadavg();
 let steps = 0;
 const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-  progress.phase(`${++steps}/5 ${name}`);
+  progress.phase(`${++steps}/6 ${name}`);
   return run();
 };
 
@@ -81,6 +83,12 @@ const lookup = await step(`lookup routes: ${quick ? 1 : 2} s each, 10 connection
   measureLookup({ seconds: quick ? 1 : 2, connections: 10 }),
 );
 
+const memberCount = quick ? 1_000 : 10_000;
+const memberRuns = quick ? 1 : 3;
+const members = await step(`member list and export: a ${memberCount}-member chat`, () =>
+  measureMemberExport({ members: memberCount, runs: memberRuns }),
+);
+
 const memoryMb = configuredMemoryMb('webhook');
 const steady = work.steady;
 const results = {
@@ -97,6 +105,7 @@ const results = {
   handlerCpu,
   throughput,
   lookup,
+  members,
   cost: {
     webhook: costPerMillion({ ...steady, cpuMs: handlerCpu.webhook.cpuMs }, memoryMb),
     // The baseline as the common starters deploy it: telegraf behind an API Gateway HTTP API,

@@ -25,7 +25,16 @@ beforeAll(async () => {
   api = await stack.lookup({ store, botTimeoutMs: 500 });
 });
 
-const ROUTE_WORDS = ['v1', 'contacts', 'chats', 'members', 'activity', 'shared', 'openapi.json'];
+const ROUTE_WORDS = [
+  'v1',
+  'contacts',
+  'chats',
+  'members',
+  'export',
+  'activity',
+  'shared',
+  'openapi.json',
+];
 
 const segment = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...ROUTE_WORDS) },
@@ -58,7 +67,20 @@ const path = fc.oneof(
   },
 );
 
-const QUERY_NAMES = ['limit', 'cursor', 'username', 'phone', 'tag', 'from', 'to', 'live'];
+const QUERY_NAMES = [
+  'limit',
+  'cursor',
+  'username',
+  'phone',
+  'tag',
+  'from',
+  'to',
+  'live',
+  'status',
+  'sort',
+  'format',
+  'includePhone',
+];
 
 /** Bodies for PATCH: merge patches, near misses and anything else. */
 const patchBody = fc.oneof(
@@ -101,7 +123,18 @@ const query = fc.dictionary(
     { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
   ),
   fc.oneof(
-    fc.constantFrom('1', '100', '101', 'true', '2025-11-24', '+15551234567', 'alice_smith'),
+    fc.constantFrom(
+      '1',
+      '100',
+      '101',
+      'true',
+      '2025-11-24',
+      '+15551234567',
+      'alice_smith',
+      'left',
+      'lastSeen',
+      'ndjson',
+    ),
     text(64),
   ),
   { maxKeys: 4 },
@@ -132,7 +165,7 @@ describe('lookup API (fuzzed)', () => {
             if (status >= 400) {
               expect(response.headers?.['content-type']).toBe('application/problem+json');
               expect(JSON.parse(response.body ?? '')).toMatchObject({ status });
-            } else if (response.body) {
+            } else if (response.body && response.headers?.['content-type'] === 'application/json') {
               JSON.parse(response.body);
             }
           },

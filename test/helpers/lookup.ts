@@ -7,6 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type LookupHandler } from '../../functions/lookup.ts';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { loadConfig } from '../../lib/config.ts';
+import type { LookupLimits } from '../../lib/lookup/limits.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
 import { createApiKey } from '../../lib/store/api-key-admin.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
@@ -56,6 +57,8 @@ export interface TestLookupOptions {
   client?: DynamoDBDocumentClient;
   /** Bot API call timeout (default 2000 ms). */
   botTimeoutMs?: number;
+  /** Lower limits (answer bytes, members a sorted list reads) than the real ones. */
+  limits?: Partial<LookupLimits>;
 }
 
 export async function createTestLookup(options: TestLookupOptions): Promise<TestLookup> {
@@ -80,6 +83,7 @@ export async function createTestLookup(options: TestLookupOptions): Promise<Test
         timeoutMs: options.botTimeoutMs ?? 2000,
       }),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
     },
   );
   const handler = createHandler(deps);
@@ -104,9 +108,11 @@ export async function createTestLookup(options: TestLookupOptions): Promise<Test
         }),
       );
       const raw = response.body ?? '';
+      const type = String(response.headers?.['content-type'] ?? '');
       return {
         status: response.statusCode ?? 0,
-        body: raw ? JSON.parse(raw) : undefined,
+        // Exports are text (CSV, NDJSON): read them from `raw`.
+        body: raw && /^application\/(problem\+)?json\b/.test(type) ? JSON.parse(raw) : undefined,
         headers: (response.headers ?? {}) as Record<string, string>,
         raw,
       };

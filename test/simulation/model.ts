@@ -241,7 +241,16 @@ export function expected(input: ModelInput): Expected {
     const memberEvents = (chat: number, list: SimUpdate[]) =>
       list.filter((u) => chatOfEvent(u) === chat);
     for (const chat of [GROUP, SUPERGROUP, -1006001]) {
-      if (chat === GROUP && migrated) continue;
+      if (chat === GROUP && migrated) {
+        // The group's memberships are the supergroup's now; only an update dropped after a
+        // crashed attempt may have left one of its own there (recorder.ts, outside the model).
+        const left = memberEvents(GROUP, mineMaybe);
+        if (left.length > 0) {
+          const n = countIn(left, (u) => u.event.kind === 'message');
+          contact.memberships.set(GROUP, { messages: { min: 0, max: n } });
+        }
+        continue;
+      }
       const own = memberEvents(chat, mine);
       const group = chat === SUPERGROUP && migrated ? memberEvents(GROUP, mine) : [];
       const ownMaybe = memberEvents(chat, mineMaybe);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
+import type { StoreContext } from '../../../lib/store/client.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { telegramError } from '../../helpers/fake-bot-api.ts';
 import { validateJson } from '../../helpers/json-schema.ts';
@@ -19,12 +20,13 @@ type Json = Record<string, unknown>;
 const stack = useStack();
 let api: TestLookup;
 let webhook: WebhookHandler;
+let store: StoreContext;
 let doc: Json;
 /** Every (operation, status) a real response was checked for. */
 const checked = new Set<string>();
 
 beforeAll(async () => {
-  ({ webhook, lookup: api } = await stack.handlers());
+  ({ store, webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
     loadUpdate('group-message'),
@@ -58,9 +60,17 @@ function expectDocumented(method: string, template: string, response: LookupResp
     return;
   }
   const type = response.headers['content-type'] as string;
-  const media = content[type];
+  const media = content[type] as { schema: Json; 'x-item-schema'?: Json } | undefined;
   expect(media, `${type} is documented for ${response.status}`).toBeDefined();
-  expect(validateJson(response.body, media?.schema ?? {}, doc)).toEqual([]);
+  // A raw (non-JSON) body is text; a line-delimited one holds an item per line.
+  const body = response.body === undefined ? response.raw : response.body;
+  expect(validateJson(body, media?.schema ?? {}, doc)).toEqual([]);
+  const item = media?.['x-item-schema'];
+  if (item) {
+    const lines = response.raw.split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(validateJson(JSON.parse(line), item, doc)).toEqual([]);
+  }
 }
 
 async function check(
@@ -208,6 +218,50 @@ describe('lookup responses match the OpenAPI document', () => {
     await check('GET', '/v1/chats/{chatId}', { path: `/v1/chats/${GROUP}` }, 200);
     await check('GET', '/v1/chats/{chatId}', { path: '/v1/chats/-1' }, 404);
     await check('GET', '/v1/chats/{chatId}/members', { path: `/v1/chats/${GROUP}/members` }, 200);
+    const members = '/v1/chats/{chatId}/members';
+    await check(
+      'GET',
+      members,
+      { path: `/v1/chats/${GROUP}/members`, query: { sort: 'lastSeen', status: 'member' } },
+      200,
+    );
+    await check('GET', members, { path: `/v1/chats/${GROUP}/members`, query: { sort: 'x' } }, 400);
+    const exported = '/v1/chats/{chatId}/members/export';
+    await check('GET', exported, { path: `/v1/chats/${GROUP}/members/export` }, 200);
+    await check(
+      'GET',
+      exported,
+      {
+        path: `/v1/chats/${GROUP}/members/export`,
+        query: { format: 'ndjson', includePhone: 'true' },
+        key: api.adminKey,
+      },
+      200,
+    );
+    await check(
+      'GET',
+      exported,
+      { path: `/v1/chats/${GROUP}/members/export`, query: { includePhone: 'true' } },
+      403,
+    );
+    await check(
+      'GET',
+      exported,
+      { path: `/v1/chats/${GROUP}/members/export`, query: { format: 'pdf' } },
+      400,
+    );
+    const small = await stack.lookup({
+      store,
+      limits: { responseBytes: 100, sortedMembers: 0 },
+    });
+    await check('GET', exported, { path: `/v1/chats/${GROUP}/members/export` }, 413, small);
+    await check(
+      'GET',
+      members,
+      { path: `/v1/chats/${GROUP}/members`, query: { sort: 'joined' } },
+      413,
+      small,
+    );
     const activity = '/v1/chats/{chatId}/activity';
     await check('GET', activity, { path: `/v1/chats/${GROUP}/activity`, query: range }, 200);
     const chatEvents = '/v1/chats/{chatId}/events';

@@ -56,11 +56,41 @@ describe('lookup input validation', () => {
   });
 
   it('defaults limit to 50 and keeps the cursor', () => {
-    expect(input('GET', '/v1/chats/1/members').query).toEqual({ limit: 50 });
+    expect(input('GET', '/v1/chats/1/members').query).toEqual({ limit: 50, status: 'all' });
     expect(input('GET', '/v1/chats/1/members', { limit: '100', cursor: 'c' }).query).toEqual({
       limit: 100,
       cursor: 'c',
+      status: 'all',
     });
+  });
+
+  it('reads the member list status and sort, and refuses other values naming them', () => {
+    expect(input('GET', '/v1/chats/1/members', { status: 'left', sort: 'lastSeen' }).query).toEqual(
+      { limit: 50, status: 'left', sort: 'lastSeen' },
+    );
+    for (const sort of ['messages', 'joined']) {
+      expect(input('GET', '/v1/chats/1/members', { sort }).query).toMatchObject({ sort });
+    }
+    const status = failure(() => input('GET', '/v1/chats/1/members', { status: 'members' }));
+    expect(status.status).toBe(400);
+    expect(status.message).toBe('status must be member, left or all');
+    const sort = failure(() => input('GET', '/v1/chats/1/members', { sort: 'lastseen' }));
+    expect(sort.message).toBe('sort must be lastSeen, messages or joined');
+  });
+
+  it('reads the export format (csv by default) and includePhone as a boolean', () => {
+    const path = '/v1/chats/-100/members/export';
+    expect(input('GET', path).query).toEqual({ format: 'csv', includePhone: false });
+    expect(input('GET', path, { format: 'ndjson', includePhone: 'true' }).query).toEqual({
+      format: 'ndjson',
+      includePhone: true,
+    });
+    expect(failure(() => input('GET', path, { format: 'xlsx' })).message).toBe(
+      'format must be csv or ndjson',
+    );
+    expect(failure(() => input('GET', path, { includePhone: 'yes' })).message).toBe(
+      'includePhone must be true or false',
+    );
   });
 
   it('normalizes username and phone', () => {
