@@ -81,11 +81,21 @@ export function toExportRow(membership: Membership, extras: MemberExtras | undef
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A semicolon or tab inside a cell, before a formula character (after any quotes): where a
+ * spreadsheet reads `;` as the list separator (Excel in most European locales opens a .csv
+ * so) or splits on tabs, a new cell starts there, whatever the RFC 4180 quoting says.
+ */
+const FORMULA_AFTER_SEPARATOR = /([;\t])(?="*[=+\-@\t\r])/g;
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** `'` before a cell a spreadsheet would evaluate. */
+/**
+ * `'` before a cell a spreadsheet would evaluate, and after a `;` or tab inside it where such
+ * a spreadsheet would start a cell.
+ */
 export function neutralizeFormula(cell: string): string {
-  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+  const inner = cell.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  return FORMULA_START.test(inner) ? `'${inner}` : inner;
 }
 
 /** RFC 4180 quoting: quoted when it holds a comma, quote, CR or LF; quotes doubled. */

@@ -46,7 +46,7 @@ async function readMonths(ctx: StoreContext, pk: string, from: string, to: strin
         ':to': monthSk(to.slice(0, 7)),
       },
     });
-    return unexpired(items);
+    return unexpired(items, ctx.retentionDays);
   } catch (err: unknown) {
     throw toStoreError(err, 'activity read');
   }

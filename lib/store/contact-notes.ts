@@ -83,6 +83,7 @@ async function readContact(ctx: StoreContext, userId: number): Promise<Seen> {
       ExpressionAttributeValues: { ':pk': userPk(userId), ':profile': PROFILE },
       ConsistentRead: true,
     }),
+    ctx.retentionDays,
   );
   const months = items.filter((item) => monthOfSk(String(item.sk)) !== undefined);
   const floors = months.map((item) => num(item[FLOOR])).filter((f) => f !== undefined);

@@ -6,6 +6,7 @@
  */
 import type { ChatType, MemberStatus, MembershipEventKind } from '../telegram/facts.ts';
 import { idFromKey, isNotesSk, monthOfSk, PROFILE } from './keys.ts';
+import { DEFAULT_RETENTION_DAYS, monthExpiry } from './record-plan.ts';
 import {
   copiedCounter,
   EXPIRES_AT,
@@ -121,12 +122,23 @@ const min = (values: (number | undefined)[]) => {
 
 /**
  * Items not yet expired at `now` (epoch seconds). DynamoDB's TTL deletes an expired item
- * within days, the embedded store never: readers skip them either way.
+ * within days, the embedded store never: readers skip them either way. An item expires at
+ * its `expiresAt` (the retention it was written under) or, for a month, RETENTION_DAYS after
+ * the month by the retention in force (`retentionDays`): a lowered RETENTION_DAYS holds at
+ * once (events: membership-events.ts).
  */
-export function unexpired(items: Item[], now = Math.floor(Date.now() / 1000)): Item[] {
+export function unexpired(
+  items: Item[],
+  retentionDays: number = DEFAULT_RETENTION_DAYS,
+  now = Math.floor(Date.now() / 1000),
+): Item[] {
   return items.filter((item) => {
     const expiresAt = num(item[EXPIRES_AT]);
-    return expiresAt === undefined || expiresAt > now;
+    const month = monthOfSk(String(item.sk));
+    return (
+      (expiresAt === undefined || expiresAt > now) &&
+      (month === undefined || monthExpiry(month, retentionDays) > now)
+    );
   });
 }
 

@@ -24,6 +24,16 @@ export interface EventFilter {
 const DAY = 86_400;
 const secondsOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 
+/**
+ * Events not expired: by their `expiresAt` (the retention they were written under) and by the
+ * RETENTION_DAYS in force, as the chat's joins and leaves are counted (a lowered retention
+ * holds at once).
+ */
+function keptEvents(ctx: StoreContext, items: Record<string, unknown>[]) {
+  const kept = Math.floor(Date.now() / 1000) - (ctx.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY;
+  return unexpired(items).filter((item) => Number(item.at) > kept);
+}
+
 /** The range of an event key's time part that `filter` allows. */
 function timeRange(prefix: string, filter: EventFilter) {
   const from = filter.from === undefined ? 0 : secondsOf(filter.from);
@@ -58,7 +68,7 @@ export async function listUserEvents(
       page.startKey,
     );
     return {
-      items: unexpired(items).map(toMembershipEvent),
+      items: keptEvents(ctx, items).map(toMembershipEvent),
       ...(lastKey ? { lastKey } : {}),
     };
   } catch (err: unknown) {
@@ -97,7 +107,7 @@ export async function listChatEvents(
       page.startKey,
     );
     const found = new Map(
-      unexpired(await getItems(ctx, tableKeys(keys))).map((item) => [
+      keptEvents(ctx, await getItems(ctx, tableKeys(keys))).map((item) => [
         `${item.pk}|${item.sk}`,
         item,
       ]),

@@ -21,6 +21,7 @@ async function readProfile(ctx: StoreContext, pk: string) {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
         ExpressionAttributeValues: { ':pk': pk, ':profile': PROFILE },
       }),
+      ctx.retentionDays,
     );
   } catch (err: unknown) {
     throw toStoreError(err, 'profile read');

@@ -86,7 +86,26 @@ interface Outcome {
   /** ...and the floor it had, if any. */
   refusedFloor?: number;
   /** ...and, for a counted message's membership, its mark and previous last seen. */
-  refusedActive?: { hwm?: number; prevSeen?: number };
+  refusedActive?: ActiveState;
+}
+
+/**
+ * A counted message's membership as its refusal found it: the `m` mark, the `m` last seen
+ * before that update, and the last seen copied from a migrated group (`g`).
+ */
+interface ActiveState {
+  hwm?: number;
+  prevSeen?: number;
+  groupSeen?: number;
+}
+
+function activeState(item: Item | undefined): ActiveState {
+  const m = memberAttrs('m');
+  return {
+    hwm: numberIn(item, m.hwm),
+    prevSeen: numberIn(item, m.prevSeen),
+    groupSeen: numberIn(item, memberAttrs('g').seen),
+  };
 }
 
 const monthOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7);
@@ -120,15 +139,12 @@ async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> 
     // The refused item, whichever way the client hands it over (DynamoDB does; dynalite not).
     const raw = (err as { Item?: Item }).Item;
     const floor = numberIn(raw, FLOOR);
-    const m = memberAttrs('m');
     return {
       planned,
       applied: false,
       ...(raw ? { refusedItem: true } : {}),
       ...(floor ? { refusedFloor: floor } : {}),
-      ...(raw && planned.firstOfDay
-        ? { refusedActive: { hwm: numberIn(raw, m.hwm), prevSeen: numberIn(raw, m.prevSeen) } }
-        : {}),
+      ...(raw && planned.firstOfDay ? { refusedActive: activeState(raw) } : {}),
     };
   }
 }
@@ -140,6 +156,9 @@ async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> 
  * then holds this update's id and the previous last seen). That update adds one to the
  * chat month's counter of the day, under a mark of its own: the chat's message queue
  * delivers one update at a time, in order, so the mark applies each update at most once.
+ * The member's last seen in the group a supergroup migrated from (the membership's copied
+ * `g` source) counts as a previous last seen: the copy of the group's days already holds
+ * them (chat-migration.ts), and every group message precedes the supergroup's.
  */
 async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: number) {
   const first = outcome.planned.firstOfDay;
@@ -147,7 +166,10 @@ async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: n
   const m = memberAttrs('m');
   let prevSeen: number;
   if (outcome.applied) {
-    prevSeen = numberIn(outcome.old, m.seen) ?? 0;
+    prevSeen = Math.max(
+      numberIn(outcome.old, m.seen) ?? 0,
+      numberIn(outcome.old, memberAttrs('g').seen) ?? 0,
+    );
   } else {
     let state = outcome.refusedActive;
     if (!state) {
@@ -158,11 +180,11 @@ async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: n
           ConsistentRead: true,
         }),
       );
-      state = { hwm: numberIn(Item, m.hwm), prevSeen: numberIn(Item, m.prevSeen) };
+      state = activeState(Item);
     }
     // Refused for another reason than having applied this very update: not counted here.
     if (state.hwm !== id) return;
-    prevSeen = state.prevSeen ?? 0;
+    prevSeen = Math.max(state.prevSeen ?? 0, state.groupSeen ?? 0);
   }
   if (prevSeen >= first.day) return;
   const update = new ItemUpdate(first.chatMonth)
