@@ -33,18 +33,22 @@ export const chatParams = z.object({ chatId: idParam('chatId') });
 export const membershipParams = z.object({ userId: idParam('userId'), chatId: idParam('chatId') });
 export const noParams = z.object({});
 
-const limit = z
-  .string()
-  .regex(/^\d{1,3}$/, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
-  .transform(Number)
-  .pipe(
-    z
-      .int()
-      .min(1, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
-      .max(MAX_LIMIT, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` }),
-  )
-  .default(DEFAULT_LIMIT)
-  .meta({ description: `Page size, 1-${MAX_LIMIT}` });
+/** A `limit` parameter: an integer from 1 to MAX_LIMIT, `fallback` when absent. */
+const limitOf = (fallback: number, description: string) =>
+  z
+    .string()
+    .regex(/^\d{1,3}$/, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+    .transform(Number)
+    .pipe(
+      z
+        .int()
+        .min(1, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+        .max(MAX_LIMIT, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` }),
+    )
+    .default(fallback)
+    .meta({ description });
+
+const limit = limitOf(DEFAULT_LIMIT, `Page size, 1-${MAX_LIMIT}`);
 
 const cursor = z
   .string()
@@ -200,18 +204,7 @@ export const topQuery = z
   .object({
     from: date('from'),
     to: date('to'),
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
-      .transform(Number)
-      .pipe(
-        z
-          .int()
-          .min(1, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` })
-          .max(MAX_LIMIT, { error: `limit must be an integer from 1 to ${MAX_LIMIT}` }),
-      )
-      .default(TOP_DEFAULT_LIMIT)
-      .meta({ description: `How many members, 1-${MAX_LIMIT}` }),
+    limit: limitOf(TOP_DEFAULT_LIMIT, `How many members, 1-${MAX_LIMIT}`),
   })
   .refine((q) => q.from <= q.to, { error: 'from must not be after to', ...datesValid })
   .refine((q) => q.from > q.to || daysBetween(q.from, q.to) + 1 <= MAX_ACTIVITY_DAYS, {
