@@ -21,6 +21,7 @@ import {
   contactMonthKey,
   membershipIndexKeys,
   membershipKey,
+  monthOf,
   monthOfSk,
   PROFILE,
 } from './keys.ts';
@@ -130,7 +131,7 @@ async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
   const { Item: gate } = await ctx.client.send(
     new GetCommand({
       TableName: ctx.tableName,
-      Key: contactMonthKey(userId, new Date().toISOString().slice(0, 7)),
+      Key: contactMonthKey(userId, monthOf(Date.now() / 1000)),
       ConsistentRead: true,
     }),
   );

@@ -18,6 +18,7 @@ import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import {
   contactMonthKey,
+  monthOf,
   monthOfSk,
   phoneItemKey,
   sharedOfPk,
@@ -32,8 +33,6 @@ import { GSI1 } from './table.ts';
 /** Longest a webhook delivery may still arrive after its update's date (Telegram: 24 h). */
 const REDELIVERY_HORIZON_SECONDS = 25 * 3600;
 const PARALLEL = 10;
-
-const monthOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7);
 
 /** The months whose contact items an erasure at `now` turns into tombstones. */
 export function gateMonths(now: number): string[] {

@@ -43,6 +43,9 @@ export const chatMonthKey = (chatId: number, month: string): Key => ({
   pk: chatPk(chatId),
   sk: monthSk(month),
 });
+/** The UTC month (`yyyy-mm`) of a time in epoch seconds. */
+export const monthOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7);
+
 /** The month (`yyyy-mm`) of a monthly item's sort key, or undefined for other items. */
 export function monthOfSk(sk: string): string | undefined {
   const match = /^PROFILE#(\d{4}-\d{2})$/.exec(sk);

@@ -22,6 +22,7 @@ import {
   keyId,
   membershipIndexKeys,
   membershipKey,
+  monthOf,
   phoneIndexPk,
   phoneItemKey,
   sharedKey,
@@ -85,7 +86,7 @@ export function monthExpiry(month: string, retentionDays: number): number {
  * `retentionDays` after it ends, so it is kept while it ended less than that long ago.
  */
 export function firstKeptMonth(now: number, retentionDays: number): string {
-  return new Date((now - retentionDays * DAY_SECONDS) * 1000).toISOString().slice(0, 7);
+  return monthOf(now - retentionDays * DAY_SECONDS);
 }
 
 /** The start (epoch seconds) of the UTC day of `at`. */

@@ -57,7 +57,7 @@ import { copyMigratedChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { contactMonthKey, type Key, keyId, sharedKey } from './keys.ts';
+import { contactMonthKey, type Key, keyId, monthOf, sharedKey } from './keys.ts';
 import {
   type PlannedWrite,
   planRecord,
@@ -107,8 +107,6 @@ function activeState(item: Item | undefined): ActiveState {
     groupSeen: numberIn(item, memberAttrs('g').seen),
   };
 }
-
-const monthOf = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7);
 
 const floorOf = (item: Item | undefined) =>
   typeof item?.[FLOOR] === 'number' ? (item[FLOOR] as number) : undefined;
@@ -173,14 +171,7 @@ async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: n
   } else {
     let state = outcome.refusedActive;
     if (!state) {
-      const { Item } = await ctx.client.send(
-        new GetCommand({
-          TableName: ctx.tableName,
-          Key: outcome.planned.update.key,
-          ConsistentRead: true,
-        }),
-      );
-      state = activeState(Item);
+      state = activeState(await readItem(ctx, outcome.planned.update.key));
     }
     // Refused for another reason than having applied this very update: not counted here.
     if (state.hwm !== id) return;
@@ -201,11 +192,16 @@ async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: n
   }
 }
 
-async function readFloor(ctx: StoreContext, key: Key): Promise<number | undefined> {
+/** A consistent read of one item. */
+async function readItem(ctx: StoreContext, key: Key): Promise<Item | undefined> {
   const { Item } = await ctx.client.send(
     new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
   );
-  return floorOf(Item);
+  return Item;
+}
+
+async function readFloor(ctx: StoreContext, key: Key): Promise<number | undefined> {
+  return floorOf(await readItem(ctx, key));
 }
 
 /** The newest erasure floor of `owner` seen in the contact months of `months`. */
