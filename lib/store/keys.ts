@@ -13,6 +13,10 @@
  * | chat profile          | CHAT#<id>        | PROFILE             |                  |               |                   |
  * | chat month            | CHAT#<id>        | PROFILE#<yyyy-mm>   |                  |               |                   |
  * | API key               | APIKEY#<sha256>  | APIKEY              | APIKEYS          | <created>#<id>|                   |
+ * | outbox event          | USER#<id>, CHAT#<id> or OUTBOX#<ev> | OUTBOX#<ev> | OUTBOX (until fanned out) | <at>#<ev> |  |
+ * | subscription          | SUB#<sub>        | SUB                 | SUBS             | <created>#<sub>|                  |
+ * | delivery              | SUB#<sub>        | DELIVERY#<ev>       | DUE (while pending) | <next>#<sub>#<ev> |             |
+ * | delivery attempt      | SUB#<sub>        | ATTEMPT#<ms>#<ev>#<n> |                |               |                   |
  *
  * A contact has no single profile item: each month's item holds that month's counters and,
  * per delivery queue, the profile the queue's last update showed (see record-plan.ts). One
@@ -133,6 +137,66 @@ export const API_KEYS_INDEX_PK = 'APIKEYS';
 export const apiKeyIndexKeys = (createdAt: string, id: string) => ({
   gsi1pk: API_KEYS_INDEX_PK,
   gsi1sk: `${createdAt}#${id}`,
+});
+
+export const OUTBOX_PREFIX = 'OUTBOX#';
+/**
+ * An outbox event (lib/store/outbox.ts): under the user or chat it is about, so an erasure
+ * settles it away with the rest; `contact.erased` and `ping` in a partition of their own.
+ */
+export const outboxKey = (owner: { userId?: number; chatId?: number }, eventId: string): Key => ({
+  pk:
+    owner.userId !== undefined
+      ? userPk(owner.userId)
+      : owner.chatId !== undefined
+        ? chatPk(owner.chatId)
+        : `${OUTBOX_PREFIX}${eventId}`,
+  sk: `${OUTBOX_PREFIX}${eventId}`,
+});
+/** Outbox events not yet fanned out to subscriptions are listed under this GSI1 key. */
+export const PENDING_EVENTS_PK = 'OUTBOX';
+export const pendingEventIndexKeys = (at: number, eventId: string) => ({
+  gsi1pk: PENDING_EVENTS_PK,
+  gsi1sk: `${eventTime(at)}#${eventId}`,
+});
+
+export const SUBSCRIPTION_PREFIX = 'SUB#';
+export const subscriptionPk = (subscriptionId: string) => `${SUBSCRIPTION_PREFIX}${subscriptionId}`;
+export const subscriptionKey = (subscriptionId: string): Key => ({
+  pk: subscriptionPk(subscriptionId),
+  sk: 'SUB',
+});
+export const SUBSCRIPTIONS_INDEX_PK = 'SUBS';
+export const subscriptionIndexKeys = (createdAt: string, subscriptionId: string) => ({
+  gsi1pk: SUBSCRIPTIONS_INDEX_PK,
+  gsi1sk: `${createdAt}#${subscriptionId}`,
+});
+export const DELIVERY_PREFIX = 'DELIVERY#';
+/** One event's delivery to one subscription: its state and schedule. */
+export const deliveryKey = (subscriptionId: string, eventId: string): Key => ({
+  pk: subscriptionPk(subscriptionId),
+  sk: `${DELIVERY_PREFIX}${eventId}`,
+});
+/** Deliveries waiting for an attempt are listed under this GSI1 key, by when they are due. */
+export const DUE_DELIVERIES_PK = 'DUE';
+export const dueDeliveryIndexKeys = (
+  nextAttemptAt: number,
+  subscriptionId: string,
+  eventId: string,
+) => ({
+  gsi1pk: DUE_DELIVERIES_PK,
+  gsi1sk: `${eventTime(nextAttemptAt)}#${subscriptionId}#${eventId}`,
+});
+export const ATTEMPT_PREFIX = 'ATTEMPT#';
+/** One delivery attempt, for the subscription's delivery log (newest first). */
+export const attemptKey = (
+  subscriptionId: string,
+  atMs: number,
+  eventId: string,
+  attempt: number,
+): Key => ({
+  pk: subscriptionPk(subscriptionId),
+  sk: `${ATTEMPT_PREFIX}${String(Math.max(0, Math.floor(atMs))).padStart(13, '0')}#${eventId}#${String(attempt).padStart(3, '0')}`,
 });
 
 /** Parses the numeric id at the end of a `USER#<id>` / `CHAT#<id>` key part. */
