@@ -52,12 +52,15 @@
  * Tests and figures: docs/reliability.md.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { UpdateFacts } from '../telegram/facts.ts';
 import { copyMigratedChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
+import { contactEvents, type GateView, viewFromCurrent, viewFromOld } from './contact-events.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
 import { contactMonthKey, type Key, keyId, monthOf, sharedKey } from './keys.ts';
+import { outboxUpdate } from './outbox.ts';
 import {
   type PlannedWrite,
   planRecord,
@@ -87,6 +90,8 @@ interface Outcome {
   refusedFloor?: number;
   /** ...and, for a counted message's membership, its mark and previous last seen. */
   refusedActive?: ActiveState;
+  /** ...and, for a gate, the item itself (contact-events.ts reads it). */
+  refusedGate?: Item;
 }
 
 /**
@@ -143,6 +148,7 @@ async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> 
       ...(raw ? { refusedItem: true } : {}),
       ...(floor ? { refusedFloor: floor } : {}),
       ...(raw && planned.firstOfDay ? { refusedActive: activeState(raw) } : {}),
+      ...(raw && planned.gate ? { refusedGate: unmarshall(raw as never) } : {}),
     };
   }
 }
@@ -302,6 +308,58 @@ async function checkSharedUsers(
   );
 }
 
+/**
+ * contact.created / contact.updated (contact-events.ts), decided from each person's gate write
+ * and written after the round (an ordinary message has neither). A refused gate on the
+ * embedded store is read here once, and the floor it holds spares checkOwner its read.
+ */
+async function recordContactEvents(
+  ctx: StoreContext,
+  facts: UpdateFacts,
+  queue: string,
+  outcomes: Outcome[],
+  timing: Timing,
+): Promise<Outcome[]> {
+  const month = facts.activityDate.slice(0, 7);
+  const written = await settleAll(
+    'contact events',
+    facts.people.map(async (person) => {
+      const gate = outcomes.find((o) => o.planned.gate && o.planned.owner === person.id);
+      if (!gate) return [];
+      let view: GateView | undefined;
+      if (gate.applied) view = viewFromOld(gate.old, queue);
+      else {
+        let item = gate.refusedGate;
+        if (!item && !gate.refusedItem) {
+          item = await readItem(ctx, gate.planned.update.key);
+          gate.refusedItem = true;
+          const floor = floorOf(item);
+          if (floor) gate.refusedFloor = floor;
+        }
+        view = viewFromCurrent(item, queue, facts.updateId);
+      }
+      if (!view) return [];
+      const events = await contactEvents(ctx, person, view, {
+        id: facts.updateId,
+        at: facts.at,
+        queue,
+        month,
+      });
+      return settleAll(
+        'contact events',
+        events.map((event) => {
+          const update = outboxUpdate(event).when(
+            `attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`,
+            { ':f': timing.sentFrom },
+          );
+          return send(ctx, { update, owner: person.id, guarded: false, event: true });
+        }),
+      );
+    }),
+  );
+  return written.flat();
+}
+
 /** When an update is recorded, and the earliest it can have been sent (its own date). */
 export interface Timing {
   /** Epoch seconds now. */
@@ -324,6 +382,7 @@ export async function recordUpdate(
       'record',
       plan.writes.filter((w) => !w.update.isEmpty).map((w) => send(ctx, w)),
     );
+    outcomes.push(...(await recordContactEvents(ctx, facts, queue, outcomes, timing)));
     const owners = new Map<number, Outcome[]>();
     for (const outcome of outcomes) {
       const owner = outcome.planned.owner;
