@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { titleOf } from '../http/http-error.ts';
-import type { Route, RouteBody } from './route.ts';
+import type { Route, RouteBody, RouteStatus } from './route.ts';
 import { components, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -72,8 +72,16 @@ const problem = (status: number) => ({
   content: { 'application/problem+json': { schema: schemaRef(Problem) } },
 });
 
+const SUCCESS: Record<RouteStatus, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+};
+
 /** A raw body is text in one of the route's media types; its shape is in their descriptions. */
 function successResponse(route: Route): JsonSchema {
+  const description = SUCCESS[route.status];
   const headers = route.successHeaders
     ? {
         headers: Object.fromEntries(
@@ -95,11 +103,11 @@ function successResponse(route: Route): JsonSchema {
         },
       ]),
     );
-    return { description: 'OK', ...headers, content };
+    return { description, ...headers, content };
   }
-  if (route.status === 204 || !route.response) return { description: 'No Content', ...headers };
+  if (route.status === 204 || !route.response) return { description, ...headers };
   return {
-    description: 'OK',
+    description,
     ...headers,
     content: { 'application/json': { schema: schemaRef(route.response) } },
   };

@@ -102,6 +102,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...env,
     TELEGRAM_WEBHOOK_SECRET: secrets.webhookSecret,
     CURSOR_SECRET: secrets.cursorSecret,
+    // A developer receives events on their own machine (http://127.0.0.1:...) unless told not to.
+    EVENTS_ALLOW_LOOPBACK: env.EVENTS_ALLOW_LOOPBACK || 'true',
   });
   const identity = await localBotIdentity(config);
   // Unknown: the placeholder the webhook would fall back to, so it does not warn again.
