@@ -62,13 +62,15 @@ const stageThrottled = {
   },
 };
 
-const problem = (status: number) => ({
+const problem = (status: number, method: string) => ({
   description: titleOf(status),
   ...(status === 429 || status === 503
     ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } } }
     : {}),
   // Only routes with a body answer 415; on PATCH routes it names the accepted type (RFC 5789).
-  ...(status === 415 ? { headers: { 'Accept-Patch': { schema: { type: 'string' } } } } : {}),
+  ...(status === 415 && method === 'PATCH'
+    ? { headers: { 'Accept-Patch': { schema: { type: 'string' } } } }
+    : {}),
   content: { 'application/problem+json': { schema: schemaRef(Problem) } },
 });
 
@@ -139,7 +141,9 @@ function operation(route: Route): JsonSchema {
   const success = successResponse(route);
   const responses: Record<string, JsonSchema> = {
     [String(route.status)]: success,
-    ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s)])),
+    ...Object.fromEntries(
+      [...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s, route.method)]),
+    ),
   };
   // A public route has no key to limit; only the stage throttling answers it with a 4xx.
   if (!authenticated) responses['429'] = stageThrottled;
