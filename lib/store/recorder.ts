@@ -51,7 +51,7 @@
  *   card carrying only a phone number is matched by the number the user has at the erasure.
  * Tests and figures: docs/reliability.md.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { UpdateFacts } from '../telegram/facts.ts';
 import { copyMigratedChat } from './chat-migration.ts';
@@ -59,8 +59,9 @@ import type { StoreContext } from './client.ts';
 import { contactEvents, type GateView, viewFromCurrent, viewFromOld } from './contact-events.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { contactMonthKey, type Key, keyId, monthOf, sharedKey } from './keys.ts';
+import { keyId, monthOf, sharedKey } from './keys.ts';
 import { outboxUpdate } from './outbox.ts';
+import { floorOf, readItem, readOwnerFloor } from './owner-floor.ts';
 import {
   type PlannedWrite,
   planRecord,
@@ -112,9 +113,6 @@ function activeState(item: Item | undefined): ActiveState {
     groupSeen: numberIn(item, memberAttrs('g').seen),
   };
 }
-
-const floorOf = (item: Item | undefined) =>
-  typeof item?.[FLOOR] === 'number' ? (item[FLOOR] as number) : undefined;
 
 /** A number attribute of an item, marshalled (`{ N: "…" }`) or not. */
 function numberIn(item: Item | undefined, attr: string): number | undefined {
@@ -196,27 +194,6 @@ async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: n
   } catch (err: unknown) {
     if (!isConditionalCheckFailed(err)) throw err;
   }
-}
-
-/** A consistent read of one item. */
-async function readItem(ctx: StoreContext, key: Key): Promise<Item | undefined> {
-  const { Item } = await ctx.client.send(
-    new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-  );
-  return Item;
-}
-
-async function readFloor(ctx: StoreContext, key: Key): Promise<number | undefined> {
-  return floorOf(await readItem(ctx, key));
-}
-
-/** The newest erasure floor of `owner` seen in the contact months of `months`. */
-async function readOwnerFloor(ctx: StoreContext, owner: number, months: string[]) {
-  const floors = await Promise.all(
-    [...new Set(months)].map((month) => readFloor(ctx, contactMonthKey(owner, month))),
-  );
-  const known = floors.filter((f): f is number => f !== undefined);
-  return known.length ? Math.max(...known) : undefined;
 }
 
 /**
