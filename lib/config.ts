@@ -66,6 +66,11 @@ const envSchema = z.object({
    * host (127.0.0.0/8, ::1, localhost). Never set when deployed.
    */
   EVENTS_ALLOW_LOOPBACK: booleanFrom(false),
+  /**
+   * Broadcast messages sent per second, overall (Telegram's published limit is about 30 per
+   * second for a bot): the dispatcher paces every broadcast under it.
+   */
+  BROADCAST_RATE: intFrom(25, 1, 30),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;

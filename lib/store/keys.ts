@@ -17,6 +17,11 @@
  * | subscription          | SUB#<sub>        | SUB                 | SUBS             | <created>#<sub>|                  |
  * | delivery              | SUB#<sub>        | DELIVERY#<ev>       | DUE (while pending) | <next>#<sub>#<ev> |             |
  * | delivery attempt      | SUB#<sub>        | ATTEMPT#<ms>#<ev>#<n> |                |               |                   |
+ * | broadcast             | BROADCAST#<bc>   | BROADCAST           | BROADCASTS       | <created>#<bc>|                   |
+ * | broadcast to send     | BROADCAST#<bc>   | PENDING             | BROADCASTS_DUE (until done) | <created>#<bc> |        |
+ * | broadcast recipient   | BROADCAST#<bc>   | R#<userId>          |                  |               |                   |
+ * | broadcast sender lease| BROADCAST#SENDER | LEASE               |                  |               |                   |
+ * | broadcast idempotency | BROADCAST#IDEM#<keyId>#<sha256> | IDEMPOTENCY |         |               |                   |
  *
  * A contact has no single profile item: each month's item holds that month's counters and,
  * per delivery queue, the profile the queue's last update showed (see record-plan.ts). One
@@ -186,6 +191,45 @@ export const dueDeliveryIndexKeys = (
 ) => ({
   gsi1pk: DUE_DELIVERIES_PK,
   gsi1sk: `${eventTime(nextAttemptAt)}#${subscriptionId}#${eventId}`,
+});
+export const BROADCAST_PREFIX = 'BROADCAST#';
+export const broadcastPk = (broadcastId: string) => `${BROADCAST_PREFIX}${broadcastId}`;
+/** A broadcast (lib/store/broadcasts.ts): its message, audience, status and final counts. */
+export const broadcastKey = (broadcastId: string): Key => ({
+  pk: broadcastPk(broadcastId),
+  sk: 'BROADCAST',
+});
+/** Broadcasts are listed under this GSI1 key, by creation time (newest first when read back). */
+export const BROADCASTS_INDEX_PK = 'BROADCASTS';
+export const broadcastIndexKeys = (createdAt: string, broadcastId: string) => ({
+  gsi1pk: BROADCASTS_INDEX_PK,
+  gsi1sk: `${createdAt}#${broadcastId}`,
+});
+/** A broadcast the dispatcher has still to send: listed under BROADCASTS_DUE, oldest first. */
+export const pendingBroadcastKey = (broadcastId: string): Key => ({
+  pk: broadcastPk(broadcastId),
+  sk: 'PENDING',
+});
+export const PENDING_BROADCASTS_PK = 'BROADCASTS_DUE';
+export const pendingBroadcastIndexKeys = (createdAt: number, broadcastId: string) => ({
+  gsi1pk: PENDING_BROADCASTS_PK,
+  gsi1sk: `${eventTime(createdAt)}#${broadcastId}`,
+});
+export const RECIPIENT_PREFIX = 'R#';
+/** One recipient of a broadcast and the state of its message. */
+export const recipientKey = (broadcastId: string, userId: number): Key => ({
+  pk: broadcastPk(broadcastId),
+  sk: `${RECIPIENT_PREFIX}${userId}`,
+});
+/** The one lease that lets a dispatcher send broadcasts (one sender at a time, overall). */
+export const broadcastSenderLeaseKey = (): Key => ({
+  pk: `${BROADCAST_PREFIX}SENDER`,
+  sk: 'LEASE',
+});
+/** A broadcast request made with an idempotencyKey: by the API key and a hash of the key. */
+export const broadcastIdempotencyKey = (apiKeyId: string, keyHash: string): Key => ({
+  pk: `${BROADCAST_PREFIX}IDEM#${apiKeyId}#${keyHash}`,
+  sk: 'IDEMPOTENCY',
 });
 export const ATTEMPT_PREFIX = 'ATTEMPT#';
 /** One delivery attempt, for the subscription's delivery log (newest first). */

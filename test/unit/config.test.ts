@@ -67,4 +67,13 @@ describe('loadConfig', () => {
       'EVENTS_ALLOW_LOOPBACK: must be true or false',
     );
   });
+
+  it('reads BROADCAST_RATE as messages per second, 25 by default, 1 to 30', () => {
+    expect(loadConfig({}).BROADCAST_RATE).toBe(25);
+    expect(loadConfig({ BROADCAST_RATE: '30' }).BROADCAST_RATE).toBe(30);
+    expect(loadConfig({ BROADCAST_RATE: '1' }).BROADCAST_RATE).toBe(1);
+    for (const bad of ['31', '0', '2.5', 'fast']) {
+      expect(() => loadConfig({ BROADCAST_RATE: bad })).toThrow('BROADCAST_RATE:');
+    }
+  });
 });
