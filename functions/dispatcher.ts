@@ -5,21 +5,30 @@
  *   receiver's brief restart costs seconds, not the schedule's minute;
  * - a schedule, every minute: a sweep of what waits (due retries, and events a stream
  *   invocation missed: a failed batch also goes to the dead-letter queue, but the sweep
- *   finds the events themselves in the outbox).
+ *   finds the events themselves in the outbox), then broadcasts for up to 40 s.
  * Records whose fan-out failed are reported back (ReportBatchItemFailures) to be retried.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
+import { createBroadcastRunner } from '../lib/events/broadcast-runner.ts';
 import { createDispatcher, type Dispatcher } from '../lib/events/dispatcher.ts';
 import { RETRY_DELAYS_SECONDS } from '../lib/events/retry-schedule.ts';
 import { sendWebhook } from '../lib/events/send-webhook.ts';
 import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
 import { logger } from '../lib/logger.ts';
+import { loadSecrets } from '../lib/secrets.ts';
 import { storeFromConfig } from '../lib/store/client.ts';
 import type { Key } from '../lib/store/keys.ts';
 
 type ScheduledEvent = { source?: string; 'detail-type'?: string };
 export type DispatcherEvent = DynamoDBStreamEvent | ScheduledEvent;
+
+/**
+ * How long a scheduled sweep sends broadcasts: most of the function's 60 s timeout, leaving
+ * time for the sweep of events before it and the sends in flight after it (5 s timeout each).
+ * The next minute's sweep carries on.
+ */
+export const SCHEDULED_BROADCAST_MS = 40_000;
 
 /** The first retry's delay and its jitter: waited for within a stream invocation. */
 const FIRST_RETRY_WAIT_MS = Math.ceil(RETRY_DELAYS_SECONDS[0] * 1.2 * 1000) + 500;
@@ -40,7 +49,7 @@ export function createHandler(
   return async (event: DispatcherEvent): Promise<DynamoDBBatchResponse | undefined> => {
     const dispatcher = await getDeps();
     if (!('Records' in event)) {
-      const swept = await dispatcher.sweep();
+      const swept = await dispatcher.sweep(100, { broadcastMs: SCHEDULED_BROADCAST_MS });
       logger.info('sweep', swept);
       return undefined;
     }
@@ -58,7 +67,7 @@ export function createHandler(
     }
     if (retrying > 0) {
       await wait(FIRST_RETRY_WAIT_MS);
-      await dispatcher.sweep();
+      await dispatcher.sweep(100, { broadcastMs: 0 });
     }
     return { batchItemFailures: failures };
   };
@@ -66,9 +75,16 @@ export function createHandler(
 
 export const handler = createHandler(async () => {
   const config = loadConfig();
+  const store = storeFromConfig(config);
+  const log = (message: string, fields: Record<string, unknown>) => logger.info(message, fields);
   return createDispatcher({
-    store: storeFromConfig(config),
+    store,
     post: (request) => sendWebhook({ ...request, allowLoopback: config.EVENTS_ALLOW_LOOPBACK }),
-    log: (message, fields) => logger.info(message, fields),
+    log,
+    // The Bot API client and the bot token (SSM) are loaded only when a broadcast waits.
+    broadcasts: createBroadcastRunner(store, async () => {
+      const { broadcastSenderFromConfig } = await import('../lib/events/broadcast-deps.ts');
+      return broadcastSenderFromConfig(config, await loadSecrets(config), store, { log });
+    }),
   });
 });

@@ -38,6 +38,7 @@ import {
   listSubscriptionsWithSecrets,
   type SubscriptionWithSecret,
 } from '../store/subscriptions.ts';
+import type { BroadcastRunner } from './broadcast-runner.ts';
 import { type EventItem, envelope } from './envelope.ts';
 import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
 import type { SendResult } from './send-webhook.ts';
@@ -57,6 +58,8 @@ export interface DispatcherDeps {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Attempts in flight at once. */
   concurrency?: number;
+  /** Sends broadcasts after each sweep (broadcast-runner.ts); absent: none are sent. */
+  broadcasts?: BroadcastRunner;
 }
 
 interface OutboxItem extends EventItem {
@@ -272,14 +275,20 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /**
    * One pass over what is waiting: events not yet fanned out (the stream missed them, or
-   * there is no stream), then deliveries due now. Returns how many of each it found.
+   * there is no stream), then deliveries due now, then broadcasts for `broadcastMs` (the
+   * sender's default slice when absent, none when 0). Returns how many of each it found.
    */
-  async function sweep(limit = 100) {
+  async function sweep(limit = 100, options: { broadcastMs?: number } = {}) {
     const events = await listPendingEvents(ctx, limit);
     const fresh = await dispatchEvents(events);
     const due = await listDueDeliveries(ctx, seconds(now()), limit);
     await inParallel(due, concurrency, (d) => attempt(d.subscriptionId, d.eventId));
-    return { events: events.length, deliveries: fresh.attempted + due.length };
+    const broadcasts = await deps.broadcasts?.run(options.broadcastMs);
+    return {
+      events: events.length,
+      deliveries: fresh.attempted + due.length,
+      ...(broadcasts ? { broadcasts } : {}),
+    };
   }
 
   return { fanOut, attempt, dispatchEvents, sweep };

@@ -95,3 +95,20 @@ export function formatDeliveryLine(fields: Record<string, unknown>, at = new Dat
   if (fields.error !== undefined) parts.push(`(${String(fields.error)})`);
   return parts.join(' ');
 }
+
+/**
+ * One line per broadcast step: `12:00:09 broadcast finished bc_… recipients 3, sent 2,
+ * blocked 1, ...`. Ids and counts only: never the message.
+ */
+export function formatBroadcastLine(
+  message: string,
+  fields: Record<string, unknown>,
+  at = new Date(),
+): string {
+  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}:${pad2(at.getSeconds())}`;
+  const details = Object.entries(fields)
+    .filter(([name]) => name !== 'broadcastId')
+    .map(([name, value]) => `${name} ${String(value)}`)
+    .join(', ');
+  return [time, message, fields.broadcastId, details].filter(Boolean).join(' ');
+}

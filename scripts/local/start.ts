@@ -41,7 +41,9 @@ const { AppError } = await import('../../lib/errors.ts');
 const { ALLOWED_UPDATES } = await import('../../lib/telegram/allowed-updates.ts');
 const { createBotApi } = await import('../../lib/telegram/bot-api.ts');
 const { startPolling } = await import('./poller.ts');
-const { formatDeliveryLine, formatRequestLine } = await import('./request-log.ts');
+const { formatBroadcastLine, formatDeliveryLine, formatRequestLine } = await import(
+  './request-log.ts'
+);
 const { describeError } = await import('../../lib/http/lazy-deps.ts');
 const { startLocalStack } = await import('./stack.ts');
 
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       ? {
           onRequest: (entry) => console.log(formatRequestLine(entry)),
           onDelivery: (fields) => console.log(formatDeliveryLine(fields)),
+          onBroadcast: (message, fields) => console.log(formatBroadcastLine(message, fields)),
         }
       : {}),
     onDispatchError: (err) =>

@@ -1,0 +1,101 @@
+/**
+ * Paces broadcast sends under Telegram's limits: at most `rate` message starts in any window
+ * of `windowMs` overall, at most one per chat per window, and none while Telegram asked to
+ * wait (429 `retry_after`). Starts are spaced evenly, (window + guard) / rate apart, so any
+ * window holds at most `rate` of them even when each request reaches Telegram a few
+ * milliseconds late or early (the guard) and nothing goes out in bursts.
+ *
+ * Every sender worker asks for a slot before it sends; slots are handed out in the order
+ * asked. The clock and the sleep are injected (tests run on a fake clock).
+ */
+
+export interface PacerOptions {
+  /** Starts per window, overall. */
+  rate: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  windowMs?: number;
+  /** Slack for the network's jitter, added to the window. */
+  guardMs?: number;
+  /** Epoch ms before which nothing starts (the previous sender's pace, a pause). */
+  notBefore?: number;
+}
+
+export interface Pacer {
+  /**
+   * Waits for a slot for a message to `chatId` and returns its time; undefined when none is
+   * free before `deadline` (nothing was reserved: send nothing).
+   */
+  slot(chatId: number, deadline?: number): Promise<number | undefined>;
+  /** Nothing starts before `until` (Telegram's retry_after). */
+  pause(until: number): void;
+  /** Epoch ms of the next free slot: where a sender taking over must start. */
+  readonly nextFree: number;
+  readonly pausedUntil: number;
+  /** Starts given so far. */
+  readonly given: number;
+}
+
+export const DEFAULT_WINDOW_MS = 1000;
+export const DEFAULT_GUARD_MS = 25;
+/** Chats remembered before old entries are dropped. */
+const MAX_CHATS = 10_000;
+
+export function createPacer(options: PacerOptions): Pacer {
+  const window = options.windowMs ?? DEFAULT_WINDOW_MS;
+  const spacing = window + (options.guardMs ?? DEFAULT_GUARD_MS);
+  const interval = spacing / options.rate;
+  const { now, sleep } = options;
+  let next = options.notBefore ?? Number.NEGATIVE_INFINITY;
+  let pausedUntil = options.notBefore ?? 0;
+  let given = 0;
+  const lastByChat = new Map<number, number>();
+
+  function forgetOld(at: number) {
+    if (lastByChat.size < MAX_CHATS) return;
+    for (const [chat, last] of lastByChat) if (last + spacing <= at) lastByChat.delete(chat);
+  }
+
+  async function slot(chatId: number, deadline = Number.POSITIVE_INFINITY) {
+    for (;;) {
+      const t = now();
+      // This chat's last message, or a pause, comes first: wait without taking a slot.
+      const ready = Math.max(
+        (lastByChat.get(chatId) ?? Number.NEGATIVE_INFINITY) + spacing,
+        pausedUntil,
+      );
+      if (ready > t) {
+        if (ready >= deadline) return undefined;
+        await sleep(ready - t);
+        continue;
+      }
+      const at = Math.max(t, next);
+      if (at >= deadline) return undefined;
+      next = at + interval;
+      if (at > t) await sleep(at - t);
+      // A pause that came while waiting holds this start back too.
+      if (now() < pausedUntil) continue;
+      lastByChat.set(chatId, Math.max(at, now()));
+      forgetOld(at);
+      given++;
+      return at;
+    }
+  }
+
+  return {
+    slot,
+    pause(until: number) {
+      pausedUntil = Math.max(pausedUntil, until);
+      next = Math.max(next, until);
+    },
+    get nextFree() {
+      return Math.max(next, pausedUntil);
+    },
+    get pausedUntil() {
+      return pausedUntil;
+    },
+    get given() {
+      return given;
+    },
+  };
+}
