@@ -27,6 +27,8 @@ import {
 } from '../store/broadcast-lease.ts';
 import {
   claimRecipient,
+  countsOf,
+  emptyTally,
   expireRecipient,
   type Recipient,
   type RecipientState,
@@ -37,7 +39,6 @@ import {
 } from '../store/broadcast-recipients.ts';
 import {
   type Broadcast,
-  type BroadcastCounts,
   finishBroadcast,
   forgetPending,
   getBroadcast,
@@ -97,29 +98,6 @@ const RECHECK_MS = 250;
 export const DEFAULT_SLICE_MS = 1000;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** What the pass counts: final states, and what is still open. */
-type Tally = Record<RecipientState, number>;
-const emptyTally = (): Tally => ({
-  queued: 0,
-  sending: 0,
-  sent: 0,
-  blocked: 0,
-  failed: 0,
-  skipped: 0,
-  unknown: 0,
-});
-
-/** The stored counts: with a cancelled broadcast, what was still queued is skipped. */
-export function countsOf(tally: Tally, cancelled: boolean): BroadcastCounts {
-  return {
-    sent: tally.sent,
-    failed: tally.failed,
-    blocked: tally.blocked,
-    skipped: tally.skipped + (cancelled ? tally.queued : 0),
-    unknown: tally.unknown,
-  };
-}
 
 /** Why a recipient is not messaged now; undefined when they may be. */
 function ineligible(e: Eligibility): { state: 'skipped' | 'blocked'; reason: string } | undefined {

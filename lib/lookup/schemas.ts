@@ -14,6 +14,7 @@ import {
 import { MAX_SUBSCRIPTION_URL_LENGTH } from '../events/subscription-url.ts';
 import { ALTERED_CURSOR_DETAIL, MAX_CURSOR_LENGTH } from '../http/cursor.ts';
 import { normalizePhone } from '../phone.ts';
+import { BROADCAST_ID_PATTERN, BROADCAST_STATUSES } from '../store/broadcasts.ts';
 import { DELIVERY_OUTCOMES } from '../store/delivery-log.ts';
 import { SUBSCRIPTION_ID_PATTERN, SUBSCRIPTION_STATUSES } from '../store/subscriptions.ts';
 import { EXPORT_FORMATS } from './export-format.ts';
@@ -710,3 +711,193 @@ export const PingEvent = z
     type: z.literal(PING_EVENT_TYPE),
   })
   .register(components, { id: 'PingEvent', description: 'A ping event, queued for delivery' });
+
+// ---- broadcasts (issue 13) ----
+
+/** Contacts an audience may name (before those who cannot be messaged are left out). */
+export const MAX_BROADCAST_AUDIENCE = 10_000;
+/** Recipients above which a broadcast needs an admin key. */
+export const ADMIN_BROADCAST_RECIPIENTS = 1_000;
+/** Telegram's longest message text (after entity parsing), in characters. */
+export const MAX_MESSAGE_TEXT = 4096;
+/** Longest text with a parse mode: the markup counts here, Telegram checks the rest. */
+export const MAX_MARKUP_TEXT = 4 * MAX_MESSAGE_TEXT;
+export const MAX_BUTTON_ROWS = 10;
+export const MAX_BUTTONS_PER_ROW = 8;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export const broadcastParams = z.object({
+  broadcastId: z
+    .string()
+    .regex(BROADCAST_ID_PATTERN, {
+      error: 'broadcastId must be bc_ followed by 20 hexadecimal digits',
+    })
+    .meta({ description: 'A broadcast id: bc_ and 20 hexadecimal digits' }),
+});
+
+const BUTTON_URL = /^(https?:\/\/|tg:\/\/)\S+$/;
+
+const messageButton = z.strictObject(
+  {
+    text: requiredText('text', 'a string')
+      .min(1, { error: 'a button text must not be empty' })
+      .refine((text) => codePoints(text) <= 64, {
+        error: 'a button text is at most 64 characters',
+      }),
+    url: requiredText('url', 'a string')
+      .max(2048, { error: 'a button url is at most 2048 characters' })
+      .regex(BUTTON_URL, { error: 'a button url must start with https://, http:// or tg://' }),
+  },
+  { error: unknownMembers('a button', 'text and url') },
+);
+
+const audience = z
+  .strictObject(
+    {
+      tag: tagText('tag')
+        .optional()
+        .meta({ description: 'Contacts with this tag (set with PATCH /v1/contacts/{userId})' }),
+      chatId: z.int({ error: 'chatId must be an integer' }).optional().meta({
+        description: 'Members of this chat (isMember true) when the broadcast is created',
+      }),
+      userIds: z
+        .array(
+          z.int({ error: 'userIds must be integers' }).min(1, { error: 'a user id is positive' }),
+          {
+            error: 'userIds must be an array of user ids',
+          },
+        )
+        .min(1, { error: 'userIds must not be empty' })
+        .max(MAX_BROADCAST_AUDIENCE, {
+          error: `userIds may list at most ${MAX_BROADCAST_AUDIENCE} users`,
+        })
+        .optional()
+        .meta({
+          description: `These contacts (at most ${MAX_BROADCAST_AUDIENCE}; repeats count once)`,
+        }),
+    },
+    { error: unknownMembers('an audience', 'tag, chatId or userIds') },
+  )
+  .refine((a) => [a.tag, a.chatId, a.userIds].filter((v) => v !== undefined).length === 1, {
+    error: 'audience must have exactly one of tag, chatId and userIds',
+  })
+  .meta({
+    description:
+      'Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to.',
+  });
+
+/** `POST /v1/broadcasts`. */
+export const BroadcastCreate = z
+  .strictObject(
+    {
+      text: requiredText('text', 'a string')
+        .min(1, { error: 'text must not be empty' })
+        .meta({
+          description: `The message: 1-${MAX_MESSAGE_TEXT} characters (with a parseMode, up to ${MAX_MARKUP_TEXT} with the markup; Telegram refuses a message longer than ${MAX_MESSAGE_TEXT} once parsed)`,
+        }),
+      parseMode: z
+        .enum(['HTML', 'MarkdownV2'], { error: 'parseMode must be HTML, MarkdownV2 or null' })
+        .nullable()
+        .optional()
+        .transform((mode) => mode ?? null)
+        .meta({ description: "Telegram's parse_mode for the text; null or absent: plain text" }),
+      disableNotification: z
+        .boolean({ error: 'disableNotification must be true or false' })
+        .optional()
+        .transform((value) => value === true)
+        .meta({ description: 'true: recipients get it without a sound (default false)' }),
+      buttons: z
+        .array(
+          z
+            .array(messageButton, { error: 'each row of buttons must be an array' })
+            .min(1, { error: 'a row of buttons must not be empty' })
+            .max(MAX_BUTTONS_PER_ROW, {
+              error: `a row has at most ${MAX_BUTTONS_PER_ROW} buttons`,
+            }),
+          { error: 'buttons must be an array of rows' },
+        )
+        .max(MAX_BUTTON_ROWS, { error: `buttons has at most ${MAX_BUTTON_ROWS} rows` })
+        .optional()
+        .meta({ description: 'Rows of URL buttons under the message: [[{"text","url"}]]' }),
+      audience,
+      idempotencyKey: z
+        .string({ error: 'idempotencyKey must be a string' })
+        .min(1, { error: 'idempotencyKey must not be empty' })
+        .max(MAX_IDEMPOTENCY_KEY_LENGTH, {
+          error: `idempotencyKey is at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+        })
+        .optional()
+        .meta({
+          description:
+            'Any string unique to this broadcast (e.g. a UUID): the same request again within 24 hours answers the same broadcast and sends nothing more; another body under the same key is 422',
+        }),
+    },
+    {
+      error: unknownMembers(
+        'a broadcast',
+        'text, parseMode, disableNotification, buttons, audience and idempotencyKey',
+      ),
+    },
+  )
+  .superRefine((body, ctx) => {
+    const limit = body.parseMode === null ? MAX_MESSAGE_TEXT : MAX_MARKUP_TEXT;
+    if (codePoints(body.text) > limit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['text'],
+        message: `text is longer than ${limit} characters`,
+        input: body.text,
+      });
+    }
+  })
+  .meta({ description: 'A message and who gets it' });
+export type BroadcastCreate = z.output<typeof BroadcastCreate>;
+
+const count = (what: string) => z.int().min(0).meta({ description: what });
+
+export const Broadcast = z
+  .object({
+    id: z.string().regex(BROADCAST_ID_PATTERN),
+    status: z.enum(BROADCAST_STATUSES).meta({
+      description:
+        'queued: nothing sent yet; sending: the dispatcher is sending it; done: every recipient has an outcome; cancelled: stopped by POST .../cancel (what was not sent yet is skipped)',
+    }),
+    total: count(
+      'Recipients: the audience less those who could not be messaged when it was created',
+    ),
+    sent: count('Messages Telegram accepted'),
+    failed: count(
+      'Messages Telegram refused (400: e.g. a text it cannot parse), or kept failing with 5xx',
+    ),
+    blocked: count('Recipients who blocked the bot (recorded on the contact as botBlocked)'),
+    skipped: count(
+      'Recipients not sent to: they sent /stop, were erased or lost their private chat before their turn, or the broadcast was cancelled first',
+    ),
+    unknown: count(
+      'A send interrupted between Telegram and its record (a dispatcher crash, a timeout): it may have arrived; it is never sent again',
+    ),
+    createdAt: time,
+    startedAt: time.optional().meta({ description: 'When the dispatcher began sending' }),
+    finishedAt: time
+      .optional()
+      .meta({ description: 'When every recipient had an outcome, or it was cancelled' }),
+  })
+  .register(components, {
+    id: 'Broadcast',
+    description:
+      'A broadcast and its outcomes so far: sent + failed + blocked + skipped + unknown reaches total when it is done',
+  });
+
+export const QueuedBroadcast = z
+  .object({
+    id: z.string().regex(BROADCAST_ID_PATTERN),
+    status: z.enum(BROADCAST_STATUSES),
+    total: count('Recipients'),
+  })
+  .register(components, {
+    id: 'QueuedBroadcast',
+    description:
+      'A broadcast accepted for sending (or, repeated with its idempotencyKey, as it is now)',
+  });
+
+export const BroadcastList = listOf(Broadcast, 'BroadcastList');

@@ -18,6 +18,7 @@
  */
 import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sendUntilProcessed } from './batch-retry.ts';
+import type { BroadcastCounts } from './broadcasts.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
@@ -180,15 +181,25 @@ export async function readRecipients(
   }
 }
 
+/** Recipients by state. */
+export type Tally = Record<RecipientState, number>;
+export const emptyTally = (): Tally =>
+  Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as Tally;
+
+/** The counts a broadcast shows: with a cancelled one, what was still queued is skipped. */
+export function countsOf(tally: Tally, cancelled: boolean): BroadcastCounts {
+  return {
+    sent: tally.sent,
+    failed: tally.failed,
+    blocked: tally.blocked,
+    skipped: tally.skipped + (cancelled ? tally.queued : 0),
+    unknown: tally.unknown,
+  };
+}
+
 /** How many recipients are in each state (eventually consistent: for status answers). */
-export async function recipientStates(
-  ctx: StoreContext,
-  broadcastId: string,
-): Promise<Record<RecipientState, number>> {
-  const counts = Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as Record<
-    RecipientState,
-    number
-  >;
+export async function recipientStates(ctx: StoreContext, broadcastId: string): Promise<Tally> {
+  const counts = emptyTally();
   let startKey: Item | undefined;
   do {
     const page = await readRecipients(ctx, broadcastId, {
