@@ -286,7 +286,10 @@ export const ContactSummary = z
     languageCode: z.string().optional(),
     isPremium: z.boolean().optional(),
     phoneNumber: z.string().optional().meta({ description: 'Verified phone, E.164' }),
-    botBlocked: z.boolean().optional(),
+    botBlocked: z.boolean().optional().meta({
+      description:
+        'The contact blocked the bot (my_chat_member in the private chat, or a send Telegram refused with 403); absent when unknown',
+    }),
     firstSeenAt: time.optional(),
   })
   .register(components, {
@@ -295,6 +298,10 @@ export const ContactSummary = z
   });
 
 export const Contact = ContactSummary.extend({
+  broadcastOptOut: z.boolean().meta({
+    description:
+      'The contact sent /stop to the bot (and no /start since): broadcasts skip them; direct messages still reach them',
+  }),
   lastSeenAt: time.optional(),
   messageCount: z.int().min(0),
   tags: z

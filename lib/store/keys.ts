@@ -6,6 +6,8 @@
  * | contact month         | USER#<id>        | PROFILE#<yyyy-mm>   |                  |               | USERNAME#<lower>  |
  * | verified phone        | USER#<id>        | PROFILE#PHONE       |                  |               | PHONE#<e164>      |
  * | tags and note         | USER#<id>        | PROFILE#NOTES       |                  |               |                   |
+ * | messaging preferences | USER#<id>        | PROFILE#PREFS       |                  |               |                   |
+ * | blocked by a send     | USER#<id>        | PROFILE#BLOCKED     |                  |               |                   |
  * | tag entry             | USER#<id>        | TAG#<tag>           | TAG#<tag>        | USER#<id>     |                   |
  * | membership event      | USER#<id>        | EVENT#<at>#<chat>#<kind> | EVENTS#<chat> | <at>#<id>#<kind> |              |
  * | membership            | USER#<id>        | CHAT#<chatId>       | CHAT#<chatId>    | USER#<id>     |                   |
@@ -14,6 +16,7 @@
  * | chat month            | CHAT#<id>        | PROFILE#<yyyy-mm>   |                  |               |                   |
  * | API key               | APIKEY#<sha256>  | APIKEY              | APIKEYS          | <created>#<id>|                   |
  * | outbox event          | USER#<id>, CHAT#<id> or OUTBOX#<ev> | OUTBOX#<ev> | OUTBOX (until fanned out) | <at>#<ev> |  |
+ * | idempotent request    | IDEMPOTENCY#<keyId>#<sha256> | IDEMPOTENCY |              |               |                   |
  * | subscription          | SUB#<sub>        | SUB                 | SUBS             | <created>#<sub>|                  |
  * | delivery              | SUB#<sub>        | DELIVERY#<ev>       | DUE (while pending) | <next>#<sub>#<ev> |             |
  * | delivery attempt      | SUB#<sub>        | ATTEMPT#<ms>#<ev>#<n> |                |               |                   |
@@ -26,7 +29,8 @@
  * A contact has no single profile item: each month's item holds that month's counters and,
  * per delivery queue, the profile the queue's last update showed (see record-plan.ts). One
  * Query (`begins_with(sk, 'PROFILE')`) reads a whole contact or chat. Partition keys start
- * with `USER#`, `CHAT#` or `APIKEY#` only: IAM grants each function its prefixes.
+ * with `USER#`, `CHAT#`, `APIKEY#`, `OUTBOX#`, `SUB#` or `IDEMPOTENCY#`: IAM grants each function
+ * its prefixes.
  */
 export interface Key {
   pk: string;
@@ -69,6 +73,21 @@ export const phoneItemKey = (userId: number): Key => ({
 /** Tags and note an application set on a contact (PATCH); read with the contact's months. */
 export const notesKey = (userId: number): Key => ({ pk: userPk(userId), sk: `${PROFILE}#NOTES` });
 export const isNotesSk = (sk: string) => sk === `${PROFILE}#NOTES`;
+/**
+ * A contact's messaging preferences (`/stop` and `/start` in the private chat: opted out of
+ * broadcasts or not); a single-source item the recorder writes, read with the months.
+ */
+export const prefsKey = (userId: number): Key => ({ pk: userPk(userId), sk: `${PROFILE}#PREFS` });
+export const isPrefsSk = (sk: string) => sk === `${PROFILE}#PREFS`;
+/**
+ * A send that Telegram refused with 403 (the user blocked the bot): a single-source item the
+ * lookup writes, read with the months and folded with the private chat's my_chat_member.
+ */
+export const blockedKey = (userId: number): Key => ({
+  pk: userPk(userId),
+  sk: `${PROFILE}#BLOCKED`,
+});
+export const isBlockedSk = (sk: string) => sk === `${PROFILE}#BLOCKED`;
 export const TAG_PREFIX = 'TAG#';
 /** One item per tag of a contact, indexed by tag in GSI1 (`TAG#<tag>` / `USER#<id>`). */
 export const tagKey = (userId: number, tag: string): Key => ({
@@ -241,6 +260,16 @@ export const attemptKey = (
 ): Key => ({
   pk: subscriptionPk(subscriptionId),
   sk: `${ATTEMPT_PREFIX}${String(Math.max(0, Math.floor(atMs))).padStart(13, '0')}#${eventId}#${String(attempt).padStart(3, '0')}`,
+});
+
+export const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
+/**
+ * A request made with an Idempotency-Key: under the API key that made it and a hash of the
+ * key (the key itself is the client's string and is not stored).
+ */
+export const idempotencyKey = (apiKeyId: string, keyHash: string): Key => ({
+  pk: `${IDEMPOTENCY_PREFIX}${apiKeyId}#${keyHash}`,
+  sk: 'IDEMPOTENCY',
 });
 
 /** Parses the numeric id at the end of a `USER#<id>` / `CHAT#<id>` key part. */

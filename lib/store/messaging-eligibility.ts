@@ -1,22 +1,31 @@
 /**
- * STAND-IN until helper-dm's module of the same name is merged (same signature): who may be
- * messaged, from one consistent Query of the contact's PROFILE items. No opt-out yet.
+ * Who may be messaged through the bot: one consistent Query of a contact's PROFILE items
+ * (their months, the `PROFILE#PREFS` and `PROFILE#BLOCKED` items), folded by
+ * private-chat.ts. Direct sends (`POST /v1/contacts/{id}/messages`) and broadcasts read it
+ * right before each send, so a `/stop` or a block that just landed is honoured.
  */
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import { toContact, unexpired } from './items.ts';
-import { monthOfSk, PROFILE, userPk } from './keys.ts';
+import { PROFILE, userPk } from './keys.ts';
+import { privateChatState } from './private-chat.ts';
 import { queryAll } from './query.ts';
-import { FLOOR, type Register, registerAttr } from './registers.ts';
+import { FLOOR } from './registers.ts';
 
 export interface Eligibility {
+  /** The contact exists (what `GET /v1/contacts/{id}` would show). */
   known: boolean;
+  /** Not known because an erasure removed them (its tombstones last about three days). */
   erased?: boolean;
+  /** They opened a private chat with the bot (a message there, or its my_chat_member). */
   privateChat: boolean;
+  /** They blocked the bot (my_chat_member `kicked`, or a send refused with 403). */
   botBlocked: boolean;
+  /** They sent `/stop` (and no `/start` since): no broadcasts; direct messages still go. */
   broadcastOptOut: boolean;
 }
 
+/** Reads whether `userId` can be messaged now (see the module comment). */
 export async function readEligibility(ctx: StoreContext, userId: number): Promise<Eligibility> {
   let items: Record<string, unknown>[];
   try {
@@ -31,26 +40,22 @@ export async function readEligibility(ctx: StoreContext, userId: number): Promis
   } catch (err: unknown) {
     throw toStoreError(err, 'eligibility read');
   }
-  const contact = toContact(items);
-  if (!contact) {
+  const known = toContact(items) !== null;
+  if (!known) {
     const erased = items.some((item) => typeof item[FLOOR] === 'number');
     return {
-      known: false,
+      known,
       ...(erased ? { erased } : {}),
       privateChat: false,
       botBlocked: false,
       broadcastOptOut: false,
     };
   }
-  const months = items.filter((item) => monthOfSk(String(item.sk)) !== undefined);
-  const registers = (attr: string) =>
-    months.map((m) => m[attr]).filter((r): r is Register => typeof r === 'object' && r !== null);
+  const state = privateChatState(items, userId);
   return {
-    known: true,
-    privateChat:
-      registers(registerAttr(`c${userId}`)).length > 0 ||
-      registers(registerAttr(`y${userId}`)).length > 0,
-    botBlocked: contact.botBlocked === true,
-    broadcastOptOut: false,
+    known,
+    privateChat: state.privateChat,
+    botBlocked: state.botBlocked ?? false,
+    broadcastOptOut: state.broadcastOptOut,
   };
 }

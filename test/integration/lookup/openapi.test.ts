@@ -138,12 +138,14 @@ describe('GET /v1/openapi.json', () => {
 
   it('has a validator that rejects bodies the document does not allow', () => {
     const contact = { $ref: '#/components/schemas/Contact' };
-    const valid = { id: 1, isBot: false, firstName: 'A', messageCount: 0 };
+    const valid = { id: 1, isBot: false, firstName: 'A', broadcastOptOut: false, messageCount: 0 };
     expect(validateJson(valid, contact, doc)).toEqual([]);
     expect(validateJson({ ...valid, secret: 1 }, contact, doc)).not.toEqual([]);
     expect(validateJson({ ...valid, messageCount: 1.5 }, contact, doc)).not.toEqual([]);
     expect(validateJson({ ...valid, firstSeenAt: 'yesterday' }, contact, doc)).not.toEqual([]);
     expect(validateJson({ id: 1 }, contact, doc)).not.toEqual([]);
+    const { broadcastOptOut: _, ...withoutOptOut } = valid;
+    expect(validateJson(withoutOptOut, contact, doc)).not.toEqual([]);
   });
 });
 
