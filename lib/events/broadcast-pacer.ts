@@ -5,8 +5,12 @@
  * window holds at most `rate` of them even when each request reaches Telegram a few
  * milliseconds late or early (the guard) and nothing goes out in bursts.
  *
- * Every sender worker asks for a slot before it sends; slots are handed out in the order
- * asked. The clock and the sleep are injected (tests run on a fake clock).
+ * Two steps, because a worker does store work between them (check, claim) whose time varies:
+ * - `slot` spaces the workers out in the order they ask (the long waits: the pace, a chat's
+ *   second, a pause), before anything is claimed;
+ * - `gate`, right before the request, holds the actual starts to the same spacing (a short
+ *   wait, when the store answered one worker faster than the one before it).
+ * The clock and the sleep are injected (tests run on a fake clock).
  */
 
 export interface PacerOptions {
@@ -27,12 +31,17 @@ export interface Pacer {
    * free before `deadline` (nothing was reserved: send nothing).
    */
   slot(chatId: number, deadline?: number): Promise<number | undefined>;
+  /**
+   * Waits until the request itself may start (the spacing of actual starts, the chat's
+   * second, a pause) and counts it; false when that is not before `deadline`.
+   */
+  gate(chatId: number, deadline?: number): Promise<boolean>;
   /** Nothing starts before `until` (Telegram's retry_after). */
   pause(until: number): void;
   /** Epoch ms of the next free slot: where a sender taking over must start. */
   readonly nextFree: number;
   readonly pausedUntil: number;
-  /** Starts given so far. */
+  /** Requests let through the gate so far. */
   readonly given: number;
 }
 
@@ -47,8 +56,10 @@ export function createPacer(options: PacerOptions): Pacer {
   const interval = spacing / options.rate;
   const { now, sleep } = options;
   let next = options.notBefore ?? Number.NEGATIVE_INFINITY;
+  let gateNext = next;
   let pausedUntil = options.notBefore ?? 0;
   let given = 0;
+  /** When each chat's last request started. */
   const lastByChat = new Map<number, number>();
 
   function forgetOld(at: number) {
@@ -56,14 +67,14 @@ export function createPacer(options: PacerOptions): Pacer {
     for (const [chat, last] of lastByChat) if (last + spacing <= at) lastByChat.delete(chat);
   }
 
+  const chatReady = (chatId: number) =>
+    (lastByChat.get(chatId) ?? Number.NEGATIVE_INFINITY) + spacing;
+
   async function slot(chatId: number, deadline = Number.POSITIVE_INFINITY) {
     for (;;) {
       const t = now();
       // This chat's last message, or a pause, comes first: wait without taking a slot.
-      const ready = Math.max(
-        (lastByChat.get(chatId) ?? Number.NEGATIVE_INFINITY) + spacing,
-        pausedUntil,
-      );
+      const ready = Math.max(chatReady(chatId), pausedUntil);
       if (ready > t) {
         if (ready >= deadline) return undefined;
         await sleep(ready - t);
@@ -75,21 +86,39 @@ export function createPacer(options: PacerOptions): Pacer {
       if (at > t) await sleep(at - t);
       // A pause that came while waiting holds this start back too.
       if (now() < pausedUntil) continue;
-      lastByChat.set(chatId, Math.max(at, now()));
-      forgetOld(at);
-      given++;
       return at;
+    }
+  }
+
+  async function gate(chatId: number, deadline = Number.POSITIVE_INFINITY) {
+    for (;;) {
+      const t = now();
+      const at = Math.max(t, gateNext, chatReady(chatId), pausedUntil);
+      if (at >= deadline) return false;
+      if (at > t) {
+        // Looked at again after the wait: another worker may have started meanwhile.
+        await sleep(at - t);
+        continue;
+      }
+      gateNext = t + interval;
+      next = Math.max(next, gateNext);
+      lastByChat.set(chatId, t);
+      forgetOld(t);
+      given++;
+      return true;
     }
   }
 
   return {
     slot,
+    gate,
     pause(until: number) {
       pausedUntil = Math.max(pausedUntil, until);
       next = Math.max(next, until);
+      gateNext = Math.max(gateNext, until);
     },
     get nextFree() {
-      return Math.max(next, pausedUntil);
+      return Math.max(gateNext, pausedUntil);
     },
     get pausedUntil() {
       return pausedUntil;

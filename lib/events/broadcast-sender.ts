@@ -18,6 +18,7 @@
  * a second) and of the lease renewal (one UpdateItem per 10 s).
  */
 import { randomUUID } from 'node:crypto';
+import { recordBotBlocked } from '../store/bot-blocked.ts';
 import {
   pauseSenders,
   releaseSenderLease,
@@ -65,7 +66,7 @@ export interface BroadcastSenderDeps {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Who may be messaged now (default: messaging-eligibility.ts). */
   eligibility?: (ctx: StoreContext, userId: number) => Promise<Eligibility>;
-  /** Records a 403 as the contact's block (epoch seconds). */
+  /** Records a 403 as the contact's block (epoch seconds; default: bot-blocked.ts). */
   recordBlocked?: (ctx: StoreContext, userId: number, at: number) => Promise<void>;
   /** This sender's name in the lease (default: random). */
   owner?: string;
@@ -90,6 +91,8 @@ export const CLAIM_LEASE_MS = 30_000;
 export const MAX_TRIES = 3;
 /** Recipients read per page of a pass. */
 const PAGE_SIZE = 200;
+/** Time a claimed recipient's send is given before its claim runs out. */
+const SEND_MARGIN_MS = 10_000;
 /** How often a sending broadcast is read again (a cancel stops it within this). */
 const STATUS_EVERY_MS = 1000;
 /** When a recipient someone else changed is looked at again. */
@@ -114,6 +117,7 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
   const sleep = deps.sleep ?? realSleep;
   const log = deps.log ?? (() => {});
   const eligibility = deps.eligibility ?? readEligibility;
+  const recordBlocked = deps.recordBlocked ?? recordBotBlocked;
   const concurrency = deps.concurrency ?? 8;
   const owner = deps.owner ?? `sender-${randomUUID()}`;
   let pacer: Pacer | undefined;
@@ -203,6 +207,19 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
     const claimedAt = now();
     const claim = { token, now: claimedAt, leaseUntil: claimedAt + CLAIM_LEASE_MS };
     if (!(await claimRecipient(ctx, broadcast.id, recipient.userId, claim))) return undefined;
+    // The request's own start, paced; a claim that cannot start in time is given back unsent.
+    const waitFrom = now();
+    const open = await s.pacer.gate(recipient.userId, claim.leaseUntil - SEND_MARGIN_MS);
+    if (!open || s.stopped !== undefined || (await cancelled())) {
+      const back = { state: 'queued' as const, retryAt: now() };
+      return (await settle(broadcast, recipient, token, back)) ? 'queued' : undefined;
+    }
+    if (now() - waitFrom > STATUS_EVERY_MS) {
+      // A long wait (a pause Telegram asked for): right before sending means now.
+      const late = ineligible(await eligibility(ctx, recipient.userId));
+      if (late)
+        return settle(broadcast, recipient, token, { state: late.state, error: late.reason });
+    }
     const { text } = broadcast.message;
     let failure: ReturnType<typeof classifySendFailure> | undefined;
     try {
@@ -218,7 +235,7 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
     switch (failure.kind) {
       case 'blocked': {
         const state = await settle(broadcast, recipient, token, { state: 'blocked', error });
-        await deps.recordBlocked?.(ctx, recipient.userId, Math.floor(now() / 1000));
+        await recordBlocked(ctx, recipient.userId, Math.floor(now() / 1000));
         return state;
       }
       case 'failed':

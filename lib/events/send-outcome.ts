@@ -21,6 +21,7 @@ import {
   BotApiUnauthorizedError,
   BotApiUnreachableError,
   BotTokenMissingError,
+  scrubToken,
 } from '../telegram/bot-api-errors.ts';
 
 export type SendFailure =
@@ -46,7 +47,7 @@ function describe(err: BotApiError): string {
   if (err.errorCode !== undefined) {
     return `${err.errorCode} ${err.description ?? ''}`.trim().slice(0, 200);
   }
-  return err.message.slice(0, 200);
+  return scrubToken(err.message).slice(0, 200);
 }
 
 export function classifySendFailure(err: unknown): SendFailure {

@@ -18,16 +18,26 @@ import { TEST_BOT_TOKEN } from './webhook.ts';
 
 let nextUpdateId = 5_000_000;
 
-/** `person` writes "Hi bot" in their private chat with the bot at `date`. */
-export function privateMessage(person: Person, date = 1764000060) {
+/** `person` writes `text` in their private chat with the bot at `date` (a /command too). */
+export function privateMessage(person: Person, date = 1764000060, text = 'Hi bot') {
   const update = loadUpdate('private-message') as {
     update_id: number;
-    message: { from: Record<string, unknown>; chat: Record<string, unknown>; date: number };
+    message: {
+      from: Record<string, unknown>;
+      chat: Record<string, unknown>;
+      date: number;
+      text: string;
+      entities?: unknown[];
+    };
   };
   update.update_id = nextUpdateId++;
   update.message.from = { is_bot: false, ...person };
   update.message.chat = { id: person.id, first_name: person.first_name, type: 'private' };
   update.message.date = date;
+  update.message.text = text;
+  const command = /^\/\S+/.exec(text)?.[0];
+  if (command)
+    update.message.entities = [{ offset: 0, length: command.length, type: 'bot_command' }];
   return update;
 }
 

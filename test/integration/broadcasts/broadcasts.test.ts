@@ -8,6 +8,7 @@ import { createApiKey } from '../../../lib/store/api-key-admin.ts';
 import {
   person,
   privateBotStatus,
+  privateMessage,
   seedPrivateChats,
   sends,
   testSender,
@@ -409,6 +410,9 @@ describe('sending', () => {
 
     expect((await read(id)).body).toMatchObject({ status: 'done', sent: 1, blocked: 1, failed: 1 });
     expect(sends(stack.botApi)).toHaveLength(3);
+    // The 403 is recorded on the contact, so the next broadcast leaves A out.
+    expect((await api.call({ path: `/v1/contacts/${A}` })).body.botBlocked).toBe(true);
+    expect((await created({ audience: { userIds: [A, B, C] } })).total).toBe(2);
   });
 
   it('waits retry_after on 429 and then sends that recipient once', async () => {
@@ -487,6 +491,33 @@ describe('sending', () => {
 
     expect(sends(stack.botApi).map((c) => c.payload.chat_id)).toEqual([A]);
     expect((await read(id)).body).toMatchObject({ status: 'done', sent: 1, blocked: 1 });
+  });
+
+  it('honours a /stop sent while the broadcast waits: that recipient is skipped', async () => {
+    const { id } = await created({ audience: { userIds: [A, B, C] } });
+    await post(webhook, privateMessage(person(B), 1764001000, '/stop'));
+
+    await sendAll();
+
+    expect(
+      sends(stack.botApi)
+        .map((c) => Number(c.payload.chat_id))
+        .sort(),
+    ).toEqual([A, C]);
+    expect((await read(id)).body).toMatchObject({ status: 'done', sent: 2, skipped: 1 });
+    // /start undoes it: the next broadcast reaches B again.
+    await post(webhook, privateMessage(person(B), 1764001100, '/start'));
+    await created({ text: 'again', audience: { userIds: [B] } });
+    await sendAll();
+    expect(sends(stack.botApi).filter((c) => c.payload.chat_id === B)).toHaveLength(1);
+  });
+
+  it('leaves out of a new broadcast a contact who sent /stop', async () => {
+    await post(webhook, privateMessage(person(A), 1764001000, '/stop'));
+
+    const { total } = await created({ audience: { userIds: [A, B] } });
+
+    expect(total).toBe(1);
   });
 
   it('skips a recipient erased meanwhile', async () => {
