@@ -3,12 +3,15 @@
  * messaged), people who blocked it, the real broadcast sender on a test table talking to the
  * fake Bot API, and readers of what the fake received.
  */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import {
   type BroadcastSenderDeps,
   createBroadcastSender,
 } from '../../lib/events/broadcast-sender.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
+import { PROFILE, userPk } from '../../lib/store/keys.ts';
+import { queryAll } from '../../lib/store/query.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import type { FakeBotApi, FakeBotApiCall } from './fake-bot-api.ts';
@@ -75,6 +78,44 @@ export async function seedPrivateChats(webhook: WebhookHandler, ids: readonly nu
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/**
+ * Many contacts who wrote to the bot privately, fast: `template` (a distinctive id, say
+ * 424242) writes once through the real webhook, and its PROFILE items, with its id replaced,
+ * become each of `ids`' (BatchWriteItem, 25 at a time): what 2,000 webhook calls would have
+ * written, in seconds instead of minutes.
+ */
+export async function clonePrivateContacts(
+  store: StoreContext,
+  webhook: WebhookHandler,
+  template: number,
+  ids: readonly number[],
+): Promise<void> {
+  await post(webhook, privateMessage(person(template)));
+  const items = await queryAll(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+    ExpressionAttributeValues: { ':pk': userPk(template), ':p': PROFILE },
+  });
+  const json = JSON.stringify(items);
+  const puts = ids.flatMap((id) =>
+    (JSON.parse(json.replaceAll(String(template), String(id))) as Record<string, unknown>[]).map(
+      (Item) => ({ PutRequest: { Item } }),
+    ),
+  );
+  for (let i = 0; i < puts.length; i += 25 * 8) {
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, j) => {
+        let pending = puts.slice(i + j * 25, i + (j + 1) * 25);
+        while (pending.length > 0) {
+          const result = await store.client.send(
+            new BatchWriteCommand({ RequestItems: { [store.tableName]: pending } }),
+          );
+          pending = (result.UnprocessedItems?.[store.tableName] ?? []) as typeof pending;
+        }
+      }),
+    );
+  }
 }
 
 /** The real broadcast sender on `store`, sending to the fake Bot API. */
