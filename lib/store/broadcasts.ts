@@ -149,7 +149,7 @@ export async function putBroadcast(ctx: StoreContext, broadcast: Broadcast): Pro
         TableName: ctx.tableName,
         Item: {
           ...pendingBroadcastKey(broadcast.id),
-          ...pendingBroadcastIndexKeys(Math.floor(broadcast.createdAt / 1000), broadcast.id),
+          ...pendingBroadcastIndexKeys(broadcast.createdAt, broadcast.id),
           id: broadcast.id,
           expiresAt,
         },

@@ -230,9 +230,10 @@ export const pendingBroadcastKey = (broadcastId: string): Key => ({
   sk: 'PENDING',
 });
 export const PENDING_BROADCASTS_PK = 'BROADCASTS_DUE';
-export const pendingBroadcastIndexKeys = (createdAt: number, broadcastId: string) => ({
+/** `createdAtMs`: epoch milliseconds (13 digits), so broadcasts of the same second keep their order. */
+export const pendingBroadcastIndexKeys = (createdAtMs: number, broadcastId: string) => ({
   gsi1pk: PENDING_BROADCASTS_PK,
-  gsi1sk: `${eventTime(createdAt)}#${broadcastId}`,
+  gsi1sk: `${String(Math.max(0, Math.floor(createdAtMs))).padStart(13, '0')}#${broadcastId}`,
 });
 export const RECIPIENT_PREFIX = 'R#';
 /** One recipient of a broadcast and the state of its message. */
