@@ -5,13 +5,12 @@
  * sweep carries on where it stopped.
  *
  * - One sender at a time, overall (broadcast-lease.ts), so the pace holds for the bot.
- * - Broadcasts go oldest first; each in passes over its recipients (a consistent Query of the
- *   partition, in pages). A queued recipient is paced (broadcast-pacer.ts), checked again
- *   (an opt-out, a block or an erasure since the broadcast was created: skipped or blocked),
- *   claimed, sent, and its outcome recorded (send-outcome.ts). A claim whose lease passed
- *   unsettled (a crash) becomes `unknown`.
+ * - Broadcasts go oldest first; each in passes over its recipients (broadcast-pass.ts), each
+ *   recipient's turn paced, checked again, claimed, sent and recorded (broadcast-delivery.ts).
  * - A pass that finds nothing left to send, and nothing claimed by anyone, stores the final
  *   counts and takes the broadcast off the dispatcher's list.
+ * - A cancel is read at most a second late; a 429's retry_after pauses every send (and is left
+ *   on the lease for the next sender).
  *
  * DynamoDB requests per recipient sent: the eligibility Query, the claim and the record
  * (UpdateItem each), plus a share of the page Query (1/200), of the cancel check (one GetItem
@@ -26,18 +25,7 @@ import {
   type SenderLease,
   takeSenderLease,
 } from '../store/broadcast-lease.ts';
-import {
-  claimRecipient,
-  countsOf,
-  emptyTally,
-  expireRecipient,
-  type Recipient,
-  type RecipientState,
-  readRecipients,
-  type Settle,
-  settleRecipient,
-  skipRecipient,
-} from '../store/broadcast-recipients.ts';
+import { countsOf } from '../store/broadcast-recipients.ts';
 import {
   type Broadcast,
   finishBroadcast,
@@ -49,9 +37,9 @@ import {
 import type { StoreContext } from '../store/client.ts';
 import { type Eligibility, readEligibility } from '../store/messaging-eligibility.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
-import { sendMessageOptions } from '../telegram/message-options.ts';
+import type { Turn } from './broadcast-delivery.ts';
 import { createPacer, type Pacer } from './broadcast-pacer.ts';
-import { classifySendFailure } from './send-outcome.ts';
+import { runPass } from './broadcast-pass.ts';
 
 export interface BroadcastSenderDeps {
   store: StoreContext;
@@ -85,30 +73,22 @@ export interface BroadcastRun {
 
 /** The sender lease's length; renewed when a third of it is left. */
 export const SENDER_LEASE_MS = 30_000;
-/** A claim's lease: longer than a send may take (the Bot API client's 5 s timeout). */
-export const CLAIM_LEASE_MS = 30_000;
-/** Sends of one message when Telegram answers 5xx (or cannot be reached), then `failed`. */
-export const MAX_TRIES = 3;
-/** Recipients read per page of a pass. */
-const PAGE_SIZE = 200;
-/** Time a claimed recipient's send is given before its claim runs out. */
-const SEND_MARGIN_MS = 10_000;
+/** A run stops taking slots this long before its lease runs out. */
+const LEASE_MARGIN_MS = 2000;
 /** How often a sending broadcast is read again (a cancel stops it within this). */
 const STATUS_EVERY_MS = 1000;
-/** When a recipient someone else changed is looked at again. */
-const RECHECK_MS = 250;
 /** The slice a sweep sends for when it does not say. */
 export const DEFAULT_SLICE_MS = 1000;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Why a recipient is not messaged now; undefined when they may be. */
-function ineligible(e: Eligibility): { state: 'skipped' | 'blocked'; reason: string } | undefined {
-  if (!e.known) return { state: 'skipped', reason: e.erased ? 'erased' : 'unknown contact' };
-  if (e.botBlocked) return { state: 'blocked', reason: 'blocked the bot' };
-  if (!e.privateChat) return { state: 'skipped', reason: 'no private chat with the bot' };
-  if (e.broadcastOptOut) return { state: 'skipped', reason: 'opted out (/stop)' };
-  return undefined;
+/** One run's state, shared by its workers. */
+interface Session {
+  deadline: number;
+  lease: SenderLease;
+  sent: number;
+  stopped?: string;
+  renewing?: Promise<void>;
 }
 
 export function createBroadcastSender(deps: BroadcastSenderDeps) {
@@ -116,24 +96,13 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const log = deps.log ?? (() => {});
-  const eligibility = deps.eligibility ?? readEligibility;
-  const recordBlocked = deps.recordBlocked ?? recordBotBlocked;
   const concurrency = deps.concurrency ?? 8;
   const owner = deps.owner ?? `sender-${randomUUID()}`;
+  /** Kept across runs: the pace goes on from one slice to the next. */
   let pacer: Pacer | undefined;
 
-  /** One run's state, shared by its workers. */
-  interface Session {
-    deadline: number;
-    lease: SenderLease;
-    pacer: Pacer;
-    sent: number;
-    stopped?: string;
-    renewing?: Promise<void>;
-  }
-
   const shouldStop = (s: Session) =>
-    s.stopped !== undefined || now() >= s.deadline || now() >= s.lease.until - 2000;
+    s.stopped !== undefined || now() >= s.deadline || now() >= s.lease.until - LEASE_MARGIN_MS;
 
   async function keepLease(s: Session) {
     if (now() < s.lease.until - SENDER_LEASE_MS / 3) return;
@@ -150,8 +119,8 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
     await s.renewing;
   }
 
-  /** The broadcast as it is now, read at most once a second (a cancel, seen within that). */
-  function statusReader(broadcast: Broadcast) {
+  /** The broadcast's cancel, read at most once a second. */
+  function cancelReader(broadcast: Broadcast) {
     let cancelled = broadcast.status === 'cancelled';
     let readAt = now();
     let reading: Promise<void> | undefined;
@@ -170,215 +139,69 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
     };
   }
 
-  /** Records Telegram's answer for a claimed recipient; returns its state afterwards. */
-  async function settle(
-    broadcast: Broadcast,
-    recipient: Recipient,
-    token: string,
-    result: Settle,
-  ): Promise<RecipientState | undefined> {
-    const at = now();
-    const done = await settleRecipient(ctx, broadcast.id, recipient.userId, token, result, at);
-    return done ? result.state : undefined;
-  }
-
-  /**
-   * One recipient's turn: pace, check, claim, send, record. Returns its state afterwards, or
-   * undefined when it could not tell (a claim lost to someone else): the pass is not final.
-   */
-  async function deliver(
-    s: Session,
-    broadcast: Broadcast,
-    recipient: Recipient,
-    cancelled: () => Promise<boolean>,
-  ): Promise<RecipientState | undefined> {
-    if (shouldStop(s)) return 'queued';
-    const at = await s.pacer.slot(recipient.userId, Math.min(s.deadline, s.lease.until - 2000));
-    if (at === undefined || shouldStop(s) || (await cancelled())) return 'queued';
-    await keepLease(s);
-    if (shouldStop(s)) return 'queued';
-    const skip = ineligible(await eligibility(ctx, recipient.userId));
-    if (skip) {
-      return (await skipRecipient(ctx, broadcast.id, recipient.userId, skip, now()))
-        ? skip.state
-        : undefined;
-    }
-    const token = randomUUID();
-    const claimedAt = now();
-    const claim = { token, now: claimedAt, leaseUntil: claimedAt + CLAIM_LEASE_MS };
-    if (!(await claimRecipient(ctx, broadcast.id, recipient.userId, claim))) return undefined;
-    // The request's own start, paced; a claim that cannot start in time is given back unsent.
-    const waitFrom = now();
-    const open = await s.pacer.gate(recipient.userId, claim.leaseUntil - SEND_MARGIN_MS);
-    if (!open || s.stopped !== undefined || (await cancelled())) {
-      const back = { state: 'queued' as const, retryAt: now() };
-      return (await settle(broadcast, recipient, token, back)) ? 'queued' : undefined;
-    }
-    if (now() - waitFrom > STATUS_EVERY_MS) {
-      // A long wait (a pause Telegram asked for): right before sending means now.
-      const late = ineligible(await eligibility(ctx, recipient.userId));
-      if (late)
-        return settle(broadcast, recipient, token, { state: late.state, error: late.reason });
-    }
-    const { text } = broadcast.message;
-    let failure: ReturnType<typeof classifySendFailure> | undefined;
-    try {
-      await deps.botApi.sendMessage(recipient.userId, text, sendMessageOptions(broadcast.message));
-    } catch (err: unknown) {
-      failure = classifySendFailure(err);
-    }
-    if (!failure) {
-      s.sent++;
-      return settle(broadcast, recipient, token, { state: 'sent' });
-    }
-    const { error } = failure;
-    switch (failure.kind) {
-      case 'blocked': {
-        const state = await settle(broadcast, recipient, token, { state: 'blocked', error });
-        await recordBlocked(ctx, recipient.userId, Math.floor(now() / 1000));
-        return state;
-      }
-      case 'failed':
-      case 'unknown':
-        return settle(broadcast, recipient, token, { state: failure.kind, error });
-      case 'stop':
-        s.stopped = `Telegram refused the bot token (${error})`;
-        return settle(broadcast, recipient, token, { state: 'queued', retryAt: now(), error });
-      case 'retry': {
-        if (failure.rateLimitedMs !== undefined) {
-          const until = now() + failure.rateLimitedMs;
-          s.pacer.pause(until);
-          await pauseSenders(ctx, owner, until);
-          log('broadcast paused', {
-            broadcastId: broadcast.id,
-            retryAfterMs: failure.rateLimitedMs,
-          });
-          return settle(broadcast, recipient, token, { state: 'queued', retryAt: until, error });
-        }
-        const tries = recipient.tries + 1;
-        if (tries >= MAX_TRIES) {
-          return settle(broadcast, recipient, token, { state: 'failed', error });
-        }
-        const retryAt = now() + 1000 * 2 ** tries;
-        return settle(broadcast, recipient, token, { state: 'queued', retryAt, tries, error });
-      }
-    }
-  }
-
-  /** Runs `work` over `items`, `concurrency` at a time; a failure stops the rest, then throws. */
-  async function inParallel<T>(s: Session, items: T[], work: (item: T) => Promise<void>) {
-    let next = 0;
-    let failed: { err: unknown } | undefined;
-    const worker = async () => {
-      while (next < items.length && !failed) {
-        const item = items[next++] as T;
-        try {
-          await work(item);
-        } catch (err: unknown) {
-          failed ??= { err };
-          s.stopped ??= 'store failure';
-        }
-      }
+  function turnOf(s: Session, pace: Pacer, broadcast: Broadcast): Turn {
+    return {
+      store: ctx,
+      botApi: deps.botApi,
+      eligibility: deps.eligibility ?? readEligibility,
+      recordBlocked: deps.recordBlocked ?? recordBotBlocked,
+      now,
+      pacer: pace,
+      shouldStop: () => shouldStop(s),
+      slotDeadline: () => Math.min(s.deadline, s.lease.until - LEASE_MARGIN_MS),
+      keepLease: () => keepLease(s),
+      stop: (reason) => {
+        s.stopped ??= reason;
+      },
+      pause: async (until, broadcastId) => {
+        pace.pause(until);
+        await pauseSenders(ctx, owner, until);
+        log('broadcast paused', { broadcastId, retryAfterMs: until - now() });
+      },
+      sent: () => {
+        s.sent++;
+      },
+      cancelled: cancelReader(broadcast),
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-    if (failed) throw failed.err;
-  }
-
-  /**
-   * One pass over a broadcast's recipients. `final`: every recipient has its final state and
-   * `tally` counts them; otherwise `wakeAt` says when something may be due again.
-   */
-  async function pass(s: Session, broadcast: Broadcast) {
-    const tally = emptyTally();
-    const cancelled = statusReader(broadcast);
-    let open = false;
-    let wakeAt = Number.POSITIVE_INFINITY;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      if (shouldStop(s)) return { final: false, wakeAt: now() };
-      const page = await readRecipients(ctx, broadcast.id, {
-        limit: PAGE_SIZE,
-        ...(startKey ? { startKey } : {}),
-      });
-      const due: Recipient[] = [];
-      const isCancelled = await cancelled();
-      const at = now();
-      for (const r of page.recipients) {
-        if (r.state === 'queued' && !isCancelled && (r.retryAt ?? 0) <= at) due.push(r);
-        else if (r.state === 'queued' && !isCancelled) {
-          open = true;
-          wakeAt = Math.min(wakeAt, r.retryAt ?? at);
-        } else if (r.state === 'sending' && r.lease !== undefined && r.lease <= at) {
-          const expired = await expireRecipient(
-            ctx,
-            broadcast.id,
-            { userId: r.userId, lease: r.lease },
-            at,
-          );
-          if (expired) tally.unknown++;
-          else {
-            open = true;
-            wakeAt = Math.min(wakeAt, at + RECHECK_MS);
-          }
-        } else if (r.state === 'sending') {
-          open = true;
-          wakeAt = Math.min(wakeAt, r.lease ?? at);
-        } else tally[r.state]++;
-      }
-      await inParallel(s, due, async (r) => {
-        const state = await deliver(s, broadcast, r, cancelled);
-        if (state === undefined) {
-          open = true;
-          wakeAt = Math.min(wakeAt, now() + RECHECK_MS);
-        } else if (state === 'queued' && !(await cancelled())) {
-          open = true;
-          wakeAt = Math.min(wakeAt, now());
-        } else tally[state]++;
-      });
-      startKey = page.lastKey;
-    } while (startKey);
-    return { final: !open, tally, cancelled: await cancelled(), wakeAt };
   }
 
   /** Sends one broadcast until it is finished, waits, or the run must stop. */
   async function sendBroadcast(
     s: Session,
+    pace: Pacer,
     id: string,
   ): Promise<{ finished: boolean; wakeAt?: number }> {
     let broadcast = await getBroadcast(ctx, id, true);
-    if (!broadcast || broadcast.counts) {
-      await forgetPending(ctx, id);
-      return { finished: true };
-    }
-    if (broadcast.status === 'queued') {
+    if (broadcast?.status === 'queued') {
       const startedAt = now();
       if (await markSending(ctx, id, startedAt)) {
         broadcast = { ...broadcast, status: 'sending', startedAt };
         log('broadcast started', { broadcastId: id, recipients: broadcast.total });
       } else {
-        // Cancelled meanwhile (or deleted by its TTL).
-        broadcast = await getBroadcast(ctx, id, true);
-        if (!broadcast) {
-          await forgetPending(ctx, id);
-          return { finished: true };
-        }
+        broadcast = await getBroadcast(ctx, id, true); // cancelled meanwhile
       }
     }
+    if (!broadcast || broadcast.counts) {
+      await forgetPending(ctx, id);
+      return { finished: true };
+    }
+    const turn = turnOf(s, pace, broadcast);
     for (;;) {
-      const result = await pass(s, broadcast);
-      if (result.final && result.tally) {
-        const counts = countsOf(result.tally, result.cancelled === true);
+      const pass = await runPass(turn, broadcast, concurrency);
+      if (pass.final) {
+        const cancelled = await turn.cancelled();
+        const counts = countsOf(pass.tally, cancelled);
         await finishBroadcast(ctx, id, counts, now());
         log('broadcast finished', {
           broadcastId: id,
           recipients: broadcast.total,
-          cancelled: result.cancelled === true,
+          cancelled,
           ...counts,
         });
         return { finished: true };
       }
       if (shouldStop(s)) return { finished: false };
-      if (result.wakeAt > now()) return { finished: false, wakeAt: result.wakeAt };
+      if (pass.wakeAt > now()) return { finished: false, wakeAt: pass.wakeAt };
     }
   }
 
@@ -399,14 +222,15 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
     const lease = await takeSenderLease(ctx, owner, now(), SENDER_LEASE_MS);
     if (!lease) return { ...result, busy: true };
     pacer ??= createPacer({ rate: deps.rate, now, sleep });
-    pacer.pause(Math.max(lease.pausedUntil, lease.quietUntil));
-    const s: Session = { deadline, lease, pacer, sent: 0 };
+    const pace = pacer;
+    pace.pause(Math.max(lease.pausedUntil, lease.quietUntil));
+    const s: Session = { deadline, lease, sent: 0 };
     try {
       let queue = pending;
       while (queue.length > 0 && !shouldStop(s)) {
         const waiting: { id: string; wakeAt: number }[] = [];
         for (const id of queue) {
-          const sent = await sendBroadcast(s, id);
+          const sent = await sendBroadcast(s, pace, id);
           if (sent.finished) result.finished++;
           else if (sent.wakeAt !== undefined) waiting.push({ id, wakeAt: sent.wakeAt });
           if (shouldStop(s)) break;
@@ -421,9 +245,9 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
       if (s.stopped) log('broadcasts stopped', { reason: s.stopped });
       if (s.stopped === 'store failure') {
         // Let the store's own error be the one thrown; the lease runs out if this fails too.
-        await releaseSenderLease(ctx, owner, now(), pacer.nextFree).catch(() => undefined);
+        await releaseSenderLease(ctx, owner, now(), pace.nextFree).catch(() => undefined);
       } else if (s.stopped !== 'lease lost') {
-        await releaseSenderLease(ctx, owner, now(), pacer.nextFree);
+        await releaseSenderLease(ctx, owner, now(), pace.nextFree);
       }
     }
     return result;

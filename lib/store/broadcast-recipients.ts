@@ -3,10 +3,10 @@
  * holding the state of its one message. Every change is one conditional single-item write, and
  * the states only move this way:
  *
- *     queued --claim--> sending --record--> sent | blocked | failed | skipped
+ *     queued --claim--> sending --record--> sent | blocked | failed | unknown | skipped
  *        ^                 |  \
  *        +---- not sent ---+   +--lease passed--> unknown
- *     queued --skip--> skipped   (ineligible when its turn came)
+ *     queued --skip--> skipped | blocked   (not to be messaged when its turn came)
  *
  * A message is sent only by the dispatcher that claimed its recipient (a random claim token),
  * and a recipient goes back to `queued` only on an answer that says Telegram did not send it
