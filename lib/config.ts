@@ -23,6 +23,16 @@ const optionalString = z.optional(
 const intFrom = (fallback: number, min: number, max: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
+/** "true" or "false" (blank: `fallback`), as a boolean. */
+const booleanFrom = (fallback: boolean) =>
+  z.pipe(
+    z._default(z.string().check(z.trim()), ''),
+    z.pipe(
+      z.enum(['true', 'false', ''], { error: 'must be true or false' }),
+      z.transform((s) => (s === '' ? fallback : s === 'true')),
+    ),
+  );
+
 const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_SECRET: optionalString.check(
@@ -51,6 +61,11 @@ const envSchema = z.object({
   RETENTION_DAYS: intFrom(400, 1, 36_500),
   /** How long a verified API key stays cached in a warm instance. */
   API_KEY_CACHE_SECONDS: intFrom(60, 0, 3600),
+  /**
+   * Local only (`npm start` sets it): event subscriptions may use `http://` URLs on a loopback
+   * host (127.0.0.0/8, ::1, localhost). Never set when deployed.
+   */
+  EVENTS_ALLOW_LOOPBACK: booleanFrom(false),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;

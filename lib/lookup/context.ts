@@ -12,6 +12,8 @@ export interface LookupContext {
   cursors: CursorCodec;
   /** Lower limits than the defaults (limits.ts), for tests. */
   limits?: Partial<LookupLimits>;
+  /** EVENTS_ALLOW_LOOPBACK: subscriptions may use `http://` loopback URLs (local only). */
+  eventsAllowLoopback?: boolean;
 }
 
 /** One request: the shared context and the authenticated caller (absent on public routes). */

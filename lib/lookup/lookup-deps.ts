@@ -43,6 +43,7 @@ export function buildLookupDeps(
       botApi,
       cursors: createCursorCodec(cursorSecret, now ? { now } : {}),
       ...(overrides.limits ? { limits: overrides.limits } : {}),
+      eventsAllowLoopback: config.EVENTS_ALLOW_LOOPBACK,
     },
     auth:
       overrides.auth ??

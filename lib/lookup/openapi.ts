@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { titleOf } from '../http/http-error.ts';
-import type { Route, RouteBody } from './route.ts';
+import type { Route, RouteBody, RouteStatus } from './route.ts';
 import { components, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -62,18 +62,28 @@ const stageThrottled = {
   },
 };
 
-const problem = (status: number) => ({
+const problem = (status: number, method: string) => ({
   description: titleOf(status),
   ...(status === 429 || status === 503
     ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } } }
     : {}),
   // Only routes with a body answer 415; on PATCH routes it names the accepted type (RFC 5789).
-  ...(status === 415 ? { headers: { 'Accept-Patch': { schema: { type: 'string' } } } } : {}),
+  ...(status === 415 && method === 'PATCH'
+    ? { headers: { 'Accept-Patch': { schema: { type: 'string' } } } }
+    : {}),
   content: { 'application/problem+json': { schema: schemaRef(Problem) } },
 });
 
+const SUCCESS: Record<RouteStatus, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+};
+
 /** A raw body is text in one of the route's media types; its shape is in their descriptions. */
 function successResponse(route: Route): JsonSchema {
+  const description = SUCCESS[route.status];
   const headers = route.successHeaders
     ? {
         headers: Object.fromEntries(
@@ -95,11 +105,11 @@ function successResponse(route: Route): JsonSchema {
         },
       ]),
     );
-    return { description: 'OK', ...headers, content };
+    return { description, ...headers, content };
   }
-  if (route.status === 204 || !route.response) return { description: 'No Content', ...headers };
+  if (route.status === 204 || !route.response) return { description, ...headers };
   return {
-    description: 'OK',
+    description,
     ...headers,
     content: { 'application/json': { schema: schemaRef(route.response) } },
   };
@@ -131,7 +141,9 @@ function operation(route: Route): JsonSchema {
   const success = successResponse(route);
   const responses: Record<string, JsonSchema> = {
     [String(route.status)]: success,
-    ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s)])),
+    ...Object.fromEntries(
+      [...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s, route.method)]),
+    ),
   };
   // A public route has no key to limit; only the stage throttling answers it with a 4xx.
   if (!authenticated) responses['429'] = stageThrottled;

@@ -4,7 +4,9 @@ import type { ApiScope } from '../store/api-keys.ts';
 import type { RequestContext } from './context.ts';
 
 export type RouteScope = ApiScope | 'public';
-export type RouteMethod = 'GET' | 'DELETE' | 'PATCH';
+export type RouteMethod = 'GET' | 'POST' | 'DELETE' | 'PATCH';
+/** Success statuses: 200 OK, 201 Created, 202 Accepted (with a body), 204 No Content. */
+export type RouteStatus = 200 | 201 | 202 | 204;
 
 /** A route's request body: one media type, validated by `schema` after JSON parsing. */
 export interface RouteBody<B extends z.ZodType> {
@@ -31,8 +33,11 @@ export interface RouteSpec<
   query: Q;
   /** A JSON body the route requires (absent: a body is ignored). */
   body?: RouteBody<B>;
-  /** 200 with a body shaped by `response` (JSON) or one of `media` (raw), or 204 without one. */
-  status: 200 | 204;
+  /**
+   * 200, 201 or 202 with a body shaped by `response` (JSON) or one of `media` (raw), or 204
+   * without one.
+   */
+  status: RouteStatus;
   response?: z.ZodType;
   /**
    * A body that is not JSON: the media types (as sent in Content-Type) `run` may answer with,

@@ -96,8 +96,8 @@ export function parseRouteInput(
 }
 
 /**
- * The route's answer: 204; 200 with a raw body of one of the route's media types; or 200
- * with the result shaped by the route's response schema.
+ * The route's answer: 204; its success status (200, 201, 202) with a raw body of one of the
+ * route's media types, or with the result shaped by the route's response schema.
  */
 export function routeResponse(route: Route, result: unknown): APIGatewayProxyStructuredResultV2 {
   if (route.media) {

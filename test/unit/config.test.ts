@@ -57,4 +57,14 @@ describe('loadConfig', () => {
     expect(message).toContain('must be 1-256 characters');
     expect(message).not.toContain('has space');
   });
+
+  it('reads EVENTS_ALLOW_LOOPBACK as true or false, false when unset or blank', () => {
+    expect(loadConfig({}).EVENTS_ALLOW_LOOPBACK).toBe(false);
+    expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: ' ' }).EVENTS_ALLOW_LOOPBACK).toBe(false);
+    expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: 'true' }).EVENTS_ALLOW_LOOPBACK).toBe(true);
+    expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: 'false' }).EVENTS_ALLOW_LOOPBACK).toBe(false);
+    expect(() => loadConfig({ EVENTS_ALLOW_LOOPBACK: 'yes' })).toThrow(
+      'EVENTS_ALLOW_LOOPBACK: must be true or false',
+    );
+  });
 });

@@ -262,6 +262,7 @@ describe('npm run package (osls, offline)', () => {
     });
     expect(Object.fromEntries(routes.map((r) => [r.key, r.fn]))).toEqual({
       'GET /v1/{proxy+}': 'lookup',
+      'POST /v1/{proxy+}': 'lookup',
       'PATCH /v1/{proxy+}': 'lookup',
       'DELETE /v1/{proxy+}': 'lookup',
     });

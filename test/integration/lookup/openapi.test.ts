@@ -311,6 +311,38 @@ describe('lookup responses match the OpenAPI document', () => {
     await check('DELETE', c, { path: `/v1/contacts/${BOB}`, key: api.adminKey }, 204);
     await check('GET', '/v1/openapi.json', { path: '/v1/openapi.json', key: null }, 200);
 
+    const subs = '/v1/subscriptions';
+    const sub = `${subs}/{subscriptionId}`;
+    const json = { 'content-type': 'application/json' };
+    const admin = { key: api.adminKey };
+    const hook = JSON.stringify({ url: 'https://hooks.example.com/in', events: ['*'] });
+    const made = await check(
+      'POST',
+      subs,
+      { path: subs, ...admin, headers: json, body: hook },
+      201,
+    );
+    const id = made.body.id as string;
+    await check('POST', subs, { path: subs, ...admin, headers: json, body: '{"url":1}' }, 400);
+    await check('POST', subs, { path: subs, ...admin, headers: mergePatch, body: hook }, 415);
+    await check('POST', subs, { path: subs, headers: json, body: hook }, 403);
+    await check('GET', subs, { path: subs, ...admin }, 200);
+    await check('GET', sub, { path: `${subs}/${id}`, ...admin }, 200);
+    await check('GET', sub, { path: `${subs}/sub_00000000000000000000`, ...admin }, 404);
+    await check('GET', sub, { path: `${subs}/x`, ...admin }, 400);
+    await check('PATCH', sub, { ...patch(`${subs}/${id}`, '{"status":"active"}') }, 200);
+    await check('PATCH', sub, { ...patch(`${subs}/${id}`, '{"status":"failing"}') }, 400);
+    await check('PATCH', sub, { ...patch(`${subs}/${id}`, '{}', json) }, 415);
+    await check('POST', `${sub}/test`, { path: `${subs}/${id}/test`, ...admin }, 202);
+    await check('GET', `${sub}/deliveries`, { path: `${subs}/${id}/deliveries`, ...admin }, 200);
+    await check('DELETE', sub, { path: `${subs}/${id}`, ...admin }, 204);
+    await check('DELETE', sub, { path: `${subs}/${id}`, ...admin }, 404);
+    await check('GET', `${sub}/deliveries`, { path: `${subs}/${id}/deliveries`, ...admin }, 404);
+    for (let i = 0; i < 20; i++) {
+      await api.call({ method: 'POST', path: subs, ...admin, headers: json, body: hook });
+    }
+    await check('POST', subs, { path: subs, ...admin, headers: json, body: hook }, 409);
+
     const limited = await stack.lookup({
       env: { RATE_LIMIT_BURST: '1', RATE_LIMIT_RPS: '1' },
     });

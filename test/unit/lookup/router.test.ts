@@ -38,6 +38,28 @@ describe('lookup router', () => {
     expect(wrong.headers).toEqual({ allow: 'GET, PATCH, DELETE' });
   });
 
+  it('matches POST routes, and answers 405 with Allow to a POST on a path without one', () => {
+    expect(matchRoute(LOOKUP_ROUTES, 'POST', '/v1/subscriptions').route.operationId).toBe(
+      'createSubscription',
+    );
+    expect(
+      matchRoute(LOOKUP_ROUTES, 'POST', '/v1/subscriptions/sub_0123456789abcdef0123/test').route
+        .operationId,
+    ).toBe('testSubscription');
+    for (const [path, allow] of [
+      ['/v1/openapi.json', 'GET'],
+      ['/v1/chats/1/members', 'GET'],
+      ['/v1/subscriptions/sub_0123456789abcdef0123', 'GET, PATCH, DELETE'],
+      ['/v1/subscriptions/sub_0123456789abcdef0123/deliveries', 'GET'],
+    ]) {
+      const wrong = failure(() => matchRoute(LOOKUP_ROUTES, 'POST', path as string));
+      expect(wrong.status, path).toBe(405);
+      expect(wrong.headers).toEqual({ allow });
+    }
+    const put = failure(() => matchRoute(LOOKUP_ROUTES, 'PUT', '/v1/subscriptions'));
+    expect(put.headers).toEqual({ allow: 'POST, GET' });
+  });
+
   it('strips a named stage from the path, not the $default one', () => {
     const staged = httpEvent({ path: '/prod/v1/chats/1' });
     staged.rawPath = '/prod/v1/chats/1';

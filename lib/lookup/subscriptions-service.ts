@@ -1,0 +1,154 @@
+/**
+ * Webhook subscriptions through the lookup API (admin): create, list, read, change, delete,
+ * send a test ping, read the delivery log. Each change is logged with the caller's key id and
+ * the URL's origin only (its path and query may carry the receiver's token); never the secret.
+ */
+import { PING_EVENT_TYPE } from '../events/event-types.ts';
+import { parseSubscriptionUrl, urlForLog } from '../events/subscription-url.ts';
+import { HttpError } from '../http/http-error.ts';
+import { logger } from '../logger.ts';
+import { resumeDeliveries } from '../store/deliveries.ts';
+import { type DeliveryAttempt, listDeliveryAttempts } from '../store/delivery-log.ts';
+import { enqueuePing } from '../store/outbox.ts';
+import {
+  countSubscriptions,
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listSubscriptions,
+  type Subscription,
+  type SubscriptionChanges,
+  type SubscriptionWithSecret,
+  updateSubscription,
+} from '../store/subscriptions.ts';
+import { callerOf, type LookupContext, type RequestContext } from './context.ts';
+import { type List, type ListQuery, readList } from './paging.ts';
+import { MAX_SUBSCRIPTIONS, type SubscriptionCreate, type SubscriptionPatch } from './schemas.ts';
+
+/** The URL as it will be stored and called (normalized by the URL parser); 400 otherwise. */
+function checkedUrl(ctx: LookupContext, raw: string): URL {
+  const parsed = parseSubscriptionUrl(raw, { allowLoopback: ctx.eventsAllowLoopback === true });
+  // The reason never repeats the URL (its query may hold the receiver's token).
+  if (!parsed.ok) throw new HttpError(400, parsed.reason);
+  return parsed.url;
+}
+
+const notFound = (id: string) => new HttpError(404, `no subscription with id ${id}`);
+
+/** A subscription as the API shows it: `failingSince` as an ISO time. */
+export type ApiSubscription = Omit<Subscription, 'failingSince'> & { failingSince?: string };
+
+function toApi<S extends Subscription>(subscription: S): Omit<S, 'failingSince'> & ApiSubscription {
+  const { failingSince, ...rest } = subscription;
+  return {
+    ...rest,
+    ...(failingSince !== undefined
+      ? { failingSince: new Date(failingSince * 1000).toISOString() }
+      : {}),
+  };
+}
+
+async function existing(ctx: LookupContext, id: string): Promise<Subscription> {
+  const subscription = await getSubscription(ctx.store, id);
+  if (!subscription) throw notFound(id);
+  return subscription;
+}
+
+/**
+ * A new active subscription, with its secret (the only answer that carries it). 409 when the
+ * deployment already has MAX_SUBSCRIPTIONS.
+ */
+export async function createSubscriptionFor(
+  ctx: RequestContext,
+  body: SubscriptionCreate,
+): Promise<ApiSubscription & Pick<SubscriptionWithSecret, 'secret'>> {
+  const url = checkedUrl(ctx, body.url);
+  if ((await countSubscriptions(ctx.store)) >= MAX_SUBSCRIPTIONS) {
+    throw new HttpError(
+      409,
+      `a deployment may have at most ${MAX_SUBSCRIPTIONS} subscriptions: delete one first`,
+    );
+  }
+  const created = await createSubscription(ctx.store, { ...body, url: url.href });
+  logger.info('subscription created', {
+    action: 'subscription.create',
+    keyId: callerOf(ctx).keyId,
+    subscriptionId: created.id,
+    origin: urlForLog(url),
+  });
+  return toApi(created);
+}
+
+export function listSubscriptionsFor(
+  ctx: RequestContext,
+  query: ListQuery,
+): Promise<List<ApiSubscription>> {
+  return readList(ctx, 'subscriptions', query, async (page) => {
+    const found = await listSubscriptions(ctx.store, page);
+    return { ...found, items: found.items.map(toApi) };
+  });
+}
+
+export async function getSubscriptionById(
+  ctx: LookupContext,
+  id: string,
+): Promise<ApiSubscription> {
+  return toApi(await existing(ctx, id));
+}
+
+/** Applies a merge patch; `status: "active"` re-enables. 404 for an unknown id. */
+export async function patchSubscription(
+  ctx: RequestContext,
+  id: string,
+  patch: SubscriptionPatch,
+): Promise<ApiSubscription> {
+  const { url, ...rest } = patch;
+  const changes: SubscriptionChanges = {
+    ...rest,
+    ...(url !== undefined ? { url: checkedUrl(ctx, url).href } : {}),
+  };
+  const updated = await updateSubscription(ctx.store, id, changes);
+  if (!updated) throw notFound(id);
+  // Re-enabled: what waited while it was stopped is due again, with a new day of retries.
+  if (changes.status === 'active') await resumeDeliveries(ctx.store, id);
+  logger.info('subscription changed', {
+    action: 'subscription.update',
+    keyId: callerOf(ctx).keyId,
+    subscriptionId: id,
+    changed: Object.keys(changes),
+    status: updated.status,
+  });
+  return toApi(updated);
+}
+
+/** Deletes the subscription; its pending deliveries are dropped. 404 for an unknown id. */
+export async function deleteSubscriptionById(ctx: RequestContext, id: string): Promise<void> {
+  if (!(await deleteSubscription(ctx.store, id))) throw notFound(id);
+  logger.info('subscription deleted', {
+    action: 'subscription.delete',
+    keyId: callerOf(ctx).keyId,
+    subscriptionId: id,
+  });
+}
+
+/** Queues a ping for this subscription alone; the dispatcher sends it like any event. */
+export async function pingSubscription(
+  ctx: RequestContext,
+  id: string,
+): Promise<{ eventId: string; type: typeof PING_EVENT_TYPE }> {
+  await existing(ctx, id);
+  const { eventId } = await enqueuePing(ctx.store, id, Date.now());
+  return { eventId, type: PING_EVENT_TYPE };
+}
+
+/** The subscription's attempts, newest first. 404 for an unknown id. */
+export async function listSubscriptionDeliveries(
+  ctx: RequestContext,
+  id: string,
+  query: ListQuery,
+): Promise<List<DeliveryAttempt>> {
+  await existing(ctx, id);
+  return readList(ctx, `deliveries:${id}`, query, (page) =>
+    listDeliveryAttempts(ctx.store, id, page),
+  );
+}
