@@ -6,7 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
-/** A subscription's signing secret: `whsec_` + base64 of 32 random bytes, the format receivers' libraries expect. */
+/**
+ * A subscription's signing secret: `whsec_` + base64 of 32 random bytes, the format the
+ * receivers' Standard Webhooks libraries take as is.
+ */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }

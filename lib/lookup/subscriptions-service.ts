@@ -7,6 +7,7 @@ import { PING_EVENT_TYPE } from '../events/event-types.ts';
 import { parseSubscriptionUrl, urlForLog } from '../events/subscription-url.ts';
 import { HttpError } from '../http/http-error.ts';
 import { logger } from '../logger.ts';
+import { resumeDeliveries } from '../store/deliveries.ts';
 import { type DeliveryAttempt, listDeliveryAttempts } from '../store/delivery-log.ts';
 import { enqueuePing } from '../store/outbox.ts';
 import {
@@ -108,6 +109,8 @@ export async function patchSubscription(
   };
   const updated = await updateSubscription(ctx.store, id, changes);
   if (!updated) throw notFound(id);
+  // Re-enabled: what waited while it was stopped is due again, with a new day of retries.
+  if (changes.status === 'active') await resumeDeliveries(ctx.store, id);
   logger.info('subscription changed', {
     action: 'subscription.update',
     keyId: callerOf(ctx).keyId,

@@ -25,6 +25,7 @@ import {
   sharedPhonePk,
   userPk,
 } from './keys.ts';
+import { enqueueEvent, erasedEvent } from './outbox.ts';
 import { queryAll } from './query.ts';
 import { ERASURE_WINDOW_SECONDS, EXPIRES_AT, FLOOR, isRegisterAttr } from './registers.ts';
 import { settleItem } from './settle.ts';
@@ -147,18 +148,21 @@ export async function eraseUser(
             ExpressionAttributeValues: { ':pk': sharedPhonePk(phone) },
           })
         : [];
-    await inBatches([...others, ...byPhone], (item) =>
-      settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor),
-    );
     const gateSks = new Set(gates.map((m) => contactMonthKey(userId, m).sk));
     const rest = own.filter((item) => !gateSks.has(String(item.sk)));
-    await inBatches(rest, (item) =>
-      settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor, item),
-    );
     const data = rest.filter(
       (item) => monthOfSk(String(item.sk)) === undefined || Object.keys(item).some(isRegisterAttr),
     );
     const found = data.length + others.length + byPhone.length;
+    // Subscribers hear of it before the rest is settled, so that a crash from here on, which
+    // a retried erasure finishes, cannot lose the event (the retry finds nothing to report).
+    if (hadData || found > 0) await enqueueEvent(ctx, erasedEvent(userId, floor));
+    await inBatches([...others, ...byPhone], (item) =>
+      settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor),
+    );
+    await inBatches(rest, (item) =>
+      settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor, item),
+    );
     return { erased: hadData || found > 0, items: found };
   } catch (err: unknown) {
     throw toStoreError(err, 'erasure');

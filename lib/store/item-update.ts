@@ -37,6 +37,7 @@ export class ItemUpdate {
   /**
    * SET name = if_not_exists(source, fallback): `source` as it was before this write (every
    * operand of an UpdateItem reads the item before it), or `fallback` when it had none.
+   * `source` may be a map path (`q:c1.h`).
    */
   copy(name: string, source: string, fallback: unknown): this {
     this.sets.set(name, { value: fallback, onlyIfMissing: true, from: source });
@@ -92,7 +93,7 @@ export class ItemUpdate {
     };
     const setParts = [...this.sets].map(([attr, { value: x, onlyIfMissing, from }]) => {
       const n = name(attr);
-      const source = from === undefined ? n : name(from);
+      const source = from === undefined ? n : path(from);
       return onlyIfMissing ? `${n} = if_not_exists(${source}, ${value(x)})` : `${n} = ${value(x)}`;
     });
     const addParts = [...this.adds].map(([attr, by]) => `${name(attr)} ${value(by)}`);

@@ -11,6 +11,8 @@
 import { normalizePhone } from '../phone.ts';
 import type { MembershipEventFact, PersonFact, UpdateFacts } from '../telegram/facts.ts';
 import { queueChatId } from '../telegram/update-queue.ts';
+import { NO_NAMES, namesHash } from './contact-events.ts';
+import { planEvents } from './event-plan.ts';
 import { ItemUpdate } from './item-update.ts';
 import {
   chatKey,
@@ -31,8 +33,10 @@ import {
   usernameIndexPk,
   userPk,
 } from './keys.ts';
+import { outboxUpdate } from './outbox.ts';
 import {
   activeCounter,
+  CREATED_BY,
   EXPIRES_AT,
   FIRST_SEEN,
   FLOOR,
@@ -41,6 +45,7 @@ import {
   MEMBER_USER_SNAPSHOT,
   memberAttrs,
   memberMonthCount,
+  previousNamesAttr,
   type Register,
   registerAttr,
   SINGLE_SOURCE,
@@ -54,6 +59,8 @@ export interface PlannedWrite {
   gate?: boolean;
   /** Guarded by a high-water mark: rejected when the update was applied before. */
   guarded: boolean;
+  /** An outbox event (outbox.ts). */
+  event?: boolean;
   /**
    * A counted message's membership: when this update is its member's first message of the
    * day in the chat, the chat month's distinct-senders counter of the day goes up once
@@ -170,10 +177,14 @@ export function planRecord(
     const register: Register = { i: id, t, ...personFields(person) };
     if (person.languageCode !== undefined) register.lc = person.languageCode;
     if (person.isPremium !== undefined) register.pr = person.isPremium;
+    register.h = namesHash(person);
     if (bot?.chatType === 'private' && bot.privateUserId === person.id) {
       register.bb = bot.status === 'kicked' || bot.status === 'left';
     }
     guardRegister(update, register);
+    update
+      .copy(previousNamesAttr(queue), `${registerAttr(queue)}.h`, NO_NAMES)
+      .setIfMissing(CREATED_BY, id);
     if (person.username) update.set('gsi2pk', usernameIndexPk(person.username));
     else update.remove('gsi2pk');
     update.set(EXPIRES_AT, expiresAt);
@@ -291,6 +302,19 @@ export function planRecord(
   }
   if (bot?.event && bot.botUserId !== undefined)
     planEvent(bot.botUserId, bot.chatId, bot.event, true);
+
+  for (const event of planEvents(facts)) {
+    const update = outboxUpdate(event);
+    if (event.userId !== undefined) {
+      update.when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`, { ':f': floorDate });
+    }
+    writes.set(keyId(update.key), {
+      update,
+      ...(event.userId !== undefined ? { owner: event.userId } : {}),
+      guarded: false,
+      event: true,
+    });
+  }
 
   if (facts.verifiedPhone) {
     const e164 = normalizePhone(facts.verifiedPhone.phoneNumber);

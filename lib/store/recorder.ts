@@ -51,13 +51,17 @@
  *   card carrying only a phone number is matched by the number the user has at the erasure.
  * Tests and figures: docs/reliability.md.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { UpdateFacts } from '../telegram/facts.ts';
 import { copyMigratedChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
+import { contactEvents, type GateView, viewFromCurrent, viewFromOld } from './contact-events.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { contactMonthKey, type Key, keyId, monthOf, sharedKey } from './keys.ts';
+import { keyId, monthOf, sharedKey } from './keys.ts';
+import { outboxUpdate } from './outbox.ts';
+import { floorOf, readItem, readOwnerFloor } from './owner-floor.ts';
 import {
   type PlannedWrite,
   planRecord,
@@ -87,6 +91,8 @@ interface Outcome {
   refusedFloor?: number;
   /** ...and, for a counted message's membership, its mark and previous last seen. */
   refusedActive?: ActiveState;
+  /** ...and, for a gate, the item itself (contact-events.ts reads it). */
+  refusedGate?: Item;
 }
 
 /**
@@ -107,9 +113,6 @@ function activeState(item: Item | undefined): ActiveState {
     groupSeen: numberIn(item, memberAttrs('g').seen),
   };
 }
-
-const floorOf = (item: Item | undefined) =>
-  typeof item?.[FLOOR] === 'number' ? (item[FLOOR] as number) : undefined;
 
 /** A number attribute of an item, marshalled (`{ N: "…" }`) or not. */
 function numberIn(item: Item | undefined, attr: string): number | undefined {
@@ -143,6 +146,7 @@ async function send(ctx: StoreContext, planned: PlannedWrite): Promise<Outcome> 
       ...(raw ? { refusedItem: true } : {}),
       ...(floor ? { refusedFloor: floor } : {}),
       ...(raw && planned.firstOfDay ? { refusedActive: activeState(raw) } : {}),
+      ...(raw && planned.gate ? { refusedGate: unmarshall(raw as never) } : {}),
     };
   }
 }
@@ -190,27 +194,6 @@ async function countActive(ctx: StoreContext, outcome: Outcome, id: number, t: n
   } catch (err: unknown) {
     if (!isConditionalCheckFailed(err)) throw err;
   }
-}
-
-/** A consistent read of one item. */
-async function readItem(ctx: StoreContext, key: Key): Promise<Item | undefined> {
-  const { Item } = await ctx.client.send(
-    new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-  );
-  return Item;
-}
-
-async function readFloor(ctx: StoreContext, key: Key): Promise<number | undefined> {
-  return floorOf(await readItem(ctx, key));
-}
-
-/** The newest erasure floor of `owner` seen in the contact months of `months`. */
-async function readOwnerFloor(ctx: StoreContext, owner: number, months: string[]) {
-  const floors = await Promise.all(
-    [...new Set(months)].map((month) => readFloor(ctx, contactMonthKey(owner, month))),
-  );
-  const known = floors.filter((f): f is number => f !== undefined);
-  return known.length ? Math.max(...known) : undefined;
 }
 
 /**
@@ -302,6 +285,58 @@ async function checkSharedUsers(
   );
 }
 
+/**
+ * contact.created / contact.updated (contact-events.ts), decided from each person's gate write
+ * and written after the round (an ordinary message has neither). A refused gate on the
+ * embedded store is read here once, and the floor it holds spares checkOwner its read.
+ */
+async function recordContactEvents(
+  ctx: StoreContext,
+  facts: UpdateFacts,
+  queue: string,
+  outcomes: Outcome[],
+  timing: Timing,
+): Promise<Outcome[]> {
+  const month = facts.activityDate.slice(0, 7);
+  const written = await settleAll(
+    'contact events',
+    facts.people.map(async (person) => {
+      const gate = outcomes.find((o) => o.planned.gate && o.planned.owner === person.id);
+      if (!gate) return [];
+      let view: GateView | undefined;
+      if (gate.applied) view = viewFromOld(gate.old, queue);
+      else {
+        let item = gate.refusedGate;
+        if (!item && !gate.refusedItem) {
+          item = await readItem(ctx, gate.planned.update.key);
+          gate.refusedItem = true;
+          const floor = floorOf(item);
+          if (floor) gate.refusedFloor = floor;
+        }
+        view = viewFromCurrent(item, queue, facts.updateId);
+      }
+      if (!view) return [];
+      const events = await contactEvents(ctx, person, view, {
+        id: facts.updateId,
+        at: facts.at,
+        queue,
+        month,
+      });
+      return settleAll(
+        'contact events',
+        events.map((event) => {
+          const update = outboxUpdate(event).when(
+            `attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`,
+            { ':f': timing.sentFrom },
+          );
+          return send(ctx, { update, owner: person.id, guarded: false, event: true });
+        }),
+      );
+    }),
+  );
+  return written.flat();
+}
+
 /** When an update is recorded, and the earliest it can have been sent (its own date). */
 export interface Timing {
   /** Epoch seconds now. */
@@ -324,6 +359,7 @@ export async function recordUpdate(
       'record',
       plan.writes.filter((w) => !w.update.isEmpty).map((w) => send(ctx, w)),
     );
+    outcomes.push(...(await recordContactEvents(ctx, facts, queue, outcomes, timing)));
     const owners = new Map<number, Outcome[]>();
     for (const outcome of outcomes) {
       const owner = outcome.planned.owner;

@@ -43,11 +43,22 @@ export interface Register {
   pr?: boolean;
   b?: boolean;
   bb?: boolean;
+  /** contact: a hash of first name, last name and username (contact-events.ts) */
+  h?: string;
   /** chat: title, type, username, the bot's status */
   ti?: string;
   ty?: string;
   bs?: string;
 }
+
+/**
+ * A contact month's names as one queue's previous update there showed them (the hash `h` of
+ * its register before this write): whether an update changed the contact's names is known
+ * again when it is redelivered (contact-events.ts). Part of the queue's source.
+ */
+export const previousNamesAttr = (queue: string) => `n:${queue}`;
+/** The update that created a contact month (contact.created is decided once, by it). */
+export const CREATED_BY = 'ci';
 
 export type MemberSource = 'm' | 'c' | 'l' | 'g';
 export const MEMBER_SOURCES: readonly MemberSource[] = ['m', 'c', 'l', 'g'];

@@ -222,15 +222,22 @@ function indexEntries(ctx: StoreContext): Promise<Item[]> {
 }
 
 /** Every active subscription, with its secret, oldest first (for the dispatcher's fan-out). */
-export async function listActiveSubscriptions(
+/** Every subscription with its secret, oldest first (the dispatcher's fan-out). */
+export async function listSubscriptionsWithSecrets(
   ctx: StoreContext,
 ): Promise<SubscriptionWithSecret[]> {
   try {
     const items = await getItems(ctx, tableKeys(await indexEntries(ctx)), { consistent: true });
-    return items.filter((item) => item.status === 'active').map(withSecret);
+    return items.map(withSecret);
   } catch (err: unknown) {
     throw toStoreError(err, 'subscription list');
   }
+}
+
+export async function listActiveSubscriptions(
+  ctx: StoreContext,
+): Promise<SubscriptionWithSecret[]> {
+  return (await listSubscriptionsWithSecrets(ctx)).filter((sub) => sub.status === 'active');
 }
 
 /** Runs an update of an existing subscription; its new state, or null when there is none. */

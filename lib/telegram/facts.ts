@@ -95,6 +95,8 @@ export interface BotStatusFact {
   status: MemberStatus;
   /** In a private chat: the user on the other side; `kicked` there means they blocked the bot. */
   privateUserId?: number;
+  /** In a private chat: the bot's status before (`kicked` -> `member` is an unblock). */
+  previousStatus?: MemberStatus;
   /** The bot's own user id (the update's `new_chat_member.user`). */
   botUserId?: number;
   /** Set when the bot's own membership of a group or channel changed. */

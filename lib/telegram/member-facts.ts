@@ -103,6 +103,7 @@ export function myChatMemberFacts(update: JsonRecord, draft: FactsDraft): void {
     status,
     privateUserId,
     botUserId,
+    ...(chat.type === 'private' && before ? { previousStatus: before.status } : {}),
     event,
   });
 }

@@ -13,6 +13,7 @@ import { createHandler as createLookupHandler } from '../../functions/lookup.ts'
 import { createHandler as createWebhookHandler } from '../../functions/webhook.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
+import { sendWebhook } from '../../lib/events/send-webhook.ts';
 import { jsonResponse, problemResponse } from '../../lib/http/http-error.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
@@ -21,6 +22,7 @@ import { buildWebhookDeps, type WebhookDeps } from '../../lib/webhook/webhook-de
 import { keepOneDevKey } from './dev-key.ts';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.ts';
 import { BodyTooLargeError, readBody, sendResult, toEvent } from './http-event.ts';
+import { startLocalDispatcher } from './local-dispatcher.ts';
 import { localBotIdentity } from './local-identity.ts';
 import {
   dataDirectoryOf,
@@ -39,6 +41,10 @@ export interface LocalStackOptions {
   /** Overrides HOST / PORT (0 picks a free port). */
   host?: string;
   port?: number;
+  /** Called after each delivery attempt of a subscriber event (npm start prints it). */
+  onDelivery?: (fields: Record<string, unknown>) => void;
+  /** Called when a pass of the local dispatcher fails (it tries again on the next). */
+  onDispatchError?: (err: unknown) => void;
   /** Called after each request is answered (npm start prints it on a terminal). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -127,6 +133,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const webhookDeps = await buildWebhookDeps(config, handlerSecrets, { store });
   await keepOneDevKey(store, secrets.devApiKey);
   const lookupDeps = buildLookupDeps(config, handlerSecrets, { store });
+  const dispatcher = startLocalDispatcher(
+    {
+      store,
+      post: (request) => sendWebhook({ ...request, allowLoopback: config.EVENTS_ALLOW_LOOPBACK }),
+      ...(options.onDelivery ? { log: (_message, fields) => options.onDelivery?.(fields) } : {}),
+    },
+    { onError: (err) => options.onDispatchError?.(err) },
+  );
   const routes: { match: (path: string) => boolean; handler: Handler; webhook?: true }[] = [
     {
       match: (p) => p === '/telegram/webhook',
@@ -178,6 +192,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       server.listen(port, host, () => resolve());
     });
   } catch (err: unknown) {
+    await dispatcher.stop();
     client.destroy();
     await embedded?.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -219,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     close() {
       closing ??= (async () => {
         if (dataDirectory) removeStackState(dataDirectory, process.pid);
+        await dispatcher.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));

@@ -287,6 +287,7 @@ describe('extractFacts for named corpus updates', () => {
           status: 'member',
           privateUserId: 1003,
           botUserId: BOT_ID,
+          previousStatus: 'kicked',
         },
       },
     ],

@@ -389,6 +389,7 @@ describe('extractFacts', () => {
         status: 'kicked',
         privateUserId: 1001,
         botUserId: BOT_ID,
+        previousStatus: 'member',
       });
       expect(facts.people).toStrictEqual([alice]);
       expect(facts.chats).toStrictEqual([]);

@@ -1,0 +1,74 @@
+/**
+ * Delivers subscriber events (lib/events/dispatcher.ts). Two triggers (serverless.yml):
+ * - the table's stream, filtered to new outbox items: fans them out and attempts them at
+ *   once; when one failed, it waits for the first retry (10 s) in the same invocation, so a
+ *   receiver's brief restart costs seconds, not the schedule's minute;
+ * - a schedule, every minute: a sweep of what waits (due retries, and events a stream
+ *   invocation missed: a failed batch also goes to the dead-letter queue, but the sweep
+ *   finds the events themselves in the outbox).
+ * Records whose fan-out failed are reported back (ReportBatchItemFailures) to be retried.
+ */
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { loadConfig } from '../lib/config.ts';
+import { createDispatcher, type Dispatcher } from '../lib/events/dispatcher.ts';
+import { RETRY_DELAYS_SECONDS } from '../lib/events/retry-schedule.ts';
+import { sendWebhook } from '../lib/events/send-webhook.ts';
+import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
+import { logger } from '../lib/logger.ts';
+import { storeFromConfig } from '../lib/store/client.ts';
+import type { Key } from '../lib/store/keys.ts';
+
+type ScheduledEvent = { source?: string; 'detail-type'?: string };
+export type DispatcherEvent = DynamoDBStreamEvent | ScheduledEvent;
+
+/** The first retry's delay and its jitter: waited for within a stream invocation. */
+const FIRST_RETRY_WAIT_MS = Math.ceil(RETRY_DELAYS_SECONDS[0] * 1.2 * 1000) + 500;
+
+function keyOf(record: DynamoDBStreamEvent['Records'][number]): Key | undefined {
+  const keys = record.dynamodb?.Keys;
+  const pk = keys?.pk?.S;
+  const sk = keys?.sk?.S;
+  return pk && sk ? { pk, sk } : undefined;
+}
+
+export function createHandler(
+  deps: Dispatcher | (() => Promise<Dispatcher>),
+  options: { wait?: (ms: number) => Promise<void> } = {},
+) {
+  const getDeps = memoizeDeps(deps);
+  const wait = options.wait ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  return async (event: DispatcherEvent): Promise<DynamoDBBatchResponse | undefined> => {
+    const dispatcher = await getDeps();
+    if (!('Records' in event)) {
+      const swept = await dispatcher.sweep();
+      logger.info('sweep', swept);
+      return undefined;
+    }
+    const failures: { itemIdentifier: string }[] = [];
+    let retrying = 0;
+    for (const record of event.Records) {
+      const key = keyOf(record);
+      if (!key) continue;
+      try {
+        retrying += (await dispatcher.dispatchEvents([key])).retrying;
+      } catch (err: unknown) {
+        logger.error('fan-out failed', describeError(err));
+        failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
+      }
+    }
+    if (retrying > 0) {
+      await wait(FIRST_RETRY_WAIT_MS);
+      await dispatcher.sweep();
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+export const handler = createHandler(async () => {
+  const config = loadConfig();
+  return createDispatcher({
+    store: storeFromConfig(config),
+    post: (request) => sendWebhook({ ...request, allowLoopback: config.EVENTS_ALLOW_LOOPBACK }),
+    log: (message, fields) => logger.info(message, fields),
+  });
+});

@@ -1,0 +1,270 @@
+/**
+ * Delivers outbox events (lib/store/outbox.ts) to subscriptions, signed (Standard Webhooks),
+ * at least once, with retries for a day (retry-schedule.ts). The same code runs on AWS (the
+ * table's stream and a schedule call functions/dispatcher.ts) and in the local stack (a loop
+ * over the outbox, the stand-in for the stream).
+ *
+ * 1. Fan-out: an event still in the outbox (not settled away by an erasure) and not older
+ *    than an erasure of a user it names gets one delivery per matching active subscription
+ *    (created once: lib/store/deliveries.ts), then leaves the pending list.
+ * 2. Attempt: a due delivery is claimed (a lease), its event read again (an erasure since
+ *    drops it, except `contact.erased`), the body built, signed and posted; the outcome is
+ *    logged and the delivery finished: delivered, due again later, or at its end.
+ * 3. Health: a 410 disables the subscription; failures for a day make it `failing`. Either
+ *    way its deliveries are parked until it is re-enabled.
+ */
+import type { StoreContext } from '../store/client.ts';
+import {
+  type AttemptOutcome,
+  claimDelivery,
+  createDelivery,
+  type Delivery,
+  type Finish,
+  finishDelivery,
+  listDueDeliveries,
+  listPendingEvents,
+  logAttempt,
+  markFannedOut,
+  noteSubscriptionFailure,
+  noteSubscriptionSuccess,
+  parkDelivery,
+  stopSubscription,
+} from '../store/deliveries.ts';
+import { type Key, monthOf } from '../store/keys.ts';
+import { FANNED_OUT } from '../store/outbox.ts';
+import { readItem, readOwnerFloor } from '../store/owner-floor.ts';
+import {
+  getSubscriptionWithSecret,
+  listSubscriptionsWithSecrets,
+  type SubscriptionWithSecret,
+} from '../store/subscriptions.ts';
+import { type EventItem, envelope } from './envelope.ts';
+import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
+import type { SendResult } from './send-webhook.ts';
+import { signedHeaders } from './sign.ts';
+
+export interface DispatcherDeps {
+  store: StoreContext;
+  /** Posts one signed delivery (send-webhook.ts in production). */
+  post(request: {
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+  }): Promise<SendResult>;
+  /** Epoch milliseconds. */
+  now?: () => number;
+  random?: () => number;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Attempts in flight at once. */
+  concurrency?: number;
+}
+
+interface OutboxItem extends EventItem {
+  [FANNED_OUT]?: boolean;
+  userId?: number;
+  otherUserIds?: number[];
+  subscriptionId?: string;
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<unknown>) {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await run(item);
+      } catch (err: unknown) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
+/** Whether subscription `sub` takes events of `type` (a ping only its own). */
+function wants(sub: SubscriptionWithSecret, event: OutboxItem): boolean {
+  if (event.type === 'ping') return event.subscriptionId === sub.id;
+  return sub.events.includes('*') || sub.events.includes(event.type);
+}
+
+export function createDispatcher(deps: DispatcherDeps) {
+  const ctx = deps.store;
+  const now = () => (deps.now ?? Date.now)();
+  const random = deps.random ?? Math.random;
+  const log = deps.log ?? (() => {});
+  const concurrency = deps.concurrency ?? 8;
+
+  /** True when an erasure of a user the event names came after it. */
+  async function erasedSince(event: OutboxItem): Promise<boolean> {
+    if (event.type === 'contact.erased') return false;
+    const users = [
+      ...(event.userId !== undefined ? [event.userId] : []),
+      ...(event.otherUserIds ?? []),
+    ];
+    const months = [monthOf(event.at), monthOf(seconds(now()))];
+    for (const userId of users) {
+      const floor = await readOwnerFloor(ctx, userId, months);
+      if (floor !== undefined && event.at < floor) return true;
+    }
+    return false;
+  }
+
+  async function readEvent(key: Key): Promise<OutboxItem | undefined> {
+    return (await readItem(ctx, key)) as OutboxItem | undefined;
+  }
+
+  /** Step 1 for one outbox event; returns the deliveries it created. */
+  async function fanOut(key: Key): Promise<{ subscriptionId: string; eventId: string }[]> {
+    const event = await readEvent(key);
+    if (!event || event[FANNED_OUT]) return [];
+    const created: { subscriptionId: string; eventId: string }[] = [];
+    if (!(await erasedSince(event))) {
+      const at = seconds(now());
+      // A stopped subscription (failing, disabled) keeps its events parked until re-enabled.
+      const subs = (await listSubscriptionsWithSecrets(ctx)).filter((sub) => wants(sub, event));
+      await inParallel(subs, concurrency, async (sub) => {
+        const active = sub.status === 'active';
+        const fresh = await createDelivery(ctx, {
+          subscriptionId: sub.id,
+          eventId: event.eventId,
+          type: event.type,
+          event: key,
+          now: at,
+          parked: !active,
+        });
+        if (fresh && active) created.push({ subscriptionId: sub.id, eventId: event.eventId });
+      });
+    }
+    await markFannedOut(ctx, key);
+    return created;
+  }
+
+  async function record(
+    claimed: Delivery,
+    outcome: AttemptOutcome,
+    finish: Finish,
+    result: { httpStatus?: number; error?: string } = {},
+  ) {
+    const finished = await finishDelivery(ctx, claimed, finish);
+    if (!finished) return;
+    await logAttempt(ctx, claimed.subscriptionId, {
+      eventId: claimed.eventId,
+      type: claimed.type,
+      attempt: claimed.attempts,
+      outcome,
+      httpStatus: result.httpStatus ?? null,
+      ...(result.error ? { error: result.error } : {}),
+      atMs: now(),
+      nextAttemptAt: finish.status === 'pending' ? finish.nextAttemptAt : null,
+    });
+    log('delivery', {
+      subscriptionId: claimed.subscriptionId,
+      eventId: claimed.eventId,
+      type: claimed.type,
+      attempt: claimed.attempts,
+      outcome,
+      httpStatus: result.httpStatus,
+      error: result.error,
+    });
+  }
+
+  /** Step 2 for one delivery; resolves to its status afterwards (undefined: not ours). */
+  async function attempt(
+    subscriptionId: string,
+    eventId: string,
+  ): Promise<Finish['status'] | undefined> {
+    const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
+    if (sub && sub.status !== 'active') {
+      await parkDelivery(ctx, subscriptionId, eventId);
+      return 'parked';
+    }
+    const at = seconds(now());
+    const claimed = await claimDelivery(ctx, subscriptionId, eventId, at);
+    if (!claimed) return undefined;
+    const event = await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
+    if (!sub || !event || (await erasedSince(event))) {
+      const error = !sub ? 'subscription deleted' : 'event erased';
+      await record(claimed, 'dropped', { status: 'dropped' }, { error });
+      return 'dropped';
+    }
+    const body = envelope(event, sub.includePhone);
+    const headers = {
+      ...signedHeaders(sub.secret, { id: event.eventId, timestamp: new Date(now()), body }),
+      'content-type': 'application/json',
+      'user-agent': 'telegram-contacts-webhooks',
+    };
+    const result = await deps.post({ url: sub.url, headers, body });
+    const done = seconds(now());
+    if (result.ok) {
+      await record(claimed, 'delivered', { status: 'delivered' }, result);
+      if (sub.failingSince !== undefined) await noteSubscriptionSuccess(ctx, subscriptionId);
+      return 'delivered';
+    }
+    if (result.gone) {
+      await record(claimed, 'failed', { status: 'failed' }, result);
+      await stopSubscription(
+        ctx,
+        subscriptionId,
+        'disabled',
+        'the receiver answered 410 Gone',
+        done,
+      );
+      return 'failed';
+    }
+    const first = claimed.firstAttemptAt ?? at;
+    const next = nextAttemptAt(claimed.attempts, first, done, random());
+    await record(
+      claimed,
+      'failed',
+      next === undefined ? { status: 'failed' } : { status: 'pending', nextAttemptAt: next },
+      result,
+    );
+    const since = await noteSubscriptionFailure(ctx, subscriptionId, done);
+    if (since !== undefined && done - since >= RETRY_WINDOW_SECONDS) {
+      await stopSubscription(
+        ctx,
+        subscriptionId,
+        'failing',
+        'every delivery failed for 24 h',
+        done,
+      );
+    }
+    return next === undefined ? 'failed' : 'pending';
+  }
+
+  /**
+   * Fans out these new events and attempts their deliveries at once; returns how many were
+   * attempted and how many of those wait for a retry.
+   */
+  async function dispatchEvents(keys: Key[]) {
+    const deliveries: { subscriptionId: string; eventId: string }[] = [];
+    await inParallel(keys, concurrency, async (key) => {
+      deliveries.push(...(await fanOut(key)));
+    });
+    let retrying = 0;
+    await inParallel(deliveries, concurrency, async (d) => {
+      if ((await attempt(d.subscriptionId, d.eventId)) === 'pending') retrying++;
+    });
+    return { attempted: deliveries.length, retrying };
+  }
+
+  /**
+   * One pass over what is waiting: events not yet fanned out (the stream missed them, or
+   * there is no stream), then deliveries due now. Returns how many of each it found.
+   */
+  async function sweep(limit = 100) {
+    const events = await listPendingEvents(ctx, limit);
+    const fresh = await dispatchEvents(events);
+    const due = await listDueDeliveries(ctx, seconds(now()), limit);
+    await inParallel(due, concurrency, (d) => attempt(d.subscriptionId, d.eventId));
+    return { events: events.length, deliveries: fresh.attempted + due.length };
+  }
+
+  return { fanOut, attempt, dispatchEvents, sweep };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

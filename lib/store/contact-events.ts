@@ -1,0 +1,159 @@
+/**
+ * contact.created and contact.updated: the two events that depend on what was stored before
+ * an update, decided from the answer of the update's write to the contact's month (its
+ * "gate", which every update about a person writes), so an ordinary message costs no read.
+ *
+ * - created: the update created the contact's month item (ALL_OLD empty; on a redelivery the
+ *   item's `ci` names this update) and the contact has no other month with data (one Query,
+ *   once per contact and month).
+ * - updated: the names (first, last, username) differ from what this update's queue showed
+ *   before in the month (the register's hash `h`, copied by the same write to `n:<queue>`, so a
+ *   redelivery finds it again), else from the newest other queue's, else from the newest
+ *   earlier month. Its id is the change itself (user, old names, new names, UTC day): the
+ *   queues of the several chats a renamed member writes in report one rename as one event.
+ *
+ * Outside: a rename back and forth within a day to names of that day is one event; a
+ * contact silent for the retention period comes back as created.
+ */
+import { createHash } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { PersonFact } from '../telegram/facts.ts';
+import type { StoreContext } from './client.ts';
+import { contactData } from './event-plan.ts';
+import { monthSk, userPk } from './keys.ts';
+import { eventIdOf, type OutboxEvent } from './outbox.ts';
+import { CREATED_BY, isRegisterAttr, previousNamesAttr, registerAttr } from './registers.ts';
+
+/** `n:<queue>` when the queue had no register there before. */
+export const NO_NAMES = '-';
+
+type Item = Record<string, unknown>;
+
+export function namesHash(person: { f?: unknown; l?: unknown; u?: unknown }): string;
+export function namesHash(person: PersonFact): string;
+export function namesHash(person: Record<string, unknown> | PersonFact): string {
+  const p = person as Record<string, unknown>;
+  const parts = 'firstName' in p ? [p.firstName, p.lastName, p.username] : [p.f, p.l, p.u];
+  return createHash('sha256')
+    .update(parts.map((x) => (typeof x === 'string' ? x : '')).join('\u0000'))
+    .digest('hex')
+    .slice(0, 12);
+}
+
+interface RegisterLike {
+  i?: number;
+  t?: number;
+  h?: string;
+  f?: string;
+  l?: string;
+  u?: string;
+}
+
+const hashOf = (r: RegisterLike) => r.h ?? namesHash(r);
+
+/** The newest register (by date, at or before `at`) of `item` other than `except`'s. */
+function newestOther(item: Item | undefined, except: string | undefined, at: number) {
+  let best: RegisterLike | undefined;
+  for (const [attr, value] of Object.entries(item ?? {})) {
+    if (!isRegisterAttr(attr) || attr === except) continue;
+    const r = value as RegisterLike;
+    if (typeof r.t !== 'number' || r.t > at) continue;
+    if (!best || (r.t ?? 0) > (best.t ?? 0)) best = r;
+  }
+  return best;
+}
+
+/** What the gate write tells: how the month looked to this update before it wrote. */
+export interface GateView {
+  /** This update created the month item. */
+  created: boolean;
+  /** The names hash this queue's previous update showed there, if any. */
+  queuePrevious?: string;
+  /** The month item (before this write when known, else as it is now). */
+  item?: Item;
+}
+
+/** From an applied gate write's ALL_OLD. */
+export function viewFromOld(old: Item | undefined, queue: string): GateView {
+  const register = old?.[registerAttr(queue)] as RegisterLike | undefined;
+  return {
+    created: old === undefined,
+    ...(register ? { queuePrevious: hashOf(register) } : {}),
+    ...(old ? { item: old } : {}),
+  };
+}
+
+/**
+ * From the month item as it is after this update's write was refused: undefined unless this
+ * very update applied it before (its queue's register holds this update's id).
+ */
+export function viewFromCurrent(item: Item | undefined, queue: string, id: number) {
+  const register = item?.[registerAttr(queue)] as RegisterLike | undefined;
+  if (!item || register?.i !== id) return undefined;
+  const previous = item[previousNamesAttr(queue)];
+  return {
+    created: item[CREATED_BY] === id,
+    ...(typeof previous === 'string' && previous !== NO_NAMES ? { queuePrevious: previous } : {}),
+    item,
+  } satisfies GateView;
+}
+
+/** The contact's other month items with data (a consistent Query of their months). */
+async function earlierMonths(ctx: StoreContext, userId: number, month: string): Promise<Item[]> {
+  const { Items = [] } = await ctx.client.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':p': 'PROFILE#2' },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.filter(
+    (item) => item.sk !== monthSk(month) && Object.keys(item).some(isRegisterAttr),
+  );
+}
+
+/** The events `person`'s update at `at` causes, given the gate's view. */
+export async function contactEvents(
+  ctx: StoreContext,
+  person: PersonFact,
+  view: GateView,
+  update: { id: number; at: number; queue: string; month: string },
+): Promise<OutboxEvent[]> {
+  const newHash = namesHash(person);
+  let previous = view.queuePrevious;
+  if (previous === undefined) {
+    const other = newestOther(view.item, registerAttr(update.queue), update.at);
+    if (other) previous = hashOf(other);
+  }
+  if (view.created) {
+    const months = await earlierMonths(ctx, person.id, update.month);
+    if (months.length === 0) {
+      return [
+        {
+          eventId: eventIdOf('contact.created', person.id, update.id, update.at),
+          type: 'contact.created',
+          at: update.at,
+          userId: person.id,
+          data: { contact: contactData(person) },
+        },
+      ];
+    }
+    if (previous === undefined) {
+      const newestMonth = months.sort((a, b) => String(b.sk).localeCompare(String(a.sk)))[0];
+      const other = newestOther(newestMonth, undefined, Number.MAX_SAFE_INTEGER);
+      if (other) previous = hashOf(other);
+    }
+  }
+  if (previous === undefined || previous === newHash) return [];
+  const day = new Date(update.at * 1000).toISOString().slice(0, 10);
+  return [
+    {
+      eventId: eventIdOf('contact.updated', person.id, previous, newHash, day),
+      type: 'contact.updated',
+      at: update.at,
+      userId: person.id,
+      data: { contact: contactData(person) },
+    },
+  ];
+}

@@ -1,0 +1,356 @@
+/**
+ * Delivery state: one item per event and subscription (`SUB#<sub>` / `DELIVERY#<event>`),
+ * listed in GSI1 under `DUE` by when it is due while it waits, and one log item per attempt.
+ * Every step is one conditional single-item write, so the stream, the schedule and a crashed
+ * and retried invocation can all run over the same deliveries:
+ *
+ * - create: once per event and subscription (`attribute_not_exists`), due now;
+ * - claim: a due, pending delivery whose lease is free takes a lease and counts an attempt,
+ *   so two dispatchers never attempt it at the same time;
+ * - finish: only under the lease it holds: delivered, a retry at a later time, or an end
+ *   (failed, dropped). A crash while leased leaves it due: it is attempted again once the lease
+ *   runs out (at least once; receivers drop repeats by `webhook-id`);
+ * - park / resume: a subscription that is not active keeps its deliveries off the due list
+ *   until it is re-enabled.
+ */
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from './client.ts';
+import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
+import { ItemUpdate } from './item-update.ts';
+import {
+  attemptKey,
+  DELIVERY_PREFIX,
+  DUE_DELIVERIES_PK,
+  deliveryKey,
+  dueDeliveryIndexKeys,
+  eventTime,
+  type Key,
+  PENDING_EVENTS_PK,
+  subscriptionKey,
+  subscriptionPk,
+} from './keys.ts';
+import { FANNED_OUT } from './outbox.ts';
+import { GSI1 } from './table.ts';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped' | 'parked';
+export type AttemptOutcome = 'delivered' | 'failed' | 'dropped';
+
+/** How long an attempt may run before another dispatcher may take the delivery over. */
+export const LEASE_SECONDS = 60;
+/** How long deliveries and their log are kept. */
+export const DELIVERY_KEEP_SECONDS = 30 * 86_400;
+
+export interface Delivery {
+  subscriptionId: string;
+  eventId: string;
+  type: string;
+  /** The outbox item's key. */
+  eventPk: string;
+  eventSk: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  firstAttemptAt?: number;
+  lease?: number;
+}
+
+type Item = Record<string, unknown>;
+
+async function conditional<T>(run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return undefined;
+    throw toStoreError(err, 'delivery');
+  }
+}
+
+/** Creates the delivery of an event to a subscription, due at `now`; false if it exists. */
+export async function createDelivery(
+  ctx: StoreContext,
+  input: {
+    subscriptionId: string;
+    eventId: string;
+    type: string;
+    event: Key;
+    now: number;
+    /** For a subscription that is not active: kept aside until it is re-enabled. */
+    parked?: boolean;
+  },
+): Promise<boolean> {
+  const { subscriptionId, eventId, now } = input;
+  const created = await conditional(() =>
+    ctx.client.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: {
+          ...deliveryKey(subscriptionId, eventId),
+          ...(input.parked ? {} : dueDeliveryIndexKeys(now, subscriptionId, eventId)),
+          subscriptionId,
+          eventId,
+          type: input.type,
+          eventPk: input.event.pk,
+          eventSk: input.event.sk,
+          status: input.parked ? 'parked' : 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+          expiresAt: now + DELIVERY_KEEP_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+  return created !== undefined;
+}
+
+/** Marks an outbox event as fanned out: off the pending list, and closed to rewrites. */
+export async function markFannedOut(ctx: StoreContext, event: Key): Promise<void> {
+  const update = new ItemUpdate(event)
+    .set(FANNED_OUT, true)
+    .remove('gsi1pk')
+    .remove('gsi1sk')
+    .when('attribute_exists(pk)');
+  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
+}
+
+/** Takes the lease of a due delivery and counts the attempt; undefined if not ours to take. */
+export async function claimDelivery(
+  ctx: StoreContext,
+  subscriptionId: string,
+  eventId: string,
+  now: number,
+): Promise<Delivery | undefined> {
+  const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
+    .add('attempts')
+    .set('lease', now + LEASE_SECONDS)
+    .setIfMissing('firstAttemptAt', now)
+    .when(
+      '#{status} = :pending AND #{nextAttemptAt} <= :now AND (attribute_not_exists(#{lease}) OR #{lease} <= :now)',
+      { ':pending': 'pending', ':now': now },
+    );
+  const answer = await conditional(() =>
+    ctx.client.send(
+      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    ),
+  );
+  return answer?.Attributes as Delivery | undefined;
+}
+
+export type Finish =
+  | { status: 'delivered' }
+  | { status: 'pending'; nextAttemptAt: number }
+  | { status: 'failed' | 'dropped' | 'parked' };
+
+/** Ends an attempt under the lease `claimed` holds; false when the lease was lost. */
+export async function finishDelivery(
+  ctx: StoreContext,
+  claimed: Delivery,
+  finish: Finish,
+): Promise<boolean> {
+  const update = new ItemUpdate(deliveryKey(claimed.subscriptionId, claimed.eventId))
+    .set('status', finish.status)
+    .remove('lease');
+  if (finish.status === 'pending') {
+    const index = dueDeliveryIndexKeys(
+      finish.nextAttemptAt,
+      claimed.subscriptionId,
+      claimed.eventId,
+    );
+    update.set('nextAttemptAt', finish.nextAttemptAt).set('gsi1pk', index.gsi1pk);
+    update.set('gsi1sk', index.gsi1sk);
+  } else {
+    update.remove('gsi1pk').remove('gsi1sk');
+  }
+  if (claimed.lease !== undefined) update.when('#{lease} = :lease', { ':lease': claimed.lease });
+  else update.when('#{status} = :pending', { ':pending': 'pending' });
+  const answer = await conditional(() =>
+    ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
+  );
+  return answer !== undefined;
+}
+
+/** Puts a pending delivery of a subscription that is not active aside (not an attempt). */
+export async function parkDelivery(ctx: StoreContext, subscriptionId: string, eventId: string) {
+  const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
+    .set('status', 'parked')
+    .remove('gsi1pk')
+    .remove('gsi1sk')
+    .when('#{status} = :pending', { ':pending': 'pending' });
+  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
+}
+
+/**
+ * A re-enabled subscription's parked deliveries become due now, with a new retry window.
+ * Returns how many.
+ */
+export async function resumeDeliveries(
+  ctx: StoreContext,
+  subscriptionId: string,
+  now = Math.floor(Date.now() / 1000),
+): Promise<number> {
+  let resumed = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.client.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+        FilterExpression: '#s = :parked',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':pk': subscriptionPk(subscriptionId),
+          ':d': DELIVERY_PREFIX,
+          ':parked': 'parked',
+        },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const eventId = String(item.eventId);
+      const index = dueDeliveryIndexKeys(now, subscriptionId, eventId);
+      const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
+        .set('status', 'pending')
+        .set('nextAttemptAt', now)
+        .set('firstAttemptAt', now)
+        .set('gsi1pk', index.gsi1pk)
+        .set('gsi1sk', index.gsi1sk)
+        .when('#{status} = :parked', { ':parked': 'parked' });
+      const done = await conditional(() =>
+        ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
+      );
+      if (done) resumed++;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return resumed;
+}
+
+/** One line of a subscription's delivery log. */
+export interface AttemptRecord {
+  eventId: string;
+  type: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  httpStatus: number | null;
+  error?: string;
+  /** Epoch milliseconds. */
+  atMs: number;
+  /** Epoch seconds of the next attempt, or null when there is none. */
+  nextAttemptAt: number | null;
+}
+
+export async function logAttempt(
+  ctx: StoreContext,
+  subscriptionId: string,
+  record: AttemptRecord,
+): Promise<void> {
+  try {
+    await ctx.client.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: {
+          ...attemptKey(subscriptionId, record.atMs, record.eventId, record.attempt),
+          eventId: record.eventId,
+          type: record.type,
+          attempt: record.attempt,
+          outcome: record.outcome,
+          httpStatus: record.httpStatus,
+          ...(record.error ? { error: record.error } : {}),
+          at: new Date(record.atMs).toISOString(),
+          nextAttemptAt:
+            record.nextAttemptAt === null
+              ? null
+              : new Date(record.nextAttemptAt * 1000).toISOString(),
+          expiresAt: Math.floor(record.atMs / 1000) + DELIVERY_KEEP_SECONDS,
+        },
+      }),
+    );
+  } catch (err: unknown) {
+    throw toStoreError(err, 'delivery log');
+  }
+}
+
+/** Keys listed under a GSI1 partition, sort key below `below`, oldest first. */
+async function listIndex(
+  ctx: StoreContext,
+  pk: string,
+  below: string,
+  limit: number,
+): Promise<Item[]> {
+  const { Items = [] } = await ctx.client.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: GSI1.name,
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :below',
+      ExpressionAttributeValues: { ':pk': pk, ':below': below },
+      Limit: limit,
+    }),
+  );
+  return Items;
+}
+
+/** Outbox events not yet fanned out (keys), oldest first. */
+export async function listPendingEvents(ctx: StoreContext, limit = 100): Promise<Key[]> {
+  const items = await listIndex(ctx, PENDING_EVENTS_PK, '~', limit);
+  return items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+}
+
+/** Deliveries due at `now` (subscription and event ids), oldest first. */
+export async function listDueDeliveries(
+  ctx: StoreContext,
+  now: number,
+  limit = 100,
+): Promise<{ subscriptionId: string; eventId: string }[]> {
+  const items = await listIndex(ctx, DUE_DELIVERIES_PK, eventTime(now + 1), limit);
+  return items.map((item) => {
+    const [, subscriptionId = '', eventId = ''] = String(item.gsi1sk).split('#');
+    return { subscriptionId, eventId };
+  });
+}
+
+/**
+ * A failed attempt: the subscription's first failure since its last success is remembered;
+ * returns that time (epoch seconds).
+ */
+export async function noteSubscriptionFailure(
+  ctx: StoreContext,
+  subscriptionId: string,
+  now: number,
+): Promise<number | undefined> {
+  const update = new ItemUpdate(subscriptionKey(subscriptionId))
+    .setIfMissing('failingSince', now)
+    .when('attribute_exists(pk)');
+  const answer = await conditional(() =>
+    ctx.client.send(
+      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    ),
+  );
+  const since = answer?.Attributes?.failingSince;
+  return typeof since === 'number' ? since : undefined;
+}
+
+/** A delivered attempt ends a subscription's run of failures. */
+export async function noteSubscriptionSuccess(ctx: StoreContext, subscriptionId: string) {
+  const update = new ItemUpdate(subscriptionKey(subscriptionId))
+    .remove('failingSince')
+    .when('attribute_exists(#{failingSince})');
+  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
+}
+
+/** Stops an active subscription (410 from its receiver, or failing for a day). */
+export async function stopSubscription(
+  ctx: StoreContext,
+  subscriptionId: string,
+  status: 'failing' | 'disabled',
+  reason: string,
+  now: number,
+): Promise<void> {
+  const update = new ItemUpdate(subscriptionKey(subscriptionId))
+    .set('status', status)
+    .set('statusReason', reason)
+    .set('updatedAt', new Date(now * 1000).toISOString())
+    .when('#{status} = :active', { ':active': 'active' });
+  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
+}
