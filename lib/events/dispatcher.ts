@@ -66,6 +66,14 @@ interface OutboxItem extends EventItem {
   subscriptionId?: string;
 }
 
+/** A delivery the fan-out just created, with the subscription and event it read. */
+interface Fresh {
+  subscriptionId: string;
+  eventId: string;
+  sub: SubscriptionWithSecret;
+  event: OutboxItem;
+}
+
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<unknown>) {
@@ -117,11 +125,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     return (await readItem(ctx, key)) as OutboxItem | undefined;
   }
 
-  /** Step 1 for one outbox event; returns the deliveries it created. */
-  async function fanOut(key: Key): Promise<{ subscriptionId: string; eventId: string }[]> {
+  /**
+   * Step 1 for one outbox event; returns the deliveries it created, with what it read (the
+   * first attempt, right after, needs not read them again).
+   */
+  async function fanOut(key: Key): Promise<Fresh[]> {
     const event = await readEvent(key);
     if (!event || event[FANNED_OUT]) return [];
-    const created: { subscriptionId: string; eventId: string }[] = [];
+    const created: Fresh[] = [];
     if (!(await erasedSince(event))) {
       const at = seconds(now());
       // A stopped subscription (failing, disabled) keeps its events parked until re-enabled.
@@ -136,7 +147,8 @@ export function createDispatcher(deps: DispatcherDeps) {
           now: at,
           parked: !active,
         });
-        if (fresh && active) created.push({ subscriptionId: sub.id, eventId: event.eventId });
+        if (fresh && active)
+          created.push({ subscriptionId: sub.id, eventId: event.eventId, sub, event });
       });
     }
     await markFannedOut(ctx, key);
@@ -172,12 +184,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  /** Step 2 for one delivery; resolves to its status afterwards (undefined: not ours). */
+  /**
+   * Step 2 for one delivery; resolves to its status afterwards (undefined: not ours). `known`:
+   * the subscription and the event as the fan-out just read them.
+   */
   async function attempt(
     subscriptionId: string,
     eventId: string,
+    known?: { sub: SubscriptionWithSecret; event: OutboxItem },
   ): Promise<Finish['status'] | undefined> {
-    const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
+    const sub = known ? known.sub : await getSubscriptionWithSecret(ctx, subscriptionId);
     if (sub && sub.status !== 'active') {
       await parkDelivery(ctx, subscriptionId, eventId);
       return 'parked';
@@ -185,8 +201,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const at = seconds(now());
     const claimed = await claimDelivery(ctx, subscriptionId, eventId, at);
     if (!claimed) return undefined;
-    const event = await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
-    if (!sub || !event || (await erasedSince(event))) {
+    const event = known
+      ? known.event
+      : await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
+    if (!sub || !event || (!known && (await erasedSince(event)))) {
       const error = !sub ? 'subscription deleted' : 'event erased';
       await record(claimed, 'dropped', { status: 'dropped' }, { error });
       return 'dropped';
@@ -241,13 +259,13 @@ export function createDispatcher(deps: DispatcherDeps) {
    * attempted and how many of those wait for a retry.
    */
   async function dispatchEvents(keys: Key[]) {
-    const deliveries: { subscriptionId: string; eventId: string }[] = [];
+    const deliveries: Fresh[] = [];
     await inParallel(keys, concurrency, async (key) => {
       deliveries.push(...(await fanOut(key)));
     });
     let retrying = 0;
     await inParallel(deliveries, concurrency, async (d) => {
-      if ((await attempt(d.subscriptionId, d.eventId)) === 'pending') retrying++;
+      if ((await attempt(d.subscriptionId, d.eventId, d)) === 'pending') retrying++;
     });
     return { attempted: deliveries.length, retrying };
   }

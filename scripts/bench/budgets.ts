@@ -4,6 +4,7 @@
  */
 import type { ColdStartReport } from './cold-start.ts';
 import type { CostReport } from './cost.ts';
+import type { EventLatencyReport } from './event-latency.ts';
 import { type LookupReport, TOP_MEMBERS, TOP_ROUTE } from './lookup-routes.ts';
 import type { MemberExportReport } from './member-export.ts';
 import type { ThroughputReport } from './throughput.ts';
@@ -24,6 +25,7 @@ export function checkBudgets(results: {
   work: UpdateWorkReport;
   lookup: LookupReport;
   members?: MemberExportReport;
+  events?: EventLatencyReport;
   throughput: ThroughputReport;
   cost: { webhook: CostReport; baseline: CostReport };
 }): BudgetRow[] {
@@ -139,6 +141,13 @@ export function checkBudgets(results: {
       measured: `${ratio.toFixed(3)}x`,
       met: ratio <= 1.05,
       test: 'test/integration/deploy/bundle.test.ts (asserts the measured bound, ≤ 1.28x)',
+    },
+    {
+      budget: "subscriber event, locally: the webhook's 200 to the receiver's receipt, p50",
+      limit: '< 1 s',
+      measured: results.events ? `${results.events.p50Ms.toFixed(0)} ms` : 'n/a',
+      met: results.events !== undefined && results.events.p50Ms < 1000,
+      test: 'test/integration/events/event-delivery.test.ts (delivery; timing is measured here only)',
     },
   ];
 }

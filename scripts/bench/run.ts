@@ -47,13 +47,14 @@ const { measureMemberExport } = await import('./member-export.ts');
 const { MARKERS, renderResults } = await import('./report.ts');
 const { measureThroughput } = await import('./throughput.ts');
 const { measureUpdateWork } = await import('./update-work.ts');
+const { measureEventLatency } = await import('./event-latency.ts');
 const { messagePool } = await import('./workload.ts');
 
 const started = performance.now();
 const loadAverage = loadavg();
 let steps = 0;
 const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-  progress.phase(`${++steps}/6 ${name}`);
+  progress.phase(`${++steps}/7 ${name}`);
   return run();
 };
 
@@ -89,6 +90,11 @@ const members = await step(`member list and export: a ${memberCount}-member chat
   measureMemberExport({ members: memberCount, runs: memberRuns }),
 );
 
+const eventCount = quick ? 10 : 100;
+const events = await step(`subscriber events: ${eventCount} joins to a loopback receiver`, () =>
+  measureEventLatency({ events: eventCount }),
+);
+
 const memoryMb = configuredMemoryMb('webhook');
 const steady = work.steady;
 const results = {
@@ -106,6 +112,7 @@ const results = {
   throughput,
   lookup,
   members,
+  events,
   cost: {
     webhook: costPerMillion({ ...steady, cpuMs: handlerCpu.webhook.cpuMs }, memoryMb),
     // The baseline as the common starters deploy it: telegraf behind an API Gateway HTTP API,

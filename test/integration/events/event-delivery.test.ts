@@ -192,6 +192,7 @@ describe('subscriber events', () => {
       body: JSON.stringify({ status: 'active' }),
     });
     expect(patched.status).toBe(200);
+    clock = Date.now() + 1000; // resumed as due at the lookup's (real) time
     await drain(r.dispatcher);
     const types = received(r.secret).map((e) => e.type);
     expect(types).toEqual(['contact.created', 'contact.created']);
