@@ -104,7 +104,10 @@ describe('event delivery to a receiver failing 30% of requests', () => {
     for (const [id, statuses] of byId) {
       // Delivered once: retried until the first 2xx, never after it.
       expect(statuses.at(-1), id).toBe(200);
-      expect(statuses.filter((s) => s === 200), id).toHaveLength(1);
+      expect(
+        statuses.filter((s) => s === 200),
+        id,
+      ).toHaveLength(1);
     }
 
     const log: Record<string, unknown>[] = [];
