@@ -44,7 +44,9 @@ interface Rig {
 
 async function rig(subscription: Record<string, unknown> = {}): Promise<Rig> {
   const env = { EVENTS_ALLOW_LOOPBACK: 'true' };
-  const { store, webhook, lookup } = await stack.handlers({ env });
+  // The lookup on the dispatcher's clock: a re-enabled subscription's deliveries are due at
+  // the lookup's now, which the dispatcher must not see as later than its own.
+  const { store, webhook, lookup } = await stack.handlers({ env, lookup: { now: () => clock } });
   const created = await lookup.call({
     method: 'POST',
     path: '/v1/subscriptions',
