@@ -8,7 +8,7 @@
  *   finds the events themselves in the outbox).
  * Records whose fan-out failed are reported back (ReportBatchItemFailures) to be retried.
  */
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
 import { createDispatcher, type Dispatcher } from '../lib/events/dispatcher.ts';
 import { RETRY_DELAYS_SECONDS } from '../lib/events/retry-schedule.ts';
@@ -23,6 +23,8 @@ export type DispatcherEvent = DynamoDBStreamEvent | ScheduledEvent;
 
 /** The first retry's delay and its jitter: waited for within a stream invocation. */
 const FIRST_RETRY_WAIT_MS = Math.ceil(RETRY_DELAYS_SECONDS[0] * 1.2 * 1000) + 500;
+/** A send's 5 s timeout and the writes that record it. */
+const END_MARGIN_MS = 10_000;
 
 function keyOf(record: DynamoDBStreamEvent['Records'][number]): Key | undefined {
   const keys = record.dynamodb?.Keys;
@@ -37,28 +39,38 @@ export function createHandler(
 ) {
   const getDeps = memoizeDeps(deps);
   const wait = options.wait ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  return async (event: DispatcherEvent): Promise<DynamoDBBatchResponse | undefined> => {
+  return async (
+    event: DispatcherEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<DynamoDBBatchResponse | undefined> => {
     const dispatcher = await getDeps();
+    // No attempt starts later than a send's timeout and its records before the end.
+    const until = context
+      ? Date.now() + context.getRemainingTimeInMillis() - END_MARGIN_MS
+      : undefined;
     if (!('Records' in event)) {
-      const swept = await dispatcher.sweep();
+      const swept = await dispatcher.sweep(100, until);
       logger.info('sweep', swept);
       return undefined;
     }
     const failures: { itemIdentifier: string }[] = [];
     let retrying = 0;
-    for (const record of event.Records) {
-      const key = keyOf(record);
-      if (!key) continue;
-      try {
-        retrying += (await dispatcher.dispatchEvents([key])).retrying;
-      } catch (err: unknown) {
-        logger.error('fan-out failed', describeError(err));
-        failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
-      }
-    }
-    if (retrying > 0) {
+    // The records in parallel (each is one event); a record whose fan-out failed is retried.
+    await Promise.all(
+      event.Records.map(async (record) => {
+        const key = keyOf(record);
+        if (!key) return;
+        try {
+          retrying += (await dispatcher.dispatchEvents([key], until)).retrying;
+        } catch (err: unknown) {
+          logger.error('fan-out failed', describeError(err));
+          failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
+        }
+      }),
+    );
+    if (retrying > 0 && (until === undefined || Date.now() + FIRST_RETRY_WAIT_MS < until)) {
       await wait(FIRST_RETRY_WAIT_MS);
-      await dispatcher.sweep();
+      await dispatcher.sweep(100, until);
     }
     return { batchItemFailures: failures };
   };

@@ -256,30 +256,39 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /**
    * Fans out these new events and attempts their deliveries at once; returns how many were
-   * attempted and how many of those wait for a retry.
+   * attempted and how many of those wait for a retry. `until` (epoch ms, wall clock): no
+   * attempt starts after it (a Lambda invocation's end); those left stay due for the sweep.
    */
-  async function dispatchEvents(keys: Key[]) {
+  async function dispatchEvents(keys: Key[], until?: number) {
     const deliveries: Fresh[] = [];
     await inParallel(keys, concurrency, async (key) => {
       deliveries.push(...(await fanOut(key)));
     });
     let retrying = 0;
+    let attempted = 0;
     await inParallel(deliveries, concurrency, async (d) => {
+      if (until !== undefined && Date.now() >= until) return;
+      attempted++;
       if ((await attempt(d.subscriptionId, d.eventId, d)) === 'pending') retrying++;
     });
-    return { attempted: deliveries.length, retrying };
+    return { attempted, retrying };
   }
 
   /**
    * One pass over what is waiting: events not yet fanned out (the stream missed them, or
    * there is no stream), then deliveries due now. Returns how many of each it found.
    */
-  async function sweep(limit = 100) {
+  async function sweep(limit = 100, until?: number) {
     const events = await listPendingEvents(ctx, limit);
-    const fresh = await dispatchEvents(events);
+    const fresh = await dispatchEvents(events, until);
     const due = await listDueDeliveries(ctx, seconds(now()), limit);
-    await inParallel(due, concurrency, (d) => attempt(d.subscriptionId, d.eventId));
-    return { events: events.length, deliveries: fresh.attempted + due.length };
+    let attempted = 0;
+    await inParallel(due, concurrency, async (d) => {
+      if (until !== undefined && Date.now() >= until) return;
+      attempted++;
+      await attempt(d.subscriptionId, d.eventId);
+    });
+    return { events: events.length, deliveries: fresh.attempted + attempted };
   }
 
   return { fanOut, attempt, dispatchEvents, sweep };

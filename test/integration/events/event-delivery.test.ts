@@ -57,7 +57,7 @@ async function rig(subscription: Record<string, unknown> = {}): Promise<Rig> {
   expect(created.status).toBe(201);
   const dispatcher = createDispatcher({
     store,
-    post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 2000 }),
+    post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 10_000 }),
     now: () => clock,
     random: () => 0.5,
   });
