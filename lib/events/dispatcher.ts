@@ -39,6 +39,7 @@ import {
   type SubscriptionWithSecret,
 } from '../store/subscriptions.ts';
 import { type EventItem, envelope } from './envelope.ts';
+import { subscribesTo } from './event-types.ts';
 import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
 import type { SendResult } from './send-webhook.ts';
 import { signedHeaders } from './sign.ts';
@@ -96,7 +97,7 @@ async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promis
 /** Whether subscription `sub` takes events of `type` (a ping only its own). */
 function wants(sub: SubscriptionWithSecret, event: OutboxItem): boolean {
   if (event.type === 'ping') return event.subscriptionId === sub.id;
-  return sub.events.includes('*') || sub.events.includes(event.type);
+  return subscribesTo(sub.events, event.type);
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
