@@ -222,7 +222,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const event = known
       ? known.event
       : await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
-    if (!sub || !event || (!known && (await erasedSince(event)))) {
+    // The erasure check follows the claim even when the fan-out just made it: an erasure may
+    // have finished since (the fan-out's other deliveries, up to `concurrency` sends, came
+    // first), and the erased user's data must not be sent after it.
+    if (!sub || !event || (await erasedSince(event))) {
       const error = !sub ? 'subscription deleted' : 'event erased';
       await record(claimed, 'dropped', { status: 'dropped' }, { error });
       return 'dropped';

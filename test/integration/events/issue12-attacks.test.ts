@@ -11,6 +11,7 @@ import type { StoreContext } from '../../../lib/store/client.ts';
 import { resumeDeliveries, stopSubscription } from '../../../lib/store/deliveries.ts';
 import { enqueuePing } from '../../../lib/store/outbox.ts';
 import { createSubscription, updateSubscription } from '../../../lib/store/subscriptions.ts';
+import { ALICE, DAY0, groupMessage, post } from '../../helpers/lookup.ts';
 import { gatedClient, message, record } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
@@ -133,5 +134,51 @@ describe('contact.created across a month boundary', () => {
       }
       expect(await created(store)).toHaveLength(1);
     }
+  });
+});
+
+describe('an erasure during the first attempt', () => {
+  it('an erasure between the fan-out and the first attempt: the erased contact is not delivered', async () => {
+    const { store, webhook, lookup } = await stack.handlers();
+    const created = await lookup.call({
+      method: 'POST',
+      path: '/v1/subscriptions',
+      key: lookup.adminKey,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://receiver.example.com/hook', events: ['*'] }),
+    });
+    expect(created.status).toBe(201);
+    await post(webhook, groupMessage({ id: ALICE, first_name: 'Alice' }, { date: DAY0 }));
+    const { Items = [] } = await store.client.send(new ScanCommand({ TableName: store.tableName }));
+    const event = Items.find((i) => i.type === 'contact.created');
+    expect(event).toBeDefined();
+    const gate = gatedClient(store.endpoint);
+    const gated: StoreContext = { client: gate.client, tableName: store.tableName };
+    const posts: string[] = [];
+    const dispatcher = createDispatcher({
+      store: gated,
+      post: async (r) => {
+        posts.push(r.body);
+        return { ok: true, httpStatus: 200 };
+      },
+    });
+    // The first attempt's claim, right after the fan-out read the event and found no erasure.
+    const held = gate.hold(
+      (command, input) =>
+        command === 'UpdateItemCommand' && input.includes('"DELIVERY#') && input.includes('lease'),
+    );
+    const dispatching = dispatcher.dispatchEvents([
+      { pk: String(event?.pk), sk: String(event?.sk) },
+    ]);
+    await held.reached;
+    const erased = await lookup.call({
+      method: 'DELETE',
+      path: `/v1/contacts/${ALICE}`,
+      key: lookup.adminKey,
+    });
+    expect(erased.status).toBe(204);
+    held.release();
+    await dispatching;
+    expect(posts.filter((b) => b.includes('contact.created'))).toEqual([]);
   });
 });
