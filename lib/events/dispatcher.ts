@@ -28,6 +28,7 @@ import {
   noteSubscriptionFailure,
   noteSubscriptionSuccess,
   parkDelivery,
+  resumeDelivery,
   stopSubscription,
 } from '../store/deliveries.ts';
 import { type Key, monthOf } from '../store/keys.ts';
@@ -122,6 +123,20 @@ export function createDispatcher(deps: DispatcherDeps) {
     return false;
   }
 
+  /**
+   * After parking a delivery because its subscription was read as stopped: a re-enable
+   * (PATCH: status active, then resume what is parked) may have come between that read and
+   * the park and not seen it. The re-enable writes before it lists, the park before this
+   * read: one of the two sees the other, so a parked delivery of an active subscription is
+   * resumed by one of them.
+   */
+  async function resumeIfReEnabled(subscriptionId: string, eventId: string) {
+    const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
+    if (sub?.status === 'active') {
+      await resumeDelivery(ctx, subscriptionId, eventId, seconds(now()));
+    }
+  }
+
   async function readEvent(key: Key): Promise<OutboxItem | undefined> {
     return (await readItem(ctx, key)) as OutboxItem | undefined;
   }
@@ -150,6 +165,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         });
         if (fresh && active)
           created.push({ subscriptionId: sub.id, eventId: event.eventId, sub, event });
+        else if (fresh) await resumeIfReEnabled(sub.id, event.eventId);
       });
     }
     await markFannedOut(ctx, key);
@@ -196,7 +212,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   ): Promise<Finish['status'] | undefined> {
     const sub = known ? known.sub : await getSubscriptionWithSecret(ctx, subscriptionId);
     if (sub && sub.status !== 'active') {
-      await parkDelivery(ctx, subscriptionId, eventId);
+      if (await parkDelivery(ctx, subscriptionId, eventId)) {
+        await resumeIfReEnabled(subscriptionId, eventId);
+      }
       return 'parked';
     }
     const at = seconds(now());
@@ -205,7 +223,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const event = known
       ? known.event
       : await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
-    if (!sub || !event || (!known && (await erasedSince(event)))) {
+    // The erasure check follows the claim even when the fan-out just made it: an erasure may
+    // have finished since (the fan-out's other deliveries, up to `concurrency` sends, came
+    // first), and the erased user's data must not be sent after it.
+    if (!sub || !event || (await erasedSince(event))) {
       const error = !sub ? 'subscription deleted' : 'event erased';
       await record(claimed, 'dropped', { status: 'dropped' }, { error });
       return 'dropped';
