@@ -11,7 +11,8 @@
  *    drops it, except `contact.erased`), the body built, signed and posted; the outcome is
  *    logged and the delivery finished: delivered, due again later, or at its end.
  * 3. Health: a 410 disables the subscription; failures for a day make it `failing`. Either
- *    way its deliveries are parked until it is re-enabled.
+ *    way its deliveries are parked until it is re-enabled (a parking that raced the re-enable
+ *    is undone by the parker: `unparkIfActive`).
  */
 import type { StoreContext } from '../store/client.ts';
 import {
@@ -28,6 +29,7 @@ import {
   noteSubscriptionFailure,
   noteSubscriptionSuccess,
   parkDelivery,
+  resumeDelivery,
   stopSubscription,
 } from '../store/deliveries.ts';
 import { type Key, monthOf } from '../store/keys.ts';
@@ -113,6 +115,18 @@ export function createDispatcher(deps: DispatcherDeps) {
     return false;
   }
 
+  /**
+   * After a delivery was parked for a stopped subscription: if the subscription is active again,
+   * its re-enable may have looked for parked deliveries before this one was parked, so it is
+   * resumed here (the re-enable writes the status before it looks, so one of the two sees it).
+   */
+  async function unparkIfActive(subscriptionId: string, eventId: string) {
+    const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
+    if (sub?.status === 'active') {
+      await resumeDelivery(ctx, subscriptionId, eventId, seconds(now()));
+    }
+  }
+
   async function readEvent(key: Key): Promise<OutboxItem | undefined> {
     return (await readItem(ctx, key)) as OutboxItem | undefined;
   }
@@ -137,6 +151,7 @@ export function createDispatcher(deps: DispatcherDeps) {
           parked: !active,
         });
         if (fresh && active) created.push({ subscriptionId: sub.id, eventId: event.eventId });
+        if (fresh && !active) await unparkIfActive(sub.id, event.eventId);
       });
     }
     await markFannedOut(ctx, key);
@@ -180,6 +195,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
     if (sub && sub.status !== 'active') {
       await parkDelivery(ctx, subscriptionId, eventId);
+      await unparkIfActive(subscriptionId, eventId);
       return 'parked';
     }
     const at = seconds(now());
