@@ -11,7 +11,8 @@
  *    drops it, except `contact.erased`), the body built, signed and posted; the outcome is
  *    logged and the delivery finished: delivered, due again later, or at its end.
  * 3. Health: a 410 disables the subscription; failures for a day make it `failing`. Either
- *    way its deliveries are parked until it is re-enabled.
+ *    way its deliveries are parked until it is re-enabled (a parking that raced the re-enable
+ *    is undone by the parker: `unparkIfActive`).
  */
 import type { StoreContext } from '../store/client.ts';
 import {

@@ -213,7 +213,8 @@ export async function resumeDelivery(
 
 /**
  * A re-enabled subscription's parked deliveries become due now, with a new retry window.
- * Returns how many.
+ * Returns how many. (A dispatcher that parks one after this looked re-reads the subscription
+ * and resumes it itself: lib/events/dispatcher.ts.)
  */
 export async function resumeDeliveries(
   ctx: StoreContext,
