@@ -8,7 +8,7 @@
  *   finds the events themselves in the outbox), then broadcasts for up to 40 s.
  * Records whose fan-out failed are reported back (ReportBatchItemFailures) to be retried.
  */
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
 import { createBroadcastRunner } from '../lib/events/broadcast-runner.ts';
 import { createDispatcher, type Dispatcher } from '../lib/events/dispatcher.ts';
@@ -24,14 +24,16 @@ type ScheduledEvent = { source?: string; 'detail-type'?: string };
 export type DispatcherEvent = DynamoDBStreamEvent | ScheduledEvent;
 
 /**
- * How long a scheduled sweep sends broadcasts: most of the function's 60 s timeout, leaving
- * time for the sweep of events before it and the sends in flight after it (5 s timeout each).
- * The next minute's sweep carries on.
+ * The most a scheduled sweep sends broadcasts for; deployed, what is left of the invocation
+ * before its last END_MARGIN_MS (the sends in flight finish in it) bounds it too. The next
+ * minute's sweep carries on.
  */
-export const SCHEDULED_BROADCAST_MS = 40_000;
+export const SCHEDULED_BROADCAST_MS = 50_000;
 
 /** The first retry's delay and its jitter: waited for within a stream invocation. */
 const FIRST_RETRY_WAIT_MS = Math.ceil(RETRY_DELAYS_SECONDS[0] * 1.2 * 1000) + 500;
+/** A send's 5 s timeout and the writes that record it. */
+const END_MARGIN_MS = 10_000;
 
 function keyOf(record: DynamoDBStreamEvent['Records'][number]): Key | undefined {
   const keys = record.dynamodb?.Keys;
@@ -46,28 +48,38 @@ export function createHandler(
 ) {
   const getDeps = memoizeDeps(deps);
   const wait = options.wait ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  return async (event: DispatcherEvent): Promise<DynamoDBBatchResponse | undefined> => {
+  return async (
+    event: DispatcherEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<DynamoDBBatchResponse | undefined> => {
     const dispatcher = await getDeps();
+    // No attempt starts later than a send's timeout and its records before the end.
+    const until = context
+      ? Date.now() + context.getRemainingTimeInMillis() - END_MARGIN_MS
+      : undefined;
     if (!('Records' in event)) {
-      const swept = await dispatcher.sweep(100, { broadcastMs: SCHEDULED_BROADCAST_MS });
+      const swept = await dispatcher.sweep(100, until, { broadcastMs: SCHEDULED_BROADCAST_MS });
       logger.info('sweep', swept);
       return undefined;
     }
     const failures: { itemIdentifier: string }[] = [];
     let retrying = 0;
-    for (const record of event.Records) {
-      const key = keyOf(record);
-      if (!key) continue;
-      try {
-        retrying += (await dispatcher.dispatchEvents([key])).retrying;
-      } catch (err: unknown) {
-        logger.error('fan-out failed', describeError(err));
-        failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
-      }
-    }
-    if (retrying > 0) {
+    // The records in parallel (each is one event); a record whose fan-out failed is retried.
+    await Promise.all(
+      event.Records.map(async (record) => {
+        const key = keyOf(record);
+        if (!key) return;
+        try {
+          retrying += (await dispatcher.dispatchEvents([key], until)).retrying;
+        } catch (err: unknown) {
+          logger.error('fan-out failed', describeError(err));
+          failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
+        }
+      }),
+    );
+    if (retrying > 0 && (until === undefined || Date.now() + FIRST_RETRY_WAIT_MS < until)) {
       await wait(FIRST_RETRY_WAIT_MS);
-      await dispatcher.sweep(100, { broadcastMs: 0 });
+      await dispatcher.sweep(100, until, { broadcastMs: 0 });
     }
     return { batchItemFailures: failures };
   };

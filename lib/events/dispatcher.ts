@@ -11,7 +11,8 @@
  *    drops it, except `contact.erased`), the body built, signed and posted; the outcome is
  *    logged and the delivery finished: delivered, due again later, or at its end.
  * 3. Health: a 410 disables the subscription; failures for a day make it `failing`. Either
- *    way its deliveries are parked until it is re-enabled.
+ *    way its deliveries are parked until it is re-enabled (a parking that raced the re-enable
+ *    is undone by the parker: `unparkIfActive`).
  */
 import type { StoreContext } from '../store/client.ts';
 import {
@@ -28,6 +29,7 @@ import {
   noteSubscriptionFailure,
   noteSubscriptionSuccess,
   parkDelivery,
+  resumeDelivery,
   stopSubscription,
 } from '../store/deliveries.ts';
 import { type Key, monthOf } from '../store/keys.ts';
@@ -40,6 +42,7 @@ import {
 } from '../store/subscriptions.ts';
 import type { BroadcastRunner } from './broadcast-runner.ts';
 import { type EventItem, envelope } from './envelope.ts';
+import { subscribesTo } from './event-types.ts';
 import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
 import type { SendResult } from './send-webhook.ts';
 import { signedHeaders } from './sign.ts';
@@ -99,7 +102,7 @@ async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promis
 /** Whether subscription `sub` takes events of `type` (a ping only its own). */
 function wants(sub: SubscriptionWithSecret, event: OutboxItem): boolean {
   if (event.type === 'ping') return event.subscriptionId === sub.id;
-  return sub.events.includes('*') || sub.events.includes(event.type);
+  return subscribesTo(sub.events, event.type);
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
@@ -122,6 +125,20 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (floor !== undefined && event.at < floor) return true;
     }
     return false;
+  }
+
+  /**
+   * After parking a delivery because its subscription was read as stopped: a re-enable
+   * (PATCH: status active, then resume what is parked) may have come between that read and
+   * the park and not seen it. The re-enable writes before it lists, the park before this
+   * read: one of the two sees the other, so a parked delivery of an active subscription is
+   * resumed by one of them.
+   */
+  async function resumeIfReEnabled(subscriptionId: string, eventId: string) {
+    const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
+    if (sub?.status === 'active') {
+      await resumeDelivery(ctx, subscriptionId, eventId, seconds(now()));
+    }
   }
 
   async function readEvent(key: Key): Promise<OutboxItem | undefined> {
@@ -152,6 +169,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         });
         if (fresh && active)
           created.push({ subscriptionId: sub.id, eventId: event.eventId, sub, event });
+        else if (fresh) await resumeIfReEnabled(sub.id, event.eventId);
       });
     }
     await markFannedOut(ctx, key);
@@ -198,7 +216,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   ): Promise<Finish['status'] | undefined> {
     const sub = known ? known.sub : await getSubscriptionWithSecret(ctx, subscriptionId);
     if (sub && sub.status !== 'active') {
-      await parkDelivery(ctx, subscriptionId, eventId);
+      if (await parkDelivery(ctx, subscriptionId, eventId)) {
+        await resumeIfReEnabled(subscriptionId, eventId);
+      }
       return 'parked';
     }
     const at = seconds(now());
@@ -207,7 +227,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     const event = known
       ? known.event
       : await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
-    if (!sub || !event || (!known && (await erasedSince(event)))) {
+    // The erasure check follows the claim even when the fan-out just made it: an erasure may
+    // have finished since (the fan-out's other deliveries, up to `concurrency` sends, came
+    // first), and the erased user's data must not be sent after it.
+    if (!sub || !event || (await erasedSince(event))) {
       const error = !sub ? 'subscription deleted' : 'event erased';
       await record(claimed, 'dropped', { status: 'dropped' }, { error });
       return 'dropped';
@@ -259,34 +282,48 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /**
    * Fans out these new events and attempts their deliveries at once; returns how many were
-   * attempted and how many of those wait for a retry.
+   * attempted and how many of those wait for a retry. `until` (epoch ms, wall clock): no
+   * attempt starts after it (a Lambda invocation's end); those left stay due for the sweep.
    */
-  async function dispatchEvents(keys: Key[]) {
+  async function dispatchEvents(keys: Key[], until?: number) {
     const deliveries: Fresh[] = [];
     await inParallel(keys, concurrency, async (key) => {
       deliveries.push(...(await fanOut(key)));
     });
     let retrying = 0;
+    let attempted = 0;
     await inParallel(deliveries, concurrency, async (d) => {
+      if (until !== undefined && Date.now() >= until) return;
+      attempted++;
       if ((await attempt(d.subscriptionId, d.eventId, d)) === 'pending') retrying++;
     });
-    return { attempted: deliveries.length, retrying };
+    return { attempted, retrying };
   }
 
   /**
    * One pass over what is waiting: events not yet fanned out (the stream missed them, or
    * there is no stream), then deliveries due now, then broadcasts for `broadcastMs` (the
-   * sender's default slice when absent, none when 0). Returns how many of each it found.
+   * sender's default slice when absent, none when 0), and never past `until`. Returns how
+   * many of each it found.
    */
-  async function sweep(limit = 100, options: { broadcastMs?: number } = {}) {
+  async function sweep(limit = 100, until?: number, options: { broadcastMs?: number } = {}) {
     const events = await listPendingEvents(ctx, limit);
-    const fresh = await dispatchEvents(events);
+    const fresh = await dispatchEvents(events, until);
     const due = await listDueDeliveries(ctx, seconds(now()), limit);
-    await inParallel(due, concurrency, (d) => attempt(d.subscriptionId, d.eventId));
-    const broadcasts = await deps.broadcasts?.run(options.broadcastMs);
+    let attempted = 0;
+    await inParallel(due, concurrency, async (d) => {
+      if (until !== undefined && Date.now() >= until) return;
+      attempted++;
+      await attempt(d.subscriptionId, d.eventId);
+    });
+    const left = until === undefined ? undefined : Math.max(0, until - Date.now());
+    const budgets = [options.broadcastMs, left].filter((ms) => ms !== undefined);
+    const broadcasts = await deps.broadcasts?.run(
+      budgets.length > 0 ? Math.min(...budgets) : undefined,
+    );
     return {
       events: events.length,
-      deliveries: fresh.attempted + due.length,
+      deliveries: fresh.attempted + attempted,
       ...(broadcasts ? { broadcasts } : {}),
     };
   }

@@ -432,7 +432,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'testSubscription',
     summary: 'Send a ping event to this subscription now (admin)',
     description:
-      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). No body is needed.',
+      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. No body is needed.',
     scope: 'admin',
     params: subscriptionParams,
     query: noQuery,

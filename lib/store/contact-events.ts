@@ -3,9 +3,10 @@
  * an update, decided from the answer of the update's write to the contact's month (its
  * "gate", which every update about a person writes), so an ordinary message costs no read.
  *
- * - created: the update created the contact's month item (ALL_OLD empty; on a redelivery the
- *   item's `ci` names this update) and the contact has no other month with data (one Query,
- *   once per contact and month).
+ * - created: the update created the contact's month item, or wrote the first register into an
+ *   erasure's tombstone (ALL_OLD empty or without registers; on a redelivery the item's `ci`
+ *   names this update), and the contact has no other month with data (one Query, once per
+ *   contact and month).
  * - updated: the names (first, last, username) differ from what this update's queue showed
  *   before in the month (the register's hash `h`, copied by the same write to `n:<queue>`, so a
  *   redelivery finds it again), else from the newest other queue's, else from the newest
@@ -73,11 +74,15 @@ export interface GateView {
   item?: Item;
 }
 
-/** From an applied gate write's ALL_OLD. */
+/**
+ * From an applied gate write's ALL_OLD. A month without registers is an erasure's tombstone
+ * (erasure.ts): writing there creates the contact afresh, as `ci` (set by this write) says on a
+ * redelivery.
+ */
 export function viewFromOld(old: Item | undefined, queue: string): GateView {
   const register = old?.[registerAttr(queue)] as RegisterLike | undefined;
   return {
-    created: old === undefined,
+    created: old === undefined || !Object.keys(old).some(isRegisterAttr),
     ...(register ? { queuePrevious: hashOf(register) } : {}),
     ...(old ? { item: old } : {}),
   };

@@ -170,19 +170,51 @@ export async function finishDelivery(
   return answer !== undefined;
 }
 
-/** Puts a pending delivery of a subscription that is not active aside (not an attempt). */
-export async function parkDelivery(ctx: StoreContext, subscriptionId: string, eventId: string) {
+/**
+ * Puts a pending delivery of a subscription that is not active aside (not an attempt); false
+ * when it was not pending.
+ */
+export async function parkDelivery(
+  ctx: StoreContext,
+  subscriptionId: string,
+  eventId: string,
+): Promise<boolean> {
   const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
     .set('status', 'parked')
     .remove('gsi1pk')
     .remove('gsi1sk')
     .when('#{status} = :pending', { ':pending': 'pending' });
-  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
+  const parked = await conditional(() =>
+    ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
+  );
+  return parked !== undefined;
+}
+
+/** A parked delivery becomes due at `now`, with a new retry window; false if not parked. */
+export async function resumeDelivery(
+  ctx: StoreContext,
+  subscriptionId: string,
+  eventId: string,
+  now: number,
+): Promise<boolean> {
+  const index = dueDeliveryIndexKeys(now, subscriptionId, eventId);
+  const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
+    .set('status', 'pending')
+    .set('nextAttemptAt', now)
+    .set('firstAttemptAt', now)
+    .set('gsi1pk', index.gsi1pk)
+    .set('gsi1sk', index.gsi1sk)
+    .when('#{status} = :parked', { ':parked': 'parked' });
+  const done = await conditional(() =>
+    ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
+  );
+  return done !== undefined;
 }
 
 /**
  * A re-enabled subscription's parked deliveries become due now, with a new retry window.
- * Returns how many.
+ * Returns how many. (A dispatcher that parks one after this looked re-reads the subscription
+ * and resumes it itself: lib/events/dispatcher.ts.)
  */
 export async function resumeDeliveries(
   ctx: StoreContext,
@@ -208,19 +240,7 @@ export async function resumeDeliveries(
       }),
     );
     for (const item of page.Items ?? []) {
-      const eventId = String(item.eventId);
-      const index = dueDeliveryIndexKeys(now, subscriptionId, eventId);
-      const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
-        .set('status', 'pending')
-        .set('nextAttemptAt', now)
-        .set('firstAttemptAt', now)
-        .set('gsi1pk', index.gsi1pk)
-        .set('gsi1sk', index.gsi1sk)
-        .when('#{status} = :parked', { ':parked': 'parked' });
-      const done = await conditional(() =>
-        ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-      );
-      if (done) resumed++;
+      if (await resumeDelivery(ctx, subscriptionId, String(item.eventId), now)) resumed++;
     }
     start = page.LastEvaluatedKey;
   } while (start);

@@ -85,7 +85,7 @@ describe('event delivery to a receiver failing 30% of requests', () => {
     let clock = Date.now();
     const dispatcher = createDispatcher({
       store,
-      post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 2000 }),
+      post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 10_000 }),
       now: () => clock,
     });
     for (let round = 0; round < 40; round++) {

@@ -6,8 +6,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxKey } from '../../../lib/store/keys.ts';
+import { enqueuePing } from '../../../lib/store/outbox.ts';
 import { getChat, getContact } from '../../../lib/store/profiles.ts';
+import { createSubscription } from '../../../lib/store/subscriptions.ts';
 import {
   type BundleResult,
   buildBaseline,
@@ -20,6 +24,7 @@ import {
 } from '../../../scripts/build/bundle.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { createBundleDriver } from '../../helpers/bundle-driver.ts';
+import { startEventReceiver, verifyEvent } from '../../helpers/event-receiver.ts';
 import { httpEvent, WEBHOOK_SECRET, webhookEvent } from '../../helpers/events.ts';
 import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { type FakeSsm, startFakeSsm } from '../../helpers/fake-ssm.ts';
@@ -126,7 +131,10 @@ describe('built Lambda bundles', () => {
     for (const result of [...bundles.values(), baseline]) {
       const inputs = Object.keys(result.metafile.inputs);
       expect(inputs.some((input) => input.includes('node_modules/tr46/'))).toBe(false);
-      expect(inputs).toContain('scripts/build/whatwg-url-shim.cjs');
+      // node-fetch (telegraf's) is what imports whatwg-url; the dispatcher has no telegraf.
+      const fetches = inputs.some((input) => input.includes('node_modules/node-fetch/'));
+      expect(fetches, result.name).toBe(result.name !== 'dispatcher');
+      if (fetches) expect(inputs).toContain('scripts/build/whatwg-url-shim.cjs');
       const atImport = atImportInputs(result);
       expect(atImport.has('@aws-sdk/client-ssm')).toBe(false);
       expect(atImport.has('@aws-sdk/credential-provider-sso')).toBe(false);
@@ -144,6 +152,13 @@ describe('built Lambda bundles', () => {
     expect(ratio).toBeLessThanOrEqual(WEBHOOK_AT_IMPORT_CEILING);
     // Deployed, the SSM chunk joins the cold start; it must stay a lazy chunk, not the entry.
     expect(sizeWithLazy(webhook, SSM_CHUNK_ENTRY).bytes).toBeGreaterThan(webhook.atImport.bytes);
+  });
+
+  it('keeps the dispatcher, which never calls Telegram, smaller at import than the baseline', () => {
+    const dispatcher = bundle('dispatcher');
+    // About 0.9x: the DocumentClient, zod/mini, the logger, the signer and its own code.
+    expect(dispatcher.atImport.bytes).toBeLessThan(baseline.atImport.bytes);
+    expect(atImportInputs(dispatcher).has('telegraf')).toBe(false);
   });
 
   it('webhook bundle records a group message and answers /start in its response', async () => {
@@ -213,5 +228,56 @@ describe('built Lambda bundles', () => {
     });
     expect(results[1]?.statusCode).toBe(401);
     expect(results[1]?.headers?.['content-type']).toMatch(/problem\+json/);
+  });
+  it('dispatcher bundle delivers a new outbox event from a stream batch, signed, and sweeps on schedule', async () => {
+    const receiver = await startEventReceiver();
+    // A table of its own: the webhook tests above left events waiting for the sweep.
+    const table = await store.freshTable();
+    try {
+      const subscription = await createSubscription(table, {
+        url: receiver.url,
+        events: ['*'],
+        description: 'bundle test',
+        includePhone: false,
+      });
+      const { eventId } = await enqueuePing(table, subscription.id);
+      const key = outboxKey({}, eventId);
+      // What the stream's event source mapping passes: KEYS_ONLY records, filtered.
+      const batch: DynamoDBStreamEvent = {
+        Records: [
+          {
+            eventID: '1',
+            eventName: 'INSERT',
+            eventSource: 'aws:dynamodb',
+            awsRegion: 'us-east-1',
+            dynamodb: {
+              Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
+              SequenceNumber: '100000000000000000001',
+              SizeBytes: 80,
+              StreamViewType: 'KEYS_ONLY',
+            },
+          },
+        ],
+      };
+      const sweep = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+
+      const results = await driver.invoke<unknown, DynamoDBBatchResponse | null>(
+        bundle('dispatcher').entry,
+        [batch, sweep],
+        env({ TABLE_NAME: table.tableName, EVENTS_ALLOW_LOOPBACK: 'true' }),
+      );
+
+      expect(results).toEqual([{ batchItemFailures: [] }, null]);
+      // Delivered once, by the stream invocation; the sweep found nothing left to do.
+      expect(receiver.requests).toHaveLength(1);
+      const [request] = receiver.requests;
+      if (!request) throw new Error('no request');
+      expect(verifyEvent(subscription.secret, request)).toMatchObject({
+        id: eventId,
+        type: 'ping',
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -1,0 +1,106 @@
+/**
+ * Interleavings of the dispatcher with an admin re-enabling a stopped subscription (PATCH
+ * `"status":"active"`: the status, then `resumeDeliveries`), found by the dispatcher's
+ * simulation (test/simulation/dispatcher.sim.test.ts): a dispatcher that read the subscription
+ * as stopped parks a delivery after the resume looked for parked ones, and the delivery waited
+ * for ever under an active subscription. Each test holds the parking write (a "gated" client,
+ * test/helpers/recorder-rig.ts) until the re-enable is done, then sweeps.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../../lib/events/dispatcher.ts';
+import { sendWebhook } from '../../../lib/events/send-webhook.ts';
+import type { StoreContext } from '../../../lib/store/client.ts';
+import {
+  createDelivery,
+  resumeDeliveries,
+  stopSubscription,
+} from '../../../lib/store/deliveries.ts';
+import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/store/outbox.ts';
+import { createSubscription, updateSubscription } from '../../../lib/store/subscriptions.ts';
+import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
+import { gatedClient, nowSeconds, onItem } from '../../helpers/recorder-rig.ts';
+import { useStack } from '../../helpers/stack-fixture.ts';
+
+const stack = useStack();
+let receiver: EventReceiver;
+
+beforeAll(async () => {
+  receiver = await startEventReceiver();
+});
+afterAll(async () => {
+  await receiver.close();
+});
+beforeEach(() => {
+  receiver.requests.length = 0;
+});
+
+async function setUp() {
+  const store = await stack.freshTable();
+  const gated = gatedClient(store.endpoint);
+  const ctx: StoreContext = { ...store, client: gated.client };
+  const t = nowSeconds();
+  const sub = await createSubscription(store, {
+    url: receiver.url,
+    events: ['*'],
+    description: '',
+    includePhone: false,
+  });
+  await stopSubscription(store, sub.id, 'disabled', 'the receiver answered 410 Gone', t);
+  const event = {
+    eventId: eventIdOf('race', sub.id),
+    type: 'chat.created' as const,
+    at: t,
+    chatId: -1001,
+    data: { chat: { id: -1001 } },
+  };
+  await enqueueEvent(store, event);
+  const dispatcher = createDispatcher({
+    store: ctx,
+    post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 2000 }),
+    now: () => (t + 1) * 1000,
+    random: () => 0.5,
+  });
+  const reEnable = async () => {
+    await updateSubscription(store, sub.id, { status: 'active' });
+    await resumeDeliveries(store, sub.id, t + 1);
+  };
+  return { store, gated, sub, event, key: outboxEventKey(event), dispatcher, reEnable, t };
+}
+
+describe('dispatcher and a re-enabled subscription', () => {
+  it('delivers what an attempt parked after the re-enable looked for parked deliveries', async () => {
+    const { store, gated, sub, event, key, dispatcher, reEnable, t } = await setUp();
+    await createDelivery(store, {
+      subscriptionId: sub.id,
+      eventId: event.eventId,
+      type: event.type,
+      event: key,
+      now: t,
+    });
+    const park = gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${event.eventId}`, /Update/));
+    // The attempt reads the subscription as disabled and goes to park the delivery...
+    const attempt = dispatcher.attempt(sub.id, event.eventId);
+    await park.reached;
+    // ...while an admin re-enables it and resumes what was parked (nothing yet).
+    await reEnable();
+    park.release();
+    await attempt;
+
+    await dispatcher.sweep();
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.eventId]);
+  });
+
+  it('delivers what a fan-out created parked after the re-enable looked for parked deliveries', async () => {
+    const { gated, sub, event, key, dispatcher, reEnable } = await setUp();
+    const create = gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${event.eventId}`, /Put/));
+    // The fan-out lists the subscription as disabled and goes to create a parked delivery...
+    const fanOut = dispatcher.fanOut(key);
+    await create.reached;
+    await reEnable();
+    create.release();
+    await fanOut;
+
+    await dispatcher.sweep();
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.eventId]);
+  });
+});
