@@ -5,7 +5,7 @@
  *   receiver's brief restart costs seconds, not the schedule's minute;
  * - a schedule, every minute: a sweep of what waits (due retries, and events a stream
  *   invocation missed: a failed batch also goes to the dead-letter queue, but the sweep
- *   finds the events themselves in the outbox), then broadcasts for up to 40 s.
+ *   finds the events themselves in the outbox), then broadcasts until 10 s before its end.
  * Records whose fan-out failed are reported back (ReportBatchItemFailures) to be retried.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
