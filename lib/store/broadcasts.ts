@@ -2,7 +2,7 @@
  * Broadcasts (issue 13): one item per broadcast (`BROADCAST#<bc>` / `BROADCAST`) with the
  * message, a summary of the audience, the status and, once finished, the final counts; listed
  * newest first through GSI1 `BROADCASTS`. While it has messages to send, a marker item
- * (`BROADCAST#<bc>` / `PENDING`) lists it under GSI1 `BROADCASTS_DUE` for the dispatcher's
+ * (`BROADCAST#<bc>` / `PENDING`) lists it under GSI1 `BROADCASTING` for the dispatcher's
  * sweep. Recipients: broadcast-recipients.ts. Not user-owned: erasure never touches these;
  * everything in the partition carries `expiresAt` (KEEP_SECONDS after creation).
  *

@@ -21,7 +21,7 @@
  * | delivery              | SUB#<sub>        | DELIVERY#<ev>       | DUE (while pending) | <next>#<sub>#<ev> |             |
  * | delivery attempt      | SUB#<sub>        | ATTEMPT#<ms>#<ev>#<n> |                |               |                   |
  * | broadcast             | BROADCAST#<bc>   | BROADCAST           | BROADCASTS       | <created>#<bc>|                   |
- * | broadcast to send     | BROADCAST#<bc>   | PENDING             | BROADCASTS_DUE (until done) | <created>#<bc> |        |
+ * | broadcast to send     | BROADCAST#<bc>   | PENDING             | BROADCASTING (until done) | <createdMs>#<bc> |        |
  * | broadcast recipient   | BROADCAST#<bc>   | R#<userId>          |                  |               |                   |
  * | broadcast sender lease| BROADCAST#SENDER | LEASE               |                  |               |                   |
  * | broadcast idempotency | BROADCAST#IDEM#<keyId>#<sha256> | IDEMPOTENCY |         |               |                   |
@@ -29,8 +29,8 @@
  * A contact has no single profile item: each month's item holds that month's counters and,
  * per delivery queue, the profile the queue's last update showed (see record-plan.ts). One
  * Query (`begins_with(sk, 'PROFILE')`) reads a whole contact or chat. Partition keys start
- * with `USER#`, `CHAT#`, `APIKEY#`, `OUTBOX#`, `SUB#` or `IDEMPOTENCY#`: IAM grants each function
- * its prefixes.
+ * with `USER#`, `CHAT#`, `APIKEY#`, `OUTBOX#`, `SUB#`, `IDEMPOTENCY#` or `BROADCAST#`: IAM
+ * grants each function its prefixes.
  */
 export interface Key {
   pk: string;
@@ -224,12 +224,12 @@ export const broadcastIndexKeys = (createdAt: string, broadcastId: string) => ({
   gsi1pk: BROADCASTS_INDEX_PK,
   gsi1sk: `${createdAt}#${broadcastId}`,
 });
-/** A broadcast the dispatcher has still to send: listed under BROADCASTS_DUE, oldest first. */
+/** A broadcast the dispatcher has still to send: listed under BROADCASTING, oldest first. */
 export const pendingBroadcastKey = (broadcastId: string): Key => ({
   pk: broadcastPk(broadcastId),
   sk: 'PENDING',
 });
-export const PENDING_BROADCASTS_PK = 'BROADCASTS_DUE';
+export const PENDING_BROADCASTS_PK = 'BROADCASTING';
 /** `createdAtMs`: epoch milliseconds (13 digits), so broadcasts of the same second keep their order. */
 export const pendingBroadcastIndexKeys = (createdAtMs: number, broadcastId: string) => ({
   gsi1pk: PENDING_BROADCASTS_PK,

@@ -3,6 +3,7 @@
  * terminal and written between the markers of docs/benchmarks.md, so the document always
  * holds the figures of bench/results.json.
  */
+import type { BroadcastReport } from './broadcast-throughput.ts';
 import type { BudgetRow } from './budgets.ts';
 import type { ColdStartReport } from './cold-start.ts';
 import { ASSUMPTIONS, type CostReport, PRICES, PRICES_AS_OF } from './cost.ts';
@@ -25,6 +26,7 @@ export interface BenchResults {
   lookup: LookupReport;
   members: MemberExportReport;
   events: EventLatencyReport;
+  broadcast?: BroadcastReport;
   cost: { webhook: CostReport; baseline: CostReport };
   budgets: BudgetRow[];
 }
@@ -221,6 +223,43 @@ function eventLatency(r: EventLatencyReport): string {
   ].join('\n');
 }
 
+function broadcast(r: BroadcastReport): string {
+  const commands = Object.entries(r.sendByCommand)
+    .map(
+      ([command, count]) =>
+        `${command.replace(/Command$/, '')} ${(count / r.recipients).toFixed(2)}`,
+    )
+    .join(', ');
+  return [
+    table(
+      [
+        'recipients',
+        'BROADCAST_RATE',
+        'sent per second',
+        'of the rate',
+        'most in any 1 s',
+        'most per chat in any 1 s',
+        'requests per recipient: create',
+        'send',
+      ],
+      [
+        [
+          r.recipients,
+          r.rate,
+          r.perSecond.toFixed(1),
+          `${((100 * r.perSecond) / r.rate).toFixed(0)} %`,
+          r.maxInAnySecond,
+          r.maxPerChatInAnySecond,
+          r.createRequestsPerRecipient.toFixed(2),
+          r.sendRequestsPerRecipient.toFixed(2),
+        ],
+      ],
+    ),
+    '',
+    `One broadcast to every recipient, created through the lookup handler (${ms(r.createMs)} ms: the audience's eligibility Query per contact and the recipients' BatchWriteItem, 25 a request) and sent by the dispatcher's broadcast sender in one run against the fake Bot API, the store in a child process. Pace as Telegram would see it (the fake's arrivals): starts are spaced (1000 + 25) / rate ms apart, so the rate is an upper bound with a margin for jitter. Sending, per recipient: ${commands} (the eligibility Query, the claim and the record; the page Queries, the cancel check once a second and the lease renewal are the fractions). Deployed, a scheduled invocation sends for up to 50 s of each minute: about ${((r.perSecond * 50) / 60).toFixed(1)} a second over a long broadcast.`,
+  ].join('\n');
+}
+
 function cost(c: BenchResults['cost']): string {
   const w = c.webhook;
   return [
@@ -286,6 +325,9 @@ export function renderResults(r: BenchResults): string {
     '',
     eventLatency(r.events),
     '',
+    ...(r.broadcast
+      ? ['### Broadcasts (paced sends, fake Bot API)', '', broadcast(r.broadcast), '']
+      : []),
     '### Cost per million ordinary messages',
     '',
     cost(r.cost),
