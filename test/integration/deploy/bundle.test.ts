@@ -23,13 +23,15 @@ import {
   staticClosure,
 } from '../../../scripts/build/bundle.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
+import { seedPrivateChats, sends } from '../../helpers/broadcasts.ts';
 import { createBundleDriver } from '../../helpers/bundle-driver.ts';
 import { startEventReceiver, verifyEvent } from '../../helpers/event-receiver.ts';
 import { httpEvent, WEBHOOK_SECRET, webhookEvent } from '../../helpers/events.ts';
 import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { type FakeSsm, startFakeSsm } from '../../helpers/fake-ssm.ts';
+import { createTestLookup } from '../../helpers/lookup.ts';
 import { startTestStore, TEST_RETENTION_DAYS, type TestStore } from '../../helpers/store.ts';
-import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
+import { createTestWebhook, TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 import { readZip } from '../../helpers/zip-reader.ts';
 
 /**
@@ -131,9 +133,10 @@ describe('built Lambda bundles', () => {
     for (const result of [...bundles.values(), baseline]) {
       const inputs = Object.keys(result.metafile.inputs);
       expect(inputs.some((input) => input.includes('node_modules/tr46/'))).toBe(false);
-      // node-fetch (telegraf's) is what imports whatwg-url; the dispatcher has no telegraf.
+      // node-fetch (telegraf's) is what imports whatwg-url; the dispatcher has it in the lazy
+      // chunk that sends broadcasts.
       const fetches = inputs.some((input) => input.includes('node_modules/node-fetch/'));
-      expect(fetches, result.name).toBe(result.name !== 'dispatcher');
+      expect(fetches, result.name).toBe(true);
       if (fetches) expect(inputs).toContain('scripts/build/whatwg-url-shim.cjs');
       const atImport = atImportInputs(result);
       expect(atImport.has('@aws-sdk/client-ssm')).toBe(false);
@@ -154,11 +157,14 @@ describe('built Lambda bundles', () => {
     expect(sizeWithLazy(webhook, SSM_CHUNK_ENTRY).bytes).toBeGreaterThan(webhook.atImport.bytes);
   });
 
-  it('keeps the dispatcher, which never calls Telegram, smaller at import than the baseline', () => {
+  it('keeps the dispatcher smaller at import than the baseline: telegraf loads only to send broadcasts', () => {
     const dispatcher = bundle('dispatcher');
     // About 0.9x: the DocumentClient, zod/mini, the logger, the signer and its own code.
     expect(dispatcher.atImport.bytes).toBeLessThan(baseline.atImport.bytes);
     expect(atImportInputs(dispatcher).has('telegraf')).toBe(false);
+    // The broadcast sender (and with it telegraf) is a lazy chunk (lib/events/broadcast-runner.ts).
+    expect(Object.keys(dispatcher.metafile.inputs)).toContain('lib/events/broadcast-sender.ts');
+    expect(atImportInputs(dispatcher).has('lib/events/broadcast-sender.ts')).toBe(false);
   });
 
   it('webhook bundle records a group message and answers /start in its response', async () => {
@@ -278,6 +284,53 @@ describe('built Lambda bundles', () => {
       });
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('dispatcher bundle sends a broadcast on its schedule, with the bot token from SSM (lazy chunk)', async () => {
+    const table = await store.freshTable();
+    const ssm: FakeSsm = await startFakeSsm({
+      '/telegram-contacts/test/bot-token': TEST_BOT_TOKEN,
+    });
+    try {
+      const webhook = await createTestWebhook({ store: table, botApiUrl: botApi.url });
+      const lookup = await createTestLookup({ store: table, botApiUrl: botApi.url });
+      await seedPrivateChats(webhook, [4101, 4102]);
+      const created = await lookup.call({
+        method: 'POST',
+        path: '/v1/broadcasts',
+        key: lookup.adminKey,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'From the bundle', audience: { userIds: [4101, 4102] } }),
+      });
+      expect(created.status, created.raw).toBe(202);
+      botApi.reset();
+      const sweep = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+
+      const results = await driver.invoke<unknown, null>(
+        bundle('dispatcher').entry,
+        [sweep, sweep],
+        env({
+          TABLE_NAME: table.tableName,
+          TELEGRAM_BOT_TOKEN_PARAM: '/telegram-contacts/test/bot-token',
+          AWS_ENDPOINT_URL_SSM: ssm.url,
+        }),
+      );
+
+      expect(results).toEqual([null, null]);
+      expect(
+        sends(botApi)
+          .map((c) => Number(c.payload.chat_id))
+          .sort(),
+      ).toEqual([4101, 4102]);
+      expect(sends(botApi).every((c) => c.token === TEST_BOT_TOKEN)).toBe(true);
+      expect((await lookup.call({ path: `/v1/broadcasts/${created.body.id}` })).body).toMatchObject(
+        { status: 'done', sent: 2 },
+      );
+      // The token was read once, by the first sweep's cold start of the sender.
+      expect(ssm.requests.map((r) => r.body.Name)).toEqual(['/telegram-contacts/test/bot-token']);
+    } finally {
+      await ssm.close();
     }
   });
 });

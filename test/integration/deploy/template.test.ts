@@ -75,6 +75,8 @@ interface Access {
   putOnly: string[];
   gsi1: string[];
   gsi2: string[];
+  /** Operations granted on other prefixes than `write` says (replaces it for them). */
+  only?: Partial<Record<string, string[]>>;
 }
 const ACCESS: Record<string, Access> = {
   webhook: {
@@ -86,19 +88,36 @@ const ACCESS: Record<string, Access> = {
     gsi2: [],
   },
   lookup: {
-    read: ['USER#', 'CHAT#', 'APIKEY#', 'SUB#'],
-    write: ['USER#', 'SUB#'],
+    read: ['USER#', 'CHAT#', 'APIKEY#', 'SUB#', 'BROADCAST#'],
+    write: ['USER#', 'SUB#', 'BROADCAST#'],
     // DELETE /v1/contacts/{id}'s contact.erased, a subscription's test ping.
     putOnly: ['OUTBOX#'],
-    gsi1: ['CHAT#', 'EVENTS#', 'SHAREDOF#', 'SHAREDPHONE#', 'APIKEYS', 'TAG#', 'SUBS'],
+    gsi1: [
+      'CHAT#',
+      'EVENTS#',
+      'SHAREDOF#',
+      'SHAREDPHONE#',
+      'APIKEYS',
+      'TAG#',
+      'SUBS',
+      'BROADCASTS',
+    ],
     gsi2: ['USERNAME#', 'PHONE#'],
+    // A broadcast's recipients, 25 a request, all in its own partition.
+    only: { BatchWriteItem: ['BROADCAST#'] },
   },
   dispatcher: {
-    read: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#'],
+    read: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#', 'BROADCAST#'],
     write: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#'],
     putOnly: [],
-    gsi1: ['OUTBOX', 'DUE', 'SUBS'],
+    gsi1: ['OUTBOX', 'DUE', 'SUBS', 'BROADCASTING'],
     gsi2: [],
+    only: {
+      // Broadcasts: recipients claimed and recorded, the sender lease, the final counts.
+      UpdateItem: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#', 'BROADCAST#'],
+      // A broadcast's marker once it is done; a 403's block record settled by an erasure.
+      DeleteItem: ['USER#', 'BROADCAST#'],
+    },
   },
 };
 const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query']);
@@ -391,6 +410,8 @@ describe('npm run package (osls, offline)', () => {
       const grantsOf = (operation: string, target: string) => {
         if (target !== 'table')
           return operation === 'Query' ? access[target as 'gsi1' | 'gsi2'] : [];
+        const only = access.only?.[operation];
+        if (only) return only;
         if (READ_OPERATIONS.has(operation)) return access.read;
         return operation === 'PutItem' ? [...access.write, ...access.putOnly] : access.write;
       };
@@ -438,7 +459,7 @@ describe('npm run package (osls, offline)', () => {
     );
   });
 
-  it("lets the lookup write contacts' and subscriptions' items, and only add events, never a chat or a key", () => {
+  it("lets the lookup write contacts', subscriptions' and broadcasts' items, and only add events, never a chat or a key", () => {
     const statements = statementsOf('lookup');
     const writes = [...dynamoOperations(join(DEFAULT_OUT_DIR, 'lookup'))].filter(
       (operation) => !READ_OPERATIONS.has(operation),
@@ -446,9 +467,11 @@ describe('npm run package (osls, offline)', () => {
     expect(writes.length).toBeGreaterThan(0);
     for (const operation of writes) {
       const request = { action: `dynamodb:${operation}`, resource: TABLE_ARN };
-      for (const key of ['USER#1001', `SUB#${SUBSCRIPTION_ID}`]) {
+      for (const key of ['USER#1001', `SUB#${SUBSCRIPTION_ID}`, 'BROADCAST#bc_0123']) {
+        // Batch writes are a broadcast's recipients alone.
+        const expected = operation !== 'BatchWriteItem' || key.startsWith('BROADCAST#');
         expect(allows(statements, { ...request, leadingKeys: [key] }), `${operation} ${key}`).toBe(
-          true,
+          expected,
         );
       }
       // contact.erased and ping are written once; the lookup never changes an event.
@@ -461,7 +484,7 @@ describe('npm run package (osls, offline)', () => {
         );
       }
     }
-    expect(writes.sort()).toEqual(['DeleteItem', 'PutItem', 'UpdateItem']);
+    expect(writes.sort()).toEqual(['BatchWriteItem', 'DeleteItem', 'PutItem', 'UpdateItem']);
   });
 
   it('probes every partition key kind of lib/store/keys.ts, the events ones included', () => {
@@ -480,6 +503,9 @@ describe('npm run package (osls, offline)', () => {
         'OUTBOX',
         'SUBS',
         'DUE',
+        'BROADCAST#42',
+        'BROADCASTS',
+        'BROADCASTING',
         'USERNAME#42',
         'PHONE#42',
       ]),
@@ -492,15 +518,16 @@ describe('npm run package (osls, offline)', () => {
       const statements = statementsOf(name);
       const actions = statements.flatMap((s) => asList(s.Action));
       const services = new Set(actions.map((action) => action.split(':')[0]));
-      // The dispatcher has no secret (it never calls Telegram); it sends to its dead letters.
+      // The dispatcher also sends to its dead letters; its one secret is the bot token (it
+      // calls Telegram for broadcasts alone).
       expect([...services].sort()).toEqual(
-        name === 'dispatcher' ? ['dynamodb', 'logs', 'sqs'] : ['dynamodb', 'logs', 'ssm'],
+        name === 'dispatcher' ? ['dynamodb', 'logs', 'sqs', 'ssm'] : ['dynamodb', 'logs', 'ssm'],
       );
 
       const params = Object.entries(environmentOf(name))
         .filter(([key]) => key.endsWith('_PARAM'))
         .map(([, value]) => String(value));
-      expect(params.length).toBe(name === 'dispatcher' ? 0 : 2);
+      expect(params.length).toBe(name === 'dispatcher' ? 1 : 2);
       const ssm = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('ssm:')));
       expect(ssm.flatMap((s) => asList(s.Action))).toEqual(
         params.length > 0 ? ['ssm:GetParameter'] : [],
@@ -535,6 +562,8 @@ describe('npm run package (osls, offline)', () => {
       'CURSOR_SECRET_PARAM',
       // How long events and monthly activity are kept: a number of days, not a secret.
       'RETENTION_DAYS',
+      // Broadcast messages per second.
+      'BROADCAST_RATE',
     ]);
     for (const name of FUNCTION_NAMES) {
       const environment = environmentOf(name);
@@ -555,6 +584,10 @@ describe('npm run package (osls, offline)', () => {
     expect(environmentOf('lookup')).toMatchObject({
       TELEGRAM_BOT_TOKEN_PARAM: `/telegram-contacts/${STAGE}/bot-token`,
       CURSOR_SECRET_PARAM: `/telegram-contacts/${STAGE}/cursor-secret`,
+    });
+    expect(environmentOf('dispatcher')).toMatchObject({
+      TELEGRAM_BOT_TOKEN_PARAM: `/telegram-contacts/${STAGE}/bot-token`,
+      BROADCAST_RATE: '25',
     });
     // Never the local stack's loopback switch: deployed, receivers are https and public.
     for (const name of FUNCTION_NAMES) {
@@ -727,7 +760,7 @@ describe('npm run package (osls, offline)', () => {
       }
     });
 
-    it('keeps the dispatcher away from API keys, lookup indexes and deletions', () => {
+    it("keeps the dispatcher away from API keys, lookup indexes and deletions other than a broadcast's and a block record's", () => {
       const statements = statementsOf('dispatcher');
       for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem']) {
         const request = { action: `dynamodb:${action}`, resource: TABLE_ARN };
@@ -735,9 +768,13 @@ describe('npm run package (osls, offline)', () => {
           false,
         );
       }
-      for (const key of ['USER#1001', `OUTBOX#${EVENT_ID}`, `SUB#${SUBSCRIPTION_ID}`]) {
+      for (const key of [`OUTBOX#${EVENT_ID}`, `SUB#${SUBSCRIPTION_ID}`, 'CHAT#-100200300']) {
         const request = { action: 'dynamodb:DeleteItem', resource: TABLE_ARN, leadingKeys: [key] };
         expect(allows(statements, request), key).toBe(false);
+      }
+      for (const key of ['BROADCAST#bc_0123', 'USER#1001']) {
+        const request = { action: 'dynamodb:DeleteItem', resource: TABLE_ARN, leadingKeys: [key] };
+        expect(allows(statements, request), key).toBe(true);
       }
       for (const key of ['CHAT#-100200300', 'SHAREDOF#1001', 'APIKEYS', 'TAG#vip']) {
         const query = { action: 'dynamodb:Query', resource: indexArn('gsi1'), leadingKeys: [key] };
