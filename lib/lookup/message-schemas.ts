@@ -44,7 +44,7 @@ export const MessageButton = z
     },
     { error: 'a button is {"text","url"}' },
   )
-  .register(components, { id: 'MessageButton', description: 'An inline button opening a URL' });
+  .meta({ description: 'An inline button opening a URL' });
 
 /** What a message holds: the fields of a direct message and of a broadcast. */
 export const MESSAGE_FIELDS = {

@@ -196,7 +196,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
       version: '1.0.0',
       description: [
         'The contact directory a Telegram bot builds from its updates.',
-        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes, `admin` also erases and exports phone numbers.',
+        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes and sends messages, `admin` also erases and exports phone numbers.',
         'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json.',
         `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
         `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,
