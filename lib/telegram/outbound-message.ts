@@ -85,7 +85,11 @@ export function sendFailure(err: unknown): SendFailure | undefined {
   const description = err.description ?? '';
   if (err instanceof BotTokenMissingError) return { kind: 'no-token', sent: false };
   if (err instanceof BotApiRateLimitError) {
-    return { kind: 'rate-limited', retryAfter: Math.max(1, Math.ceil(err.retryAfter)), sent: false };
+    return {
+      kind: 'rate-limited',
+      retryAfter: Math.max(1, Math.ceil(err.retryAfter)),
+      sent: false,
+    };
   }
   if (err instanceof BotApiForbiddenError) {
     if (/blocked by the user/i.test(description)) return { kind: 'blocked', sent: false };
