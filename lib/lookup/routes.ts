@@ -29,6 +29,7 @@ import { EXPORT_MEDIA_TYPES } from './export-format.ts';
 import { describeExportCapacity } from './export-size.ts';
 import { MAX_SORTED_MEMBERS } from './limits.ts';
 import { exportChatMembers } from './member-export.ts';
+import { DIRECT_MESSAGE_ROUTE } from './message-routes.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { defineRoute, type Route } from './route.ts';
 import {
@@ -235,6 +236,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     response: MembershipEventList,
     run: (ctx, { params, query }) => listContactEvents(ctx, params.userId, query),
   }),
+  DIRECT_MESSAGE_ROUTE,
   defineRoute({
     method: 'GET',
     path: '/v1/chats/{chatId}',

@@ -309,6 +309,35 @@ describe('lookup responses match the OpenAPI document', () => {
       { path: `/v1/chats/${GROUP}/members`, query: { tag: 'vip' } },
       200,
     );
+    // POST /v1/contacts/{userId}/messages (Alice wrote to the bot privately, Bob did not).
+    const sendTo = (userId: number, body = '{"text":"hi"}', headers: Json = {}) => ({
+      path: `/v1/contacts/${userId}/messages`,
+      key: api.adminKey,
+      headers: { 'content-type': 'application/json', ...headers } as Record<string, string>,
+      body,
+    });
+    const msgs = `${c}/messages`;
+    await check('POST', msgs, sendTo(ALICE), 201);
+    await check('POST', msgs, sendTo(ALICE, '{"text":""}'), 400);
+    await check('POST', msgs, { ...sendTo(ALICE), key: api.readKey }, 403);
+    await check('POST', msgs, sendTo(1), 404);
+    await check('POST', msgs, sendTo(BOB), 409);
+    await check(
+      'POST',
+      msgs,
+      sendTo(ALICE, '{"text":"hi"}', { 'content-type': 'text/plain' }),
+      415,
+    );
+    await check('POST', msgs, sendTo(ALICE, '{"text":"hi","idempotencyKey":"k1"}'), 201);
+    await check('POST', msgs, sendTo(ALICE, '{"text":"ho","idempotencyKey":"k1"}'), 422);
+    stack.botApi.respond('sendMessage', () => telegramError(500, 'Internal Server Error'));
+    await check('POST', msgs, sendTo(ALICE), 502);
+    stack.botApi.respond('sendMessage', () =>
+      telegramError(429, 'Too Many Requests: retry after 3', { retry_after: 3 }),
+    );
+    const limitedSend = await check('POST', msgs, sendTo(ALICE), 503);
+    expect(limitedSend.headers['retry-after']).toBe('3');
+    stack.botApi.reset();
     await check('DELETE', c, { path: `/v1/contacts/${BOB}` }, 403);
     await check('DELETE', c, { path: `/v1/contacts/${BOB}`, key: api.adminKey }, 204);
     await check('GET', '/v1/openapi.json', { path: '/v1/openapi.json', key: null }, 200);
