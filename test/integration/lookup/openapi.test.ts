@@ -374,6 +374,35 @@ describe('lookup responses match the OpenAPI document', () => {
     }
     await check('POST', subs, { path: subs, ...admin, headers: json, body: hook }, 409);
 
+    // Broadcasts (Alice wrote to the bot privately).
+    const bcs = '/v1/broadcasts';
+    const bc = `${bcs}/{broadcastId}`;
+    const none = `${bcs}/bc_00000000000000000000`;
+    const broadcast = (body: Json, key = api.adminKey, headers: Json = json) => ({
+      path: bcs,
+      key,
+      headers: headers as Record<string, string>,
+      body: JSON.stringify({ text: 'hi', audience: { userIds: [ALICE] }, ...body }),
+    });
+    const queued = await check('POST', bcs, broadcast({}), 202);
+    expect(queued.body).toMatchObject({ status: 'queued', total: 1 });
+    await check('POST', bcs, broadcast({ audience: undefined }), 400);
+    await check('POST', bcs, broadcast({}, api.readKey), 403);
+    await check('POST', bcs, broadcast({ audience: { chatId: -1 } }), 404);
+    await check('POST', bcs, broadcast({}, api.adminKey, mergePatch), 415);
+    await check('POST', bcs, broadcast({ idempotencyKey: 'b1' }), 202);
+    await check('POST', bcs, broadcast({ text: 'other', idempotencyKey: 'b1' }), 422);
+    await check('GET', bcs, { path: bcs }, 200);
+    await check('GET', bc, { path: `${bcs}/${queued.body.id}` }, 200);
+    await check('GET', bc, { path: none }, 404);
+    await check('GET', bc, { path: `${bcs}/x` }, 400);
+    const cancel = (path: string) => ({ path: `${path}/cancel`, ...admin });
+    await check('POST', `${bc}/cancel`, cancel(`${bcs}/${queued.body.id}`), 200);
+    await check('POST', `${bc}/cancel`, cancel(none), 404);
+    const done = await check('POST', bcs, broadcast({ audience: { userIds: [1] } }), 202);
+    expect(done.body).toMatchObject({ status: 'done', total: 0 });
+    await check('POST', `${bc}/cancel`, cancel(`${bcs}/${done.body.id}`), 409);
+
     const limited = await stack.lookup({
       env: { RATE_LIMIT_BURST: '1', RATE_LIMIT_RPS: '1' },
     });
