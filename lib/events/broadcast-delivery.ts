@@ -23,7 +23,7 @@ import type { Broadcast } from '../store/broadcasts.ts';
 import type { StoreContext } from '../store/client.ts';
 import type { Eligibility } from '../store/messaging-eligibility.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
-import { sendMessageOptions } from '../telegram/message-options.ts';
+import { sendOutboundMessage } from '../telegram/outbound-message.ts';
 import type { Pacer } from './broadcast-pacer.ts';
 import { classifySendFailure } from './send-outcome.ts';
 
@@ -39,7 +39,7 @@ export const MAX_TRIES = 3;
 /** What a turn needs from the run it is part of. */
 export interface Turn {
   store: StoreContext;
-  botApi: Pick<BotApi, 'sendMessage'>;
+  botApi: BotApi;
   eligibility(ctx: StoreContext, userId: number): Promise<Eligibility>;
   recordBlocked(ctx: StoreContext, userId: number, at: number): Promise<void>;
   now(): number;
@@ -112,11 +112,7 @@ export async function deliver(
   }
 
   try {
-    await turn.botApi.sendMessage(
-      userId,
-      broadcast.message.text,
-      sendMessageOptions(broadcast.message),
-    );
+    await sendOutboundMessage(turn.botApi, userId, broadcast.message);
   } catch (err: unknown) {
     return settleFailure(turn, broadcast, recipient, classifySendFailure(err), settle);
   }

@@ -43,7 +43,7 @@ import { runPass } from './broadcast-pass.ts';
 
 export interface BroadcastSenderDeps {
   store: StoreContext;
-  botApi: Pick<BotApi, 'hasToken' | 'sendMessage'>;
+  botApi: BotApi;
   /** Messages per second overall (BROADCAST_RATE). */
   rate: number;
   /** Sends in flight at once (default 8). */

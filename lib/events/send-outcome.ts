@@ -1,28 +1,24 @@
 /**
- * What a failed sendMessage means for the one message it carried. The line that matters is
- * between "Telegram did not send it" (safe to try again) and "it may have been sent" (never
- * try again: that could be a second message):
+ * What a failed broadcast send means for the one message it carried, on top of the reading
+ * direct messages share (lib/telegram/outbound-message.ts `sendFailure`). The line that
+ * matters is between "Telegram did not send it" (safe to try again) and "it may have been
+ * sent" (never try again: that could be a second message):
  *
- * | failure                                          | sent?   | outcome   |
- * | ------------------------------------------------ | ------- | --------- |
- * | 429 Too Many Requests (retry_after)              | no      | retry, pause everything for retry_after |
- * | 403 (blocked by the user, user deactivated)      | no      | blocked   |
- * | 400 and other 4xx answers (chat not found, ...)  | no      | failed    |
- * | 401, no token configured                         | no      | stop: nothing can be sent |
- * | a 5xx answer from Telegram                       | no      | retry (a few times) |
- * | no connection (refused, DNS, unreachable host)   | no      | retry (a few times) |
- * | timeout, connection reset, an unreadable answer  | maybe   | unknown   |
+ * | failure                                                 | sent?  | outcome                |
+ * | ------------------------------------------------------- | ------ | ---------------------- |
+ * | 429 Too Many Requests (retry_after)                     | no     | retry; every send waits retry_after |
+ * | 403 bot was blocked by the user                         | no     | blocked (recorded on the contact) |
+ * | 403 deactivated, can't initiate conversation; other 4xx | no     | failed                 |
+ * | 401, no token configured                                | no     | stop: nothing can be sent |
+ * | a 5xx answer of the Bot API (its JSON error_code)       | no     | retry, 3 tries in all  |
+ * | no connection (refused, DNS, unreachable host)          | no     | retry, 3 tries in all  |
+ * | timeout, connection reset, an answer that is no Bot API answer (a proxy's 502 page) | maybe | unknown |
+ *
+ * The error kept on the recipient is a fixed text: Telegram's description can quote the
+ * message.
  */
-import {
-  BotApiBadRequestError,
-  type BotApiError,
-  BotApiForbiddenError,
-  BotApiRateLimitError,
-  BotApiUnauthorizedError,
-  BotApiUnreachableError,
-  BotTokenMissingError,
-  scrubToken,
-} from '../telegram/bot-api-errors.ts';
+import { BotApiError, BotApiUnreachableError } from '../telegram/bot-api-errors.ts';
+import { sendFailure } from '../telegram/outbound-message.ts';
 
 export type SendFailure =
   | { kind: 'blocked' | 'failed' | 'unknown' | 'stop'; error: string }
@@ -42,38 +38,54 @@ function codeOf(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** The error as recorded on a recipient: Telegram's code and description, never a token. */
-function describe(err: BotApiError): string {
-  if (err.errorCode !== undefined) {
-    return `${err.errorCode} ${err.description ?? ''}`.trim().slice(0, 200);
+/** An unreachable Telegram: answered 5xx itself, never connected, or unknown. */
+function unreachable(err: BotApiUnreachableError): SendFailure {
+  if (err.errorCode !== undefined && err.errorCode >= 500) {
+    return { kind: 'retry', error: `Telegram answered ${err.errorCode}` };
   }
-  return scrubToken(err.message).slice(0, 200);
+  const code = codeOf(err.cause);
+  if (code !== undefined && NOT_CONNECTED.has(code)) {
+    return { kind: 'retry', error: `Telegram not reached (${code})` };
+  }
+  return { kind: 'unknown', error: 'no answer from Telegram (timeout or lost connection)' };
 }
 
 export function classifySendFailure(err: unknown): SendFailure {
-  if (!(err instanceof Error)) return { kind: 'unknown', error: 'send failed' };
-  const botError = err as BotApiError;
-  if (err instanceof BotApiRateLimitError) {
-    return { kind: 'retry', error: describe(botError), rateLimitedMs: err.retryAfter * 1000 };
+  const failure = sendFailure(err);
+  if (!failure || !(err instanceof BotApiError)) {
+    return { kind: 'unknown', error: 'the send failed without an answer' };
   }
-  if (err instanceof BotApiForbiddenError) return { kind: 'blocked', error: describe(botError) };
-  if (err instanceof BotApiUnauthorizedError || err instanceof BotTokenMissingError) {
-    return { kind: 'stop', error: describe(botError) };
-  }
-  if (err instanceof BotApiBadRequestError) return { kind: 'failed', error: describe(botError) };
-  if (err instanceof BotApiUnreachableError) {
-    if (botError.errorCode !== undefined && botError.errorCode >= 500) {
-      return { kind: 'retry', error: describe(botError) };
+  switch (failure.kind) {
+    case 'rate-limited':
+      return {
+        kind: 'retry',
+        error: `Telegram asked to wait ${failure.retryAfter} s (429)`,
+        rateLimitedMs: failure.retryAfter * 1000,
+      };
+    case 'blocked':
+      return { kind: 'blocked', error: 'the user blocked the bot (403)' };
+    case 'deactivated':
+      return { kind: 'failed', error: 'the account is deleted (403)' };
+    case 'not-started':
+      return { kind: 'failed', error: 'no private chat with the bot' };
+    case 'forbidden':
+      return { kind: 'failed', error: 'Telegram refused it (403)' };
+    case 'rejected':
+      return { kind: 'failed', error: failure.reason };
+    case 'unauthorized':
+      return { kind: 'stop', error: 'Telegram refused the bot token (401)' };
+    case 'no-token':
+      return { kind: 'stop', error: 'no bot token is configured' };
+    case 'unreachable':
+      return err instanceof BotApiUnreachableError
+        ? unreachable(err)
+        : { kind: 'unknown', error: 'no answer from Telegram' };
+    default: {
+      const code = err.errorCode;
+      // Another 4xx is Telegram's own refusal: nothing was sent.
+      return code !== undefined && code >= 400 && code < 500
+        ? { kind: 'failed', error: `Telegram refused it (${code})` }
+        : { kind: 'unknown', error: 'the send failed without an answer' };
     }
-    const code = codeOf(err.cause);
-    if (code !== undefined && NOT_CONNECTED.has(code)) {
-      return { kind: 'retry', error: `not connected (${code})` };
-    }
-    return { kind: 'unknown', error: describe(botError) };
   }
-  const code = botError.errorCode;
-  if (code !== undefined && code >= 400 && code < 500) {
-    return { kind: 'failed', error: describe(botError) };
-  }
-  return { kind: 'unknown', error: 'send failed' };
 }

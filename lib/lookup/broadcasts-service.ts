@@ -27,9 +27,11 @@ import {
 } from '../store/broadcasts.ts';
 import type { StoreContext } from '../store/client.ts';
 import { type Audience, resolveAudience } from './broadcast-audience.ts';
+import type { BroadcastCreate } from './broadcast-schemas.ts';
 import { callerOf, type RequestContext } from './context.ts';
+import { idempotencyKeyOf } from './messages-service.ts';
 import { type List, type ListQuery, readList } from './paging.ts';
-import { ADMIN_BROADCAST_RECIPIENTS, type BroadcastCreate } from './schemas.ts';
+import { ADMIN_BROADCAST_RECIPIENTS } from './schemas.ts';
 
 export interface ApiBroadcast {
   id: string;
@@ -118,10 +120,12 @@ async function replay(
 export async function createBroadcastFor(
   ctx: RequestContext,
   body: BroadcastCreate,
+  headerKey?: string,
 ): Promise<QueuedBroadcast> {
   const caller = callerOf(ctx);
   const createdAt = Date.now();
-  const { idempotencyKey, ...request } = body;
+  const { idempotencyKey: _bodyKey, ...request } = body;
+  const idempotencyKey = idempotencyKeyOf(headerKey, body.idempotencyKey);
   const ref: IdempotencyRef | undefined =
     idempotencyKey === undefined
       ? undefined

@@ -85,7 +85,7 @@ export const MESSAGE_FIELDS = {
     .meta({ description: 'Rows of inline URL buttons under the message' }),
 };
 
-const idempotencyKeyText = z
+export const idempotencyKeyText = z
   .string({ error: 'the idempotency key must be a string' })
   .min(1, { error: 'the idempotency key must not be empty' })
   .max(MAX_IDEMPOTENCY_KEY_LENGTH, {

@@ -1,6 +1,7 @@
 /** The lookup API's routes (DESIGN.md's lookup table), each bound to one service call. */
 import { HttpError } from '../http/http-error.ts';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../http/raw-response.ts';
+import { BroadcastCreate } from './broadcast-schemas.ts';
 import {
   cancelBroadcastById,
   createBroadcastFor,
@@ -30,6 +31,7 @@ import { describeExportCapacity } from './export-size.ts';
 import { MAX_SORTED_MEMBERS } from './limits.ts';
 import { exportChatMembers } from './member-export.ts';
 import { DIRECT_MESSAGE_ROUTE } from './message-routes.ts';
+import { idempotencyHeaders } from './message-schemas.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { defineRoute, type Route } from './route.ts';
 import {
@@ -37,7 +39,6 @@ import {
   ADMIN_BROADCAST_RECIPIENTS,
   activityQuery,
   Broadcast,
-  BroadcastCreate,
   BroadcastList,
   broadcastParams,
   Chat,
@@ -466,11 +467,12 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     description: [
       "The audience (a tag, a chat's current members, or user ids) is resolved now: contacts who have a private chat with the bot, have not blocked it and have not sent /stop are the recipients (total). The dispatcher then sends, paced under BROADCAST_RATE messages per second overall (default 25) and one per chat per second, honouring Telegram's retry_after; each recipient is checked again right before their message (a /stop meanwhile skips them). Follow it with GET /v1/broadcasts/{broadcastId}.",
       `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); an audience naming more than ${MAX_BROADCAST_AUDIENCE} contacts is 413, and a chatId never seen 404. An audience with no recipient is done at once (total 0).`,
-      'idempotencyKey: the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Send the body as application/json.',
+      'Idempotency-Key (header, or idempotencyKey in the body; both given: equal): the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Keys belong to the API key that used them (apart from those of direct messages). The text is never logged. Send the body as application/json.',
     ].join('\n\n'),
     scope: 'write',
     params: noParams,
     query: noQuery,
+    headers: idempotencyHeaders,
     body: {
       mediaType: 'application/json',
       schema: BroadcastCreate,
@@ -480,7 +482,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     status: 202,
     response: QueuedBroadcast,
     errors: [404, 409, 413, 415, 422],
-    run: (ctx, { body }) => createBroadcastFor(ctx, body),
+    run: (ctx, { body, headers }) => createBroadcastFor(ctx, body, headers['idempotency-key']),
   }),
   defineRoute({
     method: 'GET',

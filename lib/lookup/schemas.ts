@@ -725,13 +725,6 @@ export const PingEvent = z
 export const MAX_BROADCAST_AUDIENCE = 10_000;
 /** Recipients above which a broadcast needs an admin key. */
 export const ADMIN_BROADCAST_RECIPIENTS = 1_000;
-/** Telegram's longest message text (after entity parsing), in characters. */
-export const MAX_MESSAGE_TEXT = 4096;
-/** Longest text with a parse mode: the markup counts here, Telegram checks the rest. */
-export const MAX_MARKUP_TEXT = 4 * MAX_MESSAGE_TEXT;
-export const MAX_BUTTON_ROWS = 10;
-export const MAX_BUTTONS_PER_ROW = 8;
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 export const broadcastParams = z.object({
   broadcastId: z
@@ -742,37 +735,22 @@ export const broadcastParams = z.object({
     .meta({ description: 'A broadcast id: bc_ and 20 hexadecimal digits' }),
 });
 
-const BUTTON_URL = /^(https?:\/\/|tg:\/\/)\S+$/;
-
-const messageButton = z.strictObject(
-  {
-    text: requiredText('text', 'a string')
-      .min(1, { error: 'a button text must not be empty' })
-      .refine((text) => codePoints(text) <= 64, {
-        error: 'a button text is at most 64 characters',
-      }),
-    url: requiredText('url', 'a string')
-      .max(2048, { error: 'a button url is at most 2048 characters' })
-      .regex(BUTTON_URL, { error: 'a button url must start with https://, http:// or tg://' }),
-  },
-  { error: unknownMembers('a button', 'text and url') },
-);
-
-const audience = z
+export const BroadcastAudience = z
   .strictObject(
     {
       tag: tagText('tag')
         .optional()
         .meta({ description: 'Contacts with this tag (set with PATCH /v1/contacts/{userId})' }),
-      chatId: z.int({ error: 'chatId must be an integer' }).optional().meta({
-        description: 'Members of this chat (isMember true) when the broadcast is created',
-      }),
+      chatId: z
+        .int({ error: 'chatId must be an integer' })
+        .optional()
+        .meta({
+          description: 'Members of this chat (isMember true) when the broadcast is created',
+        }),
       userIds: z
         .array(
           z.int({ error: 'userIds must be integers' }).min(1, { error: 'a user id is positive' }),
-          {
-            error: 'userIds must be an array of user ids',
-          },
+          { error: 'userIds must be an array of user ids' },
         )
         .min(1, { error: 'userIds must not be empty' })
         .max(MAX_BROADCAST_AUDIENCE, {
@@ -792,73 +770,6 @@ const audience = z
     description:
       'Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to.',
   });
-
-/** `POST /v1/broadcasts`. */
-export const BroadcastCreate = z
-  .strictObject(
-    {
-      text: requiredText('text', 'a string')
-        .min(1, { error: 'text must not be empty' })
-        .meta({
-          description: `The message: 1-${MAX_MESSAGE_TEXT} characters (with a parseMode, up to ${MAX_MARKUP_TEXT} with the markup; Telegram refuses a message longer than ${MAX_MESSAGE_TEXT} once parsed)`,
-        }),
-      parseMode: z
-        .enum(['HTML', 'MarkdownV2'], { error: 'parseMode must be HTML, MarkdownV2 or null' })
-        .nullable()
-        .optional()
-        .transform((mode) => mode ?? null)
-        .meta({ description: "Telegram's parse_mode for the text; null or absent: plain text" }),
-      disableNotification: z
-        .boolean({ error: 'disableNotification must be true or false' })
-        .optional()
-        .transform((value) => value === true)
-        .meta({ description: 'true: recipients get it without a sound (default false)' }),
-      buttons: z
-        .array(
-          z
-            .array(messageButton, { error: 'each row of buttons must be an array' })
-            .min(1, { error: 'a row of buttons must not be empty' })
-            .max(MAX_BUTTONS_PER_ROW, {
-              error: `a row has at most ${MAX_BUTTONS_PER_ROW} buttons`,
-            }),
-          { error: 'buttons must be an array of rows' },
-        )
-        .max(MAX_BUTTON_ROWS, { error: `buttons has at most ${MAX_BUTTON_ROWS} rows` })
-        .optional()
-        .meta({ description: 'Rows of URL buttons under the message: [[{"text","url"}]]' }),
-      audience,
-      idempotencyKey: z
-        .string({ error: 'idempotencyKey must be a string' })
-        .min(1, { error: 'idempotencyKey must not be empty' })
-        .max(MAX_IDEMPOTENCY_KEY_LENGTH, {
-          error: `idempotencyKey is at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
-        })
-        .optional()
-        .meta({
-          description:
-            'Any string unique to this broadcast (e.g. a UUID): the same request again within 24 hours answers the same broadcast and sends nothing more; another body under the same key is 422',
-        }),
-    },
-    {
-      error: unknownMembers(
-        'a broadcast',
-        'text, parseMode, disableNotification, buttons, audience and idempotencyKey',
-      ),
-    },
-  )
-  .superRefine((body, ctx) => {
-    const limit = body.parseMode === null ? MAX_MESSAGE_TEXT : MAX_MARKUP_TEXT;
-    if (codePoints(body.text) > limit) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['text'],
-        message: `text is longer than ${limit} characters`,
-        input: body.text,
-      });
-    }
-  })
-  .meta({ description: 'A message and who gets it' });
-export type BroadcastCreate = z.output<typeof BroadcastCreate>;
 
 const count = (what: string) => z.int().min(0).meta({ description: what });
 

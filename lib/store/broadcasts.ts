@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutboundMessage } from '../telegram/outbound-message.ts';
 import { getItems, tableKeys } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
@@ -36,19 +37,8 @@ export const newBroadcastId = () => `bc_${randomBytes(10).toString('hex')}`;
 /** How long a broadcast, its recipients and their states are kept (DynamoDB TTL). */
 export const BROADCAST_KEEP_SECONDS = 30 * 86_400;
 
-export interface MessageButton {
-  text: string;
-  url: string;
-}
-
 /** What every recipient is sent. */
-export interface BroadcastMessage {
-  text: string;
-  parseMode: 'HTML' | 'MarkdownV2' | null;
-  disableNotification: boolean;
-  /** Rows of URL buttons under the message (an inline keyboard). */
-  buttons?: MessageButton[][];
-}
+export type BroadcastMessage = OutboundMessage;
 
 /** Who it went to, for the record (the recipients themselves are the recipient items). */
 export type AudienceSummary =
@@ -84,6 +74,15 @@ type Item = Record<string, unknown>;
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
+function messageOf(m: Partial<BroadcastMessage>): BroadcastMessage {
+  return {
+    text: String(m.text ?? ''),
+    parseMode: m.parseMode ?? null,
+    disableNotification: m.disableNotification === true,
+    buttons: m.buttons ?? [],
+  };
+}
+
 function toBroadcast(item: Item): Broadcast {
   const status = BROADCAST_STATUSES.find((s) => s === item.status) ?? 'queued';
   const startedAt = num(item.startedAt);
@@ -93,7 +92,7 @@ function toBroadcast(item: Item): Broadcast {
     id: String(item.id),
     status,
     total: num(item.total) ?? 0,
-    message: item.message as BroadcastMessage,
+    message: messageOf(item.message as Partial<BroadcastMessage>),
     audience: item.audience as AudienceSummary,
     keyId: String(item.keyId),
     createdAt: num(item.createdAt) ?? 0,

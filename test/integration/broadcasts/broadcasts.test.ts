@@ -210,11 +210,11 @@ describe('POST /v1/broadcasts', () => {
   it.each(
     (
       [
-        [{ audience: { userIds: [A] } }, 'text is required'],
+        [{ audience: { userIds: [A] } }, 'text must be a string'],
         [{ text: '', audience: { userIds: [A] } }, 'text must not be empty'],
         [
           { text: 'x'.repeat(4097), audience: { userIds: [A] } },
-          'text is longer than 4096 characters',
+          'text must be at most 4096 characters',
         ],
         [{ text: 'x' }, 'audience'],
         [{ text: 'x', audience: {} }, 'exactly one of tag, chatId and userIds'],
@@ -227,7 +227,7 @@ describe('POST /v1/broadcasts', () => {
         [{ text: 'x', audience: { group: 1 } }, 'unknown member "group"'],
         [
           { text: 'x', parseMode: 'Markdown', audience: { userIds: [A] } },
-          'parseMode must be HTML, MarkdownV2 or null',
+          'parseMode must be "HTML", "MarkdownV2" or null',
         ],
         [
           {
@@ -235,7 +235,7 @@ describe('POST /v1/broadcasts', () => {
             buttons: [[{ text: 'Go', url: 'javascript:alert(1)' }]],
             audience: { userIds: [A] },
           },
-          'must start with https://',
+          'a button url must be an https:// or tg:// URL',
         ],
         [
           { text: 'x', buttons: [[]], audience: { userIds: [A] } },
@@ -243,7 +243,7 @@ describe('POST /v1/broadcasts', () => {
         ],
         [
           { text: 'x', idempotencyKey: '', audience: { userIds: [A] } },
-          'idempotencyKey must not be empty',
+          'the idempotency key must not be empty',
         ],
         [{ text: 'x', audience: { userIds: [A] }, at: 'now' }, 'unknown member "at"'],
       ] as [unknown, string][]
@@ -299,6 +299,30 @@ describe('idempotencyKey', () => {
     expect(replay.body).toEqual({ ...first.body, status: 'done' });
     expect(sends(stack.botApi)).toHaveLength(2);
     expect((await api.call({ path: '/v1/broadcasts' })).body.items).toHaveLength(1);
+  });
+
+  it('takes the key from the Idempotency-Key header too, and refuses a header and body that differ', async () => {
+    const body = JSON.stringify({ text: 'once', audience: { userIds: [A] } });
+    const send = (headers: Record<string, string>, text = body) =>
+      api.call({
+        method: 'POST',
+        path: '/v1/broadcasts',
+        key: writeKey,
+        headers: { ...JSON_TYPE, ...headers },
+        body: text,
+      });
+
+    const first = await send({ 'idempotency-key': '"campaign-7"' });
+    const again = await send({ 'idempotency-key': 'campaign-7' });
+    const conflicting = await send(
+      { 'idempotency-key': 'campaign-7' },
+      JSON.stringify({ text: 'once', audience: { userIds: [A] }, idempotencyKey: 'other' }),
+    );
+
+    expect(first.status, first.raw).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect(conflicting.status).toBe(400);
+    expect(conflicting.body.detail).toContain('differ');
   });
 
   it('answers 422 for another body under the same key, and the same key of another API key is its own', async () => {

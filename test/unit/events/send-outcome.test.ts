@@ -21,19 +21,24 @@ describe('classifySendFailure', () => {
   it('retries a 429 after retry_after, pausing everything', () => {
     expect(classifySendFailure(answered(429, 'Too Many Requests: retry after 7', 7))).toEqual({
       kind: 'retry',
-      error: '429 Too Many Requests: retry after 7',
+      error: 'Telegram asked to wait 7 s (429)',
       rateLimitedMs: 7000,
     });
   });
 
-  it('records a 403 as blocked and a 400 as failed', () => {
+  it('records a 403 "blocked by the user" as blocked, other refusals as failed', () => {
     expect(classifySendFailure(answered(403, 'Forbidden: bot was blocked by the user'))).toEqual({
       kind: 'blocked',
-      error: '403 Forbidden: bot was blocked by the user',
+      error: 'the user blocked the bot (403)',
     });
-    expect(classifySendFailure(answered(403, 'Forbidden: user is deactivated')).kind).toBe(
-      'blocked',
-    );
+    expect(classifySendFailure(answered(403, 'Forbidden: user is deactivated'))).toEqual({
+      kind: 'failed',
+      error: 'the account is deleted (403)',
+    });
+    expect(
+      classifySendFailure(answered(403, "Forbidden: bot can't initiate conversation with a user"))
+        .kind,
+    ).toBe('failed');
     expect(classifySendFailure(answered(400, "Bad Request: can't parse entities")).kind).toBe(
       'failed',
     );
@@ -51,7 +56,7 @@ describe('classifySendFailure', () => {
     for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']) {
       expect(classifySendFailure(network(code))).toEqual({
         kind: 'retry',
-        error: `not connected (${code})`,
+        error: `Telegram not reached (${code})`,
       });
     }
   });
@@ -66,7 +71,12 @@ describe('classifySendFailure', () => {
     expect(classifySendFailure('not an error').kind).toBe('unknown');
   });
 
-  it('never carries the bot token into the recorded error', () => {
+  it("keeps fixed texts, never Telegram's description (it can quote the message) or a token", () => {
+    const refused = answered(400, "Bad Request: can't parse entities: secret text <b>here");
+    expect(classifySendFailure(refused)).toEqual({
+      kind: 'failed',
+      error: expect.stringContaining('not valid in its parseMode'),
+    });
     const raw = Object.assign(
       new Error(
         'request to https://api.telegram.org/bot123456:AAsecretsecretsecretsecretsecret12/sendMessage failed, reason: socket hang up',
@@ -74,11 +84,9 @@ describe('classifySendFailure', () => {
       { code: 'ECONNRESET' },
     );
     raw.name = 'FetchError';
-
     const failure = classifySendFailure(toBotApiError(raw, 'sendMessage'));
-
     expect(failure.kind).toBe('unknown');
-    expect(failure.error).toContain('socket hang up');
-    expect(failure.error).not.toContain('AAsecret');
+    expect(JSON.stringify(failure)).not.toContain('AAsecret');
+    expect(JSON.stringify(classifySendFailure(refused))).not.toContain('secret text');
   });
 });
