@@ -1,7 +1,8 @@
 /**
  * Broadcasts through the lookup API: create (the audience resolved and its recipients written
  * now, the sending left to the dispatcher), read, list, cancel. One audit line per creation
- * and cancel: the caller's key id, the broadcast, the recipient count; never the text.
+ * and cancel (as direct messages log theirs): the caller's key id, the route, the broadcast,
+ * the recipient count; never the text.
  */
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../http/http-error.ts';
@@ -171,12 +172,14 @@ export async function createBroadcastFor(
       }
     }
     const queued = await publish(ctx, body, id, recipients.length, summary, createdAt);
-    logger.info('broadcast created', {
-      action: 'broadcast.create',
+    logger.info('audit', {
+      audit: 'broadcast.create',
       keyId: caller.keyId,
+      route: 'POST /v1/broadcasts',
       broadcastId: id,
       audience: summary.kind,
       recipients: recipients.length,
+      status: 202,
     });
     return queued;
   } catch (err: unknown) {
@@ -208,11 +211,13 @@ export async function cancelBroadcastById(ctx: RequestContext, id: string): Prom
   if (broadcast.status === 'done') {
     throw new HttpError(409, 'this broadcast is done: every recipient already has an outcome');
   }
-  logger.info('broadcast cancelled', {
-    action: 'broadcast.cancel',
+  logger.info('audit', {
+    audit: 'broadcast.cancel',
     keyId: callerOf(ctx).keyId,
+    route: 'POST /v1/broadcasts/{broadcastId}/cancel',
     broadcastId: id,
     recipients: broadcast.total,
+    status: 200,
   });
   return toApi(ctx.store, broadcast);
 }

@@ -741,12 +741,9 @@ export const BroadcastAudience = z
       tag: tagText('tag')
         .optional()
         .meta({ description: 'Contacts with this tag (set with PATCH /v1/contacts/{userId})' }),
-      chatId: z
-        .int({ error: 'chatId must be an integer' })
-        .optional()
-        .meta({
-          description: 'Members of this chat (isMember true) when the broadcast is created',
-        }),
+      chatId: z.int({ error: 'chatId must be an integer' }).optional().meta({
+        description: 'Members of this chat (isMember true) when the broadcast is created',
+      }),
       userIds: z
         .array(
           z.int({ error: 'userIds must be integers' }).min(1, { error: 'a user id is positive' }),

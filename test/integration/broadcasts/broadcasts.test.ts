@@ -280,8 +280,14 @@ describe('POST /v1/broadcasts', () => {
     } finally {
       logs.stop();
     }
-    const line = logs.entries().find((e) => e.action === 'broadcast.create');
-    expect(line).toMatchObject({ keyId: expect.any(String), recipients: 2, audience: 'users' });
+    const line = logs.entries().find((e) => e.audit === 'broadcast.create');
+    expect(line).toMatchObject({
+      message: 'audit',
+      keyId: expect.any(String),
+      route: 'POST /v1/broadcasts',
+      recipients: 2,
+      audience: 'users',
+    });
     expect(logs.text()).not.toContain('secret launch code');
   });
 });
