@@ -106,102 +106,99 @@ async function allRecipients(): Promise<Recipient[]> {
 }
 
 describe('a 2,000-recipient broadcast under dispatcher crashes', () => {
-  it(
-    'sends no recipient twice, and one message to each whose send no crash interrupted',
-    { timeout: 180_000 },
-    async () => {
-      const random = seededRandom(1913);
-      const botApi = createBotApi({
-        token: TEST_BOT_TOKEN,
-        apiRoot: stack.botApi.url,
-        timeoutMs: 5000,
+  it('sends no recipient twice, and one message to each whose send no crash interrupted', async () => {
+    const random = seededRandom(1913);
+    const botApi = createBotApi({
+      token: TEST_BOT_TOKEN,
+      apiRoot: stack.botApi.url,
+      timeoutMs: 5000,
+    });
+    let offset = 0;
+    let crashed = 0;
+    for (let round = 0; round < 100; round++) {
+      const crashAt =
+        round < CRASHES ? 200 + Math.floor(random() * 1200) : Number.POSITIVE_INFINITY;
+      let dead = false;
+      const faulty = faultyClient(store.endpoint, (_command, index) => {
+        if (dead) return 'server';
+        if (index < crashAt) return undefined;
+        dead = true;
+        return random() < 0.5 ? 'lost-response' : 'server';
       });
-      let offset = 0;
-      let crashed = 0;
-      for (let round = 0; round < 100; round++) {
-        const crashAt =
-          round < CRASHES ? 200 + Math.floor(random() * 1200) : Number.POSITIVE_INFINITY;
-        let dead = false;
-        const faulty = faultyClient(store.endpoint, (_command, index) => {
-          if (dead) return 'server';
-          if (index < crashAt) return undefined;
-          dead = true;
-          return random() < 0.5 ? 'lost-response' : 'server';
-        });
-        const sender = createBroadcastSender({
-          store: { ...store, client: faulty.client },
-          botApi,
-          rate: 1000,
-          concurrency: CONCURRENCY,
-          // A clock whose waits (the pace, retry_after, retries' backoff) pass at once.
-          now: () => Date.now() + offset,
-          sleep: async (ms) => {
-            offset += ms;
-          },
-          owner: `dispatcher-${round}`,
-        });
-        try {
-          const run = await sender.run(600_000);
-          if (run.pending === 0) break;
-        } catch {
-          crashed++;
-        } finally {
-          faulty.client.destroy();
-        }
-        // The next dispatcher starts after the dead one's lease and claims ran out.
-        offset += 61_000;
-      }
-      expect(crashed).toBe(CRASHES);
-
-      const recipients = await allRecipients();
-      const byState: Partial<Record<Recipient['state'], Recipient[]>> = {};
-      for (const r of recipients) (byState[r.state] ??= []).push(r);
-      const broadcast = (
-        await store.client.send(
-          new GetCommand({ TableName: store.tableName, Key: broadcastKey(broadcastId) }),
-        )
-      ).Item;
-      const unknown = byState.unknown ?? [];
-
-      // No chat got two messages.
-      expect(Math.max(...delivered.values())).toBe(1);
-      // Every recipient has an outcome, and the stored counts are theirs.
-      expect(recipients).toHaveLength(RECIPIENTS);
-      expect(byState.queued ?? []).toHaveLength(0);
-      expect(byState.sending ?? []).toHaveLength(0);
-      expect(broadcast?.status).toBe('done');
-      expect(broadcast?.counts).toEqual({
-        sent: byState.sent?.length ?? 0,
-        blocked: byState.blocked?.length ?? 0,
-        failed: byState.failed?.length ?? 0,
-        skipped: byState.skipped?.length ?? 0,
-        unknown: unknown.length,
+      const sender = createBroadcastSender({
+        store: { ...store, client: faulty.client },
+        botApi,
+        rate: 1000,
+        concurrency: CONCURRENCY,
+        // A clock whose waits (the pace, retry_after, retries' backoff) pass at once.
+        now: () => Date.now() + offset,
+        sleep: async (ms) => {
+          offset += ms;
+        },
+        owner: `dispatcher-${round}`,
       });
-      // Who opted out got nothing; who blocked the bot was refused by Telegram (and is blocked).
-      for (const r of byState.skipped ?? []) expect(delivered.has(r.userId)).toBe(false);
-      expect(new Set((byState.skipped ?? []).map((r) => r.userId))).toEqual(
-        new Set([...STOPPERS].filter((id) => !unknown.some((u) => u.userId === id))),
-      );
-      for (const r of byState.blocked ?? []) expect(BLOCKERS.has(r.userId)).toBe(true);
-      // Everyone else got exactly one message, unless a crash interrupted their send.
-      for (const r of byState.sent ?? []) expect(delivered.get(r.userId)).toBe(1);
-      for (const r of unknown) expect(delivered.get(r.userId) ?? 0).toBeLessThanOrEqual(1);
-      expect(byState.failed ?? []).toHaveLength(0);
-      const reachable = ids.filter((id) => !STOPPERS.has(id) && !BLOCKERS.has(id));
-      for (const id of reachable) {
-        expect(recipients.find((r) => r.userId === id)?.state).toMatch(/^(sent|unknown)$/);
+      try {
+        const run = await sender.run(600_000);
+        if (run.pending === 0) break;
+      } catch {
+        crashed++;
+      } finally {
+        faulty.client.destroy();
       }
-      // A crash interrupts at most the sends in flight when it happens.
-      expect(unknown.length).toBeGreaterThan(0);
-      expect(unknown.length).toBeLessThanOrEqual(CRASHES * CONCURRENCY);
-      // 429 and 502 were retried: those recipients got their message.
-      for (const id of [...LIMITED, ...FLAKY]) {
-        const r = recipients.find((x) => x.userId === id);
-        if (r?.state !== 'unknown' && !STOPPERS.has(id) && !BLOCKERS.has(id)) {
-          expect(delivered.get(id)).toBe(1);
-        }
+      // The next dispatcher starts after the dead one's lease and claims ran out.
+      offset += 61_000;
+    }
+    expect(crashed).toBe(CRASHES);
+
+    const recipients = await allRecipients();
+    const byState: Partial<Record<Recipient['state'], Recipient[]>> = {};
+    for (const r of recipients) {
+      byState[r.state] = [...(byState[r.state] ?? []), r];
+    }
+    const broadcast = (
+      await store.client.send(
+        new GetCommand({ TableName: store.tableName, Key: broadcastKey(broadcastId) }),
+      )
+    ).Item;
+    const unknown = byState.unknown ?? [];
+
+    // No chat got two messages.
+    expect(Math.max(...delivered.values())).toBe(1);
+    // Every recipient has an outcome, and the stored counts are theirs.
+    expect(recipients).toHaveLength(RECIPIENTS);
+    expect(byState.queued ?? []).toHaveLength(0);
+    expect(byState.sending ?? []).toHaveLength(0);
+    expect(broadcast?.status).toBe('done');
+    expect(broadcast?.counts).toEqual({
+      sent: byState.sent?.length ?? 0,
+      blocked: byState.blocked?.length ?? 0,
+      failed: byState.failed?.length ?? 0,
+      skipped: byState.skipped?.length ?? 0,
+      unknown: unknown.length,
+    });
+    // Who opted out got nothing; who blocked the bot was refused by Telegram (and is blocked).
+    for (const r of byState.skipped ?? []) expect(delivered.has(r.userId)).toBe(false);
+    expect(new Set((byState.skipped ?? []).map((r) => r.userId))).toEqual(
+      new Set([...STOPPERS].filter((id) => !unknown.some((u) => u.userId === id))),
+    );
+    for (const r of byState.blocked ?? []) expect(BLOCKERS.has(r.userId)).toBe(true);
+    // Everyone else got exactly one message, unless a crash interrupted their send.
+    for (const r of byState.sent ?? []) expect(delivered.get(r.userId)).toBe(1);
+    for (const r of unknown) expect(delivered.get(r.userId) ?? 0).toBeLessThanOrEqual(1);
+    expect(byState.failed ?? []).toHaveLength(0);
+    const reachable = ids.filter((id) => !STOPPERS.has(id) && !BLOCKERS.has(id));
+    for (const id of reachable) {
+      expect(recipients.find((r) => r.userId === id)?.state).toMatch(/^(sent|unknown)$/);
+    }
+    // A crash interrupts at most the sends in flight when it happens.
+    expect(unknown.length).toBeGreaterThan(0);
+    expect(unknown.length).toBeLessThanOrEqual(CRASHES * CONCURRENCY);
+    // 429 and 502 were retried: those recipients got their message.
+    for (const id of [...LIMITED, ...FLAKY]) {
+      const r = recipients.find((x) => x.userId === id);
+      if (r?.state !== 'unknown' && !STOPPERS.has(id) && !BLOCKERS.has(id)) {
+        expect(delivered.get(id)).toBe(1);
       }
-    },
-    240_000,
-  );
+    }
+  }, 240_000);
 });
