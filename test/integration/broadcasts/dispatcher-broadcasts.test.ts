@@ -152,7 +152,9 @@ describe('the dispatcher function', () => {
     const handler = createHandler(dispatcher, { wait: async () => {} });
 
     // The stream path's sweep (after a failed delivery) leaves broadcasts to the schedule.
-    expect(await dispatcher.sweep(100, undefined, { broadcastMs: 0 })).not.toHaveProperty('broadcasts');
+    expect(await dispatcher.sweep(100, undefined, { broadcastMs: 0 })).not.toHaveProperty(
+      'broadcasts',
+    );
     expect(loads).toBe(0);
     await handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
 
