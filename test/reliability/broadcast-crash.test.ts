@@ -152,7 +152,9 @@ describe('a 2,000-recipient broadcast under dispatcher crashes', () => {
 
     const recipients = await allRecipients();
     const byState: Partial<Record<Recipient['state'], Recipient[]>> = {};
-    for (const r of recipients) (byState[r.state] ??= []).push(r);
+    for (const r of recipients) {
+      byState[r.state] = [...(byState[r.state] ?? []), r];
+    }
     const broadcast = (
       await store.client.send(
         new GetCommand({ TableName: store.tableName, Key: broadcastKey(broadcastId) }),

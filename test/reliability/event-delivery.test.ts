@@ -38,7 +38,9 @@ function seeded(seed: number) {
 }
 
 describe('event delivery to a receiver failing 30% of requests', () => {
-  it('delivers every event, each under one webhook-id, with every attempt logged', async () => {
+  it('delivers every event, each under one webhook-id, with every attempt logged', {
+    timeout: 120_000,
+  }, async () => {
     const random = seeded(20261201);
     receiver.answer = () => {
       const r = random();
