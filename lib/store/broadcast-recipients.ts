@@ -126,31 +126,6 @@ export async function writeRecipients(
   }
 }
 
-/** How many recipients a broadcast has (a consistent count). */
-export async function countRecipients(ctx: StoreContext, broadcastId: string): Promise<number> {
-  let count = 0;
-  let start: Item | undefined;
-  try {
-    do {
-      const page = await ctx.client.send(
-        new QueryCommand({
-          TableName: ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-          ExpressionAttributeValues: { ':pk': broadcastPk(broadcastId), ':r': RECIPIENT_PREFIX },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return count;
-  } catch (err: unknown) {
-    throw toStoreError(err, 'recipient count');
-  }
-}
-
 /** One page of a broadcast's recipients in key order (consistent), and where the next starts. */
 export async function readRecipients(
   ctx: StoreContext,
