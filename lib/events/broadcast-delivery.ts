@@ -51,6 +51,8 @@ export interface Turn {
   /** Renews the sender lease when due. */
   keepLease(): Promise<void>;
   stop(reason: string): void;
+  /** Ends the run as if its time were up (nothing more can start in it). */
+  endRun(): void;
   /** Nothing may be sent before `until` (Telegram's retry_after), here and by the next sender. */
   pause(until: number, broadcastId: string): Promise<void>;
   /** A message Telegram accepted. */
@@ -84,7 +86,13 @@ export async function deliver(
   const { userId } = recipient;
   if (turn.shouldStop()) return 'queued';
   const slot = await pacer.slot(userId, turn.slotDeadline());
-  if (slot === undefined || turn.shouldStop() || (await turn.cancelled())) return 'queued';
+  if (slot === undefined) {
+    // Nothing more can start in this run (its time, or a pause Telegram asked for, runs past
+    // it): the next sweep carries on.
+    turn.endRun();
+    return 'queued';
+  }
+  if (turn.shouldStop() || (await turn.cancelled())) return 'queued';
   await turn.keepLease();
   if (turn.shouldStop()) return 'queued';
   const skip = ineligible(await turn.eligibility(ctx, userId));

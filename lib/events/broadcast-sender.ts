@@ -153,6 +153,9 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
       stop: (reason) => {
         s.stopped ??= reason;
       },
+      endRun: () => {
+        s.deadline = Math.min(s.deadline, now());
+      },
       pause: async (until, broadcastId) => {
         pace.pause(until);
         await pauseSenders(ctx, owner, until);

@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { createApiKey } from '../../../lib/store/api-key-admin.ts';
+import { createDocumentClient } from '../../../lib/store/client.ts';
 import {
   person,
   privateBotStatus,
@@ -22,6 +23,7 @@ import {
   post,
   type TestLookup,
 } from '../../helpers/lookup.ts';
+import { recordRequests } from '../../helpers/request-log.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../helpers/store.ts';
 
@@ -468,6 +470,51 @@ describe('sending', () => {
     // Nothing at all went out during the pause Telegram asked for.
     for (const t of after) expect(t.at - refusal.at).toBeGreaterThanOrEqual(990);
     expect(times.filter((t) => t.chat === B && t.ok)).toHaveLength(1);
+  });
+
+  it('ends a run at once when retry_after outlasts it, and the next run sends after the pause', async () => {
+    let limited = false;
+    stack.botApi.respond('sendMessage', (payload) => {
+      if (!limited) {
+        limited = true;
+        return telegramError(429, 'Too Many Requests: retry after 30', { retry_after: 30 });
+      }
+      return {
+        message_id: 1,
+        date: 0,
+        chat: { id: payload.chat_id, type: 'private' },
+        text: payload.text,
+      };
+    });
+    const { id } = await created({ audience: { userIds: [A, B, C] } });
+    const client = createDocumentClient({
+      region: 'us-east-1',
+      endpoint: store.endpoint,
+      maxAttempts: 1,
+    });
+    const log = recordRequests(client);
+    let clock = Date.now();
+    const sender = testSender({ ...store, client }, stack.botApi, {
+      concurrency: 1,
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+
+    const first = await sender.run(5_000);
+
+    expect(first.sent).toBe(0);
+    expect(sends(stack.botApi)).toHaveLength(1);
+    // Not a busy loop over the recipients until the budget ran out.
+    expect(log.records.length).toBeLessThan(25);
+    expect((await read(id)).body).toMatchObject({ status: 'sending', sent: 0 });
+
+    clock += 30_000;
+    await sendAll(sender);
+    expect((await read(id)).body).toMatchObject({ status: 'done', sent: 3 });
+    expect(sends(stack.botApi)).toHaveLength(4);
+    client.destroy();
   });
 
   it('retries a 5xx answer and fails the recipient after 3 tries', async () => {
