@@ -75,6 +75,42 @@ describe('at most once per recipient', () => {
   });
 });
 
+describe('broadcast creation under store failures', () => {
+  it('a retry with the same idempotencyKey after the broadcast was stored but not listed gets it sent', async () => {
+    const ids = [7701, 7702];
+    await seedPrivateChats(webhook, ids);
+    // The create's PutItems: the idempotency key, the broadcast, then its pending marker.
+    let puts = 0;
+    const faulty = faultyClient(store.endpoint, (command) =>
+      command === 'PutItemCommand' && ++puts === 3 ? 'server' : undefined,
+    );
+    const flaky = await stack.lookup({ store, client: faulty.client });
+    const body = JSON.stringify({
+      text: 'listed?',
+      audience: { userIds: ids },
+      idempotencyKey: 'bk-1',
+    });
+    const call = (client: TestLookup) =>
+      client.call({
+        method: 'POST',
+        path: '/v1/broadcasts',
+        key: writeKey,
+        headers: JSON_TYPE,
+        body,
+      });
+    const first = await call(flaky);
+    expect(puts).toBeGreaterThanOrEqual(3);
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    const again = await call(api);
+    expect(again.status, again.raw).toBe(202);
+    const sender = testSender(store, stack.botApi);
+    for (let i = 0; i < 10 && (await sender.run(3000)).pending > 0; i++);
+    expect([...sendsPerChat(stack.botApi).keys()].sort()).toEqual(ids);
+    const status = await api.call({ path: `/v1/broadcasts/${again.body.id}` });
+    expect(status.body).toMatchObject({ status: 'done', sent: 2 });
+  });
+});
+
 describe('direct sends', () => {
   const send = (headers: Record<string, string>, body: unknown, client = api) =>
     client.call({
