@@ -23,6 +23,7 @@ import {
   expiryOf,
   getBroadcast,
   listBroadcasts,
+  listPending,
   newBroadcastId,
   putBroadcast,
 } from '../store/broadcasts.ts';
@@ -108,7 +109,11 @@ async function replay(
   done: { broadcastId: string; total: number },
 ): Promise<QueuedBroadcast> {
   const existing = await getBroadcast(ctx.store, done.broadcastId, true);
-  if (existing) return { id: existing.id, status: existing.status, total: existing.total };
+  if (existing) {
+    // The first request may have failed between storing the broadcast and listing it.
+    if (existing.status === 'queued' && !existing.counts) await listPending(ctx.store, existing);
+    return { id: existing.id, status: existing.status, total: existing.total };
+  }
   // The first request stopped between recording its recipients and listing the broadcast.
   return publish(ctx, body, done.broadcastId, done.total, summaryOf(body.audience), Date.now());
 }

@@ -142,6 +142,18 @@ export async function putBroadcast(ctx: StoreContext, broadcast: Broadcast): Pro
     'broadcast write',
   );
   if (broadcast.status === 'done' || broadcast.status === 'cancelled') return;
+  await listPending(ctx, broadcast);
+}
+
+/**
+ * Lists a stored broadcast for the dispatcher (its pending marker). Safe to repeat: a create
+ * retried after its first attempt stored the broadcast but failed to list it lists it here,
+ * or it would stay `queued` and never be sent.
+ */
+export async function listPending(
+  ctx: StoreContext,
+  broadcast: Pick<Broadcast, 'id' | 'createdAt'>,
+): Promise<void> {
   try {
     await ctx.client.send(
       new PutCommand({
@@ -150,7 +162,7 @@ export async function putBroadcast(ctx: StoreContext, broadcast: Broadcast): Pro
           ...pendingBroadcastKey(broadcast.id),
           ...pendingBroadcastIndexKeys(broadcast.createdAt, broadcast.id),
           id: broadcast.id,
-          expiresAt,
+          expiresAt: expiryOf(broadcast.createdAt),
         },
       }),
     );

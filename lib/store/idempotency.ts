@@ -10,6 +10,9 @@
  * answer leaves the item `sending` until it expires: the request is then never repeated
  * (at most once), and its key answers "in progress" for the rest of the 24 h.
  *
+ * A claim whose write landed with its answer lost (a timeout) is recognised by its token and
+ * kept: otherwise its own request would fail and every repeat find the key "in progress".
+ *
  * A claim whose request did nothing (refused before acting) is `released`: the key is free
  * again. Expired items are ignored (DynamoDB's TTL deletes them within days, the embedded
  * store never).
@@ -84,7 +87,11 @@ export async function claimIdempotencyKey(
         );
         return { kind: 'claimed', claim: { key, token } };
       } catch (err: unknown) {
-        if (!isConditionalCheckFailed(err)) throw err;
+        if (!isConditionalCheckFailed(err)) {
+          // The write may have landed with its answer lost: then the key is ours (our token).
+          if (await holds(ctx, key, token)) return { kind: 'claimed', claim: { key, token } };
+          throw err;
+        }
       }
       const { Item } = await ctx.client.send(
         new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
@@ -100,6 +107,18 @@ export async function claimIdempotencyKey(
     return { kind: 'in-progress' };
   } catch (err: unknown) {
     throw toStoreError(err, 'idempotency claim');
+  }
+}
+
+/** Whether `key` is claimed under `token` (false also when it cannot be read). */
+async function holds(ctx: StoreContext, key: Key, token: string): Promise<boolean> {
+  try {
+    const { Item } = await ctx.client.send(
+      new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
+    );
+    return Item?.state === 'sending' && Item.token === token;
+  } catch {
+    return false;
   }
 }
 
