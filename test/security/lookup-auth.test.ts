@@ -87,7 +87,8 @@ function requestFor(route: Route): string {
   const path = route.path
     .replace('{userId}', String(ALICE))
     .replace('{chatId}', String(GROUP))
-    .replace('{subscriptionId}', subscription.id);
+    .replace('{subscriptionId}', subscription.id)
+    .replace('{broadcastId}', `bc_${'0'.repeat(20)}`);
   if (route.operationId === 'searchContacts') return `${path}?username=alice_smith`;
   if (/activity|top/i.test(route.operationId)) return `${path}?from=2025-11-01&to=2025-11-30`;
   return path;
@@ -99,12 +100,17 @@ function bodyFor(route: Route): { body?: string; headers: Record<string, string>
   const bodies: Record<string, unknown> = {
     createSubscription: { url: 'http://127.0.0.1:9/other', events: ['member.joined'] },
     patchSubscription: { description: 'security suite' },
+    sendMessage: { text: 'security suite' },
+    createBroadcast: { text: 'security suite', audience: { userIds: [ALICE] } },
   };
   return {
     body: JSON.stringify(bodies[route.operationId] ?? { tags: ['security'], note: 'a note' }),
     headers: { 'content-type': route.body.mediaType },
   };
 }
+
+/** Routes checked only for getting past authentication (their success needs more state). */
+const PAST_AUTH_ONLY = new Set(['sendMessage', 'getBroadcast', 'cancelBroadcast']);
 
 type Caller = { label: string; headers: Record<string, string>; grants?: ApiScope };
 
@@ -152,6 +158,12 @@ describe('lookup auth matrix (every route x every caller, over HTTP)', () => {
     const want = expected(route, caller);
     const body = await response.text();
     if (want === 'ok') {
+      if (PAST_AUTH_ONLY.has(route.operationId)) {
+        // Past the key check; the answer then depends on state this matrix does not build
+        // (Alice never opened a private chat; no broadcast has this id; no bot token here).
+        expect([404, 409, 503], body).toContain(response.status);
+        return;
+      }
       expect([200, 201, 202, 204, 404], body).toContain(response.status);
       if (route.operationId !== 'getMembership') expect(response.status).not.toBe(404);
     } else {
