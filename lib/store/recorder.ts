@@ -46,7 +46,9 @@
  *   is refused there: the directory undercounts, never overcounts.
  * - An update that crashes after creating an item of a user and before its check, while
  *   that user is erased, and that Telegram then drops instead of redelivering, leaves that
- *   item (a redelivery settles it).
+ *   item (a redelivery settles it). Likewise an update that crashes between its contact
+ *   month's write and its contact.created / contact.updated event, and is then dropped,
+ *   leaves that event unwritten (a redelivery writes it).
  * - An erased user's shared entries are found through an eventually consistent index; a
  *   card carrying only a phone number is matched by the number the user has at the erasure.
  * Tests and figures: docs/reliability.md.

@@ -6,7 +6,9 @@
  * - Membership events: each one the model requires has exactly one `member.*` event (same
  *   user, chat, time and kind); every `member.*` event is one the model allows.
  * - `contact.created`: a contact that must exist has exactly one, dated from its last erasure
- *   on; one that must not has none; one that may has at most one.
+ *   on; one that must not has none; one that may has at most one. None is also allowed when the
+ *   update that created the contact's month (its `ci`) was dropped after an attempt: it may have
+ *   crashed between its month write and its event write (recorder.ts, outside the model).
  * - Nothing about a user stays dated before their last erasure, except what an update dropped
  *   after an attempt may have left (recorder.ts, outside the model): its date is allowed.
  * - `contact.erased` (erasure.ts): each completed erasure of a user with data recorded since
@@ -40,6 +42,8 @@ export interface ExpectedOutbox {
   floor: number;
   /** Dates an item about the user may carry before `floor`. */
   leftoverDates: Set<number>;
+  /** The user's updates dropped after an attempt (which may have written half their round). */
+  droppedIds: Set<number>;
   /** Each completed erasure that must be told: a `contact.erased` dated in (from, to]. */
   erasedRequired: { from: number; to: number }[];
   /** Dates a `contact.erased` of the user may carry; undefined: any erasure's. */
@@ -101,6 +105,7 @@ export function expectedOutbox(input: OutboxInput, model: Expected, user: number
     created,
     floor,
     leftoverDates: new Set(dropped.map((u) => u.date)),
+    droppedIds: new Set(dropped.map((u) => u.id)),
     erasedRequired,
     erasedAllowed,
   };
