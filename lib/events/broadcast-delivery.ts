@@ -33,7 +33,7 @@ export const CLAIM_LEASE_MS = 30_000;
 const SEND_MARGIN_MS = 10_000;
 /** A wait at the gate longer than this (a pause) reads the recipient again before sending. */
 const LONG_WAIT_MS = 1000;
-/** Sends of one message when Telegram answers 5xx (or cannot be reached), then `failed`. */
+/** Sends of one message while Telegram cannot be reached (no connection made), then `failed`. */
 export const MAX_TRIES = 3;
 
 /** What a turn needs from the run it is part of. */

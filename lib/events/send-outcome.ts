@@ -10,7 +10,7 @@
  * | 403 bot was blocked by the user                         | no     | blocked (recorded on the contact) |
  * | 403 deactivated, can't initiate conversation; other 4xx | no     | failed                 |
  * | 401, no token configured                                | no     | stop: nothing can be sent |
- * | a 5xx answer of the Bot API (its JSON error_code)       | no     | retry, 3 tries in all  |
+ * | a 5xx answer of the Bot API (its JSON error_code)       | maybe  | unknown (as a direct send's 502) |
  * | no connection (refused, DNS, unreachable host)          | no     | retry, 3 tries in all  |
  * | timeout, connection reset, an answer that is no Bot API answer (a proxy's 502 page) | maybe | unknown |
  *
@@ -38,10 +38,13 @@ function codeOf(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** An unreachable Telegram: answered 5xx itself, never connected, or unknown. */
+/**
+ * An unreachable Telegram: never connected (retried), or unknown. A 5xx answer came after the
+ * request reached Telegram, which may have sent the message before failing: never retried.
+ */
 function unreachable(err: BotApiUnreachableError): SendFailure {
   if (err.errorCode !== undefined && err.errorCode >= 500) {
-    return { kind: 'retry', error: `Telegram answered ${err.errorCode}` };
+    return { kind: 'unknown', error: `Telegram answered ${err.errorCode}: it may have sent it` };
   }
   const code = codeOf(err.cause);
   if (code !== undefined && NOT_CONNECTED.has(code)) {

@@ -50,9 +50,15 @@ describe('classifySendFailure', () => {
     expect(classifySendFailure(new BotTokenMissingError('sendMessage')).kind).toBe('stop');
   });
 
-  it('retries what Telegram answered with 5xx, or what never connected', () => {
-    expect(classifySendFailure(answered(500, 'Internal Server Error')).kind).toBe('retry');
-    expect(classifySendFailure(answered(502, 'Bad Gateway')).kind).toBe('retry');
+  it('never retries a 5xx answer (Telegram may have sent it before failing)', () => {
+    expect(classifySendFailure(answered(500, 'Internal Server Error'))).toEqual({
+      kind: 'unknown',
+      error: 'Telegram answered 500: it may have sent it',
+    });
+    expect(classifySendFailure(answered(502, 'Bad Gateway')).kind).toBe('unknown');
+  });
+
+  it('retries what never connected', () => {
     for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']) {
       expect(classifySendFailure(network(code))).toEqual({
         kind: 'retry',
