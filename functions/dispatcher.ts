@@ -5,24 +5,35 @@
  *   receiver's brief restart costs seconds, not the schedule's minute;
  * - a schedule, every minute: a sweep of what waits (due retries, and events a stream
  *   invocation missed: a failed batch also goes to the dead-letter queue, but the sweep
- *   finds the events themselves in the outbox).
+ *   finds the events themselves in the outbox), then broadcasts until 10 s before its end.
  * Records whose fan-out failed are reported back (ReportBatchItemFailures) to be retried.
  */
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
+import { createBroadcastRunner } from '../lib/events/broadcast-runner.ts';
 import { createDispatcher, type Dispatcher } from '../lib/events/dispatcher.ts';
 import { RETRY_DELAYS_SECONDS } from '../lib/events/retry-schedule.ts';
 import { sendWebhook } from '../lib/events/send-webhook.ts';
 import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
 import { logger } from '../lib/logger.ts';
+import { loadSecrets } from '../lib/secrets.ts';
 import { storeFromConfig } from '../lib/store/client.ts';
 import type { Key } from '../lib/store/keys.ts';
 
 type ScheduledEvent = { source?: string; 'detail-type'?: string };
 export type DispatcherEvent = DynamoDBStreamEvent | ScheduledEvent;
 
+/**
+ * The most a scheduled sweep sends broadcasts for; deployed, what is left of the invocation
+ * before its last END_MARGIN_MS (the sends in flight finish in it) bounds it too. The next
+ * minute's sweep carries on.
+ */
+export const SCHEDULED_BROADCAST_MS = 50_000;
+
 /** The first retry's delay and its jitter: waited for within a stream invocation. */
 const FIRST_RETRY_WAIT_MS = Math.ceil(RETRY_DELAYS_SECONDS[0] * 1.2 * 1000) + 500;
+/** A send's 5 s timeout and the writes that record it. */
+const END_MARGIN_MS = 10_000;
 
 function keyOf(record: DynamoDBStreamEvent['Records'][number]): Key | undefined {
   const keys = record.dynamodb?.Keys;
@@ -37,28 +48,38 @@ export function createHandler(
 ) {
   const getDeps = memoizeDeps(deps);
   const wait = options.wait ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  return async (event: DispatcherEvent): Promise<DynamoDBBatchResponse | undefined> => {
+  return async (
+    event: DispatcherEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<DynamoDBBatchResponse | undefined> => {
     const dispatcher = await getDeps();
+    // No attempt starts later than a send's timeout and its records before the end.
+    const until = context
+      ? Date.now() + context.getRemainingTimeInMillis() - END_MARGIN_MS
+      : undefined;
     if (!('Records' in event)) {
-      const swept = await dispatcher.sweep();
+      const swept = await dispatcher.sweep(100, until, { broadcastMs: SCHEDULED_BROADCAST_MS });
       logger.info('sweep', swept);
       return undefined;
     }
     const failures: { itemIdentifier: string }[] = [];
     let retrying = 0;
-    for (const record of event.Records) {
-      const key = keyOf(record);
-      if (!key) continue;
-      try {
-        retrying += (await dispatcher.dispatchEvents([key])).retrying;
-      } catch (err: unknown) {
-        logger.error('fan-out failed', describeError(err));
-        failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
-      }
-    }
-    if (retrying > 0) {
+    // The records in parallel (each is one event); a record whose fan-out failed is retried.
+    await Promise.all(
+      event.Records.map(async (record) => {
+        const key = keyOf(record);
+        if (!key) return;
+        try {
+          retrying += (await dispatcher.dispatchEvents([key], until)).retrying;
+        } catch (err: unknown) {
+          logger.error('fan-out failed', describeError(err));
+          failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
+        }
+      }),
+    );
+    if (retrying > 0 && (until === undefined || Date.now() + FIRST_RETRY_WAIT_MS < until)) {
       await wait(FIRST_RETRY_WAIT_MS);
-      await dispatcher.sweep();
+      await dispatcher.sweep(100, until, { broadcastMs: 0 });
     }
     return { batchItemFailures: failures };
   };
@@ -66,9 +87,16 @@ export function createHandler(
 
 export const handler = createHandler(async () => {
   const config = loadConfig();
+  const store = storeFromConfig(config);
+  const log = (message: string, fields: Record<string, unknown>) => logger.info(message, fields);
   return createDispatcher({
-    store: storeFromConfig(config),
+    store,
     post: (request) => sendWebhook({ ...request, allowLoopback: config.EVENTS_ALLOW_LOOPBACK }),
-    log: (message, fields) => logger.info(message, fields),
+    log,
+    // The Bot API client and the bot token (SSM) are loaded only when a broadcast waits.
+    broadcasts: createBroadcastRunner(store, async () => {
+      const { broadcastSenderFromConfig } = await import('../lib/events/broadcast-deps.ts');
+      return broadcastSenderFromConfig(config, await loadSecrets(config), store, { log });
+    }),
   });
 });

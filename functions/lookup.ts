@@ -34,7 +34,7 @@ export function createHandler(
         limiter.enforce(caller.keyId);
       }
       const input = {
-        ...parseRouteInput(match, event.queryStringParameters),
+        ...parseRouteInput(match, event.queryStringParameters, event.headers),
         body: parseRouteBody(match.route, event),
       };
       const result = await match.route.run({ ...context, ...(caller ? { caller } : {}) }, input);

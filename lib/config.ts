@@ -23,15 +23,15 @@ const optionalString = z.optional(
 const intFrom = (fallback: number, min: number, max: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
-/** "true" or "false" (blank: `fallback`), as a boolean. */
-const booleanFrom = (fallback: boolean) =>
-  z.pipe(
-    z._default(z.string().check(z.trim()), ''),
-    z.pipe(
-      z.enum(['true', 'false', ''], { error: 'must be true or false' }),
-      z.transform((s) => (s === '' ? fallback : s === 'true')),
-    ),
-  );
+/**
+ * A switch that only ever relaxes a safety rule: `true` turns it on, anything else (unset,
+ * `false`, a typo) leaves it off, so a mistake fails closed. Not a zod enum or check: those
+ * would add their own code to the webhook bundle, which is at its size ceiling.
+ */
+const relaxation = z.pipe(
+  optionalString,
+  z.transform((s) => s === 'true'),
+);
 
 const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalString,
@@ -62,10 +62,15 @@ const envSchema = z.object({
   /** How long a verified API key stays cached in a warm instance. */
   API_KEY_CACHE_SECONDS: intFrom(60, 0, 3600),
   /**
-   * Local only (`npm start` sets it): event subscriptions may use `http://` URLs on a loopback
-   * host (127.0.0.0/8, ::1, localhost). Never set when deployed.
+   * Local only (`npm start` sets it): `true` lets event subscriptions use `http://` URLs on a
+   * loopback host (127.0.0.0/8, ::1, localhost). Never set when deployed.
    */
-  EVENTS_ALLOW_LOOPBACK: booleanFrom(false),
+  EVENTS_ALLOW_LOOPBACK: relaxation,
+  /**
+   * Broadcast messages sent per second, overall (Telegram's published limit is about 30 per
+   * second for a bot): the dispatcher paces every broadcast under it.
+   */
+  BROADCAST_RATE: intFrom(25, 1, 30),
 });
 
 export type Config = Readonly<z.infer<typeof envSchema>>;

@@ -1,5 +1,5 @@
 /**
- * The bot's behaviours (telegraf): /start, the share-contact flow, /me and /forget.
+ * The bot's behaviours (telegraf): /start, /stop, the share-contact flow, /me and /forget.
  * Recording what updates say is not done here (see store/update-recorder.ts); this only
  * answers. Answers go through the update's ReplySink, so the first one rides in the
  * webhook response. Storage errors propagate (the webhook answers 5xx and Telegram retries);
@@ -84,6 +84,12 @@ export function createBot(options: { store: StoreContext; identity: BotIdentity 
       chat_id: ctx.chat.id,
       text: text.meText(contact, chats, shared),
     });
+  });
+
+  // The opt-out itself is recorded with the update's facts (telegram/preference-facts.ts).
+  bot.command('stop', async (ctx) => {
+    if (ctx.chat.type !== 'private') return;
+    await sinkOf(ctx.update).send('sendMessage', { chat_id: ctx.chat.id, text: text.STOP_TEXT });
   });
 
   bot.command('forget', async (ctx) => {

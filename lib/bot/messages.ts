@@ -27,6 +27,10 @@ export const START_KEYBOARD = {
   one_time_keyboard: true,
 };
 
+/** The answer to /stop (recorded as an opt-out of broadcasts, record-plan.ts). */
+export const STOP_TEXT =
+  'Done: you will get no broadcasts from this bot. Send /start to receive them again.';
+
 export const REMOVE_KEYBOARD = { remove_keyboard: true };
 
 export const OWN_CONTACT_TEXT = 'Thanks! Your phone number is verified.';

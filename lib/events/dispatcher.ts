@@ -40,7 +40,9 @@ import {
   listSubscriptionsWithSecrets,
   type SubscriptionWithSecret,
 } from '../store/subscriptions.ts';
+import type { BroadcastRunner } from './broadcast-runner.ts';
 import { type EventItem, envelope } from './envelope.ts';
+import { subscribesTo } from './event-types.ts';
 import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
 import type { SendResult } from './send-webhook.ts';
 import { signedHeaders } from './sign.ts';
@@ -59,6 +61,8 @@ export interface DispatcherDeps {
   log?: (message: string, fields: Record<string, unknown>) => void;
   /** Attempts in flight at once. */
   concurrency?: number;
+  /** Sends broadcasts after each sweep (broadcast-runner.ts); absent: none are sent. */
+  broadcasts?: BroadcastRunner;
 }
 
 interface OutboxItem extends EventItem {
@@ -66,6 +70,14 @@ interface OutboxItem extends EventItem {
   userId?: number;
   otherUserIds?: number[];
   subscriptionId?: string;
+}
+
+/** A delivery the fan-out just created, with the subscription and event it read. */
+interface Fresh {
+  subscriptionId: string;
+  eventId: string;
+  sub: SubscriptionWithSecret;
+  event: OutboxItem;
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
@@ -90,7 +102,7 @@ async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promis
 /** Whether subscription `sub` takes events of `type` (a ping only its own). */
 function wants(sub: SubscriptionWithSecret, event: OutboxItem): boolean {
   if (event.type === 'ping') return event.subscriptionId === sub.id;
-  return sub.events.includes('*') || sub.events.includes(event.type);
+  return subscribesTo(sub.events, event.type);
 }
 
 export function createDispatcher(deps: DispatcherDeps) {
@@ -116,11 +128,13 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /**
-   * After a delivery was parked for a stopped subscription: if the subscription is active again,
-   * its re-enable may have looked for parked deliveries before this one was parked, so it is
-   * resumed here (the re-enable writes the status before it looks, so one of the two sees it).
+   * After parking a delivery because its subscription was read as stopped: a re-enable
+   * (PATCH: status active, then resume what is parked) may have come between that read and
+   * the park and not seen it. The re-enable writes before it lists, the park before this
+   * read: one of the two sees the other, so a parked delivery of an active subscription is
+   * resumed by one of them.
    */
-  async function unparkIfActive(subscriptionId: string, eventId: string) {
+  async function resumeIfReEnabled(subscriptionId: string, eventId: string) {
     const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
     if (sub?.status === 'active') {
       await resumeDelivery(ctx, subscriptionId, eventId, seconds(now()));
@@ -131,11 +145,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     return (await readItem(ctx, key)) as OutboxItem | undefined;
   }
 
-  /** Step 1 for one outbox event; returns the deliveries it created. */
-  async function fanOut(key: Key): Promise<{ subscriptionId: string; eventId: string }[]> {
+  /**
+   * Step 1 for one outbox event; returns the deliveries it created, with what it read (the
+   * first attempt, right after, needs not read them again).
+   */
+  async function fanOut(key: Key): Promise<Fresh[]> {
     const event = await readEvent(key);
     if (!event || event[FANNED_OUT]) return [];
-    const created: { subscriptionId: string; eventId: string }[] = [];
+    const created: Fresh[] = [];
     if (!(await erasedSince(event))) {
       const at = seconds(now());
       // A stopped subscription (failing, disabled) keeps its events parked until re-enabled.
@@ -150,8 +167,9 @@ export function createDispatcher(deps: DispatcherDeps) {
           now: at,
           parked: !active,
         });
-        if (fresh && active) created.push({ subscriptionId: sub.id, eventId: event.eventId });
-        if (fresh && !active) await unparkIfActive(sub.id, event.eventId);
+        if (fresh && active)
+          created.push({ subscriptionId: sub.id, eventId: event.eventId, sub, event });
+        else if (fresh) await resumeIfReEnabled(sub.id, event.eventId);
       });
     }
     await markFannedOut(ctx, key);
@@ -187,21 +205,31 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
   }
 
-  /** Step 2 for one delivery; resolves to its status afterwards (undefined: not ours). */
+  /**
+   * Step 2 for one delivery; resolves to its status afterwards (undefined: not ours). `known`:
+   * the subscription and the event as the fan-out just read them.
+   */
   async function attempt(
     subscriptionId: string,
     eventId: string,
+    known?: { sub: SubscriptionWithSecret; event: OutboxItem },
   ): Promise<Finish['status'] | undefined> {
-    const sub = await getSubscriptionWithSecret(ctx, subscriptionId);
+    const sub = known ? known.sub : await getSubscriptionWithSecret(ctx, subscriptionId);
     if (sub && sub.status !== 'active') {
-      await parkDelivery(ctx, subscriptionId, eventId);
-      await unparkIfActive(subscriptionId, eventId);
+      if (await parkDelivery(ctx, subscriptionId, eventId)) {
+        await resumeIfReEnabled(subscriptionId, eventId);
+      }
       return 'parked';
     }
     const at = seconds(now());
     const claimed = await claimDelivery(ctx, subscriptionId, eventId, at);
     if (!claimed) return undefined;
-    const event = await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
+    const event = known
+      ? known.event
+      : await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
+    // The erasure check follows the claim even when the fan-out just made it: an erasure may
+    // have finished since (the fan-out's other deliveries, up to `concurrency` sends, came
+    // first), and the erased user's data must not be sent after it.
     if (!sub || !event || (await erasedSince(event))) {
       const error = !sub ? 'subscription deleted' : 'event erased';
       await record(claimed, 'dropped', { status: 'dropped' }, { error });
@@ -254,30 +282,50 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /**
    * Fans out these new events and attempts their deliveries at once; returns how many were
-   * attempted and how many of those wait for a retry.
+   * attempted and how many of those wait for a retry. `until` (epoch ms, wall clock): no
+   * attempt starts after it (a Lambda invocation's end); those left stay due for the sweep.
    */
-  async function dispatchEvents(keys: Key[]) {
-    const deliveries: { subscriptionId: string; eventId: string }[] = [];
+  async function dispatchEvents(keys: Key[], until?: number) {
+    const deliveries: Fresh[] = [];
     await inParallel(keys, concurrency, async (key) => {
       deliveries.push(...(await fanOut(key)));
     });
     let retrying = 0;
+    let attempted = 0;
     await inParallel(deliveries, concurrency, async (d) => {
-      if ((await attempt(d.subscriptionId, d.eventId)) === 'pending') retrying++;
+      if (until !== undefined && Date.now() >= until) return;
+      attempted++;
+      if ((await attempt(d.subscriptionId, d.eventId, d)) === 'pending') retrying++;
     });
-    return { attempted: deliveries.length, retrying };
+    return { attempted, retrying };
   }
 
   /**
    * One pass over what is waiting: events not yet fanned out (the stream missed them, or
-   * there is no stream), then deliveries due now. Returns how many of each it found.
+   * there is no stream), then deliveries due now, then broadcasts for `broadcastMs` (the
+   * sender's default slice when absent, none when 0), and never past `until`. Returns how
+   * many of each it found.
    */
-  async function sweep(limit = 100) {
+  async function sweep(limit = 100, until?: number, options: { broadcastMs?: number } = {}) {
     const events = await listPendingEvents(ctx, limit);
-    const fresh = await dispatchEvents(events);
+    const fresh = await dispatchEvents(events, until);
     const due = await listDueDeliveries(ctx, seconds(now()), limit);
-    await inParallel(due, concurrency, (d) => attempt(d.subscriptionId, d.eventId));
-    return { events: events.length, deliveries: fresh.attempted + due.length };
+    let attempted = 0;
+    await inParallel(due, concurrency, async (d) => {
+      if (until !== undefined && Date.now() >= until) return;
+      attempted++;
+      await attempt(d.subscriptionId, d.eventId);
+    });
+    const left = until === undefined ? undefined : Math.max(0, until - Date.now());
+    const budgets = [options.broadcastMs, left].filter((ms) => ms !== undefined);
+    const broadcasts = await deps.broadcasts?.run(
+      budgets.length > 0 ? Math.min(...budgets) : undefined,
+    );
+    return {
+      events: events.length,
+      deliveries: fresh.attempted + attempted,
+      ...(broadcasts ? { broadcasts } : {}),
+    };
   }
 
   return { fanOut, attempt, dispatchEvents, sweep };

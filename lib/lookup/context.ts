@@ -14,6 +14,12 @@ export interface LookupContext {
   limits?: Partial<LookupLimits>;
   /** EVENTS_ALLOW_LOOPBACK: subscriptions may use `http://` loopback URLs (local only). */
   eventsAllowLoopback?: boolean;
+  /**
+   * Milliseconds clock of what routes write and compare with times (subscriptions, pings, a
+   * resumed delivery's due time), so a test's dispatcher on the same clock sees them; absent:
+   * Date.now.
+   */
+  now?: () => number;
 }
 
 /** One request: the shared context and the authenticated caller (absent on public routes). */

@@ -44,6 +44,7 @@ export function buildLookupDeps(
       cursors: createCursorCodec(cursorSecret, now ? { now } : {}),
       ...(overrides.limits ? { limits: overrides.limits } : {}),
       eventsAllowLoopback: config.EVENTS_ALLOW_LOOPBACK,
+      ...(now ? { now } : {}),
     },
     auth:
       overrides.auth ??

@@ -28,7 +28,7 @@ function schemaRef(schema: z.ZodType): JsonSchema {
  * Parameters of a params or query object. A value arrives as text; its schema is the parsed
  * value's (an integer with its bounds, a date) when JSON Schema can say it, else the text's.
  */
-function parameters(object: z.ZodObject, where: 'path' | 'query'): JsonSchema[] {
+function parameters(object: z.ZodObject, where: 'path' | 'query' | 'header'): JsonSchema[] {
   type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
   const input = z.toJSONSchema(object, { io: 'input' }) as ObjectSchema;
   const output = z.toJSONSchema(object, { io: 'output', unrepresentable: 'any' }) as ObjectSchema;
@@ -131,7 +131,10 @@ function requestBody(body: RouteBody<z.ZodType>): JsonSchema {
 function operation(route: Route): JsonSchema {
   const authenticated = route.scope !== 'public';
   const params = parameters(route.params, 'path');
-  const query = parameters(route.query, 'query');
+  const query = [
+    ...parameters(route.query, 'query'),
+    ...(route.headers ? parameters(route.headers, 'header') : []),
+  ];
   const errors = new Set([
     ...(params.length + query.length > 0 || route.body ? [400] : []),
     ...(authenticated ? [401, 403, 429] : []),
@@ -193,7 +196,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
       version: '1.0.0',
       description: [
         'The contact directory a Telegram bot builds from its updates.',
-        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes, `admin` also erases and exports phone numbers.',
+        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes and sends messages, `admin` also erases and exports phone numbers.',
         'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json.',
         `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
         `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,

@@ -21,6 +21,7 @@ export interface RouteSpec<
   Q extends z.ZodObject,
   R,
   B extends z.ZodType = z.ZodUndefined,
+  H extends z.ZodObject = z.ZodObject,
 > {
   method: RouteMethod;
   /** OpenAPI path template, e.g. `/v1/contacts/{userId}`. */
@@ -31,6 +32,11 @@ export interface RouteSpec<
   scope: RouteScope;
   params: P;
   query: Q;
+  /**
+   * Request headers the route reads, by lower-case name (validated like the query: 400
+   * otherwise; documented as header parameters). Absent: the route reads none.
+   */
+  headers?: H;
   /** A JSON body the route requires (absent: a body is ignored). */
   body?: RouteBody<B>;
   /**
@@ -52,11 +58,11 @@ export interface RouteSpec<
   /** Calls one service; a thrown HttpError becomes the answer. `ctx.caller` is set unless public. */
   run(
     ctx: RequestContext,
-    input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> },
+    input: { params: z.output<P>; query: z.output<Q>; body: z.output<B>; headers: z.output<H> },
   ): Promise<R>;
 }
 
-export type Route = RouteSpec<z.ZodObject, z.ZodObject, unknown, z.ZodType>;
+export type Route = RouteSpec<z.ZodObject, z.ZodObject, unknown, z.ZodType, z.ZodObject>;
 
 /** Type-checks a route against its own schemas, then erases the types for the table. */
 export function defineRoute<
@@ -64,6 +70,7 @@ export function defineRoute<
   Q extends z.ZodObject,
   R,
   B extends z.ZodType = z.ZodUndefined,
->(spec: RouteSpec<P, Q, R, B>): Route {
+  H extends z.ZodObject = z.ZodObject,
+>(spec: RouteSpec<P, Q, R, B, H>): Route {
   return spec as unknown as Route;
 }

@@ -83,16 +83,34 @@ export function describeIssues(error: z.ZodError, where: string): string {
     .join('; ');
 }
 
-/** Validates path parameters and the query string against the route's schemas (400 otherwise). */
+/**
+ * Validates path parameters, the query string and the headers the route reads against the
+ * route's schemas (400 otherwise). Header names are matched lower-cased.
+ */
 export function parseRouteInput(
   match: RouteMatch,
   query: Record<string, string | undefined> | undefined,
-): { params: Record<string, unknown>; query: Record<string, unknown> } {
+  headers: Record<string, string | undefined> = {},
+): {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  headers: Record<string, unknown>;
+} {
   const params = match.route.params.safeParse(match.params);
   if (!params.success) throw new HttpError(400, describeIssues(params.error, 'path'));
   const parsedQuery = match.route.query.safeParse(query ?? {});
   if (!parsedQuery.success) throw new HttpError(400, describeIssues(parsedQuery.error, 'query'));
-  return { params: params.data, query: parsedQuery.data };
+  if (!match.route.headers) return { params: params.data, query: parsedQuery.data, headers: {} };
+  const read: Record<string, string | undefined> = {};
+  for (const name of Object.keys(match.route.headers.shape)) {
+    const found = Object.keys(headers).find((given) => given.toLowerCase() === name);
+    if (found !== undefined) read[name] = headers[found];
+  }
+  const parsedHeaders = match.route.headers.safeParse(read);
+  if (!parsedHeaders.success) {
+    throw new HttpError(400, describeIssues(parsedHeaders.error, 'headers'));
+  }
+  return { params: params.data, query: parsedQuery.data, headers: parsedHeaders.data };
 }
 
 /**

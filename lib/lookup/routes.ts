@@ -1,6 +1,13 @@
 /** The lookup API's routes (DESIGN.md's lookup table), each bound to one service call. */
 import { HttpError } from '../http/http-error.ts';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../http/raw-response.ts';
+import { BroadcastCreate } from './broadcast-schemas.ts';
+import {
+  cancelBroadcastById,
+  createBroadcastFor,
+  getBroadcastById,
+  listBroadcastsFor,
+} from './broadcasts-service.ts';
 import {
   getChatActivity,
   getChatById,
@@ -23,11 +30,17 @@ import { EXPORT_MEDIA_TYPES } from './export-format.ts';
 import { describeExportCapacity } from './export-size.ts';
 import { MAX_SORTED_MEMBERS } from './limits.ts';
 import { exportChatMembers } from './member-export.ts';
+import { DIRECT_MESSAGE_ROUTE } from './message-routes.ts';
+import { idempotencyHeaders } from './message-schemas.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { defineRoute, type Route } from './route.ts';
 import {
   Activity,
+  ADMIN_BROADCAST_RECIPIENTS,
   activityQuery,
+  Broadcast,
+  BroadcastList,
+  broadcastParams,
   Chat,
   ChatActivity,
   Contact,
@@ -39,6 +52,7 @@ import {
   eventsQuery,
   exportQuery,
   listQuery,
+  MAX_BROADCAST_AUDIENCE,
   MAX_DESCRIPTION_LENGTH,
   MAX_SUBSCRIPTIONS,
   MemberExportRow,
@@ -52,6 +66,7 @@ import {
   noQuery,
   OpenApiDocument,
   PingEvent,
+  QueuedBroadcast,
   SharedContactList,
   Subscription,
   SubscriptionCreate,
@@ -222,6 +237,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     response: MembershipEventList,
     run: (ctx, { params, query }) => listContactEvents(ctx, params.userId, query),
   }),
+  DIRECT_MESSAGE_ROUTE,
   defineRoute({
     method: 'GET',
     path: '/v1/chats/{chatId}',
@@ -419,7 +435,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'testSubscription',
     summary: 'Send a ping event to this subscription now (admin)',
     description:
-      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). No body is needed.',
+      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. No body is needed.',
     scope: 'admin',
     params: subscriptionParams,
     query: noQuery,
@@ -442,6 +458,75 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     response: DeliveryAttemptList,
     errors: [404],
     run: (ctx, { params, query }) => listSubscriptionDeliveries(ctx, params.subscriptionId, query),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/broadcasts',
+    operationId: 'createBroadcast',
+    summary: 'Send a message to every contact of an audience (write; admin over 1,000 recipients)',
+    description: [
+      "The audience (a tag, a chat's current members, or user ids) is resolved now: contacts who have a private chat with the bot, have not blocked it and have not sent /stop are the recipients (total). The dispatcher then sends, paced under BROADCAST_RATE messages per second overall (default 25) and one per chat per second, honouring Telegram's retry_after; each recipient is checked again right before their message (a /stop meanwhile skips them). Follow it with GET /v1/broadcasts/{broadcastId}.",
+      `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); an audience naming more than ${MAX_BROADCAST_AUDIENCE} contacts is 413, and a chatId never seen 404. An audience with no recipient is done at once (total 0).`,
+      'Idempotency-Key (header, or idempotencyKey in the body; both given: equal): the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Keys belong to the API key that used them (apart from those of direct messages). The text is never logged. Send the body as application/json.',
+    ].join('\n\n'),
+    scope: 'write',
+    params: noParams,
+    query: noQuery,
+    headers: idempotencyHeaders,
+    body: {
+      mediaType: 'application/json',
+      schema: BroadcastCreate,
+      description:
+        'text and audience; optionally parseMode, disableNotification, buttons, idempotencyKey',
+    },
+    status: 202,
+    response: QueuedBroadcast,
+    errors: [404, 409, 413, 415, 422],
+    run: (ctx, { body, headers }) => createBroadcastFor(ctx, body, headers['idempotency-key']),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/broadcasts',
+    operationId: 'listBroadcasts',
+    summary: 'The broadcasts, newest first, with their counts so far',
+    description: 'Broadcasts are kept 30 days after they are created (their recipients with them).',
+    scope: 'read',
+    params: noParams,
+    query: listQuery,
+    status: 200,
+    response: BroadcastList,
+    run: (ctx, { query }) => listBroadcastsFor(ctx, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/broadcasts/{broadcastId}',
+    operationId: 'getBroadcast',
+    summary:
+      'A broadcast: its status and how many messages were sent, failed, blocked, skipped or unknown',
+    description:
+      'While it is queued or sending, the counts are read from its recipients (one Query per ~1 MB of them); total minus their sum is still to send. Once done (or cancelled and settled) they are stored with it.',
+    scope: 'read',
+    params: broadcastParams,
+    query: noQuery,
+    status: 200,
+    response: Broadcast,
+    errors: [404],
+    run: (ctx, { params }) => getBroadcastById(ctx, params.broadcastId),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/broadcasts/{broadcastId}/cancel',
+    operationId: 'cancelBroadcast',
+    summary: 'Stop a broadcast: what is not sent yet never will be (write)',
+    description:
+      'The dispatcher stops within about a second; messages already on their way to Telegram finish (and count as theirs). The recipients not sent to count as skipped. A cancelled broadcast is answered as it is; a done one is 409. No body is needed.',
+    scope: 'write',
+    params: broadcastParams,
+    query: noQuery,
+    status: 200,
+    response: Broadcast,
+    errors: [404, 409],
+    run: (ctx, { params }) => cancelBroadcastById(ctx, params.broadcastId),
   }),
   defineRoute({
     method: 'GET',

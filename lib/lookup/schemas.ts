@@ -14,6 +14,7 @@ import {
 import { MAX_SUBSCRIPTION_URL_LENGTH } from '../events/subscription-url.ts';
 import { ALTERED_CURSOR_DETAIL, MAX_CURSOR_LENGTH } from '../http/cursor.ts';
 import { normalizePhone } from '../phone.ts';
+import { BROADCAST_ID_PATTERN, BROADCAST_STATUSES } from '../store/broadcasts.ts';
 import { DELIVERY_OUTCOMES } from '../store/delivery-log.ts';
 import { SUBSCRIPTION_ID_PATTERN, SUBSCRIPTION_STATUSES } from '../store/subscriptions.ts';
 import { EXPORT_FORMATS } from './export-format.ts';
@@ -285,7 +286,10 @@ export const ContactSummary = z
     languageCode: z.string().optional(),
     isPremium: z.boolean().optional(),
     phoneNumber: z.string().optional().meta({ description: 'Verified phone, E.164' }),
-    botBlocked: z.boolean().optional(),
+    botBlocked: z.boolean().optional().meta({
+      description:
+        'The contact blocked the bot (my_chat_member in the private chat, or a send Telegram refused with 403); absent when unknown',
+    }),
     firstSeenAt: time.optional(),
   })
   .register(components, {
@@ -294,6 +298,10 @@ export const ContactSummary = z
   });
 
 export const Contact = ContactSummary.extend({
+  broadcastOptOut: z.boolean().meta({
+    description:
+      'The contact sent /stop to the bot (and no /start since): broadcasts skip them; direct messages still reach them',
+  }),
   lastSeenAt: time.optional(),
   messageCount: z.int().min(0),
   tags: z
@@ -710,3 +718,101 @@ export const PingEvent = z
     type: z.literal(PING_EVENT_TYPE),
   })
   .register(components, { id: 'PingEvent', description: 'A ping event, queued for delivery' });
+
+// ---- broadcasts (issue 13) ----
+
+/** Contacts an audience may name (before those who cannot be messaged are left out). */
+export const MAX_BROADCAST_AUDIENCE = 10_000;
+/** Recipients above which a broadcast needs an admin key. */
+export const ADMIN_BROADCAST_RECIPIENTS = 1_000;
+
+export const broadcastParams = z.object({
+  broadcastId: z
+    .string()
+    .regex(BROADCAST_ID_PATTERN, {
+      error: 'broadcastId must be bc_ followed by 20 hexadecimal digits',
+    })
+    .meta({ description: 'A broadcast id: bc_ and 20 hexadecimal digits' }),
+});
+
+export const BroadcastAudience = z
+  .strictObject(
+    {
+      tag: tagText('tag')
+        .optional()
+        .meta({ description: 'Contacts with this tag (set with PATCH /v1/contacts/{userId})' }),
+      chatId: z.int({ error: 'chatId must be an integer' }).optional().meta({
+        description: 'Members of this chat (isMember true) when the broadcast is created',
+      }),
+      userIds: z
+        .array(
+          z.int({ error: 'userIds must be integers' }).min(1, { error: 'a user id is positive' }),
+          { error: 'userIds must be an array of user ids' },
+        )
+        .min(1, { error: 'userIds must not be empty' })
+        .max(MAX_BROADCAST_AUDIENCE, {
+          error: `userIds may list at most ${MAX_BROADCAST_AUDIENCE} users`,
+        })
+        .optional()
+        .meta({
+          description: `These contacts (at most ${MAX_BROADCAST_AUDIENCE}; repeats count once)`,
+        }),
+    },
+    { error: unknownMembers('an audience', 'tag, chatId or userIds') },
+  )
+  .refine((a) => [a.tag, a.chatId, a.userIds].filter((v) => v !== undefined).length === 1, {
+    error: 'audience must have exactly one of tag, chatId and userIds',
+  })
+  .meta({
+    description:
+      'Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to.',
+  });
+
+const count = (what: string) => z.int().min(0).meta({ description: what });
+
+export const Broadcast = z
+  .object({
+    id: z.string().regex(BROADCAST_ID_PATTERN),
+    status: z.enum(BROADCAST_STATUSES).meta({
+      description:
+        'queued: nothing sent yet; sending: the dispatcher is sending it; done: every recipient has an outcome; cancelled: stopped by POST .../cancel (what was not sent yet is skipped)',
+    }),
+    total: count(
+      'Recipients: the audience less those who could not be messaged when it was created',
+    ),
+    sent: count('Messages Telegram accepted'),
+    failed: count(
+      'Messages Telegram refused (400: e.g. a text it cannot parse), or kept failing with 5xx',
+    ),
+    blocked: count('Recipients who blocked the bot (recorded on the contact as botBlocked)'),
+    skipped: count(
+      'Recipients not sent to: they sent /stop, were erased or lost their private chat before their turn, or the broadcast was cancelled first',
+    ),
+    unknown: count(
+      'A send interrupted between Telegram and its record (a dispatcher crash, a timeout): it may have arrived; it is never sent again',
+    ),
+    createdAt: time,
+    startedAt: time.optional().meta({ description: 'When the dispatcher began sending' }),
+    finishedAt: time
+      .optional()
+      .meta({ description: 'When every recipient had an outcome, or it was cancelled' }),
+  })
+  .register(components, {
+    id: 'Broadcast',
+    description:
+      'A broadcast and its outcomes so far: sent + failed + blocked + skipped + unknown reaches total when it is done',
+  });
+
+export const QueuedBroadcast = z
+  .object({
+    id: z.string().regex(BROADCAST_ID_PATTERN),
+    status: z.enum(BROADCAST_STATUSES),
+    total: count('Recipients'),
+  })
+  .register(components, {
+    id: 'QueuedBroadcast',
+    description:
+      'A broadcast accepted for sending (or, repeated with its idempotencyKey, as it is now)',
+  });
+
+export const BroadcastList = listOf(Broadcast, 'BroadcastList');

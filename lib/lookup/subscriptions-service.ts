@@ -33,6 +33,8 @@ function checkedUrl(ctx: LookupContext, raw: string): URL {
   return parsed.url;
 }
 
+const clockOf = (ctx: LookupContext) => ctx.now ?? Date.now;
+
 const notFound = (id: string) => new HttpError(404, `no subscription with id ${id}`);
 
 /** A subscription as the API shows it: `failingSince` as an ISO time. */
@@ -69,7 +71,7 @@ export async function createSubscriptionFor(
       `a deployment may have at most ${MAX_SUBSCRIPTIONS} subscriptions: delete one first`,
     );
   }
-  const created = await createSubscription(ctx.store, { ...body, url: url.href });
+  const created = await createSubscription(ctx.store, { ...body, url: url.href }, clockOf(ctx));
   logger.info('subscription created', {
     action: 'subscription.create',
     keyId: callerOf(ctx).keyId,
@@ -107,10 +109,13 @@ export async function patchSubscription(
     ...rest,
     ...(url !== undefined ? { url: checkedUrl(ctx, url).href } : {}),
   };
-  const updated = await updateSubscription(ctx.store, id, changes);
+  const now = clockOf(ctx);
+  const updated = await updateSubscription(ctx.store, id, changes, now);
   if (!updated) throw notFound(id);
   // Re-enabled: what waited while it was stopped is due again, with a new day of retries.
-  if (changes.status === 'active') await resumeDeliveries(ctx.store, id);
+  if (changes.status === 'active') {
+    await resumeDeliveries(ctx.store, id, Math.floor(now() / 1000));
+  }
   logger.info('subscription changed', {
     action: 'subscription.update',
     keyId: callerOf(ctx).keyId,
@@ -137,7 +142,7 @@ export async function pingSubscription(
   id: string,
 ): Promise<{ eventId: string; type: typeof PING_EVENT_TYPE }> {
   await existing(ctx, id);
-  const { eventId } = await enqueuePing(ctx.store, id, Date.now());
+  const { eventId } = await enqueuePing(ctx.store, id, clockOf(ctx)());
   return { eventId, type: PING_EVENT_TYPE };
 }
 
@@ -149,6 +154,6 @@ export async function listSubscriptionDeliveries(
 ): Promise<List<DeliveryAttempt>> {
   await existing(ctx, id);
   return readList(ctx, `deliveries:${id}`, query, (page) =>
-    listDeliveryAttempts(ctx.store, id, page),
+    listDeliveryAttempts(ctx.store, id, page, clockOf(ctx)),
   );
 }

@@ -12,7 +12,7 @@ import { apiKeyKey } from './keys.ts';
 
 /** Scopes in rising order: each grants what the ones before it grant. */
 export const API_SCOPES = ['read', 'write', 'admin'] as const;
-/** `read` reads; `write` also sets tags and notes; `admin` also erases. */
+/** `read` reads; `write` also sets tags and notes and sends messages; `admin` also erases. */
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export interface ApiKeyRecord {

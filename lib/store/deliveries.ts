@@ -170,17 +170,27 @@ export async function finishDelivery(
   return answer !== undefined;
 }
 
-/** Puts a pending delivery of a subscription that is not active aside (not an attempt). */
-export async function parkDelivery(ctx: StoreContext, subscriptionId: string, eventId: string) {
+/**
+ * Puts a pending delivery of a subscription that is not active aside (not an attempt); false
+ * when it was not pending.
+ */
+export async function parkDelivery(
+  ctx: StoreContext,
+  subscriptionId: string,
+  eventId: string,
+): Promise<boolean> {
   const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
     .set('status', 'parked')
     .remove('gsi1pk')
     .remove('gsi1sk')
     .when('#{status} = :pending', { ':pending': 'pending' });
-  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
+  const parked = await conditional(() =>
+    ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
+  );
+  return parked !== undefined;
 }
 
-/** A parked delivery becomes due at `now`, with a new retry window; false if it was not parked. */
+/** A parked delivery becomes due at `now`, with a new retry window; false if not parked. */
 export async function resumeDelivery(
   ctx: StoreContext,
   subscriptionId: string,

@@ -6,6 +6,7 @@
  */
 import type { ChatType, MemberStatus, MembershipEventKind } from '../telegram/facts.ts';
 import { idFromKey, isNotesSk, monthOfSk, PROFILE } from './keys.ts';
+import { privateChatState } from './private-chat.ts';
 import { DEFAULT_RETENTION_DAYS, monthExpiry } from './record-plan.ts';
 import {
   copiedCounter,
@@ -29,6 +30,8 @@ export interface Contact {
   isPremium?: boolean;
   phoneNumber?: string;
   botBlocked?: boolean;
+  /** Sent /stop to the bot (and no /start since): no broadcasts. Always present. */
+  broadcastOptOut: boolean;
   firstSeenAt?: string;
   lastSeenAt?: string;
   messageCount: number;
@@ -186,14 +189,19 @@ export function toContactWithNotes(items: Item[]): Contact | null {
   return contact && { ...contact, ...notesOf(items.find((i) => isNotesSk(String(i.sk)))) };
 }
 
-/** A contact from its monthly items and verified-phone item; null when nothing is known. */
+/**
+ * A contact from its monthly items, verified-phone item and messaging items (private-chat.ts:
+ * blocked, opted out); null when nothing is known.
+ */
 export function toContact(items: Item[]): Contact | null {
   const registers = registersOf(items);
   const named = registers.find((r) => typeof r.f === 'string');
   if (!named) return null;
   const phone = items.find((i) => String(i.sk) === `${PROFILE}#PHONE`);
+  const id = idFromKey(String(items[0]?.pk));
+  const chat = privateChatState(items, id);
   return compact({
-    id: idFromKey(String(items[0]?.pk)),
+    id,
     isBot: named.b ?? false,
     firstName: named.f ?? '',
     lastName: named.l,
@@ -201,7 +209,8 @@ export function toContact(items: Item[]): Contact | null {
     languageCode: registers.find((r) => r.lc !== undefined)?.lc,
     isPremium: registers.find((r) => r.pr !== undefined)?.pr,
     phoneNumber: str(phone?.phoneNumber),
-    botBlocked: registers.find((r) => r.bb !== undefined)?.bb,
+    botBlocked: chat.botBlocked,
+    broadcastOptOut: chat.broadcastOptOut,
     // The earliest month's first write, or an older update that landed after it.
     firstSeenAt: isoOf(
       min([...months(items).map((i) => num(i[FIRST_SEEN])), ...registers.map((r) => r.t)]),

@@ -6,6 +6,8 @@
  * | contact month         | USER#<id>        | PROFILE#<yyyy-mm>   |                  |               | USERNAME#<lower>  |
  * | verified phone        | USER#<id>        | PROFILE#PHONE       |                  |               | PHONE#<e164>      |
  * | tags and note         | USER#<id>        | PROFILE#NOTES       |                  |               |                   |
+ * | messaging preferences | USER#<id>        | PROFILE#PREFS       |                  |               |                   |
+ * | blocked by a send     | USER#<id>        | PROFILE#BLOCKED     |                  |               |                   |
  * | tag entry             | USER#<id>        | TAG#<tag>           | TAG#<tag>        | USER#<id>     |                   |
  * | membership event      | USER#<id>        | EVENT#<at>#<chat>#<kind> | EVENTS#<chat> | <at>#<id>#<kind> |              |
  * | membership            | USER#<id>        | CHAT#<chatId>       | CHAT#<chatId>    | USER#<id>     |                   |
@@ -14,14 +16,21 @@
  * | chat month            | CHAT#<id>        | PROFILE#<yyyy-mm>   |                  |               |                   |
  * | API key               | APIKEY#<sha256>  | APIKEY              | APIKEYS          | <created>#<id>|                   |
  * | outbox event          | USER#<id>, CHAT#<id> or OUTBOX#<ev> | OUTBOX#<ev> | OUTBOX (until fanned out) | <at>#<ev> |  |
+ * | idempotent request    | IDEMPOTENCY#<keyId>#<sha256> | IDEMPOTENCY |              |               |                   |
  * | subscription          | SUB#<sub>        | SUB                 | SUBS             | <created>#<sub>|                  |
  * | delivery              | SUB#<sub>        | DELIVERY#<ev>       | DUE (while pending) | <next>#<sub>#<ev> |             |
  * | delivery attempt      | SUB#<sub>        | ATTEMPT#<ms>#<ev>#<n> |                |               |                   |
+ * | broadcast             | BROADCAST#<bc>   | BROADCAST           | BROADCASTS       | <created>#<bc>|                   |
+ * | broadcast to send     | BROADCAST#<bc>   | PENDING             | BROADCASTING (until done) | <createdMs>#<bc> |        |
+ * | broadcast recipient   | BROADCAST#<bc>   | R#<userId>          |                  |               |                   |
+ * | broadcast sender lease| BROADCAST#SENDER | LEASE               |                  |               |                   |
+ * | broadcast idempotency | BROADCAST#IDEM#<keyId>#<sha256> | IDEMPOTENCY |         |               |                   |
  *
  * A contact has no single profile item: each month's item holds that month's counters and,
  * per delivery queue, the profile the queue's last update showed (see record-plan.ts). One
  * Query (`begins_with(sk, 'PROFILE')`) reads a whole contact or chat. Partition keys start
- * with `USER#`, `CHAT#` or `APIKEY#` only: IAM grants each function its prefixes.
+ * with `USER#`, `CHAT#`, `APIKEY#`, `OUTBOX#`, `SUB#`, `IDEMPOTENCY#` or `BROADCAST#`: IAM
+ * grants each function its prefixes.
  */
 export interface Key {
   pk: string;
@@ -64,6 +73,21 @@ export const phoneItemKey = (userId: number): Key => ({
 /** Tags and note an application set on a contact (PATCH); read with the contact's months. */
 export const notesKey = (userId: number): Key => ({ pk: userPk(userId), sk: `${PROFILE}#NOTES` });
 export const isNotesSk = (sk: string) => sk === `${PROFILE}#NOTES`;
+/**
+ * A contact's messaging preferences (`/stop` and `/start` in the private chat: opted out of
+ * broadcasts or not); a single-source item the recorder writes, read with the months.
+ */
+export const prefsKey = (userId: number): Key => ({ pk: userPk(userId), sk: `${PROFILE}#PREFS` });
+export const isPrefsSk = (sk: string) => sk === `${PROFILE}#PREFS`;
+/**
+ * A send that Telegram refused with 403 (the user blocked the bot): a single-source item the
+ * lookup writes, read with the months and folded with the private chat's my_chat_member.
+ */
+export const blockedKey = (userId: number): Key => ({
+  pk: userPk(userId),
+  sk: `${PROFILE}#BLOCKED`,
+});
+export const isBlockedSk = (sk: string) => sk === `${PROFILE}#BLOCKED`;
 export const TAG_PREFIX = 'TAG#';
 /** One item per tag of a contact, indexed by tag in GSI1 (`TAG#<tag>` / `USER#<id>`). */
 export const tagKey = (userId: number, tag: string): Key => ({
@@ -187,6 +211,46 @@ export const dueDeliveryIndexKeys = (
   gsi1pk: DUE_DELIVERIES_PK,
   gsi1sk: `${eventTime(nextAttemptAt)}#${subscriptionId}#${eventId}`,
 });
+export const BROADCAST_PREFIX = 'BROADCAST#';
+export const broadcastPk = (broadcastId: string) => `${BROADCAST_PREFIX}${broadcastId}`;
+/** A broadcast (lib/store/broadcasts.ts): its message, audience, status and final counts. */
+export const broadcastKey = (broadcastId: string): Key => ({
+  pk: broadcastPk(broadcastId),
+  sk: 'BROADCAST',
+});
+/** Broadcasts are listed under this GSI1 key, by creation time (newest first when read back). */
+export const BROADCASTS_INDEX_PK = 'BROADCASTS';
+export const broadcastIndexKeys = (createdAt: string, broadcastId: string) => ({
+  gsi1pk: BROADCASTS_INDEX_PK,
+  gsi1sk: `${createdAt}#${broadcastId}`,
+});
+/** A broadcast the dispatcher has still to send: listed under BROADCASTING, oldest first. */
+export const pendingBroadcastKey = (broadcastId: string): Key => ({
+  pk: broadcastPk(broadcastId),
+  sk: 'PENDING',
+});
+export const PENDING_BROADCASTS_PK = 'BROADCASTING';
+/** `createdAtMs`: epoch milliseconds (13 digits), so broadcasts of the same second keep their order. */
+export const pendingBroadcastIndexKeys = (createdAtMs: number, broadcastId: string) => ({
+  gsi1pk: PENDING_BROADCASTS_PK,
+  gsi1sk: `${String(Math.max(0, Math.floor(createdAtMs))).padStart(13, '0')}#${broadcastId}`,
+});
+export const RECIPIENT_PREFIX = 'R#';
+/** One recipient of a broadcast and the state of its message. */
+export const recipientKey = (broadcastId: string, userId: number): Key => ({
+  pk: broadcastPk(broadcastId),
+  sk: `${RECIPIENT_PREFIX}${userId}`,
+});
+/** The one lease that lets a dispatcher send broadcasts (one sender at a time, overall). */
+export const broadcastSenderLeaseKey = (): Key => ({
+  pk: `${BROADCAST_PREFIX}SENDER`,
+  sk: 'LEASE',
+});
+/** A broadcast request made with an idempotencyKey: by the API key and a hash of the key. */
+export const broadcastIdempotencyKey = (apiKeyId: string, keyHash: string): Key => ({
+  pk: `${BROADCAST_PREFIX}IDEM#${apiKeyId}#${keyHash}`,
+  sk: 'IDEMPOTENCY',
+});
 export const ATTEMPT_PREFIX = 'ATTEMPT#';
 /** One delivery attempt, for the subscription's delivery log (newest first). */
 export const attemptKey = (
@@ -197,6 +261,16 @@ export const attemptKey = (
 ): Key => ({
   pk: subscriptionPk(subscriptionId),
   sk: `${ATTEMPT_PREFIX}${String(Math.max(0, Math.floor(atMs))).padStart(13, '0')}#${eventId}#${String(attempt).padStart(3, '0')}`,
+});
+
+export const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
+/**
+ * A request made with an Idempotency-Key: under the API key that made it and a hash of the
+ * key (the key itself is the client's string and is not stored).
+ */
+export const idempotencyKey = (apiKeyId: string, keyHash: string): Key => ({
+  pk: `${IDEMPOTENCY_PREFIX}${apiKeyId}#${keyHash}`,
+  sk: 'IDEMPOTENCY',
 });
 
 /** Parses the numeric id at the end of a `USER#<id>` / `CHAT#<id>` key part. */

@@ -13,28 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventType } from '../events/event-types.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
 import { type Key, outboxKey, pendingEventIndexKeys } from './keys.ts';
 import { EXPIRES_AT, SINGLE_SOURCE } from './registers.ts';
-
-export const EVENT_TYPES = [
-  'contact.created',
-  'contact.updated',
-  'contact.phone_verified',
-  'contact.erased',
-  'contact.shared',
-  'member.joined',
-  'member.left',
-  'member.updated',
-  'chat.created',
-  'chat.migrated',
-  'bot.blocked',
-  'bot.unblocked',
-  'ping',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Set on an outbox item once the dispatcher has created its deliveries. */
 export const FANNED_OUT = 'fo';

@@ -27,6 +27,7 @@ import {
   monthOf,
   phoneIndexPk,
   phoneItemKey,
+  prefsKey,
   sharedKey,
   sharedOfPk,
   sharedPhonePk,
@@ -34,6 +35,7 @@ import {
   userPk,
 } from './keys.ts';
 import { outboxUpdate } from './outbox.ts';
+import { OPT_OUT } from './private-chat.ts';
 import {
   activeCounter,
   CREATED_BY,
@@ -327,6 +329,16 @@ export function planRecord(
         .setIfMissing(SINGLE_SOURCE.since, t);
       guardFlat(update, SINGLE_SOURCE.hwm, SINGLE_SOURCE.at);
     }
+  }
+
+  // /stop and /start: one source, the user's private chat, whose queue orders them.
+  if (facts.broadcastPreference) {
+    const { userId, optOut } = facts.broadcastPreference;
+    const update = write(prefsKey(userId), { owner: userId, guarded: true })
+      .set(OPT_OUT, optOut)
+      .set(SINGLE_SOURCE.at, t)
+      .setIfMissing(SINGLE_SOURCE.since, t);
+    guardFlat(update, SINGLE_SOURCE.hwm, SINGLE_SOURCE.at);
   }
 
   const sharedUserIds = new Set<number>();

@@ -221,7 +221,6 @@ function indexEntries(ctx: StoreContext): Promise<Item[]> {
   });
 }
 
-/** Every active subscription, with its secret, oldest first (for the dispatcher's fan-out). */
 /** Every subscription with its secret, oldest first (the dispatcher's fan-out). */
 export async function listSubscriptionsWithSecrets(
   ctx: StoreContext,
@@ -234,6 +233,7 @@ export async function listSubscriptionsWithSecrets(
   }
 }
 
+/** Every active subscription, with its secret, oldest first. */
 export async function listActiveSubscriptions(
   ctx: StoreContext,
 ): Promise<SubscriptionWithSecret[]> {

@@ -139,6 +139,11 @@ export interface UpdateFacts {
   sharedContacts: SharedContactFact[];
   botStatus?: BotStatusFact;
   /**
+   * `/stop` (opt out of broadcasts) or `/start` (opt back in) in the sender's own private
+   * chat (telegram/preference-facts.ts).
+   */
+  broadcastPreference?: { userId: number; optOut: boolean };
+  /**
    * A group became a supergroup: everything about `fromChatId` follows to `toChatId`. Both
    * are negative (group ids) and differ.
    */
@@ -150,4 +155,6 @@ export interface ExtractOptions {
   receivedAt: number;
   /** The bot's own user id, excluded from people. */
   botId?: number;
+  /** The bot's username: a `/command@name` for another bot sets no preference. */
+  botUsername?: string;
 }

@@ -4,6 +4,7 @@
  */
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
 import { membershipEvent } from './member-facts.ts';
+import { broadcastPreference } from './preference-facts.ts';
 import { isServiceMessage } from './service-messages.ts';
 import { messageShares } from './shared-contacts.ts';
 import { asRecord, compact, type JsonRecord, safeInt } from './update-fields.ts';
@@ -23,6 +24,8 @@ export interface FactsDraft {
   person(value: unknown): PersonFact | undefined;
   /** Reads a chat and records it unless private; `undefined` when invalid. */
   chat(value: unknown): ChatFact | undefined;
+  /** The bot's username, when known (ExtractOptions). */
+  botUsername?: string;
 }
 
 /**
@@ -47,6 +50,8 @@ export function messageFacts(message: JsonRecord, draft: FactsDraft, options: Me
     const shares = messageShares(message, sender.id);
     if (shares.verifiedPhone) facts.verifiedPhone = shares.verifiedPhone;
     facts.sharedContacts.push(...shares.sharedContacts);
+    const preference = broadcastPreference(message, chat, sender, draft.botUsername);
+    if (preference) facts.broadcastPreference = preference;
   }
   if (!chat) return;
   if (!inChannel) serviceFacts(message, chat, draft);

@@ -148,6 +148,7 @@ export function extractFacts(update: unknown, options: ExtractOptions): UpdateFa
       if (chat && chat.type !== 'private') chats.set(chat.id, { ...chats.get(chat.id), ...chat });
       return chat;
     },
+    ...(options.botUsername !== undefined ? { botUsername: options.botUsername } : {}),
   };
   if (payload) describeUpdate(kind, payload, draft);
   draft.facts.people = [...people.values()];

@@ -20,6 +20,8 @@ export interface UpdateProcessorDeps {
   botApi: BotApi;
   bot: BotRunner;
   botId?: number;
+  /** The bot's username: `/stop@name` for another bot is not this bot's command. */
+  botUsername?: string;
   /** False when updates come from getUpdates: every answer is then an outbound call. */
   webhookReply?: boolean;
 }
@@ -39,7 +41,11 @@ export async function processUpdate(
   update: Update,
   receivedAt = Math.floor(Date.now() / 1000),
 ): Promise<ProcessResult> {
-  const facts = extractFacts(update, { receivedAt, botId: deps.botId });
+  const facts = extractFacts(update, {
+    receivedAt,
+    botId: deps.botId,
+    ...(deps.botUsername !== undefined ? { botUsername: deps.botUsername } : {}),
+  });
   const { duplicate, stale } = await recordUpdate(
     deps.store,
     facts,

@@ -47,6 +47,12 @@ export async function buildWebhookDeps(
   const identity = await identityOf(config, botApi);
   return {
     webhookSecret,
-    processor: { store, botApi, bot: createBot({ store, identity }), botId: identity.id },
+    processor: {
+      store,
+      botApi,
+      bot: createBot({ store, identity }),
+      botId: identity.id,
+      botUsername: identity.username,
+    },
   };
 }

@@ -47,13 +47,16 @@ const { measureMemberExport } = await import('./member-export.ts');
 const { MARKERS, renderResults } = await import('./report.ts');
 const { measureThroughput } = await import('./throughput.ts');
 const { measureUpdateWork } = await import('./update-work.ts');
+const { measureEventLatency } = await import('./event-latency.ts');
+const { measureBroadcast } = await import('./broadcast-throughput.ts');
+const { loadConfig } = await import('../../lib/config.ts');
 const { messagePool } = await import('./workload.ts');
 
 const started = performance.now();
 const loadAverage = loadavg();
 let steps = 0;
 const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-  progress.phase(`${++steps}/6 ${name}`);
+  progress.phase(`${++steps}/8 ${name}`);
   return run();
 };
 
@@ -89,6 +92,19 @@ const members = await step(`member list and export: a ${memberCount}-member chat
   measureMemberExport({ members: memberCount, runs: memberRuns }),
 );
 
+const eventCount = quick ? 10 : 100;
+const events = await step(`subscriber events: ${eventCount} joins to a loopback receiver`, () =>
+  measureEventLatency({ events: eventCount }),
+);
+
+const broadcastRecipients = quick ? 60 : 500;
+// The configured rate (BROADCAST_RATE, default 25), in real time.
+const broadcastRate = loadConfig().BROADCAST_RATE;
+const broadcast = await step(
+  `broadcast: ${broadcastRecipients} recipients at ${broadcastRate} a second`,
+  () => measureBroadcast({ recipients: broadcastRecipients, rate: broadcastRate }),
+);
+
 const memoryMb = configuredMemoryMb('webhook');
 const steady = work.steady;
 const results = {
@@ -106,6 +122,8 @@ const results = {
   throughput,
   lookup,
   members,
+  events,
+  broadcast,
   cost: {
     webhook: costPerMillion({ ...steady, cpuMs: handlerCpu.webhook.cpuMs }, memoryMb),
     // The baseline as the common starters deploy it: telegraf behind an API Gateway HTTP API,

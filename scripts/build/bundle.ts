@@ -18,7 +18,7 @@ import { createZip } from './zip.ts';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Every Lambda function, by name: `functions/<name>.ts` -> `dist/<name>/`, `dist/<name>.zip`. */
-export const FUNCTION_NAMES = ['webhook', 'lookup'] as const;
+export const FUNCTION_NAMES = ['webhook', 'lookup', 'dispatcher'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export const DEFAULT_OUT_DIR = join(ROOT, 'dist');

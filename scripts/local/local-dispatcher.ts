@@ -22,11 +22,15 @@ export function startLocalDispatcher(
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  /** A broadcast is sending: the next pass follows at once, so its pace is kept. */
+  let sending = false;
   const pass = () => {
     running = running.then(async () => {
       try {
-        await dispatcher.sweep();
+        const run = (await dispatcher.sweep()).broadcasts;
+        sending = run !== undefined && run.sent > 0 && run.pending > run.finished;
       } catch (err: unknown) {
+        sending = false;
         options.onError?.(err);
       }
     });
@@ -35,7 +39,7 @@ export function startLocalDispatcher(
   const tick = async () => {
     if (stopped) return;
     await pass();
-    if (!stopped) timer = setTimeout(tick, interval);
+    if (!stopped) timer = setTimeout(tick, sending ? 0 : interval);
   };
   timer = setTimeout(tick, interval);
   return {

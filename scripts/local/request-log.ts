@@ -75,3 +75,40 @@ export function formatRequestLine(entry: RequestLogEntry, at = new Date()): stri
   if (entry.update) parts.push(entry.update);
   return parts.join(' ');
 }
+
+/**
+ * One line per delivery attempt of a subscriber event: `12:00:01 event member.joined ->
+ * sub_… attempt 1 delivered 204`. Ids and outcomes only: no URL, body or contact data.
+ */
+export function formatDeliveryLine(fields: Record<string, unknown>, at = new Date()): string {
+  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}:${pad2(at.getSeconds())}`;
+  const parts = [
+    time,
+    'event',
+    String(fields.type),
+    '->',
+    String(fields.subscriptionId),
+    `attempt ${String(fields.attempt)}`,
+    String(fields.outcome),
+  ];
+  if (fields.httpStatus !== undefined) parts.push(String(fields.httpStatus));
+  if (fields.error !== undefined) parts.push(`(${String(fields.error)})`);
+  return parts.join(' ');
+}
+
+/**
+ * One line per broadcast step: `12:00:09 broadcast finished bc_… recipients 3, sent 2,
+ * blocked 1, ...`. Ids and counts only: never the message.
+ */
+export function formatBroadcastLine(
+  message: string,
+  fields: Record<string, unknown>,
+  at = new Date(),
+): string {
+  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}:${pad2(at.getSeconds())}`;
+  const details = Object.entries(fields)
+    .filter(([name]) => name !== 'broadcastId')
+    .map(([name, value]) => `${name} ${String(value)}`)
+    .join(', ');
+  return [time, message, fields.broadcastId, details].filter(Boolean).join(' ');
+}

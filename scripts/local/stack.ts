@@ -13,6 +13,8 @@ import { createHandler as createLookupHandler } from '../../functions/lookup.ts'
 import { createHandler as createWebhookHandler } from '../../functions/webhook.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
+import { broadcastSenderFromConfig } from '../../lib/events/broadcast-deps.ts';
+import { createBroadcastRunner } from '../../lib/events/broadcast-runner.ts';
 import { sendWebhook } from '../../lib/events/send-webhook.ts';
 import { jsonResponse, problemResponse } from '../../lib/http/http-error.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
@@ -43,6 +45,8 @@ export interface LocalStackOptions {
   port?: number;
   /** Called after each delivery attempt of a subscriber event (npm start prints it). */
   onDelivery?: (fields: Record<string, unknown>) => void;
+  /** Called when a broadcast starts, pauses, stops or finishes (npm start prints it). */
+  onBroadcast?: (message: string, fields: Record<string, unknown>) => void;
   /** Called when a pass of the local dispatcher fails (it tries again on the next). */
   onDispatchError?: (err: unknown) => void;
   /** Called after each request is answered (npm start prints it on a terminal). */
@@ -138,6 +142,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       store,
       post: (request) => sendWebhook({ ...request, allowLoopback: config.EVENTS_ALLOW_LOOPBACK }),
       ...(options.onDelivery ? { log: (_message, fields) => options.onDelivery?.(fields) } : {}),
+      // Broadcasts go out a second's slice per pass, paced across passes (BROADCAST_RATE).
+      broadcasts: createBroadcastRunner(store, async () =>
+        broadcastSenderFromConfig(config, handlerSecrets, store, {
+          ...(options.onBroadcast ? { log: options.onBroadcast } : {}),
+        }),
+      ),
     },
     { onError: (err) => options.onDispatchError?.(err) },
   );

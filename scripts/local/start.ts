@@ -41,7 +41,10 @@ const { AppError } = await import('../../lib/errors.ts');
 const { ALLOWED_UPDATES } = await import('../../lib/telegram/allowed-updates.ts');
 const { createBotApi } = await import('../../lib/telegram/bot-api.ts');
 const { startPolling } = await import('./poller.ts');
-const { formatRequestLine } = await import('./request-log.ts');
+const { formatBroadcastLine, formatDeliveryLine, formatRequestLine } = await import(
+  './request-log.ts'
+);
+const { describeError } = await import('../../lib/http/lazy-deps.ts');
 const { startLocalStack } = await import('./stack.ts');
 
 if (poll && !process.env.TELEGRAM_BOT_TOKEN) {
@@ -51,7 +54,15 @@ if (poll && !process.env.TELEGRAM_BOT_TOKEN) {
 
 async function main(): Promise<void> {
   const stack = await startLocalStack({
-    ...(format === 'human' ? { onRequest: (entry) => console.log(formatRequestLine(entry)) } : {}),
+    ...(format === 'human'
+      ? {
+          onRequest: (entry) => console.log(formatRequestLine(entry)),
+          onDelivery: (fields) => console.log(formatDeliveryLine(fields)),
+          onBroadcast: (message, fields) => console.log(formatBroadcastLine(message, fields)),
+        }
+      : {}),
+    onDispatchError: (err) =>
+      console.error(`events: a dispatcher pass failed (${describeError(err).error}); retrying`),
   });
   const poller = poll
     ? startPolling({
@@ -79,6 +90,7 @@ async function main(): Promise<void> {
     `  dev API key:    ${stack.devApiKey} (admin scope)`,
     `  lookup API:     ${stack.url}/v1/...`,
     `  health:         ${stack.url}/health`,
+    '  events:         POST /v1/subscriptions, delivered from this process (README "Receive events")',
     stack.botUsername
       ? `  bot:            ${stack.botUsername}`
       : '  bot:            identity unknown: set TELEGRAM_BOT_USERNAME=<the bot username> so /command@bot routes in groups',

@@ -22,12 +22,15 @@ process.stdout.write('\\n@@RESULTS@@' + JSON.stringify(results));
 `;
 
 export interface BundleDriver {
-  /** Imports `bundle` in a new process with exactly `env` (plus PATH) and runs `events`. */
-  invoke(
+  /**
+   * Imports `bundle` in a new process with exactly `env` (plus PATH) and runs `events` (HTTP
+   * events unless told otherwise); a handler's `undefined` comes back as `null`.
+   */
+  invoke<E = APIGatewayProxyEventV2, R = APIGatewayProxyStructuredResultV2>(
     bundle: string,
-    events: APIGatewayProxyEventV2[],
+    events: E[],
     env: Record<string, string>,
-  ): Promise<APIGatewayProxyStructuredResultV2[]>;
+  ): Promise<R[]>;
   close(): void;
 }
 

@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { vi } from 'vitest';
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -60,13 +61,29 @@ export interface VerifiedEvent {
   data: Record<string, unknown>;
 }
 
-/** Verifies a received request as a receiver would; throws when the signature is wrong. */
-export function verifyEvent(secret: string, request: ReceivedRequest): VerifiedEvent {
+/**
+ * Verifies a received request as a receiver would; throws when the signature is wrong.
+ * `asSigned`: verify as of the signature's own time (a dispatcher on a test clock hours
+ * ahead signs with that clock's time; receivers refuse timestamps 5 min off their own).
+ */
+export function verifyEvent(
+  secret: string,
+  request: ReceivedRequest,
+  options: { asSigned?: boolean } = {},
+): VerifiedEvent {
   const headers = {
     'webhook-id': String(request.headers['webhook-id']),
     'webhook-timestamp': String(request.headers['webhook-timestamp']),
     'webhook-signature': String(request.headers['webhook-signature']),
   };
-  const payload = new Webhook(secret).verify(request.body, headers) as Omit<VerifiedEvent, 'id'>;
-  return { id: headers['webhook-id'], ...payload };
+  const verify = () =>
+    new Webhook(secret).verify(request.body, headers) as Omit<VerifiedEvent, 'id'>;
+  if (!options.asSigned) return { id: headers['webhook-id'], ...verify() };
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    vi.setSystemTime(Number(headers['webhook-timestamp']) * 1000);
+    return { id: headers['webhook-id'], ...verify() };
+  } finally {
+    vi.useRealTimers();
+  }
 }

@@ -58,13 +58,22 @@ describe('loadConfig', () => {
     expect(message).not.toContain('has space');
   });
 
-  it('reads EVENTS_ALLOW_LOOPBACK as true or false, false when unset or blank', () => {
+  it('reads EVENTS_ALLOW_LOOPBACK as on only for true: unset, false or a typo leave it off', () => {
     expect(loadConfig({}).EVENTS_ALLOW_LOOPBACK).toBe(false);
     expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: ' ' }).EVENTS_ALLOW_LOOPBACK).toBe(false);
     expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: 'true' }).EVENTS_ALLOW_LOOPBACK).toBe(true);
+    expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: ' true ' }).EVENTS_ALLOW_LOOPBACK).toBe(true);
     expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: 'false' }).EVENTS_ALLOW_LOOPBACK).toBe(false);
-    expect(() => loadConfig({ EVENTS_ALLOW_LOOPBACK: 'yes' })).toThrow(
-      'EVENTS_ALLOW_LOOPBACK: must be true or false',
-    );
+    expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: 'yes' }).EVENTS_ALLOW_LOOPBACK).toBe(false);
+    expect(loadConfig({ EVENTS_ALLOW_LOOPBACK: 'TRUE' }).EVENTS_ALLOW_LOOPBACK).toBe(false);
+  });
+
+  it('reads BROADCAST_RATE as messages per second, 25 by default, 1 to 30', () => {
+    expect(loadConfig({}).BROADCAST_RATE).toBe(25);
+    expect(loadConfig({ BROADCAST_RATE: '30' }).BROADCAST_RATE).toBe(30);
+    expect(loadConfig({ BROADCAST_RATE: '1' }).BROADCAST_RATE).toBe(1);
+    for (const bad of ['31', '0', '2.5', 'fast']) {
+      expect(() => loadConfig({ BROADCAST_RATE: bad })).toThrow('BROADCAST_RATE:');
+    }
   });
 });

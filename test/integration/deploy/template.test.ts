@@ -1,9 +1,11 @@
 /**
  * `npm run package` offline (no AWS credentials, no network), then the CloudFormation it
  * generates: routes reach the right functions, the webhook has its Function URL, the table
- * equals lib/store/table.ts, IAM is exactly what each bundle's code calls and only on the
- * items it touches, concurrency is reserved, no secret travels in an environment block, and
- * the whole template passes AWS's resource schemas (aws-cdk-lib, offline).
+ * equals lib/store/table.ts, the dispatcher is triggered by the table's stream (filtered to
+ * new outbox items, with bisection and a dead-letter queue) and by a schedule, IAM is exactly
+ * what each bundle's code calls and only on the items it touches, concurrency is reserved, no
+ * secret travels in an environment block, and the whole template passes AWS's resource
+ * schemas (aws-cdk-lib, offline).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
+import {
+  contactMonthKey,
+  deliveryKey,
+  type Key,
+  membershipKey,
+  outboxKey,
+  subscriptionKey,
+} from '../../../lib/store/keys.ts';
 import {
   ATTRIBUTE_DEFINITIONS,
   GLOBAL_SECONDARY_INDEXES,
@@ -22,6 +32,7 @@ import { DEFAULT_OUT_DIR, FUNCTION_NAMES, ROOT } from '../../../scripts/build/bu
 import { DEFAULT_MAX_CONNECTIONS } from '../../../scripts/webhook-cli.ts';
 import { dynamoOperations } from '../../helpers/bundle-operations.ts';
 import { validateTemplateFile } from '../../helpers/cfn-schema.ts';
+import { filterMatches } from '../../helpers/event-filter.ts';
 import { allows, asList, type Statement } from '../../helpers/iam-policy.ts';
 
 const run = promisify(execFile);
@@ -36,6 +47,15 @@ interface Resource {
   UpdateReplacePolicy?: string;
 }
 const TABLE_ARN = { 'Fn::GetAtt': ['ContactsTable', 'Arn'] };
+const STREAM_ARN = { 'Fn::GetAtt': ['ContactsTable', 'StreamArn'] };
+const DEAD_LETTER_ARN = { 'Fn::GetAtt': ['DispatcherDeadLetterQueue', 'Arn'] };
+/** What Lambda's event source mapping does with the role to read a DynamoDB stream. */
+const STREAM_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 const indexArn = (name: string) => ({
   'Fn::Join': ['', [TABLE_ARN, `/index/${name}`]],
 });
@@ -45,41 +65,126 @@ const ssmArn = (name: string) => ({
 const BOT_TOKEN = /\d{5,}:[A-Za-z0-9_-]{30,}/;
 
 /**
- * The items each function may reach, by partition key prefix (lib/store/keys.ts after the
- * key schema of issue 9): reads and writes on the table, Query on each index.
+ * The items each function may reach, by partition key prefix (`X#` a prefix, `X` a constant
+ * key; lib/store/keys.ts): reads and writes on the table, keys reached by PutItem alone (an
+ * event written once in a partition of its own), Query on each index.
  */
-const ACCESS: Record<string, { read: string[]; write: string[]; gsi1: string[]; gsi2: string[] }> =
-  {
-    webhook: {
-      read: ['USER#', 'CHAT#'],
-      write: ['USER#', 'CHAT#'],
-      gsi1: ['SHAREDOF#', 'CHAT#'],
-      gsi2: [],
+interface Access {
+  read: string[];
+  write: string[];
+  putOnly: string[];
+  gsi1: string[];
+  gsi2: string[];
+  /** Operations granted on other prefixes than `write` says (replaces it for them). */
+  only?: Partial<Record<string, string[]>>;
+  /** Table items reached by some operations alone: prefix -> those operations. */
+  also?: Record<string, string[]>;
+}
+const ACCESS: Record<string, Access> = {
+  webhook: {
+    read: ['USER#', 'CHAT#'],
+    write: ['USER#', 'CHAT#'],
+    // /forget's contact.erased.
+    putOnly: ['OUTBOX#'],
+    gsi1: ['SHAREDOF#', 'SHAREDPHONE#', 'CHAT#'],
+    gsi2: [],
+  },
+  lookup: {
+    read: ['USER#', 'CHAT#', 'APIKEY#', 'SUB#', 'BROADCAST#'],
+    write: ['USER#', 'SUB#', 'BROADCAST#'],
+    // DELETE /v1/contacts/{id}'s contact.erased, a subscription's test ping.
+    putOnly: ['OUTBOX#'],
+    gsi1: [
+      'CHAT#',
+      'EVENTS#',
+      'SHAREDOF#',
+      'SHAREDPHONE#',
+      'APIKEYS',
+      'TAG#',
+      'SUBS',
+      'BROADCASTS',
+    ],
+    gsi2: ['USERNAME#', 'PHONE#'],
+    // A broadcast's recipients, 25 a request, all in its own partition.
+    only: { BatchWriteItem: ['BROADCAST#'] },
+    // Idempotency-Key records of direct messages.
+    also: { 'IDEMPOTENCY#': ['GetItem', 'PutItem', 'UpdateItem'] },
+  },
+  dispatcher: {
+    read: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#', 'BROADCAST#'],
+    write: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#'],
+    putOnly: [],
+    gsi1: ['OUTBOX', 'DUE', 'SUBS', 'BROADCASTING'],
+    gsi2: [],
+    only: {
+      // Broadcasts: recipients claimed and recorded, the sender lease, the final counts.
+      UpdateItem: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#', 'BROADCAST#'],
+      // A broadcast's marker once it is done; a 403's block record settled by an erasure.
+      DeleteItem: ['USER#', 'BROADCAST#'],
     },
-    lookup: {
-      read: ['USER#', 'CHAT#', 'APIKEY#'],
-      write: ['USER#'],
-      gsi1: ['CHAT#', 'SHAREDOF#', 'APIKEYS', 'TAG#'],
-      gsi2: ['USERNAME#', 'PHONE#'],
-    },
-  };
+  },
+};
 const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query']);
+
+/**
+ * Every partition key kind of the table and its indexes, read from the key table at the top
+ * of lib/store/keys.ts (its pk, gsi1pk and gsi2pk columns): `USER#` for `USER#<id>`, `APIKEYS`
+ * for a constant key. A kind added there is probed here without anyone remembering to.
+ */
+function partitionKeyKinds(): string[] {
+  const source = readFileSync(join(ROOT, 'lib/store/keys.ts'), 'utf8');
+  const rows = source
+    .split('\n')
+    .filter((line) => /^ \* \|/.test(line))
+    .map((line) =>
+      line
+        .replace(/^ \* /, '')
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+  const [header = [], , ...body] = rows;
+  const columns = ['pk', 'gsi1pk', 'gsi2pk'].map((name) => header.indexOf(name));
+  if (columns.some((column) => column < 0)) throw new Error('keys.ts: no key table header');
+  const kinds = new Set<string>();
+  for (const row of body) {
+    for (const column of columns) {
+      const cell = (row[column] ?? '').replace(/<[^>]*>/g, '');
+      for (const [kind] of cell.matchAll(/\b[A-Z][A-Z0-9]*#?/g)) kinds.add(kind);
+    }
+  }
+  return [...kinds].sort();
+}
 /** One partition key of every kind the table and its indexes hold, and some they never do. */
 const PROBES = [
-  'USER#1001',
-  'CHAT#-100200300',
-  'APIKEY#9f86d081884c7d659a2feaa0c55ad015',
-  'APIKEYS',
-  'SHAREDOF#1001',
-  'TAG#vip',
-  'USERNAME#alice',
-  'PHONE#+15551234567',
+  ...partitionKeyKinds().map((kind) => (kind.endsWith('#') ? `${kind}42` : kind)),
   'UPDATE#42',
   'user#1001',
   'XUSER#1001',
+  'OUTBOXES',
 ];
 const reaches = (grants: string[], key: string) =>
   grants.some((grant) => (grant.endsWith('#') ? key.startsWith(grant) : key === grant));
+
+/** A DynamoDB Streams record as Lambda passes it from a KEYS_ONLY stream. */
+const streamRecord = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', key: Key) => ({
+  eventID: 'c4ca4238a0b923820dcc509a6f75849b',
+  eventName,
+  eventVersion: '1.1',
+  eventSource: 'aws:dynamodb',
+  awsRegion: 'us-east-1',
+  dynamodb: {
+    ApproximateCreationDateTime: 1767225600,
+    Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
+    SequenceNumber: '4421584500000000017450439091',
+    SizeBytes: 64,
+    StreamViewType: 'KEYS_ONLY',
+  },
+  eventSourceARN:
+    'arn:aws:dynamodb:us-east-1:123456789012:table/telegram-contacts-test/stream/2026-01-01T00:00:00.000',
+});
+const EVENT_ID = 'evt_0123456789abcdef01234567';
+const SUBSCRIPTION_ID = 'sub_0123456789abcdef0123';
 
 const capitalized = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;
 
@@ -155,7 +260,9 @@ describe('npm run package (osls, offline)', () => {
         Handler: 'index.handler',
         FunctionName: `telegram-contacts-${STAGE}-${name}`,
       });
-      expect(props.Timeout).toBeLessThanOrEqual(10);
+      // The dispatcher waits on receivers (5 s each, a first retry within 15 s); the others
+      // answer a caller that gives up sooner.
+      expect(props.Timeout).toBeLessThanOrEqual(name === 'dispatcher' ? 60 : 10);
       expect(props.MemorySize).toBeGreaterThanOrEqual(256);
       expect(state.service.functions[name]?.package.artifact).toBe(`dist/${name}.zip`);
     }
@@ -241,6 +348,9 @@ describe('npm run package (osls, offline)', () => {
     expect(reserved('webhook')).toBe(DEFAULT_MAX_CONNECTIONS);
     // The lookup's per-instance rate limiter counts on a bound to the number of instances.
     expect(reserved('lookup')).toBe(10);
+    // At least a stream invocation and a sweep at once; few, since each calls receivers.
+    expect(reserved('dispatcher')).toBeGreaterThanOrEqual(2);
+    expect(reserved('dispatcher')).toBeLessThanOrEqual(10);
   });
 
   it('defines the table exactly as lib/store/table.ts, on demand, recoverable and retained', () => {
@@ -262,6 +372,8 @@ describe('npm run package (osls, offline)', () => {
     expect(props.SSESpecification).toEqual({ SSEEnabled: true });
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
     expect(props.DeletionProtectionEnabled).toBe(true);
+    // Keys only: stream records name the item, never its names or phone numbers.
+    expect(props.StreamSpecification).toEqual({ StreamViewType: 'KEYS_ONLY' });
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
     for (const name of FUNCTION_NAMES) {
@@ -279,6 +391,8 @@ describe('npm run package (osls, offline)', () => {
         const actions = asList(statement.Action);
         for (const action of actions) expect(action).not.toContain('*');
         if (!actions.some((action) => action.startsWith('dynamodb:'))) continue;
+        // Reading the stream is the event source mapping's, checked below.
+        if (actions.every((action) => STREAM_ACTIONS.includes(action))) continue;
         for (const action of actions) granted.add(action.slice('dynamodb:'.length));
         for (const target of asList(statement.Resource)) expect(known).toContainEqual(target);
         expect(statement.Condition, statement.Sid).toEqual({
@@ -297,17 +411,23 @@ describe('npm run package (osls, offline)', () => {
       if (!access) throw new Error(`no expected access for ${name}`);
       const statements = statementsOf(name);
       const targets = { table: TABLE_ARN, gsi1: indexArn('gsi1'), gsi2: indexArn('gsi2') };
+      const grantsOf = (operation: string, target: string) => {
+        if (target !== 'table')
+          return operation === 'Query' ? access[target as 'gsi1' | 'gsi2'] : [];
+        const only = access.only?.[operation];
+        if (only) return only;
+        if (READ_OPERATIONS.has(operation)) return access.read;
+        return operation === 'PutItem' ? [...access.write, ...access.putOnly] : access.write;
+      };
       const wrong: string[] = [];
       for (const operation of dynamoOperations(join(DEFAULT_OUT_DIR, name))) {
         for (const [target, resource] of Object.entries(targets)) {
           for (const key of PROBES) {
-            const grants =
-              target === 'table'
-                ? access[READ_OPERATIONS.has(operation) ? 'read' : 'write']
-                : operation === 'Query'
-                  ? access[target as 'gsi1' | 'gsi2']
-                  : [];
-            const expected = reaches(grants, key);
+            const grants = grantsOf(operation, target);
+            const also = Object.entries(target === 'table' ? (access.also ?? {}) : {});
+            const expected =
+              reaches(grants, key) ||
+              also.some(([prefix, ops]) => key.startsWith(prefix) && ops.includes(operation));
             const action = `dynamodb:${operation}`;
             if (allows(statements, { action, resource, leadingKeys: [key] }) !== expected) {
               wrong.push(
@@ -346,7 +466,7 @@ describe('npm run package (osls, offline)', () => {
     );
   });
 
-  it("lets the lookup write contacts' items only (live answers, erasure), never a chat or a key", () => {
+  it("lets the lookup write contacts', subscriptions' and broadcasts' items, and only add events, never a chat or a key", () => {
     const statements = statementsOf('lookup');
     const writes = [...dynamoOperations(join(DEFAULT_OUT_DIR, 'lookup'))].filter(
       (operation) => !READ_OPERATIONS.has(operation),
@@ -354,14 +474,49 @@ describe('npm run package (osls, offline)', () => {
     expect(writes.length).toBeGreaterThan(0);
     for (const operation of writes) {
       const request = { action: `dynamodb:${operation}`, resource: TABLE_ARN };
-      expect(allows(statements, { ...request, leadingKeys: ['USER#1001'] }), operation).toBe(true);
+      for (const key of ['USER#1001', `SUB#${SUBSCRIPTION_ID}`, 'BROADCAST#bc_0123']) {
+        // Batch writes are a broadcast's recipients alone.
+        const expected = operation !== 'BatchWriteItem' || key.startsWith('BROADCAST#');
+        expect(allows(statements, { ...request, leadingKeys: [key] }), `${operation} ${key}`).toBe(
+          expected,
+        );
+      }
+      // contact.erased and ping are written once; the lookup never changes an event.
+      expect(allows(statements, { ...request, leadingKeys: [`OUTBOX#${EVENT_ID}`] })).toBe(
+        operation === 'PutItem',
+      );
       for (const key of ['CHAT#-100200300', 'APIKEY#9f86d081', 'USERNAME#alice', 'UPDATE#1']) {
         expect(allows(statements, { ...request, leadingKeys: [key] }), `${operation} ${key}`).toBe(
           false,
         );
       }
     }
-    expect(writes.sort()).toEqual(['DeleteItem', 'PutItem', 'UpdateItem']);
+    expect(writes.sort()).toEqual(['BatchWriteItem', 'DeleteItem', 'PutItem', 'UpdateItem']);
+  });
+
+  it('probes every partition key kind of lib/store/keys.ts, the events ones included', () => {
+    expect(PROBES).toEqual(
+      expect.arrayContaining([
+        'USER#42',
+        'CHAT#42',
+        'APIKEY#42',
+        'OUTBOX#42',
+        'SUB#42',
+        'SHAREDOF#42',
+        'SHAREDPHONE#42',
+        'EVENTS#42',
+        'TAG#42',
+        'APIKEYS',
+        'OUTBOX',
+        'SUBS',
+        'DUE',
+        'BROADCAST#42',
+        'BROADCASTS',
+        'BROADCASTING',
+        'USERNAME#42',
+        'PHONE#42',
+      ]),
+    );
   });
 
   it.each(FUNCTION_NAMES)(
@@ -370,14 +525,20 @@ describe('npm run package (osls, offline)', () => {
       const statements = statementsOf(name);
       const actions = statements.flatMap((s) => asList(s.Action));
       const services = new Set(actions.map((action) => action.split(':')[0]));
-      expect([...services].sort()).toEqual(['dynamodb', 'logs', 'ssm']);
+      // The dispatcher also sends to its dead letters; its one secret is the bot token (it
+      // calls Telegram for broadcasts alone).
+      expect([...services].sort()).toEqual(
+        name === 'dispatcher' ? ['dynamodb', 'logs', 'sqs', 'ssm'] : ['dynamodb', 'logs', 'ssm'],
+      );
 
       const params = Object.entries(environmentOf(name))
         .filter(([key]) => key.endsWith('_PARAM'))
         .map(([, value]) => String(value));
-      expect(params.length).toBeGreaterThan(0);
+      expect(params.length).toBe(name === 'dispatcher' ? 1 : 2);
       const ssm = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('ssm:')));
-      expect(ssm.flatMap((s) => asList(s.Action))).toEqual(['ssm:GetParameter']);
+      expect(ssm.flatMap((s) => asList(s.Action))).toEqual(
+        params.length > 0 ? ['ssm:GetParameter'] : [],
+      );
       expect(ssm.flatMap((s) => asList(s.Resource))).toEqual(params.map(ssmArn));
 
       const logs = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
@@ -408,6 +569,8 @@ describe('npm run package (osls, offline)', () => {
       'CURSOR_SECRET_PARAM',
       // How long events and monthly activity are kept: a number of days, not a secret.
       'RETENTION_DAYS',
+      // Broadcast messages per second.
+      'BROADCAST_RATE',
     ]);
     for (const name of FUNCTION_NAMES) {
       const environment = environmentOf(name);
@@ -429,6 +592,14 @@ describe('npm run package (osls, offline)', () => {
       TELEGRAM_BOT_TOKEN_PARAM: `/telegram-contacts/${STAGE}/bot-token`,
       CURSOR_SECRET_PARAM: `/telegram-contacts/${STAGE}/cursor-secret`,
     });
+    expect(environmentOf('dispatcher')).toMatchObject({
+      TELEGRAM_BOT_TOKEN_PARAM: `/telegram-contacts/${STAGE}/bot-token`,
+      BROADCAST_RATE: '25',
+    });
+    // Never the local stack's loopback switch: deployed, receivers are https and public.
+    for (const name of FUNCTION_NAMES) {
+      expect(environmentOf(name)).not.toHaveProperty('EVENTS_ALLOW_LOOPBACK');
+    }
     expect(JSON.stringify(resources)).not.toMatch(BOT_TOKEN);
   });
 
@@ -447,12 +618,178 @@ describe('npm run package (osls, offline)', () => {
     );
   });
 
-  it('outputs the webhook URL to register, the lookup API URL and the table name', () => {
+  it('outputs the webhook URL to register, the lookup API URL, the table name and the DLQ', () => {
     expect(outputs.WebhookUrl?.Value).toEqual({
       'Fn::GetAtt': ['WebhookLambdaFunctionUrl', 'FunctionUrl'],
     });
     expect(JSON.stringify(outputs.LookupApiUrl?.Value)).toContain('/v1');
     expect(outputs.TableName?.Value).toEqual({ Ref: 'ContactsTable' });
+    // A queue's Ref is its URL, what `aws sqs receive-message --queue-url` takes.
+    expect(outputs.DispatcherDeadLetterQueueUrl?.Value).toEqual({
+      Ref: 'DispatcherDeadLetterQueue',
+    });
+  });
+
+  it.each(FUNCTION_NAMES)('grants %s no Scan and no resource by wildcard', (name) => {
+    for (const statement of statementsOf(name)) {
+      expect(asList(statement.Action), statement.Sid).not.toContain('dynamodb:Scan');
+      for (const target of asList(statement.Resource)) {
+        expect(JSON.stringify(target), statement.Sid).not.toContain('*');
+      }
+    }
+  });
+
+  describe('the dispatcher', () => {
+    const mapping = () => {
+      const mappings = ofType('AWS::Lambda::EventSourceMapping');
+      expect(mappings).toHaveLength(1);
+      return (mappings[0] as [string, Resource])[1].Properties;
+    };
+    const filters = () =>
+      (mapping().FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map(
+        (filter) => filter.Pattern,
+      );
+    /** Whether the mapping hands `record` to the function: some filter passes it. */
+    const passes = (record: unknown) => filters().some((pattern) => filterMatches(pattern, record));
+
+    it("is triggered by the table's stream, from its tip, in small batches without waiting", () => {
+      expect(mapping()).toMatchObject({
+        EventSourceArn: STREAM_ARN,
+        FunctionName: { 'Fn::GetAtt': ['DispatcherLambdaFunction', 'Arn'] },
+        Enabled: true,
+        StartingPosition: 'LATEST',
+        BatchSize: 25,
+        // A batching window would add its whole length to every event's latency.
+        MaximumBatchingWindowInSeconds: 0,
+      });
+      expect(mapping().ParallelizationFactor).toBeUndefined();
+    });
+
+    it('passes it new outbox items only: events about a user, a chat, or of their own', () => {
+      expect(filters()).toHaveLength(1);
+      const events = [
+        outboxKey({ userId: 1001 }, EVENT_ID),
+        outboxKey({ chatId: -100200300 }, EVENT_ID),
+        outboxKey({}, EVENT_ID),
+      ];
+      for (const key of events) {
+        expect(passes(streamRecord('INSERT', key)), `INSERT ${key.pk} ${key.sk}`).toBe(true);
+        // Its own marking of an event as fanned out, and the TTL's deletion.
+        expect(passes(streamRecord('MODIFY', key)), `MODIFY ${key.pk}`).toBe(false);
+        expect(passes(streamRecord('REMOVE', key)), `REMOVE ${key.pk}`).toBe(false);
+      }
+      const others = [
+        contactMonthKey(1001, '2026-01'),
+        membershipKey(1001, -100200300),
+        subscriptionKey(SUBSCRIPTION_ID),
+        deliveryKey(SUBSCRIPTION_ID, EVENT_ID),
+        // A partition key that looks like an event's does not make an item one.
+        { pk: `OUTBOX#${EVENT_ID}`, sk: 'PROFILE' },
+      ];
+      for (const key of others) {
+        expect(passes(streamRecord('INSERT', key)), `INSERT ${key.pk} ${key.sk}`).toBe(false);
+      }
+    });
+
+    it('bisects a failing batch, retries it a bounded time, then reports it to its dead-letter queue', () => {
+      const props = mapping();
+      expect(props.BisectBatchOnFunctionError).toBe(true);
+      expect(props.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      // Bounded (the default -1 retries a poisoned batch until the record expires, a day).
+      expect(props.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(props.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+      expect(props.MaximumRecordAgeInSeconds).toBeGreaterThanOrEqual(60);
+      expect(props.MaximumRecordAgeInSeconds).toBeLessThanOrEqual(3600);
+      expect(props.DestinationConfig).toEqual({ OnFailure: { Destination: DEAD_LETTER_ARN } });
+
+      const queue = resource('DispatcherDeadLetterQueue');
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      expect(queue.Properties).toMatchObject({
+        QueueName: `telegram-contacts-${STAGE}-dispatcher-dlq`,
+        // 14 days, SQS's longest.
+        MessageRetentionPeriod: 1_209_600,
+        SqsManagedSseEnabled: true,
+      });
+    });
+
+    it('sweeps every minute; a failed or late sweep is left to the next one', () => {
+      const rules = ofType('AWS::Events::Rule');
+      expect(rules).toHaveLength(1);
+      const [ruleId, rule] = rules[0] as [string, Resource];
+      const target = { 'Fn::GetAtt': ['DispatcherLambdaFunction', 'Arn'] };
+      expect(rule.Properties).toMatchObject({
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [{ Arn: target, Id: expect.any(String) }],
+      });
+      // EventBridge may invoke it only through this rule; nothing else may at all.
+      expect(permissionsOf('dispatcher')).toEqual([
+        {
+          FunctionName: target,
+          Action: 'lambda:InvokeFunction',
+          Principal: 'events.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+        },
+      ]);
+
+      const configs = ofType('AWS::Lambda::EventInvokeConfig');
+      expect(configs.map(([, config]) => config.Properties)).toEqual([
+        {
+          FunctionName: { Ref: 'DispatcherLambdaFunction' },
+          Qualifier: '$LATEST',
+          DestinationConfig: {},
+          MaximumRetryAttempts: 0,
+          MaximumEventAgeInSeconds: 60,
+        },
+      ]);
+    });
+
+    it("alone reads the stream, only its own table's, and sends only to its own queue", () => {
+      const streamStatements = (name: string) =>
+        statementsOf(name).filter((s) => asList(s.Action).some((a) => STREAM_ACTIONS.includes(a)));
+      const sqsStatements = (name: string) =>
+        statementsOf(name).filter((s) => asList(s.Action).some((a) => a.startsWith('sqs:')));
+
+      const [stream, ...moreStream] = streamStatements('dispatcher');
+      expect(moreStream).toEqual([]);
+      expect(asList(stream?.Action ?? []).sort()).toEqual(STREAM_ACTIONS);
+      expect(asList(stream?.Resource)).toEqual([STREAM_ARN]);
+      expect(stream?.Condition).toBeUndefined();
+
+      const [sqs, ...moreSqs] = sqsStatements('dispatcher');
+      expect(moreSqs).toEqual([]);
+      expect(asList(sqs?.Action ?? [])).toEqual(['sqs:SendMessage']);
+      expect(asList(sqs?.Resource)).toEqual([DEAD_LETTER_ARN]);
+
+      for (const name of FUNCTION_NAMES.filter((n) => n !== 'dispatcher')) {
+        expect(streamStatements(name), name).toEqual([]);
+        expect(sqsStatements(name), name).toEqual([]);
+      }
+    });
+
+    it("keeps the dispatcher away from API keys, lookup indexes and deletions other than a broadcast's and a block record's", () => {
+      const statements = statementsOf('dispatcher');
+      for (const action of ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem']) {
+        const request = { action: `dynamodb:${action}`, resource: TABLE_ARN };
+        expect(allows(statements, { ...request, leadingKeys: ['APIKEY#9f86d081'] }), action).toBe(
+          false,
+        );
+      }
+      for (const key of [`OUTBOX#${EVENT_ID}`, `SUB#${SUBSCRIPTION_ID}`, 'CHAT#-100200300']) {
+        const request = { action: 'dynamodb:DeleteItem', resource: TABLE_ARN, leadingKeys: [key] };
+        expect(allows(statements, request), key).toBe(false);
+      }
+      for (const key of ['BROADCAST#bc_0123', 'USER#1001']) {
+        const request = { action: 'dynamodb:DeleteItem', resource: TABLE_ARN, leadingKeys: [key] };
+        expect(allows(statements, request), key).toBe(true);
+      }
+      for (const key of ['CHAT#-100200300', 'SHAREDOF#1001', 'APIKEYS', 'TAG#vip']) {
+        const query = { action: 'dynamodb:Query', resource: indexArn('gsi1'), leadingKeys: [key] };
+        expect(allows(statements, query), key).toBe(false);
+      }
+      const byUsername = { action: 'dynamodb:Query', resource: indexArn('gsi2') };
+      expect(allows(statements, { ...byUsername, leadingKeys: ['USERNAME#alice'] })).toBe(false);
+    });
   });
 
   describe("against AWS's resource schemas (aws-cdk-lib CfnInclude, offline)", () => {

@@ -61,6 +61,7 @@ describe('GET /v1/contacts/{userId}', () => {
       languageCode: 'en',
       isPremium: false,
       phoneNumber: '+15551234567',
+      broadcastOptOut: false,
       firstSeenAt: '2025-11-24T16:00:00.000Z',
       lastSeenAt: '2025-12-01T16:00:00.000Z',
       messageCount: 6,

@@ -56,6 +56,43 @@ describe('npm start: the lookup API', () => {
     expect(((await doc.json()) as { openapi: string }).openapi).toBe('3.1.0');
   });
 
+  it('serves POST /v1/... and lets subscriptions use http to loopback (EVENTS_ALLOW_LOOPBACK)', async () => {
+    expect(stack.config.EVENTS_ALLOW_LOOPBACK).toBe(true);
+    const created = await get('/v1/subscriptions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:4000/events', events: ['*'] }),
+    });
+    expect(created.status).toBe(201);
+    const { id, secret } = (await created.json()) as { id: string; secret: string };
+    expect(secret).toMatch(/^whsec_/);
+    const ping = await get(`/v1/subscriptions/${id}/test`, { method: 'POST' });
+    expect(ping.status).toBe(202);
+    const wrong = await get('/v1/openapi.json', { method: 'POST' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET');
+    expect((await get(`/v1/subscriptions/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('keeps http to loopback refused when EVENTS_ALLOW_LOOPBACK=false is set', async () => {
+    const strict = await startLocalStack({
+      env: { LOCAL_DB_PATH: 'memory', DEV_API_KEY, EVENTS_ALLOW_LOOPBACK: 'false' },
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const refused = await fetch(`${strict.url}/v1/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${DEV_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: 'http://127.0.0.1:4000/events', events: ['*'] }),
+      });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { detail: string }).detail).toBe('url must use https');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('registers the dev key once, however often the stack starts on the same store', async () => {
     const again = await startLocalStack({
       env: {

@@ -138,12 +138,14 @@ describe('GET /v1/openapi.json', () => {
 
   it('has a validator that rejects bodies the document does not allow', () => {
     const contact = { $ref: '#/components/schemas/Contact' };
-    const valid = { id: 1, isBot: false, firstName: 'A', messageCount: 0 };
+    const valid = { id: 1, isBot: false, firstName: 'A', broadcastOptOut: false, messageCount: 0 };
     expect(validateJson(valid, contact, doc)).toEqual([]);
     expect(validateJson({ ...valid, secret: 1 }, contact, doc)).not.toEqual([]);
     expect(validateJson({ ...valid, messageCount: 1.5 }, contact, doc)).not.toEqual([]);
     expect(validateJson({ ...valid, firstSeenAt: 'yesterday' }, contact, doc)).not.toEqual([]);
     expect(validateJson({ id: 1 }, contact, doc)).not.toEqual([]);
+    const { broadcastOptOut: _, ...withoutOptOut } = valid;
+    expect(validateJson(withoutOptOut, contact, doc)).not.toEqual([]);
   });
 });
 
@@ -307,6 +309,35 @@ describe('lookup responses match the OpenAPI document', () => {
       { path: `/v1/chats/${GROUP}/members`, query: { tag: 'vip' } },
       200,
     );
+    // POST /v1/contacts/{userId}/messages (Alice wrote to the bot privately, Bob did not).
+    const sendTo = (userId: number, body = '{"text":"hi"}', headers: Json = {}) => ({
+      path: `/v1/contacts/${userId}/messages`,
+      key: api.adminKey,
+      headers: { 'content-type': 'application/json', ...headers } as Record<string, string>,
+      body,
+    });
+    const msgs = `${c}/messages`;
+    await check('POST', msgs, sendTo(ALICE), 201);
+    await check('POST', msgs, sendTo(ALICE, '{"text":""}'), 400);
+    await check('POST', msgs, { ...sendTo(ALICE), key: api.readKey }, 403);
+    await check('POST', msgs, sendTo(1), 404);
+    await check('POST', msgs, sendTo(BOB), 409);
+    await check(
+      'POST',
+      msgs,
+      sendTo(ALICE, '{"text":"hi"}', { 'content-type': 'text/plain' }),
+      415,
+    );
+    await check('POST', msgs, sendTo(ALICE, '{"text":"hi","idempotencyKey":"k1"}'), 201);
+    await check('POST', msgs, sendTo(ALICE, '{"text":"ho","idempotencyKey":"k1"}'), 422);
+    stack.botApi.respond('sendMessage', () => telegramError(500, 'Internal Server Error'));
+    await check('POST', msgs, sendTo(ALICE), 502);
+    stack.botApi.respond('sendMessage', () =>
+      telegramError(429, 'Too Many Requests: retry after 3', { retry_after: 3 }),
+    );
+    const limitedSend = await check('POST', msgs, sendTo(ALICE), 503);
+    expect(limitedSend.headers['retry-after']).toBe('3');
+    stack.botApi.reset();
     await check('DELETE', c, { path: `/v1/contacts/${BOB}` }, 403);
     await check('DELETE', c, { path: `/v1/contacts/${BOB}`, key: api.adminKey }, 204);
     await check('GET', '/v1/openapi.json', { path: '/v1/openapi.json', key: null }, 200);
@@ -342,6 +373,35 @@ describe('lookup responses match the OpenAPI document', () => {
       await api.call({ method: 'POST', path: subs, ...admin, headers: json, body: hook });
     }
     await check('POST', subs, { path: subs, ...admin, headers: json, body: hook }, 409);
+
+    // Broadcasts (Alice wrote to the bot privately).
+    const bcs = '/v1/broadcasts';
+    const bc = `${bcs}/{broadcastId}`;
+    const none = `${bcs}/bc_00000000000000000000`;
+    const broadcast = (body: Json, key = api.adminKey, headers: Json = json) => ({
+      path: bcs,
+      key,
+      headers: headers as Record<string, string>,
+      body: JSON.stringify({ text: 'hi', audience: { userIds: [ALICE] }, ...body }),
+    });
+    const queued = await check('POST', bcs, broadcast({}), 202);
+    expect(queued.body).toMatchObject({ status: 'queued', total: 1 });
+    await check('POST', bcs, broadcast({ audience: undefined }), 400);
+    await check('POST', bcs, broadcast({}, api.readKey), 403);
+    await check('POST', bcs, broadcast({ audience: { chatId: -1 } }), 404);
+    await check('POST', bcs, broadcast({}, api.adminKey, mergePatch), 415);
+    await check('POST', bcs, broadcast({ idempotencyKey: 'b1' }), 202);
+    await check('POST', bcs, broadcast({ text: 'other', idempotencyKey: 'b1' }), 422);
+    await check('GET', bcs, { path: bcs }, 200);
+    await check('GET', bc, { path: `${bcs}/${queued.body.id}` }, 200);
+    await check('GET', bc, { path: none }, 404);
+    await check('GET', bc, { path: `${bcs}/x` }, 400);
+    const cancel = (path: string) => ({ path: `${path}/cancel`, ...admin });
+    await check('POST', `${bc}/cancel`, cancel(`${bcs}/${queued.body.id}`), 200);
+    await check('POST', `${bc}/cancel`, cancel(none), 404);
+    const done = await check('POST', bcs, broadcast({ audience: { userIds: [1] } }), 202);
+    expect(done.body).toMatchObject({ status: 'done', total: 0 });
+    await check('POST', `${bc}/cancel`, cancel(`${bcs}/${done.body.id}`), 409);
 
     const limited = await stack.lookup({
       env: { RATE_LIMIT_BURST: '1', RATE_LIMIT_RPS: '1' },

@@ -242,6 +242,39 @@ describe('POST /v1/subscriptions', () => {
   });
 });
 
+describe("the lookup's clock", () => {
+  it('dates subscriptions, changes and pings by the clock the lookup was built with', async () => {
+    let clock = Date.parse('2030-01-01T00:00:00Z');
+    const clocked = await stack.lookup({ store, now: () => clock });
+    const made = await create({ url: HOOK, events: ['*'] }, { target: clocked });
+    expect(made.body).toMatchObject({
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
+    });
+    clock += 90_000;
+    const changed = await clocked.call({
+      method: 'PATCH',
+      path: `/v1/subscriptions/${made.body.id}`,
+      key: clocked.adminKey,
+      headers: MERGE_PATCH,
+      body: '{"description":"later"}',
+    });
+    expect(changed.body.updatedAt).toBe('2030-01-01T00:01:30.000Z');
+    const ping = await clocked.call({
+      method: 'POST',
+      path: `/v1/subscriptions/${made.body.id}/test`,
+      key: clocked.adminKey,
+    });
+    const { Item } = await store.client.send(
+      new GetCommand({
+        TableName: store.tableName,
+        Key: { pk: `OUTBOX#${ping.body.eventId}`, sk: `OUTBOX#${ping.body.eventId}` },
+      }),
+    );
+    expect(Item?.at).toBe(clock / 1000);
+  });
+});
+
 describe('the subscription limit', () => {
   it('answers 409 past 20 subscriptions, and takes a new one once one is deleted', async () => {
     const own = await stack.lookup({ store: await stack.freshTable() });

@@ -37,7 +37,9 @@ async function deliver(decide: Parameters<typeof faultyClient>[1]) {
 }
 
 describe('storage fault mid-update', () => {
-  it('reaches the state of a clean run after redelivery, whichever call fails', async () => {
+  it('reaches the state of a clean run after redelivery, whichever call fails', {
+    timeout: 90_000,
+  }, async () => {
     const clean = await deliver(() => undefined);
     expect(clean.failures).toBe(0);
     for (let faultAt = 0; faultAt < clean.calls; faultAt++) {

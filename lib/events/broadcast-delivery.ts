@@ -1,0 +1,163 @@
+/**
+ * One recipient's turn in a broadcast: paced, checked, claimed, sent, recorded. The order is
+ * what makes a message go out at most once (broadcast-recipients.ts): nothing is sent
+ * without a claim, and a claim is given back (`queued`) only when Telegram certainly did not
+ * send (send-outcome.ts).
+ *
+ * 1. a slot from the pacer (the long waits happen here, before anything is claimed);
+ * 2. the recipient read again: one who sent /stop, blocked the bot or was erased since the
+ *    broadcast was created is `skipped` (`blocked`) and never sent;
+ * 3. the claim (`queued` -> `sending`), then the pacer's gate for the request's own start;
+ * 4. sendMessage, and its outcome recorded under the claim.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  claimRecipient,
+  type Recipient,
+  type RecipientState,
+  type Settle,
+  settleRecipient,
+  skipRecipient,
+} from '../store/broadcast-recipients.ts';
+import type { Broadcast } from '../store/broadcasts.ts';
+import type { StoreContext } from '../store/client.ts';
+import type { Eligibility } from '../store/messaging-eligibility.ts';
+import type { BotApi } from '../telegram/bot-api.ts';
+import { sendOutboundMessage } from '../telegram/outbound-message.ts';
+import type { Pacer } from './broadcast-pacer.ts';
+import { classifySendFailure } from './send-outcome.ts';
+
+/** A claim's lease: longer than a send may take (the Bot API client's 5 s timeout). */
+export const CLAIM_LEASE_MS = 30_000;
+/** Time a claimed recipient's send is given before its claim runs out. */
+const SEND_MARGIN_MS = 10_000;
+/** A wait at the gate longer than this (a pause) reads the recipient again before sending. */
+const LONG_WAIT_MS = 1000;
+/** Sends of one message when Telegram answers 5xx (or cannot be reached), then `failed`. */
+export const MAX_TRIES = 3;
+
+/** What a turn needs from the run it is part of. */
+export interface Turn {
+  store: StoreContext;
+  botApi: BotApi;
+  eligibility(ctx: StoreContext, userId: number): Promise<Eligibility>;
+  recordBlocked(ctx: StoreContext, userId: number, at: number): Promise<void>;
+  now(): number;
+  pacer: Pacer;
+  /** The run must stop (its time is up, its lease lost, a failure). */
+  shouldStop(): boolean;
+  /** By when a slot must start for this run to use it. */
+  slotDeadline(): number;
+  /** Renews the sender lease when due. */
+  keepLease(): Promise<void>;
+  stop(reason: string): void;
+  /** Ends the run as if its time were up (nothing more can start in it). */
+  endRun(): void;
+  /** Nothing may be sent before `until` (Telegram's retry_after), here and by the next sender. */
+  pause(until: number, broadcastId: string): Promise<void>;
+  /** A message Telegram accepted. */
+  sent(): void;
+  /** Whether the broadcast was cancelled (read at most once a second). */
+  cancelled(): Promise<boolean>;
+}
+
+/** Why a recipient is not messaged now; undefined when they may be. */
+export function ineligible(
+  e: Eligibility,
+): { state: 'skipped' | 'blocked'; reason: string } | undefined {
+  if (!e.known) return { state: 'skipped', reason: e.erased ? 'erased' : 'unknown contact' };
+  if (e.botBlocked) return { state: 'blocked', reason: 'blocked the bot' };
+  if (!e.privateChat) return { state: 'skipped', reason: 'no private chat with the bot' };
+  if (e.broadcastOptOut) return { state: 'skipped', reason: 'opted out (/stop)' };
+  return undefined;
+}
+
+/**
+ * The recipient's state after its turn: `queued` when the turn did not happen (the run
+ * stopped, the broadcast was cancelled, a retry later), undefined when another dispatcher
+ * changed it meanwhile (the pass cannot count it).
+ */
+export async function deliver(
+  turn: Turn,
+  broadcast: Broadcast,
+  recipient: Recipient,
+): Promise<RecipientState | undefined> {
+  const { store: ctx, now, pacer } = turn;
+  const { userId } = recipient;
+  if (turn.shouldStop()) return 'queued';
+  const slot = await pacer.slot(userId, turn.slotDeadline());
+  if (slot === undefined) {
+    // Nothing more can start in this run (its time, or a pause Telegram asked for, runs past
+    // it): the next sweep carries on.
+    turn.endRun();
+    return 'queued';
+  }
+  if (turn.shouldStop() || (await turn.cancelled())) return 'queued';
+  await turn.keepLease();
+  if (turn.shouldStop()) return 'queued';
+  const skip = ineligible(await turn.eligibility(ctx, userId));
+  if (skip) {
+    return (await skipRecipient(ctx, broadcast.id, userId, skip, now())) ? skip.state : undefined;
+  }
+  const token = randomUUID();
+  const claimedAt = now();
+  const claim = { token, now: claimedAt, leaseUntil: claimedAt + CLAIM_LEASE_MS };
+  if (!(await claimRecipient(ctx, broadcast.id, userId, claim))) return undefined;
+
+  const settle = async (result: Settle) =>
+    (await settleRecipient(ctx, broadcast.id, userId, token, result, now()))
+      ? result.state
+      : undefined;
+  // The request's own start, paced; a claim that cannot start in time is given back unsent.
+  const waitFrom = now();
+  const open = await pacer.gate(userId, claim.leaseUntil - SEND_MARGIN_MS);
+  if (!open || turn.shouldStop() || (await turn.cancelled())) {
+    return settle({ state: 'queued', retryAt: now() });
+  }
+  if (now() - waitFrom > LONG_WAIT_MS) {
+    const late = ineligible(await turn.eligibility(ctx, userId));
+    if (late) return settle({ state: late.state, error: late.reason });
+  }
+
+  try {
+    await sendOutboundMessage(turn.botApi, userId, broadcast.message);
+  } catch (err: unknown) {
+    return settleFailure(turn, broadcast, recipient, classifySendFailure(err), settle);
+  }
+  turn.sent();
+  return settle({ state: 'sent' });
+}
+
+async function settleFailure(
+  turn: Turn,
+  broadcast: Broadcast,
+  recipient: Recipient,
+  failure: ReturnType<typeof classifySendFailure>,
+  settle: (result: Settle) => Promise<RecipientState | undefined>,
+): Promise<RecipientState | undefined> {
+  const { error } = failure;
+  const now = turn.now();
+  switch (failure.kind) {
+    case 'blocked': {
+      const state = await settle({ state: 'blocked', error });
+      await turn.recordBlocked(turn.store, recipient.userId, Math.floor(now / 1000));
+      return state;
+    }
+    case 'failed':
+    case 'unknown':
+      return settle({ state: failure.kind, error });
+    case 'stop':
+      turn.stop(`Telegram refused the bot token (${error})`);
+      return settle({ state: 'queued', retryAt: now, error });
+    case 'retry': {
+      if (failure.rateLimitedMs !== undefined) {
+        const until = now + failure.rateLimitedMs;
+        await turn.pause(until, broadcast.id);
+        return settle({ state: 'queued', retryAt: until, error });
+      }
+      const tries = recipient.tries + 1;
+      if (tries >= MAX_TRIES) return settle({ state: 'failed', error });
+      return settle({ state: 'queued', retryAt: now + 1000 * 2 ** tries, tries, error });
+    }
+  }
+}

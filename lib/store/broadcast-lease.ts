@@ -1,0 +1,104 @@
+/**
+ * The broadcast sender's lease (`BROADCAST#SENDER` / `LEASE`): one dispatcher at a time sends
+ * broadcasts, so the pace (BROADCAST_RATE) holds for the bot as a whole, not per invocation.
+ * The holder renews it while it sends and releases it when it stops; one that crashed loses
+ * it when it runs out. It also carries what the next holder must respect: a pause Telegram
+ * asked for (429 `retry_after`) and the end of the last holder's pacing window.
+ *
+ * The lease is about pace only. That no recipient gets two messages does not depend on it:
+ * each recipient's own claim (broadcast-recipients.ts) ensures that even if two holders
+ * overlapped (a paused process waking after its lease ran out).
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from './client.ts';
+import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
+import { ItemUpdate } from './item-update.ts';
+import { broadcastSenderLeaseKey } from './keys.ts';
+
+export interface SenderLease {
+  /** Epoch ms when it runs out unless renewed. */
+  until: number;
+  /** Epoch ms before which nothing may be sent (Telegram's retry_after). */
+  pausedUntil: number;
+  /** Epoch ms before which the previous holder's last sends still count in a 1 s window. */
+  quietUntil: number;
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+async function write(
+  ctx: StoreContext,
+  update: ItemUpdate,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const answer = await ctx.client.send(
+      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    );
+    return answer.Attributes ?? {};
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return undefined;
+    throw toStoreError(err, 'broadcast lease');
+  }
+}
+
+/** Takes the lease when it is free, ran out, or is already `owner`'s; undefined otherwise. */
+export async function takeSenderLease(
+  ctx: StoreContext,
+  owner: string,
+  now: number,
+  leaseMs: number,
+): Promise<SenderLease | undefined> {
+  const update = new ItemUpdate(broadcastSenderLeaseKey())
+    .set('owner', owner)
+    .set('until', now + leaseMs)
+    .when('attribute_not_exists(#{until}) OR #{until} <= :now OR #{owner} = :owner', {
+      ':now': now,
+      ':owner': owner,
+    });
+  const item = await write(ctx, update);
+  if (!item) return undefined;
+  return {
+    until: num(item.until),
+    pausedUntil: num(item.pausedUntil),
+    quietUntil: num(item.quietUntil),
+  };
+}
+
+/** Extends `owner`'s lease; false when it is no longer theirs (stop sending). */
+export async function renewSenderLease(
+  ctx: StoreContext,
+  owner: string,
+  now: number,
+  leaseMs: number,
+): Promise<boolean> {
+  const update = new ItemUpdate(broadcastSenderLeaseKey())
+    .set('until', now + leaseMs)
+    .when('#{owner} = :owner', { ':owner': owner });
+  return (await write(ctx, update)) !== undefined;
+}
+
+/** Records a pause Telegram asked for, for whoever sends next. */
+export async function pauseSenders(
+  ctx: StoreContext,
+  owner: string,
+  pausedUntil: number,
+): Promise<void> {
+  const update = new ItemUpdate(broadcastSenderLeaseKey())
+    .set('pausedUntil', pausedUntil)
+    .when('#{owner} = :owner', { ':owner': owner });
+  await write(ctx, update);
+}
+
+/** Gives the lease up (free at `now`), with the end of this holder's pacing window. */
+export async function releaseSenderLease(
+  ctx: StoreContext,
+  owner: string,
+  now: number,
+  quietUntil: number,
+): Promise<void> {
+  const update = new ItemUpdate(broadcastSenderLeaseKey())
+    .set('until', now)
+    .set('quietUntil', quietUntil)
+    .when('#{owner} = :owner', { ':owner': owner });
+  await write(ctx, update);
+}

@@ -1,0 +1,61 @@
+/**
+ * Who may be messaged through the bot: one consistent Query of a contact's PROFILE items
+ * (their months, the `PROFILE#PREFS` and `PROFILE#BLOCKED` items), folded by
+ * private-chat.ts. Direct sends (`POST /v1/contacts/{id}/messages`) and broadcasts read it
+ * right before each send, so a `/stop` or a block that just landed is honoured.
+ */
+import type { StoreContext } from './client.ts';
+import { toStoreError } from './dynamo-errors.ts';
+import { toContact, unexpired } from './items.ts';
+import { PROFILE, userPk } from './keys.ts';
+import { privateChatState } from './private-chat.ts';
+import { queryAll } from './query.ts';
+import { FLOOR } from './registers.ts';
+
+export interface Eligibility {
+  /** The contact exists (what `GET /v1/contacts/{id}` would show). */
+  known: boolean;
+  /** Not known because an erasure removed them (its tombstones last about three days). */
+  erased?: boolean;
+  /** They opened a private chat with the bot (a message there, or its my_chat_member). */
+  privateChat: boolean;
+  /** They blocked the bot (my_chat_member `kicked`, or a send refused with 403). */
+  botBlocked: boolean;
+  /** They sent `/stop` (and no `/start` since): no broadcasts; direct messages still go. */
+  broadcastOptOut: boolean;
+}
+
+/** Reads whether `userId` can be messaged now (see the module comment). */
+export async function readEligibility(ctx: StoreContext, userId: number): Promise<Eligibility> {
+  let items: Record<string, unknown>[];
+  try {
+    items = unexpired(
+      await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':profile': PROFILE },
+        ConsistentRead: true,
+      }),
+      ctx.retentionDays,
+    );
+  } catch (err: unknown) {
+    throw toStoreError(err, 'eligibility read');
+  }
+  const known = toContact(items) !== null;
+  if (!known) {
+    const erased = items.some((item) => typeof item[FLOOR] === 'number');
+    return {
+      known,
+      ...(erased ? { erased } : {}),
+      privateChat: false,
+      botBlocked: false,
+      broadcastOptOut: false,
+    };
+  }
+  const state = privateChatState(items, userId);
+  return {
+    known,
+    privateChat: state.privateChat,
+    botBlocked: state.botBlocked ?? false,
+    broadcastOptOut: state.broadcastOptOut,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * A webhook receiver to try subscriber events locally (README "Receive events"):
+ *
+ *   npm run receiver -- --secret whsec_...      (PORT=4000 by default, 127.0.0.1 only)
+ *
+ * It verifies each delivery's Standard Webhooks signature with the `standardwebhooks`
+ * package, as your own receiver would, prints the event, and answers 204; a delivery that
+ * does not verify gets 400. Every webhook-id is printed once: a retry of one already seen is
+ * answered 204 again and marked as a repeat (receivers drop repeats by webhook-id).
+ * It is also a template: the handler below is what a receiver needs.
+ */
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+
+const { values } = parseArgs({
+  options: { secret: { type: 'string' }, port: { type: 'string' } },
+});
+const secret = values.secret ?? process.env.WEBHOOK_SECRET;
+if (!secret?.startsWith('whsec_')) {
+  console.error(
+    'npm run receiver -- --secret whsec_... (the secret POST /v1/subscriptions answered once)',
+  );
+  process.exit(2);
+}
+const port = Number(values.port ?? process.env.PORT ?? 4000);
+const webhook = new Webhook(secret);
+const seen = new Set<string>();
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    try {
+      const event = webhook.verify(body, req.headers as Record<string, string>) as {
+        type: string;
+        timestamp: string;
+        data: unknown;
+      };
+      const id = String(req.headers['webhook-id']);
+      const repeat = seen.has(id);
+      seen.add(id);
+      console.log(
+        `${event.timestamp} ${event.type} ${id}${repeat ? ' (repeat, ignored)' : ''}\n  ${JSON.stringify(event.data)}`,
+      );
+      res.writeHead(204).end();
+    } catch (err: unknown) {
+      const why = err instanceof WebhookVerificationError ? err.message : 'unreadable';
+      console.log(`refused a delivery: ${why}`);
+      res.writeHead(400).end();
+    }
+  });
+});
+server.listen(port, '127.0.0.1', () => {
+  console.log(`receiver listening on http://127.0.0.1:${port}/ (Ctrl+C to stop)`);
+});
