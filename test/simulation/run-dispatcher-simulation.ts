@@ -16,17 +16,13 @@
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDispatcher } from '../../lib/events/dispatcher.ts';
+import type { EventType } from '../../lib/events/event-types.ts';
 import { sendWebhook } from '../../lib/events/send-webhook.ts';
 import { resumeDeliveries } from '../../lib/store/deliveries.ts';
 import { isConditionalCheckFailed } from '../../lib/store/dynamo-errors.ts';
 import { eraseUser } from '../../lib/store/erasure.ts';
 import { type Key, PENDING_EVENTS_PK } from '../../lib/store/keys.ts';
-import {
-  type EventType,
-  eventIdOf,
-  type OutboxEvent,
-  outboxUpdate,
-} from '../../lib/store/outbox.ts';
+import { eventIdOf, type OutboxEvent, outboxUpdate } from '../../lib/store/outbox.ts';
 import { FLOOR } from '../../lib/store/registers.ts';
 import {
   createSubscription,
