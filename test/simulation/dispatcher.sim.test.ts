@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStore, type TestStore } from '../helpers/store.ts';
 import { runDispatcherSimulation } from './run-dispatcher-simulation.ts';
 
-const RUNS = Number(process.env.DSIM_RUNS ?? 3);
+const RUNS = Number(process.env.DSIM_RUNS ?? 2);
 const ROUNDS = Number(process.env.DSIM_ROUNDS ?? 60);
 const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
 

@@ -58,14 +58,17 @@ const SEND_TIMEOUT_MS = 60;
 const POST_HEADER = 'x-sim-post';
 /**
  * Probability that an invocation stalls after a call: most often where others acting meanwhile
- * matters (after it read a subscription's status, claimed a delivery or sent it).
+ * matters (after it read a subscription's status, above all a stopped one's, claimed a delivery
+ * or sent it).
  */
-function stallRate(call: ScheduledCall): number {
+function stallRate(call: ScheduledCall, stopped: Set<string>): number {
   if (call.command === 'POST') return 0.04;
   const text = JSON.stringify(call.input ?? {});
-  if (/"SUBS"|"sk":"SUB"/.test(text) && /Get|Query/.test(call.command)) return 0.08;
+  if (/"SUBS"|"sk":"SUB"/.test(text) && /Get|Query/.test(call.command)) {
+    return [...stopped].some((id) => text.includes(`SUB#${id}`)) ? 0.3 : 0.06;
+  }
   if (
-    call.command === 'UpdateCommand' &&
+    call.command === 'UpdateItemCommand' &&
     /"ReturnValues":"ALL_NEW"/.test(text) &&
     text.includes('DELIVERY#')
   ) {
@@ -361,9 +364,12 @@ export async function runDispatcherSimulation(
       ...(crashable
         ? {
             afterCall: async (call: ScheduledCall) => {
-              if (!faults || record.paused || random() >= stallRate(call)) return;
+              if (!faults || record.paused || random() >= stallRate(call, stoppedNow)) return;
               record.stalls = (record.stalls ?? 0) + 1;
               stalls++;
+              options.debug?.(
+                `stall ${name} after ${call.command} ${JSON.stringify(call.input ?? {}).slice(0, 90)} in round ${rounds}`,
+              );
               if (record.lastPost && record.lastPost.callIndex === actor.calls) {
                 record.lastPost.stalled = true;
               }
@@ -400,6 +406,8 @@ export async function runDispatcherSimulation(
   const reenabling = new Set<string>();
   const running = new Set<string>();
   const deleted = new Set<string>();
+  /** Subscriptions seen stopped at the end of the last round. */
+  const stoppedNow = new Set<string>();
 
   /**
    * An active subscription keeps nothing parked once every re-enable of it is done (a re-enable
@@ -438,7 +446,9 @@ export async function runDispatcherSimulation(
     for (const sub of history.subscriptions) {
       if (deleted.has(sub.id)) continue;
       const now = await getSubscription(store, sub.id, { consistent: true });
+      if (now?.status === 'active') stoppedNow.delete(sub.id);
       if (!now || now.status === 'active') continue;
+      stoppedNow.add(sub.id);
       const at = Date.parse(now.updatedAt) / 1000;
       const last = history.stops.filter((s) => s.subscriptionId === sub.id).at(-1);
       if (!last || last.at !== at || last.status !== now.status) {
@@ -515,7 +525,8 @@ export async function runDispatcherSimulation(
       const sub = history.subscriptions.find((s) => s.id === id) as SimSubscription;
       void start(`re-enable ${sub.path}`, async () => {
         await updateSubscription(ctx, id, { status: 'active' }, () => now * 1000);
-        await resumeDeliveries(ctx, id, now);
+        const resumed = await resumeDeliveries(ctx, id, now);
+        options.debug?.(`re-enabled ${sub.path} in round ${rounds}: ${resumed} resumed`);
       }).then((ok) => {
         running.delete(id);
         if (ok) reenabling.delete(id);
