@@ -1,7 +1,7 @@
 /**
- * `npm run fuzz`: the fuzz suite (test/fuzz) with many runs per property, and the recorder's
- * simulation (test/simulation) with many seeded runs, from a fresh seed, so each run explores
- * new inputs; a failure prints its seed, and `--seed` replays it.
+ * `npm run fuzz`: the fuzz suite (test/fuzz) with many runs per property, and the simulations
+ * (test/simulation: the recorder's, and the dispatcher's) with many seeded runs, from a fresh
+ * seed, so each run explores new inputs; a failure prints its seed, and `--seed` replays it.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,10 @@ import { intOption, parseCliOrExit } from './cli.ts';
 
 const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [-- vitest options]
 
-  Runs the fuzz suite (test/fuzz) with N runs per property (scaled by each property's weight)
-  and the recorder simulation (test/simulation) with N/50 seeded runs of 100 rounds, from a
-  fresh seed; npm test runs both at CI size with fixed seeds.
+  Runs the fuzz suite (test/fuzz) with N runs per property (scaled by each property's weight),
+  the recorder simulation (test/simulation) with N/50 seeded runs of 100 rounds and the
+  dispatcher simulation with N/200 seeded runs of 100 rounds, from a fresh seed; npm test runs
+  them all at CI size with fixed seeds.
 
 options:
   --runs N    runs per property (default 2000)
@@ -41,7 +42,7 @@ const { runs, seed, rest } = parseCliOrExit(
 const root = fileURLToPath(new URL('../', import.meta.url));
 const vitest = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const simSeed = seed ?? Math.floor(Math.random() * 1_000_000);
-console.log(`recorder simulation: first seed ${simSeed}`);
+console.log(`simulations: first seed ${simSeed}`);
 const child = spawn(process.execPath, [vitest, 'run', 'test/fuzz', 'test/simulation', ...rest], {
   cwd: root,
   stdio: 'inherit',
@@ -50,6 +51,8 @@ const child = spawn(process.execPath, [vitest, 'run', 'test/fuzz', 'test/simulat
     FUZZ_RUNS: String(runs),
     SIM_RUNS: String(Math.max(1, Math.round(runs / 50))),
     SIM_STEPS: '100',
+    DSIM_RUNS: String(Math.max(1, Math.round(runs / 200))),
+    DSIM_ROUNDS: '100',
     SIM_SEED: String(simSeed),
     ...(seed === undefined ? {} : { FUZZ_SEED: String(seed) }),
   },

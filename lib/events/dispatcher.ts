@@ -176,11 +176,16 @@ export function createDispatcher(deps: DispatcherDeps) {
     return created;
   }
 
+  /**
+   * Finishes an attempt under its lease and logs it, dated `atMs` (when it was made: the log
+   * stays in attempt order when the finishing writes are slow).
+   */
   async function record(
     claimed: Delivery,
     outcome: AttemptOutcome,
     finish: Finish,
     result: { httpStatus?: number; error?: string } = {},
+    atMs = now(),
   ) {
     const finished = await finishDelivery(ctx, claimed, finish);
     if (!finished) return;
@@ -191,7 +196,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       outcome,
       httpStatus: result.httpStatus ?? null,
       ...(result.error ? { error: result.error } : {}),
-      atMs: now(),
+      atMs,
       nextAttemptAt: finish.status === 'pending' ? finish.nextAttemptAt : null,
     });
     log('delivery', {
@@ -242,14 +247,15 @@ export function createDispatcher(deps: DispatcherDeps) {
       'user-agent': 'telegram-contacts-webhooks',
     };
     const result = await deps.post({ url: sub.url, headers, body });
-    const done = seconds(now());
+    const doneMs = now();
+    const done = seconds(doneMs);
     if (result.ok) {
-      await record(claimed, 'delivered', { status: 'delivered' }, result);
+      await record(claimed, 'delivered', { status: 'delivered' }, result, doneMs);
       if (sub.failingSince !== undefined) await noteSubscriptionSuccess(ctx, subscriptionId);
       return 'delivered';
     }
     if (result.gone) {
-      await record(claimed, 'failed', { status: 'failed' }, result);
+      await record(claimed, 'failed', { status: 'failed' }, result, doneMs);
       await stopSubscription(
         ctx,
         subscriptionId,
@@ -266,6 +272,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       'failed',
       next === undefined ? { status: 'failed' } : { status: 'pending', nextAttemptAt: next },
       result,
+      doneMs,
     );
     const since = await noteSubscriptionFailure(ctx, subscriptionId, done);
     if (since !== undefined && done - since >= RETRY_WINDOW_SECONDS) {

@@ -7,6 +7,9 @@
  * An actor may crash after its n-th store call: that call lands, its answer is lost, and
  * every later call of the actor fails before reaching the store, as when Lambda stops an
  * invocation half-way.
+ *
+ * Other side effects (a webhook POST) may be scheduled the same way with `step`: one at a time,
+ * each counted as a call, so an actor may crash right after one (it happened; its answer is lost).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +21,14 @@ export interface Actor {
   crashAfter?: number;
   calls: number;
   crashed: boolean;
+  /** Runs after each of its calls, outside the turn (it may `pause` the actor: a stall). */
+  afterCall?: (call: ScheduledCall) => Promise<void>;
+}
+
+/** A call as `afterCall` sees it: a store command and its input, or a `step`'s label. */
+export interface ScheduledCall {
+  command: string;
+  input?: Record<string, unknown>;
 }
 
 export class SimulatedCrash extends Error {
@@ -35,6 +46,18 @@ export interface StoreScheduler {
   client: DynamoDBDocumentClient;
   /** Runs `fn` as `actor`: its store calls are scheduled and may crash. */
   run<T>(actor: Actor, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as one scheduled call of the current actor (a call like a store call: it waits
+   * for its turn, counts, and the actor may crash right after it). Outside an actor: at once.
+   */
+  step<T>(fn: () => Promise<T>, label?: string): Promise<T>;
+  /**
+   * Takes the current actor out of the schedule until `until` settles (an invocation that
+   * stalls): `drive` does not wait for it, and its next call waits for a later `drive`.
+   */
+  pause<T>(until: Promise<T>): Promise<T>;
+  /** The actor whose code is running (undefined outside `run`). */
+  current(): Actor | undefined;
   /** Grants turns until every actor started so far has finished. */
   drive(random: () => number): Promise<void>;
   /** Store calls made by actors. */
@@ -53,35 +76,50 @@ export function createStoreScheduler(endpoint: string): StoreScheduler {
   let calls = 0;
   let inCall: Promise<void> | undefined;
 
+  async function scheduled<T>(
+    actor: Actor,
+    fn: () => Promise<T>,
+    store: boolean,
+    call: ScheduledCall,
+  ): Promise<T> {
+    if (actor.crashed) throw new SimulatedCrash();
+    let done: () => void = () => {};
+    await new Promise<void>((resolve) => {
+      waiting.push({
+        go: () => {
+          inCall = new Promise<void>((finished) => {
+            done = finished;
+          });
+          resolve();
+        },
+      });
+    });
+    let output: T;
+    try {
+      if (actor.crashed) throw new SimulatedCrash();
+      output = await fn();
+      if (store) calls++;
+      actor.calls++;
+      if (actor.crashAfter !== undefined && actor.calls >= actor.crashAfter) {
+        actor.crashed = true;
+        throw new SimulatedCrash();
+      }
+    } finally {
+      done();
+    }
+    await actor.afterCall?.(call);
+    return output;
+  }
+
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       const actor = storage.getStore();
       if (!actor) return next(args);
-      if (actor.crashed) throw new SimulatedCrash();
-      let done: () => void = () => {};
-      await new Promise<void>((resolve) => {
-        waiting.push({
-          go: () => {
-            inCall = new Promise<void>((finished) => {
-              done = finished;
-            });
-            resolve();
-          },
-        });
-      });
-      try {
-        if (actor.crashed) throw new SimulatedCrash();
-        const output = await next(args);
-        calls++;
-        actor.calls++;
-        if (actor.crashAfter !== undefined && actor.calls >= actor.crashAfter) {
-          actor.crashed = true;
-          throw new SimulatedCrash();
-        }
-        return output;
-      } finally {
-        done();
-      }
+      const call = {
+        command: String(context.commandName),
+        input: args.input as Record<string, unknown>,
+      };
+      return scheduled(actor, () => next(args), true, call);
     },
     { step: 'initialize', name: 'simulationScheduler' },
   );
@@ -90,6 +128,20 @@ export function createStoreScheduler(endpoint: string): StoreScheduler {
     client,
     get calls() {
       return calls;
+    },
+    current: () => storage.getStore(),
+    async pause(until) {
+      if (!storage.getStore()) return until;
+      active--;
+      try {
+        return await until;
+      } finally {
+        active++;
+      }
+    },
+    step(fn, label = 'step') {
+      const actor = storage.getStore();
+      return actor ? scheduled(actor, fn, false, { command: label }) : fn();
     },
     run(actor, fn) {
       active++;
@@ -104,7 +156,7 @@ export function createStoreScheduler(endpoint: string): StoreScheduler {
         if (waiting.length === 0) {
           if (active === 0) return;
           if (++idle > 10_000)
-            throw new Error('simulation stalled: actors neither finish nor call');
+            throw new Error(`simulation stalled: ${active} actors neither finish nor call`);
           continue;
         }
         idle = 0;

@@ -1,10 +1,11 @@
 /**
  * Interleavings of the dispatcher with an admin re-enabling a stopped subscription (PATCH
- * `"status":"active"`: the status, then `resumeDeliveries`), found by the dispatcher's
- * simulation (test/simulation/dispatcher.sim.test.ts): a dispatcher that read the subscription
- * as stopped parks a delivery after the resume looked for parked ones, and the delivery waited
- * for ever under an active subscription. Each test holds the parking write (a "gated" client,
- * test/helpers/recorder-rig.ts) until the re-enable is done, then sweeps.
+ * `"status":"active"`: the status, then `resumeDeliveries`), found reviewing park and resume
+ * for the dispatcher's simulation (test/simulation/dispatcher.sim.test.ts): a dispatcher that
+ * read the subscription as stopped parks a delivery after the resume looked for parked ones,
+ * and the delivery waited for ever under an active subscription. Each test holds the parking
+ * write (a "gated" client, test/helpers/recorder-rig.ts) until the re-enable is done, then
+ * sweeps.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
