@@ -5,9 +5,10 @@
  * send (send-outcome.ts).
  *
  * 1. a slot from the pacer (the long waits happen here, before anything is claimed);
- * 2. the recipient read again: one who sent /stop, blocked the bot or was erased since the
- *    broadcast was created is `skipped` (`blocked`) and never sent;
- * 3. the claim (`queued` -> `sending`), then the pacer's gate for the request's own start;
+ * 2. the claim (`queued` -> `sending`), then the pacer's gate for the request's own start;
+ * 3. the recipient read again, last, right before the request: one who sent /stop, blocked
+ *    the bot or was erased since the broadcast was created is `skipped` (`blocked`) and never
+ *    sent (what finishes later than this read, during the request, cannot stop it);
  * 4. sendMessage, and its outcome recorded under the claim.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +18,6 @@ import {
   type RecipientState,
   type Settle,
   settleRecipient,
-  skipRecipient,
 } from '../store/broadcast-recipients.ts';
 import type { Broadcast } from '../store/broadcasts.ts';
 import type { StoreContext } from '../store/client.ts';
@@ -31,8 +31,6 @@ import { classifySendFailure } from './send-outcome.ts';
 export const CLAIM_LEASE_MS = 30_000;
 /** Time a claimed recipient's send is given before its claim runs out. */
 const SEND_MARGIN_MS = 10_000;
-/** A wait at the gate longer than this (a pause) reads the recipient again before sending. */
-const LONG_WAIT_MS = 1000;
 /** Sends of one message while Telegram cannot be reached (no connection made), then `failed`. */
 export const MAX_TRIES = 3;
 
@@ -95,10 +93,6 @@ export async function deliver(
   if (turn.shouldStop() || (await turn.cancelled())) return 'queued';
   await turn.keepLease();
   if (turn.shouldStop()) return 'queued';
-  const skip = ineligible(await turn.eligibility(ctx, userId));
-  if (skip) {
-    return (await skipRecipient(ctx, broadcast.id, userId, skip, now())) ? skip.state : undefined;
-  }
   const token = randomUUID();
   const claimedAt = now();
   const claim = { token, now: claimedAt, leaseUntil: claimedAt + CLAIM_LEASE_MS };
@@ -109,15 +103,14 @@ export async function deliver(
       ? result.state
       : undefined;
   // The request's own start, paced; a claim that cannot start in time is given back unsent.
-  const waitFrom = now();
   const open = await pacer.gate(userId, claim.leaseUntil - SEND_MARGIN_MS);
   if (!open || turn.shouldStop() || (await turn.cancelled())) {
     return settle({ state: 'queued', retryAt: now() });
   }
-  if (now() - waitFrom > LONG_WAIT_MS) {
-    const late = ineligible(await turn.eligibility(ctx, userId));
-    if (late) return settle({ state: late.state, error: late.reason });
-  }
+  // Read last, right before the request: a /stop, a block or an erasure that finished before
+  // this read is honoured (the window left is this read's own latency).
+  const skip = ineligible(await turn.eligibility(ctx, userId));
+  if (skip) return settle({ state: skip.state, error: skip.reason });
 
   try {
     await sendOutboundMessage(turn.botApi, userId, broadcast.message);

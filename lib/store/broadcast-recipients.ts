@@ -248,29 +248,6 @@ export async function settleRecipient(
 }
 
 /**
- * A queued recipient no longer eligible when its turn came: `skipped` (opted out, erased, no
- * private chat) or `blocked` (the bot is blocked), never sent.
- */
-export async function skipRecipient(
-  ctx: StoreContext,
-  broadcastId: string,
-  userId: number,
-  skip: { state: 'skipped' | 'blocked'; reason: string },
-  now: number,
-): Promise<boolean> {
-  const update = new ItemUpdate(recipientKey(broadcastId, userId))
-    .set('state', skip.state)
-    .set('error', skip.reason)
-    .set('at', now)
-    .when('#{state} = :queued', { ':queued': 'queued' });
-  const done = await conditional(
-    () => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-    'recipient skip',
-  );
-  return done !== undefined;
-}
-
-/**
  * A claim whose lease passed with no outcome recorded (its dispatcher crashed between the
  * claim and the record): `unknown`. Telegram may or may not have sent it; it is never sent
  * again.

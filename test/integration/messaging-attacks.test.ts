@@ -6,7 +6,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { createApiKey } from '../../lib/store/api-key-admin.ts';
-import { seedPrivateChats, sends, sendsPerChat, testSender } from '../helpers/broadcasts.ts';
+import {
+  person,
+  privateMessage,
+  seedPrivateChats,
+  sends,
+  sendsPerChat,
+  testSender,
+} from '../helpers/broadcasts.ts';
 import { telegramError } from '../helpers/fake-bot-api.ts';
 import { faultyClient } from '../helpers/faults.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
@@ -185,6 +192,48 @@ describe('opt-out and erasure', () => {
     expect([...sendsPerChat(stack.botApi).keys()].sort()).toEqual([7201, 7203]);
     const status = await api.call({ path: `/v1/broadcasts/${created.body.id}` });
     expect(status.body).toMatchObject({ sent: 2, skipped: 1 });
+  });
+
+  it('an erasure or a /stop that lands while the recipient is being claimed is honoured', async () => {
+    const ids = [7211, 7212, 7213];
+    await seedPrivateChats(webhook, ids);
+    const created = await createBroadcast({
+      text: 'claimed, then erased',
+      audience: { userIds: ids },
+    });
+    expect(created.body.total).toBe(3);
+    // Right after a recipient's claim lands (between the pacer's slot and the request), 7212
+    // is erased and 7213 sends /stop: both finish before their messages would go.
+    const landed = new Set<string>();
+    const client = {
+      send: async (command: { input: Record<string, unknown> }) => {
+        const out = await (store.client.send as (c: unknown) => Promise<unknown>)(command);
+        const key = command.input.Key as Record<string, unknown> | undefined;
+        const values = JSON.stringify(command.input.ExpressionAttributeValues ?? {});
+        const sk = String(key?.sk ?? '');
+        if (values.includes('"sending"') && sk.startsWith('R#') && !landed.has(sk)) {
+          landed.add(sk);
+          if (sk.endsWith('7212')) {
+            const erased = await api.call({
+              method: 'DELETE',
+              path: '/v1/contacts/7212',
+              key: api.adminKey,
+            });
+            expect(erased.status, erased.raw).toBe(204);
+          }
+          if (sk.endsWith('7213')) {
+            await post(webhook, privateMessage(person(7213), nowSeconds() - 5, '/stop'));
+          }
+        }
+        return out;
+      },
+    };
+    const sender = testSender({ ...store, client: client as typeof store.client }, stack.botApi);
+    for (let i = 0; i < 10 && (await sender.run(3000)).pending > 0; i++);
+    expect(landed.size).toBe(3);
+    expect([...sendsPerChat(stack.botApi).keys()]).toEqual([7211]);
+    const status = await api.call({ path: `/v1/broadcasts/${created.body.id}` });
+    expect(status.body).toMatchObject({ status: 'done', sent: 1, skipped: 2 });
   });
 });
 
