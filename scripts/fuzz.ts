@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz`: the fuzz suite (test/fuzz) with many runs per property, and the simulations
- * (test/simulation: the recorder's, and the dispatcher's) with many seeded runs, from a fresh
+ * (test/simulation: the recorder's, the dispatcher's, broadcast sending's) with many seeded runs, from a fresh
  * seed, so each run explores new inputs; a failure prints its seed, and `--seed` replays it.
  */
 import { spawn } from 'node:child_process';
@@ -10,9 +10,10 @@ import { intOption, parseCliOrExit } from './cli.ts';
 const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [-- vitest options]
 
   Runs the fuzz suite (test/fuzz) with N runs per property (scaled by each property's weight),
-  the recorder simulation (test/simulation) with N/50 seeded runs of 100 rounds and the
-  dispatcher simulation with N/200 seeded runs of 100 rounds, from a fresh seed; npm test runs
-  them all at CI size with fixed seeds.
+  the recorder simulation (test/simulation) with N/50 seeded runs of 100 rounds, the
+  dispatcher simulation with N/200 seeded runs of 100 rounds and the broadcast simulation
+  with N/100 seeded runs of up to 8 broadcasts, from a fresh seed; npm test runs them all at
+  CI size with fixed seeds.
 
 options:
   --runs N    runs per property (default 2000)
@@ -53,6 +54,8 @@ const child = spawn(process.execPath, [vitest, 'run', 'test/fuzz', 'test/simulat
     SIM_STEPS: '100',
     DSIM_RUNS: String(Math.max(1, Math.round(runs / 200))),
     DSIM_ROUNDS: '100',
+    BSIM_RUNS: String(Math.max(1, Math.round(runs / 100))),
+    BSIM_BROADCASTS: '8',
     SIM_SEED: String(simSeed),
     ...(seed === undefined ? {} : { FUZZ_SEED: String(seed) }),
   },

@@ -9,7 +9,9 @@
  * 3. the recipient read again, last, right before the request: one who sent /stop, blocked
  *    the bot or was erased since the broadcast was created is `skipped` (`blocked`) and never
  *    sent (what finishes later than this read, during the request, cannot stop it);
- * 4. sendMessage, and its outcome recorded under the claim.
+ * 4. the pacer's `start`: the request itself one interval after the previous one (the read
+ *    takes varying time), or the claim given back when a pause came meanwhile;
+ * 5. sendMessage, and its outcome recorded under the claim.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -111,6 +113,9 @@ export async function deliver(
   // this read is honoured (the window left is this read's own latency).
   const skip = ineligible(await turn.eligibility(ctx, userId));
   if (skip) return settle({ state: skip.state, error: skip.reason });
+  if (!(await pacer.start(userId, claim.leaseUntil - SEND_MARGIN_MS))) {
+    return settle({ state: 'queued', retryAt: now() });
+  }
 
   try {
     await sendOutboundMessage(turn.botApi, userId, broadcast.message);

@@ -8,8 +8,13 @@
  * Two steps, because a worker does store work between them (check, claim) whose time varies:
  * - `slot` spaces the workers out in the order they ask (the long waits: the pace, a chat's
  *   second, a pause), before anything is claimed;
- * - `gate`, right before the request, holds the actual starts to the same spacing (a short
- *   wait, when the store answered one worker faster than the one before it).
+ * - `gate`, after the claim, holds the starts to the same spacing (a short wait, when the
+ *   store answered one worker faster than the one before it);
+ * - `start`, right before the request (after the recipient's eligibility read, whose time
+ *   varies too), holds the request itself one interval after the previous request: a slow
+ *   read followed by a fast one would otherwise put two requests closer than the spacing,
+ *   and a window could hold more than `rate` (the broadcast simulation found five in a
+ *   second at a rate of 4).
  * The clock and the sleep are injected (tests run on a fake clock).
  */
 
@@ -36,6 +41,12 @@ export interface Pacer {
    * second, a pause) and counts it; false when that is not before `deadline`.
    */
   gate(chatId: number, deadline?: number): Promise<boolean>;
+  /**
+   * The request's own start: waits until one interval after the previous request's start
+   * (a short wait) and counts the chat's second from here; false, with nothing counted, when
+   * a pause came meanwhile or the start is not before `deadline` (give the claim back).
+   */
+  start(chatId: number, deadline?: number): Promise<boolean>;
   /** Nothing starts before `until` (Telegram's retry_after). */
   pause(until: number): void;
   /** Epoch ms of the next free slot: where a sender taking over must start. */
@@ -59,6 +70,8 @@ export function createPacer(options: PacerOptions): Pacer {
   let gateNext = next;
   let pausedUntil = options.notBefore ?? 0;
   let given = 0;
+  /** When the last request started (`start`). */
+  let lastStart = Number.NEGATIVE_INFINITY;
   /** When each chat's last request started. */
   const lastByChat = new Map<number, number>();
 
@@ -109,9 +122,28 @@ export function createPacer(options: PacerOptions): Pacer {
     }
   }
 
+  async function start(chatId: number, deadline = Number.POSITIVE_INFINITY) {
+    for (;;) {
+      const t = now();
+      if (pausedUntil > t) return false;
+      const at = Math.max(t, lastStart + interval);
+      if (at >= deadline) return false;
+      if (at > t) {
+        await sleep(at - t);
+        continue;
+      }
+      lastStart = t;
+      gateNext = Math.max(gateNext, t + interval);
+      next = Math.max(next, gateNext);
+      lastByChat.set(chatId, Math.max(lastByChat.get(chatId) ?? t, t));
+      return true;
+    }
+  }
+
   return {
     slot,
     gate,
+    start,
     pause(until: number) {
       pausedUntil = Math.max(pausedUntil, until);
       next = Math.max(next, until);

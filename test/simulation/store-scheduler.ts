@@ -60,6 +60,13 @@ export interface StoreScheduler {
   current(): Actor | undefined;
   /** Grants turns until every actor started so far has finished. */
   drive(random: () => number): Promise<void>;
+  /**
+   * Grants turns until no call has waited for `idleRounds` looks in a row: every actor is
+   * done or waits on something else (a simulated clock's timer). For actors that sleep on a
+   * simulated clock, whose sleeps `pause` cannot count (several workers of one actor sleep at
+   * once): the caller moves the clock on, then drives again.
+   */
+  driveUntilIdle(random: () => number, idleRounds?: number): Promise<void>;
   /** Store calls made by actors. */
   readonly calls: number;
 }
@@ -148,6 +155,20 @@ export function createStoreScheduler(endpoint: string): StoreScheduler {
       return storage.run(actor, fn).finally(() => {
         active--;
       });
+    },
+    async driveUntilIdle(random, idleRounds = 3) {
+      let idle = 0;
+      for (;;) {
+        await ticks(4);
+        if (waiting.length === 0) {
+          if (++idle >= idleRounds) return;
+          continue;
+        }
+        idle = 0;
+        const [turn] = waiting.splice(Math.floor(random() * waiting.length), 1);
+        turn?.go();
+        await inCall;
+      }
     },
     async drive(random) {
       let idle = 0;
