@@ -228,7 +228,10 @@ describe('opt-out and erasure', () => {
         return out;
       },
     };
-    const sender = testSender({ ...store, client: client as unknown as typeof store.client }, stack.botApi);
+    const sender = testSender(
+      { ...store, client: client as unknown as typeof store.client },
+      stack.botApi,
+    );
     for (let i = 0; i < 10 && (await sender.run(3000)).pending > 0; i++);
     expect(landed.size).toBe(3);
     expect([...sendsPerChat(stack.botApi).keys()]).toEqual([7211]);
