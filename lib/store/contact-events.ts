@@ -5,8 +5,13 @@
  *
  * - created: the update created the contact's month item, or wrote the first register into an
  *   erasure's tombstone (ALL_OLD empty or without registers; on a redelivery the item's `ci`
- *   names this update), and the contact has no other month with data (one Query, once per
- *   contact and month).
+ *   names this update), and it is the contact's creator: the first to write the contact's
+ *   life item (`USER#<id>` / `LIFE`, once per contact and month, an unconditional write whose
+ *   ALL_OLD tells), which keeps the creator until the next erasure removes it. One arbiter
+ *   for the contact's whole life: months recorded out of order (December's update before
+ *   November's, by two chats' queues) or a crash between a month's write and the event
+ *   (redelivered after another month was recorded) still give exactly one event, the
+ *   creator's (a redelivered creator finds itself there and writes it again).
  * - updated: the names (first, last, username) differ from what this update's queue showed
  *   before in the month (the register's hash `h`, copied by the same write to `n:<queue>`, so a
  *   redelivery finds it again), else from the newest other queue's, else from the newest
@@ -17,13 +22,23 @@
  * contact silent for the retention period comes back as created.
  */
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PersonFact } from '../telegram/facts.ts';
 import type { StoreContext } from './client.ts';
+import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import { contactData } from './event-plan.ts';
-import { monthSk, userPk } from './keys.ts';
+import { ItemUpdate } from './item-update.ts';
+import { contactLifeKey, monthSk, userPk } from './keys.ts';
 import { eventIdOf, type OutboxEvent } from './outbox.ts';
-import { CREATED_BY, isRegisterAttr, previousNamesAttr, registerAttr } from './registers.ts';
+import {
+  CREATED_BY,
+  EXPIRES_AT,
+  FLOOR,
+  isRegisterAttr,
+  previousNamesAttr,
+  registerAttr,
+  SINGLE_SOURCE,
+} from './registers.ts';
 
 /** `n:<queue>` when the queue had no register there before. */
 export const NO_NAMES = '-';
@@ -103,6 +118,84 @@ export function viewFromCurrent(item: Item | undefined, queue: string, id: numbe
   } satisfies GateView;
 }
 
+/** The life item's creator: the update's id and date. */
+const CREATOR = 'w';
+const CREATOR_AT = 'wt';
+
+/**
+ * Pure: the write of a contact's life item by an update that created one of its months: it
+ * becomes the creator unless there is one (ALL_OLD says which). Single-source (`st`/`s0`), so
+ * an erasure removes it; it expires with the newest month that wrote it.
+ */
+export function lifeUpdate(
+  userId: number,
+  update: { id: number; at: number },
+  expiresAt: number,
+): ItemUpdate {
+  return new ItemUpdate(contactLifeKey(userId))
+    .setIfMissing(CREATOR, update.id)
+    .setIfMissing(CREATOR_AT, update.at)
+    .set(SINGLE_SOURCE.at, update.at)
+    .setIfMissing(SINGLE_SOURCE.since, update.at)
+    .set(EXPIRES_AT, expiresAt);
+}
+
+/**
+ * Pure: what the life item held before `update`'s write says. `won`: there was none, or this
+ * update is its creator (a redelivery). `stale`: it names another update but belongs to an
+ * earlier life: first written before the erasure whose floor the update's month carries (an
+ * erasure still on its way removing it), or expired (kept past its time by a lagging TTL).
+ */
+export function lifeVerdict(
+  old: Item | undefined,
+  update: { id: number },
+  context: { floor?: number; now: number },
+): 'won' | 'lost' | 'stale' {
+  if (!old || old[CREATOR] === update.id) return 'won';
+  const since = old[SINGLE_SOURCE.since];
+  const expires = old[EXPIRES_AT];
+  if (context.floor !== undefined && typeof since === 'number' && since < context.floor) {
+    return 'stale';
+  }
+  if (typeof expires === 'number' && expires <= context.now) return 'stale';
+  return 'lost';
+}
+
+/**
+ * Takes over a stale life item (lifeVerdict): true when this update is now the creator (the
+ * item still named the stale creator, or was gone and this write made it).
+ */
+export async function takeOverLife(
+  ctx: StoreContext,
+  userId: number,
+  update: { id: number; at: number },
+  expiresAt: number,
+  staleCreator: unknown,
+): Promise<boolean> {
+  const write = new ItemUpdate(contactLifeKey(userId))
+    .set(CREATOR, update.id)
+    .set(CREATOR_AT, update.at)
+    .set(SINGLE_SOURCE.at, update.at)
+    .set(SINGLE_SOURCE.since, update.at)
+    .set(EXPIRES_AT, expiresAt)
+    .when(`attribute_not_exists(#{${CREATOR}}) OR #{${CREATOR}} = :stale`, {
+      ':stale': staleCreator,
+    });
+  try {
+    await ctx.client.send(new UpdateCommand(write.toInput(ctx.tableName)));
+    return true;
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** The erasure floor a gate view's month carries (a tombstone's, or kept after one). */
+export const viewFloor = (view: GateView): number | undefined => {
+  const floor = view.item?.[FLOOR];
+  return typeof floor === 'number' ? floor : undefined;
+};
+
 /** The contact's other month items with data (a consistent Query of their months). */
 async function earlierMonths(ctx: StoreContext, userId: number, month: string): Promise<Item[]> {
   const { Items = [] } = await ctx.client.send(
@@ -118,12 +211,16 @@ async function earlierMonths(ctx: StoreContext, userId: number, month: string): 
   );
 }
 
-/** The events `person`'s update at `at` causes, given the gate's view. */
+/**
+ * The events `person`'s update at `at` causes, given the gate's view and, when the update
+ * created its month (`view.created`), whether it is the contact's creator (the life item).
+ */
 export async function contactEvents(
   ctx: StoreContext,
   person: PersonFact,
   view: GateView,
   update: { id: number; at: number; queue: string; month: string },
+  creator = false,
 ): Promise<OutboxEvent[]> {
   const newHash = namesHash(person);
   let previous = view.queuePrevious;
@@ -132,8 +229,7 @@ export async function contactEvents(
     if (other) previous = hashOf(other);
   }
   if (view.created) {
-    const months = await earlierMonths(ctx, person.id, update.month);
-    if (months.length === 0) {
+    if (creator) {
       return [
         {
           eventId: eventIdOf('contact.created', person.id, update.id, update.at),
@@ -144,7 +240,8 @@ export async function contactEvents(
         },
       ];
     }
-    if (previous === undefined) {
+    const months = previous === undefined ? await earlierMonths(ctx, person.id, update.month) : [];
+    if (months.length > 0) {
       const newestMonth = months.sort((a, b) => String(b.sk).localeCompare(String(a.sk)))[0];
       const other = newestOther(newestMonth, undefined, Number.MAX_SAFE_INTEGER);
       if (other) previous = hashOf(other);

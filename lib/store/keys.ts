@@ -6,6 +6,7 @@
  * | contact month         | USER#<id>        | PROFILE#<yyyy-mm>   |                  |               | USERNAME#<lower>  |
  * | verified phone        | USER#<id>        | PROFILE#PHONE       |                  |               | PHONE#<e164>      |
  * | tags and note         | USER#<id>        | PROFILE#NOTES       |                  |               |                   |
+ * | contact's creator     | USER#<id>        | LIFE                |                  |               |                   |
  * | messaging preferences | USER#<id>        | PROFILE#PREFS       |                  |               |                   |
  * | blocked by a send     | USER#<id>        | PROFILE#BLOCKED     |                  |               |                   |
  * | tag entry             | USER#<id>        | TAG#<tag>           | TAG#<tag>        | USER#<id>     |                   |
@@ -69,6 +70,12 @@ export const phoneItemKey = (userId: number): Key => ({
   pk: userPk(userId),
   sk: `${PROFILE}#PHONE`,
 });
+
+/**
+ * Which update created the contact, since its last erasure (contact-events.ts): the one
+ * arbiter of `contact.created`. Not a `PROFILE` item: no reader of contacts sees it.
+ */
+export const contactLifeKey = (userId: number): Key => ({ pk: userPk(userId), sk: 'LIFE' });
 
 /** Tags and note an application set on a contact (PATCH); read with the contact's months. */
 export const notesKey = (userId: number): Key => ({ pk: userPk(userId), sk: `${PROFILE}#NOTES` });

@@ -46,9 +46,11 @@
  *   is refused there: the directory undercounts, never overcounts.
  * - An update that crashes after creating an item of a user and before its check, while
  *   that user is erased, and that Telegram then drops instead of redelivering, leaves that
- *   item (a redelivery settles it). Likewise an update that crashes between its contact
- *   month's write and its contact.created / contact.updated event, and is then dropped,
- *   leaves that event unwritten (a redelivery writes it).
+ *   item (a redelivery settles it); so does an attempt that crashes so while another attempt
+ *   of the same update (Telegram retrying a slow one) is acknowledged before it. Likewise an
+ *   update that crashes between its contact month's write and its contact.created /
+ *   contact.updated event, and is then dropped, leaves that event unwritten (a redelivery
+ *   writes it).
  * - An erased user's shared entries are found through an eventually consistent index; a
  *   card carrying only a phone number is matched by the number the user has at the erasure.
  * Tests and figures: docs/reliability.md.
@@ -58,13 +60,24 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { UpdateFacts } from '../telegram/facts.ts';
 import { copyMigratedChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
-import { contactEvents, type GateView, viewFromCurrent, viewFromOld } from './contact-events.ts';
+import {
+  contactEvents,
+  type GateView,
+  lifeUpdate,
+  lifeVerdict,
+  takeOverLife,
+  viewFloor,
+  viewFromCurrent,
+  viewFromOld,
+} from './contact-events.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
 import { keyId, monthOf, sharedKey } from './keys.ts';
 import { outboxUpdate } from './outbox.ts';
 import { floorOf, readItem, readOwnerFloor } from './owner-floor.ts';
 import {
+  DEFAULT_RETENTION_DAYS,
+  monthExpiry,
   type PlannedWrite,
   planRecord,
   RESTART_HORIZON_SECONDS,
@@ -318,22 +331,44 @@ async function recordContactEvents(
         view = viewFromCurrent(item, queue, facts.updateId);
       }
       if (!view) return [];
-      const events = await contactEvents(ctx, person, view, {
-        id: facts.updateId,
-        at: facts.at,
-        queue,
-        month,
-      });
-      return settleAll(
-        'contact events',
-        events.map((event) => {
-          const update = outboxUpdate(event).when(
-            `attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`,
-            { ':f': timing.sentFrom },
-          );
-          return send(ctx, { update, owner: person.id, guarded: false, event: true });
-        }),
+      const written: Outcome[] = [];
+      let creator = false;
+      if (view.created) {
+        // The contact's one creator (contact-events.ts): this update, unless another is.
+        const self = { id: facts.updateId, at: facts.at };
+        const expiresAt = monthExpiry(month, ctx.retentionDays ?? DEFAULT_RETENTION_DAYS);
+        const life = await send(ctx, {
+          update: lifeUpdate(person.id, self, expiresAt),
+          owner: person.id,
+          guarded: false,
+        });
+        written.push(life);
+        const verdict = lifeVerdict(life.old, self, { floor: viewFloor(view), now: timing.now });
+        creator =
+          verdict === 'won' ||
+          (verdict === 'stale' &&
+            (await takeOverLife(ctx, person.id, self, expiresAt, life.old?.w)));
+      }
+      const events = await contactEvents(
+        ctx,
+        person,
+        view,
+        { id: facts.updateId, at: facts.at, queue, month },
+        creator,
       );
+      written.push(
+        ...(await settleAll(
+          'contact events',
+          events.map((event) => {
+            const update = outboxUpdate(event).when(
+              `attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`,
+              { ':f': timing.sentFrom },
+            );
+            return send(ctx, { update, owner: person.id, guarded: false, event: true });
+          }),
+        )),
+      );
+      return written;
     }),
   );
   return written.flat();

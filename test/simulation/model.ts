@@ -36,9 +36,15 @@ export function eventOf(u: SimUpdate): { user: number; chat: number; key: string
 }
 
 /**
+ * An update whose last attempt may have written what no later attempt settles: dropped after
+ * an attempt, or acknowledged while another attempt of it crashed (recorder.ts, outside the
+ * model). What it wrote may stay, also when dated before its user's erasure.
+ */
+export const mayLeave = (u: SimUpdate) => (!u.acked && u.attempted) || u.orphaned === true;
+
+/**
  * A user's membership events: `required` from the updates that counted (dated from their
- * erasure on), `allowed` also from those dropped after an attempt (which may have written
- * theirs, before an erasure too: recorder.ts, outside the model).
+ * erasure on), `allowed` also from those that may have left theirs (mayLeave).
  */
 export function expectedEvents(input: ModelInput, user: number) {
   const floor = input.floors.get(user) ?? 0;
@@ -54,7 +60,7 @@ export function expectedEvents(input: ModelInput, user: number) {
   const required = keys(input.updates.filter((u) => u.acked && u.date >= sureFrom));
   const allowed = new Set([
     ...keys(input.updates.filter((u) => u.acked && u.date >= floor)),
-    ...keys(input.updates.filter((u) => !u.acked && u.attempted)),
+    ...keys(input.updates.filter(mayLeave)),
   ]);
   return { required, allowed };
 }
@@ -200,7 +206,10 @@ const chatOfEvent = (u: SimUpdate) => ('chat' in u.event ? u.event.chat : undefi
 export function expected(input: ModelInput): Expected {
   const sure = input.updates.filter((u) => u.acked);
   const maybe = input.updates.filter((u) => !u.acked && u.attempted);
-  const uncertain = input.outOfOrder || maybe.length > 0;
+  const uncertain =
+    input.outOfOrder ||
+    maybe.length > 0 ||
+    input.updates.some((u) => u.orphaned && u.date < (input.floors.get(u.event.user) ?? 0));
   const contacts = new Map<number, ExpectedContact>();
   const chats = new Map<number, Bounds>();
   const migrated = sure.some((u) => u.event.kind.startsWith('migrate'));
@@ -221,7 +230,9 @@ export function expected(input: ModelInput): Expected {
     const mine = sure.filter(kept);
     // An update dropped after a crashed attempt may have left what it wrote, even across an
     // erasure that came later (recorder.ts, outside the model): upper bounds include it.
-    const mineMaybe = maybe.filter((u) => u.event.user === user);
+    const mineMaybe = input.updates.filter(
+      (u) => u.event.user === user && ((!u.acked && u.attempted) || (u.orphaned && u.date < floor)),
+    );
     const counted = (u: SimUpdate) => isCounted(u.event);
     const min = countIn(mine, counted);
     const contact: ExpectedContact = {

@@ -57,8 +57,9 @@ export function checkOutbox(
     const created = about.filter(
       (i) => i.type === 'contact.created' && (num(i.at) ?? -1) >= want.floor,
     );
-    // The contact's first month names the update that created it (`ci`): a dropped creator may
-    // have crashed before writing its contact.created.
+    // The contact's creator (its life item, else its first month's `ci`): a creator dropped
+    // after an attempt may have crashed before writing its contact.created.
+    const life = table.find((i) => i.pk === `USER#${user}` && i.sk === 'LIFE');
     const firstMonth = table
       .filter(
         (i) =>
@@ -67,7 +68,7 @@ export function checkOutbox(
           Object.keys(i).some((attr) => attr.startsWith('q:')),
       )
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))[0];
-    const creator = num(firstMonth?.ci);
+    const creator = life ? num(life.w) : num(firstMonth?.ci);
     const creatorDropped = creator !== undefined && want.droppedIds.has(creator);
     const min = creatorDropped ? 0 : want.created.min;
     if (created.length < min || created.length > want.created.max) {

@@ -17,7 +17,7 @@
  *   to find.
  */
 import type { Expected } from './model.ts';
-import { expectedEvents, type ModelInput } from './model.ts';
+import { expectedEvents, type ModelInput, mayLeave } from './model.ts';
 import type { SimUpdate } from './telegram-sim.ts';
 
 /** An erasure that ran, through the API or /forget: when, in which round, and whether it finished. */
@@ -55,7 +55,7 @@ const isErasure = (u: SimUpdate) => u.event.kind === 'forget_confirm';
 export function expectedOutbox(input: OutboxInput, model: Expected, user: number): ExpectedOutbox {
   const floor = input.floors.get(user) ?? 0;
   const mine = input.updates.filter((u) => u.event.user === user);
-  const dropped = mine.filter((u) => !u.acked && u.attempted);
+  const dropped = mine.filter(mayLeave);
   const exists = model.contacts.get(user)?.exists;
   // A /forget that ran and was dropped may have erased the contact (and its event) or not.
   const maybe = (input.maybeFloors?.get(user) ?? 0) > floor ? 1 : 0;

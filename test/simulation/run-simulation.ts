@@ -211,6 +211,7 @@ export async function runSimulation(
     for (const u of new Set(deliveries.map((d) => d.u))) {
       if (acked.has(u)) {
         u.acked = true;
+        if (deliveries.some((d) => d.u === u && d.a.crashed)) u.orphaned = true;
         ackRound.set(u.id, thisRound);
         if (u.dateless) u.date = now;
         if (u.event.kind === 'forget_confirm') {

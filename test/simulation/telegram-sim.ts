@@ -46,6 +46,12 @@ export interface SimUpdate {
   counted: boolean;
   acked: boolean;
   attempted: boolean;
+  /**
+   * Acknowledged while another attempt of it crashed in the same round: that attempt may have
+   * written after the acknowledged one checked the erasure floor, and nothing follows it, as
+   * after a dropped update (recorder.ts, outside the model).
+   */
+  orphaned?: boolean;
   dropped: boolean;
   fails: number;
   nextAttempt: number;

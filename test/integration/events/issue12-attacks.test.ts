@@ -11,6 +11,7 @@ import type { StoreContext } from '../../../lib/store/client.ts';
 import { resumeDeliveries, stopSubscription } from '../../../lib/store/deliveries.ts';
 import { enqueuePing } from '../../../lib/store/outbox.ts';
 import { createSubscription, updateSubscription } from '../../../lib/store/subscriptions.ts';
+import { faultyClient } from '../../helpers/faults.ts';
 import { ALICE, DAY0, groupMessage, post } from '../../helpers/lookup.ts';
 import { gatedClient, message, record } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
@@ -134,6 +135,32 @@ describe('contact.created across a month boundary', () => {
       }
       expect(await created(store)).toHaveLength(1);
     }
+  });
+
+  it('a crash after the first month write, the next month recorded, then the redelivery: one contact.created', async () => {
+    const store = await stack.freshTable();
+    const november = message(CHAT_A, NOV);
+    november.update_id = 700;
+    const december = message(CHAT_B, DEC);
+    december.update_id = 701;
+    // November's first attempt: the round's three writes land, then the process dies (every
+    // later call fails), before anything decides contact.created.
+    const dying = faultyClient(store.endpoint, (_command, index) =>
+      index >= 3 ? 'server' : undefined,
+    );
+    await expect(record({ ...store, client: dying.client }, november, received)).rejects.toThrow();
+    expect(dying.calls.slice(0, 3)).toEqual(Array(3).fill('UpdateItemCommand'));
+    // Another chat's queue records December's update; then Telegram redelivers November's.
+    await record(store, december, received);
+    await record(store, november, received + 5);
+    const events = await created(store);
+    expect(events).toHaveLength(1);
+    // The creator is the update that first claimed the contact: December's, here.
+    expect(events[0]?.at).toBe(DEC);
+    // A redelivery of either changes nothing.
+    await record(store, december, received + 9);
+    await record(store, november, received + 9);
+    expect(await created(store)).toHaveLength(1);
   });
 });
 
