@@ -1,70 +1,55 @@
 /**
- * Red team 14: FAILING attacks (real bugs, see the report). The contact's LIFE item and contact.created
- * outbox item written by an attempt that raced an erasure and crashed survive the redelivery
- * (its gate is refused, so it neither rewrites nor settles them); the next life, outside the
- * erasure's tombstone months, finds a LIFE that is not stale and sends no contact.created.
+ * Red team 14: FAILING attacks (real bugs; see the red team's report). Kept apart so the suite
+ * stays green until they are fixed:
+ * 1. An attempt that raced an erasure (its round before it, its LIFE write after the erasure's
+ *    Query) and crashed leaves the LIFE item (and, crashing after it, the contact.created
+ *    outbox item with the names): the redelivery's gate is refused, so it neither rewrites nor
+ *    settles them; the next life, outside the erasure's tombstone months, finds a LIFE that is
+ *    not stale and sends no contact.created.
+ * 2. The LIFE item's expiry is the last writer's month's, so months recorded out of order
+ *    (December before November) shorten it: a contact back while December is still kept gets a
+ *    second contact.created (in order: none).
+ * 3. Two broadcasts to one chat 34 ms apart across a sender handover (the lease carries only
+ *    quietUntil, the overall pace, not the chats' seconds).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
-import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../lib/store/api-key-admin.ts';
 import { eraseUser } from '../../lib/store/erasure.ts';
-import { contactLifeKey } from '../../lib/store/keys.ts';
-import { faultError } from '../helpers/faults.ts';
-import { ALICE } from '../helpers/lookup.ts';
-import { aliceLeftovers, message, record, scan } from '../helpers/recorder-rig.ts';
+import { seedPrivateChats, testSender } from '../helpers/broadcasts.ts';
+import { ALICE, type TestLookup } from '../helpers/lookup.ts';
+import { aliceLeftovers, message, record } from '../helpers/recorder-rig.ts';
+import {
+  CHAT_A,
+  CHAT_B,
+  clocked,
+  createdEvents,
+  gapsPerChat,
+  isCreatedWrite,
+  isLifeWrite,
+  life,
+  postBroadcast,
+  scriptedClient,
+} from '../helpers/red14.ts';
 import { useStack } from '../helpers/stack-fixture.ts';
+import type { TestStore } from '../helpers/store.ts';
 
 const stack = useStack();
 
-const CHAT_A = -100200300;
-const CHAT_B = -100200301;
+const RATE = 30;
+const X = 3401;
+const OTHERS = Array.from({ length: 40 }, (_, i) => 3410 + i);
 
-/**
- * A client that, before each call, awaits `before(command, input, index)`, and fails every
- * call from the first one after the call matched by `dieAfter` on (the process died).
- */
-function scriptedClient(
-  endpoint: string,
-  script: {
-    before?: (command: string, input: string) => Promise<void> | void;
-    dieAfter?: (command: string, input: string) => boolean;
-  },
-) {
-  const client = createDocumentClient({ region: 'us-east-1', endpoint, maxAttempts: 1 });
-  const calls: string[] = [];
-  let dead = false;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = String(context.commandName);
-      const input = JSON.stringify(args.input);
-      calls.push(`${command} ${input.slice(0, 120)}`);
-      if (dead) throw faultError('server');
-      await script.before?.(command, input);
-      const out = await next(args);
-      if (script.dieAfter?.(command, input)) dead = true;
-      return out;
-    },
-    { step: 'initialize', name: 'script' },
-  );
-  return { client, calls };
+let store: TestStore;
+let api: TestLookup;
+let writeKey: string;
+
+async function broadcastCast() {
+  stack.botApi.reset();
+  const handlers = await stack.handlers();
+  ({ store, lookup: api } = handlers);
+  await seedPrivateChats(handlers.webhook, [X, ...OTHERS]);
+  writeKey = (await createApiKey(store, { name: 'crm', scope: 'write' })).key;
 }
-
-const isLifeWrite = (command: string, input: string) =>
-  command === 'UpdateItemCommand' && input.includes(`"USER#${ALICE}"`) && input.includes('"LIFE"');
-const isCreatedWrite = (command: string, input: string) =>
-  command === 'UpdateItemCommand' && input.includes('contact.created');
-
-const createdEvents = async (store: StoreContext) =>
-  (await scan(store)).filter(
-    (i) => String(i.sk).startsWith('OUTBOX#') && i.type === 'contact.created',
-  );
-
-const life = async (store: StoreContext) =>
-  (
-    await store.client.send(
-      new GetCommand({ TableName: store.tableName, Key: contactLifeKey(ALICE) }),
-    )
-  ).Item;
 
 describe('LIFE: an erasure racing the first update, which crashes and is redelivered', () => {
   const T0 = Date.UTC(2025, 11, 10, 12, 0) / 1000;
@@ -107,4 +92,45 @@ describe('LIFE: an erasure racing the first update, which crashes and is redeliv
       expect(leftovers).toEqual([]);
     });
   }
+});
+
+describe('LIFE: its expiry follows the last writer, not the newest month', () => {
+  const NOV = Date.UTC(2025, 10, 30, 23, 59) / 1000;
+  const DEC = Date.UTC(2025, 11, 1, 0, 1) / 1000;
+  const JAN = Date.UTC(2026, 0, 5, 12, 0) / 1000;
+
+  for (const order of ['november first', 'december first'] as const) {
+    it(`${order}: Alice back in January while December is kept: no second contact.created`, async () => {
+      const table = await stack.freshTable();
+      const store = { ...table, retentionDays: 30 };
+      const nov = message(CHAT_A, NOV);
+      nov.update_id = 940;
+      const dec = message(CHAT_B, DEC);
+      dec.update_id = 941;
+      const pair = order === 'november first' ? [nov, dec] : [dec, nov];
+      for (const u of pair) await record(store, u, DEC + 10);
+      expect(await createdEvents(store)).toHaveLength(1);
+      // December's month is kept until 30 days after December ends (Jan 31).
+      const jan = message(CHAT_A, JAN);
+      jan.update_id = 942;
+      await record(store, jan, JAN + 1);
+      expect(await createdEvents(store)).toHaveLength(1);
+    });
+  }
+});
+
+describe('one chat, two broadcasts, a sender handover', () => {
+  beforeEach(broadcastCast);
+
+  it('a sender handover (A releases, B takes the lease): still a second apart', async () => {
+    const { starts, deps } = clocked(stack.botApi, RATE);
+    const b1 = await postBroadcast(api, writeKey, [X], 'one');
+    const b2 = await postBroadcast(api, writeKey, [X], 'two');
+    const a = testSender(store, stack.botApi, { ...deps, owner: 'A' });
+    const b = testSender(store, stack.botApi, { ...deps, owner: 'B' });
+    await a.run(10_000, [b1]);
+    await b.run(10_000, [b2]);
+    expect(starts).toHaveLength(2);
+    expect(gapsPerChat(starts)).toBeGreaterThanOrEqual(1000);
+  });
 });
