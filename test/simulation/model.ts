@@ -206,10 +206,14 @@ const chatOfEvent = (u: SimUpdate) => ('chat' in u.event ? u.event.chat : undefi
 export function expected(input: ModelInput): Expected {
   const sure = input.updates.filter((u) => u.acked);
   const maybe = input.updates.filter((u) => !u.acked && u.attempted);
-  const uncertain =
-    input.outOfOrder ||
-    maybe.length > 0 ||
-    input.updates.some((u) => u.orphaned && u.date < (input.floors.get(u.event.user) ?? 0));
+  // An update acknowledged while another attempt of it crashed, dated before its user's
+  // erasure, may have left what that attempt wrote: that user's figures are uncertain, not
+  // everyone's.
+  const orphanedBefore = (user: number) =>
+    input.updates.some(
+      (u) => u.event.user === user && u.orphaned && u.date < (input.floors.get(user) ?? 0),
+    );
+  const uncertainRun = input.outOfOrder || maybe.length > 0;
   const contacts = new Map<number, ExpectedContact>();
   const chats = new Map<number, Bounds>();
   const migrated = sure.some((u) => u.event.kind.startsWith('migrate'));
@@ -226,6 +230,7 @@ export function expected(input: ModelInput): Expected {
   const users = new Set(input.updates.map((u) => u.event.user));
   for (const user of users) {
     const floor = input.floors.get(user) ?? 0;
+    const uncertain = uncertainRun || orphanedBefore(user);
     const kept = (u: SimUpdate) => u.event.user === user && u.date >= floor;
     const mine = sure.filter(kept);
     // An update dropped after a crashed attempt may have left what it wrote, even across an

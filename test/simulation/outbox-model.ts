@@ -105,7 +105,9 @@ export function expectedOutbox(input: OutboxInput, model: Expected, user: number
     created,
     floor,
     leftoverDates: new Set(dropped.map((u) => u.date)),
-    droppedIds: new Set(dropped.map((u) => u.id)),
+    // Only a creator that no attempt completed may have missed its contact.created: an
+    // acknowledged one (orphaned or not) wrote it before its answer.
+    droppedIds: new Set(mine.filter((u) => !u.acked && u.attempted).map((u) => u.id)),
     erasedRequired,
     erasedAllowed,
   };
