@@ -72,9 +72,10 @@ import {
 } from './contact-events.ts';
 import { isConditionalCheckFailed, settleAll, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { keyId, monthOf, sharedKey } from './keys.ts';
+import { contactLifeKey, keyId, monthOf, OUTBOX_PREFIX, sharedKey, userPk } from './keys.ts';
 import { outboxUpdate } from './outbox.ts';
 import { floorOf, readItem, readOwnerFloor } from './owner-floor.ts';
+import { queryAll } from './query.ts';
 import {
   DEFAULT_RETENTION_DAYS,
   monthExpiry,
@@ -248,6 +249,10 @@ async function checkOwner(
           .filter((o) => round > 0 || !(o.applied && (floorOf(o.old) ?? -1) >= limit))
           .map((o) => settleItem(ctx, o.planned.update.key, limit)),
       );
+      // An earlier attempt of it that crashed after the erasure's Query may have written the
+      // contact's life item and events, which this attempt (its gate refused) did not write
+      // again: they go too (settling keeps what a newer update wrote).
+      if (gate && !gate.applied) await settleContactItems(ctx, owner, limit);
       return true;
     }
     if (timing.now >= limit + ERASURE_WINDOW_SECONDS) return false;
@@ -269,6 +274,23 @@ async function checkOwner(
     floor = again;
   }
   return false;
+}
+
+/** Settles `owner`'s life item and outbox events against `floor` (recorder's stale path). */
+async function settleContactItems(ctx: StoreContext, owner: number, floor: number) {
+  const events = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :outbox)',
+    ExpressionAttributeValues: { ':pk': userPk(owner), ':outbox': OUTBOX_PREFIX },
+    ConsistentRead: true,
+  });
+  const keys = [
+    contactLifeKey(owner),
+    ...events.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),
+  ];
+  await settleAll(
+    'settle',
+    keys.map((key) => settleItem(ctx, key, floor)),
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * contact's LIFE item as contact.created's one arbiter (duplicates, erasures racing the new
  * life's take-over, the lookup never showing it) and broadcast sending (one chat's second
  * within one sender, the overall rate across a sender handover, 5xx answers never retried).
- * What broke is in red14-failing.test.ts.
+ * What broke and is not fixed is in red14-failing.test.ts.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/store/api-key-admin.ts';
@@ -17,6 +17,7 @@ import {
   clocked,
   createdEvents,
   gapsPerChat,
+  isCreatedWrite,
   isLifeWrite,
   life,
   postBroadcast,
@@ -195,6 +196,51 @@ describe('a 5xx answer is unknown, never retried', () => {
       expect(calls).toBe(1);
       const status = await api.call({ method: 'GET', path: `/v1/broadcasts/${id}`, key: writeKey });
       expect(status.body).toMatchObject({ status: 'done', unknown: 1, sent: 0, failed: 0 });
+    });
+  }
+});
+
+// Failed before the fix on this branch (recorder.ts settleContactItems): the LIFE item and the
+// contact.created outbox item (with the names) stayed, and the next life had no contact.created.
+describe('LIFE: an erasure racing the first update, which crashes and is redelivered', () => {
+  const T0 = Date.UTC(2025, 11, 10, 12, 0) / 1000;
+  const ERASED_AT = T0 + 6;
+  const FEB = Date.UTC(2026, 1, 10, 12, 0) / 1000;
+
+  for (const [name, dieAfter] of [
+    ['after its LIFE write', isLifeWrite],
+    ['after its contact.created write', isCreatedWrite],
+  ] as const) {
+    it(`crash ${name}: the redelivery leaves nothing of Alice, and her next life gets one contact.created`, async () => {
+      const store = await stack.freshTable();
+      const first = message(CHAT_A, T0);
+      first.update_id = 900;
+      // The erasure runs whole between the update's round (its gate write created December)
+      // and its LIFE write; then the attempt dies after `dieAfter`'s call.
+      let erased = false;
+      const dying = scriptedClient(store.endpoint, {
+        before: async (command, input) => {
+          if (!erased && isLifeWrite(command, input)) {
+            erased = true;
+            await eraseUser(store, ALICE, ERASED_AT);
+          }
+        },
+        dieAfter,
+      });
+      await expect(record({ ...store, client: dying.client }, first, T0 + 5)).rejects.toThrow();
+      expect(erased).toBe(true);
+      // Telegram redelivers it (it is older than the erasure: nothing of it may stay).
+      const again = await record(store, first, T0 + 30);
+      expect(again.stale).toBe(true);
+      const leftovers = await aliceLeftovers(store);
+      // Alice comes back two months later: a new life, one contact.created.
+      const back = message(CHAT_B, FEB);
+      back.update_id = 901;
+      await record(store, back, FEB + 2);
+      const events = (await createdEvents(store)).filter((e) => Number(e.at) >= ERASED_AT);
+      expect(events).toHaveLength(1);
+      expect((await life(store))?.w).toBe(901);
+      expect(leftovers).toEqual([]);
     });
   }
 });
