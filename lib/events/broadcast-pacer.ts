@@ -49,6 +49,13 @@ export interface Pacer {
   start(chatId: number, deadline?: number): Promise<boolean>;
   /** Nothing starts before `until` (Telegram's retry_after). */
   pause(until: number): void;
+  /**
+   * The chats whose last request started less than a window before `at`, with when: what a
+   * sender taking over must respect (each chat's second), handed over in the lease.
+   */
+  recentChats(at: number): Record<string, number>;
+  /** Chats another sender messaged (`recentChats`): none of them again within its second. */
+  remember(chats: Record<string, number>): void;
   /** Epoch ms of the next free slot: where a sender taking over must start. */
   readonly nextFree: number;
   readonly pausedUntil: number;
@@ -148,6 +155,17 @@ export function createPacer(options: PacerOptions): Pacer {
       pausedUntil = Math.max(pausedUntil, until);
       next = Math.max(next, until);
       gateNext = Math.max(gateNext, until);
+    },
+    recentChats(at: number) {
+      const recent: Record<string, number> = {};
+      for (const [chat, last] of lastByChat) if (last + spacing > at) recent[String(chat)] = last;
+      return recent;
+    },
+    remember(chats: Record<string, number>) {
+      for (const [chat, last] of Object.entries(chats)) {
+        const id = Number(chat);
+        lastByChat.set(id, Math.max(lastByChat.get(id) ?? last, last));
+      }
     },
     get nextFree() {
       return Math.max(gateNext, pausedUntil);

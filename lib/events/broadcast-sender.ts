@@ -227,6 +227,7 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
     pacer ??= createPacer({ rate: deps.rate, now, sleep });
     const pace = pacer;
     pace.pause(Math.max(lease.pausedUntil, lease.quietUntil));
+    pace.remember(lease.recentChats);
     const s: Session = { deadline, lease, sent: 0 };
     try {
       let queue = pending;
@@ -248,9 +249,11 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
       if (s.stopped) log('broadcasts stopped', { reason: s.stopped });
       if (s.stopped === 'store failure') {
         // Let the store's own error be the one thrown; the lease runs out if this fails too.
-        await releaseSenderLease(ctx, owner, now(), pace.nextFree).catch(() => undefined);
+        await releaseSenderLease(ctx, owner, now(), pace.nextFree, pace.recentChats(now())).catch(
+          () => undefined,
+        );
       } else if (s.stopped !== 'lease lost') {
-        await releaseSenderLease(ctx, owner, now(), pace.nextFree);
+        await releaseSenderLease(ctx, owner, now(), pace.nextFree, pace.recentChats(now()));
       }
     }
     return result;

@@ -3,7 +3,8 @@
  * broadcasts, so the pace (BROADCAST_RATE) holds for the bot as a whole, not per invocation.
  * The holder renews it while it sends and releases it when it stops; one that crashed loses
  * it when it runs out. It also carries what the next holder must respect: a pause Telegram
- * asked for (429 `retry_after`) and the end of the last holder's pacing window.
+ * asked for (429 `retry_after`), the end of the last holder's pacing window and the chats it
+ * messaged in its last second (one message per chat per second holds across holders).
  *
  * The lease is about pace only. That no recipient gets two messages does not depend on it:
  * each recipient's own claim (broadcast-recipients.ts) ensures that even if two holders
@@ -22,9 +23,18 @@ export interface SenderLease {
   pausedUntil: number;
   /** Epoch ms before which the previous holder's last sends still count in a 1 s window. */
   quietUntil: number;
+  /** Chats the previous holder messaged in its last second, with when (epoch ms). */
+  recentChats: Record<string, number>;
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+function recentOf(v: unknown): Record<string, number> {
+  if (typeof v !== 'object' || v === null) return {};
+  return Object.fromEntries(
+    Object.entries(v as Record<string, unknown>).filter(([, at]) => typeof at === 'number'),
+  ) as Record<string, number>;
+}
 
 async function write(
   ctx: StoreContext,
@@ -61,6 +71,7 @@ export async function takeSenderLease(
     until: num(item.until),
     pausedUntil: num(item.pausedUntil),
     quietUntil: num(item.quietUntil),
+    recentChats: recentOf(item.recentChats),
   };
 }
 
@@ -89,16 +100,21 @@ export async function pauseSenders(
   await write(ctx, update);
 }
 
-/** Gives the lease up (free at `now`), with the end of this holder's pacing window. */
+/**
+ * Gives the lease up (free at `now`), with the end of this holder's pacing window and the
+ * chats it messaged in its last second (the next holder keeps each chat's second).
+ */
 export async function releaseSenderLease(
   ctx: StoreContext,
   owner: string,
   now: number,
   quietUntil: number,
+  recentChats: Record<string, number> = {},
 ): Promise<void> {
   const update = new ItemUpdate(broadcastSenderLeaseKey())
     .set('until', now)
     .set('quietUntil', quietUntil)
+    .set('recentChats', recentChats)
     .when('#{owner} = :owner', { ':owner': owner });
   await write(ctx, update);
 }

@@ -244,3 +244,20 @@ describe('LIFE: an erasure racing the first update, which crashes and is redeliv
     });
   }
 });
+
+// Failed before the fix on this branch (the lease hands the chats' seconds over): 34 ms apart.
+describe('one chat, two broadcasts, a sender handover', () => {
+  beforeEach(broadcastCast);
+
+  it('a sender handover (A releases, B takes the lease): still a second apart', async () => {
+    const { starts, deps } = clocked(stack.botApi, RATE);
+    const b1 = await postBroadcast(api, writeKey, [X], 'one');
+    const b2 = await postBroadcast(api, writeKey, [X], 'two');
+    const a = testSender(store, stack.botApi, { ...deps, owner: 'A' });
+    const b = testSender(store, stack.botApi, { ...deps, owner: 'B' });
+    await a.run(10_000, [b1]);
+    await b.run(10_000, [b2]);
+    expect(starts).toHaveLength(2);
+    expect(gapsPerChat(starts)).toBeGreaterThanOrEqual(1000);
+  });
+});

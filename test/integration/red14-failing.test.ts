@@ -1,47 +1,17 @@
 /**
- * Red team 14: FAILING attacks (real bugs; see the red team's report). Kept apart so the suite
- * stays green until they are fixed:
- * (An attempt that raced an erasure and crashed left the LIFE item and its contact.created:
- *    fixed on this branch, its test moved to red14-attacks.test.ts.)
- * 2. The LIFE item's expiry is the last writer's month's, so months recorded out of order
- *    (December before November) shorten it: a contact back while December is still kept gets a
- *    second contact.created (in order: none).
- * 3. Two broadcasts to one chat 34 ms apart across a sender handover (the lease carries only
- *    quietUntil, the overall pace, not the chats' seconds).
+ * Red team 14: a FAILING attack (a real bug, not fixed here; see the red team's report), kept
+ * apart so the suite stays green until it is fixed. The contact's LIFE item's expiry is the
+ * last writer's month's (contact-events.ts lifeUpdate sets it unconditionally), so months
+ * recorded out of order (December's update before November's) shorten it to November's: a
+ * contact back while December is still kept finds the LIFE expired, takes it over, and a
+ * second contact.created goes out. In order (the control beside it), none.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../lib/store/api-key-admin.ts';
-import { seedPrivateChats, testSender } from '../helpers/broadcasts.ts';
-import type { TestLookup } from '../helpers/lookup.ts';
+import { describe, expect, it } from 'vitest';
 import { message, record } from '../helpers/recorder-rig.ts';
-import {
-  CHAT_A,
-  CHAT_B,
-  clocked,
-  createdEvents,
-  gapsPerChat,
-  postBroadcast,
-} from '../helpers/red14.ts';
+import { CHAT_A, CHAT_B, createdEvents } from '../helpers/red14.ts';
 import { useStack } from '../helpers/stack-fixture.ts';
-import type { TestStore } from '../helpers/store.ts';
 
 const stack = useStack();
-
-const RATE = 30;
-const X = 3401;
-const OTHERS = Array.from({ length: 40 }, (_, i) => 3410 + i);
-
-let store: TestStore;
-let api: TestLookup;
-let writeKey: string;
-
-async function broadcastCast() {
-  stack.botApi.reset();
-  const handlers = await stack.handlers();
-  ({ store, lookup: api } = handlers);
-  await seedPrivateChats(handlers.webhook, [X, ...OTHERS]);
-  writeKey = (await createApiKey(store, { name: 'crm', scope: 'write' })).key;
-}
 
 describe('LIFE: its expiry follows the last writer, not the newest month', () => {
   const NOV = Date.UTC(2025, 10, 30, 23, 59) / 1000;
@@ -66,20 +36,4 @@ describe('LIFE: its expiry follows the last writer, not the newest month', () =>
       expect(await createdEvents(store)).toHaveLength(1);
     });
   }
-});
-
-describe('one chat, two broadcasts, a sender handover', () => {
-  beforeEach(broadcastCast);
-
-  it('a sender handover (A releases, B takes the lease): still a second apart', async () => {
-    const { starts, deps } = clocked(stack.botApi, RATE);
-    const b1 = await postBroadcast(api, writeKey, [X], 'one');
-    const b2 = await postBroadcast(api, writeKey, [X], 'two');
-    const a = testSender(store, stack.botApi, { ...deps, owner: 'A' });
-    const b = testSender(store, stack.botApi, { ...deps, owner: 'B' });
-    await a.run(10_000, [b1]);
-    await b.run(10_000, [b2]);
-    expect(starts).toHaveLength(2);
-    expect(gapsPerChat(starts)).toBeGreaterThanOrEqual(1000);
-  });
 });

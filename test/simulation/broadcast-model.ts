@@ -150,6 +150,8 @@ export interface BroadcastStats {
 
 /** A window's length and the slack a clock-read-to-request gap may add (none here). */
 const WINDOW_MS = 1000;
+/** The longest an answer takes back from Telegram here, a timeout aside (run-broadcast-simulation.ts). */
+const ANSWER_MS = 100;
 /**
  * How late after a cancel landed a claim or a request may still come: the sender reads the
  * cancel at most once a second (broadcast-sender.ts `STATUS_EVERY_MS`), plus the store calls
@@ -384,7 +386,11 @@ export function checkBroadcastHistory(h: BroadcastHistory): {
   }
   for (const limited of h.requests.filter((r) => r.answer === 'rate-limited')) {
     if (limited.answeredAt === undefined) continue; // nobody heard it
-    const until = limited.answeredAt + (limited.retryAfterMs ?? 0);
+    // Telegram's retry_after runs from its answer, which left it at most ANSWER_MS after the
+    // request: an invocation that stalled before hearing it (and paused only itself, its lease
+    // gone) holds nobody else back beyond that.
+    const heard = Math.min(limited.answeredAt, limited.at + ANSWER_MS);
+    const until = heard + (limited.retryAfterMs ?? 0);
     for (const r of paced) {
       if (r.at > limited.answeredAt && r.at < until) {
         fail(

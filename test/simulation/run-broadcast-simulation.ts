@@ -452,7 +452,9 @@ export async function runBroadcastSimulation(
   async function createOne() {
     await sleep(Math.floor(world() * WORLD_MS * 0.5));
     creating++;
-    const named = [...PRIVATE_USERS, ...GROUP_USERS, 5999].filter(() => world() < 0.6);
+    // Small audiences too (one chat in several broadcasts within a second, across senders).
+    const share = world() < 0.3 ? 0.08 : 0.6;
+    const named = [...PRIVATE_USERS, ...GROUP_USERS, 5999].filter(() => world() < share);
     const text = `Sale ${seed}-${++bcNo}`;
     const id = await start(`create ${text}`, async () => {
       const { recipients } = await resolveAudience(ctx, { userIds: named });
