@@ -125,7 +125,8 @@ const CREATOR_AT = 'wt';
 /**
  * Pure: the write of a contact's life item by an update that created one of its months: it
  * becomes the creator unless there is one (ALL_OLD says which). Single-source (`st`/`s0`), so
- * an erasure removes it; it expires with the newest month that wrote it.
+ * an erasure removes it; it expires with the newest month that wrote it (an older month's
+ * write, out of order, is undone by keepLifeExpiry).
  */
 export function lifeUpdate(
   userId: number,
@@ -138,6 +139,29 @@ export function lifeUpdate(
     .set(SINGLE_SOURCE.at, update.at)
     .setIfMissing(SINGLE_SOURCE.since, update.at)
     .set(EXPIRES_AT, expiresAt);
+}
+
+/**
+ * Gives the life item back the later expiry `update`'s write replaced (months recorded out of
+ * order: December's update wrote it, then November's lowered it to November's), unless a
+ * later one is there already. Nothing when the write did not lower it.
+ */
+export async function keepLifeExpiry(
+  ctx: StoreContext,
+  userId: number,
+  old: Item | undefined,
+  written: number,
+): Promise<void> {
+  const before = old?.[EXPIRES_AT];
+  if (typeof before !== 'number' || before <= written) return;
+  const write = new ItemUpdate(contactLifeKey(userId))
+    .set(EXPIRES_AT, before)
+    .when(`attribute_exists(#{${CREATOR}}) AND #{${EXPIRES_AT}} < :before`, { ':before': before });
+  try {
+    await ctx.client.send(new UpdateCommand(write.toInput(ctx.tableName)));
+  } catch (err: unknown) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
 }
 
 /**

@@ -63,6 +63,7 @@ import type { StoreContext } from './client.ts';
 import {
   contactEvents,
   type GateView,
+  keepLifeExpiry,
   lifeUpdate,
   lifeVerdict,
   takeOverLife,
@@ -365,6 +366,7 @@ async function recordContactEvents(
           guarded: false,
         });
         written.push(life);
+        await keepLifeExpiry(ctx, person.id, life.old, expiresAt);
         const verdict = lifeVerdict(life.old, self, { floor: viewFloor(view), now: timing.now });
         creator =
           verdict === 'won' ||

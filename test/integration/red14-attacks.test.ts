@@ -3,7 +3,7 @@
  * contact's LIFE item as contact.created's one arbiter (duplicates, erasures racing the new
  * life's take-over, the lookup never showing it) and broadcast sending (one chat's second
  * within one sender, the overall rate across a sender handover, 5xx answers never retried).
- * What broke and is not fixed is in red14-failing.test.ts.
+ * Three bugs broke it (four of these tests); each is fixed on this branch, marked at its test.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/store/api-key-admin.ts';
@@ -260,4 +260,31 @@ describe('one chat, two broadcasts, a sender handover', () => {
     expect(starts).toHaveLength(2);
     expect(gapsPerChat(starts)).toBeGreaterThanOrEqual(1000);
   });
+});
+
+// Failed before the fix on this branch (contact-events.ts keepLifeExpiry): December first, a
+// second contact.created in January.
+describe('LIFE: its expiry follows the last writer, not the newest month', () => {
+  const NOV = Date.UTC(2025, 10, 30, 23, 59) / 1000;
+  const DEC = Date.UTC(2025, 11, 1, 0, 1) / 1000;
+  const JAN = Date.UTC(2026, 0, 5, 12, 0) / 1000;
+
+  for (const order of ['november first', 'december first'] as const) {
+    it(`${order}: Alice back in January while December is kept: no second contact.created`, async () => {
+      const table = await stack.freshTable();
+      const store = { ...table, retentionDays: 30 };
+      const nov = message(CHAT_A, NOV);
+      nov.update_id = 940;
+      const dec = message(CHAT_B, DEC);
+      dec.update_id = 941;
+      const pair = order === 'november first' ? [nov, dec] : [dec, nov];
+      for (const u of pair) await record(store, u, DEC + 10);
+      expect(await createdEvents(store)).toHaveLength(1);
+      // December's month is kept until 30 days after December ends (Jan 31).
+      const jan = message(CHAT_A, JAN);
+      jan.update_id = 942;
+      await record(store, jan, JAN + 1);
+      expect(await createdEvents(store)).toHaveLength(1);
+    });
+  }
 });
