@@ -107,7 +107,10 @@ export function expectedOutbox(input: OutboxInput, model: Expected, user: number
     leftoverDates: new Set(dropped.map((u) => u.date)),
     // Only a creator that no attempt completed may have missed its contact.created: an
     // acknowledged one (orphaned or not) wrote it before its answer.
-    droppedIds: new Set(mine.filter((u) => !u.acked && u.attempted).map((u) => u.id)),
+    // (and of this life: one dated before the erasure created the previous one).
+    droppedIds: new Set(
+      mine.filter((u) => !u.acked && u.attempted && u.date >= floor).map((u) => u.id),
+    ),
     erasedRequired,
     erasedAllowed,
   };
