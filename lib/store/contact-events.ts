@@ -221,7 +221,11 @@ export const viewFloor = (view: GateView): number | undefined => {
 };
 
 /** The contact's other month items with data (a consistent Query of their months). */
-async function earlierMonths(ctx: StoreContext, userId: number, month: string): Promise<Item[]> {
+export async function otherMonths(
+  ctx: StoreContext,
+  userId: number,
+  month: string,
+): Promise<Item[]> {
   const { Items = [] } = await ctx.client.send(
     new QueryCommand({
       TableName: ctx.tableName,
@@ -245,6 +249,8 @@ export async function contactEvents(
   view: GateView,
   update: { id: number; at: number; queue: string; month: string },
   creator = false,
+  /** The contact's other months with data, when already read (otherMonths). */
+  known?: Item[],
 ): Promise<OutboxEvent[]> {
   const newHash = namesHash(person);
   let previous = view.queuePrevious;
@@ -264,7 +270,8 @@ export async function contactEvents(
         },
       ];
     }
-    const months = previous === undefined ? await earlierMonths(ctx, person.id, update.month) : [];
+    const months =
+      previous === undefined ? (known ?? (await otherMonths(ctx, person.id, update.month))) : [];
     if (months.length > 0) {
       const newestMonth = months.sort((a, b) => String(b.sk).localeCompare(String(a.sk)))[0];
       const other = newestOther(newestMonth, undefined, Number.MAX_SAFE_INTEGER);

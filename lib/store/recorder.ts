@@ -66,6 +66,7 @@ import {
   keepLifeExpiry,
   lifeUpdate,
   lifeVerdict,
+  otherMonths,
   takeOverLife,
   viewFloor,
   viewFromCurrent,
@@ -356,6 +357,7 @@ async function recordContactEvents(
       if (!view) return [];
       const written: Outcome[] = [];
       let creator = false;
+      let months: Record<string, unknown>[] | undefined;
       if (view.created) {
         // The contact's one creator (contact-events.ts): this update, unless another is.
         const self = { id: facts.updateId, at: facts.at };
@@ -367,7 +369,14 @@ async function recordContactEvents(
         });
         written.push(life);
         await keepLifeExpiry(ctx, person.id, life.old, expiresAt);
-        const verdict = lifeVerdict(life.old, self, { floor: viewFloor(view), now: timing.now });
+        let verdict = lifeVerdict(life.old, self, { floor: viewFloor(view), now: timing.now });
+        if (verdict === 'lost') {
+          // The creator writes its month before the life item: with no other month holding
+          // data, its months are gone (an erasure, or settled as older than one) and the life
+          // item, left by an attempt that crashed and was dropped, names a past life.
+          months = await otherMonths(ctx, person.id, month);
+          if (months.length === 0) verdict = 'stale';
+        }
         creator =
           verdict === 'won' ||
           (verdict === 'stale' &&
@@ -379,6 +388,7 @@ async function recordContactEvents(
         view,
         { id: facts.updateId, at: facts.at, queue, month },
         creator,
+        months,
       );
       written.push(
         ...(await settleAll(

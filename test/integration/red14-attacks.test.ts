@@ -245,6 +245,46 @@ describe('LIFE: an erasure racing the first update, which crashes and is redeliv
   }
 });
 
+// Failed before the rule "a creator whose months are all gone names a past life" (recorder.ts):
+// the crashed attempt's LIFE item stayed, and the next life in a month the erasure did not
+// close (no floor there) got no contact.created.
+describe('LIFE: an erasure racing the first update, which crashes and is dropped', () => {
+  const T0 = Date.UTC(2025, 11, 10, 12, 0) / 1000;
+  const ERASED_AT = T0 + 6;
+  const FEB = Date.UTC(2026, 1, 10, 12, 0) / 1000;
+
+  it('the next life, in a month the erasure did not close, still gets one contact.created', async () => {
+    const store = await stack.freshTable();
+    const first = message(CHAT_A, T0);
+    first.update_id = 910;
+    let erased = false;
+    const dying = scriptedClient(store.endpoint, {
+      before: async (command, input) => {
+        if (!erased && isLifeWrite(command, input)) {
+          erased = true;
+          await eraseUser(store, ALICE, ERASED_AT);
+        }
+      },
+      dieAfter: isLifeWrite,
+    });
+    await expect(record({ ...store, client: dying.client }, first, T0 + 5)).rejects.toThrow();
+    // Telegram gives up on it: no redelivery settles what it left.
+    expect((await life(store))?.w).toBe(910);
+    const back = message(CHAT_B, FEB);
+    back.update_id = 911;
+    await record(store, back, FEB + 2);
+    const events = (await createdEvents(store)).filter((e) => Number(e.at) >= ERASED_AT);
+    expect(events.map((e) => e.at)).toEqual([FEB]);
+    expect((await life(store))?.w).toBe(911);
+    // Her next month, and a redelivery: nothing more.
+    const march = message(CHAT_B, FEB + 30 * 86_400);
+    march.update_id = 912;
+    await record(store, march, FEB + 30 * 86_400 + 2);
+    await record(store, back, FEB + 9);
+    expect(await createdEvents(store)).toHaveLength(1);
+  });
+});
+
 // Failed before the fix on this branch (the lease hands the chats' seconds over): 34 ms apart.
 describe('one chat, two broadcasts, a sender handover', () => {
   beforeEach(broadcastCast);
