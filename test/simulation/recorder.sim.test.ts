@@ -13,6 +13,9 @@ const RUNS = Number(process.env.SIM_RUNS ?? 4);
 const STEPS = Number(process.env.SIM_STEPS ?? 60);
 const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
 
+/** `npm run fuzz` runs these far bigger: the time allowed grows with the runs. */
+const TIMEOUT_MS = Math.max(600_000, RUNS * STEPS * 300);
+
 let store: TestStore;
 beforeAll(async () => {
   store = await startTestStore();
@@ -24,40 +27,48 @@ afterAll(async () => {
 const FAULTS = { crashRate: 0.2, lostAckRate: 0.1, duplicateRate: 0.1, outageRate: 0 };
 
 describe('recorder simulation', () => {
-  it(`matches the model: ${RUNS} runs of ${STEPS} rounds from seed ${FIRST_SEED}, in Telegram's order`, async () => {
-    const failures: string[] = [];
-    const total = { updates: 0, acked: 0, crashes: 0, erasures: 0, patched: 0, storeCalls: 0 };
-    for (let i = 0; i < RUNS; i++) {
-      const report = await runSimulation(store, FIRST_SEED + i, {
-        steps: STEPS,
-        ...FAULTS,
-        outOfOrder: false,
-      });
-      failures.push(...report.failures);
-      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
-      expect(report.dropped, `seed ${report.seed}: nothing expires without outages`).toBe(0);
-    }
-    if (process.env.SIM_REPORT)
-      console.log(`simulation, seeds ${FIRST_SEED}+: ${JSON.stringify(total)}`);
-    const { crashes, erasures, patched } = total;
-    expect(failures).toEqual([]);
-    // The run exercised what it claims to.
-    expect(crashes).toBeGreaterThan(RUNS * 3);
-    expect(erasures).toBeGreaterThan(0);
-    expect(patched).toBeGreaterThan(RUNS);
-  }, 600_000);
+  it(
+    `matches the model: ${RUNS} runs of ${STEPS} rounds from seed ${FIRST_SEED}, in Telegram's order`,
+    async () => {
+      const failures: string[] = [];
+      const total = { updates: 0, acked: 0, crashes: 0, erasures: 0, patched: 0, storeCalls: 0 };
+      for (let i = 0; i < RUNS; i++) {
+        const report = await runSimulation(store, FIRST_SEED + i, {
+          steps: STEPS,
+          ...FAULTS,
+          outOfOrder: false,
+        });
+        failures.push(...report.failures);
+        for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
+        expect(report.dropped, `seed ${report.seed}: nothing expires without outages`).toBe(0);
+      }
+      if (process.env.SIM_REPORT)
+        console.log(`simulation, seeds ${FIRST_SEED}+: ${JSON.stringify(total)}`);
+      const { crashes, erasures, patched } = total;
+      expect(failures).toEqual([]);
+      // The run exercised what it claims to.
+      expect(crashes).toBeGreaterThan(RUNS * 3);
+      expect(erasures).toBeGreaterThan(0);
+      expect(patched).toBeGreaterThan(RUNS);
+    },
+    TIMEOUT_MS,
+  );
 
-  it('never overcounts when queues deliver out of order or expire after outages', async () => {
-    const failures: string[] = [];
-    for (let i = 0; i < Math.max(1, RUNS / 2); i++) {
-      const report = await runSimulation(store, FIRST_SEED + 1000 + i, {
-        steps: STEPS,
-        ...FAULTS,
-        outOfOrder: true,
-        outageRate: 0.05,
-      });
-      failures.push(...report.failures);
-    }
-    expect(failures).toEqual([]);
-  }, 600_000);
+  it(
+    'never overcounts when queues deliver out of order or expire after outages',
+    async () => {
+      const failures: string[] = [];
+      for (let i = 0; i < Math.max(1, RUNS / 2); i++) {
+        const report = await runSimulation(store, FIRST_SEED + 1000 + i, {
+          steps: STEPS,
+          ...FAULTS,
+          outOfOrder: true,
+          outageRate: 0.05,
+        });
+        failures.push(...report.failures);
+      }
+      expect(failures).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 });
