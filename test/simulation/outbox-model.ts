@@ -44,6 +44,12 @@ export interface ExpectedOutbox {
   leftoverDates: Set<number>;
   /** The user's updates dropped after an attempt (which may have written half their round). */
   droppedIds: Set<number>;
+  /**
+   * Out of order only: the user's updates that a later update of their own queue overtook
+   * before they were acknowledged. Its register then names the later one, so a redelivery no
+   * longer finds its own month write (recorder.ts, outside the model: an undercount).
+   */
+  overtakenIds: Set<number>;
   /** Each completed erasure that must be told: a `contact.erased` dated in (from, to]. */
   erasedRequired: { from: number; to: number }[];
   /** Dates a `contact.erased` of the user may carry; undefined: any erasure's. */
@@ -51,6 +57,22 @@ export interface ExpectedOutbox {
 }
 
 const isErasure = (u: SimUpdate) => u.event.kind === 'forget_confirm';
+
+function overtaken(input: OutboxInput, mine: SimUpdate[]): Set<number> {
+  const ids = new Set<number>();
+  for (const u of mine) {
+    const acked = input.ackRound.get(u.id) ?? Number.POSITIVE_INFINITY;
+    const first = Math.min(...(input.attemptRounds.get(u.id) ?? [acked]));
+    const passed = input.updates.some(
+      (v) =>
+        v.queue === u.queue &&
+        v.id > u.id &&
+        (input.attemptRounds.get(v.id) ?? []).some((r) => r >= first && r <= acked),
+    );
+    if (passed) ids.add(u.id);
+  }
+  return ids;
+}
 
 export function expectedOutbox(input: OutboxInput, model: Expected, user: number): ExpectedOutbox {
   const floor = input.floors.get(user) ?? 0;
@@ -111,6 +133,7 @@ export function expectedOutbox(input: OutboxInput, model: Expected, user: number
     droppedIds: new Set(
       mine.filter((u) => !u.acked && u.attempted && u.date >= floor).map((u) => u.id),
     ),
+    overtakenIds: input.outOfOrder ? overtaken(input, mine) : new Set(),
     erasedRequired,
     erasedAllowed,
   };
