@@ -44,14 +44,16 @@ export interface Turn {
   recordBlocked(ctx: StoreContext, userId: number, at: number): Promise<void>;
   now(): number;
   pacer: Pacer;
-  /** The run must stop (its time is up, its lease lost, a failure). */
+  /** The run starts nothing more (its time is up, no slot is left, its lease lost, a failure). */
   shouldStop(): boolean;
+  /** What is under way must not go on (its lease lost, a failure): a taken slot goes unused. */
+  aborted(): boolean;
   /** By when a slot must start for this run to use it. */
   slotDeadline(): number;
   /** Renews the sender lease when due. */
   keepLease(): Promise<void>;
   stop(reason: string): void;
-  /** Ends the run as if its time were up (nothing more can start in it). */
+  /** No slot is left in this run: nothing more starts; slots already taken are still used. */
   endRun(): void;
   /** Nothing may be sent before `until` (Telegram's retry_after), here and by the next sender. */
   pause(until: number, broadcastId: string): Promise<void>;
@@ -92,9 +94,9 @@ export async function deliver(
     turn.endRun();
     return 'queued';
   }
-  if (turn.shouldStop() || (await turn.cancelled())) return 'queued';
+  if (turn.aborted() || (await turn.cancelled())) return 'queued';
   await turn.keepLease();
-  if (turn.shouldStop()) return 'queued';
+  if (turn.aborted()) return 'queued';
   const token = randomUUID();
   const claimedAt = now();
   const claim = { token, now: claimedAt, leaseUntil: claimedAt + CLAIM_LEASE_MS };
@@ -106,7 +108,7 @@ export async function deliver(
       : undefined;
   // The request's own start, paced; a claim that cannot start in time is given back unsent.
   const open = await pacer.gate(userId, claim.leaseUntil - SEND_MARGIN_MS);
-  if (!open || turn.shouldStop() || (await turn.cancelled())) {
+  if (!open || turn.aborted() || (await turn.cancelled())) {
     return settle({ state: 'queued', retryAt: now() });
   }
   // Read last, right before the request: a /stop, a block or an erasure that finished before

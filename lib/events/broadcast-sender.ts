@@ -88,6 +88,8 @@ interface Session {
   lease: SenderLease;
   sent: number;
   stopped?: string;
+  /** No slot is left before the deadline: nothing more starts. */
+  closing?: boolean;
   renewing?: Promise<void>;
 }
 
@@ -101,8 +103,9 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
   /** Kept across runs: the pace goes on from one slice to the next. */
   let pacer: Pacer | undefined;
 
-  const shouldStop = (s: Session) =>
-    s.stopped !== undefined || now() >= s.deadline || now() >= s.lease.until - LEASE_MARGIN_MS;
+  const aborted = (s: Session) =>
+    s.stopped !== undefined || now() >= s.lease.until - LEASE_MARGIN_MS;
+  const shouldStop = (s: Session) => aborted(s) || s.closing === true || now() >= s.deadline;
 
   async function keepLease(s: Session) {
     if (now() < s.lease.until - SENDER_LEASE_MS / 3) return;
@@ -148,13 +151,14 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
       now,
       pacer: pace,
       shouldStop: () => shouldStop(s),
+      aborted: () => aborted(s),
       slotDeadline: () => Math.min(s.deadline, s.lease.until - LEASE_MARGIN_MS),
       keepLease: () => keepLease(s),
       stop: (reason) => {
         s.stopped ??= reason;
       },
       endRun: () => {
-        s.deadline = Math.min(s.deadline, now());
+        s.closing = true;
       },
       pause: async (until, broadcastId) => {
         pace.pause(until);

@@ -472,6 +472,22 @@ describe('sending', () => {
     expect(times.filter((t) => t.chat === B && t.ok)).toHaveLength(1);
   });
 
+  it('sends in a short run (a local slice) as many messages as its slots allow, not one', async () => {
+    const people = Array.from({ length: 30 }, (_, i) => 2100 + i);
+    await seedPrivateChats(webhook, people);
+    await created({ audience: { userIds: people } });
+
+    // 4 a second: a 1 s run holds 4 slots, which 4 of its 8 workers take at once; the others
+    // find none left, which ends the run, but not the messages already paced (the run ended
+    // at once, before any of them went, when that was done by moving its deadline). Fewer
+    // than 4 only when the store is slow before the first slot (a loaded machine).
+    const run = await testSender(store, stack.botApi, { rate: 4 }).run(1000);
+
+    expect(run.sent).toBeGreaterThanOrEqual(2);
+    expect(run.sent).toBeLessThanOrEqual(4);
+    expect(sends(stack.botApi)).toHaveLength(run.sent);
+  });
+
   it('ends a run at once when retry_after outlasts it, and the next run sends after the pause', async () => {
     let limited = false;
     stack.botApi.respond('sendMessage', (payload) => {
