@@ -16,13 +16,14 @@
  *
  * Items carry `expiresAt` (the broadcast's): DynamoDB's TTL removes them with the broadcast.
  */
-import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sendUntilProcessed } from './batch-retry.ts';
 import type { BroadcastCounts } from './broadcasts.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
 import { broadcastPk, RECIPIENT_PREFIX, recipientKey } from './keys.ts';
+import { queryPage } from './query.ts';
 
 export const RECIPIENT_STATES = [
   'queued',
@@ -133,9 +134,9 @@ export async function readRecipients(
   page: { limit: number; startKey?: Item; consistent?: boolean },
 ): Promise<{ recipients: Recipient[]; lastKey?: Item }> {
   try {
-    const answer = await ctx.client.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
+    const { items, lastKey } = await queryPage(
+      ctx,
+      {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
         ExpressionAttributeValues: { ':pk': broadcastPk(broadcastId), ':r': RECIPIENT_PREFIX },
         ProjectionExpression: RECIPIENT_PROJECTION.map((_, i) => `#p${i}`).join(', '),
@@ -143,14 +144,11 @@ export async function readRecipients(
           RECIPIENT_PROJECTION.map((name, i) => [`#p${i}`, name]),
         ),
         ConsistentRead: page.consistent ?? true,
-        Limit: page.limit,
-        ...(page.startKey ? { ExclusiveStartKey: page.startKey } : {}),
-      }),
+      },
+      page.limit,
+      page.startKey,
     );
-    return {
-      recipients: (answer.Items ?? []).map(toRecipient),
-      ...(answer.LastEvaluatedKey ? { lastKey: answer.LastEvaluatedKey } : {}),
-    };
+    return { recipients: items.map(toRecipient), ...(lastKey ? { lastKey } : {}) };
   } catch (err: unknown) {
     throw toStoreError(err, 'recipients read');
   }

@@ -22,7 +22,7 @@
  * contact silent for the retention period comes back as created.
  */
 import { createHash } from 'node:crypto';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PersonFact } from '../telegram/facts.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed } from './dynamo-errors.ts';
@@ -30,10 +30,10 @@ import { contactData } from './event-plan.ts';
 import { ItemUpdate } from './item-update.ts';
 import { contactLifeKey, monthSk, userPk } from './keys.ts';
 import { eventIdOf, type OutboxEvent } from './outbox.ts';
+import { queryAll } from './query.ts';
 import {
   CREATED_BY,
   EXPIRES_AT,
-  FLOOR,
   isRegisterAttr,
   previousNamesAttr,
   registerAttr,
@@ -214,27 +214,18 @@ export async function takeOverLife(
   }
 }
 
-/** The erasure floor a gate view's month carries (a tombstone's, or kept after one). */
-export const viewFloor = (view: GateView): number | undefined => {
-  const floor = view.item?.[FLOOR];
-  return typeof floor === 'number' ? floor : undefined;
-};
-
 /** The contact's other month items with data (a consistent Query of their months). */
 export async function otherMonths(
   ctx: StoreContext,
   userId: number,
   month: string,
 ): Promise<Item[]> {
-  const { Items = [] } = await ctx.client.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': userPk(userId), ':p': 'PROFILE#2' },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.filter(
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+    ExpressionAttributeValues: { ':pk': userPk(userId), ':p': 'PROFILE#2' },
+    ConsistentRead: true,
+  });
+  return items.filter(
     (item) => item.sk !== monthSk(month) && Object.keys(item).some(isRegisterAttr),
   );
 }

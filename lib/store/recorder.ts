@@ -68,7 +68,6 @@ import {
   lifeVerdict,
   otherMonths,
   takeOverLife,
-  viewFloor,
   viewFromCurrent,
   viewFromOld,
 } from './contact-events.ts';
@@ -369,7 +368,7 @@ async function recordContactEvents(
         });
         written.push(life);
         await keepLifeExpiry(ctx, person.id, life.old, expiresAt);
-        let verdict = lifeVerdict(life.old, self, { floor: viewFloor(view), now: timing.now });
+        let verdict = lifeVerdict(life.old, self, { floor: floorOf(view.item), now: timing.now });
         if (verdict === 'lost') {
           // The creator writes its month before the life item: with no other month holding
           // data, its months are gone (an erasure, or settled as older than one) and the life
