@@ -26,6 +26,7 @@ import {
   userPk,
 } from './keys.ts';
 import { enqueueEvent, erasedEvent } from './outbox.ts';
+import { endReferences } from './person-refs.ts';
 import { queryAll } from './query.ts';
 import { ERASURE_WINDOW_SECONDS, EXPIRES_AT, FLOOR, isRegisterAttr } from './registers.ts';
 import { settleItem } from './settle.ts';
@@ -160,10 +161,19 @@ export async function eraseUser(
     await inBatches([...others, ...byPhone], (item) =>
       settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor),
     );
+    // What other features keep of her (person-refs.ts), before her phone item is settled: a
+    // retry after a crash still knows the number.
+    const refs = await endReferences(
+      ctx,
+      userId,
+      typeof phone === 'string' ? phone : undefined,
+      floor,
+    );
     await inBatches(rest, (item) =>
       settleItem(ctx, { pk: String(item.pk), sk: String(item.sk) }, floor, item),
     );
-    return { erased: hadData || found > 0, items: found };
+    const ended = refs.deleted + refs.unnamed;
+    return { erased: hadData || found > 0 || ended > 0, items: found + ended };
   } catch (err: unknown) {
     throw toStoreError(err, 'erasure');
   }

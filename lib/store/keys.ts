@@ -286,3 +286,32 @@ export function idFromKey(key: string): number {
 }
 
 export const keyId = (key: Key) => `${key.pk}|${key.sk}`;
+
+/**
+ * References to a person from items outside their partition (issue "Personal data in one
+ * place"): such an item carries one GSI2 key naming the person, and `refAt`, when it was made
+ * (epoch seconds), so that an erasure finds every reference by one Query per kind and acts on
+ * those made before its floor (person-refs.ts):
+ * - `REF#<id>`: the item is about the person (a copy of their data, a delivery of their event,
+ *   a broadcast recipient, an idempotency record of a send to them): deleted by the erasure.
+ * - `REFPHONE#<e164>`: the same for a copy naming only a phone number (a phone-only card).
+ * - `ACTOR#<id>`: the item names the person as the actor of someone else's event: the
+ *   erasure removes the actor (the event stays, with `actorId` null).
+ */
+export const REF_AT = 'refAt';
+export const personRefPk = (userId: number) => `REF#${userId}`;
+export const phoneRefPk = (e164: string) => `REFPHONE#${e164}`;
+export const actorRefPk = (userId: number) => `ACTOR#${userId}`;
+/** The GSI2 key and date of an item that is about person `userId`, made at `at`. */
+export const personRefIndexKeys = (userId: number, at: number) => ({
+  gsi2pk: personRefPk(userId),
+  [REF_AT]: at,
+});
+export const phoneRefIndexKeys = (e164: string, at: number) => ({
+  gsi2pk: phoneRefPk(e164),
+  [REF_AT]: at,
+});
+export const actorRefIndexKeys = (userId: number, at: number) => ({
+  gsi2pk: actorRefPk(userId),
+  [REF_AT]: at,
+});
