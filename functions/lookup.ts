@@ -7,6 +7,7 @@ import { errorToResponse } from '../lib/http/http-error.ts';
 import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
 import { levelForStatus, logger } from '../lib/logger.ts';
 import { buildLookupDeps, type LookupDeps } from '../lib/lookup/lookup-deps.ts';
+import { mayCarryPhones } from '../lib/lookup/phone-filter.ts';
 import { parseRouteBody } from '../lib/lookup/route-body.ts';
 import { matchRoute, parseRouteInput, requestPath, routeResponse } from '../lib/lookup/router.ts';
 import { LOOKUP_ROUTES } from '../lib/lookup/routes.ts';
@@ -38,7 +39,7 @@ export function createHandler(
         body: parseRouteBody(match.route, event),
       };
       const result = await match.route.run({ ...context, ...(caller ? { caller } : {}) }, input);
-      const response = routeResponse(match.route, result);
+      const response = routeResponse(match.route, result, { phones: mayCarryPhones(caller) });
       logger.info('lookup', { ...log, status: response.statusCode, ms: Date.now() - started });
       return response;
     } catch (err: unknown) {

@@ -14,8 +14,9 @@ import { NO_STORE_HELP, storeEnvironment } from './local/local-state.ts';
 
 export const USAGE = `usage: npm run apikey -- <command> [options]
 
-  create --name NAME --scope SCOPE   create a key; it is printed once, only its hash is stored
-  list                               list keys: id, name, scope, created, revoked
+  create --name NAME --scope SCOPE [--phones]
+                                     create a key; it is printed once, only its hash is stored
+  list                               list keys: id, name, scope, phones, created, revoked
   revoke --id ID                     revoke a key (it stays listed, it never works again)
   --help                             show this text
 
@@ -23,6 +24,12 @@ scopes, each granting what the ones before it grant:
   read    every GET route
   write   also PATCH /v1/contacts/{userId} (tags and notes)
   admin   also DELETE /v1/contacts/{userId} (erasure) and ?live=true storing Telegram's answer
+
+phones (the phones permission):
+  --phones  answers to this key may carry phone numbers (contacts, members, shared contacts,
+            the export's includePhone=true). Without it no answer carries one; a search by
+            ?phone= still answers (so it tells whether a number is known). Admin keys always
+            have it; keys created before the permission existed keep it.
 
 where the keys are:
   DYNAMODB_ENDPOINT   this DynamoDB endpoint, when set
@@ -42,7 +49,7 @@ export interface CliIo {
 class UsageError extends Error {}
 
 type Command =
-  | { name: 'create'; keyName: string; scope: ApiScope }
+  | { name: 'create'; keyName: string; scope: ApiScope; phones: boolean }
   | { name: 'list' }
   | { name: 'revoke'; id: string };
 
@@ -53,7 +60,12 @@ function parseCommand(argv: string[]): Command {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { name: { type: 'string' }, scope: { type: 'string' }, id: { type: 'string' } },
+      options: {
+        name: { type: 'string' },
+        scope: { type: 'string' },
+        phones: { type: 'boolean' },
+        id: { type: 'string' },
+      },
     });
   } catch (err: unknown) {
     throw new UsageError(describeParseError(err));
@@ -61,7 +73,11 @@ function parseCommand(argv: string[]): Command {
   const { positionals, values } = parsed;
   const [command, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
-  const allowed: Record<string, string[]> = { create: ['name', 'scope'], list: [], revoke: ['id'] };
+  const allowed: Record<string, string[]> = {
+    create: ['name', 'scope', 'phones'],
+    list: [],
+    revoke: ['id'],
+  };
   if (command === undefined) throw new UsageError('missing command');
   const options = allowed[command];
   if (!options) throw new UsageError(`unknown command: ${command}`);
@@ -82,7 +98,7 @@ function parseCommand(argv: string[]): Command {
       const names = `${API_SCOPES.slice(0, -1).join(', ')} or ${API_SCOPES.at(-1)}`;
       throw new UsageError(`--scope must be ${names}, not ${scope}`);
     }
-    return { name: 'create', keyName, scope: scope as ApiScope };
+    return { name: 'create', keyName, scope: scope as ApiScope, phones: values.phones === true };
   }
   if (command === 'revoke') return { name: 'revoke', id: text('id') };
   return { name: 'list' };
@@ -90,8 +106,15 @@ function parseCommand(argv: string[]): Command {
 
 function table(records: ApiKeyRecord[]): string[] {
   const rows = [
-    ['id', 'name', 'scope', 'created', 'revoked'],
-    ...records.map((r) => [r.id, r.name, r.scope, r.createdAt, r.revokedAt ?? '-']),
+    ['id', 'name', 'scope', 'phones', 'created', 'revoked'],
+    ...records.map((r) => [
+      r.id,
+      r.name,
+      r.scope,
+      r.phones ? 'yes' : 'no',
+      r.createdAt,
+      r.revokedAt ?? '-',
+    ]),
   ];
   const widths =
     rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
@@ -108,8 +131,10 @@ async function execute(command: Command, store: StoreContext, io: CliIo): Promis
     const { key, record } = await createApiKey(store, {
       name: command.keyName,
       scope: command.scope,
+      phones: command.phones,
     });
-    io.out(`created ${record.id} (${record.scope}) "${record.name}"`);
+    const phones = record.phones ? 'phones' : 'no phones';
+    io.out(`created ${record.id} (${record.scope}, ${phones}) "${record.name}"`);
     io.out('key (shown once; only its SHA-256 is stored):');
     io.out(key);
     return 0;

@@ -20,6 +20,8 @@ export interface ApiCaller {
   keyId: string;
   name: string;
   scope: ApiScope;
+  /** The key's `phones` permission: without it no answer carries a phone number. */
+  phones: boolean;
 }
 
 export interface ApiKeyAuthOptions {
@@ -96,7 +98,7 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
           `this API key has the ${record.scope} scope; this route needs ${scope}`,
         );
       }
-      return { keyId: record.id, name: record.name, scope: record.scope };
+      return { keyId: record.id, name: record.name, scope: record.scope, phones: record.phones };
     },
   };
 }

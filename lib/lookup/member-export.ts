@@ -79,10 +79,10 @@ export async function exportChatMembers(
   query: ExportQuery,
 ): Promise<RawBody> {
   const caller = callerOf(ctx);
-  if (query.includePhone && caller.scope !== 'admin') {
+  if (query.includePhone && !caller.phones) {
     throw new HttpError(
       403,
-      `includePhone=true needs an admin key; this key has the ${caller.scope} scope`,
+      'includePhone=true needs a key with the phones permission; this key has not got it',
     );
   }
   const { format, includePhone } = query;

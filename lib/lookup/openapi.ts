@@ -196,7 +196,8 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
       version: '1.0.0',
       description: [
         'The contact directory a Telegram bot builds from its updates.',
-        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes and sends messages, `admin` also erases and exports phone numbers.',
+        'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes and sends messages, `admin` also erases and manages subscriptions.',
+        'Phone numbers (phoneNumber of contacts and shared contacts, the export column) are answered only to keys with the `phones` permission: admin keys always, others when created with `npm run apikey -- create ... --phones`, and keys created before the permission existed. To any other key every answer comes without them; a search by phone still answers it (so it tells whether a number is known).',
         'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json.',
         `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
         `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,

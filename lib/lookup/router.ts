@@ -2,12 +2,14 @@
  * Request -> route -> validated input -> response, for the lookup handler. Unknown paths
  * are 404, known paths with another method 405 (with Allow), input failing the route's
  * schemas 400 naming each problem. Responses are parsed by the route's response schema, so
- * a body carries exactly the documented fields.
+ * a body carries exactly the documented fields, and lose every phone number when the
+ * caller's key lacks the `phones` permission (phone-filter.ts).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { emptyResponse, HttpError, jsonResponse } from '../http/http-error.ts';
 import { isRawBody, rawResponse } from '../http/raw-response.ts';
+import { withoutPhones } from './phone-filter.ts';
 import type { Route } from './route.ts';
 
 export interface RouteMatch {
@@ -115,9 +117,15 @@ export function parseRouteInput(
 
 /**
  * The route's answer: 204; its success status (200, 201, 202) with a raw body of one of the
- * route's media types, or with the result shaped by the route's response schema.
+ * route's media types, or with the result shaped by the route's response schema, without any
+ * `phoneNumber` unless `phones` (the caller's permission; see phone-filter.ts
+ * `mayCarryPhones`). Raw bodies (exports) are the route's to keep phone-free.
  */
-export function routeResponse(route: Route, result: unknown): APIGatewayProxyStructuredResultV2 {
+export function routeResponse(
+  route: Route,
+  result: unknown,
+  access: { phones: boolean },
+): APIGatewayProxyStructuredResultV2 {
   if (route.media) {
     if (!isRawBody(result) || !(result.contentType in route.media)) {
       throw new Error(`${route.operationId} answered a body of an undocumented media type`);
@@ -125,5 +133,6 @@ export function routeResponse(route: Route, result: unknown): APIGatewayProxyStr
     return rawResponse(route.status, result);
   }
   if (route.status === 204 || !route.response) return emptyResponse(route.status);
-  return jsonResponse(route.status, route.response.parse(result));
+  const body = route.response.parse(result);
+  return jsonResponse(route.status, access.phones ? body : withoutPhones(body));
 }

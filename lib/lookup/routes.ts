@@ -105,7 +105,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'searchContacts',
     summary: 'Find contacts by username, verified phone or tag',
     description:
-      'Exactly one of username (exact, case-insensitive, @ optional), phone (normalized to E.164; only verified phones match) and tag (a tag set with PATCH, case-insensitive). Pages by tag run over the tag index: a page may hold fewer items than limit.',
+      'Exactly one of username (exact, case-insensitive, @ optional), phone (normalized to E.164; only verified phones match) and tag (a tag set with PATCH, case-insensitive). Pages by tag run over the tag index: a page may hold fewer items than limit. A key without the phones permission gets contacts without phoneNumber, but a search by phone answers it too: it tells a caller who has a number whether that number is known here.',
     scope: 'read',
     params: noParams,
     query: searchQuery,
@@ -276,7 +276,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'exportChatMembers',
     summary: 'Every member of a chat in one CSV or NDJSON file',
     description: [
-      'Every member of the chat, current and former, ordered by userId, as an attachment: CSV (format=csv, the default: text/csv; charset=utf-8, a header row, RFC 4180 quoting, CRLF line ends) or NDJSON (format=ndjson: application/x-ndjson, one JSON object per line). Columns, in this order: userId, username, firstName, lastName, status, isMember, joinedAt, leftAt, firstSeenAt, lastSeenAt, messageCount, tags (joined by a space in CSV, an array in NDJSON), and phoneNumber with includePhone=true, which needs an admin key (403 otherwise). Absent values are empty cells in CSV and left out in NDJSON (x-item-schema of the NDJSON answer).',
+      'Every member of the chat, current and former, ordered by userId, as an attachment: CSV (format=csv, the default: text/csv; charset=utf-8, a header row, RFC 4180 quoting, CRLF line ends) or NDJSON (format=ndjson: application/x-ndjson, one JSON object per line). Columns, in this order: userId, username, firstName, lastName, status, isMember, joinedAt, leftAt, firstSeenAt, lastSeenAt, messageCount, tags (joined by a space in CSV, an array in NDJSON), and phoneNumber with includePhone=true, which needs a key with the phones permission (403 otherwise). Absent values are empty cells in CSV and left out in NDJSON (x-item-schema of the NDJSON answer).',
       "Names are those the membership holds: the member's names as of their last update recorded in this chat, as in the member list. In CSV a cell starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula (verified phones read '+15551234567); NDJSON keeps values as stored.",
       describeExportCapacity(LAMBDA_RESPONSE_LIMIT_BYTES),
       "Cost: one Query per ~13,000 members, one BatchGetItem per 100 memberships and per 100 members' tags (per 50 with phones), 8 in flight.",
@@ -353,7 +353,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'createSubscription',
     summary: 'Subscribe a URL to events (admin); the answer holds the signing secret, once',
     description: [
-      `Events of the listed types are posted to url as Standard Webhooks (a JSON body {type, timestamp, data}, headers webhook-id, webhook-timestamp and webhook-signature, signed with the secret). secret is in this answer only: store it. description: at most ${MAX_DESCRIPTION_LENGTH} characters (default empty). includePhone (default false): whether events carry verified phone numbers.`,
+      `Events of the listed types are posted to url as Standard Webhooks (a JSON body {type, timestamp, data}, headers webhook-id, webhook-timestamp and webhook-signature, signed with the secret). secret is in this answer only: store it. description: at most ${MAX_DESCRIPTION_LENGTH} characters (default empty). includePhone (default false): whether events carry verified phone numbers (subscriptions are admin-only, and admin keys always have the phones permission).`,
       `A deployment has at most ${MAX_SUBSCRIPTIONS} subscriptions: beyond, 409. The count is read from an index just before the write, so subscriptions created at the same moment can pass it by a few.`,
       'A url that breaks the rules is 400 with a reason that never repeats the url (its query string may hold a token). Send the body as application/json.',
     ].join('\n\n'),

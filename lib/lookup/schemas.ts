@@ -86,7 +86,10 @@ export const exportQuery = z.object({
     .enum(['true', 'false'], { error: 'includePhone must be true or false' })
     .optional()
     .transform((v) => v === 'true')
-    .meta({ description: 'true: add the phoneNumber column (verified phones); admin keys only' }),
+    .meta({
+      description:
+        'true: add the phoneNumber column (verified phones); only with the phones permission (403 otherwise)',
+    }),
 });
 
 const username = z
@@ -112,7 +115,7 @@ const phone = z
   .optional()
   .meta({
     description:
-      'Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match',
+      'Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here',
   });
 
 /** A tag as stored: 1-32 of `a-z0-9_-`. */
@@ -285,7 +288,10 @@ export const ContactSummary = z
     username: z.string().optional(),
     languageCode: z.string().optional(),
     isPremium: z.boolean().optional(),
-    phoneNumber: z.string().optional().meta({ description: 'Verified phone, E.164' }),
+    phoneNumber: z.string().optional().meta({
+      description:
+        'Verified phone, E.164; only with the phones permission (absent for a key without it)',
+    }),
     botBlocked: z.boolean().optional().meta({
       description:
         'The contact blocked the bot (my_chat_member in the private chat, or a send Telegram refused with 403); absent when unknown',
@@ -352,7 +358,10 @@ export const SharedContact = z
   .object({
     ownerId: z.int(),
     userId: z.int().optional(),
-    phoneNumber: z.string().optional(),
+    phoneNumber: z.string().optional().meta({
+      description:
+        'The phone on the card, as shared; only with the phones permission (absent for a key without it)',
+    }),
     firstName: z.string().optional(),
     lastName: z.string().optional(),
     username: z.string().optional(),
@@ -399,7 +408,9 @@ export const MemberExportRow = z
     lastSeenAt: time.optional(),
     messageCount: z.int().min(0),
     tags: z.array(z.string()),
-    phoneNumber: z.string().optional().meta({ description: 'Only with includePhone=true' }),
+    phoneNumber: z.string().optional().meta({
+      description: 'Only with includePhone=true, which needs the phones permission',
+    }),
   })
   .meta({
     description:

@@ -2,7 +2,9 @@
  * Administration of lookup API keys (the `npm run apikey` CLI and the local stack): create,
  * register a chosen key, list, revoke. Items are listed through GSI1 (`APIKEYS`, by creation
  * time); a revoked key keeps its item with `revokedAt`, so `list` shows it and it can never
- * be used again.
+ * be used again. Every key written here stores `phones` (true or false) explicitly: only
+ * items written before the permission existed lack it, and those keep seeing phones
+ * (api-keys.ts `itemHasPhones`).
  */
 import { randomBytes } from 'node:crypto';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -27,16 +29,28 @@ export function generateApiKey(): string {
 
 const newKeyId = () => `key_${randomBytes(6).toString('hex')}`;
 
+/** What a new or registered key is: `phones` asks for the phones permission (admin: always). */
+export interface ApiKeyInput {
+  name: string;
+  scope: ApiScope;
+  /** Answers may carry phone numbers; default false (admin keys have it whatever is given). */
+  phones?: boolean;
+}
+
+/** The stored `phones` attribute of a key: true for admin keys, else what was asked. */
+const phonesOf = (input: ApiKeyInput): boolean => input.scope === 'admin' || input.phones === true;
+
 /** Stores a new random key; returns it (shown once, never stored) and its record. */
 export async function createApiKey(
   ctx: StoreContext,
-  input: { name: string; scope: ApiScope },
+  input: ApiKeyInput,
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const key = generateApiKey();
   const record: ApiKeyRecord = {
     id: newKeyId(),
     name: input.name,
     scope: input.scope,
+    phones: phonesOf(input),
     createdAt: new Date().toISOString(),
   };
   try {
@@ -59,11 +73,12 @@ export async function createApiKey(
 
 /**
  * Registers a key chosen by the caller (the local stack's DEV_API_KEY). Idempotent: a key
- * already there keeps its id and creation time, and gets `scope` and a lifted revocation.
+ * already there keeps its id and creation time, and gets `scope`, `phones` and a lifted
+ * revocation.
  */
 export async function registerApiKey(
   ctx: StoreContext,
-  input: { key: string; name: string; scope: ApiScope },
+  input: ApiKeyInput & { key: string },
 ): Promise<ApiKeyRecord> {
   const createdAt = new Date().toISOString();
   const id = newKeyId();
@@ -74,13 +89,14 @@ export async function registerApiKey(
         Key: apiKeyKey(hashApiKey(input.key)),
         UpdateExpression:
           'SET #id = if_not_exists(#id, :id), #name = if_not_exists(#name, :name), ' +
-          '#created = if_not_exists(#created, :created), #scope = :scope, ' +
+          '#created = if_not_exists(#created, :created), #scope = :scope, #phones = :phones, ' +
           '#gpk = :gpk, #gsk = if_not_exists(#gsk, :gsk) REMOVE #revoked',
         ExpressionAttributeNames: {
           '#id': 'id',
           '#name': 'name',
           '#created': 'createdAt',
           '#scope': 'scope',
+          '#phones': 'phones',
           '#gpk': GSI1.partitionKey,
           '#gsk': GSI1.sortKey,
           '#revoked': 'revokedAt',
@@ -90,6 +106,7 @@ export async function registerApiKey(
           ':name': input.name,
           ':created': createdAt,
           ':scope': input.scope,
+          ':phones': phonesOf(input),
           ':gpk': API_KEYS_INDEX_PK,
           ':gsk': apiKeyIndexKeys(createdAt, id).gsi1sk,
         },

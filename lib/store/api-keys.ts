@@ -19,6 +19,12 @@ export interface ApiKeyRecord {
   id: string;
   name: string;
   scope: ApiScope;
+  /**
+   * The `phones` permission: answers may carry phone numbers. Admin keys always have it; a
+   * key stored before the permission existed (no `phones` attribute) has it, so no deployed
+   * client loses what it reads; a key created since has it only when asked for (`--phones`).
+   */
+  phones: boolean;
   createdAt: string;
   revokedAt?: string;
 }
@@ -29,6 +35,15 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/**
+ * Whether a key item has the `phones` permission: admin keys always; others unless the item
+ * says `phones: false` (written for every non-admin key created without the permission). An
+ * item without the attribute predates the permission and keeps seeing phones.
+ */
+export function itemHasPhones(item: Record<string, unknown>, scope: ApiScope): boolean {
+  return scope === 'admin' || item.phones !== false;
+}
+
 /** An API key item as a record: never the hash. */
 export function toApiKeyRecord(item: Record<string, unknown>): ApiKeyRecord {
   const scope = API_SCOPES.includes(item.scope as ApiScope) ? (item.scope as ApiScope) : 'read';
@@ -36,6 +51,7 @@ export function toApiKeyRecord(item: Record<string, unknown>): ApiKeyRecord {
     id: String(item.id),
     name: String(item.name ?? ''),
     scope,
+    phones: itemHasPhones(item, scope),
     createdAt: String(item.createdAt),
     ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
   };

@@ -33,7 +33,10 @@ export interface LookupResponse {
 export interface TestLookup {
   handler: LookupHandler;
   adminKey: string;
+  /** A read key with the phones permission (as every key made before it existed has). */
   readKey: string;
+  /** A read key without the phones permission (`apikey create --scope read`, no --phones). */
+  noPhonesKey: string;
   /** Calls the handler; `key` defaults to the read key, `null` sends none. */
   call(request: {
     path: string;
@@ -88,11 +91,17 @@ export async function createTestLookup(options: TestLookupOptions): Promise<Test
   );
   const handler = createHandler(deps);
   const admin = await createApiKey(options.store, { name: 'test admin', scope: 'admin' });
-  const read = await createApiKey(options.store, { name: 'test read', scope: 'read' });
+  const read = await createApiKey(options.store, {
+    name: 'test read',
+    scope: 'read',
+    phones: true,
+  });
+  const noPhones = await createApiKey(options.store, { name: 'test no phones', scope: 'read' });
   return {
     handler,
     adminKey: admin.key,
     readKey: read.key,
+    noPhonesKey: noPhones.key,
     async call(request) {
       const key = request.key === undefined ? read.key : request.key;
       const response = await handler(

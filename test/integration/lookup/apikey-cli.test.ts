@@ -2,8 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { listApiKeys } from '../../../lib/store/api-key-admin.ts';
 import { hashApiKey } from '../../../lib/store/api-keys.ts';
 import { runApiKeyCli } from '../../../scripts/apikey-cli.ts';
+import { loadUpdate } from '../../fixtures/updates.ts';
 import { runScript } from '../../helpers/cli-process.ts';
-import type { TestLookup } from '../../helpers/lookup.ts';
+import { ALICE, post, type TestLookup } from '../../helpers/lookup.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../helpers/store.ts';
 
@@ -56,7 +57,7 @@ describe('npm run apikey', () => {
   it('creates a write key: it patches tags and notes, it does not erase', async () => {
     const result = await cli('create', '--name', 'crm', '--scope', 'write');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^created key_[0-9a-f]{12} \(write\) "crm"$/m);
+    expect(result.out).toMatch(/^created key_[0-9a-f]{12} \(write, no phones\) "crm"$/m);
     const key = result.out.split('\n').at(-1) as string;
     const patched = await api.call({
       method: 'PATCH',
@@ -70,16 +71,19 @@ describe('npm run apikey', () => {
     expect((await api.call({ method: 'DELETE', path: '/v1/contacts/1', key })).status).toBe(403);
   });
 
-  it('lists id, name, scope, created and revoked, never a key or a hash', async () => {
+  it('lists id, name, scope, phones, created and revoked, never a key or a hash', async () => {
     const created = await cli('create', '--name', 'ops', '--scope', 'admin');
+    expect(created.out).toMatch(/^created key_[0-9a-f]{12} \(admin, phones\) "ops"$/m);
     const key = created.out.split('\n').at(-1) as string;
+    await cli('create', '--name', 'dashboard', '--scope', 'read');
     const list = await cli('list');
     expect(list.code).toBe(0);
     const [heading, ...rows] = list.out.split('\n');
-    expect(heading?.split(/\s+/)).toEqual(['id', 'name', 'scope', 'created', 'revoked']);
+    expect(heading?.split(/\s+/)).toEqual(['id', 'name', 'scope', 'phones', 'created', 'revoked']);
     expect(rows.find((row) => row.includes('ops'))).toMatch(
-      /^key_[0-9a-f]{12}\s+ops\s+admin\s+\d{4}-\d\d-\d\dT\S+Z\s+-$/,
+      /^key_[0-9a-f]{12}\s+ops\s+admin\s+yes\s+\d{4}-\d\d-\d\dT\S+Z\s+-$/,
     );
+    expect(rows.find((row) => row.includes('dashboard'))).toMatch(/\sdashboard\s+read\s+no\s/);
     expect(list.out).not.toContain(key);
     expect(list.out).not.toContain(hashApiKey(key));
   });
@@ -103,6 +107,32 @@ describe('npm run apikey', () => {
     });
   });
 
+  it('creates a read key without phones unless --phones is given; admin keys always have them', async () => {
+    const webhook = await stack.webhook({ store });
+    await post(webhook, loadUpdate('contact-own'));
+    const phoneOf = async (key: string) =>
+      (await api.call({ path: `/v1/contacts/${ALICE}`, key })).body.phoneNumber;
+    const keyOf = (out: string) => out.split('\n').at(-1) as string;
+
+    const plain = await cli('create', '--name', 'no phones', '--scope', 'read');
+    expect(plain.out).toMatch(/^created key_[0-9a-f]{12} \(read, no phones\) "no phones"$/m);
+    expect(await phoneOf(keyOf(plain.out))).toBeUndefined();
+
+    const phones = await cli('create', '--name', 'with phones', '--scope', 'read', '--phones');
+    expect(phones.out).toMatch(/^created key_[0-9a-f]{12} \(read, phones\) "with phones"$/m);
+    expect(await phoneOf(keyOf(phones.out))).toBe('+15551234567');
+
+    const admin = await cli('create', '--name', 'admin', '--scope', 'admin');
+    expect(await phoneOf(keyOf(admin.out))).toBe('+15551234567');
+  });
+
+  it('documents --phones in --help', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('create --name NAME --scope SCOPE [--phones]');
+    expect(help.out).toMatch(/--phones {2}answers to this key may carry phone numbers/);
+  });
+
   it.each([
     [[], /missing command/],
     [['rotate'], /unknown command: rotate/],
@@ -113,6 +143,7 @@ describe('npm run apikey', () => {
       /--scope must be read, write or admin, not owner/,
     ],
     [['list', '--id', 'key_1'], /list takes no --id/],
+    [['revoke', '--id', 'key_1', '--phones'], /revoke takes no --phones/],
     [['revoke'], /revoke needs --id/],
     [['list', 'extra'], /unexpected argument: extra/],
     [['list', '--verbose'], /unknown option --verbose/],
@@ -134,6 +165,20 @@ describe('npm run apikey', () => {
     );
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/^tck_/m);
+    const phones = await runCommand(
+      store.tableName,
+      'create',
+      '--name',
+      'shell phones',
+      '--scope',
+      'read',
+      '--phones',
+    );
+    expect(phones.code).toBe(0);
+    expect(phones.stdout).toMatch(/\(read, phones\) "shell phones"/);
+    const listed = await runCommand(store.tableName, 'list');
+    expect(listed.stdout).toMatch(/shell phones\s+read\s+yes\s/);
+    expect(listed.stdout).toMatch(/shell\s+read\s+no\s/);
     const bad = await runCommand(store.tableName, 'create', '--name', 'x', '--scope', 'root');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('usage: npm run apikey');

@@ -8,6 +8,7 @@ const record = (scope: ApiScope, extra: Partial<ApiKeyRecord> = {}): ApiKeyRecor
   id: `key_${scope}`,
   name: scope,
   scope,
+  phones: true,
   createdAt: '2025-11-24T00:00:00.000Z',
   ...extra,
 });
@@ -67,10 +68,17 @@ describe('API key authentication', () => {
       keyId: 'key_read',
       name: 'read',
       scope: 'read',
+      phones: true,
     });
     expect(await statusOf(auth.authenticate(withKey('a'), 'read'))).toBe(200);
     expect(await statusOf(auth.authenticate(withKey('a'), 'admin'))).toBe(200);
     expect(await statusOf(auth.authenticate(withKey('r'), 'admin'))).toBe(403);
+  });
+
+  it("passes on the key's phones permission", async () => {
+    const { auth } = setup({ n: record('read', { phones: false }), p: record('read') });
+    expect((await auth.authenticate(withKey('n'), 'read')).phones).toBe(false);
+    expect((await auth.authenticate(withKey('p'), 'read')).phones).toBe(true);
   });
 
   it('ranks the scopes read < write < admin: each grants what the ones below grant', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpError } from '../../../lib/http/http-error.ts';
-import { matchRoute, parseRouteInput, requestPath } from '../../../lib/lookup/router.ts';
+import { mayCarryPhones } from '../../../lib/lookup/phone-filter.ts';
+import {
+  matchRoute,
+  parseRouteInput,
+  requestPath,
+  routeResponse,
+} from '../../../lib/lookup/router.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
 import { httpEvent } from '../../helpers/events.ts';
 
@@ -151,5 +157,35 @@ describe('lookup input validation', () => {
     expect(error.message).toBe('userId must be an integer');
     const query = failure(() => input('GET', '/v1/contacts/1/activity', { from: 'x' }));
     expect(query.message).toBe('from must be a date YYYY-MM-DD; to must be a date YYYY-MM-DD');
+  });
+});
+
+describe('routeResponse and the phones permission', () => {
+  const members = matchRoute(LOOKUP_ROUTES, 'GET', '/v1/chats/-1/members').route;
+  const page = {
+    items: [
+      {
+        userId: 1,
+        chatId: -1,
+        status: 'member',
+        isMember: true,
+        messageCount: 1,
+        user: { id: 1, isBot: false, firstName: 'A', phoneNumber: '+15551234567' },
+      },
+    ],
+  };
+
+  it('drops every phoneNumber, at any depth, for a key without the permission', () => {
+    const body = routeResponse(members, page, { phones: false }).body ?? '';
+    expect(JSON.parse(body).items[0].user).toEqual({ id: 1, isBot: false, firstName: 'A' });
+    expect(body).not.toContain('5551234567');
+  });
+
+  it('keeps them for a key with it, and for public routes (mayCarryPhones without a caller)', () => {
+    const body = routeResponse(members, page, { phones: true }).body ?? '';
+    expect(JSON.parse(body).items[0].user.phoneNumber).toBe('+15551234567');
+    expect(mayCarryPhones(undefined)).toBe(true);
+    expect(mayCarryPhones({ keyId: 'k', name: 'n', scope: 'admin', phones: true })).toBe(true);
+    expect(mayCarryPhones({ keyId: 'k', name: 'n', scope: 'read', phones: false })).toBe(false);
   });
 });
