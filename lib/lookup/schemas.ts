@@ -409,7 +409,7 @@ export const MemberExportRow = z
     messageCount: z.int().min(0),
     tags: z.array(z.string()),
     phoneNumber: z.string().optional().meta({
-      description: 'Only with includePhone=true, which needs the phones permission',
+      description: 'Only with includePhone=true, which needs an admin key',
     }),
   })
   .meta({
