@@ -25,11 +25,18 @@ export class HttpError extends AppError {
   readonly status: number;
   readonly expose: boolean;
   readonly headers: Record<string, string>;
+  /** Extension members of the problem (RFC 9457 section 3.2), e.g. a send's `outcome`. */
+  readonly extensions: Record<string, string>;
 
   constructor(
     status: number,
     detail: string,
-    options: { cause?: unknown; headers?: Record<string, string>; expose?: boolean } = {},
+    options: {
+      cause?: unknown;
+      headers?: Record<string, string>;
+      expose?: boolean;
+      extensions?: Record<string, string>;
+    } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = 'HttpError';
@@ -37,6 +44,7 @@ export class HttpError extends AppError {
     // A 5xx detail reaches the client only when the thrower wrote it for the client.
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 }
 
@@ -61,9 +69,11 @@ export function problemResponse(
   detail: string,
   headers: Record<string, string> = {},
   expose = status < 500,
+  extensions: Record<string, string> = {},
 ): APIGatewayProxyStructuredResultV2 {
   const title = titleOf(status);
   const body = {
+    ...(expose ? extensions : {}),
     type: problemType(status),
     title,
     status,
@@ -79,7 +89,7 @@ export function problemResponse(
 /** Maps any thrown value to a response: HttpError keeps its status, anything else is 500. */
 export function errorToResponse(err: unknown): APIGatewayProxyStructuredResultV2 {
   if (err instanceof HttpError) {
-    return problemResponse(err.status, err.message, err.headers, err.expose);
+    return problemResponse(err.status, err.message, err.headers, err.expose, err.extensions);
   }
   return problemResponse(500, 'internal error');
 }

@@ -4,16 +4,8 @@
  * and cancel (as direct messages log theirs): the caller's key id, the route, the broadcast,
  * the recipient count; never the text.
  */
-import { randomUUID } from 'node:crypto';
 import { HttpError } from '../http/http-error.ts';
 import { logger } from '../logger.ts';
-import {
-  abandonIdempotent,
-  completeIdempotent,
-  type IdempotencyRef,
-  requestHash,
-  startIdempotent,
-} from '../store/broadcast-idempotency.ts';
 import { countsOf, recipientStates, writeRecipients } from '../store/broadcast-recipients.ts';
 import {
   type AudienceSummary,
@@ -28,6 +20,14 @@ import {
   putBroadcast,
 } from '../store/broadcasts.ts';
 import type { StoreContext } from '../store/client.ts';
+import {
+  broadcastIdempotencyItemKey,
+  type Claim,
+  canonicalHash,
+  claimKey,
+  recordAnswer,
+  release,
+} from '../store/idempotency.ts';
 import { type Audience, resolveAudience } from './broadcast-audience.ts';
 import type { BroadcastCreate } from './broadcast-schemas.ts';
 import { callerOf, type RequestContext } from './context.ts';
@@ -102,11 +102,17 @@ async function publish(
   return { id, status: empty ? 'done' : 'queued', total };
 }
 
+/** What an idempotency record of a creation keeps: the broadcast's id and size, no person. */
+interface Created {
+  broadcastId: string;
+  total: number;
+}
+
 /** The same request again (its idempotencyKey): the broadcast it made, as it is now. */
 async function replay(
   ctx: RequestContext,
   body: BroadcastCreate,
-  done: { broadcastId: string; total: number },
+  done: Created,
 ): Promise<QueuedBroadcast> {
   const existing = await getBroadcast(ctx.store, done.broadcastId, true);
   if (existing) {
@@ -132,16 +138,20 @@ export async function createBroadcastFor(
   const createdAt = Date.now();
   const { idempotencyKey: _bodyKey, ...request } = body;
   const idempotencyKey = idempotencyKeyOf(headerKey, body.idempotencyKey);
-  const ref: IdempotencyRef | undefined =
-    idempotencyKey === undefined
-      ? undefined
-      : { keyId: caller.keyId, key: idempotencyKey, token: randomUUID() };
-  if (ref) {
-    const start = await startIdempotent(ctx.store, ref, requestHash(request), createdAt);
+  let claim: Claim | undefined;
+  if (idempotencyKey !== undefined) {
+    // The record holds hashes and the broadcast's id only, never a recipient: a crashed
+    // creation is redone (nothing is listed before its record is done).
+    const start = await claimKey(
+      ctx.store,
+      broadcastIdempotencyItemKey(caller.keyId, idempotencyKey),
+      canonicalHash(request),
+      { now: createdAt, expired: 'take-over' },
+    );
     if (start.kind === 'mismatch') {
       throw new HttpError(422, 'this idempotencyKey was used for another broadcast (another body)');
     }
-    if (start.kind === 'in-progress') {
+    if (start.kind === 'in-progress' || start.kind === 'unknown') {
       throw new HttpError(
         409,
         'a request with this idempotencyKey is still being processed: retry shortly',
@@ -150,7 +160,8 @@ export async function createBroadcastFor(
         },
       );
     }
-    if (start.kind === 'done') return replay(ctx, body, start);
+    if (start.kind === 'done') return replay(ctx, body, start.answer.body as Created);
+    claim = start.claim;
   }
   let completed = false;
   try {
@@ -164,11 +175,9 @@ export async function createBroadcastFor(
     // A new id per attempt: a retry never writes over recipients a dispatcher is sending to.
     const id = newBroadcastId();
     await writeRecipients(ctx.store, id, recipients, expiryOf(createdAt));
-    if (ref) {
-      completed = await completeIdempotent(ctx.store, ref, {
-        broadcastId: id,
-        total: recipients.length,
-      });
+    if (claim) {
+      const created: Created = { broadcastId: id, total: recipients.length };
+      completed = await recordAnswer(ctx.store, claim, { status: 202, body: created });
       if (!completed) {
         throw new HttpError(
           409,
@@ -188,7 +197,7 @@ export async function createBroadcastFor(
     });
     return queued;
   } catch (err: unknown) {
-    if (ref && !completed) await abandonIdempotent(ctx.store, ref).catch(() => undefined);
+    if (claim && !completed) await release(ctx.store, claim).catch(() => undefined);
     throw err;
   }
 }

@@ -3,44 +3,43 @@
  *
  * 1. With an Idempotency-Key (header or `idempotencyKey`), the key is claimed first
  *    (store/idempotency.ts): a repeat of a finished request answers as it did, one of a
- *    request still sending is 409, another request under the key is 422.
+ *    request still sending is 409, another request under the key is 422. A record made
+ *    before the contact's erasure (their floor) is not answered from: the request is new.
  * 2. Who may be messaged (store/messaging-eligibility.ts): an unknown or erased contact is
  *    404, one who never opened a private chat with the bot or blocked it 409. Opting out of
  *    broadcasts (/stop) does not stop direct messages.
- * 3. One sendMessage. Telegram's answer is stored under the key (repeats get it) unless
- *    Telegram surely sent nothing and a retry may succeed (429: 503 with Retry-After; no
- *    token; token refused): then the key is released. A refusal before sending (404, 409)
- *    releases it too. A 403 "blocked" is recorded (store/bot-blocked.ts).
+ * 3. One sendMessage, and what its answer says (send-result.ts): sent (201), surely not sent
+ *    (a refusal: kept, or released when a retry may succeed), or maybe sent.
  *
- * At most once: a timeout or a 5xx may hide a message Telegram sent, so it is stored as a
- * 502 and the key never sends again; a crash between the send and storing its answer
- * leaves the key `sending` (409) until it expires. The text is never logged; one audit line
- * per send names the key id, the route and the recipient count.
+ * At most once: anything that does not clearly say "not sent" (a timeout, a 5xx, a 2xx answer
+ * that cannot be read, a crash between the claim and the record) leaves the key `unknown`:
+ * 502 with `outcome: "unknown"`, on the call and on every repeat, and the key never sends
+ * again. A crash leaves the record `pending`: 409 during its lease, `unknown` after. The text
+ * is never logged; one audit line per send names the key id, the route and the recipient
+ * count.
  */
 import { HttpError } from '../http/http-error.ts';
 import { logger } from '../logger.ts';
-import { recordBotBlocked } from '../store/bot-blocked.ts';
+import type { StoreContext } from '../store/client.ts';
 import {
   type Claim,
-  claimIdempotencyKey,
-  completeClaim,
+  type ClaimResult,
+  claimKey,
   idempotencyItemKey,
-  releaseClaim,
-  type StoredAnswer,
+  recordAnswer,
+  recordUnknown,
+  release,
   sha256,
 } from '../store/idempotency.ts';
+import { monthOf, personRefIndexKeys } from '../store/keys.ts';
 import { readEligibility } from '../store/messaging-eligibility.ts';
-import { sendFailure, sendOutboundMessage } from '../telegram/outbound-message.ts';
+import { readOwnerFloor } from '../store/owner-floor.ts';
+import { sendOutboundMessage } from '../telegram/outbound-message.ts';
 import { callerOf, type RequestContext } from './context.ts';
 import type { DirectMessage, SentMessage } from './message-schemas.ts';
+import { type Outcome, problem, readSent, sendOutcome, UNKNOWN } from './send-result.ts';
 
 export const SEND_ROUTE = 'POST /v1/contacts/{userId}/messages';
-
-/** What a send came to: the answer, and whether a repeat under its key gets it. */
-interface Outcome {
-  answer: StoredAnswer;
-  keep: boolean;
-}
 
 /** The request a key stands for: the recipient and the message (not the key itself). */
 export function requestHash(userId: number, message: DirectMessage): string {
@@ -69,9 +68,55 @@ export function idempotencyKeyOf(
   return header ?? body;
 }
 
-const problem = (status: number, detail: string, headers?: Record<string, string>) => ({
-  answer: { status, detail, ...(headers ? { headers } : {}) },
-});
+/**
+ * Whether a finished record made at `createdAt` (epoch seconds) predates an erasure of
+ * `userId`: the erasure deletes such records (their `REF#` reference), but one written while
+ * it ran may be missed by the index. One read, on repeats only.
+ */
+async function erasedSince(store: StoreContext, userId: number, createdAt: number) {
+  const floor = await readOwnerFloor(store, userId, [monthOf(createdAt)]);
+  return floor !== undefined && createdAt < floor;
+}
+
+/** Claims the key, or the outcome its record keeps (see the module comment). */
+async function claimFor(
+  ctx: RequestContext,
+  userId: number,
+  key: string,
+  message: DirectMessage,
+): Promise<Claim | Outcome> {
+  const itemKey = idempotencyItemKey(callerOf(ctx).keyId, key);
+  const hash = requestHash(userId, message);
+  const claim = (replacing?: number) =>
+    claimKey(ctx.store, itemKey, hash, {
+      now: (ctx.now ?? Date.now)(),
+      expired: 'unknown',
+      refs: (at) => personRefIndexKeys(userId, at),
+      ...(replacing !== undefined ? { replacing } : {}),
+    });
+  let found: ClaimResult = await claim();
+  if (
+    (found.kind === 'done' || found.kind === 'unknown') &&
+    (await erasedSince(ctx.store, userId, found.createdAt))
+  ) {
+    found = await claim(found.createdAt);
+  }
+  switch (found.kind) {
+    case 'claimed':
+      return found.claim;
+    case 'done':
+      return { answer: found.answer, record: 'done' };
+    case 'unknown':
+      return UNKNOWN;
+    case 'in-progress':
+      throw new HttpError(409, 'a request with this key is in progress');
+    case 'mismatch':
+      throw new HttpError(
+        422,
+        'this Idempotency-Key was used for a different request (another recipient or message); use a new key',
+      );
+  }
+}
 
 /** Sends `message` to `userId` now (see the module comment). */
 export async function sendDirectMessage(
@@ -80,54 +125,47 @@ export async function sendDirectMessage(
   message: DirectMessage,
   headerKey: string | undefined,
 ): Promise<SentMessage> {
-  const caller = callerOf(ctx);
   const key = idempotencyKeyOf(headerKey, message.idempotencyKey);
   let claim: Claim | undefined;
   if (key !== undefined) {
-    const itemKey = idempotencyItemKey(caller.keyId, key);
-    const found = await claimIdempotencyKey(ctx.store, itemKey, requestHash(userId, message));
-    if (found.kind === 'replay') return answerOf(found.answer);
-    if (found.kind === 'in-progress') {
-      throw new HttpError(409, 'a request with this key is in progress');
-    }
-    if (found.kind === 'mismatch') {
-      throw new HttpError(
-        422,
-        'this Idempotency-Key was used for a different request (another recipient or message); use a new key',
-      );
-    }
-    claim = found.claim;
+    const found = await claimFor(ctx, userId, key, message);
+    if (!('token' in found)) return answerOf(found);
+    claim = found;
   }
   let outcome: Outcome;
   try {
     outcome = await attempt(ctx, userId, message);
   } catch (err: unknown) {
     // Nothing was sent (the store failed before the send): the key is free again.
-    if (claim) await releaseClaim(ctx.store, claim).catch(() => undefined);
+    if (claim) await release(ctx.store, claim).catch(() => undefined);
     throw err;
   }
-  if (claim) {
-    try {
-      if (outcome.keep) await completeClaim(ctx.store, claim, outcome.answer);
-      else await releaseClaim(ctx.store, claim);
-    } catch (err: unknown) {
-      // The answer stands; a repeat finds the key `sending` (409) until it expires.
-      logger.warn('idempotency record failed', {
-        keyId: caller.keyId,
-        route: SEND_ROUTE,
-        error: err instanceof Error ? err.name : 'Error',
-      });
-    }
-  }
-  return answerOf(outcome.answer);
+  if (claim) await record(ctx, claim, outcome);
+  return answerOf(outcome);
 }
 
-/** The answer as the route gives it: the sent message, or the problem. */
-function answerOf(answer: StoredAnswer): SentMessage {
+async function record(ctx: RequestContext, claim: Claim, outcome: Outcome): Promise<void> {
+  try {
+    if (outcome.record === 'done') await recordAnswer(ctx.store, claim, outcome.answer);
+    else if (outcome.record === 'unknown') await recordUnknown(ctx.store, claim);
+    else await release(ctx.store, claim);
+  } catch (err: unknown) {
+    // The answer stands; the record stays `pending`: 409 for its lease, `unknown` after.
+    logger.warn('idempotency record failed', {
+      keyId: callerOf(ctx).keyId,
+      route: SEND_ROUTE,
+      error: err instanceof Error ? err.name : 'Error',
+    });
+  }
+}
+
+/** The outcome as the route gives it: the sent message, or the problem. */
+function answerOf({ answer, record }: Outcome): SentMessage {
   if (answer.status === 201) return answer.body as SentMessage;
   throw new HttpError(answer.status, answer.detail ?? '', {
     ...(answer.headers ? { headers: answer.headers } : {}),
     expose: true,
+    ...(record === 'unknown' ? { extensions: { outcome: 'unknown' } } : {}),
   });
 }
 
@@ -137,25 +175,21 @@ async function attempt(
   message: DirectMessage,
 ): Promise<Outcome> {
   const eligibility = await readEligibility(ctx.store, userId);
-  if (!eligibility.known) return { ...problem(404, `no contact with id ${userId}`), keep: false };
+  if (!eligibility.known)
+    return { answer: problem(404, `no contact with id ${userId}`), record: 'release' };
   if (!eligibility.privateChat) {
-    return { ...problem(409, `contact ${userId} has not started the bot`), keep: false };
+    return { answer: problem(409, `contact ${userId} has not started the bot`), record: 'release' };
   }
   if (eligibility.botBlocked) {
-    return { ...problem(409, `contact ${userId} has blocked the bot`), keep: false };
+    return { answer: problem(409, `contact ${userId} has blocked the bot`), record: 'release' };
   }
   const at = Math.floor(Date.now() / 1000);
   let outcome: Outcome;
   try {
-    const sent = await sendOutboundMessage(ctx.botApi, userId, message);
-    const body: SentMessage = {
-      messageId: sent.message_id,
-      chatId: typeof sent.chat?.id === 'number' ? sent.chat.id : userId,
-      sentAt: new Date((typeof sent.date === 'number' ? sent.date : at) * 1000).toISOString(),
-    };
-    outcome = { answer: { status: 201, body }, keep: true };
+    const sent = readSent(await sendOutboundMessage(ctx.botApi, userId, message), userId);
+    outcome = sent ? { answer: { status: 201, body: sent }, record: 'done' } : UNKNOWN;
   } catch (err: unknown) {
-    outcome = await failed(ctx, err, userId, at);
+    outcome = await sendOutcome(ctx.store, err, userId, at);
   }
   logger.info('audit', {
     audit: 'message.send',
@@ -165,56 +199,4 @@ async function attempt(
     status: outcome.answer.status,
   });
   return outcome;
-}
-
-async function failed(
-  ctx: RequestContext,
-  err: unknown,
-  userId: number,
-  at: number,
-): Promise<Outcome> {
-  const failure = sendFailure(err);
-  if (!failure) throw err;
-  switch (failure.kind) {
-    case 'blocked':
-      await recordBotBlocked(ctx.store, userId, at);
-      return { ...problem(409, `contact ${userId} has blocked the bot`), keep: true };
-    case 'not-started':
-      return { ...problem(409, `contact ${userId} has not started the bot`), keep: true };
-    case 'deactivated':
-      return {
-        ...problem(409, `contact ${userId} has deleted their Telegram account`),
-        keep: true,
-      };
-    case 'forbidden':
-      return {
-        ...problem(409, `Telegram does not let the bot message contact ${userId} (403)`),
-        keep: true,
-      };
-    case 'rate-limited':
-      return {
-        ...problem(503, 'Telegram asked to slow down (flood control); retry after Retry-After', {
-          'retry-after': String(failure.retryAfter),
-        }),
-        keep: false,
-      };
-    case 'rejected':
-      return { ...problem(502, failure.reason), keep: true };
-    case 'no-token':
-      return {
-        ...problem(503, 'sending needs the bot token, and TELEGRAM_BOT_TOKEN is not configured'),
-        keep: false,
-      };
-    case 'unauthorized':
-      return { ...problem(502, 'Telegram refused the bot token (401)'), keep: false };
-    case 'unreachable':
-    case 'unknown':
-      return {
-        ...problem(
-          502,
-          'Telegram did not answer in time or failed; the message may have been delivered, and a repeat with the same Idempotency-Key will not send it again',
-        ),
-        keep: true,
-      };
-  }
 }

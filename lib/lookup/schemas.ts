@@ -477,6 +477,10 @@ export const Problem = z
     title: z.string(),
     status: z.int(),
     detail: z.string(),
+    outcome: z.enum(['unknown']).optional().meta({
+      description:
+        'A direct send whose answer did not say "not sent" (502): the message may have been delivered, and it is never sent again under its Idempotency-Key',
+    }),
   })
   .register(components, { id: 'Problem', description: 'RFC 9457 problem details' });
 

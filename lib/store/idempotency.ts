@@ -1,30 +1,45 @@
 /**
- * Idempotency-Key records (IETF draft-ietf-httpapi-idempotency-key-header): one item per API
- * key and Idempotency-Key (`IDEMPOTENCY#<keyId>#<sha256(key)>`), kept 24 h.
+ * Idempotency-Key records (IETF draft-ietf-httpapi-idempotency-key-header), one module for
+ * direct messages (`IDEMPOTENCY#<keyId>#<sha256(key)>`) and broadcast creation
+ * (`BROADCAST#IDEM#<keyId>#<sha256(key)>`): one item per API key and client key, kept
+ * IDEMPOTENCY_TTL_SECONDS. Only hashes of the client's key and of the request are stored.
  *
- * A request claims its key before it acts (a conditional create: `sending`, with a hash of
- * the request); after acting it stores its answer (`done`). A repeat finds the item: the same
- * request gets the stored answer, a different one is refused, and one arriving while the first
- * is `sending` is told so. Whoever wins the conditional create is the only one to act, so two
- * concurrent requests with one key act at most once. A crash between acting and storing the
- * answer leaves the item `sending` until it expires: the request is then never repeated
- * (at most once), and its key answers "in progress" for the rest of the 24 h.
+ * States (one set for both uses):
+ * - `pending`: a request claimed the key (a conditional create under a random token) and is
+ *   acting; it holds a lease of LEASE_MS, longer than the lookup function's timeout, so its
+ *   holder is gone when the lease runs out;
+ * - `done`: the request finished with an answer (`recordAnswer`): repeats get it;
+ * - `unknown`: the request may have acted and nobody knows (`recordUnknown`: a timeout, a 5xx,
+ *   an unreadable answer; or a `pending` record whose lease ran out, under `expired:
+ *   'unknown'`): repeats are told so and never act again;
+ * - `released`: the request surely did nothing (`release`): the key is free again.
  *
- * A claim whose write landed with its answer lost (a timeout) is recognised by its token and
- * kept: otherwise its own request would fail and every repeat find the key "in progress".
+ * A `pending` record whose lease ran out is, by the caller's choice, `unknown` (a direct
+ * message: its holder may have sent it before it crashed) or free to take over by the same
+ * request (broadcast creation: nothing is visible before its record is `done`).
  *
- * A claim whose request did nothing (refused before acting) is `released`: the key is free
- * again. Expired items are ignored (DynamoDB's TTL deletes them within days, the embedded
- * store never).
+ * Two concurrent requests with one key act at most once: only the winner of the conditional
+ * create acts. A claim whose write landed with its answer lost (a timeout) is recognised by its
+ * token and kept. Expired items are ignored (DynamoDB's TTL deletes them within days).
+ *
+ * Items written before this module (their remaining 24 h) read as: `sending` (direct
+ * messages, no lease: `createdAt` + LEASE_MS) and `processing` (broadcasts) as `pending`;
+ * `released` as free; a broadcast `done` without `answer` as the answer
+ * `{ status: 202, body: { broadcastId, total } }`; a broadcast record's `createdAt` as its
+ * `expiresAt` minus the TTL.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
-import { idempotencyKey, type Key } from './keys.ts';
+import { broadcastIdempotencyKey, idempotencyKey, type Key } from './keys.ts';
 
-/** How long a key is remembered. */
+/** How long a key is remembered (seconds), for every use. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** How long a claim may act before it is taken as crashed (longer than a lookup's timeout). */
+export const LEASE_MS = 60_000;
+
+export type IdempotencyState = 'pending' | 'done' | 'unknown' | 'released';
 
 /** An answer as it is replayed: its status and JSON body (a problem's detail for errors). */
 export interface StoredAnswer {
@@ -34,73 +49,133 @@ export interface StoredAnswer {
   headers?: Record<string, string>;
 }
 
-/** A claimed key: the request may act, then `completeClaim` or `releaseClaim`. */
+/** A claimed key: the request may act, then `recordAnswer`, `recordUnknown` or `release`. */
 export interface Claim {
   key: Key;
   token: string;
+  /** When the key was claimed (epoch seconds). */
+  createdAt: number;
 }
 
 export type ClaimResult =
   | { kind: 'claimed'; claim: Claim }
-  | { kind: 'replay'; answer: StoredAnswer }
+  | { kind: 'done'; answer: StoredAnswer; createdAt: number }
+  | { kind: 'unknown'; createdAt: number }
   | { kind: 'in-progress' }
   | { kind: 'mismatch' };
 
+export interface ClaimOptions {
+  /** Epoch milliseconds (default: now). */
+  now?: number;
+  /** What a `pending` record whose lease ran out is (see the module comment). */
+  expired: 'unknown' | 'take-over';
+  /**
+   * Extra attributes of the record, given its creation (epoch seconds): the reference to the
+   * person it is about (keys.ts `personRefIndexKeys`), so that their erasure deletes it.
+   */
+  refs?: (createdAt: number) => Record<string, unknown>;
+  /** Claim over a finished record made at exactly this time (a record its reader found stale). */
+  replacing?: number;
+}
+
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The item of `idempotencyKeyValue` used by API key `apiKeyId` (the value is only hashed). */
+/** The record of a direct message's `idempotencyKeyValue` used by API key `apiKeyId`. */
 export const idempotencyItemKey = (apiKeyId: string, idempotencyKeyValue: string): Key =>
   idempotencyKey(apiKeyId, sha256(idempotencyKeyValue));
+
+/** The record of a broadcast creation's `idempotencyKeyValue` used by API key `apiKeyId`. */
+export const broadcastIdempotencyItemKey = (apiKeyId: string, idempotencyKeyValue: string): Key =>
+  broadcastIdempotencyKey(apiKeyId, sha256(idempotencyKeyValue));
+
+/** A hash of a request body, for "the same request" (JSON with sorted members). */
+export function canonicalHash(body: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([, v]) => v !== undefined)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, v]) => [k, canonical(v)]),
+          )
+        : value;
+  return sha256(JSON.stringify(canonical(body)));
+}
+
+type Item = Record<string, unknown>;
+const PENDING_NAMES = ['pending', 'sending', 'processing'];
+
+/** A stored item as this module reads it (today's and the earlier layouts). */
+function readRecord(item: Item) {
+  const raw = String(item.state);
+  const state: IdempotencyState = PENDING_NAMES.includes(raw)
+    ? 'pending'
+    : raw === 'done' || raw === 'unknown'
+      ? raw
+      : 'released';
+  const createdAt =
+    typeof item.createdAt === 'number'
+      ? item.createdAt
+      : Number(item.expiresAt) - IDEMPOTENCY_TTL_SECONDS;
+  const leaseUntil =
+    typeof item.leaseUntil === 'number' ? item.leaseUntil : createdAt * 1000 + LEASE_MS;
+  const answer: StoredAnswer | undefined =
+    (item.answer as StoredAnswer | undefined) ??
+    (item.broadcastId !== undefined
+      ? { status: 202, body: { broadcastId: String(item.broadcastId), total: Number(item.total) } }
+      : undefined);
+  return { state, createdAt, leaseUntil, answer, token: item.token };
+}
 
 const MAX_ATTEMPTS = 4;
 
 /**
- * Claims `key` for a request whose canonical form hashes to `requestHash`, at `now` (epoch
- * seconds). See the module comment for the outcomes.
+ * Claims `key` for a request whose canonical form hashes to `requestHash`. See the module
+ * comment for the outcomes; a finished record (`done`, `unknown`) says when it was made, so a
+ * caller can tell it from a person's erasure (and claim over it with `replacing`).
  */
-export async function claimIdempotencyKey(
+export async function claimKey(
   ctx: StoreContext,
   key: Key,
   requestHash: string,
-  now = Math.floor(Date.now() / 1000),
+  options: ClaimOptions,
 ): Promise<ClaimResult> {
+  const now = options.now ?? Date.now();
+  const nowSeconds = Math.floor(now / 1000);
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const token = randomUUID();
+      const claim: Claim = { key, token, createdAt: nowSeconds };
       try {
-        await ctx.client.send(
-          new PutCommand({
-            TableName: ctx.tableName,
-            Item: {
-              ...key,
-              state: 'sending',
-              requestHash,
-              token,
-              createdAt: now,
-              expiresAt: now + IDEMPOTENCY_TTL_SECONDS,
-            },
-            ConditionExpression:
-              'attribute_not_exists(pk) OR expiresAt <= :now OR #state = :released',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':now': now, ':released': 'released' },
-          }),
-        );
-        return { kind: 'claimed', claim: { key, token } };
+        await ctx.client.send(claimPut(ctx, claim, requestHash, now, options));
+        return { kind: 'claimed', claim };
       } catch (err: unknown) {
         if (!isConditionalCheckFailed(err)) {
           // The write may have landed with its answer lost: then the key is ours (our token).
-          if (await holds(ctx, key, token)) return { kind: 'claimed', claim: { key, token } };
+          if (await holds(ctx, key, token)) return { kind: 'claimed', claim };
           throw err;
         }
       }
-      const { Item } = await ctx.client.send(
-        new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-      );
+      const item = await readItem(ctx, key);
       // Gone, expired or released since the write was refused: try to claim it again.
-      if (!Item || Number(Item.expiresAt) <= now || Item.state === 'released') continue;
-      if (Item.requestHash !== requestHash) return { kind: 'mismatch' };
-      if (Item.state === 'done' && Item.answer) {
-        return { kind: 'replay', answer: Item.answer as StoredAnswer };
+      if (!item || Number(item.expiresAt) <= nowSeconds) continue;
+      const record = readRecord(item);
+      if (record.state === 'released') continue;
+      if (item.requestHash !== requestHash) return { kind: 'mismatch' };
+      if (record.state === 'done' && record.answer) {
+        return { kind: 'done', answer: record.answer, createdAt: record.createdAt };
+      }
+      if (record.state === 'unknown') return { kind: 'unknown', createdAt: record.createdAt };
+      if (record.state === 'pending' && record.leaseUntil <= now) {
+        if (options.expired === 'take-over') continue;
+        // Its holder is gone and may have acted: settle it as unknown, so that it stays so
+        // (when that fails the record changed meanwhile: read it again).
+        if (await markUnknown(ctx, key, String(record.token))) {
+          return { kind: 'unknown', createdAt: record.createdAt };
+        }
+        continue;
       }
       return { kind: 'in-progress' };
     }
@@ -110,53 +185,112 @@ export async function claimIdempotencyKey(
   }
 }
 
+function claimPut(
+  ctx: StoreContext,
+  claim: Claim,
+  requestHash: string,
+  now: number,
+  options: ClaimOptions,
+) {
+  const values: Record<string, unknown> = { ':now': claim.createdAt, ':released': 'released' };
+  const names: Record<string, string> = { '#state': 'state' };
+  let condition = 'attribute_not_exists(pk) OR expiresAt <= :now OR #state = :released';
+  if (options.expired === 'take-over') {
+    condition += ' OR (#state IN (:p0, :p1, :p2) AND leaseUntil <= :nowMs AND requestHash = :hash)';
+    PENDING_NAMES.forEach((name, i) => {
+      values[`:p${i}`] = name;
+    });
+    Object.assign(values, { ':nowMs': now, ':hash': requestHash });
+  }
+  if (options.replacing !== undefined) {
+    condition += ' OR (createdAt = :replacing AND #state IN (:done, :unknown))';
+    Object.assign(values, {
+      ':replacing': options.replacing,
+      ':done': 'done',
+      ':unknown': 'unknown',
+    });
+  }
+  return new PutCommand({
+    TableName: ctx.tableName,
+    Item: {
+      ...claim.key,
+      state: 'pending',
+      requestHash,
+      token: claim.token,
+      createdAt: claim.createdAt,
+      leaseUntil: now + LEASE_MS,
+      expiresAt: claim.createdAt + IDEMPOTENCY_TTL_SECONDS,
+      ...options.refs?.(claim.createdAt),
+    },
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
+}
+
+async function readItem(ctx: StoreContext, key: Key): Promise<Item | undefined> {
+  const { Item } = await ctx.client.send(
+    new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
+  );
+  return Item;
+}
+
 /** Whether `key` is claimed under `token` (false also when it cannot be read). */
 async function holds(ctx: StoreContext, key: Key, token: string): Promise<boolean> {
   try {
-    const { Item } = await ctx.client.send(
-      new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-    );
-    return Item?.state === 'sending' && Item.token === token;
+    const item = await readItem(ctx, key);
+    return item !== undefined && readRecord(item).state === 'pending' && item.token === token;
   } catch {
     return false;
   }
 }
 
-async function finish(
+/** Moves the pending record held under `token` to `state`; false when it is not so held. */
+async function settle(
   ctx: StoreContext,
-  claim: Claim,
-  state: 'done' | 'released',
+  key: Key,
+  token: string,
+  state: Exclude<IdempotencyState, 'pending'>,
   answer?: StoredAnswer,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await ctx.client.send(
       new UpdateCommand({
         TableName: ctx.tableName,
-        Key: claim.key,
-        UpdateExpression: answer ? 'SET #state = :state, answer = :answer' : 'SET #state = :state',
-        ConditionExpression: '#state = :sending AND #token = :token',
+        Key: key,
+        UpdateExpression: `SET #state = :state${answer ? ', answer = :answer' : ''} REMOVE leaseUntil`,
+        ConditionExpression: '#state IN (:p0, :p1, :p2) AND #token = :token',
         ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
         ExpressionAttributeValues: {
           ':state': state,
-          ':sending': 'sending',
-          ':token': claim.token,
+          ':token': token,
+          ...Object.fromEntries(PENDING_NAMES.map((name, i) => [`:p${i}`, name])),
           ...(answer ? { ':answer': answer } : {}),
         },
       }),
     );
+    return true;
   } catch (err: unknown) {
-    // Not ours any more (it expired and another request claimed the key): nothing to do.
-    if (isConditionalCheckFailed(err)) return;
+    // Not ours any more (its lease ran out and another request settled or took the key).
+    if (isConditionalCheckFailed(err)) return false;
     throw toStoreError(err, 'idempotency record');
   }
 }
 
-/** Stores the answer of a claimed request: repeats get it from now on. */
-export function completeClaim(ctx: StoreContext, claim: Claim, answer: StoredAnswer) {
-  return finish(ctx, claim, 'done', answer);
+const markUnknown = (ctx: StoreContext, key: Key, token: string) =>
+  settle(ctx, key, token, 'unknown');
+
+/** Stores the answer of a claimed request: repeats get it. False when the key is not ours. */
+export function recordAnswer(ctx: StoreContext, claim: Claim, answer: StoredAnswer) {
+  return settle(ctx, claim.key, claim.token, 'done', answer);
 }
 
-/** Frees a claimed key whose request did nothing (it may be tried again with the same key). */
-export function releaseClaim(ctx: StoreContext, claim: Claim) {
-  return finish(ctx, claim, 'released');
+/** The claimed request may have acted: repeats are told `unknown` and never act again. */
+export function recordUnknown(ctx: StoreContext, claim: Claim) {
+  return markUnknown(ctx, claim.key, claim.token);
+}
+
+/** Frees a claimed key whose request surely did nothing (it may be tried again). */
+export async function release(ctx: StoreContext, claim: Claim): Promise<void> {
+  await settle(ctx, claim.key, claim.token, 'released');
 }

@@ -17,7 +17,7 @@
  * | chat month            | CHAT#<id>        | PROFILE#<yyyy-mm>   |                  |               |                   |
  * | API key               | APIKEY#<sha256>  | APIKEY              | APIKEYS          | <created>#<id>|                   |
  * | outbox event          | USER#<id>, CHAT#<id> or OUTBOX#<ev> | OUTBOX#<ev> | OUTBOX (until fanned out) | <at>#<ev> |  |
- * | idempotent request    | IDEMPOTENCY#<keyId>#<sha256> | IDEMPOTENCY |              |               |                   |
+ * | idempotent request    | IDEMPOTENCY#<keyId>#<sha256> | IDEMPOTENCY |              |               | REF#<recipient>   |
  * | subscription          | SUB#<sub>        | SUB                 | SUBS             | <created>#<sub>|                  |
  * | delivery              | SUB#<sub>        | DELIVERY#<ev>       | DUE (while pending) | <next>#<sub>#<ev> |             |
  * | delivery attempt      | SUB#<sub>        | ATTEMPT#<ms>#<ev>#<n> |                |               |                   |
