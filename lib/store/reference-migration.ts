@@ -85,10 +85,13 @@ export function referenceFor(item: Item, broadcastCreatedAt?: number): Reference
     return personRefIndexKeys(userId, broadcastCreatedAt);
   }
   if (pk.startsWith(IDEMPOTENCY_PREFIX)) {
-    const chatId = num(record(record(item.answer)?.body)?.chatId);
+    // A direct message's answer: its chat (a 201) or a refusal naming the contact (a 409).
+    const answer = record(item.answer);
+    const named = /\bcontact (\d+)\b/.exec(String(answer?.detail ?? ''))?.[1];
+    const userId = num(record(answer?.body)?.chatId) ?? (named ? Number(named) : undefined);
     const at = num(item.createdAt);
-    if (chatId === undefined || chatId <= 0 || at === undefined) return undefined;
-    return personRefIndexKeys(chatId, at);
+    if (userId === undefined || userId <= 0 || at === undefined) return undefined;
+    return personRefIndexKeys(userId, at);
   }
   return undefined;
 }
