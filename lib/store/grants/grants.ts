@@ -73,9 +73,7 @@ export function permits(
   leadingKeys: readonly string[],
 ): boolean {
   const kinds = kindsFor(grants, action, target);
-  return (
-    leadingKeys.length > 0 && leadingKeys.every((key) => kinds.some((k) => isOfKind(key, k)))
-  );
+  return leadingKeys.length > 0 && leadingKeys.every((key) => kinds.some((k) => isOfKind(key, k)));
 }
 
 /** An IAM statement of a role, as the template test compares them (Sid and order aside). */
