@@ -78,38 +78,31 @@ export function permits(
 
 /** An IAM statement of a role, as the template test compares them (Sid and order aside). */
 export interface GrantStatement {
-  actions: string[];
+  action: string;
   target: Target;
   patterns: string[];
 }
 
 /**
- * The IAM statements `grants` stand for: one per table or index and set of kinds, holding
- * every action granted on exactly that set (serverless.yml writes them so, with a Sid and
- * the reason). Sorted, so two declarations compare as lists.
+ * The IAM statements `grants` stand for: one per action and table or index, allowing it on
+ * the granted kinds (serverless.yml writes them so, each with a Sid and its reason). Sorted,
+ * so two declarations compare as lists.
  */
 export function grantStatements(grants: FunctionGrants): GrantStatement[] {
-  const groups = new Map<string, GrantStatement>();
+  const statements: GrantStatement[] = [];
   const add = (action: TableAction, target: Target, kinds: readonly KeyKind[]) => {
     if (kinds.length === 0) return;
     const patterns = [...new Set(kinds.map(patternOf))].sort();
-    const id = `${target} ${patterns.join(',')}`;
-    const group = groups.get(id) ?? { actions: [], target, patterns };
-    group.actions.push(`dynamodb:${action}`);
-    groups.set(id, group);
+    statements.push({ action: `dynamodb:${action}`, target, patterns });
   };
   for (const [action, kinds] of Object.entries(grants.table)) {
     add(action as TableAction, 'table', kinds ?? []);
   }
   add('Query', 'gsi1', grants.gsi1);
   add('Query', 'gsi2', grants.gsi2);
-  return [...groups.values()]
-    .map((s) => ({ ...s, actions: s.actions.sort() }))
-    .sort((a, b) =>
-      `${a.target} ${a.actions.join(',')} ${a.patterns.join(',')}`.localeCompare(
-        `${b.target} ${b.actions.join(',')} ${b.patterns.join(',')}`,
-      ),
-    );
+  return statements.sort((a, b) =>
+    `${a.target} ${a.action}`.localeCompare(`${b.target} ${b.action}`),
+  );
 }
 
 /** The union of several grants (a function's own and those of a feature it runs). */
