@@ -10,11 +10,13 @@ import {
   createBroadcastSender,
 } from '../../lib/events/broadcast-sender.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
+import { DISPATCHER_GRANTS } from '../../lib/store/grants/dispatcher-grants.ts';
 import { PROFILE, userPk } from '../../lib/store/keys.ts';
 import { queryAll } from '../../lib/store/query.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import type { FakeBotApi, FakeBotApiCall } from './fake-bot-api.ts';
+import { grantedClient } from './granted-client.ts';
 import type { Person } from './lookup.ts';
 import { post } from './lookup.ts';
 import { TEST_BOT_TOKEN } from './webhook.ts';
@@ -126,7 +128,8 @@ export function testSender(
 ) {
   const { timeoutMs, ...deps } = options;
   return createBroadcastSender({
-    store,
+    // Held to the dispatcher role's grants, as deployed.
+    store: { ...store, client: grantedClient(store.client, DISPATCHER_GRANTS) },
     botApi: createBotApi({
       token: TEST_BOT_TOKEN,
       apiRoot: botApi.url,

@@ -11,9 +11,11 @@ import type { LookupLimits } from '../../lib/lookup/limits.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
 import { createApiKey } from '../../lib/store/api-key-admin.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
+import { LOOKUP_GRANTS } from '../../lib/store/grants/lookup-grants.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, webhookEvent } from './events.ts';
+import { grantedClient } from './granted-client.ts';
 import { TEST_BOT_TOKEN, withConfiguredRetention } from './webhook.ts';
 
 export const ALICE = 1001;
@@ -74,7 +76,11 @@ export async function createTestLookup(options: TestLookupOptions): Promise<Test
   });
   const token = options.token === null ? undefined : (options.token ?? TEST_BOT_TOKEN);
   const configured = withConfiguredRetention(options.store, config, options.env);
-  const store = options.client ? { ...configured, client: options.client } : configured;
+  // Held to the lookup role's grants, as deployed: a key kind it does not grant fails.
+  const store = {
+    ...configured,
+    client: grantedClient(options.client ?? configured.client, LOOKUP_GRANTS),
+  };
   const deps = buildLookupDeps(
     config,
     { botToken: token, cursorSecret: 'test-cursor-secret' },

@@ -3,9 +3,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type WebhookHandler } from '../../functions/webhook.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
+import { WEBHOOK_GRANTS } from '../../lib/store/grants/webhook-grants.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { buildWebhookDeps } from '../../lib/webhook/webhook-deps.ts';
 import { WEBHOOK_SECRET } from './events.ts';
+import { grantedClient } from './granted-client.ts';
 
 export const TEST_BOT_TOKEN = '999:AAtest-token-for-loopback-only_0123456789';
 
@@ -37,11 +39,13 @@ export async function createTestWebhook(options: {
     ...options.env,
   });
   const token = options.token === null ? undefined : (options.token ?? TEST_BOT_TOKEN);
+  const store = withConfiguredRetention(options.store, config, options.env);
   const deps = await buildWebhookDeps(
     config,
     { webhookSecret: WEBHOOK_SECRET, botToken: token },
     {
-      store: withConfiguredRetention(options.store, config, options.env),
+      // Held to the webhook role's grants, as deployed: a key kind it does not grant fails.
+      store: { ...store, client: grantedClient(store.client, WEBHOOK_GRANTS) },
       botApi: createBotApi({ token, apiRoot: options.botApiUrl }),
     },
   );

@@ -3,7 +3,8 @@
  * generates: routes reach the right functions, the webhook has its Function URL, the table
  * equals lib/store/table.ts, the dispatcher is triggered by the table's stream (filtered to
  * new outbox items, with bisection and a dead-letter queue) and by a schedule, IAM is exactly
- * what each bundle's code calls and only on the items it touches, concurrency is reserved, no
+ * what each bundle's code calls, on the key kinds its declared grants name (lib/store/grants/,
+ * statement for statement), and nothing else, concurrency is reserved, no
  * secret travels in an environment block, and the whole template passes AWS's resource
  * schemas (aws-cdk-lib, offline).
  */
@@ -14,6 +15,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
+import { FUNCTION_GRANTS } from '../../../lib/store/grants/function-grants.ts';
+import {
+  type GrantStatement,
+  grantStatements,
+  permits,
+  type TableAction,
+  type Target,
+} from '../../../lib/store/grants/grants.ts';
 import {
   contactMonthKey,
   deliveryKey,
@@ -34,6 +43,7 @@ import { dynamoOperations } from '../../helpers/bundle-operations.ts';
 import { validateTemplateFile } from '../../helpers/cfn-schema.ts';
 import { filterMatches } from '../../helpers/event-filter.ts';
 import { allows, asList, type Statement } from '../../helpers/iam-policy.ts';
+import { keyKindsOfKeysModule } from '../../helpers/key-kinds.ts';
 
 const run = promisify(execFile);
 const STAGE = 'test';
@@ -64,107 +74,21 @@ const ssmArn = (name: string) => ({
 });
 const BOT_TOKEN = /\d{5,}:[A-Za-z0-9_-]{30,}/;
 
-/**
- * The items each function may reach, by partition key prefix (`X#` a prefix, `X` a constant
- * key; lib/store/keys.ts): reads and writes on the table, keys reached by PutItem alone (an
- * event written once in a partition of its own), Query on each index.
- */
-interface Access {
-  read: string[];
-  write: string[];
-  putOnly: string[];
-  gsi1: string[];
-  gsi2: string[];
-  /** Operations granted on other prefixes than `write` says (replaces it for them). */
-  only?: Partial<Record<string, string[]>>;
-  /** Table items reached by some operations alone: prefix -> those operations. */
-  also?: Record<string, string[]>;
-}
-const ACCESS: Record<string, Access> = {
-  webhook: {
-    read: ['USER#', 'CHAT#'],
-    write: ['USER#', 'CHAT#'],
-    // /forget's contact.erased.
-    putOnly: ['OUTBOX#'],
-    gsi1: ['SHAREDOF#', 'SHAREDPHONE#', 'CHAT#'],
-    gsi2: [],
-  },
-  lookup: {
-    read: ['USER#', 'CHAT#', 'APIKEY#', 'SUB#', 'BROADCAST#'],
-    write: ['USER#', 'SUB#', 'BROADCAST#'],
-    // DELETE /v1/contacts/{id}'s contact.erased, a subscription's test ping.
-    putOnly: ['OUTBOX#'],
-    gsi1: [
-      'CHAT#',
-      'EVENTS#',
-      'SHAREDOF#',
-      'SHAREDPHONE#',
-      'APIKEYS',
-      'TAG#',
-      'SUBS',
-      'BROADCASTS',
-    ],
-    gsi2: ['USERNAME#', 'PHONE#'],
-    // A broadcast's recipients, 25 a request, all in its own partition.
-    only: { BatchWriteItem: ['BROADCAST#'] },
-    // Idempotency-Key records of direct messages.
-    also: { 'IDEMPOTENCY#': ['GetItem', 'PutItem', 'UpdateItem'] },
-  },
-  dispatcher: {
-    read: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#', 'BROADCAST#'],
-    write: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#'],
-    putOnly: [],
-    gsi1: ['OUTBOX', 'DUE', 'SUBS', 'BROADCASTING'],
-    gsi2: [],
-    only: {
-      // Broadcasts: recipients claimed and recorded, the sender lease, the final counts.
-      UpdateItem: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#', 'BROADCAST#'],
-      // A broadcast's marker once it is done; a 403's block record settled by an erasure.
-      DeleteItem: ['USER#', 'BROADCAST#'],
-    },
-  },
-};
 const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query']);
 
-/**
- * Every partition key kind of the table and its indexes, read from the key table at the top
- * of lib/store/keys.ts (its pk, gsi1pk and gsi2pk columns): `USER#` for `USER#<id>`, `APIKEYS`
- * for a constant key. A kind added there is probed here without anyone remembering to.
- */
-function partitionKeyKinds(): string[] {
-  const source = readFileSync(join(ROOT, 'lib/store/keys.ts'), 'utf8');
-  const rows = source
-    .split('\n')
-    .filter((line) => /^ \* \|/.test(line))
-    .map((line) =>
-      line
-        .replace(/^ \* /, '')
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  const [header = [], , ...body] = rows;
-  const columns = ['pk', 'gsi1pk', 'gsi2pk'].map((name) => header.indexOf(name));
-  if (columns.some((column) => column < 0)) throw new Error('keys.ts: no key table header');
-  const kinds = new Set<string>();
-  for (const row of body) {
-    for (const column of columns) {
-      const cell = (row[column] ?? '').replace(/<[^>]*>/g, '');
-      for (const [kind] of cell.matchAll(/\b[A-Z][A-Z0-9]*#?/g)) kinds.add(kind);
-    }
-  }
-  return [...kinds].sort();
-}
 /** One partition key of every kind the table and its indexes hold, and some they never do. */
 const PROBES = [
-  ...partitionKeyKinds().map((kind) => (kind.endsWith('#') ? `${kind}42` : kind)),
+  ...new Set(keyKindsOfKeysModule().map(({ kind }) => (kind.endsWith('#') ? `${kind}42` : kind))),
   'UPDATE#42',
   'user#1001',
   'XUSER#1001',
   'OUTBOXES',
 ];
-const reaches = (grants: string[], key: string) =>
-  grants.some((grant) => (grant.endsWith('#') ? key.startsWith(grant) : key === grant));
+const grantsOf = (name: string) => {
+  const grants = FUNCTION_GRANTS[name as keyof typeof FUNCTION_GRANTS];
+  if (!grants) throw new Error(`no declared grants for ${name}`);
+  return grants;
+};
 
 /** A DynamoDB Streams record as Lambda passes it from a KEYS_ONLY stream. */
 const streamRecord = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', key: Key) => ({
@@ -405,29 +329,49 @@ describe('npm run package (osls, offline)', () => {
   );
 
   it.each(FUNCTION_NAMES)(
-    'lets %s reach exactly its own partition keys, on the table and on each index',
+    "equals %s's role to its declared grants (lib/store/grants/), statement for statement",
     (name) => {
-      const access = ACCESS[name];
-      if (!access) throw new Error(`no expected access for ${name}`);
+      const targetOf = (resource: unknown): Target => {
+        for (const target of ['gsi1', 'gsi2'] as const) {
+          if (JSON.stringify(resource) === JSON.stringify(indexArn(target))) return target;
+        }
+        if (JSON.stringify(resource) === JSON.stringify(TABLE_ARN)) return 'table';
+        throw new Error(`${name}: unknown resource ${JSON.stringify(resource)}`);
+      };
+      const inTemplate: GrantStatement[] = statementsOf(name)
+        .filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')))
+        .filter((s) => !asList(s.Action).every((a) => STREAM_ACTIONS.includes(a)))
+        .flatMap((s) =>
+          asList(s.Action).flatMap((action) =>
+            asList(s.Resource).map((resource) => ({
+              action,
+              target: targetOf(resource),
+              patterns: [
+                ...asList(
+                  (s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ??
+                    []) as string[],
+                ),
+              ].sort(),
+            })),
+          ),
+        )
+        .sort((a, b) => `${a.target} ${a.action}`.localeCompare(`${b.target} ${b.action}`));
+      // On a difference, the expected statements are printed: copy them to serverless.yml.
+      expect(inTemplate).toEqual(grantStatements(grantsOf(name)));
+    },
+  );
+
+  it.each(FUNCTION_NAMES)(
+    'lets %s reach exactly its declared partition keys, on the table and on each index',
+    (name) => {
+      const grants = grantsOf(name);
       const statements = statementsOf(name);
       const targets = { table: TABLE_ARN, gsi1: indexArn('gsi1'), gsi2: indexArn('gsi2') };
-      const grantsOf = (operation: string, target: string) => {
-        if (target !== 'table')
-          return operation === 'Query' ? access[target as 'gsi1' | 'gsi2'] : [];
-        const only = access.only?.[operation];
-        if (only) return only;
-        if (READ_OPERATIONS.has(operation)) return access.read;
-        return operation === 'PutItem' ? [...access.write, ...access.putOnly] : access.write;
-      };
       const wrong: string[] = [];
       for (const operation of dynamoOperations(join(DEFAULT_OUT_DIR, name))) {
         for (const [target, resource] of Object.entries(targets)) {
           for (const key of PROBES) {
-            const grants = grantsOf(operation, target);
-            const also = Object.entries(target === 'table' ? (access.also ?? {}) : {});
-            const expected =
-              reaches(grants, key) ||
-              also.some(([prefix, ops]) => key.startsWith(prefix) && ops.includes(operation));
+            const expected = permits(grants, operation as TableAction, target as Target, [key]);
             const action = `dynamodb:${operation}`;
             if (allows(statements, { action, resource, leadingKeys: [key] }) !== expected) {
               wrong.push(
@@ -442,6 +386,48 @@ describe('npm run package (osls, offline)', () => {
         }
       }
       expect(wrong).toEqual([]);
+    },
+  );
+
+  it('lets no function list the API keys (the CLI does), and the lookup read only the key presented', () => {
+    for (const name of FUNCTION_NAMES) {
+      const query = { action: 'dynamodb:Query', resource: indexArn('gsi1') };
+      expect(allows(statementsOf(name), { ...query, leadingKeys: ['APIKEYS'] }), name).toBe(false);
+    }
+    const lookup = statementsOf('lookup');
+    for (const action of ['GetItem', 'BatchGetItem', 'Query']) {
+      const request = { action: `dynamodb:${action}`, resource: TABLE_ARN };
+      expect(allows(lookup, { ...request, leadingKeys: ['APIKEY#9f86d081'] }), action).toBe(
+        action === 'GetItem',
+      );
+    }
+  });
+
+  it.each(['webhook', 'lookup'])(
+    'lets %s end the references to an erased person: Query gsi2 under REF#, REFPHONE#, ACTOR#, delete or update where they live',
+    (name) => {
+      const statements = statementsOf(name);
+      const query = { action: 'dynamodb:Query', resource: indexArn('gsi2') };
+      for (const key of ['REF#1001', 'REFPHONE#+15550100001', 'ACTOR#1001']) {
+        expect(allows(statements, { ...query, leadingKeys: [key] }), key).toBe(true);
+      }
+      const table = (action: string, key: string) =>
+        allows(statements, {
+          action: `dynamodb:${action}`,
+          resource: TABLE_ARN,
+          leadingKeys: [key],
+        });
+      for (const key of [
+        'USER#1002',
+        'SUB#sub_1',
+        'BROADCAST#bc_1',
+        'BROADCAST#IDEM#k#h',
+        'IDEMPOTENCY#k#h',
+      ]) {
+        expect(table('DeleteItem', key), key).toBe(true);
+      }
+      expect(table('UpdateItem', 'USER#1002')).toBe(true);
+      expect(table('DeleteItem', 'APIKEY#9f86d081')).toBe(false);
     },
   );
 
@@ -460,7 +446,9 @@ describe('npm run package (osls, offline)', () => {
     }
     // One foreign key in a batch denies the whole batch.
     const batch = { action: 'dynamodb:BatchGetItem', resource: TABLE_ARN };
-    expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'CHAT#-1'] })).toBe(true);
+    expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'USER#2'] })).toBe(true);
+    // It batch-reads a migrating group's members alone, never a chat.
+    expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'CHAT#-1'] })).toBe(false);
     expect(allows(statements, { ...batch, leadingKeys: ['USER#1', 'APIKEY#9f86d081'] })).toBe(
       false,
     );
@@ -494,7 +482,7 @@ describe('npm run package (osls, offline)', () => {
     expect(writes.sort()).toEqual(['BatchWriteItem', 'DeleteItem', 'PutItem', 'UpdateItem']);
   });
 
-  it('probes every partition key kind of lib/store/keys.ts, the events ones included', () => {
+  it('probes every partition key kind of lib/store/keys.ts, the references to a person included', () => {
     expect(PROBES).toEqual(
       expect.arrayContaining([
         'USER#42',
@@ -515,6 +503,10 @@ describe('npm run package (osls, offline)', () => {
         'BROADCASTING',
         'USERNAME#42',
         'PHONE#42',
+        'IDEMPOTENCY#42',
+        'REF#42',
+        'REFPHONE#42',
+        'ACTOR#42',
       ]),
     );
   });

@@ -8,12 +8,14 @@ import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { createDispatcher, type Dispatcher } from '../../../lib/events/dispatcher.ts';
 import { sendWebhook } from '../../../lib/events/send-webhook.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
+import { DISPATCHER_GRANTS } from '../../../lib/store/grants/dispatcher-grants.ts';
 import {
   type EventReceiver,
   startEventReceiver,
   type VerifiedEvent,
   verifyEvent,
 } from '../../helpers/event-receiver.ts';
+import { grantedClient } from '../../helpers/granted-client.ts';
 import { ALICE, DAY0, GROUP, groupMessage, post, type TestLookup } from '../../helpers/lookup.ts';
 import { BOT, chatMemberUpdate, myChatMemberUpdate } from '../../helpers/member-updates.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
@@ -56,7 +58,8 @@ async function rig(subscription: Record<string, unknown> = {}): Promise<Rig> {
   });
   expect(created.status).toBe(201);
   const dispatcher = createDispatcher({
-    store,
+    // Held to the dispatcher role's grants, as deployed.
+    store: { ...store, client: grantedClient(store.client, DISPATCHER_GRANTS) },
     post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 10_000 }),
     now: () => clock,
     random: () => 0.5,

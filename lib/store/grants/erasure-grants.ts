@@ -1,0 +1,37 @@
+/**
+ * What an erasure (lib/store/erasure.ts `eraseUser`) does to the table, in whichever function
+ * runs it: the webhook (/forget) and the lookup (DELETE /v1/contacts/{id}).
+ */
+import type { FunctionGrants } from './grants.ts';
+import {
+  BROADCAST,
+  IDEMPOTENCY,
+  OUTBOX,
+  PERSON_REFS,
+  SHARED_OF,
+  SHARED_PHONE,
+  SUB,
+  USER,
+} from './key-kinds.ts';
+
+export const ERASURE_GRANTS: FunctionGrants = {
+  table: {
+    // Her own items (consistent Query); settle.ts reads an item again after a conflict.
+    Query: [USER],
+    GetItem: [USER],
+    // Tombstones of her gate months; contact.erased, an event in a partition of its own.
+    PutItem: [USER, OUTBOX],
+    // settle.ts keeps what a newer update wrote; person-refs.ts nulls her as the actor of
+    // others' events and membership events (under their USER#).
+    UpdateItem: [USER],
+    // settle.ts removes her items and others' entries of her; person-refs.ts deletes the
+    // copies that name her elsewhere: others' outbox events (USER#), deliveries (SUB#),
+    // broadcast recipients and broadcast idempotency records (BROADCAST#), idempotency
+    // records of direct messages (IDEMPOTENCY#).
+    DeleteItem: [USER, SUB, BROADCAST, IDEMPOTENCY],
+  },
+  // Entries others saved of her, by her id and by her verified phone alone.
+  gsi1: [SHARED_OF, SHARED_PHONE],
+  // The references to her (REF#, REFPHONE#, ACTOR#): person-refs.ts `endReferences`.
+  gsi2: PERSON_REFS,
+};
