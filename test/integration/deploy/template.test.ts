@@ -88,6 +88,8 @@ const ACCESS: Record<string, Access> = {
     putOnly: ['OUTBOX#'],
     gsi1: ['SHAREDOF#', 'SHAREDPHONE#', 'CHAT#'],
     gsi2: [],
+    // An erased phone number's floor: written by /forget, read for a phone-only card.
+    also: { 'PHONEFLOOR#': ['GetItem', 'PutItem'] },
   },
   lookup: {
     read: ['USER#', 'CHAT#', 'APIKEY#', 'SUB#', 'BROADCAST#'],
@@ -108,7 +110,8 @@ const ACCESS: Record<string, Access> = {
     // A broadcast's recipients, 25 a request, all in its own partition.
     only: { BatchWriteItem: ['BROADCAST#'] },
     // Idempotency-Key records of direct messages.
-    also: { 'IDEMPOTENCY#': ['GetItem', 'PutItem', 'UpdateItem'] },
+    // and an erased phone number's floor, written by DELETE /v1/contacts/{id}.
+    also: { 'IDEMPOTENCY#': ['GetItem', 'PutItem', 'UpdateItem'], 'PHONEFLOOR#': ['PutItem'] },
   },
   dispatcher: {
     read: ['USER#', 'CHAT#', 'OUTBOX#', 'SUB#', 'BROADCAST#'],
