@@ -26,7 +26,8 @@
  *    (settle.ts): an update older than the erasure removes what it wrote; one of the first
  *    updates after it settles its items (removing what predates the floor) and writes them
  *    again, then reads the floor once more in case a second erasure ran meanwhile. Shared
- *    entries naming another user are checked against that user's floor the same way.
+ *    entries naming another user are checked against that user's floor the same way, and
+ *    cards naming only a phone number against that number's (phone-floor.ts).
  *
  * ## Guarantees, in the model
  * - No update counted twice: an item applies an update id at most once (its queue's mark),
@@ -51,8 +52,11 @@
  *   update that crashes between its contact month's write and its contact.created /
  *   contact.updated event, and is then dropped, leaves that event unwritten (a redelivery
  *   writes it).
- * - An erased user's shared entries are found through an eventually consistent index; a
+ * - An erased user's shared entries are found through an eventually consistent index: one
+ *   recorded wholly (write and floor read) within its lag before the erasure may survive. A
  *   card carrying only a phone number is matched by the number the user has at the erasure.
+ * Why each of these is bounded or unavoidable under Telegram's delivery model:
+ * docs/reliability.md, "Erasure under Telegram's delivery model".
  * Tests and figures: docs/reliability.md.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
