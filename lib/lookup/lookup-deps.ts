@@ -34,7 +34,7 @@ export function buildLookupDeps(
   if (!cursorSecret) {
     throw new ConfigError('CURSOR_SECRET (or CURSOR_SECRET_PARAM) is required to sign cursors');
   }
-  const store = overrides.store ?? storeFromConfig(config);
+  const store = overrides.store ?? storeFromConfig(config, secrets);
   const botApi = overrides.botApi ?? botApiFromConfig(config, secrets);
   const now = overrides.now;
   return {

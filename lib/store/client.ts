@@ -2,12 +2,18 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
+import { phoneKeyFrom } from './phone-floor.ts';
 
 export interface StoreContext {
   client: DynamoDBDocumentClient;
   tableName: string;
   /** How long events and per-day activity are kept (RETENTION_DAYS); 400 when absent. */
   retentionDays?: number;
+  /**
+   * The key of the phone hashes an erasure leaves behind (phone-floor.ts `phoneKeyFrom`, derived
+   * from the bot token, which every function has); a fixed local key when absent.
+   */
+  phoneKey?: string;
 }
 
 export interface ClientOptions {
@@ -33,11 +39,20 @@ export function createDocumentClient(options: ClientOptions): DynamoDBDocumentCl
   });
 }
 
-/** The table the configuration names, through a client created for it. */
-export function storeFromConfig(config: Config): StoreContext {
+/**
+ * The table the configuration names, through a client created for it. `secrets.botToken`
+ * keys the phone hashes of erasures (phone-floor.ts): every function that erases or records
+ * passes it, so that they agree.
+ */
+export function storeFromConfig(
+  config: Config,
+  secrets: { botToken?: string | undefined } = {},
+): StoreContext {
+  const phoneKey = phoneKeyFrom(secrets.botToken);
   return {
     client: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
     tableName: config.TABLE_NAME,
     retentionDays: config.RETENTION_DAYS,
+    ...(phoneKey ? { phoneKey } : {}),
   };
 }

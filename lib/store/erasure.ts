@@ -10,7 +10,9 @@
  * following window, become tombstones carrying the erasure's floor; then every other item
  * is settled against that floor (settle.ts), which removes what was written before it and
  * keeps what a newer update wrote meanwhile. An update dated before the floor that arrives
- * later writes nothing that stays; a user who writes again afterwards starts afresh.
+ * later writes nothing that stays; a user who writes again afterwards starts afresh. Her
+ * verified number gets a floor of its own (phone-floor.ts), which holds against contact cards
+ * that carry only that number.
  * Idempotent: running it again finishes the job.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +29,7 @@ import {
 } from './keys.ts';
 import { enqueueEvent, erasedEvent } from './outbox.ts';
 import { endReferences } from './person-refs.ts';
+import { closePhone } from './phone-floor.ts';
 import { queryAll } from './query.ts';
 import { ERASURE_WINDOW_SECONDS, EXPIRES_AT, FLOOR, isRegisterAttr } from './registers.ts';
 import { settleItem } from './settle.ts';
@@ -141,6 +144,9 @@ export async function eraseUser(
     // Entries others saved of her phone number alone (no Telegram user id) go too; found
     // before her phone item is settled, so that a retry after a crash still knows the number.
     const phone = own.find((item) => item.sk === phoneItemKey(userId).sk)?.phoneNumber;
+    // The number's floor first (phone-floor.ts): a card of it recorded after the Query below
+    // (a redelivery, or one recorded meanwhile) meets the floor instead.
+    if (typeof phone === 'string') await closePhone(ctx, phone, at);
     const byPhone =
       typeof phone === 'string'
         ? await queryAll(ctx, {

@@ -26,12 +26,13 @@
  * | broadcast recipient   | BROADCAST#<bc>   | R#<userId>          |                  |               |                   |
  * | broadcast sender lease| BROADCAST#SENDER | LEASE               |                  |               |                   |
  * | broadcast idempotency | BROADCAST#IDEM#<keyId>#<sha256> | IDEMPOTENCY |         |               |                   |
+ * | erased phone          | PHONEFLOOR#<hmac> | FLOOR              |                  |               |                   |
  *
  * A contact has no single profile item: each month's item holds that month's counters and,
  * per delivery queue, the profile the queue's last update showed (see record-plan.ts). One
  * Query (`begins_with(sk, 'PROFILE')`) reads a whole contact or chat. Partition keys start
- * with `USER#`, `CHAT#`, `APIKEY#`, `OUTBOX#`, `SUB#`, `IDEMPOTENCY#` or `BROADCAST#`: IAM
- * grants each function its prefixes.
+ * with `USER#`, `CHAT#`, `APIKEY#`, `OUTBOX#`, `SUB#`, `IDEMPOTENCY#`, `BROADCAST#` or
+ * `PHONEFLOOR#`: IAM grants each function its prefixes.
  */
 export interface Key {
   pk: string;
@@ -315,3 +316,9 @@ export const actorRefIndexKeys = (userId: number, at: number) => ({
   gsi2pk: actorRefPk(userId),
   [REF_AT]: at,
 });
+
+/**
+ * The erasure floor of a verified phone number (phone-floor.ts), keyed by a keyed hash of the
+ * number (never the number itself): what a phone-only contact card is checked against.
+ */
+export const phoneFloorKey = (hash: string): Key => ({ pk: `PHONEFLOOR#${hash}`, sk: 'FLOOR' });

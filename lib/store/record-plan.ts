@@ -75,7 +75,20 @@ export interface RecordPlan {
   writes: PlannedWrite[];
   /** Users named by shared-contact entries (their erasure must also hold against these). */
   sharedUserIds: number[];
+  /**
+   * Contact cards naming only a phone number: the erasure of the number's holder holds
+   * against these (phone-floor.ts). `keys`: the card and its contact.shared event.
+   */
+  sharedPhones: { phone: string; keys: Key[] }[];
   migration?: { fromChatId: number; toChatId: number };
+}
+
+/** The number of a contact.shared event's card that names no Telegram user, if it is one. */
+function phoneOnlyCard(data: Record<string, unknown> | undefined): string | undefined {
+  const card = data?.sharedContact as { userId?: unknown; phoneNumber?: unknown } | undefined;
+  return card?.userId === undefined && typeof card?.phoneNumber === 'string'
+    ? card.phoneNumber
+    : undefined;
 }
 
 export const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
@@ -305,8 +318,17 @@ export function planRecord(
   if (bot?.event && bot.botUserId !== undefined)
     planEvent(bot.botUserId, bot.chatId, bot.event, true);
 
+  const phoneCards = new Map<string, { phone: string; keys: Key[] }>();
+  const phoneCard = (ownerId: number, phone: string) => {
+    const id = `${ownerId} ${phone}`;
+    const found = phoneCards.get(id) ?? { phone, keys: [] };
+    phoneCards.set(id, found);
+    return found;
+  };
   for (const event of planEvents(facts)) {
     const update = outboxUpdate(event);
+    const card = event.type === 'contact.shared' ? phoneOnlyCard(event.data) : undefined;
+    if (card && event.userId !== undefined) phoneCard(event.userId, card).keys.push(update.key);
     if (event.userId !== undefined) {
       update.when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`, { ':f': floorDate });
     }
@@ -363,12 +385,14 @@ export function planRecord(
     } else if (phone !== undefined) {
       // Found by erasing whoever holds this number as their verified phone.
       update.set('gsi1pk', sharedPhonePk(phone)).set('gsi1sk', userPk(shared.ownerId));
+      phoneCard(shared.ownerId, phone).keys.push(key);
     }
   }
 
   return {
     writes: [...writes.values()],
     sharedUserIds: [...sharedUserIds],
+    sharedPhones: [...phoneCards.values()],
     ...(facts.migration ? { migration: facts.migration } : {}),
   };
 }

@@ -26,7 +26,8 @@
  *    (settle.ts): an update older than the erasure removes what it wrote; one of the first
  *    updates after it settles its items (removing what predates the floor) and writes them
  *    again, then reads the floor once more in case a second erasure ran meanwhile. Shared
- *    entries naming another user are checked against that user's floor the same way.
+ *    entries naming another user are checked against that user's floor the same way, and
+ *    cards naming only a phone number against that number's (phone-floor.ts).
  *
  * ## Guarantees, in the model
  * - No update counted twice: an item applies an update id at most once (its queue's mark),
@@ -51,8 +52,11 @@
  *   update that crashes between its contact month's write and its contact.created /
  *   contact.updated event, and is then dropped, leaves that event unwritten (a redelivery
  *   writes it).
- * - An erased user's shared entries are found through an eventually consistent index; a
+ * - An erased user's shared entries are found through an eventually consistent index: one
+ *   recorded wholly (write and floor read) within its lag before the erasure may survive. A
  *   card carrying only a phone number is matched by the number the user has at the erasure.
+ * Why each of these is bounded or unavoidable under Telegram's delivery model:
+ * docs/reliability.md, "Erasure under Telegram's delivery model".
  * Tests and figures: docs/reliability.md.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -76,6 +80,7 @@ import { ItemUpdate } from './item-update.ts';
 import { contactLifeKey, keyId, monthOf, OUTBOX_PREFIX, sharedKey, userPk } from './keys.ts';
 import { outboxUpdate } from './outbox.ts';
 import { floorOf, readItem, readOwnerFloor } from './owner-floor.ts';
+import { readPhoneFloor } from './phone-floor.ts';
 import { queryAll } from './query.ts';
 import {
   DEFAULT_RETENTION_DAYS,
@@ -295,29 +300,38 @@ async function settleContactItems(ctx: StoreContext, owner: number, floor: numbe
 }
 
 /**
- * Shared entries naming another user are checked against that user's erasure: one dated
- * before it is removed; one dated after it, within 48 h, is settled (what was shared before
- * the erasure goes) and written again (this share stays).
+ * Shared entries naming another person are checked against that person's erasure: a card
+ * naming a user against the user's floor, a card naming only a phone number against the
+ * number's (phone-floor.ts; its contact.shared event with it). One dated before it is
+ * removed; one dated after it, within 48 h, is settled (what was shared before the erasure
+ * goes) and written again (this share stays). The floor is read after the card's write: an
+ * erasure that wrote its floor later Queries the index after it, and finds the card there.
  */
-async function checkSharedUsers(
-  ctx: StoreContext,
-  plan: RecordPlan,
-  facts: UpdateFacts,
-  timing: Timing,
-) {
-  const months = [facts.activityDate.slice(0, 7), monthOf(timing.now)];
+async function checkShared(ctx: StoreContext, plan: RecordPlan, facts: UpdateFacts, t: Timing) {
+  const months = [facts.activityDate.slice(0, 7), monthOf(t.now)];
+  const byUser = plan.sharedUserIds.map((userId) => ({
+    floor: () => readOwnerFloor(ctx, userId, months),
+    keys: facts.sharedContacts
+      .filter((s) => s.userId === userId)
+      .map((s) => sharedKey(s.ownerId, { userId })),
+  }));
+  const byPhone = plan.sharedPhones.map(({ phone, keys }) => ({
+    floor: () => readPhoneFloor(ctx, phone),
+    keys,
+  }));
   await settleAll(
     'shared check',
-    plan.sharedUserIds.map(async (userId) => {
-      const floor = await readOwnerFloor(ctx, userId, months);
+    [...byUser, ...byPhone].map(async ({ floor: read, keys }) => {
+      const floor = await read();
       if (floor === undefined) return;
-      const recent = timing.now < floor + ERASURE_WINDOW_SECONDS;
-      if (timing.sentFrom >= floor && !recent) return;
-      for (const shared of facts.sharedContacts.filter((s) => s.userId === userId)) {
-        const key = sharedKey(shared.ownerId, { userId });
-        await settleItem(ctx, key, floor);
+      const recent = t.now < floor + ERASURE_WINDOW_SECONDS;
+      if (t.sentFrom >= floor && !recent) return;
+      for (const key of keys) {
         const planned = plan.writes.find((w) => keyId(w.update.key) === keyId(key));
-        if (timing.sentFrom >= floor && planned) await send(ctx, planned);
+        // This update's own event is of the new life: it stays as written.
+        if (t.sentFrom >= floor && planned?.event) continue;
+        await settleItem(ctx, key, floor);
+        if (t.sentFrom >= floor && planned) await send(ctx, planned);
       }
     }),
   );
@@ -450,7 +464,8 @@ export async function recordUpdate(
         return older;
       }),
     );
-    if (plan.sharedUserIds.length > 0) await checkSharedUsers(ctx, plan, facts, timing);
+    if (plan.sharedUserIds.length + plan.sharedPhones.length > 0)
+      await checkShared(ctx, plan, facts, timing);
     if (plan.migration) {
       await copyMigratedChat(ctx, plan.migration.fromChatId, plan.migration.toChatId);
     }

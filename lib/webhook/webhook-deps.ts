@@ -42,7 +42,7 @@ export async function buildWebhookDeps(
   if (!webhookSecret || !isValidSecretFormat(webhookSecret)) {
     throw new ConfigError('TELEGRAM_WEBHOOK_SECRET is missing or not 1-256 of A-Za-z0-9_-');
   }
-  const store = overrides.store ?? storeFromConfig(config);
+  const store = overrides.store ?? storeFromConfig(config, secrets);
   const botApi = overrides.botApi ?? botApiFromConfig(config, secrets);
   const identity = await identityOf(config, botApi);
   return {

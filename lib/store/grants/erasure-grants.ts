@@ -8,6 +8,7 @@ import {
   IDEMPOTENCY,
   OUTBOX,
   PERSON_REFS,
+  PHONE_FLOOR,
   SHARED_OF,
   SHARED_PHONE,
   SUB,
@@ -19,8 +20,9 @@ export const ERASURE_GRANTS: FunctionGrants = {
     // Her own items (consistent Query); settle.ts reads an item again after a conflict.
     Query: [USER],
     GetItem: [USER],
-    // Tombstones of her gate months; contact.erased, an event in a partition of its own.
-    PutItem: [USER, OUTBOX],
+    // Tombstones of her gate months and of her verified phone (phone-floor.ts); contact.erased,
+    // an event in a partition of its own.
+    PutItem: [USER, OUTBOX, PHONE_FLOOR],
     // settle.ts keeps what a newer update wrote; person-refs.ts nulls her as the actor of
     // others' events and membership events (under their USER#).
     UpdateItem: [USER],

@@ -15,6 +15,7 @@ import {
   OUTBOX_PREFIX,
   PENDING_BROADCASTS_PK,
   PENDING_EVENTS_PK,
+  phoneFloorKey,
   personRefPk,
   phoneIndexPk,
   phoneRefPk,
@@ -40,6 +41,8 @@ export const SUB = SUBSCRIPTION_PREFIX;
 export const BROADCAST = BROADCAST_PREFIX;
 /** Idempotency-Key records of direct messages. */
 export const IDEMPOTENCY = IDEMPOTENCY_PREFIX;
+/** An erased phone number's floor, by a keyed hash of the number (phone-floor.ts). */
+export const PHONE_FLOOR = kindOf(phoneFloorKey('').pk);
 
 /** GSI1 partitions. */
 export const CHAT_MEMBERS = kindOf(CHAT_PREFIX);

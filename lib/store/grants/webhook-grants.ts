@@ -6,12 +6,13 @@
  */
 import { ERASURE_GRANTS } from './erasure-grants.ts';
 import { type FunctionGrants, mergeGrants } from './grants.ts';
-import { CHAT, CHAT_MEMBERS, USER } from './key-kinds.ts';
+import { CHAT, CHAT_MEMBERS, PHONE_FLOOR, USER } from './key-kinds.ts';
 
 const RECORDING: FunctionGrants = {
   table: {
-    // Erasure floors (owner-floor.ts), a refused gate or membership read back, settling.
-    GetItem: [USER],
+    // Erasure floors (owner-floor.ts), a refused gate or membership read back, settling; an
+    // erased phone's floor for a phone-only card (phone-floor.ts).
+    GetItem: [USER, PHONE_FLOOR],
     // The members of a migrating group (chat-migration.ts getItems).
     BatchGetItem: [USER],
     // A contact's months and outbox events (recorder, contact-events, /start's profile);
