@@ -68,7 +68,7 @@ export const LOG_LINES: readonly LogLine[] = [
     message: 'erase',
     level: 'info',
     source: 'lib/lookup/contacts-service.ts',
-    fields: ['action', 'keyId', 'userId', 'erased'],
+    fields: ['action', 'keyId', 'userId', 'erased', 'items'],
     personal: ['id'],
   },
   {
