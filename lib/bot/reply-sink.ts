@@ -6,7 +6,7 @@
  */
 import { logger } from '../logger.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
-import { BotApiRateLimitError } from '../telegram/bot-api-errors.ts';
+import { BotApiError, BotApiRateLimitError } from '../telegram/bot-api-errors.ts';
 
 export interface WebhookReply {
   method: string;
@@ -47,9 +47,11 @@ export function createReplySink(options: ReplySinkOptions): ReplySink {
         await new Promise((resolve) => setTimeout(resolve, err.retryAfter * 1000));
         return callOut(method, payload, true);
       }
+      // Telegram's code, never its description: a refusal can quote the reply's text, which
+      // may name a person (the answer to a shared contact, /me).
       const name = err instanceof Error ? err.name : 'Error';
-      const message = err instanceof Error ? err.message : String(err);
-      logger.warn('bot reply dropped', { method, error: name, reason: message });
+      const errorCode = err instanceof BotApiError ? err.errorCode : undefined;
+      logger.warn('bot reply dropped', { method, error: name, errorCode });
     }
   }
   return {

@@ -7,11 +7,13 @@ import type { BroadcastReport } from './broadcast-throughput.ts';
 import type { BudgetRow } from './budgets.ts';
 import type { ColdStartReport } from './cold-start.ts';
 import { ASSUMPTIONS, type CostReport, PRICES, PRICES_AS_OF } from './cost.ts';
+import type { ErasureCost } from './erasure-cost.ts';
 import type { EventLatencyReport } from './event-latency.ts';
 import type { HandlerCpuReport } from './handler-cpu.ts';
 import type { LookupReport } from './lookup-routes.ts';
 import { dollars, kb, ms, n, table, usd, x } from './markdown.ts';
 import type { MemberExportReport } from './member-export.ts';
+import { renderErasure } from './report-erasure.ts';
 import type { ThroughputReport } from './throughput.ts';
 import type { UpdateWork, UpdateWorkReport } from './update-work.ts';
 
@@ -27,6 +29,7 @@ export interface BenchResults {
   members: MemberExportReport;
   events: EventLatencyReport;
   broadcast?: BroadcastReport;
+  erasure?: ErasureCost;
   cost: { webhook: CostReport; baseline: CostReport };
   budgets: BudgetRow[];
 }
@@ -328,6 +331,7 @@ export function renderResults(r: BenchResults): string {
     ...(r.broadcast
       ? ['### Broadcasts (paced sends, fake Bot API)', '', broadcast(r.broadcast), '']
       : []),
+    ...(r.erasure ? ['### Erasure', '', renderErasure(r.erasure), ''] : []),
     '### Cost per million ordinary messages',
     '',
     cost(r.cost),

@@ -7,14 +7,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseCliOrExit } from '../cli.ts';
+import { parseCliOrExit, UsageError } from '../cli.ts';
 import { createProgress, progressWanted } from '../progress.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // One INFO line per update would measure the terminal; the log bytes are measured apart.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-const USAGE = `usage: npm run bench [-- --quick]
+const USAGE = `usage: npm run bench [-- --quick] [-- --only erasure]
 
   Benchmarks, offline, about two minutes: cold start, DynamoDB work per update, warm throughput,
   lookup latency and cost, each beside the bare telegraf + DocumentClient baseline, and the
@@ -24,13 +24,25 @@ const USAGE = `usage: npm run bench [-- --quick]
 
 options:
   --quick   a short run that writes nothing (a smoke test of the bench itself)
+  --only erasure
+            only what one erasure costs (DynamoDB requests by type); prints it, writes
+            nothing
   --help    show this text
 
 Progress goes to stderr on a terminal (not in CI).`;
 
-const { quick } = parseCliOrExit(
-  { name: 'bench', usage: USAGE, options: { quick: { type: 'boolean', default: false } } },
-  ({ values }) => ({ quick: values.quick === true }),
+const { quick, only } = parseCliOrExit(
+  {
+    name: 'bench',
+    usage: USAGE,
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  },
+  ({ values }) => {
+    if (values.only !== undefined && values.only !== 'erasure') {
+      throw new UsageError(`--only takes erasure, not ${String(values.only)}`);
+    }
+    return { quick: values.quick === true, only: values.only };
+  },
 );
 const progress = createProgress({
   name: 'bench',
@@ -51,12 +63,19 @@ const { measureEventLatency } = await import('./event-latency.ts');
 const { measureBroadcast } = await import('./broadcast-throughput.ts');
 const { loadConfig } = await import('../../lib/config.ts');
 const { messagePool } = await import('./workload.ts');
+const { measureErasure } = await import('./erasure-cost.ts');
+const { renderErasure } = await import('./report-erasure.ts');
+
+if (only === 'erasure') {
+  console.log(renderErasure(await measureErasure()));
+  process.exit(0);
+}
 
 const started = performance.now();
 const loadAverage = loadavg();
 let steps = 0;
 const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-  progress.phase(`${++steps}/8 ${name}`);
+  progress.phase(`${++steps}/9 ${name}`);
   return run();
 };
 
@@ -105,6 +124,10 @@ const broadcast = await step(
   () => measureBroadcast({ recipients: broadcastRecipients, rate: broadcastRate }),
 );
 
+const erasure = await step('erasure: 10 events, 3 shared cards, 1 broadcast pending', () =>
+  measureErasure(),
+);
+
 const memoryMb = configuredMemoryMb('webhook');
 const steady = work.steady;
 const results = {
@@ -124,6 +147,7 @@ const results = {
   members,
   events,
   broadcast,
+  erasure,
   cost: {
     webhook: costPerMillion({ ...steady, cpuMs: handlerCpu.webhook.cpuMs }, memoryMb),
     // The baseline as the common starters deploy it: telegraf behind an API Gateway HTTP API,

@@ -12,6 +12,7 @@ import { seededRandom } from '../helpers/faults.ts';
 import { createTestLookup } from '../helpers/lookup.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { createTestWebhook, tableSnapshot } from '../helpers/webhook.ts';
+import { scanErased } from './erasure-scan-check.ts';
 import { expected, expectedActive, expectedEvents } from './model.ts';
 import { checkOutbox } from './outbox-check.ts';
 import { type ErasureRun, expectedOutbox } from './outbox-model.ts';
@@ -45,6 +46,9 @@ export interface SimulationReport {
   /** Tag patches answered 200. */
   patched: number;
   storeCalls: number;
+  /** Whole-table scans after a quiet erasure (erasure-scan-check.ts), and the traces allowed. */
+  scans: number;
+  scanAllowed: number;
   failures: string[];
 }
 
@@ -97,7 +101,22 @@ export async function runSimulation(
   const erasureRuns: ErasureRun[] = [];
   const attemptRounds = new Map<number, number[]>();
   const ackRound = new Map<number, number>();
-  const report = { seed, crashes: 0, erasures: 0 };
+  const report = { seed, crashes: 0, erasures: 0, scans: 0, scanAllowed: 0 };
+  /** What the scans after quiet erasures found (compare() resets `failures`). */
+  const scanFailures: string[] = [];
+  /** The scan invariant for `user`, whose erasure finished (floor set), if nothing of theirs waits. */
+  async function scanIfQuiet(user: number) {
+    const waiting = [...queues.values()].some((q) => q.some((u) => u.event.user === user));
+    if (waiting || erasing.has(user)) return;
+    const found = await scanErased(store, user, {
+      updates,
+      floor: floors.get(user) ?? 0,
+      failedPatch: patches.some((p) => p.user === user && p.status !== 200),
+    });
+    report.scans++;
+    report.scanAllowed += found.allowed;
+    scanFailures.push(...found.failures.map((f) => `round ${roundNo}: ${f}`));
+  }
   let nextId = 1000;
   let migrating = false;
 
@@ -198,6 +217,7 @@ export async function runSimulation(
       `round now=${now} ${deliveries.map((d) => `${d.u.id}${d.a.crashed ? `(crash ${d.a.calls})` : ''}`).join(' ')} erase=${erasures.map((e) => e.user).join(',')}`,
     );
     const acked = new Set<SimUpdate>();
+    const finishedErasures = new Set<number>();
     for (const d of deliveries) {
       const response = await d.done;
       if (d.a.crashed) report.crashes++;
@@ -216,6 +236,7 @@ export async function runSimulation(
         if (u.dateless) u.date = now;
         if (u.event.kind === 'forget_confirm') {
           floors.set(u.event.user, Math.max(floors.get(u.event.user) ?? 0, now + 1));
+          finishedErasures.add(u.event.user);
         }
         finish(u);
         continue;
@@ -235,8 +256,10 @@ export async function runSimulation(
         floors.set(e.user, Math.max(floors.get(e.user) ?? 0, now + 1));
         erasing.delete(e.user);
         report.erasures++;
+        finishedErasures.add(e.user);
       }
     }
+    for (const user of finishedErasures) await scanIfQuiet(user);
   }
 
   try {
@@ -286,7 +309,7 @@ export async function runSimulation(
       dropped: updates.filter((u) => u.dropped).length,
       patched: patches.filter((p) => p.status === 200).length,
       storeCalls: scheduler.calls,
-      failures: failures.map((f) => `seed ${seed}: ${f}`),
+      failures: [...scanFailures, ...failures].map((f) => `seed ${seed}: ${f}`),
     };
   } finally {
     clock.mockRestore();
@@ -389,6 +412,7 @@ export async function runSimulation(
     await checkEvents(failures);
     await checkTags(model, failures);
     await checkErasedLeaveNothing(model, failures);
+    for (const [user, want] of model.contacts) if (want.exists === false) await scanIfQuiet(user);
     const outbox = { updates, floors, outOfOrder: options.outOfOrder, maybeFloors: maybeFloors() };
     failures.push(
       ...checkOutbox(await tableSnapshot(store), [...model.contacts.keys()], (user) =>
