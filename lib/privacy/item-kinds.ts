@@ -4,7 +4,6 @@
  * is the constant the writer uses, imported, so the map cannot drift from it.
  */
 
-import { IDEMPOTENCY_KEEP_SECONDS } from '../store/broadcast-idempotency.ts';
 import { BROADCAST_KEEP_SECONDS } from '../store/broadcasts.ts';
 import { DELIVERY_KEEP_SECONDS } from '../store/deliveries.ts';
 import { IDEMPOTENCY_TTL_SECONDS } from '../store/idempotency.ts';
@@ -219,6 +218,15 @@ export const ITEM_KINDS: readonly ItemKind[] = [
     note: 'contact.erased (the erased id alone, so subscribers can erase too) and ping (a subscription id).',
   },
   {
+    item: 'erased phone',
+    pk: 'PHONEFLOOR#<hmac>',
+    sk: 'FLOOR',
+    builders: ['phoneFloorKey'],
+    holders: [],
+    keep: { kind: 'ttl', seconds: ERASURE_WINDOW_SECONDS + 86_400, from: 'the erasure' },
+    note: "Written by the erasure for the person's verified number: a keyed hash of it (HMAC, a key derived from the bot token) and the floor, nothing else. A contact card carrying only that number and dated before the floor is refused.",
+  },
+  {
     item: 'idempotent request',
     pk: 'IDEMPOTENCY#<keyId>#<sha256>',
     sk: 'IDEMPOTENCY',
@@ -303,7 +311,7 @@ export const ITEM_KINDS: readonly ItemKind[] = [
     sk: 'IDEMPOTENCY',
     builders: ['broadcastIdempotencyKey'],
     holders: [],
-    keep: { kind: 'ttl', seconds: IDEMPOTENCY_KEEP_SECONDS, from: 'the request' },
+    keep: { kind: 'ttl', seconds: IDEMPOTENCY_TTL_SECONDS, from: 'the request' },
     note: 'The request hash and the broadcast id it created: no person.',
   },
 ];
