@@ -60,7 +60,8 @@ const ZERO = { sent: 0, failed: 0, blocked: 0, skipped: 0, unknown: 0 };
 
 /** Counts stored once it finished; before that, read from its recipients. */
 async function toApi(store: StoreContext, b: Broadcast): Promise<ApiBroadcast> {
-  const counts = b.counts ?? countsOf(await recipientStates(store, b.id), b.status === 'cancelled');
+  const counts =
+    b.counts ?? countsOf(await recipientStates(store, b.id), b.status === 'cancelled', b.total);
   return {
     id: b.id,
     status: b.status,
@@ -163,7 +164,7 @@ export async function createBroadcastFor(
     }
     // A new id per attempt: a retry never writes over recipients a dispatcher is sending to.
     const id = newBroadcastId();
-    await writeRecipients(ctx.store, id, recipients, expiryOf(createdAt));
+    await writeRecipients(ctx.store, id, recipients, expiryOf(createdAt), createdAt);
     if (ref) {
       completed = await completeIdempotent(ctx.store, ref, {
         broadcastId: id,

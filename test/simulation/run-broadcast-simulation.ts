@@ -460,7 +460,7 @@ export async function runBroadcastSimulation(
       const { recipients } = await resolveAudience(ctx, { userIds: named });
       const id = newBroadcastId();
       textToId.set(text, id);
-      await writeRecipients(ctx, id, recipients, expiryOf(clock));
+      await writeRecipients(ctx, id, recipients, expiryOf(clock), clock);
       history.broadcasts.push({ id, text, recipients, createdAt: clock });
       await putBroadcast(ctx, {
         id,
