@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { recordBotBlocked } from '../store/bot-blocked.ts';
+import { countsOf } from '../store/broadcast-counts.ts';
 import {
   pauseSenders,
   releaseSenderLease,
@@ -25,7 +26,6 @@ import {
   type SenderLease,
   takeSenderLease,
 } from '../store/broadcast-lease.ts';
-import { countsOf } from '../store/broadcast-recipients.ts';
 import {
   type Broadcast,
   finishBroadcast,

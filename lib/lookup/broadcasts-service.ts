@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../http/http-error.ts';
 import { logger } from '../logger.ts';
+import { countsOf, recipientStates } from '../store/broadcast-counts.ts';
 import {
   abandonIdempotent,
   completeIdempotent,
@@ -14,7 +15,7 @@ import {
   requestHash,
   startIdempotent,
 } from '../store/broadcast-idempotency.ts';
-import { countsOf, recipientStates, writeRecipients } from '../store/broadcast-recipients.ts';
+import { writeRecipients } from '../store/broadcast-recipients.ts';
 import {
   type AudienceSummary,
   type Broadcast,

@@ -21,13 +21,12 @@
  *   index) is refused right before its send by her floor (broadcast-delivery.ts) and deleted
  *   then, under its claim (`dropRecipient`).
  * A deleted recipient is never recreated: every write here is conditional on a state. The
- * counts take every recipient no longer stored as `skipped` (`countsOf`).
+ * counts take every recipient no longer stored as `skipped` (broadcast-counts.ts).
  *
  * Items carry `expiresAt` (the broadcast's): DynamoDB's TTL removes them with the broadcast.
  */
 import { BatchWriteCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sendUntilProcessed } from './batch-retry.ts';
-import type { BroadcastCounts } from './broadcasts.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
@@ -180,43 +179,6 @@ export async function readRecipients(
   } catch (err: unknown) {
     throw toStoreError(err, 'recipients read');
   }
-}
-
-/** Recipients by state. */
-export type Tally = Record<RecipientState, number>;
-export const emptyTally = (): Tally =>
-  Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as Tally;
-
-/**
- * The counts a broadcast of `total` recipients shows: with a cancelled one, what was still
- * queued is skipped; a recipient no longer stored (erased: deleted with everything of hers,
- * whatever she had been sent) is skipped too, so the counts always add up to `total`.
- */
-export function countsOf(tally: Tally, cancelled: boolean, total: number): BroadcastCounts {
-  const stored = RECIPIENT_STATES.reduce((sum, s) => sum + tally[s], 0);
-  return {
-    sent: tally.sent,
-    failed: tally.failed,
-    blocked: tally.blocked,
-    skipped: tally.skipped + (cancelled ? tally.queued : 0) + Math.max(0, total - stored),
-    unknown: tally.unknown,
-  };
-}
-
-/** How many recipients are in each state (eventually consistent: for status answers). */
-export async function recipientStates(ctx: StoreContext, broadcastId: string): Promise<Tally> {
-  const counts = emptyTally();
-  let startKey: Item | undefined;
-  do {
-    const page = await readRecipients(ctx, broadcastId, {
-      limit: 1000,
-      consistent: false,
-      ...(startKey ? { startKey } : {}),
-    });
-    for (const r of page.recipients) counts[r.state]++;
-    startKey = page.lastKey;
-  } while (startKey);
-  return counts;
 }
 
 /**
