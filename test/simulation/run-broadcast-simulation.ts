@@ -538,6 +538,9 @@ export async function runBroadcastSimulation(
     for (let k = 0; clock < START + LIMIT_MS; k++) {
       const budget = pick(random, [1000, 1000, 3000, 10_000, 45_000]);
       invocations++;
+      // Drained only by what a run listed once everything was created: a run that stalled
+      // from before a creation may end with its empty list long after.
+      const quietAtStart = !faults && creating === 0;
       let crashed = false;
       const run = await start(`${sender.owner}#${k}`, () => sender.run(budget), {
         sender: sender.owner,
@@ -549,7 +552,7 @@ export async function runBroadcastSimulation(
         generation++;
         sender = newSender();
       }
-      if (!faults && run && !run.busy && run.pending === 0 && creating === 0) {
+      if (quietAtStart && run && !run.busy && run.pending === 0 && creating === 0) {
         drained = true;
         return;
       }
