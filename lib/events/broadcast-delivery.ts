@@ -6,9 +6,11 @@
  *
  * 1. a slot from the pacer (the long waits happen here, before anything is claimed);
  * 2. the claim (`queued` -> `sending`), then the pacer's gate for the request's own start;
- * 3. the recipient read again, last, right before the request: one who sent /stop, blocked
- *    the bot or was erased since the broadcast was created is `skipped` (`blocked`) and never
- *    sent (what finishes later than this read, during the request, cannot stop it);
+ * 3. the recipient read again, last, right before the request: one who sent /stop or blocked
+ *    the bot since the broadcast was created is `skipped` (`blocked`) and never sent; one
+ *    erased since it was created (her floor is after her reference, also when she came back
+ *    with a new /start since) or no longer known is deleted, under the claim, and counted as
+ *    skipped (what finishes later than this read, during the request, cannot stop it);
  * 4. the pacer's `start`: the request itself one interval after the previous one (the read
  *    takes varying time), or the claim given back when a pause came meanwhile;
  * 5. sendMessage, and its outcome recorded under the claim.
@@ -16,8 +18,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   claimRecipient,
+  dropRecipient,
   type Recipient,
   type RecipientState,
+  refSecondOf,
   type Settle,
   settleRecipient,
 } from '../store/broadcast-recipients.ts';
@@ -75,6 +79,16 @@ export function ineligible(
 }
 
 /**
+ * Whether the recipient was erased after the broadcast was created (her erasure floor is after
+ * her reference: she is refused even after a new /start), or is unknown now: nothing of hers
+ * is to be kept, so her recipient goes.
+ */
+export function gone(e: Eligibility, recipient: Recipient, broadcast: Broadcast): boolean {
+  const madeAt = recipient.refAt ?? refSecondOf(broadcast.createdAt);
+  return !e.known || (e.floor !== undefined && e.floor > madeAt);
+}
+
+/**
  * The recipient's state after its turn: `queued` when the turn did not happen (the run
  * stopped, the broadcast was cancelled, a retry later), undefined when another dispatcher
  * changed it meanwhile (the pass cannot count it).
@@ -113,7 +127,12 @@ export async function deliver(
   }
   // Read last, right before the request: a /stop, a block or an erasure that finished before
   // this read is honoured (the window left is this read's own latency).
-  const skip = ineligible(await turn.eligibility(ctx, userId));
+  const eligibility = await turn.eligibility(ctx, userId);
+  if (gone(eligibility, recipient, broadcast)) {
+    // Counted as skipped: by this pass here, by the next ones as no longer stored.
+    return (await dropRecipient(ctx, broadcast.id, userId, token)) ? 'skipped' : undefined;
+  }
+  const skip = ineligible(eligibility);
   if (skip) return settle({ state: skip.state, error: skip.reason });
   if (!(await pacer.start(userId, claim.leaseUntil - SEND_MARGIN_MS))) {
     return settle({ state: 'queued', retryAt: now() });

@@ -50,12 +50,11 @@ export interface Pacer {
   /** Nothing starts before `until` (Telegram's retry_after). */
   pause(until: number): void;
   /**
-   * The chats whose last request started less than a window before `at`, with when: what a
-   * sender taking over must respect (each chat's second), handed over in the lease.
+   * When the second of the last chat messaged ends (epoch ms; 0: none yet): a sender taking
+   * over starts nothing before it, so each chat's second holds across senders without handing
+   * over which chats they were (a private chat's id is its user's).
    */
-  recentChats(at: number): Record<string, number>;
-  /** Chats another sender messaged (`recentChats`): none of them again within its second. */
-  remember(chats: Record<string, number>): void;
+  readonly chatsQuietUntil: number;
   /** Epoch ms of the next free slot: where a sender taking over must start. */
   readonly nextFree: number;
   readonly pausedUntil: number;
@@ -156,16 +155,10 @@ export function createPacer(options: PacerOptions): Pacer {
       next = Math.max(next, until);
       gateNext = Math.max(gateNext, until);
     },
-    recentChats(at: number) {
-      const recent: Record<string, number> = {};
-      for (const [chat, last] of lastByChat) if (last + spacing > at) recent[String(chat)] = last;
-      return recent;
-    },
-    remember(chats: Record<string, number>) {
-      for (const [chat, last] of Object.entries(chats)) {
-        const id = Number(chat);
-        lastByChat.set(id, Math.max(lastByChat.get(id) ?? last, last));
-      }
+    get chatsQuietUntil() {
+      let last = Number.NEGATIVE_INFINITY;
+      for (const at of lastByChat.values()) last = Math.max(last, at);
+      return Number.isFinite(last) ? last + spacing : 0;
     },
     get nextFree() {
       return Math.max(gateNext, pausedUntil);

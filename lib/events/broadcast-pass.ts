@@ -6,13 +6,8 @@
  * counts. Another pass waits while anything is still open (a retry not yet due, a claim of
  * another dispatcher not yet run out).
  */
-import {
-  emptyTally,
-  expireRecipient,
-  type Recipient,
-  readRecipients,
-  type Tally,
-} from '../store/broadcast-recipients.ts';
+import { emptyTally, type Tally } from '../store/broadcast-counts.ts';
+import { expireRecipient, type Recipient, readRecipients } from '../store/broadcast-recipients.ts';
 import type { Broadcast } from '../store/broadcasts.ts';
 import { deliver, type Turn } from './broadcast-delivery.ts';
 

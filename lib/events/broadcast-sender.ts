@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { recordBotBlocked } from '../store/bot-blocked.ts';
+import { countsOf } from '../store/broadcast-counts.ts';
 import {
   pauseSenders,
   releaseSenderLease,
@@ -25,7 +26,6 @@ import {
   type SenderLease,
   takeSenderLease,
 } from '../store/broadcast-lease.ts';
-import { countsOf } from '../store/broadcast-recipients.ts';
 import {
   type Broadcast,
   finishBroadcast,
@@ -197,7 +197,7 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
       const pass = await runPass(turn, broadcast, concurrency);
       if (pass.final) {
         const cancelled = await turn.cancelled();
-        const counts = countsOf(pass.tally, cancelled);
+        const counts = countsOf(pass.tally, cancelled, broadcast.total);
         await finishBroadcast(ctx, id, counts, now());
         log('broadcast finished', {
           broadcastId: id,
@@ -230,8 +230,10 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
     if (!lease) return { ...result, busy: true };
     pacer ??= createPacer({ rate: deps.rate, now, sleep });
     const pace = pacer;
-    pace.pause(Math.max(lease.pausedUntil, lease.quietUntil));
-    pace.remember(lease.recentChats);
+    // Another holder's last chats: nothing before their second ends. This sender's own pacer
+    // (the same holder again) knows its chats already.
+    const chats = lease.previousOwner === owner ? 0 : lease.chatsQuietUntil;
+    pace.pause(Math.max(lease.pausedUntil, lease.quietUntil, chats));
     const s: Session = { deadline, lease, sent: 0 };
     try {
       let queue = pending;
@@ -253,11 +255,11 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
       if (s.stopped) log('broadcasts stopped', { reason: s.stopped });
       if (s.stopped === 'store failure') {
         // Let the store's own error be the one thrown; the lease runs out if this fails too.
-        await releaseSenderLease(ctx, owner, now(), pace.nextFree, pace.recentChats(now())).catch(
+        await releaseSenderLease(ctx, owner, now(), pace.nextFree, pace.chatsQuietUntil).catch(
           () => undefined,
         );
       } else if (s.stopped !== 'lease lost') {
-        await releaseSenderLease(ctx, owner, now(), pace.nextFree, pace.recentChats(now()));
+        await releaseSenderLease(ctx, owner, now(), pace.nextFree, pace.chatsQuietUntil);
       }
     }
     return result;

@@ -6,7 +6,8 @@
  */
 import { HttpError } from '../http/http-error.ts';
 import { logger } from '../logger.ts';
-import { countsOf, recipientStates, writeRecipients } from '../store/broadcast-recipients.ts';
+import { countsOf, recipientStates } from '../store/broadcast-counts.ts';
+import { writeRecipients } from '../store/broadcast-recipients.ts';
 import {
   type AudienceSummary,
   type Broadcast,
@@ -60,7 +61,8 @@ const ZERO = { sent: 0, failed: 0, blocked: 0, skipped: 0, unknown: 0 };
 
 /** Counts stored once it finished; before that, read from its recipients. */
 async function toApi(store: StoreContext, b: Broadcast): Promise<ApiBroadcast> {
-  const counts = b.counts ?? countsOf(await recipientStates(store, b.id), b.status === 'cancelled');
+  const counts =
+    b.counts ?? countsOf(await recipientStates(store, b.id), b.status === 'cancelled', b.total);
   return {
     id: b.id,
     status: b.status,
@@ -174,7 +176,7 @@ export async function createBroadcastFor(
     }
     // A new id per attempt: a retry never writes over recipients a dispatcher is sending to.
     const id = newBroadcastId();
-    await writeRecipients(ctx.store, id, recipients, expiryOf(createdAt));
+    await writeRecipients(ctx.store, id, recipients, expiryOf(createdAt), createdAt);
     if (claim) {
       const created: Created = { broadcastId: id, total: recipients.length };
       completed = await recordAnswer(ctx.store, claim, { status: 202, body: created });

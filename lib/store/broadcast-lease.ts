@@ -3,8 +3,11 @@
  * broadcasts, so the pace (BROADCAST_RATE) holds for the bot as a whole, not per invocation.
  * The holder renews it while it sends and releases it when it stops; one that crashed loses
  * it when it runs out. It also carries what the next holder must respect: a pause Telegram
- * asked for (429 `retry_after`), the end of the last holder's pacing window and the chats it
- * messaged in its last second (one message per chat per second holds across holders).
+ * asked for (429 `retry_after`), the end of the last holder's pacing window and the end of
+ * the second of the last chat it messaged: another holder starts nothing before it, so one
+ * message per chat per second holds across holders. The chats themselves are not stored: a
+ * private chat's id is its user's id, and the lease outlives any erasure (a handover waits
+ * up to a second instead; the same holder taking it again keeps its own pacer's chats).
  *
  * The lease is about pace only. That no recipient gets two messages does not depend on it:
  * each recipient's own claim (broadcast-recipients.ts) ensures that even if two holders
@@ -23,26 +26,25 @@ export interface SenderLease {
   pausedUntil: number;
   /** Epoch ms before which the previous holder's last sends still count in a 1 s window. */
   quietUntil: number;
-  /** Chats the previous holder messaged in its last second, with when (epoch ms). */
-  recentChats: Record<string, number>;
+  /** Epoch ms when the second of the last chat the previous holder messaged ends. */
+  chatsQuietUntil: number;
+  /** Who held it before (undefined: nobody yet). */
+  previousOwner?: string;
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
-function recentOf(v: unknown): Record<string, number> {
-  if (typeof v !== 'object' || v === null) return {};
-  return Object.fromEntries(
-    Object.entries(v as Record<string, unknown>).filter(([, at]) => typeof at === 'number'),
-  ) as Record<string, number>;
-}
+/** What an older version stored on the lease: the chats (user ids) of its last second. */
+const LEGACY_CHATS = 'recentChats';
 
 async function write(
   ctx: StoreContext,
   update: ItemUpdate,
+  returnValues: 'ALL_NEW' | 'ALL_OLD' = 'ALL_NEW',
 ): Promise<Record<string, unknown> | undefined> {
   try {
     const answer = await ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: returnValues }),
     );
     return answer.Attributes ?? {};
   } catch (err: unknown) {
@@ -51,7 +53,10 @@ async function write(
   }
 }
 
-/** Takes the lease when it is free, ran out, or is already `owner`'s; undefined otherwise. */
+/**
+ * Takes the lease when it is free, ran out, or is already `owner`'s; undefined otherwise.
+ * Removes the chat list an older version kept there (`recentChats`: user ids).
+ */
 export async function takeSenderLease(
   ctx: StoreContext,
   owner: string,
@@ -61,17 +66,19 @@ export async function takeSenderLease(
   const update = new ItemUpdate(broadcastSenderLeaseKey())
     .set('owner', owner)
     .set('until', now + leaseMs)
+    .remove(LEGACY_CHATS)
     .when('attribute_not_exists(#{until}) OR #{until} <= :now OR #{owner} = :owner', {
       ':now': now,
       ':owner': owner,
     });
-  const item = await write(ctx, update);
-  if (!item) return undefined;
+  const before = await write(ctx, update, 'ALL_OLD');
+  if (!before) return undefined;
   return {
-    until: num(item.until),
-    pausedUntil: num(item.pausedUntil),
-    quietUntil: num(item.quietUntil),
-    recentChats: recentOf(item.recentChats),
+    until: now + leaseMs,
+    pausedUntil: num(before.pausedUntil),
+    quietUntil: num(before.quietUntil),
+    chatsQuietUntil: num(before.chatsQuietUntil),
+    ...(typeof before.owner === 'string' ? { previousOwner: before.owner } : {}),
   };
 }
 
@@ -101,20 +108,21 @@ export async function pauseSenders(
 }
 
 /**
- * Gives the lease up (free at `now`), with the end of this holder's pacing window and the
- * chats it messaged in its last second (the next holder keeps each chat's second).
+ * Gives the lease up (free at `now`), with the end of this holder's pacing window and of its
+ * last chat's second (another holder starts nothing before either).
  */
 export async function releaseSenderLease(
   ctx: StoreContext,
   owner: string,
   now: number,
   quietUntil: number,
-  recentChats: Record<string, number> = {},
+  chatsQuietUntil = 0,
 ): Promise<void> {
   const update = new ItemUpdate(broadcastSenderLeaseKey())
     .set('until', now)
     .set('quietUntil', quietUntil)
-    .set('recentChats', recentChats)
+    .set('chatsQuietUntil', chatsQuietUntil)
+    .remove(LEGACY_CHATS)
     .when('#{owner} = :owner', { ':owner': owner });
   await write(ctx, update);
 }

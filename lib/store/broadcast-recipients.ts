@@ -14,15 +14,23 @@
  * timeout) stays `sending` until its lease passes and is then `unknown`: never sent again.
  * Hence at most one message per recipient (docs/reliability.md).
  *
+ * A recipient erased after the broadcast was created is never sent it, even after coming back:
+ * - every item carries her person reference (keys.ts `REF#<id>`, `refAt` the broadcast's
+ *   creation second), so her erasure deletes it (person-refs.ts), whatever its state;
+ * - one the erasure's Query missed (written while she was being erased, or not yet in the
+ *   index) is refused right before its send by her floor (broadcast-delivery.ts) and deleted
+ *   then, under its claim (`dropRecipient`).
+ * A deleted recipient is never recreated: every write here is conditional on a state. The
+ * counts take every recipient no longer stored as `skipped` (broadcast-counts.ts).
+ *
  * Items carry `expiresAt` (the broadcast's): DynamoDB's TTL removes them with the broadcast.
  */
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sendUntilProcessed } from './batch-retry.ts';
-import type { BroadcastCounts } from './broadcasts.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { broadcastPk, RECIPIENT_PREFIX, recipientKey } from './keys.ts';
+import { broadcastPk, personRefIndexKeys, RECIPIENT_PREFIX, REF_AT, recipientKey } from './keys.ts';
 import { queryPage } from './query.ts';
 
 export const RECIPIENT_STATES = [
@@ -47,6 +55,11 @@ export interface Recipient {
   retryAt?: number;
   /** Epoch ms when a claim (`sending`) runs out. */
   lease?: number;
+  /**
+   * Epoch seconds her person reference was made (the broadcast's creation): an erasure floor
+   * after it refuses her. Absent on items written before references existed.
+   */
+  refAt?: number;
 }
 
 /** Items per BatchWriteItem request (DynamoDB's limit). */
@@ -57,7 +70,7 @@ const WRITE_CONCURRENCY = 4;
 type Item = Record<string, unknown>;
 
 /** What the sender and the counts read of a recipient. */
-const RECIPIENT_PROJECTION = ['pk', 'sk', 'userId', 'state', 'tries', 'retryAt', 'lease'];
+const RECIPIENT_PROJECTION = ['pk', 'sk', 'userId', 'state', 'tries', 'retryAt', 'lease', REF_AT];
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
@@ -65,12 +78,14 @@ function toRecipient(item: Item): Recipient {
   const state = RECIPIENT_STATES.find((s) => s === item.state) ?? 'queued';
   const retryAt = num(item.retryAt);
   const lease = num(item.lease);
+  const refAt = num(item[REF_AT]);
   return {
     userId: Number(item.userId),
     state,
     tries: num(item.tries) ?? 0,
     ...(retryAt !== undefined ? { retryAt } : {}),
     ...(lease !== undefined ? { lease } : {}),
+    ...(refAt !== undefined ? { refAt } : {}),
   };
 }
 
@@ -83,8 +98,12 @@ async function conditional<T>(run: () => Promise<T>, what: string): Promise<T | 
   }
 }
 
+/** The second a broadcast created at `createdAtMs` makes its recipients' references at. */
+export const refSecondOf = (createdAtMs: number) => Math.floor(createdAtMs / 1000);
+
 /**
- * Writes every recipient as `queued`, 25 per BatchWriteItem, a few in flight. Only for a new
+ * Writes every recipient as `queued`, 25 per BatchWriteItem, a few in flight, each with her
+ * person reference made at the broadcast's creation (`createdAtMs`). Only for a new
  * broadcast id: a batch write replaces items, so it must never run over recipients a
  * dispatcher may already be sending to (the create service uses a fresh id per attempt).
  */
@@ -93,13 +112,21 @@ export async function writeRecipients(
   broadcastId: string,
   userIds: readonly number[],
   expiresAt: number,
+  createdAtMs: number,
 ): Promise<void> {
+  const refAt = refSecondOf(createdAtMs);
   const batches: Item[][] = [];
   for (let i = 0; i < userIds.length; i += MAX_BATCH_WRITE) {
     batches.push(
       userIds.slice(i, i + MAX_BATCH_WRITE).map((userId) => ({
         PutRequest: {
-          Item: { ...recipientKey(broadcastId, userId), userId, state: 'queued', expiresAt },
+          Item: {
+            ...recipientKey(broadcastId, userId),
+            ...personRefIndexKeys(userId, refAt),
+            userId,
+            state: 'queued',
+            expiresAt,
+          },
         },
       })),
     );
@@ -152,38 +179,6 @@ export async function readRecipients(
   } catch (err: unknown) {
     throw toStoreError(err, 'recipients read');
   }
-}
-
-/** Recipients by state. */
-export type Tally = Record<RecipientState, number>;
-export const emptyTally = (): Tally =>
-  Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as Tally;
-
-/** The counts a broadcast shows: with a cancelled one, what was still queued is skipped. */
-export function countsOf(tally: Tally, cancelled: boolean): BroadcastCounts {
-  return {
-    sent: tally.sent,
-    failed: tally.failed,
-    blocked: tally.blocked,
-    skipped: tally.skipped + (cancelled ? tally.queued : 0),
-    unknown: tally.unknown,
-  };
-}
-
-/** How many recipients are in each state (eventually consistent: for status answers). */
-export async function recipientStates(ctx: StoreContext, broadcastId: string): Promise<Tally> {
-  const counts = emptyTally();
-  let startKey: Item | undefined;
-  do {
-    const page = await readRecipients(ctx, broadcastId, {
-      limit: 1000,
-      consistent: false,
-      ...(startKey ? { startKey } : {}),
-    });
-    for (const r of page.recipients) counts[r.state]++;
-    startKey = page.lastKey;
-  } while (startKey);
-  return counts;
 }
 
 /**
@@ -240,6 +235,33 @@ export async function settleRecipient(
   else update.remove('error');
   const done = await conditional(
     () => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
+    'recipient record',
+  );
+  return done !== undefined;
+}
+
+/**
+ * Deletes a claimed recipient instead of settling it (she was erased after the broadcast was
+ * created: nothing of her is kept), only under the claim `token` while still `sending`, as
+ * `settleRecipient` records. False: the claim was lost (her erasure may have deleted it).
+ */
+export async function dropRecipient(
+  ctx: StoreContext,
+  broadcastId: string,
+  userId: number,
+  token: string,
+): Promise<boolean> {
+  const done = await conditional(
+    () =>
+      ctx.client.send(
+        new DeleteCommand({
+          TableName: ctx.tableName,
+          Key: recipientKey(broadcastId, userId),
+          ConditionExpression: '#state = :sending AND #claim = :token',
+          ExpressionAttributeNames: { '#state': 'state', '#claim': 'claim' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':token': token },
+        }),
+      ),
     'recipient record',
   );
   return done !== undefined;

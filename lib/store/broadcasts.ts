@@ -3,8 +3,9 @@
  * message, a summary of the audience, the status and, once finished, the final counts; listed
  * newest first through GSI1 `BROADCASTS`. While it has messages to send, a marker item
  * (`BROADCAST#<bc>` / `PENDING`) lists it under GSI1 `BROADCASTING` for the dispatcher's
- * sweep. Recipients: broadcast-recipients.ts. Not user-owned: erasure never touches these;
- * everything in the partition carries `expiresAt` (KEEP_SECONDS after creation).
+ * sweep. Recipients: broadcast-recipients.ts (each names its person, and her erasure deletes
+ * it). The broadcast item names nobody: an audience of user ids is kept as their count only.
+ * Everything in the partition carries `expiresAt` (KEEP_SECONDS after creation).
  *
  * Status: `queued` (created, nothing sent yet) -> `sending` (the dispatcher started) -> `done`
  * (every recipient has its final state), or `cancelled` from either of the first two.

@@ -3,11 +3,16 @@
  * (their months, the `PROFILE#PREFS` and `PROFILE#BLOCKED` items), folded by
  * private-chat.ts. Direct sends (`POST /v1/contacts/{id}/messages`) and broadcasts read it
  * right before each send, so a `/stop` or a block that just landed is honoured.
+ *
+ * The same Query holds the contact's gate months, hence their erasure floor (`floor`): a
+ * broadcast refuses a recipient erased after it was created even when she came back since (a
+ * new `/start`), at no extra read (broadcast-delivery.ts).
  */
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
 import { toContact, unexpired } from './items.ts';
 import { PROFILE, userPk } from './keys.ts';
+import { floorOf } from './owner-floor.ts';
 import { privateChatState } from './private-chat.ts';
 import { queryAll } from './query.ts';
 import { FLOOR } from './registers.ts';
@@ -23,23 +28,29 @@ export interface Eligibility {
   botBlocked: boolean;
   /** They sent `/stop` (and no `/start` since): no broadcasts; direct messages still go. */
   broadcastOptOut: boolean;
+  /**
+   * Their newest erasure floor (epoch seconds), while a month holding it is stored (the
+   * tombstones live about three days; a month they wrote to since keeps it for its retention).
+   */
+  floor?: number;
 }
 
 /** Reads whether `userId` can be messaged now (see the module comment). */
 export async function readEligibility(ctx: StoreContext, userId: number): Promise<Eligibility> {
-  let items: Record<string, unknown>[];
+  let all: Record<string, unknown>[];
   try {
-    items = unexpired(
-      await queryAll(ctx, {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
-        ExpressionAttributeValues: { ':pk': userPk(userId), ':profile': PROFILE },
-        ConsistentRead: true,
-      }),
-      ctx.retentionDays,
-    );
+    all = await queryAll(ctx, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':profile': PROFILE },
+      ConsistentRead: true,
+    });
   } catch (err: unknown) {
     throw toStoreError(err, 'eligibility read');
   }
+  // A floor counts even on a tombstone past its expiry that TTL has not removed yet.
+  const floors = all.map(floorOf).filter((f): f is number => f !== undefined);
+  const floor = floors.length ? { floor: Math.max(...floors) } : {};
+  const items = unexpired(all, ctx.retentionDays);
   const known = toContact(items) !== null;
   if (!known) {
     const erased = items.some((item) => typeof item[FLOOR] === 'number');
@@ -49,6 +60,7 @@ export async function readEligibility(ctx: StoreContext, userId: number): Promis
       privateChat: false,
       botBlocked: false,
       broadcastOptOut: false,
+      ...floor,
     };
   }
   const state = privateChatState(items, userId);
@@ -57,5 +69,6 @@ export async function readEligibility(ctx: StoreContext, userId: number): Promis
     privateChat: state.privateChat,
     botBlocked: state.botBlocked ?? false,
     broadcastOptOut: state.broadcastOptOut,
+    ...floor,
   };
 }

@@ -8,9 +8,14 @@
  * - no request without a claim of its recipient by the same invocation, and an eligibility
  *   read between the claim and the request; no request to one who was certainly not to be
  *   messaged when that read was made (an erasure, a /stop or a block acknowledged before it);
+ *   never a request to one erased after the broadcast's creation, even after she came back
+ *   (a new /start);
  * - after the drain (no faults): every recipient in a final state (a cancelled broadcast's
- *   untouched ones stay `queued`, counted as skipped), each broadcast `done` or `cancelled`
- *   with counts equal to its recipients' states, nothing left on the dispatcher's list;
+ *   untouched ones stay `queued`, counted as skipped) or gone, only if she was erased (her
+ *   erasure or the sender deleted her recipient, counted as skipped), each broadcast `done`
+ *   or `cancelled` with counts equal to its recipients' states, nothing left on the
+ *   dispatcher's list (run-broadcast-simulation.ts also scans the table for each erased
+ *   person: nothing of her but her tombstone, and her new life if she came back);
  * - `sent` iff Telegram accepted the message once; a delivered message is `sent` or
  *   `unknown`; `unknown` only where a send was interrupted (a crash or stall of the claimer,
  *   a timeout, a 5xx); `failed` only after Telegram refused (4xx) or was never reached 3
@@ -101,6 +106,8 @@ export interface BroadcastRecord {
   text: string;
   recipients: number[];
   createdAt: number;
+  /** Seq when its creation began (its time taken, before its audience was read). */
+  createdSeq: number;
 }
 
 export interface TableRecipient {
@@ -162,18 +169,37 @@ const CANCEL_SLACK_MS = WINDOW_MS + 4 * 150;
 
 type Eligible = 'eligible' | 'ineligible' | 'either';
 
-/** What a read asked for at `seq` must see of `userId` (their acknowledged acts). */
-export function eligibilityAt(ops: readonly UserOp[], userId: number, seq: number): Eligible {
+/**
+ * What a read asked for at `seq`, for a broadcast whose creation began at `createdSeq`, must
+ * see of `userId` (their acknowledged acts).
+ */
+export function eligibilityAt(
+  ops: readonly UserOp[],
+  userId: number,
+  seq: number,
+  createdSeq: number,
+): Eligible {
   const mine = ops.filter((o) => o.userId === userId && o.startSeq < seq);
-  const acked = mine.filter((o) => o.ackSeq !== undefined && o.ackSeq < seq);
-  const open = mine.filter((o) => o.ackSeq === undefined || o.ackSeq >= seq);
+  const isAcked = (o: UserOp) => o.ackSeq !== undefined && o.ackSeq < seq;
+  const erasures = mine.filter((o) => o.kind === 'erase');
+  // Erased after the broadcast's creation began: never, even after she came back.
+  if (erasures.some((o) => isAcked(o) && o.startSeq > createdSeq)) return 'ineligible';
+  // Before it (or while it was being created): what she did since her erasure counts.
+  const lastErasure = erasures.filter(isAcked).at(-1);
+  const life = lastErasure ? mine.filter((o) => o.startSeq > lastErasure.startSeq) : mine;
+  const acked = life.filter(isAcked);
+  const open = life.filter((o) => !isAcked(o));
   const last = acked.at(-1);
-  // An erasure done, or a block or a /stop that nothing later may undo (an erasure keeps
-  // them out too; only a /start undoes a /stop).
-  if (acked.some((o) => o.kind === 'erase')) return 'ineligible';
+  // Erased and not back (a new /start), or a block or a /stop that nothing later may undo
+  // (only a /start undoes a /stop).
+  if (lastErasure && !acked.some((o) => o.kind === 'start')) {
+    return open.some((o) => o.kind === 'start') ? 'either' : 'ineligible';
+  }
   if (acked.some((o) => o.kind === 'block')) return 'ineligible';
   if (last?.kind === 'stop' && !open.some((o) => o.kind === 'start')) return 'ineligible';
   if (open.length > 0) return 'either';
+  // An erasure acknowledged only once the creation had begun: its floor may be after it.
+  if (lastErasure && (lastErasure.ackSeq ?? 0) > createdSeq) return 'either';
   return 'eligible';
 }
 
@@ -264,7 +290,7 @@ export function checkBroadcastHistory(h: BroadcastHistory): {
     }
     // Allowance (broadcast-delivery.ts step 3): what finishes after this read, during the
     // request, cannot stop it; only what was acknowledged before the read counts.
-    if (eligibilityAt(h.ops, r.chatId, read.seq) === 'ineligible') {
+    if (eligibilityAt(h.ops, r.chatId, read.seq, b.createdSeq) === 'ineligible') {
       const acts = h.ops.filter((o) => o.userId === r.chatId).map((o) => o.kind);
       fail(
         `request ${r.n} (${b.id}) to ${r.chatId}, whose ${acts.join(', ')} was acknowledged before its read`,
@@ -290,9 +316,20 @@ export function checkBroadcastHistory(h: BroadcastHistory): {
     }
     const tally: Record<string, number> = {};
     const stored = new Set(t.recipients.map((r) => r.userId));
-    if (stored.size !== b.recipients.length || b.recipients.some((u) => !stored.has(u))) {
+    if (t.recipients.some((r) => !b.recipients.includes(r.userId))) {
       fail(`${b.id}: recipients ${[...stored]} stored, ${b.recipients} resolved`);
     }
+    // A recipient gone (deleted): only one erased, and still at most one message.
+    const gone = b.recipients.filter((u) => !stored.has(u));
+    for (const u of gone) {
+      if (!h.ops.some((o) => o.userId === u && o.kind === 'erase')) {
+        fail(`${b.id}: recipient ${u} is gone, yet was never erased`);
+      }
+      const deliveries = (requestsOf.get(key(b.id, u)) ?? []).filter((r) => r.delivered);
+      if (deliveries.length > 1)
+        fail(`${b.id} to ${u} (gone): delivered ${deliveries.length} times`);
+    }
+    stats.skipped += gone.length;
     for (const { userId: u, state } of t.recipients) {
       tally[state] = (tally[state] ?? 0) + 1;
       const requests = requestsOf.get(key(b.id, u)) ?? [];
@@ -338,7 +375,7 @@ export function checkBroadcastHistory(h: BroadcastHistory): {
             x.userId === u &&
             writes.some((w) => w.kind === 'claim' && w.actor === x.actor && w.seq < x.seq),
         );
-        if (!reads.some((x) => eligibilityAt(h.ops, u, x.seq) !== 'eligible')) {
+        if (!reads.some((x) => eligibilityAt(h.ops, u, x.seq, b.createdSeq) !== 'eligible')) {
           fail(`${where}: skipped, yet eligible at every read`);
         }
       }
@@ -349,10 +386,29 @@ export function checkBroadcastHistory(h: BroadcastHistory): {
         sent: tally.sent ?? 0,
         failed: tally.failed ?? 0,
         blocked: tally.blocked ?? 0,
-        skipped: (tally.skipped ?? 0) + (cancelled ? (tally.queued ?? 0) : 0),
+        skipped: (tally.skipped ?? 0) + (cancelled ? (tally.queued ?? 0) : 0) + gone.length,
         unknown: tally.unknown ?? 0,
       };
-      if (JSON.stringify(t.counts) !== JSON.stringify({ ...t.counts, ...expected })) {
+      // A recipient erased after the broadcast finished was counted in the state she had then
+      // (the counts stay as they were); one erased before counts as skipped.
+      const lastStates = gone.map(
+        (u) =>
+          (writesOf.get(key(b.id, u)) ?? [])
+            .filter((w) => (w.kind === 'settle' || w.kind === 'expire') && w.state !== 'queued')
+            .at(-1)?.state,
+      );
+      const counts = t.counts;
+      const excess = (state: keyof typeof expected) =>
+        (counts[state] ?? 0) - (expected[state] ?? 0);
+      const moved = (['sent', 'failed', 'blocked', 'unknown'] as const).map((state) => ({
+        state,
+        n: excess(state),
+        may: lastStates.filter((last) => last === state).length,
+      }));
+      const fits =
+        moved.every((m) => m.n >= 0 && m.n <= m.may) &&
+        excess('skipped') === -moved.reduce((sum, m) => sum + m.n, 0);
+      if (!fits) {
         fail(`${b.id}: counts ${JSON.stringify(t.counts)}, recipients ${JSON.stringify(expected)}`);
       }
     }

@@ -36,6 +36,7 @@ import { GSI1 } from '../../lib/store/table.ts';
 import type { BotApi } from '../../lib/telegram/bot-api.ts';
 import { toBotApiError } from '../../lib/telegram/bot-api-errors.ts';
 import { person, privateBotStatus, privateMessage } from '../helpers/broadcasts.ts';
+import { tracesOf } from '../helpers/erasure-scan.ts';
 import { seededRandom } from '../helpers/faults.ts';
 import { groupMessage } from '../helpers/lookup.ts';
 import { record } from '../helpers/recorder-rig.ts';
@@ -54,9 +55,12 @@ import { type Actor, createStoreScheduler, type ScheduledCall } from './store-sc
 
 /** 2026-03-31T20:00:00Z, in ms. */
 const START = 1_774_987_200_000;
-const PRIVATE_USERS = Array.from({ length: 24 }, (_, i) => 5001 + i);
+/** Six-digit ids, so that the erasure scan (erasure-scan.ts) matches nothing by chance. */
+const PRIVATE_USERS = Array.from({ length: 24 }, (_, i) => 500_001 + i);
 /** Seen only in a group: named in audiences, never recipients. */
-const GROUP_USERS = [5101, 5102];
+const GROUP_USERS = [510_001, 510_002];
+/** Never seen: named in audiences, never recipients. */
+const NEVER_SEEN = 599_999;
 const GROUP_CHAT = -1008001;
 /** The world acts (creates, cancels, users' acts) in this span; faults last a bit longer. */
 const WORLD_MS = 40_000;
@@ -410,13 +414,22 @@ export async function runBroadcastSimulation(
     else if (r < 0.3) acts.push('stop', 'start');
     else if (r < 0.35) acts.push('start');
     if (world() < 0.15) acts.push('block');
-    if (world() < 0.12) acts.push('erase');
+    // Erased at any step of the broadcasts, and often back soon after (a new /start), while
+    // broadcasts created before the erasure are still being sent.
+    if (world() < 0.25) {
+      acts.push('erase');
+      if (world() < 0.6) acts.push('start');
+    }
     if (acts.length === 0) return;
     await sleep(Math.floor(world() * WORLD_MS));
     for (const kind of acts) {
       const op: UserOp = { userId: u, kind, startSeq: ++seq };
       history.ops.push(op);
       const date = Math.floor(clock / 1000);
+      if (kind === 'start' && history.ops.some((o) => o.userId === u && o.kind === 'erase')) {
+        // Back after her erasure: she unblocked the bot to write to it.
+        blockedAt.delete(u);
+      }
       if (kind === 'stop' || kind === 'start') {
         await deliverUpdate(`${kind} ${u}`, privateMessage(person(u), date, `/${kind}`), date, op);
       } else if (kind === 'block') {
@@ -454,14 +467,17 @@ export async function runBroadcastSimulation(
     creating++;
     // Small audiences too (one chat in several broadcasts within a second, across senders).
     const share = world() < 0.3 ? 0.08 : 0.6;
-    const named = [...PRIVATE_USERS, ...GROUP_USERS, 5999].filter(() => world() < share);
+    const named = [...PRIVATE_USERS, ...GROUP_USERS, NEVER_SEEN].filter(() => world() < share);
     const text = `Sale ${seed}-${++bcNo}`;
     const id = await start(`create ${text}`, async () => {
+      // As the create service: its time taken first, the audience resolved after it.
+      const createdSeq = ++seq;
+      const createdAt = clock;
       const { recipients } = await resolveAudience(ctx, { userIds: named });
       const id = newBroadcastId();
       textToId.set(text, id);
-      await writeRecipients(ctx, id, recipients, expiryOf(clock));
-      history.broadcasts.push({ id, text, recipients, createdAt: clock });
+      await writeRecipients(ctx, id, recipients, expiryOf(createdAt), createdAt);
+      history.broadcasts.push({ id, text, recipients, createdAt, createdSeq });
       await putBroadcast(ctx, {
         id,
         status: recipients.length === 0 ? 'done' : 'queued',
@@ -469,7 +485,7 @@ export async function runBroadcastSimulation(
         message: { text, parseMode: null, disableNotification: world() < 0.5, buttons: [] },
         audience: { kind: 'users', count: named.length },
         keyId: 'sim',
-        createdAt: clock,
+        createdAt,
         ...(recipients.length === 0
           ? {
               finishedAt: clock,
@@ -522,6 +538,9 @@ export async function runBroadcastSimulation(
     for (let k = 0; clock < START + LIMIT_MS; k++) {
       const budget = pick(random, [1000, 1000, 3000, 10_000, 45_000]);
       invocations++;
+      // Drained only by what a run listed once everything was created: a run that stalled
+      // from before a creation may end with its empty list long after.
+      const quietAtStart = !faults && creating === 0;
       let crashed = false;
       const run = await start(`${sender.owner}#${k}`, () => sender.run(budget), {
         sender: sender.owner,
@@ -533,7 +552,7 @@ export async function runBroadcastSimulation(
         generation++;
         sender = newSender();
       }
-      if (!faults && run && !run.busy && run.pending === 0 && creating === 0) {
+      if (quietAtStart && run && !run.busy && run.pending === 0 && creating === 0) {
         drained = true;
         return;
       }
@@ -587,6 +606,7 @@ export async function runBroadcastSimulation(
       store,
       history.broadcasts.map((b) => b.id),
     );
+    history.invariants.push(...(await erasedTraces(store, history)));
     const { failures, stats } = checkBroadcastHistory(history);
     if (options.debug && failures.length > 0) dump(options.debug);
     return {
@@ -618,6 +638,30 @@ export async function runBroadcastSimulation(
       );
     }
   }
+}
+
+/**
+ * Once quiet, the whole table holds nothing of an erased person but her tombstone
+ * (erasure-scan.ts): no recipient, no sender lease entry, nothing of her profile. One who came
+ * back holds her new life only: her own partition, and recipients of broadcasts created after
+ * her erasure was done.
+ */
+async function erasedTraces(store: TestStore, h: BroadcastHistory): Promise<string[]> {
+  const problems: string[] = [];
+  const erased = [...new Set(h.ops.filter((o) => o.kind === 'erase').map((o) => o.userId))];
+  for (const u of erased) {
+    const erasures = h.ops.filter((o) => o.userId === u && o.kind === 'erase');
+    const done = Math.max(...erasures.map((o) => o.ackSeq ?? Number.POSITIVE_INFINITY));
+    const back = h.ops.some((o) => o.userId === u && o.kind === 'start' && o.startSeq > done);
+    const later = new Set(
+      h.broadcasts.filter((b) => b.createdSeq > done).map((b) => `BROADCAST#${b.id}`),
+    );
+    for (const t of await tracesOf(store, { id: u, names: [`P${u}`] })) {
+      if (back && (t.pk === `USER#${u}` || (later.has(t.pk) && t.sk === `R#${u}`))) continue;
+      problems.push(`erased ${u} still in ${t.pk} ${t.sk} ${t.path} (${t.what})`);
+    }
+  }
+  return problems;
 }
 
 /** The broadcasts and their recipients as stored, and whether each is still listed. */

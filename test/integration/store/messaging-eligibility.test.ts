@@ -113,7 +113,11 @@ describe('erasure of messaging state', () => {
     await record(store, privateText('/stop', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
     await eraseUser(store, ALICE, t + 20);
-    expect(await readEligibility(store, ALICE)).toStrictEqual({ ...NOBODY, erased: true });
+    expect(await readEligibility(store, ALICE)).toStrictEqual({
+      ...NOBODY,
+      erased: true,
+      floor: t + 21,
+    });
     expect(await aliceLeftovers(store)).toEqual([]);
   });
 
@@ -123,7 +127,11 @@ describe('erasure of messaging state', () => {
     const stop = privateText('/stop', t + 10);
     await eraseUser(store, ALICE, t + 20);
     await record(store, stop, t + 30);
-    expect(await readEligibility(store, ALICE)).toStrictEqual({ ...NOBODY, erased: true });
+    expect(await readEligibility(store, ALICE)).toStrictEqual({
+      ...NOBODY,
+      erased: true,
+      floor: t + 21,
+    });
     expect(await aliceLeftovers(store)).toEqual([]);
   });
 
@@ -135,7 +143,7 @@ describe('erasure of messaging state', () => {
     expect(await aliceLeftovers(store)).toEqual([]);
   });
 
-  it('starts afresh when the user writes to the bot after the erasure', async () => {
+  it('starts afresh when the user writes to the bot after the erasure, and tells its floor', async () => {
     const t = nowSeconds() - 600;
     await record(store, privateText('/stop', t), t);
     await eraseUser(store, ALICE, t + 20);
@@ -145,6 +153,7 @@ describe('erasure of messaging state', () => {
       privateChat: true,
       botBlocked: false,
       broadcastOptOut: false,
+      floor: t + 21,
     });
   });
 });
