@@ -7,9 +7,11 @@
  * came after the event. Each distinct actor's floor is read once per reader (a dispatcher
  * batch, a page of a list).
  */
+
+import { getItems } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
-import { monthOf } from './keys.ts';
-import { readOwnerFloor } from './owner-floor.ts';
+import { contactMonthKey, type Key, monthOf } from './keys.ts';
+import { floorOf, readOwnerFloor } from './owner-floor.ts';
 
 /** Reads a person's erasure floor as it applies to a date, once per person and months. */
 export type FloorReader = (userId: number, at: number) => Promise<number | undefined>;
@@ -44,16 +46,40 @@ export async function actorErased(
   return floor !== undefined && at < floor;
 }
 
-/** `events` as shown: an actor erased after the event becomes null. */
+/**
+ * `events` (a page of a list) as shown: an actor erased after the event becomes null. The
+ * floors of every actor other than the member are read in one BatchGet (none when there is no
+ * such actor).
+ */
 export async function withoutErasedActors<
   E extends { userId: number; actorId?: number | null; at: string },
 >(ctx: StoreContext, events: E[], now = Math.floor(Date.now() / 1000)): Promise<E[]> {
-  const floors = floorReader(ctx, now);
-  return Promise.all(
-    events.map(async (event) =>
-      (await actorErased(floors, event.userId, event.actorId, Date.parse(event.at) / 1000))
-        ? { ...event, actorId: null }
-        : event,
-    ),
+  const named = events.filter(
+    (e): e is E & { actorId: number } => typeof e.actorId === 'number' && e.actorId !== e.userId,
   );
+  if (named.length === 0) return events;
+  const seconds = (e: E) => Date.parse(e.at) / 1000;
+  const keys = new Map<string, Key>();
+  for (const e of named) {
+    for (const month of [monthOf(seconds(e)), monthOf(now)]) {
+      const key = contactMonthKey(e.actorId, month);
+      keys.set(`${key.pk}|${key.sk}`, key);
+    }
+  }
+  const found = await getItems(ctx, [...keys.values()], { consistent: true });
+  const floors = new Map<string, number | undefined>(
+    found.map((item) => [`${item.pk}|${item.sk}`, floorOf(item)]),
+  );
+  const floorAt = (actorId: number, at: number) => {
+    const known = [monthOf(at), monthOf(now)]
+      .map((month) => contactMonthKey(actorId, month))
+      .map((key) => floors.get(`${key.pk}|${key.sk}`))
+      .filter((f): f is number => f !== undefined);
+    return known.length ? Math.max(...known) : undefined;
+  };
+  return events.map((event) => {
+    if (typeof event.actorId !== 'number' || event.actorId === event.userId) return event;
+    const floor = floorAt(event.actorId, seconds(event));
+    return floor !== undefined && seconds(event) < floor ? { ...event, actorId: null } : event;
+  });
 }
