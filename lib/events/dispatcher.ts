@@ -164,13 +164,16 @@ export function createDispatcher(deps: DispatcherDeps) {
    * first attempt, right after, needs not read them again).
    */
   async function fanOut(key: Key): Promise<Fresh[]> {
-    const event = await readEvent(key);
-    if (!event || event[FANNED_OUT]) return [];
+    const read = await readEvent(key);
+    if (!read || read[FANNED_OUT]) return [];
+    let event = read;
     const created: Fresh[] = [];
     if (await erasedSince(event)) {
       // A copy naming someone erased since, which the erasure's Query missed: deleted now.
       await endDroppedEvent(ctx, key, event);
     } else {
+      // An actor erased since whose reference the erasure missed: ended now (read afresh).
+      event = await withoutErasedActor(ctx, floorReader(ctx, seconds(now())), key, event);
       const at = seconds(now());
       const owner = eventOwner(key);
       // A stopped subscription (failing, disabled) keeps its events parked until re-enabled.

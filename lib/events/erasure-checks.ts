@@ -17,6 +17,7 @@ import type { StoreContext } from '../store/client.ts';
 import { actorErased, type FloorReader } from '../store/erased-actors.ts';
 import { idFromKey, type Key, REF_AT, sharedKey } from '../store/keys.ts';
 import { readItem } from '../store/owner-floor.ts';
+import { deleteEvent } from '../store/outbox.ts';
 import { endReference } from '../store/person-refs.ts';
 import { SINGLE_SOURCE } from '../store/registers.ts';
 import type { EventItem } from './envelope.ts';
@@ -72,13 +73,17 @@ export async function erasedFloor(
 }
 
 /**
- * Ends the reference of an event item that was dropped for an erasure (an item the erasure
- * missed): a copy naming someone else is deleted as the erasure would have.
+ * An event item dropped for an erasure (an item the erasure missed: a copy naming someone
+ * else written while it ran, or an erased user's own event a late redelivery wrote again
+ * before the recorder settled it) is deleted, as the erasure would have.
  */
 export async function endDroppedEvent(ctx: StoreContext, key: Key, event: OutboxItem) {
   const ref = event.gsi2pk;
-  if (typeof ref !== 'string' || !/^REF(PHONE)?#/.test(ref)) return;
-  await endReference(ctx, key, ref, event.at + 1);
+  if (typeof ref === 'string' && /^REF(PHONE)?#/.test(ref)) {
+    await endReference(ctx, key, ref, event.at + 1);
+  } else if (event.userId !== undefined && key.pk === `USER#${event.userId}`) {
+    await deleteEvent(ctx, key, event.at);
+  }
 }
 
 /**

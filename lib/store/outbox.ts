@@ -12,7 +12,7 @@
  * the list, and a late rewrite of a fanned-out event is refused (`attribute_not_exists(fo)`).
  */
 import { createHash } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventType } from '../events/event-types.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
@@ -134,6 +134,28 @@ export async function enqueueEvent(ctx: StoreContext, event: OutboxEvent): Promi
           [EXPIRES_AT]: event.at + OUTBOX_KEEP_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw toStoreError(err, 'outbox');
+  }
+}
+
+/**
+ * Deletes the event item at `key` dated `at` (an erased user's event found after the erasure);
+ * false when it is not there (or was written again for another date).
+ */
+export async function deleteEvent(ctx: StoreContext, key: Key, at: number): Promise<boolean> {
+  try {
+    await ctx.client.send(
+      new DeleteCommand({
+        TableName: ctx.tableName,
+        Key: key,
+        ConditionExpression: '#at = :at',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':at': at },
       }),
     );
     return true;
