@@ -16,8 +16,8 @@
 import type { StoreContext } from '../store/client.ts';
 import { actorErased, type FloorReader } from '../store/erased-actors.ts';
 import { idFromKey, type Key, REF_AT, sharedKey } from '../store/keys.ts';
-import { readItem } from '../store/owner-floor.ts';
 import { deleteEvent } from '../store/outbox.ts';
+import { readItem } from '../store/owner-floor.ts';
 import { endReference } from '../store/person-refs.ts';
 import { SINGLE_SOURCE } from '../store/registers.ts';
 import type { EventItem } from './envelope.ts';
