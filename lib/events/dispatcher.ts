@@ -7,9 +7,12 @@
  * 1. Fan-out: an event still in the outbox (not settled away by an erasure) and not older
  *    than an erasure of a user it names gets one delivery per matching active subscription
  *    (created once: lib/store/deliveries.ts), then leaves the pending list.
- * 2. Attempt: a due delivery is claimed (a lease), its event read again (an erasure since
- *    drops it, except `contact.erased`), the body built, signed and posted; the outcome is
- *    logged and the delivery finished: delivered, due again later, or at its end.
+ * 2. Attempt: a due delivery is claimed (a lease), its event read again (an erasure since of
+ *    a person it names drops it, except `contact.erased`; an actor erased since goes out as
+ *    null: erasure-checks.ts), the body built, signed and posted; the outcome is logged and
+ *    the delivery finished: delivered, due again later, or at its end (it then forgets the
+ *    event's key). A delivery parked for a stopped subscription whose event is gone or erased
+ *    is dropped at once.
  * 3. Health: a 410 disables the subscription; failures for a day make it `failing`. Either
  *    way its deliveries are parked until it is re-enabled (a parking that raced the re-enable
  *    is undone by the parker: `unparkIfActive`).
@@ -20,6 +23,7 @@ import {
   claimDelivery,
   createDelivery,
   type Delivery,
+  dropParkedDelivery,
   type Finish,
   finishDelivery,
   listDueDeliveries,
@@ -32,16 +36,24 @@ import {
   resumeDelivery,
   stopSubscription,
 } from '../store/deliveries.ts';
-import { type Key, monthOf } from '../store/keys.ts';
+import { type FloorReader, floorReader } from '../store/erased-actors.ts';
+import type { Key } from '../store/keys.ts';
 import { FANNED_OUT } from '../store/outbox.ts';
-import { readItem, readOwnerFloor } from '../store/owner-floor.ts';
+import { readItem } from '../store/owner-floor.ts';
 import {
   getSubscriptionWithSecret,
   listSubscriptionsWithSecrets,
   type SubscriptionWithSecret,
 } from '../store/subscriptions.ts';
 import type { BroadcastRunner } from './broadcast-runner.ts';
-import { type EventItem, envelope } from './envelope.ts';
+import { envelope } from './envelope.ts';
+import {
+  endDroppedEvent,
+  erasedFloor,
+  eventOwner,
+  type OutboxItem,
+  withoutErasedActor,
+} from './erasure-checks.ts';
 import { subscribesTo } from './event-types.ts';
 import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
 import type { SendResult } from './send-webhook.ts';
@@ -63,13 +75,6 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** Sends broadcasts after each sweep (broadcast-runner.ts); absent: none are sent. */
   broadcasts?: BroadcastRunner;
-}
-
-interface OutboxItem extends EventItem {
-  [FANNED_OUT]?: boolean;
-  userId?: number;
-  otherUserIds?: number[];
-  subscriptionId?: string;
 }
 
 /** A delivery the fan-out just created, with the subscription and event it read. */
@@ -112,19 +117,28 @@ export function createDispatcher(deps: DispatcherDeps) {
   const log = deps.log ?? (() => {});
   const concurrency = deps.concurrency ?? 8;
 
-  /** True when an erasure of a user the event names came after it. */
+  /**
+   * True when an erasure of a person the event names came after it (erasure-checks.ts), read
+   * afresh: it follows the write it guards (a claim, a park).
+   */
   async function erasedSince(event: OutboxItem): Promise<boolean> {
-    if (event.type === 'contact.erased') return false;
-    const users = [
-      ...(event.userId !== undefined ? [event.userId] : []),
-      ...(event.otherUserIds ?? []),
-    ];
-    const months = [monthOf(event.at), monthOf(seconds(now()))];
-    for (const userId of users) {
-      const floor = await readOwnerFloor(ctx, userId, months);
-      if (floor !== undefined && event.at < floor) return true;
-    }
-    return false;
+    return (await erasedFloor(ctx, floorReader(ctx, seconds(now())), event)) !== undefined;
+  }
+
+  /**
+   * A delivery just parked, whose event may be gone or erased (an erasure's Query may have
+   * missed a delivery made while it ran): dropped, so that it keeps nothing of the person.
+   * True when dropped.
+   */
+  async function dropParkedIfErased(
+    subscriptionId: string,
+    eventId: string,
+    eventKey: Key | undefined,
+    known?: OutboxItem,
+  ): Promise<boolean> {
+    const event = known ?? (eventKey ? await readEvent(eventKey) : undefined);
+    if (event && !(await erasedSince(event))) return false;
+    return dropParkedDelivery(ctx, subscriptionId, eventId);
   }
 
   /**
@@ -150,11 +164,18 @@ export function createDispatcher(deps: DispatcherDeps) {
    * first attempt, right after, needs not read them again).
    */
   async function fanOut(key: Key): Promise<Fresh[]> {
-    const event = await readEvent(key);
-    if (!event || event[FANNED_OUT]) return [];
+    const read = await readEvent(key);
+    if (!read || read[FANNED_OUT]) return [];
+    let event = read;
     const created: Fresh[] = [];
-    if (!(await erasedSince(event))) {
+    if (await erasedSince(event)) {
+      // A copy naming someone erased since, which the erasure's Query missed: deleted now.
+      await endDroppedEvent(ctx, key, event);
+    } else {
+      // An actor erased since whose reference the erasure missed: ended now (read afresh).
+      event = await withoutErasedActor(ctx, floorReader(ctx, seconds(now())), key, event);
       const at = seconds(now());
+      const owner = eventOwner(key);
       // A stopped subscription (failing, disabled) keeps its events parked until re-enabled.
       const subs = (await listSubscriptionsWithSecrets(ctx)).filter((sub) => wants(sub, event));
       await inParallel(subs, concurrency, async (sub) => {
@@ -166,10 +187,13 @@ export function createDispatcher(deps: DispatcherDeps) {
           event: key,
           now: at,
           parked: !active,
+          ...(owner !== undefined ? { about: { userId: owner, at: event.at } } : {}),
         });
         if (fresh && active)
           created.push({ subscriptionId: sub.id, eventId: event.eventId, sub, event });
-        else if (fresh) await resumeIfReEnabled(sub.id, event.eventId);
+        else if (fresh && !(await dropParkedIfErased(sub.id, event.eventId, key, event))) {
+          await resumeIfReEnabled(sub.id, event.eventId);
+        }
       });
     }
     await markFannedOut(ctx, key);
@@ -218,10 +242,15 @@ export function createDispatcher(deps: DispatcherDeps) {
     subscriptionId: string,
     eventId: string,
     known?: { sub: SubscriptionWithSecret; event: OutboxItem },
+    actors: FloorReader = floorReader(ctx, seconds(now())),
   ): Promise<Finish['status'] | undefined> {
     const sub = known ? known.sub : await getSubscriptionWithSecret(ctx, subscriptionId);
     if (sub && sub.status !== 'active') {
-      if (await parkDelivery(ctx, subscriptionId, eventId)) {
+      const parked = await parkDelivery(ctx, subscriptionId, eventId);
+      if (parked) {
+        const eventKey =
+          parked.eventPk && parked.eventSk ? { pk: parked.eventPk, sk: parked.eventSk } : undefined;
+        if (await dropParkedIfErased(subscriptionId, eventId, eventKey)) return 'dropped';
         await resumeIfReEnabled(subscriptionId, eventId);
       }
       return 'parked';
@@ -229,17 +258,20 @@ export function createDispatcher(deps: DispatcherDeps) {
     const at = seconds(now());
     const claimed = await claimDelivery(ctx, subscriptionId, eventId, at);
     if (!claimed) return undefined;
-    const event = known
-      ? known.event
-      : await readEvent({ pk: claimed.eventPk, sk: claimed.eventSk });
+    const eventKey =
+      claimed.eventPk && claimed.eventSk ? { pk: claimed.eventPk, sk: claimed.eventSk } : undefined;
+    const stored = known ? known.event : eventKey ? await readEvent(eventKey) : undefined;
     // The erasure check follows the claim even when the fan-out just made it: an erasure may
     // have finished since (the fan-out's other deliveries, up to `concurrency` sends, came
     // first), and the erased user's data must not be sent after it.
-    if (!sub || !event || (await erasedSince(event))) {
+    const erased = stored !== undefined && (await erasedSince(stored));
+    if (!sub || !stored || erased) {
       const error = !sub ? 'subscription deleted' : 'event erased';
       await record(claimed, 'dropped', { status: 'dropped' }, { error });
+      if (erased && eventKey) await endDroppedEvent(ctx, eventKey, stored);
       return 'dropped';
     }
+    const event = await withoutErasedActor(ctx, actors, eventKey, stored);
     const body = envelope(event, sub.includePhone);
     const headers = {
       ...signedHeaders(sub.secret, { id: event.eventId, timestamp: new Date(now()), body }),
@@ -299,10 +331,11 @@ export function createDispatcher(deps: DispatcherDeps) {
     });
     let retrying = 0;
     let attempted = 0;
+    const actors = floorReader(ctx, seconds(now()));
     await inParallel(deliveries, concurrency, async (d) => {
       if (until !== undefined && Date.now() >= until) return;
       attempted++;
-      if ((await attempt(d.subscriptionId, d.eventId, d)) === 'pending') retrying++;
+      if ((await attempt(d.subscriptionId, d.eventId, d, actors)) === 'pending') retrying++;
     });
     return { attempted, retrying };
   }
@@ -318,10 +351,11 @@ export function createDispatcher(deps: DispatcherDeps) {
     const fresh = await dispatchEvents(events, until);
     const due = await listDueDeliveries(ctx, seconds(now()), limit);
     let attempted = 0;
+    const actors = floorReader(ctx, seconds(now()));
     await inParallel(due, concurrency, async (d) => {
       if (until !== undefined && Date.now() >= until) return;
       attempted++;
-      await attempt(d.subscriptionId, d.eventId);
+      await attempt(d.subscriptionId, d.eventId, undefined, actors);
     });
     const left = until === undefined ? undefined : Math.max(0, until - Date.now());
     const budgets = [options.broadcastMs, left].filter((ms) => ms !== undefined);

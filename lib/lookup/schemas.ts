@@ -448,7 +448,11 @@ export const MembershipEvent = z
     }),
     fromStatus: memberStatus,
     toStatus: memberStatus,
-    actorId: z.int().optional().meta({ description: 'Who made the change' }),
+    actorId: z
+      .int()
+      .nullable()
+      .optional()
+      .meta({ description: 'Who made the change; null when the actor has been erased' }),
     inviteLink: z
       .string()
       .optional()

@@ -12,6 +12,11 @@
  *   runs out (at least once; receivers drop repeats by `webhook-id`);
  * - park / resume: a subscription that is not active keeps its deliveries off the due list
  *   until it is re-enabled.
+ *
+ * A delivery names its event's item (`eventPk`/`eventSk`) only while it may still be sent: a
+ * delivery of an event in a user's partition carries a reference to that user (keys.ts
+ * `REF#`), so their erasure deletes it, and an ended delivery (delivered, failed, dropped)
+ * keeps neither the event's key nor the reference.
  */
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
@@ -26,6 +31,8 @@ import {
   eventTime,
   type Key,
   PENDING_EVENTS_PK,
+  personRefIndexKeys,
+  REF_AT,
   subscriptionKey,
   subscriptionPk,
 } from './keys.ts';
@@ -44,9 +51,9 @@ export interface Delivery {
   subscriptionId: string;
   eventId: string;
   type: string;
-  /** The outbox item's key. */
-  eventPk: string;
-  eventSk: string;
+  /** The outbox item's key, while the delivery may still be sent. */
+  eventPk?: string;
+  eventSk?: string;
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: number;
@@ -76,6 +83,8 @@ export async function createDelivery(
     now: number;
     /** For a subscription that is not active: kept aside until it is re-enabled. */
     parked?: boolean;
+    /** The user whose partition holds the event, and the event's date: the reference. */
+    about?: { userId: number; at: number };
   },
 ): Promise<boolean> {
   const { subscriptionId, eventId, now } = input;
@@ -86,6 +95,7 @@ export async function createDelivery(
         Item: {
           ...deliveryKey(subscriptionId, eventId),
           ...(input.parked ? {} : dueDeliveryIndexKeys(now, subscriptionId, eventId)),
+          ...(input.about ? personRefIndexKeys(input.about.userId, input.about.at) : {}),
           subscriptionId,
           eventId,
           type: input.type,
@@ -161,6 +171,7 @@ export async function finishDelivery(
     update.set('gsi1sk', index.gsi1sk);
   } else {
     update.remove('gsi1pk').remove('gsi1sk');
+    if (finish.status !== 'parked') forgetEvent(update);
   }
   if (claimed.lease !== undefined) update.when('#{lease} = :lease', { ':lease': claimed.lease });
   else update.when('#{status} = :pending', { ':pending': 'pending' });
@@ -170,24 +181,51 @@ export async function finishDelivery(
   return answer !== undefined;
 }
 
+/** An ended delivery forgets its event: the key of its item and the reference to its user. */
+function forgetEvent(update: ItemUpdate): ItemUpdate {
+  return update.remove('eventPk').remove('eventSk').remove('gsi2pk').remove(REF_AT);
+}
+
 /**
- * Puts a pending delivery of a subscription that is not active aside (not an attempt); false
- * when it was not pending.
+ * Puts a pending delivery of a subscription that is not active aside (not an attempt);
+ * returns it as parked, undefined when it was not pending.
  */
 export async function parkDelivery(
   ctx: StoreContext,
   subscriptionId: string,
   eventId: string,
-): Promise<boolean> {
+): Promise<Delivery | undefined> {
   const update = new ItemUpdate(deliveryKey(subscriptionId, eventId))
     .set('status', 'parked')
     .remove('gsi1pk')
     .remove('gsi1sk')
     .when('#{status} = :pending', { ':pending': 'pending' });
   const parked = await conditional(() =>
+    ctx.client.send(
+      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    ),
+  );
+  return parked?.Attributes as Delivery | undefined;
+}
+
+/**
+ * Drops a parked delivery whose event is gone or erased (not an attempt): it will not be
+ * sent, and forgets its event. False when it was not parked.
+ */
+export async function dropParkedDelivery(
+  ctx: StoreContext,
+  subscriptionId: string,
+  eventId: string,
+): Promise<boolean> {
+  const update = forgetEvent(
+    new ItemUpdate(deliveryKey(subscriptionId, eventId))
+      .set('status', 'dropped')
+      .when('#{status} = :parked', { ':parked': 'parked' }),
+  );
+  const dropped = await conditional(() =>
     ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
   );
-  return parked !== undefined;
+  return dropped !== undefined;
 }
 
 /** A parked delivery becomes due at `now`, with a new retry window; false if not parked. */

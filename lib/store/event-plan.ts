@@ -8,7 +8,7 @@
  */
 import { normalizePhone } from '../phone.ts';
 import type { ChatFact, MembershipEventFact, PersonFact, UpdateFacts } from '../telegram/facts.ts';
-import { eventIdOf, type OutboxEvent } from './outbox.ts';
+import { eventIdOf, type OutboxEvent, type PersonRef } from './outbox.ts';
 
 const iso = (at: number) => new Date(at * 1000).toISOString();
 
@@ -33,6 +33,14 @@ function chatData(chat: ChatFact): Record<string, unknown> {
     ...(chat.title !== undefined ? { title: chat.title } : {}),
     ...(chat.username !== undefined ? { username: chat.username } : {}),
   };
+}
+
+/**
+ * The reference of a membership event made by someone else than the member (an admin's add,
+ * promotion or removal): the actor's erasure nulls its `actorId`.
+ */
+export function actorRef(memberId: number, actorId: number | undefined): { ref?: PersonRef } {
+  return actorId !== undefined && actorId !== memberId ? { ref: { actor: actorId } } : {};
 }
 
 const MEMBER_TYPES = {
@@ -75,6 +83,7 @@ export function planEvents(facts: UpdateFacts): OutboxEvent[] {
       at,
       userId: m.userId,
       data: membershipData(m.userId, m.chatId, m.event),
+      ...actorRef(m.userId, m.event.actorId),
       authoritative: m.source === 'chat_member',
     });
   }
@@ -132,6 +141,14 @@ export function planEvents(facts: UpdateFacts): OutboxEvent[] {
       at,
       userId: shared.ownerId,
       ...(shared.userId !== undefined ? { otherUserIds: [shared.userId] } : {}),
+      // Whom the card names (by id, else by the number alone): their erasure deletes it.
+      ...(shared.userId !== undefined
+        ? shared.userId !== shared.ownerId
+          ? { ref: { user: shared.userId } }
+          : {}
+        : phone !== undefined
+          ? { ref: { phone } }
+          : {}),
       data: {
         sharedContact: {
           ownerId: shared.ownerId,

@@ -102,7 +102,8 @@ export interface MembershipEvent {
   kind: MembershipEventKind;
   fromStatus: MemberStatus;
   toStatus: MemberStatus;
-  actorId?: number;
+  /** Who made the change; null when that person has been erased since. */
+  actorId?: number | null;
   inviteLink?: string;
   viaJoinRequest: boolean;
 }
@@ -421,7 +422,7 @@ export function toMembershipEvent(item: Item): MembershipEvent {
     kind: str(item.kind) as MembershipEventKind,
     fromStatus: str(item.fromStatus) as MemberStatus,
     toStatus: str(item.toStatus) as MemberStatus,
-    actorId: num(item.actorId),
+    actorId: item.actorId === null ? null : num(item.actorId),
     inviteLink: str(item.inviteLink),
     viaJoinRequest: item.viaJoinRequest === true,
   });

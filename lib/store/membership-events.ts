@@ -2,12 +2,13 @@
  * Membership events (record-plan.ts writes them): under the member (`USER#u` /
  * `EVENT#<at>#<chat>#<kind>`), indexed by chat in GSI1 (`EVENTS#<chat>` / `<at>#<user>#<kind>`,
  * keys only). Both lists run newest first; a chat's joins and leaves per day are counted from
- * the index keys alone.
+ * the index keys alone. An actor erased after an event is shown as null (erased-actors.ts).
  */
 import type { MembershipEventKind } from '../telegram/facts.ts';
 import { getItems, tableKeys } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
 import { toStoreError } from './dynamo-errors.ts';
+import { withoutErasedActors } from './erased-actors.ts';
 import { type MembershipEvent, toMembershipEvent, unexpired } from './items.ts';
 import { chatEventsPk, EVENT_PREFIX, eventTime, MAX_EVENT_TIME, userPk } from './keys.ts';
 import { type ListPage, type PageRequest, queryAll, queryPage } from './query.ts';
@@ -68,7 +69,7 @@ export async function listUserEvents(
       page.startKey,
     );
     return {
-      items: keptEvents(ctx, items).map(toMembershipEvent),
+      items: await withoutErasedActors(ctx, keptEvents(ctx, items).map(toMembershipEvent)),
       ...(lastKey ? { lastKey } : {}),
     };
   } catch (err: unknown) {
@@ -116,7 +117,10 @@ export async function listChatEvents(
     const items = keys
       .map((key) => found.get(`${key.pk}|${key.sk}`))
       .filter((item) => item !== undefined);
-    return { items: items.map(toMembershipEvent), ...(lastKey ? { lastKey } : {}) };
+    return {
+      items: await withoutErasedActors(ctx, items.map(toMembershipEvent)),
+      ...(lastKey ? { lastKey } : {}),
+    };
   } catch (err: unknown) {
     throw toStoreError(err, 'events read');
   }

@@ -12,12 +12,20 @@
  * the list, and a late rewrite of a fanned-out event is refused (`attribute_not_exists(fo)`).
  */
 import { createHash } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventType } from '../events/event-types.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import { ItemUpdate } from './item-update.ts';
-import { type Key, outboxKey, pendingEventIndexKeys } from './keys.ts';
+import {
+  actorRefIndexKeys,
+  type Key,
+  outboxKey,
+  pendingEventIndexKeys,
+  personRefIndexKeys,
+  phoneRefIndexKeys,
+  REF_AT,
+} from './keys.ts';
 import { EXPIRES_AT, SINGLE_SOURCE } from './registers.ts';
 
 /** Set on an outbox item once the dispatcher has created its deliveries. */
@@ -36,6 +44,11 @@ export interface OutboxEvent {
   chatId?: number;
   /** Other users it names: an erasure of any of them before `at` drops it. */
   otherUserIds?: number[];
+  /**
+   * Someone else than `userId` whose data the event holds (keys.ts references): the erasure
+   * of that person deletes the event (`user`, `phone`) or nulls its `data.actorId` (`actor`).
+   */
+  ref?: PersonRef;
   /** `ping`: the one subscription it goes to. */
   subscriptionId?: string;
   /** The envelope's `data` (API shapes). Phone numbers are stripped for most subscriptions. */
@@ -45,6 +58,19 @@ export interface OutboxEvent {
    * update after the service message); the others are kept from the first report.
    */
   authoritative?: boolean;
+}
+
+/**
+ * A person an event names outside their partition: a shared card's user (by id, else by the
+ * phone number alone), or the actor of someone else's membership change.
+ */
+export type PersonRef = { user: number } | { phone: string } | { actor: number };
+
+/** The GSI2 key and `refAt` of an item naming `ref`, made at `at` (person-refs.ts). */
+export function refIndexKeys(ref: PersonRef, at: number): { gsi2pk: string; [REF_AT]: number } {
+  if ('user' in ref) return personRefIndexKeys(ref.user, at);
+  if ('phone' in ref) return phoneRefIndexKeys(ref.phone, at);
+  return actorRefIndexKeys(ref.actor, at);
 }
 
 /** `evt_` + 24 hex of a hash of what happened: the same event always gets the same id. */
@@ -80,6 +106,10 @@ export function outboxUpdate(event: OutboxEvent): ItemUpdate {
     .setIfMissing(SINGLE_SOURCE.since, event.at)
     .set(EXPIRES_AT, event.at + OUTBOX_KEEP_SECONDS)
     .when(`attribute_not_exists(#{${FANNED_OUT}})`);
+  if (event.ref) {
+    const ref = refIndexKeys(event.ref, event.at);
+    update.set('gsi2pk', ref.gsi2pk).set(REF_AT, ref[REF_AT]);
+  }
   if (event.authoritative) update.set('data', event.data);
   else update.setIfMissing('data', event.data);
   return update;
@@ -104,6 +134,28 @@ export async function enqueueEvent(ctx: StoreContext, event: OutboxEvent): Promi
           [EXPIRES_AT]: event.at + OUTBOX_KEEP_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw toStoreError(err, 'outbox');
+  }
+}
+
+/**
+ * Deletes the event item at `key` dated `at` (an erased user's event found after the erasure);
+ * false when it is not there (or was written again for another date).
+ */
+export async function deleteEvent(ctx: StoreContext, key: Key, at: number): Promise<boolean> {
+  try {
+    await ctx.client.send(
+      new DeleteCommand({
+        TableName: ctx.tableName,
+        Key: key,
+        ConditionExpression: '#at = :at',
+        ExpressionAttributeNames: { '#at': 'at' },
+        ExpressionAttributeValues: { ':at': at },
       }),
     );
     return true;

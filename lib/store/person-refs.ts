@@ -109,6 +109,22 @@ function removeActor(ctx: StoreContext, key: Key, ref: string, floor: number) {
   );
 }
 
+/**
+ * Ends one reference a reader found still in place after its person's erasure at `floor` (an
+ * item the erasure's Query missed: written while it ran, or not yet in the index): deleted, or
+ * its actor removed, as the erasure would have. False when it no longer holds `ref`.
+ */
+export function endReference(
+  ctx: StoreContext,
+  key: Key,
+  ref: string,
+  floor: number,
+): Promise<boolean> {
+  return ref.startsWith(actorRefPk(0).slice(0, -1))
+    ? removeActor(ctx, key, ref, floor)
+    : deleteReference(ctx, key, ref, floor);
+}
+
 export interface ReferenceCount {
   /** Items deleted (copies of the person). */
   deleted: number;

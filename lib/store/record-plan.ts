@@ -12,9 +12,10 @@ import { normalizePhone } from '../phone.ts';
 import type { MembershipEventFact, PersonFact, UpdateFacts } from '../telegram/facts.ts';
 import { queueChatId } from '../telegram/update-queue.ts';
 import { NO_NAMES, namesHash } from './contact-events.ts';
-import { planEvents } from './event-plan.ts';
+import { actorRef, planEvents } from './event-plan.ts';
 import { ItemUpdate } from './item-update.ts';
 import {
+  actorRefIndexKeys,
   chatKey,
   chatMonthKey,
   contactMonthKey,
@@ -28,6 +29,7 @@ import {
   phoneIndexPk,
   phoneItemKey,
   prefsKey,
+  REF_AT,
   sharedKey,
   sharedOfPk,
   sharedPhonePk,
@@ -268,6 +270,13 @@ export function planRecord(
       if (authoritative) update.set(name, value);
       else update.setIfMissing(name, value);
     }
+    // An actor other than the member is someone else's data here: their erasure nulls it.
+    const { ref } = actorRef(userId, event.actorId);
+    if (ref && 'actor' in ref) {
+      const keys = actorRefIndexKeys(ref.actor, t);
+      if (authoritative) update.set('gsi2pk', keys.gsi2pk).set(REF_AT, keys[REF_AT]);
+      else update.setIfMissing('gsi2pk', keys.gsi2pk).setIfMissing(REF_AT, keys[REF_AT]);
+    } else if (authoritative) update.remove('gsi2pk').remove(REF_AT);
   };
 
   for (const m of facts.memberships) {

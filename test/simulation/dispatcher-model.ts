@@ -7,8 +7,9 @@
  *
  * - Every request is signed with its subscription's secret (Standard Webhooks), carries the
  *   event's id as `webhook-id`, and its body is the event (type, timestamp, data as written;
- *   phone numbers only for `includePhone`); it goes only to a subscription that takes the
- *   event's type (a ping only to its own).
+ *   phone numbers only for `includePhone`; an actor erased since as null, always from an
+ *   invocation begun after that erasure finished); it goes only to a subscription that takes
+ *   the event's type (a ping only to its own).
  * - Every event reaches every subscription that takes it (a 2xx answer), unless a user it names
  *   was erased after it happened (then nothing of it goes out from an invocation that began
  *   after the erasure finished; `contact.erased` itself always goes out), or the receiver
@@ -51,6 +52,8 @@ export interface SimEventRecord {
   versions: Item[];
   /** contact.erased: whose. */
   erasedUser?: number;
+  /** A membership change made by someone else: the actor (erased since: sent as null). */
+  actor?: number;
 }
 
 export interface ActorRecord {
@@ -225,13 +228,31 @@ export function checkDispatcherHistory(history: DispatcherHistory): {
     } catch {
       failures.push(`${what}: body is not JSON`);
     }
-    const data = event.versions.map((v) => (sub.includePhone ? v : withoutPhones(v)));
+    // An actor erased after the event may go out as null (and must, from an invocation begun
+    // after that erasure finished).
+    const actorErasures = history.erasures.filter(
+      (e) => e.user === event.actor && e.floor > event.at,
+    );
+    const versions =
+      actorErasures.length > 0
+        ? [...event.versions, ...event.versions.map((v) => ({ ...v, actorId: null }))]
+        : event.versions;
+    const data = versions.map((v) => (sub.includePhone ? v : withoutPhones(v)));
     if (
       body.type !== event.type ||
       body.timestamp !== new Date(event.at * 1000).toISOString() ||
       !data.some((d) => isDeepStrictEqual(d, body.data))
     ) {
       failures.push(`${what}: body ${request.body} is not the event`);
+    }
+    const sentActor = (body.data as { actorId?: unknown } | undefined)?.actorId;
+    for (const erasure of actorErasures) {
+      const begun = request.post?.actor?.startSeq ?? 0;
+      if (sentActor === event.actor && erasure.doneSeq !== undefined && begun > erasure.doneSeq) {
+        failures.push(
+          `${what}: names actor ${event.actor}, erased (floor ${erasure.floor}) before ${request.post?.actor?.name} began`,
+        );
+      }
     }
     for (const erasure of erasuresOf(event)) {
       const post = request.post;
@@ -331,7 +352,12 @@ export function checkDispatcherHistory(history: DispatcherHistory): {
 
       // The delivery item and the attempt log agree with what the dispatcher saw.
       const log = logOf(sub, event.eventId);
-      const attempts = log.map((l) => Number(l.attempt));
+      // An erasure deletes the deliveries of the user's events; a fan-out that read the event
+      // before it and stalled creates the delivery again, and its attempt is then dropped: its
+      // number starts over.
+      const attempts = log
+        .filter((l) => erased.length === 0 || l.outcome !== 'dropped')
+        .map((l) => Number(l.attempt));
       if (new Set(attempts).size !== attempts.length) {
         failures.push(`${pair}: attempt numbers repeat in the log (${attempts})`);
       }
@@ -379,9 +405,10 @@ export function checkDispatcherHistory(history: DispatcherHistory): {
         }
       } else if (last?.result?.ok) {
         // Sent, then the sender crashed before recording it, and an erasure came before a retry.
+        // A delivery the erasure deleted (it referred to the erased user) is dropped too.
         const excused =
           last.staleLease ||
-          (delivery?.status === 'dropped' &&
+          ((delivery === undefined || delivery.status === 'dropped') &&
             (erased.length > 0 || deletionOf(sub) !== undefined) &&
             (last.actor?.crashed || last.stalled));
         if (!excused) {

@@ -3,7 +3,9 @@
  * at once (stream invocations and sweeps), each crashing after any store call or POST, a
  * receiver failing 30% of requests (5xx, timeouts, resets, now and then a 410 or an outage of
  * hours), users erased between attempts, stopped subscriptions re-enabled, a clock over about
- * 30 h. dispatcher-model.ts says what must hold. A CI-size run here; `npm run fuzz` runs more
+ * 30 h. dispatcher-model.ts says what must hold; once quiet, a whole-table scan
+ * (erasure-scan.ts) finds nothing of a user erased during the run dated before their erasure,
+ * and, after everyone is erased, nothing of anyone. A CI-size run here; `npm run fuzz` runs more
  * (DSIM_RUNS, DSIM_ROUNDS, SIM_SEED choose the size and the first seed, printed on failure).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -21,6 +21,7 @@ import { sendWebhook } from '../../lib/events/send-webhook.ts';
 import { resumeDeliveries } from '../../lib/store/deliveries.ts';
 import { isConditionalCheckFailed } from '../../lib/store/dynamo-errors.ts';
 import { eraseUser } from '../../lib/store/erasure.ts';
+import { actorRef } from '../../lib/store/event-plan.ts';
 import { type Key, PENDING_EVENTS_PK } from '../../lib/store/keys.ts';
 import { eventIdOf, type OutboxEvent, outboxUpdate } from '../../lib/store/outbox.ts';
 import { FLOOR } from '../../lib/store/registers.ts';
@@ -31,6 +32,7 @@ import {
   updateSubscription,
 } from '../../lib/store/subscriptions.ts';
 import { GSI1 } from '../../lib/store/table.ts';
+import { tracesOf } from '../helpers/erasure-scan.ts';
 import { seededRandom } from '../helpers/faults.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { tableSnapshot } from '../helpers/webhook.ts';
@@ -49,7 +51,8 @@ import { type Actor, createStoreScheduler, type ScheduledCall } from './store-sc
 
 /** 2026-03-31T20:00:00Z: runs cross a month boundary (floors are read by month). */
 const START = 1774987200;
-const USERS = [3001, 3002, 3003, 3004] as const;
+/** Ids of seven digits: the erasure scan (erasure-scan.ts) matches them and nothing else. */
+const USERS = [3000001, 3000002, 3000003, 3000004] as const;
 const CHATS = [-1007001, -1007002] as const;
 /** Runs stop moving the clock by hours after this long. */
 const SPAN_SECONDS = 30 * 3600;
@@ -85,6 +88,9 @@ const SUBSCRIPTIONS: Omit<SimSubscription, 'id' | 'path' | 'secret'>[] = [
     includePhone: false,
   },
 ];
+
+/** What the erasure scan looks for of a simulated user. */
+const personOf = (user: number) => ({ id: user, names: [`User${user}`], phones: [`+1555${user}`] });
 
 export interface DispatcherSimOptions {
   rounds: number;
@@ -235,11 +241,21 @@ export async function runDispatcherSimulation(
       const kind = pick(['join', 'leave', 'remove', 'change'] as const);
       const type: EventType =
         kind === 'join' ? 'member.joined' : kind === 'change' ? 'member.updated' : 'member.left';
+      // Half of the changes are an admin's (another user): their erasure nulls the actor.
+      const actor = random() < 0.5 ? pick(USERS.filter((u) => u !== user)) : user;
       return {
         ...base,
         type,
         userId: user,
-        data: { chatId: chat, userId: user, kind, user: contact, viaJoinRequest: false },
+        data: {
+          chatId: chat,
+          userId: user,
+          kind,
+          actorId: actor,
+          user: contact,
+          viaJoinRequest: false,
+        },
+        ...actorRef(user, actor),
         authoritative: random() < 0.5,
       };
     }
@@ -259,8 +275,14 @@ export async function runDispatcherSimulation(
         type: 'contact.shared',
         userId: user,
         otherUserIds: [other],
+        ref: { user: other },
         data: {
-          sharedContact: { ownerId: user, userId: other, phoneNumber: phone },
+          sharedContact: {
+            ownerId: user,
+            userId: other,
+            phoneNumber: `+1555${other}01`,
+            firstName: `User${other}`,
+          },
           owner: contact,
         },
       };
@@ -295,6 +317,7 @@ export async function runDispatcherSimulation(
       at: event.at,
       users: [...(event.userId !== undefined ? [event.userId] : []), ...(event.otherUserIds ?? [])],
       ...(event.subscriptionId ? { subscriptionId: event.subscriptionId } : {}),
+      ...(event.ref && 'actor' in event.ref ? { actor: event.ref.actor } : {}),
       versions: [],
     };
     record.versions.push(event.data);
@@ -589,16 +612,13 @@ export async function runDispatcherSimulation(
     // Drain: no more faults; every stopped subscription is re-enabled; the clock follows what
     // is due (and passes the leases of crashed attempts).
     faults = false;
-    for (let i = 0; i < 400; i++) {
-      await round();
-      const pending = await pendingOutbox();
-      const due = await nextDue();
-      const busy = erasing.size > 0 || reenabling.size > 0 || actors.length > 0;
-      if (pending.length === 0 && due === undefined && !busy) break;
-      now = Math.max(now + 61, Math.min(due ?? now, now + 3600));
-    }
+    await drain();
     await observeSubscriptions();
     history.table = await tableSnapshot(store);
+    // The system is quiet: nothing of a person erased during the run, dated before their last
+    // erasure, is left anywhere (what is newer is their life since).
+    const scanFailures = await scanErased();
+
     // contact.erased events fanned out before the stream emulation saw them pending.
     for (const item of history.table) {
       if (item.type !== 'contact.erased' || history.events.has(String(item.eventId))) continue;
@@ -616,6 +636,15 @@ export async function runDispatcherSimulation(
       return { ...request, post: history.posts.find((p) => p.n === n) };
     });
     const { failures, stats } = checkDispatcherHistory(history);
+    failures.push(...scanFailures);
+    // Then everyone is erased, and once quiet again nothing of anyone is left.
+    for (const user of USERS) erasing.add(user);
+    await drain();
+    for (const user of USERS) {
+      for (const trace of await tracesOf(store, personOf(user))) {
+        failures.push(`after erasing everyone: ${user} in ${JSON.stringify(trace)}`);
+      }
+    }
     if (options.debug && failures.length > 0) dump(options.debug);
     return {
       seed,
@@ -630,6 +659,42 @@ export async function runDispatcherSimulation(
   } finally {
     scheduler.client.destroy();
     await receiver.close();
+  }
+
+  async function drain() {
+    for (let i = 0; i < 400; i++) {
+      await round();
+      const pending = await pendingOutbox();
+      const due = await nextDue();
+      const busy = erasing.size > 0 || reenabling.size > 0 || actors.length > 0;
+      if (pending.length === 0 && due === undefined && !busy) break;
+      now = Math.max(now + 61, Math.min(due ?? now, now + 3600));
+    }
+  }
+
+  /**
+   * Traces (erasure-scan.ts) of each user erased during the run in items dated before their
+   * last erasure's floor: an event by its date, a delivery or a log line by its event's.
+   */
+  async function scanErased(): Promise<string[]> {
+    const found: string[] = [];
+    const items = new Map(history.table.map((item) => [`${item.pk}|${item.sk}`, item]));
+    for (const user of USERS) {
+      const floors = history.erasures
+        .filter((e) => e.user === user && e.doneSeq !== undefined)
+        .map((e) => e.floor);
+      if (floors.length === 0) continue;
+      const floor = Math.max(...floors);
+      for (const trace of await tracesOf(store, personOf(user))) {
+        const item = items.get(`${trace.pk}|${trace.sk}`) ?? {};
+        const event = history.events.get(String(item.eventId));
+        const at = typeof item.at === 'number' ? item.at : event?.at;
+        if (at === undefined || at < floor) {
+          found.push(`erased ${user} (floor ${floor}) still in ${JSON.stringify(trace)}`);
+        }
+      }
+    }
+    return found;
   }
 
   async function nextDue(): Promise<number | undefined> {
