@@ -36,8 +36,10 @@ import { readZip } from '../../helpers/zip-reader.ts';
 
 /**
  * Issue 5's budget is 1.05x the baseline (bare telegraf + DocumentClient); the code meets
- * 1.33x, and this asserts that bound so the size cannot creep up unnoticed. Measured at import
- * (entry + static chunks) by `npm run bench`: baseline ~340 KB, webhook ~449 KB (1.320x with
+ * 1.34x, and this asserts that bound so the size cannot creep up unnoticed. Measured at import
+ * (entry + static chunks) by `npm run bench`: baseline ~340 KB, webhook ~453 KB (1.331x with
+ * the erasure's ends of what other features keep of a person: person-refs.ts, the phone-only
+ * cards' floor and the references written with events, about 4 KB; 1.320x with
  * issue 13's /stop preferences and the contact's life item, contact.created's one arbiter, and
  * its settling after an erasure, about 3 KB; 1.313x before; it was
  * 1.289x before issue 12's outbox: the subscriber events planned per update, contact.created and
@@ -48,7 +50,7 @@ import { readZip } from '../../helpers/zip-reader.ts';
  * and the extra DynamoDB commands (~5 KB). The floors: without zod 1.18x, without zod and the
  * logger 1.11x, so our own code alone is past 1.05x. docs/benchmarks.md has the latest figures.
  */
-const WEBHOOK_AT_IMPORT_CEILING = 1.33;
+const WEBHOOK_AT_IMPORT_CEILING = 1.34;
 
 const BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 

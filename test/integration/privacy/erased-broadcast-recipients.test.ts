@@ -145,7 +145,7 @@ describe('an erasure racing a broadcast', () => {
     // The erasure lands between her claim and the read before the request.
     const sender = testSender(store, stack.botApi, {
       eligibility: async (ctx, userId) => {
-        if (userId === ERIN) await eraseUser(ctx, ERIN, nowSeconds() + 1);
+        if (userId === ERIN) await eraseUser(store, ERIN, nowSeconds() + 1); // the lookup erases, not the sender
         return readEligibility(ctx, userId);
       },
     });
@@ -164,7 +164,7 @@ describe('an erasure racing a broadcast', () => {
     const sender = testSender(store, stack.botApi, {
       eligibility: async (ctx, userId) => {
         const eligibility = await readEligibility(ctx, userId);
-        if (userId === ERIN) await eraseUser(ctx, ERIN, nowSeconds() + 1);
+        if (userId === ERIN) await eraseUser(store, ERIN, nowSeconds() + 1); // the lookup erases, not the sender
         return eligibility;
       },
     });
