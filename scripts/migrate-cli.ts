@@ -13,7 +13,8 @@ export const USAGE = `usage: npm run migrate -- [--dry-run] [--from CURSOR]
 
   Upgrades a table written by an earlier release: gives the items that hold or name a person
   outside that person's partition (others' events, deliveries, broadcast recipients, message
-  idempotency records) the reference an erasure finds them by. Safe to run while the
+  idempotency records) the reference an erasure finds them by, and removes the user ids the
+  broadcast sender's lease used to keep. Safe to run while the
   functions run, and again: what is done already is skipped.
 
   --dry-run      count what would change, change nothing
@@ -77,6 +78,7 @@ export async function runMigrateCli(argv: string[], io: MigrateIo): Promise<numb
     close = () => client.destroy();
   }
   const verb = dryRun ? 'would add' : 'added';
+  const cleared = dryRun ? 'would clear' : 'cleared';
   let last: MigrationProgress | undefined;
   try {
     io.out(`migrate: table ${store.tableName}${dryRun ? ' (dry run: nothing is written)' : ''}`);
@@ -87,11 +89,13 @@ export async function runMigrateCli(argv: string[], io: MigrateIo): Promise<numb
         last = progress;
         const resume = progress.next ? `; resume with --from ${encode(progress.next)}` : '';
         io.out(
-          `migrate: ${progress.scanned} items read, ${verb} ${progress.referenced} references${resume}`,
+          `migrate: ${progress.scanned} items read, ${verb} ${progress.referenced} references, ${cleared} ${progress.cleared} old copies${resume}`,
         );
       },
     });
-    io.out(`migrate: done: ${done.scanned} items read, ${verb} ${done.referenced} references`);
+    io.out(
+      `migrate: done: ${done.scanned} items read, ${verb} ${done.referenced} references, ${cleared} ${done.cleared} old copies`,
+    );
     return 0;
   } catch (err: unknown) {
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;

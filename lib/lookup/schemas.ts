@@ -88,7 +88,7 @@ export const exportQuery = z.object({
     .transform((v) => v === 'true')
     .meta({
       description:
-        'true: add the phoneNumber column (verified phones); only with the phones permission (403 otherwise)',
+        'true: add the phoneNumber column (verified phones); only with an admin key (403 otherwise)',
     }),
 });
 

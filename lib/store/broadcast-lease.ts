@@ -35,7 +35,7 @@ export interface SenderLease {
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /** What an older version stored on the lease: the chats (user ids) of its last second. */
-const LEGACY_CHATS = 'recentChats';
+export const LEGACY_CHATS = 'recentChats';
 
 async function write(
   ctx: StoreContext,

@@ -9,12 +9,14 @@
  * key, so running it twice, or again from any page after a crash, changes nothing more.
  */
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LEGACY_CHATS } from './broadcast-lease.ts';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
 import {
   actorRefIndexKeys,
   BROADCAST_PREFIX,
   broadcastKey,
+  broadcastSenderLeaseKey,
   DELIVERY_PREFIX,
   EVENT_PREFIX,
   IDEMPOTENCY_PREFIX,
@@ -96,10 +98,39 @@ export function referenceFor(item: Item, broadcastCreatedAt?: number): Reference
   return undefined;
 }
 
+const lease = broadcastSenderLeaseKey();
+/** The sender lease as an earlier release left it: with the user ids it last messaged. */
+const isLegacyLease = (item: Item) =>
+  item.pk === lease.pk && item.sk === lease.sk && item[LEGACY_CHATS] !== undefined;
+
+/** Removes the lease's legacy chat list; false if it has none (any more). */
+async function clearLegacyChats(ctx: StoreContext): Promise<boolean> {
+  try {
+    await ctx.client.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: lease,
+        UpdateExpression: 'REMOVE #chats',
+        ConditionExpression: 'attribute_exists(#chats)',
+        ExpressionAttributeNames: { '#chats': LEGACY_CHATS },
+      }),
+    );
+    return true;
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
 export interface MigrationProgress {
   scanned: number;
   /** Items that needed a reference (written, or that would be in a dry run). */
   referenced: number;
+  /**
+   * Copies of people an earlier release kept that the current one does not (the broadcast
+   * sender lease's chat ids of its last second): removed, or that would be.
+   */
+  cleared: number;
   /** Where the next page starts; absent when the table is done. */
   next?: Record<string, unknown>;
 }
@@ -137,7 +168,7 @@ export async function migrateReferences(
     onPage?: (progress: MigrationProgress) => void;
   } = {},
 ): Promise<MigrationProgress> {
-  const progress: MigrationProgress = { scanned: 0, referenced: 0 };
+  const progress: MigrationProgress = { scanned: 0, referenced: 0, cleared: 0 };
   const broadcasts = new Map<string, number | undefined>();
   const createdOf = async (pk: string) => {
     if (!broadcasts.has(pk)) {
@@ -163,6 +194,10 @@ export async function migrateReferences(
         const pk = String(item.pk);
         const isRecipient =
           pk.startsWith(BROADCAST_PREFIX) && String(item.sk).startsWith(RECIPIENT_PREFIX);
+        if (isLegacyLease(item)) {
+          if (options.dryRun || (await clearLegacyChats(ctx))) progress.cleared++;
+          continue;
+        }
         const ref = referenceFor(item, isRecipient ? await createdOf(pk) : undefined);
         if (!ref) continue;
         if (options.dryRun || (await addReference(ctx, item, ref))) progress.referenced++;

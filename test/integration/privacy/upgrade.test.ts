@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { eraseUser } from '../../../lib/store/erasure.ts';
+import { broadcastSenderLeaseKey } from '../../../lib/store/keys.ts';
 import { migrateReferences } from '../../../lib/store/reference-migration.ts';
 import { runMigrateCli } from '../../../scripts/migrate-cli.ts';
 import { scanTable, tracesOf } from '../../helpers/erasure-scan.ts';
@@ -81,8 +82,38 @@ describe('npm run migrate', () => {
     expect(await runMigrateCli([], io)).toBe(0);
     const whole = (await referenced(store)).length;
     expect(partial).toBeLessThan(whole);
-    expect(out.at(-1)).toMatch(/^migrate: done: \d+ items read, added \d+ references$/);
+    expect(out.at(-1)).toMatch(
+      /^migrate: done: \d+ items read, added \d+ references, cleared \d+ old copies$/,
+    );
     expect(await runMigrateCli(['--from', 'nonsense'], io)).toBe(2);
     expect(out.at(-1)).toMatch(/--from is not a cursor/);
+  });
+});
+
+describe('npm run migrate on the broadcast sender lease', () => {
+  it('removes the user ids an earlier release kept there, so an erasure leaves none', async () => {
+    const store = await stack.freshTable();
+    const t = Math.floor(Date.now() / 1000) - 600;
+    // What the release before stored when a broadcast's sender released the lease: the chats
+    // (user ids) it messaged in its last second, kept until the next broadcast takes it.
+    await store.client.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          ...broadcastSenderLeaseKey(),
+          owner: 'dispatcher-old',
+          until: (t + 60) * 1000,
+          quietUntil: (t + 60) * 1000,
+          pausedUntil: 0,
+          recentChats: { [String(ALICIA.id)]: (t + 60) * 1000 },
+        },
+      }),
+    );
+    expect((await migrateReferences(store, { dryRun: true })).cleared).toBe(1);
+    expect(await tracesOf(store, ALICIA)).toHaveLength(1);
+    expect((await migrateReferences(store)).cleared).toBe(1);
+    expect((await migrateReferences(store)).cleared).toBe(0);
+    await eraseUser(store, ALICIA.id);
+    expect(await tracesOf(store, ALICIA)).toEqual([]);
   });
 });
