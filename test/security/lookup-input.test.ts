@@ -98,7 +98,7 @@ describe('cursors', () => {
     ['no signature', (c: string) => c.split('.')[0] as string],
     ['a third part', (c: string) => `${c}.x`],
     ['the parts swapped', (c: string) => c.split('.').reverse().join('.')],
-    // Re-encoded part by part, so the padding of the 32-byte MAC always changes the text (a
+    // Re-encoded part by part, so the padding of the 16-byte tag always changes the text (a
     // character swap alone leaves a cursor without - or _ unchanged, and cursors now vary).
     [
       'base64 instead of base64url',

@@ -125,8 +125,16 @@ describe('GET /v1/chats/{chatId}/members', () => {
     const first = await api.call({ path: `/v1/chats/${BIG_GROUP}/members`, query: { limit: '5' } });
     const cursor: string = first.body.nextCursor;
     const [payload = '', mac = ''] = cursor.split('.');
-    const body = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    body.k.gsi1sk = 'USER#5100';
+    // Cursors are sealed: a client can only write a key of its own next to a real tag.
+    const body = {
+      k: {
+        pk: 'USER#5100',
+        sk: `CHAT#${BIG_GROUP}`,
+        gsi1pk: `CHAT#${BIG_GROUP}`,
+        gsi1sk: 'USER#5100',
+      },
+      x: 4_000_000_000,
+    };
     const forged = `${Buffer.from(JSON.stringify(body)).toString('base64url')}.${mac}`;
     const flipLast = `${cursor.slice(0, -1)}${cursor.endsWith('A') ? 'B' : 'A'}`;
     for (const bad of [forged, flipLast, `${cursor}x`, 'not-a-cursor', `${payload}.`]) {

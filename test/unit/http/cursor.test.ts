@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CURSOR_TTL_SECONDS,
@@ -32,7 +33,8 @@ describe('cursor codec', () => {
   it('returns the key it encoded, for the same query and API key', () => {
     clock = T0;
     const cursor = codec.encode(members, key);
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    // The sealed IV and key, then the 16-byte GCM tag.
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     expect(codec.decode(members, cursor)).toEqual(key);
   });
 
@@ -82,15 +84,49 @@ describe('cursor codec', () => {
     expectAltered(() => codec.decode({ ...members, keyId: 'key_bbbbbbbbbbbb' }, cursor));
   });
 
-  it('returns 400 for a cursor whose expiry was pushed back (the expiry is signed)', () => {
+  it('shows nothing of the key it holds: not its ids, phone numbers or key names', () => {
+    clock = T0;
+    const shared = { pk: 'USER#7002002', sk: 'SHARED#PHONE#+15557654321' };
+    const cursor = codec.encode(members, shared);
+    for (const part of [cursor, ...cursor.split('.')]) {
+      for (const text of [part, Buffer.from(part, 'base64url').toString('latin1')]) {
+        for (const secret of ['7002002', '5557654321', 'USER', 'SHARED', 'PHONE', '"k"']) {
+          expect(text).not.toContain(secret);
+        }
+      }
+    }
+    // Sealed with a fresh IV each time: the same key gives a different cursor.
+    expect(codec.encode(members, shared)).not.toBe(cursor);
+    expect(codec.decode(members, cursor)).toEqual(shared);
+  });
+
+  it('returns 400 for a cursor whose expiry was pushed back in its ciphertext', () => {
     clock = T0;
     const cursor = codec.encode(members, key);
-    const [payload, mac] = cursor.split('.') as [string, string];
-    const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    body.x += 365 * 24 * 3600;
-    const extended = `${Buffer.from(JSON.stringify(body)).toString('base64url')}.${mac}`;
+    const [sealedText, tag] = cursor.split('.') as [string, string];
+    const sealed = Buffer.from(sealedText, 'base64url');
+    // Counter mode: whoever knows the plaintext can rewrite it bit for bit; the tag refuses it.
+    const expiry = String(Math.floor(T0 / 1000) + CURSOR_TTL_SECONDS);
+    const later = String(Number(expiry) + 365 * 24 * 3600);
+    const plaintext = JSON.stringify({ k: key, x: Number(expiry) });
+    const at = 12 + plaintext.lastIndexOf(expiry);
+    for (let i = 0; i < expiry.length; i++) {
+      sealed[at + i] = (sealed[at + i] as number) ^ expiry.charCodeAt(i) ^ later.charCodeAt(i);
+    }
+    const extended = `${sealed.toString('base64url')}.${tag}`;
     clock = T0 + CURSOR_TTL_SECONDS * 1000 + 1;
     expectAltered(() => codec.decode(members, extended));
+  });
+
+  it('returns 400 for a cursor of the signed format earlier releases issued', () => {
+    clock = T0;
+    const payload = Buffer.from(JSON.stringify({ k: key, x: T0 / 1000 + 3600 })).toString(
+      'base64url',
+    );
+    const mac = createHmac('sha256', 'cursor-secret')
+      .update(`${JSON.stringify([members.keyId, members.scope])}\n${payload}`)
+      .digest('base64url');
+    expectAltered(() => codec.decode(members, `${payload}.${mac}`));
   });
 
   it('returns 400 for any single-character change', () => {
