@@ -10,8 +10,10 @@
 
 import { getItems } from './batch-get.ts';
 import type { StoreContext } from './client.ts';
-import { contactMonthKey, type Key, monthOf } from './keys.ts';
+import { settleAll } from './dynamo-errors.ts';
+import { actorRefPk, contactMonthKey, eventKey, type Key, monthOf } from './keys.ts';
 import { floorOf, readOwnerFloor } from './owner-floor.ts';
+import { endReference } from './person-refs.ts';
 
 /** Reads a person's erasure floor as it applies to a date, once per person and months. */
 export type FloorReader = (userId: number, at: number) => Promise<number | undefined>;
@@ -49,10 +51,13 @@ export async function actorErased(
 /**
  * `events` (a page of a list) as shown: an actor erased after the event becomes null. The
  * floors of every actor other than the member are read in one BatchGet (none when there is no
- * such actor).
+ * such actor). A stored event that still names an actor so hidden (one the erasure's Query
+ * missed) loses the actor then, as the erasure would have done (person-refs.ts): the event is
+ * kept RETENTION_DAYS, the actor's tombstones only days, after which nothing would hide it.
+ * That write happens only in this rare case.
  */
 export async function withoutErasedActors<
-  E extends { userId: number; actorId?: number | null; at: string },
+  E extends { userId: number; chatId: number; kind: string; actorId?: number | null; at: string },
 >(ctx: StoreContext, events: E[], now = Math.floor(Date.now() / 1000)): Promise<E[]> {
   const named = events.filter(
     (e): e is E & { actorId: number } => typeof e.actorId === 'number' && e.actorId !== e.userId,
@@ -77,9 +82,22 @@ export async function withoutErasedActors<
       .filter((f): f is number => f !== undefined);
     return known.length ? Math.max(...known) : undefined;
   };
-  return events.map((event) => {
-    if (typeof event.actorId !== 'number' || event.actorId === event.userId) return event;
+  const erased = named.flatMap((event) => {
     const floor = floorAt(event.actorId, seconds(event));
-    return floor !== undefined && seconds(event) < floor ? { ...event, actorId: null } : event;
+    return floor !== undefined && seconds(event) < floor ? [{ event, floor }] : [];
   });
+  if (erased.length === 0) return events;
+  await settleAll(
+    'erased actors',
+    erased.map(({ event, floor }) =>
+      endReference(
+        ctx,
+        eventKey(event.userId, event.chatId, seconds(event), event.kind),
+        actorRefPk(event.actorId),
+        floor,
+      ),
+    ),
+  );
+  const hidden = new Set<E>(erased.map(({ event }) => event));
+  return events.map((event) => (hidden.has(event) ? { ...event, actorId: null } : event));
 }

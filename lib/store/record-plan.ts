@@ -82,6 +82,12 @@ export interface RecordPlan {
    * against these (phone-floor.ts). `keys`: the card and its contact.shared event.
    */
   sharedPhones: { phone: string; keys: Key[] }[];
+  /**
+   * Actors of membership events other than the member (an admin's add, promotion, removal):
+   * the actor's erasure holds against these (actor-check.ts). `keys`: the events (`EVENT#`)
+   * and their outbox copies that name the actor.
+   */
+  actors: { actorId: number; keys: Key[] }[];
   migration?: { fromChatId: number; toChatId: number };
 }
 
@@ -150,6 +156,9 @@ export function planRecord(
   const hour = hourCounter(t);
   const expiresAt = monthExpiry(month, retentionDays);
   const writes = new Map<string, PlannedWrite>();
+  const actors = new Map<number, Map<string, Key>>();
+  const namesActor = (actorId: number, key: Key) =>
+    actors.set(actorId, (actors.get(actorId) ?? new Map()).set(keyId(key), key));
   const write = (key: Key, init: Omit<PlannedWrite, 'update'>) => {
     let planned = writes.get(keyId(key));
     if (!planned) {
@@ -274,6 +283,7 @@ export function planRecord(
     const { ref } = actorRef(userId, event.actorId);
     if (ref && 'actor' in ref) {
       const keys = actorRefIndexKeys(ref.actor, t);
+      namesActor(ref.actor, update.key);
       if (authoritative) update.set('gsi2pk', keys.gsi2pk).set(REF_AT, keys[REF_AT]);
       else update.setIfMissing('gsi2pk', keys.gsi2pk).setIfMissing(REF_AT, keys[REF_AT]);
     } else if (authoritative) update.remove('gsi2pk').remove(REF_AT);
@@ -337,6 +347,7 @@ export function planRecord(
   for (const event of planEvents(facts)) {
     const update = outboxUpdate(event);
     const card = event.type === 'contact.shared' ? phoneOnlyCard(event.data) : undefined;
+    if (event.ref && 'actor' in event.ref) namesActor(event.ref.actor, update.key);
     if (card && event.userId !== undefined) phoneCard(event.userId, card).keys.push(update.key);
     if (event.userId !== undefined) {
       update.when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :f`, { ':f': floorDate });
@@ -402,6 +413,7 @@ export function planRecord(
     writes: [...writes.values()],
     sharedUserIds: [...sharedUserIds],
     sharedPhones: [...phoneCards.values()],
+    actors: [...actors].map(([actorId, keys]) => ({ actorId, keys: [...keys.values()] })),
     ...(facts.migration ? { migration: facts.migration } : {}),
   };
 }

@@ -27,7 +27,10 @@
  *    updates after it settles its items (removing what predates the floor) and writes them
  *    again, then reads the floor once more in case a second erasure ran meanwhile. Shared
  *    entries naming another user are checked against that user's floor the same way, and
- *    cards naming only a phone number against that number's (phone-floor.ts).
+ *    cards naming only a phone number against that number's (phone-floor.ts). Membership
+ *    events naming an actor other than the member (an admin's act) are checked against the
+ *    actor's floor (one read per actor, after the round): one dated before it loses the
+ *    actor, on the event and its outbox copy (actor-check.ts).
  *
  * ## Guarantees, in the model
  * - No update counted twice: an item applies an update id at most once (its queue's mark),
@@ -55,6 +58,9 @@
  * - An erased user's shared entries are found through an eventually consistent index: one
  *   recorded wholly (write and floor read) within its lag before the erasure may survive. A
  *   card carrying only a phone number is matched by the number the user has at the erasure.
+ *   An actor reference so missed, or left by an attempt that crashed before its actor check
+ *   and was dropped, is ended by the first event list or delivery that hides the actor while
+ *   the actor's tombstones last (erased-actors.ts, lib/events/erasure-checks.ts).
  * Why each of these is bounded or unavoidable under Telegram's delivery model:
  * docs/reliability.md, "Erasure under Telegram's delivery model".
  * Tests and figures: docs/reliability.md.
@@ -62,6 +68,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { UpdateFacts } from '../telegram/facts.ts';
+import { checkActors } from './actor-check.ts';
 import { copyMigratedChat } from './chat-migration.ts';
 import type { StoreContext } from './client.ts';
 import {
@@ -466,6 +473,7 @@ export async function recordUpdate(
     );
     if (plan.sharedUserIds.length + plan.sharedPhones.length > 0)
       await checkShared(ctx, plan, facts, timing);
+    if (plan.actors.length > 0) await checkActors(ctx, plan, facts, timing.now);
     if (plan.migration) {
       await copyMigratedChat(ctx, plan.migration.fromChatId, plan.migration.toChatId);
     }

@@ -2,9 +2,10 @@
  * An admin who is erased stops being named as the actor of other people's membership changes:
  * `actorId` is null in both event lists, in a `member.left` delivered after the erasure, and
  * in the bot's own join event, also when the erasure did not find the event (written while it
- * ran). Real webhook, lookup API and dispatcher.
+ * ran; a list that hides it then removes it from the stored event, which outlives her
+ * tombstones). Real webhook, lookup API and dispatcher.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scanTable, tracesOf } from '../../helpers/erasure-scan.ts';
 import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
@@ -131,5 +132,31 @@ describe('an erased actor', () => {
     await r.drain();
     const joined = r.received().filter((e) => e.type === 'member.joined');
     expect(joined.map((e) => e.data.actorId)).toEqual([null]);
+  });
+
+  it('is gone from an event the erasure did not find once a list has hidden it, for good', async () => {
+    const r = await eventRig(stack, receiver);
+    await carolActs(r, Math.floor(Date.now() / 1000) - 600, false);
+    const named = (await scanTable(r.store)).filter(
+      (item) => String(item.sk).startsWith('EVENT#') && item.actorId === CAROL.id,
+    );
+    expect(named).toHaveLength(2);
+    await r.erase(CAROL.id);
+    for (const Item of named) {
+      await r.store.client.send(new PutCommand({ TableName: r.store.tableName, Item }));
+    }
+    expect((await actorsListed(r)).chat).toEqual([null, null]);
+    const events = (await tracesOf(r.store, { id: CAROL.id, names: ['Carolyn'] })).filter((trace) =>
+      trace.sk.startsWith('EVENT#'),
+    );
+    expect(events).toEqual([]);
+    // Her tombstones expire after days (DynamoDB's TTL), the events after RETENTION_DAYS.
+    for (const item of await scanTable(r.store)) {
+      if (item.pk !== `USER#${CAROL.id}`) continue;
+      await r.store.client.send(
+        new DeleteCommand({ TableName: r.store.tableName, Key: { pk: item.pk, sk: item.sk } }),
+      );
+    }
+    expect(await actorsListed(r)).toEqual({ chat: [null, null], bob: [null], bot: [null] });
   });
 });
