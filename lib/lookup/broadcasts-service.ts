@@ -153,7 +153,8 @@ export async function createBroadcastFor(
     if (start.kind === 'mismatch') {
       throw new HttpError(422, 'this idempotencyKey was used for another broadcast (another body)');
     }
-    if (start.kind === 'in-progress' || start.kind === 'unknown') {
+    // (`erased` is a direct message's tombstone only: never a broadcast's record.)
+    if (start.kind === 'in-progress' || start.kind === 'unknown' || start.kind === 'erased') {
       throw new HttpError(
         409,
         'a request with this idempotencyKey is still being processed: retry shortly',

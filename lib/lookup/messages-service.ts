@@ -3,8 +3,11 @@
  *
  * 1. With an Idempotency-Key (header or `idempotencyKey`), the key is claimed first
  *    (store/idempotency.ts): a repeat of a finished request answers as it did, one of a
- *    request still sending is 409, another request under the key is 422. A record made
- *    before the contact's erasure (their floor) is not answered from: the request is new.
+ *    request still sending is 409, another request under the key is 422. The contact's
+ *    erasure leaves the key a tombstone naming no one (store/idempotency-tombstone.ts): every
+ *    repeat within its 24 hours, whatever its request, is 404 `ERASED_KEY_DETAIL` and never
+ *    sends, also after the contact came back. A finished record made before the contact's
+ *    erasure (one the erasure missed) is made that tombstone when met, never taken as new.
  * 2. Who may be messaged (store/messaging-eligibility.ts): an unknown or erased contact is
  *    404, one who never opened a private chat with the bot or blocked it 409. Opting out of
  *    broadcasts (/stop) does not stop direct messages.
@@ -25,6 +28,7 @@ import {
   type Claim,
   type ClaimResult,
   claimKey,
+  eraseRecord,
   idempotencyItemKey,
   recordAnswer,
   recordUnknown,
@@ -69,9 +73,18 @@ export function idempotencyKeyOf(
 }
 
 /**
+ * What a repeat of a key whose recipient was erased answers (their erasure made its record a
+ * tombstone). It names no one: the tombstone no longer knows whom the key was for.
+ */
+export const ERASED_KEY_DETAIL =
+  'the contact this Idempotency-Key was used for has been erased: the request is not carried out again; use a new key';
+
+const ERASED: Outcome = { answer: problem(404, ERASED_KEY_DETAIL), record: 'done' };
+
+/**
  * Whether a finished record made at `createdAt` (epoch seconds) predates an erasure of
- * `userId`: the erasure deletes such records (their `REF#` reference), but one written while
- * it ran may be missed by the index. One read, on repeats only.
+ * `userId`: the erasure makes such records tombstones (their `REF#` reference), but one
+ * written while it ran may be missed by the index. One read, on repeats only.
  */
 async function erasedSince(store: StoreContext, userId: number, createdAt: number) {
   const floor = await readOwnerFloor(store, userId, [monthOf(createdAt)]);
@@ -87,19 +100,18 @@ async function claimFor(
 ): Promise<Claim | Outcome> {
   const itemKey = idempotencyItemKey(callerOf(ctx).keyId, key);
   const hash = requestHash(userId, message);
-  const claim = (replacing?: number) =>
-    claimKey(ctx.store, itemKey, hash, {
-      now: (ctx.now ?? Date.now)(),
-      expired: 'unknown',
-      refs: (at) => personRefIndexKeys(userId, at),
-      ...(replacing !== undefined ? { replacing } : {}),
-    });
-  let found: ClaimResult = await claim();
+  const found: ClaimResult = await claimKey(ctx.store, itemKey, hash, {
+    now: (ctx.now ?? Date.now)(),
+    expired: 'unknown',
+    refs: (at) => personRefIndexKeys(userId, at),
+  });
   if (
     (found.kind === 'done' || found.kind === 'unknown') &&
     (await erasedSince(ctx.store, userId, found.createdAt))
   ) {
-    found = await claim(found.createdAt);
+    // The erasure missed it: it ends as the erasure would have ended it, and never sends.
+    await eraseRecord(ctx.store, itemKey, found.createdAt);
+    return ERASED;
   }
   switch (found.kind) {
     case 'claimed':
@@ -108,6 +120,8 @@ async function claimFor(
       return { answer: found.answer, record: 'done' };
     case 'unknown':
       return UNKNOWN;
+    case 'erased':
+      return ERASED;
     case 'in-progress':
       throw new HttpError(409, 'a request with this key is in progress');
     case 'mismatch':

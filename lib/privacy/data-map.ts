@@ -46,8 +46,9 @@ export type PersonalField =
  * How an erasure of the person ends what the item holds of them:
  * - `settled`: the item is in their partition; the erasure settles it against its floor
  *   (what was written before the floor goes, what a later life wrote stays);
- * - `tombstone`: the item becomes (or is) a tombstone: the id in its key and the floor only,
- *   until its TTL;
+ * - `tombstone`: the item becomes (or is) a tombstone until its TTL: in their partition, the
+ *   id in its key and the floor only; elsewhere (found by a reference, person-refs.ts
+ *   `referenceAction`), its hashed key and dates only, naming no one;
  * - `deleted`: the item is elsewhere and names them by a reference; the erasure Queries the
  *   reference and deletes the item;
  * - `actor-nulled`: the item is someone else's and names them as the actor; the erasure sets

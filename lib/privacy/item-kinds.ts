@@ -233,10 +233,15 @@ export const ITEM_KINDS: readonly ItemKind[] = [
     index: 'GSI2 REF#<userId>',
     builders: ['idempotencyKey', 'personRefIndexKeys'],
     holders: [
-      { whose: 'named', by: 'GSI2 REF#<userId>', fields: ['id', 'message'], erasure: 'deleted' },
+      {
+        whose: 'named',
+        by: 'GSI2 REF#<userId>',
+        fields: ['id', 'message'],
+        erasure: 'tombstone',
+      },
     ],
     keep: { kind: 'ttl', seconds: IDEMPOTENCY_TTL_SECONDS, from: 'the request' },
-    note: 'A direct message sent with an Idempotency-Key: its state and stored answer (the chat id, the message id). The key itself is stored only as a hash.',
+    note: 'A direct message sent with an Idempotency-Key: its state and stored answer (the chat id, the message id). The key itself is stored only as a hash. The recipient’s erasure keeps it until its TTL as a tombstone naming no one (state `erased`, its hashed key and dates: no answer, no request hash, no reference), so that a repeat of the key never sends again (404), also after they come back; a released key keeps no reference either.',
   },
   {
     item: 'subscription',

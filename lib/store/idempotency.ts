@@ -12,7 +12,11 @@
  * - `unknown`: the request may have acted and nobody knows (`recordUnknown`: a timeout, a 5xx,
  *   an unreadable answer; or a `pending` record whose lease ran out, under `expired:
  *   'unknown'`): repeats are told so and never act again;
- * - `released`: the request surely did nothing (`release`): the key is free again.
+ * - `released`: the request surely did nothing (`release`): the key is free again; the record
+ *   keeps no reference to a person, no request hash and no answer;
+ * - `erased`: the person the request was about was erased (idempotency-tombstone.ts): the
+ *   record names no one and every repeat of the key, whatever its request, is told so and
+ *   never acts (`eraseRecord` makes one of a record found older than the person's erasure).
  *
  * A `pending` record whose lease ran out is, by the caller's choice, `unknown` (a direct
  * message: its holder may have sent it before it crashed) or free to take over by the same
@@ -32,6 +36,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, toStoreError } from './dynamo-errors.ts';
+import { ERASED_STATE, tombstoneUpdate } from './idempotency-tombstone.ts';
 import { broadcastIdempotencyKey, idempotencyKey, type Key } from './keys.ts';
 
 /** How long a key is remembered (seconds), for every use. */
@@ -39,7 +44,7 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** How long a claim may act before it is taken as crashed (longer than a lookup's timeout). */
 export const LEASE_MS = 60_000;
 
-export type IdempotencyState = 'pending' | 'done' | 'unknown' | 'released';
+export type IdempotencyState = 'pending' | 'done' | 'unknown' | 'released' | 'erased';
 
 /** An answer as it is replayed: its status and JSON body (a problem's detail for errors). */
 export interface StoredAnswer {
@@ -61,6 +66,7 @@ export type ClaimResult =
   | { kind: 'claimed'; claim: Claim }
   | { kind: 'done'; answer: StoredAnswer; createdAt: number }
   | { kind: 'unknown'; createdAt: number }
+  | { kind: 'erased' }
   | { kind: 'in-progress' }
   | { kind: 'mismatch' };
 
@@ -71,11 +77,9 @@ export interface ClaimOptions {
   expired: 'unknown' | 'take-over';
   /**
    * Extra attributes of the record, given its creation (epoch seconds): the reference to the
-   * person it is about (keys.ts `personRefIndexKeys`), so that their erasure deletes it.
+   * person it is about (keys.ts `personRefIndexKeys`), so that their erasure ends it.
    */
   refs?: (createdAt: number) => Record<string, unknown>;
-  /** Claim over a finished record made at exactly this time (a record its reader found stale). */
-  replacing?: number;
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -112,8 +116,8 @@ function readRecord(item: Item) {
   const raw = String(item.state);
   const state: IdempotencyState = PENDING_NAMES.includes(raw)
     ? 'pending'
-    : raw === 'done' || raw === 'unknown'
-      ? raw
+    : raw === 'done' || raw === 'unknown' || raw === ERASED_STATE
+      ? (raw as IdempotencyState)
       : 'released';
   const createdAt =
     typeof item.createdAt === 'number'
@@ -134,7 +138,7 @@ const MAX_ATTEMPTS = 4;
 /**
  * Claims `key` for a request whose canonical form hashes to `requestHash`. See the module
  * comment for the outcomes; a finished record (`done`, `unknown`) says when it was made, so a
- * caller can tell it from a person's erasure (and claim over it with `replacing`).
+ * caller can tell it from a person's erasure (and make it a tombstone with `eraseRecord`).
  */
 export async function claimKey(
   ctx: StoreContext,
@@ -163,6 +167,8 @@ export async function claimKey(
       if (!item || Number(item.expiresAt) <= nowSeconds) continue;
       const record = readRecord(item);
       if (record.state === 'released') continue;
+      // A tombstone has no request hash: any request under the key is told so.
+      if (record.state === 'erased') return { kind: 'erased' };
       if (item.requestHash !== requestHash) return { kind: 'mismatch' };
       if (record.state === 'done' && record.answer) {
         return { kind: 'done', answer: record.answer, createdAt: record.createdAt };
@@ -201,14 +207,6 @@ function claimPut(
       values[`:p${i}`] = name;
     });
     Object.assign(values, { ':nowMs': now, ':hash': requestHash });
-  }
-  if (options.replacing !== undefined) {
-    condition += ' OR (createdAt = :replacing AND #state IN (:done, :unknown))';
-    Object.assign(values, {
-      ':replacing': options.replacing,
-      ':done': 'done',
-      ':unknown': 'unknown',
-    });
   }
   return new PutCommand({
     TableName: ctx.tableName,
@@ -250,15 +248,17 @@ async function settle(
   ctx: StoreContext,
   key: Key,
   token: string,
-  state: Exclude<IdempotencyState, 'pending'>,
+  state: 'done' | 'unknown' | 'released',
   answer?: StoredAnswer,
 ): Promise<boolean> {
+  // A released key keeps nothing of its request: no reference to a person, no hash of it.
+  const removed = state === 'released' ? 'leaseUntil, requestHash, gsi2pk, refAt' : 'leaseUntil';
   try {
     await ctx.client.send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: key,
-        UpdateExpression: `SET #state = :state${answer ? ', answer = :answer' : ''} REMOVE leaseUntil`,
+        UpdateExpression: `SET #state = :state${answer ? ', answer = :answer' : ''} REMOVE ${removed}`,
         ConditionExpression: '#state IN (:p0, :p1, :p2) AND #token = :token',
         ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
         ExpressionAttributeValues: {
@@ -293,4 +293,33 @@ export function recordUnknown(ctx: StoreContext, claim: Claim) {
 /** Frees a claimed key whose request surely did nothing (it may be tried again). */
 export async function release(ctx: StoreContext, claim: Claim): Promise<void> {
   await settle(ctx, claim.key, claim.token, 'released');
+}
+
+/**
+ * Makes the finished record (`done`, `unknown`) made at `createdAt` a tombstone: a record its
+ * reader found older than its person's erasure (one the erasure's Query missed). False when
+ * the record is no longer that one (already a tombstone, or replaced).
+ */
+export async function eraseRecord(ctx: StoreContext, key: Key, createdAt: number) {
+  const update = tombstoneUpdate();
+  try {
+    await ctx.client.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: key,
+        ...update,
+        ConditionExpression: 'createdAt = :created AND #tstate IN (:done, :unknown)',
+        ExpressionAttributeValues: {
+          ...update.ExpressionAttributeValues,
+          ':created': createdAt,
+          ':done': 'done',
+          ':unknown': 'unknown',
+        },
+      }),
+    );
+    return true;
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw toStoreError(err, 'idempotency record');
+  }
 }

@@ -5,7 +5,9 @@
  * recipient, an idempotency record of a send to them) carries one GSI2 key naming them and the
  * time it was made (`refAt`). The erasure (erasure.ts) Queries each kind once and, for every
  * reference made before its floor:
- * - `REF#<id>` / `REFPHONE#<e164>`: deletes the item;
+ * - `REF#<id>` / `REFPHONE#<e164>`: deletes the item, or, for the kinds in
+ *   `REFERENCE_ACTIONS`, makes it a tombstone that names no one (a direct message's
+ *   idempotency record: its key must keep refusing to send again, idempotency-tombstone.ts);
  * - `ACTOR#<id>`: removes the actor from the item (its `actorId` becomes null) and the
  *   reference with it; the event itself belongs to someone else and stays.
  * A reference made at or after the floor is of the person's new life and stays. Each write is
@@ -19,7 +21,16 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
 import { isConditionalCheckFailed, settleAll } from './dynamo-errors.ts';
-import { actorRefPk, type Key, OUTBOX_PREFIX, personRefPk, phoneRefPk, REF_AT } from './keys.ts';
+import { tombstoneUpdate } from './idempotency-tombstone.ts';
+import {
+  actorRefPk,
+  IDEMPOTENCY_PREFIX,
+  type Key,
+  OUTBOX_PREFIX,
+  personRefPk,
+  phoneRefPk,
+  REF_AT,
+} from './keys.ts';
 import { queryAll } from './query.ts';
 import { GSI2 } from './table.ts';
 
@@ -37,6 +48,19 @@ const ACTOR_PATHS: readonly { skPrefix: string; paths: readonly string[] }[] = [
 /** The paths that hold the actor in an item with sort key `sk` (none: unknown kind). */
 export function actorPaths(sk: string): readonly string[] {
   return ACTOR_PATHS.find((kind) => sk.startsWith(kind.skPrefix))?.paths ?? [];
+}
+
+/**
+ * What ends a `REF#`/`REFPHONE#` reference, by the prefix of the item's partition key: an item
+ * of a kind listed here is kept as a tombstone; any other is deleted.
+ */
+const REFERENCE_ACTIONS: readonly { pkPrefix: string; action: 'tombstone' }[] = [
+  { pkPrefix: IDEMPOTENCY_PREFIX, action: 'tombstone' },
+];
+
+/** How a copy of a person at `key` is ended: deleted, or kept as a tombstone naming no one. */
+export function referenceAction(key: Key): 'delete' | 'tombstone' {
+  return REFERENCE_ACTIONS.find((kind) => key.pk.startsWith(kind.pkPrefix))?.action ?? 'delete';
 }
 
 /** Keys of every item under the GSI2 key `gsi2pk` (all pages). */
@@ -59,16 +83,37 @@ async function conditional(run: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** Deletes `key` if it still holds reference `ref` made before `floor`. */
-function deleteReference(ctx: StoreContext, key: Key, ref: string, floor: number) {
+/**
+ * Deletes `key`, or makes it a tombstone (`referenceAction`), if it still holds reference
+ * `ref` made before `floor`.
+ */
+function endCopy(ctx: StoreContext, key: Key, ref: string, floor: number) {
+  const condition = {
+    ConditionExpression: 'gsi2pk = :ref AND #at < :floor',
+    ExpressionAttributeNames: { '#at': REF_AT },
+    ExpressionAttributeValues: { ':ref': ref, ':floor': floor },
+  };
+  if (referenceAction(key) === 'delete') {
+    return conditional(() =>
+      ctx.client.send(new DeleteCommand({ TableName: ctx.tableName, Key: key, ...condition })),
+    );
+  }
+  const update = tombstoneUpdate();
   return conditional(() =>
     ctx.client.send(
-      new DeleteCommand({
+      new UpdateCommand({
         TableName: ctx.tableName,
         Key: key,
-        ConditionExpression: 'gsi2pk = :ref AND #at < :floor',
-        ExpressionAttributeNames: { '#at': REF_AT },
-        ExpressionAttributeValues: { ':ref': ref, ':floor': floor },
+        UpdateExpression: update.UpdateExpression,
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: {
+          ...update.ExpressionAttributeNames,
+          ...condition.ExpressionAttributeNames,
+        },
+        ExpressionAttributeValues: {
+          ...update.ExpressionAttributeValues,
+          ...condition.ExpressionAttributeValues,
+        },
       }),
     ),
   );
@@ -111,8 +156,8 @@ function removeActor(ctx: StoreContext, key: Key, ref: string, floor: number) {
 
 /**
  * Ends one reference a reader found still in place after its person's erasure at `floor` (an
- * item the erasure's Query missed: written while it ran, or not yet in the index): deleted, or
- * its actor removed, as the erasure would have. False when it no longer holds `ref`.
+ * item the erasure's Query missed: written while it ran, or not yet in the index): deleted (or
+ * made a tombstone), or its actor removed, as the erasure would have. False when it no longer holds `ref`.
  */
 export function endReference(
   ctx: StoreContext,
@@ -122,11 +167,11 @@ export function endReference(
 ): Promise<boolean> {
   return ref.startsWith(actorRefPk(0).slice(0, -1))
     ? removeActor(ctx, key, ref, floor)
-    : deleteReference(ctx, key, ref, floor);
+    : endCopy(ctx, key, ref, floor);
 }
 
 export interface ReferenceCount {
-  /** Items deleted (copies of the person). */
+  /** Items deleted or made tombstones (copies of the person). */
   deleted: number;
   /** Items whose actor was removed. */
   unnamed: number;
@@ -153,7 +198,7 @@ export async function endReferences(
   const count: ReferenceCount = { deleted: 0, unnamed: 0 };
   const work = [
     ...copies.flat().map(({ key, ref }) => async () => {
-      if (await deleteReference(ctx, key, ref, floor)) count.deleted++;
+      if (await endCopy(ctx, key, ref, floor)) count.deleted++;
     }),
     ...named.map((key) => async () => {
       if (await removeActor(ctx, key, actor, floor)) count.unnamed++;

@@ -25,7 +25,11 @@ const ENDINGS: Record<Holder['erasure'], string> = {
 function holderText(holder: Holder): string {
   const whose =
     holder.whose === 'owner' ? "the partition's person" : `a person named by ${code(holder.by)}`;
-  return `${whose}: ${holder.fields.join(', ')}; erasure: ${ENDINGS[holder.erasure]}`;
+  const ending =
+    holder.erasure === 'tombstone' && holder.whose === 'named'
+      ? 'becomes a tombstone naming no one (its hashed key, state, dates), found by the reference'
+      : ENDINGS[holder.erasure];
+  return `${whose}: ${holder.fields.join(', ')}; erasure: ${ending}`;
 }
 
 function itemRows(): string[] {

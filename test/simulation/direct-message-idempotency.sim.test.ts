@@ -2,20 +2,29 @@
  * The Idempotency-Key protocol of direct messages against a plain reference model, with the
  * lookup function dying after (or before) any store call of a request. Seeded fast-check
  * sequences of repeats of one request under one key; each repeat gets a Telegram answer (sent,
- * unreadable, 500, timeout, 429, blocked), may crash, and may come after the lease ran out.
+ * unreadable, 500, timeout, 429, blocked), may crash, may come after the lease ran out, and may
+ * come after the recipient was erased and came back (/start again).
  *
- * The model: a key is free, held (a crashed claim, 409 until its lease ends) or settled with
- * the first final answer (201, 409 blocked, 502). Checked after every repeat:
- * - at most one message may have reached Telegram under the key, and none after that;
- * - once a repeat got a final answer, every later one gets exactly it;
+ * The model: a key is free, held (a crashed claim, 409 until its lease ends), settled with
+ * the first final answer (201, 409 blocked, 502) or erased (404 "erased"). Checked after every
+ * repeat:
+ * - at most one message may have reached Telegram under the key, and none after that, across
+ *   any number of erasures and returns;
+ * - once a repeat got a final answer, every later one gets exactly it, until an erasure: then
+ *   every later one is 404 "erased";
+ * - after an erasure of a key that was free or held, the first final answer is either
+ *   "erased" (a held claim had landed) or a new request's, and every later one gets it;
  * - 409 "in progress" only while a crashed claim's lease runs.
  * A dead function sends nothing: the fake Bot API ignores a call made after the crash.
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { ERASED_KEY_DETAIL } from '../../lib/lookup/messages-service.ts';
 import { createApiKey } from '../../lib/store/api-key-admin.ts';
+import { eraseUser } from '../../lib/store/erasure.ts';
 import { LEASE_MS } from '../../lib/store/idempotency.ts';
 import { fuzzParams, fuzzTimeout } from '../fuzz/fuzz-config.ts';
+import { privateMessage } from '../helpers/broadcasts.ts';
 import { type FakeResponse, telegramError } from '../helpers/fake-bot-api.ts';
 import { type FaultKind, faultyClient } from '../helpers/faults.ts';
 import { ALICE, post } from '../helpers/lookup.ts';
@@ -42,13 +51,22 @@ interface Repeat {
   crash?: { at: number; lands: boolean };
   /** The repeat comes after every lease ran out. */
   late: boolean;
+  /** Before the repeat, the recipient is erased and then opens the bot again. */
+  erase: boolean;
 }
 
 const repeat = fc.record({
   telegram: fc.constantFrom<Telegram>('sent', 'unreadable', '500', 'timeout', '429', 'blocked'),
   crash: fc.option(fc.record({ at: fc.nat(6), lands: fc.boolean() }), { nil: undefined }),
   late: fc.boolean(),
+  erase: fc.boolean(),
 });
+
+/** Every repeat of a key whose recipient was erased (the body's other members aside). */
+const ERASED_ANSWER = {
+  status: 404,
+  body: expect.objectContaining({ status: 404, detail: ERASED_KEY_DETAIL }),
+};
 
 function answerOf(telegram: Telegram, chatId: unknown): unknown {
   switch (telegram) {
@@ -71,7 +89,7 @@ async function run(repeats: Repeat[]): Promise<void> {
   const { store, webhook } = await stack.handlers();
   await post(webhook, privateText('/start', nowSeconds() - 600));
   let clock = Date.now();
-  let current: Repeat = { telegram: 'sent', late: false };
+  let current: Repeat = { telegram: 'sent', late: false, erase: false };
   let calls = 0;
   let dead = false;
   const faulty = faultyClient(store.endpoint, (): FaultKind | undefined => {
@@ -99,6 +117,7 @@ async function run(repeats: Repeat[]): Promise<void> {
   });
 
   let final: { status: number; body: unknown } | undefined;
+  let erasedEver = false;
   let heldSinceCrash = false;
   for (const [i, step] of repeats.entries()) {
     current = step;
@@ -107,6 +126,18 @@ async function run(repeats: Repeat[]): Promise<void> {
     if (step.late) {
       clock += LEASE_MS + 1000;
       heldSinceCrash = false;
+    }
+    if (step.erase) {
+      // On the lookup's clock, so that every record made so far predates the floor; she comes
+      // back after it, and the clock moves past the floor's second.
+      const at = Math.floor(clock / 1000);
+      await eraseUser(store, ALICE, at);
+      await post(webhook, privateMessage({ id: ALICE, first_name: 'Alice' }, at + 2, '/start'));
+      clock += 3000;
+      heldSinceCrash = false;
+      erasedEver = true;
+      // A settled key stays settled, as "erased"; a free or held one is decided by the next.
+      if (final) final = ERASED_ANSWER;
     }
     const response = await lookup.call({
       method: 'POST',
@@ -136,7 +167,9 @@ async function run(repeats: Repeat[]): Promise<void> {
       );
       continue;
     }
-    if (MAYBE_SENT[step.telegram] && maybeDelivered > 0 && response.status !== 201) {
+    const erasedKey = response.status === 404 && response.body.detail === ERASED_KEY_DETAIL;
+    expect(erasedKey && !erasedEver, `${where}: erased without an erasure`).toBe(false);
+    if (MAYBE_SENT[step.telegram] && maybeDelivered > 0 && response.status !== 201 && !erasedKey) {
       expect(response.body, `${where}: a maybe-sent answer not unknown`).toMatchObject({
         status: 502,
         outcome: 'unknown',

@@ -24,13 +24,13 @@ export const ERASURE_GRANTS: FunctionGrants = {
     // an event in a partition of its own.
     PutItem: [USER, OUTBOX, PHONE_FLOOR],
     // settle.ts keeps what a newer update wrote; person-refs.ts nulls her as the actor of
-    // others' events and membership events (under their USER#).
-    UpdateItem: [USER],
+    // others' events and membership events (under their USER#) and makes the idempotency
+    // records of direct messages to her tombstones naming no one (IDEMPOTENCY#).
+    UpdateItem: [USER, IDEMPOTENCY],
     // settle.ts removes her items and others' entries of her; person-refs.ts deletes the
     // copies that name her elsewhere: others' outbox events (USER#), deliveries (SUB#),
-    // broadcast recipients and broadcast idempotency records (BROADCAST#), idempotency
-    // records of direct messages (IDEMPOTENCY#).
-    DeleteItem: [USER, SUB, BROADCAST, IDEMPOTENCY],
+    // broadcast recipients and broadcast idempotency records (BROADCAST#).
+    DeleteItem: [USER, SUB, BROADCAST],
   },
   // Entries others saved of her, by her id and by her verified phone alone.
   gsi1: [SHARED_OF, SHARED_PHONE],

@@ -1,12 +1,13 @@
 /**
  * A direct send Telegram may have carried out is `unknown` under its Idempotency-Key: 502 with
  * `outcome: "unknown"` on the call and on every repeat, and never sent again. And a key's
- * record goes with its recipient's erasure. Real lookup and webhook handlers, the embedded
+ * record becomes a tombstone naming no one with its recipient's erasure. Real lookup and webhook handlers, the embedded
  * store, the loopback fake Bot API.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
+import { ERASED_KEY_DETAIL } from '../../../lib/lookup/messages-service.ts';
 import { createApiKey } from '../../../lib/store/api-key-admin.ts';
 import { idempotencyItemKey, LEASE_MS } from '../../../lib/store/idempotency.ts';
 import { type FakeBotApiCall, telegramError } from '../../helpers/fake-bot-api.ts';
@@ -158,7 +159,7 @@ describe('an idempotency record and its recipient’s erasure', () => {
       409,
     ],
   ])(
-    'is deleted by the erasure (%s): a repeat is a new request, 404',
+    'is made a tombstone naming no one by the erasure (%s): every repeat is 404 erased',
     async (_n, script, status) => {
       script();
       expect((await send(api, 'k-erased')).status).toBe(status);
@@ -166,15 +167,18 @@ describe('an idempotency record and its recipient’s erasure', () => {
       expect(record).toMatchObject({ gsi2pk: `REF#${ALICE}` });
       await erase();
 
-      expect(await readRecord('k-erased')).toBeUndefined();
+      const tombstone = await readRecord('k-erased');
+      expect(tombstone).toMatchObject({ state: 'erased', expiresAt: record?.expiresAt });
+      expect(tombstone).not.toHaveProperty('gsi2pk');
+      expect(JSON.stringify(tombstone)).not.toContain(String(ALICE));
       const again = await send(api, 'k-erased');
       expect(again.status).toBe(404);
-      expect(again.body.detail).toBe(`no contact with id ${ALICE}`);
+      expect(again.body.detail).toBe(ERASED_KEY_DETAIL);
       expect(sends()).toHaveLength(1);
     },
   );
 
-  it('is not answered from when the erasure missed it (written while it ran)', async () => {
+  it('is made a tombstone when met after an erasure that missed it (written while it ran)', async () => {
     expect((await send(api, 'k-missed')).status).toBe(201);
     // As if the index had not shown the record to the erasure yet.
     const key = idempotencyItemKey(writeKeyId, 'k-missed');
@@ -190,8 +194,9 @@ describe('an idempotency record and its recipient’s erasure', () => {
 
     const again = await send(api, 'k-missed');
     expect(again.status).toBe(404);
+    expect(again.body.detail).toBe(ERASED_KEY_DETAIL);
     const after = await readRecord('k-missed');
-    expect(after).toMatchObject({ state: 'released' });
+    expect(after).toMatchObject({ state: 'erased' });
     expect(JSON.stringify(after)).not.toContain('chatId');
     expect(sends()).toHaveLength(1);
   });

@@ -56,7 +56,15 @@ const items = () => [
   // Her place in a broadcast, the broadcast request's and a direct message's records.
   { ...recipientKey('bc_1', ALICE), ...personRefIndexKeys(ALICE, MADE) },
   { ...broadcastIdempotencyKey('key_1', 'h1'), ...personRefIndexKeys(ALICE, MADE) },
-  { ...idempotencyKey('key_1', 'h2'), ...personRefIndexKeys(ALICE, MADE) },
+  {
+    ...idempotencyKey('key_1', 'h2'),
+    ...personRefIndexKeys(ALICE, MADE),
+    state: 'done',
+    requestHash: 'h3',
+    createdAt: MADE,
+    expiresAt: MADE + 86_400,
+    answer: { status: 201, body: { chatId: ALICE, messageId: 7 } },
+  },
 ];
 
 let root: TestStore;
@@ -102,11 +110,21 @@ describe('an erasure within the grants of the function that runs it', () => {
     const text = JSON.stringify(others);
     expect(text).not.toContain(PHONE);
     expect(text).not.toContain(String(ALICE));
-    // Bob's events stay, without her as their actor.
+    // Bob's events stay, without her as their actor; the direct message's key stays a
+    // tombstone naming no one, so that it never sends again.
     expect(others.map((item) => `${item.pk} ${item.sk}`).sort()).toEqual(
-      [eventKey(BOB, GROUP, MADE, 'left'), outboxKey({ userId: BOB }, 'evt_left')]
+      [
+        eventKey(BOB, GROUP, MADE, 'left'),
+        outboxKey({ userId: BOB }, 'evt_left'),
+        idempotencyKey('key_1', 'h2'),
+      ]
         .map((key) => `${key.pk} ${key.sk}`)
         .sort(),
     );
+    const tombstone = others.find((item) => String(item.pk).startsWith('IDEMPOTENCY#'));
+    expect(tombstone).toMatchObject({ state: 'erased', createdAt: MADE });
+    for (const gone of ['answer', 'requestHash', 'gsi2pk', 'refAt']) {
+      expect(tombstone).not.toHaveProperty(gone);
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   LOG_RETENTION_DAYS,
 } from '../../../lib/privacy/data-map.ts';
 import * as keys from '../../../lib/store/keys.ts';
+import { referenceAction } from '../../../lib/store/person-refs.ts';
 import { ROOT } from '../../helpers/local-process.ts';
 
 /** Builders of key parts and parsers: they build no item's key of their own. */
@@ -115,6 +116,13 @@ describe('data map: items', () => {
         } else if (holder.erasure !== 'kept') {
           expect(holder.by, kind.item).toMatch(/REF#|REFPHONE#|ACTOR#|SHAREDOF#/);
           expect(holder.erasure === 'actor-nulled', kind.item).toBe(/ACTOR#/.test(holder.by));
+          if (/^GSI2 REF(PHONE)?#/.test(holder.by)) {
+            // As the erasure ends it (person-refs.ts).
+            const action = referenceAction({ pk: kind.pk, sk: kind.sk });
+            expect(holder.erasure, kind.item).toBe(
+              action === 'tombstone' ? 'tombstone' : 'deleted',
+            );
+          }
         } else {
           // Only what must outlive the erasure, holding the id alone (contact.erased).
           expect(holder.fields, kind.item).toEqual(['id']);
