@@ -43,8 +43,11 @@ export interface LocalStackOptions {
   /** Overrides HOST / PORT (0 picks a free port). */
   host?: string;
   port?: number;
-  /** Called after each delivery attempt of a subscriber event (npm start prints it). */
-  onDelivery?: (fields: Record<string, unknown>) => void;
+  /**
+   * Called after each delivery attempt of a subscriber event, with the dispatcher's log line
+   * (its message and fields, as the deployed function logs them; npm start prints it).
+   */
+  onDelivery?: (message: string, fields: Record<string, unknown>) => void;
   /** Called when a broadcast starts, pauses, stops or finishes (npm start prints it). */
   onBroadcast?: (message: string, fields: Record<string, unknown>) => void;
   /** Called when a pass of the local dispatcher fails (it tries again on the next). */
@@ -141,7 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     {
       store,
       post: (request) => sendWebhook({ ...request, allowLoopback: config.EVENTS_ALLOW_LOOPBACK }),
-      ...(options.onDelivery ? { log: (_message, fields) => options.onDelivery?.(fields) } : {}),
+      ...(options.onDelivery ? { log: options.onDelivery } : {}),
       // Broadcasts go out a second's slice per pass, paced across passes (BROADCAST_RATE).
       broadcasts: createBroadcastRunner(store, async () =>
         broadcastSenderFromConfig(config, handlerSecrets, store, {

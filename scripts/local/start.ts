@@ -45,6 +45,7 @@ const { formatBroadcastLine, formatDeliveryLine, formatRequestLine } = await imp
   './request-log.ts'
 );
 const { describeError } = await import('../../lib/http/lazy-deps.ts');
+const { logger } = await import('../../lib/logger.ts');
 const { startLocalStack } = await import('./stack.ts');
 
 if (poll && !process.env.TELEGRAM_BOT_TOKEN) {
@@ -54,13 +55,17 @@ if (poll && !process.env.TELEGRAM_BOT_TOKEN) {
 
 async function main(): Promise<void> {
   const stack = await startLocalStack({
+    // JSON: the dispatcher's lines as the deployed function logs them (the handlers log theirs).
     ...(format === 'human'
       ? {
           onRequest: (entry) => console.log(formatRequestLine(entry)),
-          onDelivery: (fields) => console.log(formatDeliveryLine(fields)),
+          onDelivery: (_message, fields) => console.log(formatDeliveryLine(fields)),
           onBroadcast: (message, fields) => console.log(formatBroadcastLine(message, fields)),
         }
-      : {}),
+      : {
+          onDelivery: (message, fields) => logger.info(message, fields),
+          onBroadcast: (message, fields) => logger.info(message, fields),
+        }),
     onDispatchError: (err) =>
       console.error(`events: a dispatcher pass failed (${describeError(err).error}); retrying`),
   });
