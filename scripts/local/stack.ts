@@ -34,6 +34,7 @@ import {
   removeStackState,
   writeStackState,
 } from './local-state.ts';
+import { type BelowMark, belowQueueMark } from './queue-mark.ts';
 import { describeUpdate, type RequestLogEntry } from './request-log.ts';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -52,6 +53,12 @@ export interface LocalStackOptions {
   onBroadcast?: (message: string, fields: Record<string, unknown>) => void;
   /** Called when a pass of the local dispatcher fails (it tries again on the next). */
   onDispatchError?: (err: unknown) => void;
+  /**
+   * Called when a webhook update's id was below its chat queue's mark, so its chat counters
+   * did not count it (queue-mark.ts; npm start prints it). Costs a read per update: only set
+   * it where a person reads the output.
+   */
+  onBelowMark?: (below: BelowMark) => void;
   /** Called after each request is answered (npm start prints it on a terminal). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -183,7 +190,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       const body = await readBody(req);
       if (route.webhook && options.onRequest) update = describeUpdate(body);
-      sendResult(res, await route.handler(toEvent(req, body)));
+      const result = await route.handler(toEvent(req, body));
+      sendResult(res, result);
+      if (route.webhook && options.onBelowMark && result.statusCode === 200) {
+        const below = await belowQueueMark(store, body).catch(() => undefined);
+        if (below) options.onBelowMark(below);
+      }
     } catch (err: unknown) {
       const status = err instanceof BodyTooLargeError ? 413 : 500;
       if (!res.headersSent) sendResult(res, problemResponse(status, 'request failed'));

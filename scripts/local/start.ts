@@ -47,6 +47,7 @@ const { formatBroadcastLine, formatDeliveryLine, formatRequestLine } = await imp
 const { describeError } = await import('../../lib/http/lazy-deps.ts');
 const { logger } = await import('../../lib/logger.ts');
 const { startLocalStack } = await import('./stack.ts');
+const { belowMarkLine } = await import('./queue-mark.ts');
 
 if (poll && !process.env.TELEGRAM_BOT_TOKEN) {
   console.error('npm start -- --poll needs TELEGRAM_BOT_TOKEN (the token BotFather gave you).');
@@ -66,6 +67,10 @@ async function main(): Promise<void> {
           onDelivery: (message, fields) => logger.info(message, fields),
           onBroadcast: (message, fields) => logger.info(message, fields),
         }),
+    onBelowMark: (below) =>
+      format === 'human'
+        ? console.log(belowMarkLine(below))
+        : logger.warn('update below its queue mark', { ...below }),
     onDispatchError: (err) =>
       console.error(`events: a dispatcher pass failed (${describeError(err).error}); retrying`),
   });
