@@ -6,6 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
+import { LOOKUP_ROUTES } from '../lib/lookup/routes.ts';
+import { describeScopes } from '../lib/lookup/scope-summary.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../lib/store/api-key-admin.ts';
 import { API_SCOPES, type ApiKeyRecord, type ApiScope } from '../lib/store/api-keys.ts';
 import { createDocumentClient, type StoreContext } from '../lib/store/client.ts';
@@ -17,17 +19,16 @@ export const USAGE = `usage: npm run apikey -- <command> [options]
   create --name NAME --scope SCOPE [--phones]
                                      create a key; it is printed once, only its hash is stored
   list                               list keys: id, name, scope, phones, created, revoked
-  revoke --id ID                     revoke a key (it stays listed, it never works again)
+  revoke --id ID                     revoke a key: it stays listed; refused at once by new
+                                     lookup instances, by warm ones within
+                                     API_KEY_CACHE_SECONDS (60 s unless set otherwise)
   --help                             show this text
 
-scopes, each granting what the ones before it grant:
-  read    every GET route
-  write   also PATCH /v1/contacts/{userId} (tags and notes)
-  admin   also DELETE /v1/contacts/{userId} (erasure) and ?live=true storing Telegram's answer
+${describeScopes(LOOKUP_ROUTES)}
 
 phones (the phones permission):
-  --phones  answers to this key may carry phone numbers (contacts, members, shared contacts,
-            the export's includePhone=true). Without it no answer carries one; a search by
+  --phones  answers to this key may carry phone numbers (contacts, searches, members, top
+            members, shared contacts). Without it no answer carries one; a search by
             ?phone= still answers (so it tells whether a number is known). Admin keys always
             have it; keys created before the permission existed keep it.
 
@@ -37,6 +38,13 @@ where the keys are:
   TABLE_NAME          table (default: the running npm start's, else telegram-contacts-local);
                       naming another table than npm start's means AWS's
   AWS_REGION, AWS_PROFILE, ...   the usual AWS settings when talking to AWS`;
+
+/**
+ * When a revocation bites: the lookup caches what it read about a key per warm instance
+ * (lib/http/api-key-auth.ts), so a revoked key may still work that long there.
+ */
+export const REVOKE_TAKES_EFFECT =
+  'new lookup instances refuse it now; a warm one may still accept it for up to API_KEY_CACHE_SECONDS (60 s unless the deployment sets another; npm start: its own setting)';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -150,7 +158,10 @@ async function execute(command: Command, store: StoreContext, io: CliIo): Promis
     io.err(`no API key with id ${command.id}`);
     return 1;
   }
-  io.out(result === 'revoked' ? `revoked ${command.id}` : `${command.id} was already revoked`);
+  if (result === 'revoked') {
+    io.out(`revoked ${command.id}`);
+    io.out(REVOKE_TAKES_EFFECT);
+  } else io.out(`${command.id} was already revoked`);
   return 0;
 }
 

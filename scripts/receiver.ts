@@ -10,20 +10,39 @@
  * It is also a template: the handler below is what a receiver needs.
  */
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { intOption, parseCliOrExit, UsageError } from './cli.ts';
 
-const { values } = parseArgs({
-  options: { secret: { type: 'string' }, port: { type: 'string' } },
-});
-const secret = values.secret ?? process.env.WEBHOOK_SECRET;
-if (!secret?.startsWith('whsec_')) {
-  console.error(
-    'npm run receiver -- --secret whsec_... (the secret POST /v1/subscriptions answered once)',
-  );
-  process.exit(2);
-}
-const port = Number(values.port ?? process.env.PORT ?? 4000);
+const USAGE = `usage: npm run receiver -- --secret whsec_... [--port 4000]
+
+  A webhook receiver for subscriber events, on 127.0.0.1: verifies each delivery's Standard
+  Webhooks signature, prints the event and answers 204 (400 when it does not verify). A
+  repeat of a webhook-id already seen is answered 204 and marked as a repeat.
+
+options:
+  --secret whsec_...  the secret POST /v1/subscriptions answered once (or WEBHOOK_SECRET)
+  --port N            the port to listen on (or PORT; default 4000)
+  --help              show this text`;
+
+const { secret, port } = parseCliOrExit(
+  {
+    name: 'receiver',
+    usage: USAGE,
+    options: { secret: { type: 'string' }, port: { type: 'string' } },
+  },
+  ({ values }) => {
+    const secret = values.secret ?? process.env.WEBHOOK_SECRET;
+    if (!secret?.startsWith('whsec_')) {
+      throw new UsageError(
+        'give --secret whsec_... (the secret POST /v1/subscriptions answered once)',
+      );
+    }
+    return {
+      secret,
+      port: intOption('port', values.port ?? process.env.PORT ?? '4000', 1, 65_535),
+    };
+  },
+);
 const webhook = new Webhook(secret);
 const seen = new Set<string>();
 

@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { recordBotBlocked } from '../store/bot-blocked.ts';
-import { countsOf } from '../store/broadcast-counts.ts';
+import { countsOf, recipientStates } from '../store/broadcast-counts.ts';
 import {
   pauseSenders,
   releaseSenderLease,
@@ -102,6 +102,8 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
   const owner = deps.owner ?? `sender-${randomUUID()}`;
   /** Kept across runs: the pace goes on from one slice to the next. */
   let pacer: Pacer | undefined;
+  /** The missing token is said once per sender, not on every sweep. */
+  let saidNoToken = false;
 
   const aborted = (s: Session) =>
     s.stopped !== undefined || now() >= s.lease.until - LEASE_MARGIN_MS;
@@ -213,19 +215,42 @@ export function createBroadcastSender(deps: BroadcastSenderDeps) {
   }
 
   /**
+   * Without a token nothing can be sent: one warning line (the first time), and a broadcast
+   * cancelled meanwhile is settled (every recipient not sent to is skipped) and taken off the
+   * list, so a cancel leaves nothing waiting. One whose recipient is being sent elsewhere is
+   * left to that sender.
+   */
+  async function settleWithoutToken(pending: string[], result: BroadcastRun) {
+    if (!saidNoToken) {
+      saidNoToken = true;
+      log('broadcasts wait: no bot token configured', { pending: pending.length });
+    }
+    for (const id of pending) {
+      const broadcast = await getBroadcast(ctx, id, true);
+      if (!broadcast || broadcast.counts) {
+        await forgetPending(ctx, id);
+        result.finished++;
+      } else if (broadcast.status === 'cancelled') {
+        const tally = await recipientStates(ctx, id);
+        if (tally.sending > 0) continue;
+        await finishBroadcast(ctx, id, countsOf(tally, true, broadcast.total), now());
+        result.finished++;
+      }
+    }
+    return result;
+  }
+
+  /**
    * Sends what waits (`listed`, or what the index lists), for at most `budgetMs` (messages in
-   * flight then finish). Does nothing without a bot token or while another dispatcher holds
-   * the lease.
+   * flight then finish). Sends nothing without a bot token (settleWithoutToken) or while
+   * another dispatcher holds the lease.
    */
   async function run(budgetMs = DEFAULT_SLICE_MS, listed?: string[]): Promise<BroadcastRun> {
     const deadline = now() + budgetMs;
     const pending = budgetMs <= 0 ? [] : (listed ?? (await listPendingBroadcasts(ctx)));
     const result: BroadcastRun = { pending: pending.length, sent: 0, finished: 0 };
     if (pending.length === 0) return result;
-    if (!deps.botApi.hasToken) {
-      log('broadcasts wait: no bot token configured', { pending: pending.length });
-      return result;
-    }
+    if (!deps.botApi.hasToken) return settleWithoutToken(pending, result);
     const lease = await takeSenderLease(ctx, owner, now(), SENDER_LEASE_MS);
     if (!lease) return { ...result, busy: true };
     pacer ??= createPacer({ rate: deps.rate, now, sleep });

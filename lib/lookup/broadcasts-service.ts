@@ -127,9 +127,10 @@ async function replay(
 }
 
 /**
- * Accepts a broadcast: 202 with its id and recipient count. 403 over ADMIN_BROADCAST_RECIPIENTS
- * without an admin key; with an idempotencyKey, 409 while the first request runs and 422 for
- * another body under the same key.
+ * Accepts a broadcast: 202 with its id and recipient count. 503 at once without a bot token (as
+ * a direct message: a broadcast that could never be sent is not stored to wait). 403 over
+ * ADMIN_BROADCAST_RECIPIENTS without an admin key; with an idempotencyKey, 409 while the first
+ * request runs and 422 for another body under the same key.
  */
 export async function createBroadcastFor(
   ctx: RequestContext,
@@ -137,6 +138,13 @@ export async function createBroadcastFor(
   headerKey?: string,
 ): Promise<QueuedBroadcast> {
   const caller = callerOf(ctx);
+  if (!ctx.botApi.hasToken) {
+    throw new HttpError(
+      503,
+      'sending needs the bot token, and TELEGRAM_BOT_TOKEN is not configured',
+      { expose: true },
+    );
+  }
   const createdAt = Date.now();
   const { idempotencyKey: _bodyKey, ...request } = body;
   const idempotencyKey = idempotencyKeyOf(headerKey, body.idempotencyKey);

@@ -466,7 +466,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     summary: 'Send a message to every contact of an audience (write; admin over 1,000 recipients)',
     description: [
       "The audience (a tag, a chat's current members, or user ids) is resolved now: contacts who have a private chat with the bot, have not blocked it and have not sent /stop are the recipients (total). The dispatcher then sends, paced under BROADCAST_RATE messages per second overall (default 25) and one per chat per second, honouring Telegram's retry_after; each recipient is checked again right before their message (a /stop meanwhile skips them). Follow it with GET /v1/broadcasts/{broadcastId}.",
-      `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); an audience naming more than ${MAX_BROADCAST_AUDIENCE} contacts is 413, and a chatId never seen 404. An audience with no recipient is done at once (total 0).`,
+      `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); an audience naming more than ${MAX_BROADCAST_AUDIENCE} contacts is 413, and a chatId never seen 404. An audience with no recipient is done at once (total 0). 503 when no bot token is configured (nothing is stored: as a direct message, it could never be sent).`,
       'Idempotency-Key (header, or idempotencyKey in the body; both given: equal): the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Keys belong to the API key that used them (apart from those of direct messages). The text is never logged. Send the body as application/json.',
     ].join('\n\n'),
     scope: 'write',
@@ -481,7 +481,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     },
     status: 202,
     response: QueuedBroadcast,
-    errors: [404, 409, 413, 415, 422],
+    errors: [404, 409, 413, 415, 422, 503],
     run: (ctx, { body, headers }) => createBroadcastFor(ctx, body, headers['idempotency-key']),
   }),
   defineRoute({

@@ -185,4 +185,11 @@ export const LOG_LINES: readonly LogLine[] = [
     fields: ['error', 'detail', 'backoffMs'],
     personal: [],
   },
+  {
+    message: 'update below its queue mark',
+    level: 'warn',
+    source: 'scripts/local/start.ts (npm start with JSON lines only)',
+    fields: ['updateId', 'chatId', 'mark'],
+    personal: ['chat'],
+  },
 ];

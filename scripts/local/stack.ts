@@ -6,7 +6,7 @@
  * On a data directory it keeps its secrets there (stable across restarts, see local-state.ts)
  * and, while it runs, says where it is, so the other commands find it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createLookupHandler } from '../../functions/lookup.ts';
@@ -16,14 +16,17 @@ import { ConfigError } from '../../lib/errors.ts';
 import { broadcastSenderFromConfig } from '../../lib/events/broadcast-deps.ts';
 import { createBroadcastRunner } from '../../lib/events/broadcast-runner.ts';
 import { sendWebhook } from '../../lib/events/send-webhook.ts';
+import { BODY_TOO_LARGE } from '../../lib/http/event.ts';
 import { jsonResponse, problemResponse } from '../../lib/http/http-error.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
+import { verifyWebhookSecret } from '../../lib/telegram/webhook-secret.ts';
 import { buildWebhookDeps, type WebhookDeps } from '../../lib/webhook/webhook-deps.ts';
+import { SECRET_HEADER } from '../../lib/webhook/webhook-request.ts';
 import { keepOneDevKey } from './dev-key.ts';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.ts';
-import { BodyTooLargeError, readBody, sendResult, toEvent } from './http-event.ts';
+import { BodyTooLargeError, dropRest, readBody, sendResult, toEvent } from './http-event.ts';
 import { startLocalDispatcher } from './local-dispatcher.ts';
 import { localBotIdentity } from './local-identity.ts';
 import {
@@ -34,6 +37,7 @@ import {
   removeStackState,
   writeStackState,
 } from './local-state.ts';
+import { type BelowMark, belowQueueMark } from './queue-mark.ts';
 import { describeUpdate, type RequestLogEntry } from './request-log.ts';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -43,12 +47,21 @@ export interface LocalStackOptions {
   /** Overrides HOST / PORT (0 picks a free port). */
   host?: string;
   port?: number;
-  /** Called after each delivery attempt of a subscriber event (npm start prints it). */
-  onDelivery?: (fields: Record<string, unknown>) => void;
+  /**
+   * Called after each delivery attempt of a subscriber event, with the dispatcher's log line
+   * (its message and fields, as the deployed function logs them; npm start prints it).
+   */
+  onDelivery?: (message: string, fields: Record<string, unknown>) => void;
   /** Called when a broadcast starts, pauses, stops or finishes (npm start prints it). */
   onBroadcast?: (message: string, fields: Record<string, unknown>) => void;
   /** Called when a pass of the local dispatcher fails (it tries again on the next). */
   onDispatchError?: (err: unknown) => void;
+  /**
+   * Called when a webhook update's id was below its chat queue's mark, so its chat counters
+   * did not count it (queue-mark.ts; npm start prints it). Costs a read per update: only set
+   * it where a person reads the output.
+   */
+  onBelowMark?: (below: BelowMark) => void;
   /** Called after each request is answered (npm start prints it on a terminal). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -141,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     {
       store,
       post: (request) => sendWebhook({ ...request, allowLoopback: config.EVENTS_ALLOW_LOOPBACK }),
-      ...(options.onDelivery ? { log: (_message, fields) => options.onDelivery?.(fields) } : {}),
+      ...(options.onDelivery ? { log: options.onDelivery } : {}),
       // Broadcasts go out a second's slice per pass, paced across passes (BROADCAST_RATE).
       broadcasts: createBroadcastRunner(store, async () =>
         broadcastSenderFromConfig(config, handlerSecrets, store, {
@@ -159,6 +172,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     { match: (p) => p.startsWith('/v1/'), handler: createLookupHandler(lookupDeps) },
   ];
+
+  const webhookMayPost = (req: IncomingMessage) => {
+    const token = req.headers[SECRET_HEADER];
+    return (
+      req.method === 'POST' &&
+      typeof token === 'string' &&
+      verifyWebhookSecret(secrets.webhookSecret, token)
+    );
+  };
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -178,12 +200,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sendResult(res, problemResponse(404, `no route for ${path}`));
         return;
       }
-      const body = await readBody(req);
+      // The webhook answers 405 and 401 from the request line and headers alone, as deployed,
+      // before any body: a stranger's body (however large) is never read.
+      const refused = route.webhook && !webhookMayPost(req);
+      if (refused) dropRest(req);
+      const body = refused ? Buffer.alloc(0) : await readBody(req);
       if (route.webhook && options.onRequest) update = describeUpdate(body);
-      sendResult(res, await route.handler(toEvent(req, body)));
+      const result = await route.handler(toEvent(req, body));
+      sendResult(res, result);
+      if (route.webhook && options.onBelowMark && result.statusCode === 200) {
+        const below = await belowQueueMark(store, body).catch(() => undefined);
+        if (below) options.onBelowMark(below);
+      }
     } catch (err: unknown) {
-      const status = err instanceof BodyTooLargeError ? 413 : 500;
-      if (!res.headersSent) sendResult(res, problemResponse(status, 'request failed'));
+      const answer =
+        err instanceof BodyTooLargeError
+          ? problemResponse(413, BODY_TOO_LARGE)
+          : problemResponse(500, 'request failed');
+      if (err instanceof BodyTooLargeError) dropRest(req);
+      if (!res.headersSent) sendResult(res, answer);
     } finally {
       inFlight--;
       if (inFlight === 0) drained?.();

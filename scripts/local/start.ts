@@ -45,7 +45,9 @@ const { formatBroadcastLine, formatDeliveryLine, formatRequestLine } = await imp
   './request-log.ts'
 );
 const { describeError } = await import('../../lib/http/lazy-deps.ts');
+const { logger } = await import('../../lib/logger.ts');
 const { startLocalStack } = await import('./stack.ts');
+const { belowMarkLine } = await import('./queue-mark.ts');
 
 if (poll && !process.env.TELEGRAM_BOT_TOKEN) {
   console.error('npm start -- --poll needs TELEGRAM_BOT_TOKEN (the token BotFather gave you).');
@@ -54,13 +56,21 @@ if (poll && !process.env.TELEGRAM_BOT_TOKEN) {
 
 async function main(): Promise<void> {
   const stack = await startLocalStack({
+    // JSON: the dispatcher's lines as the deployed function logs them (the handlers log theirs).
     ...(format === 'human'
       ? {
           onRequest: (entry) => console.log(formatRequestLine(entry)),
-          onDelivery: (fields) => console.log(formatDeliveryLine(fields)),
+          onDelivery: (_message, fields) => console.log(formatDeliveryLine(fields)),
           onBroadcast: (message, fields) => console.log(formatBroadcastLine(message, fields)),
         }
-      : {}),
+      : {
+          onDelivery: (message, fields) => logger.info(message, fields),
+          onBroadcast: (message, fields) => logger.info(message, fields),
+        }),
+    onBelowMark: (below) =>
+      format === 'human'
+        ? console.log(belowMarkLine(below))
+        : logger.warn('update below its queue mark', { ...below }),
     onDispatchError: (err) =>
       console.error(`events: a dispatcher pass failed (${describeError(err).error}); retrying`),
   });

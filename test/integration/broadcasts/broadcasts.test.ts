@@ -628,21 +628,49 @@ describe('sending', () => {
     expect((await read(id)).body).toMatchObject({ status: 'done', sent: 1, skipped: 1 });
   });
 
-  it('sends nothing without a bot token, and the broadcast waits', async () => {
+  it('sends nothing without a bot token: the broadcast waits, said once; a cancel takes it off the list', async () => {
     const { id } = await created({ audience: { userIds: [A] } });
     const { createBroadcastSender } = await import('../../../lib/events/broadcast-sender.ts');
     const { createBotApi } = await import('../../../lib/telegram/bot-api.ts');
+    const { listPendingBroadcasts } = await import('../../../lib/store/broadcasts.ts');
+    const lines: string[] = [];
     const sender = createBroadcastSender({
       store,
       botApi: createBotApi({ apiRoot: stack.botApi.url }),
       rate: 30,
+      log: (message) => lines.push(message),
     });
 
     const run = await sender.run(1000);
+    await sender.run(1000);
+    await sender.run(1000);
 
     expect(run).toMatchObject({ pending: 1, sent: 0 });
     expect(stack.botApi.calls).toHaveLength(0);
     expect((await read(id)).body.status).toBe('queued');
+    expect(lines).toEqual(['broadcasts wait: no bot token configured']);
+
+    expect((await cancel(id)).status).toBe(200);
+    expect(await sender.run(1000)).toMatchObject({ pending: 1, finished: 1, sent: 0 });
+
+    expect(await listPendingBroadcasts(store)).toEqual([]);
+    expect((await read(id)).body).toMatchObject({ status: 'cancelled', skipped: 1, sent: 0 });
+    expect(stack.botApi.calls).toHaveLength(0);
+  });
+
+  it('answers 503 at once when no bot token is configured, and stores nothing', async () => {
+    const noToken = await stack.lookup({ store, token: null });
+    const response = await noToken.call({
+      method: 'POST',
+      path: '/v1/broadcasts',
+      key: noToken.adminKey,
+      headers: JSON_TYPE,
+      body: JSON.stringify({ text: 'Hello', audience: { userIds: [A] } }),
+    });
+
+    expect(response.status, response.raw).toBe(503);
+    expect(response.body.detail).toMatch(/TELEGRAM_BOT_TOKEN/);
+    expect((await api.call({ path: '/v1/broadcasts' })).body.items).toEqual([]);
   });
 
   it('sends broadcasts oldest first, and a new message to the same person waits a second', async () => {

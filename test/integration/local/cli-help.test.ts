@@ -15,6 +15,7 @@ const SCRIPTS: [name: string, script: string, usage: string][] = [
   ['fuzz', 'scripts/fuzz.ts', 'usage: npm run fuzz'],
   ['demo', 'scripts/demo.ts', 'usage: npm run demo'],
   ['docs', 'scripts/docs.ts', 'usage: npm run docs'],
+  ['receiver', 'scripts/receiver.ts', 'usage: npm run receiver'],
 ];
 
 /** Two at a time: enough to overlap start-up, little enough to leave the other tests a core. */

@@ -6,8 +6,12 @@ import { createDocumentClient } from '../../../lib/store/client.ts';
 import { getContact } from '../../../lib/store/profiles.ts';
 import { startEmbeddedStore } from '../../../scripts/local/embedded-store.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
+import { person, privateMessage } from '../../helpers/broadcasts.ts';
+import { startEventReceiver } from '../../helpers/event-receiver.ts';
+import { startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { startLocalProcess } from '../../helpers/local-process.ts';
 import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
+import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tc-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -63,4 +67,66 @@ describe('npm start', () => {
       startLocalProcess({ LOCAL_DB_PATH: 'memory', TELEGRAM_BOT_TOKEN: '' }, ['--poll']),
     ).rejects.toThrow(/needs TELEGRAM_BOT_TOKEN/);
   });
+
+  it("prints the dispatcher's and the broadcast sender's JSON lines when piped, as deployed", async () => {
+    const telegram = await startFakeBotApi();
+    const receiver = await startEventReceiver();
+    // Piped (not a terminal): JSON lines, at the functions' own level.
+    const stack = await startLocalProcess({
+      LOCAL_DB_PATH: 'memory',
+      TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
+      TELEGRAM_API_ROOT: telegram.url,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+    try {
+      const api = (path: string, body?: unknown) =>
+        fetch(`${stack.url}${path}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${stack.devApiKey}`,
+            'content-type': 'application/json',
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      const wrote = await fetch(`${stack.url}/telegram/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-telegram-bot-api-secret-token': stack.webhookSecret,
+        },
+        body: JSON.stringify(privateMessage(person(4101))),
+      });
+      expect(wrote.status).toBe(200);
+      const subscription = (await (
+        await api('/v1/subscriptions', { url: receiver.url, events: ['member.joined'] })
+      ).json()) as { id: string };
+      expect((await api(`/v1/subscriptions/${subscription.id}/test`)).status).toBeLessThan(300);
+      const created = await api('/v1/broadcasts', { text: 'Hi', audience: { userIds: [4101] } });
+      expect(created.status).toBe(202);
+
+      const lines = () =>
+        stack
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { message: string });
+      const deadline = Date.now() + 15_000;
+      const seen = (message: string) => lines().some((line) => line.message === message);
+      while (!(seen('delivery') && seen('broadcast finished')) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      expect(lines().find((line) => line.message === 'delivery')).toMatchObject({
+        subscriptionId: subscription.id,
+        outcome: 'delivered',
+      });
+      expect(lines().find((line) => line.message === 'broadcast finished')).toMatchObject({
+        sent: 1,
+      });
+    } finally {
+      await stack.stop('SIGTERM');
+      await receiver.close();
+      await telegram.close();
+    }
+  }, 40_000);
 });
