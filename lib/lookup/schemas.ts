@@ -33,7 +33,7 @@ export const MAX_ACTIVITY_DAYS = 366;
 const idParam = (name: string) =>
   z
     .string()
-    .regex(/^-?\d{1,16}$/, { error: `${name} must be an integer` })
+    .regex(/^-?\d+$/, { error: `${name} must be an integer` })
     .transform(Number)
     .pipe(z.int({ error: `${name} is out of range` }))
     .meta({ description: `Telegram ${name === 'userId' ? 'user' : 'chat'} id (an integer)` });
