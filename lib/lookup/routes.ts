@@ -354,6 +354,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     summary: 'Subscribe a URL to events (admin); the answer holds the signing secret, once',
     description: [
       `Events of the listed types are posted to url as Standard Webhooks (a JSON body {type, timestamp, data}, headers webhook-id, webhook-timestamp and webhook-signature, signed with the secret). secret is in this answer only: store it. description: at most ${MAX_DESCRIPTION_LENGTH} characters (default empty). includePhone (default false): whether events carry verified phone numbers (subscriptions are admin-only, and admin keys always have the phones permission).`,
+      'The same url with the same events (as a set) and the same includePhone as an existing subscription is 409 naming it: a receiver verifies one secret per url, so a twin would fail its checks forever. Another event set or includePhone for the same url is allowed.',
       `A deployment has at most ${MAX_SUBSCRIPTIONS} subscriptions: beyond, 409. The count is read from an index just before the write, so subscriptions created at the same moment can pass it by a few.`,
       'A url that breaks the rules is 400 with a reason that never repeats the url (its query string may hold a token). Send the body as application/json.',
     ].join('\n\n'),
@@ -401,7 +402,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'patchSubscription',
     summary: 'Change a subscription, or re-enable it with status active (admin)',
     description:
-      'A JSON merge patch (RFC 7396, application/merge-patch+json; any other Content-Type is 415): a member left out stays as it is. url, events and includePhone replace theirs (by the same rules as on creation); description replaces it (null empties it); status "active" re-enables a failing or disabled subscription and clears statusReason and failingSince (no other status may be set: the dispatcher sets those). The secret never changes. Answers the subscription as GET does.',
+      'A JSON merge patch (RFC 7396, application/merge-patch+json; any other Content-Type is 415): a member left out stays as it is. url, events and includePhone replace theirs (by the same rules as on creation); description replaces it (null empties it); status "active" re-enables a failing or disabled subscription and clears statusReason and failingSince (no other status may be set: the dispatcher sets those). The secret never changes. A change that would make it the twin of another subscription (same url, events and includePhone) is 409 naming that one. Answers the subscription as GET does.',
     scope: 'admin',
     params: subscriptionParams,
     query: noQuery,
@@ -412,7 +413,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     },
     status: 200,
     response: Subscription,
-    errors: [404, 415],
+    errors: [404, 409, 415],
     run: (ctx, { params, body }) => patchSubscription(ctx, params.subscriptionId, body),
   }),
   defineRoute({
