@@ -302,8 +302,19 @@ export const LOOKUP_ROUTES: readonly Route[] = [
       'Content-Disposition': {
         description: 'attachment; filename="chat-<chatId>-members.csv" (or .ndjson)',
       },
+      'Cache-Control': {
+        description: 'no-store: the file holds personal data; no cache keeps a copy',
+      },
     },
     errors: [413],
+    errorHeaders: {
+      413: {
+        Link: {
+          description:
+            'The paginated member list to read instead: </v1/chats/<chatId>/members>; rel="alternate"',
+        },
+      },
+    },
     run: (ctx, { params, query }) => exportChatMembers(ctx, params.chatId, query),
   }),
   defineRoute({

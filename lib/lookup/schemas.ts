@@ -75,6 +75,20 @@ export const listQuery = z.object({ limit, cursor });
 const oneOf = (name: string, values: readonly string[]) =>
   `${name} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
 
+/**
+ * A boolean query flag: exactly `true` or `false` (case-sensitive), false when absent. The
+ * document types it boolean (its parsed value), so a generated client takes `true`, not "true".
+ */
+const queryFlag = (name: string) =>
+  z
+    .stringbool({
+      truthy: ['true'],
+      falsy: ['false'],
+      case: 'sensitive',
+      error: `${name} must be true or false`,
+    })
+    .default(false);
+
 export const exportQuery = z.object({
   format: z
     .enum(EXPORT_FORMATS, { error: oneOf('format', EXPORT_FORMATS) })
@@ -82,14 +96,10 @@ export const exportQuery = z.object({
     .meta({
       description: 'csv (default): text/csv with a header row; ndjson: one JSON object per line',
     }),
-  includePhone: z
-    .enum(['true', 'false'], { error: 'includePhone must be true or false' })
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({
-      description:
-        'true: add the phoneNumber column (verified phones); only with the phones permission (403 otherwise)',
-    }),
+  includePhone: queryFlag('includePhone').meta({
+    description:
+      'true: add the phoneNumber column (verified phones); only with the phones permission (403 otherwise)',
+  }),
 });
 
 const username = z
@@ -165,11 +175,9 @@ export const membersQuery = z.object({
 });
 
 export const membershipQuery = z.object({
-  live: z
-    .enum(['true', 'false'], { error: 'live must be true or false' })
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({ description: 'true: ask Telegram now (getChatMember) and store the answer' }),
+  live: queryFlag('live').meta({
+    description: 'true: ask Telegram now (getChatMember) and store the answer',
+  }),
 });
 
 const date = (name: string) =>
