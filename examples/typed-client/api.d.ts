@@ -353,7 +353,7 @@ export interface paths {
         put?: never;
         /**
          * Send a ping event to this subscription now (admin)
-         * @description Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. No body is needed.
+         * @description Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. It takes no body: one sent is ignored (as on every route without a request body).
          */
         post: operations["testSubscription"];
         delete?: never;
@@ -399,7 +399,7 @@ export interface paths {
          * Send a message to every contact of an audience (write; admin over 1,000 recipients)
          * @description The audience (a tag, a chat's current members, or user ids) is resolved now: contacts who have a private chat with the bot, have not blocked it and have not sent /stop are the recipients (total). The dispatcher then sends, paced under BROADCAST_RATE messages per second overall (default 25) and one per chat per second, honouring Telegram's retry_after; each recipient is checked again right before their message (a /stop meanwhile skips them). Follow it with GET /v1/broadcasts/{broadcastId}.
          *
-         *     Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than 1000 recipients needs an admin key (403 otherwise); an audience naming more than 10000 contacts is 413, and a chatId never seen 404. An audience with no recipient is done at once (total 0).
+         *     Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than 1000 recipients needs an admin key (403 otherwise); a tag or chatId audience of more than 10000 contacts is 413 (a userIds list longer than 10000 is 400: the body breaks its schema's maxItems), and a chatId never seen 404. An audience with no recipient is done at once (total 0).
          *
          *     Idempotency-Key (header, or idempotencyKey in the body; both given: equal): the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Keys belong to the API key that used them (apart from those of direct messages). The text is never logged. Send the body as application/json.
          */
@@ -564,12 +564,13 @@ export interface components {
             /** Format: date-time */
             sharedAt: string;
         };
+        ActivityDay: {
+            /** Format: date */
+            date: string;
+            messages: number;
+        };
         Activity: {
-            days: {
-                /** Format: date */
-                date: string;
-                messages: number;
-            }[];
+            days: components["schemas"]["ActivityDay"][];
             /** @description Messages by UTC weekday (index 0 = Monday) and hour (index 0-23), over the whole months in hoursRange */
             hours: number[][];
             /** @description The days hours counts: the whole UTC months the requested range touches (hours are kept per month) */
@@ -580,17 +581,18 @@ export interface components {
                 to: string;
             };
         };
+        ChatActivityDay: {
+            /** Format: date */
+            date: string;
+            messages: number;
+            /** @description Distinct senders that day */
+            activeMembers: number;
+            joins: number;
+            /** @description Leaves and removals */
+            leaves: number;
+        };
         ChatActivity: {
-            days: {
-                /** Format: date */
-                date: string;
-                messages: number;
-                /** @description Distinct senders that day */
-                activeMembers: number;
-                joins: number;
-                /** @description Leaves and removals */
-                leaves: number;
-            }[];
+            days: components["schemas"]["ChatActivityDay"][];
             /** @description Messages by UTC weekday (index 0 = Monday) and hour (index 0-23), over the whole months in hoursRange */
             hours: number[][];
             /** @description The days hours counts: the whole UTC months the requested range touches (hours are kept per month) */
@@ -603,6 +605,7 @@ export interface components {
         };
         MembershipEvent: {
             chatId: number;
+            /** @description The member. For the bot's own join or removal (my_chat_member) it is the bot's id, which is not a contact: GET /v1/contacts/{userId} answers 404 for it */
             userId: number;
             /** Format: date-time */
             at: string;
@@ -621,6 +624,11 @@ export interface components {
             inviteLink?: string;
             viaJoinRequest: boolean;
         };
+        TopMember: {
+            userId: number;
+            messages: number;
+            user?: components["schemas"]["ContactSummary"];
+        };
         TopMembers: {
             /**
              * Format: date
@@ -632,11 +640,7 @@ export interface components {
              * @description Last day counted (the last of its month)
              */
             to: string;
-            items: {
-                userId: number;
-                messages: number;
-                user?: components["schemas"]["ContactSummary"];
-            }[];
+            items: components["schemas"]["TopMember"][];
         };
         Problem: {
             type: string;
@@ -683,7 +687,8 @@ export interface components {
         Subscription: {
             id: string;
             url: string;
-            events: string[];
+            /** @description The event types it receives, or ["*"] for every type (more types may be added within /v1) */
+            events: ("contact.created" | "contact.updated" | "contact.phone_verified" | "contact.erased" | "contact.shared" | "member.joined" | "member.left" | "member.updated" | "chat.created" | "chat.migrated" | "bot.blocked" | "bot.unblocked" | "*")[];
             description: string;
             includePhone: boolean;
             /** Format: date-time */
@@ -706,7 +711,8 @@ export interface components {
         CreatedSubscription: {
             id: string;
             url: string;
-            events: string[];
+            /** @description The event types it receives, or ["*"] for every type (more types may be added within /v1) */
+            events: ("contact.created" | "contact.updated" | "contact.phone_verified" | "contact.erased" | "contact.shared" | "member.joined" | "member.left" | "member.updated" | "chat.created" | "chat.migrated" | "bot.blocked" | "bot.unblocked" | "*")[];
             description: string;
             includePhone: boolean;
             /** Format: date-time */
@@ -1072,7 +1078,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/merge-patch+json": {
-                    /** @description The contact's tags, replacing the present ones: at most 20, each 1-32 characters of a-z, 0-9, _ and - (letters in any case), stored lower-cased, duplicates collapsed; [] or null removes them all */
+                    /** @description The contact's tags, replacing the present ones: at most 20 different tags (counted after lower-casing and collapsing duplicates, so the array itself may be longer), each 1-32 characters of a-z, 0-9, _ and - (letters in any case); [] or null removes them all */
                     tags?: string[] | null;
                     /** @description Free text of at most 2000 characters, replacing the present note; null removes it */
                     note?: string | null;

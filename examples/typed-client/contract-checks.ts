@@ -4,7 +4,14 @@
  * type (a flag back to a string, a parameter that vanishes) makes tsc report an unused directive.
  * Never called: the calls exist for their types only.
  */
+import type { components } from './api.d.ts';
 import type { LookupClient } from './client.ts';
+
+type EventType = components['schemas']['Subscription']['events'][number];
+/** A subscription's events are the enum of event types in answers too, not any string. */
+export const someEventType: EventType = 'member.joined';
+// @ts-expect-error not an event type
+export const notAnEventType: EventType = 'member.unknown';
 
 export async function contractChecks(api: LookupClient): Promise<void> {
   const path = { userId: 1001, chatId: -100200300 };

@@ -447,7 +447,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'testSubscription',
     summary: 'Send a ping event to this subscription now (admin)',
     description:
-      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. No body is needed.',
+      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. It takes no body: one sent is ignored (as on every route without a request body).',
     scope: 'admin',
     params: subscriptionParams,
     query: noQuery,
@@ -478,7 +478,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     summary: 'Send a message to every contact of an audience (write; admin over 1,000 recipients)',
     description: [
       "The audience (a tag, a chat's current members, or user ids) is resolved now: contacts who have a private chat with the bot, have not blocked it and have not sent /stop are the recipients (total). The dispatcher then sends, paced under BROADCAST_RATE messages per second overall (default 25) and one per chat per second, honouring Telegram's retry_after; each recipient is checked again right before their message (a /stop meanwhile skips them). Follow it with GET /v1/broadcasts/{broadcastId}.",
-      `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); an audience naming more than ${MAX_BROADCAST_AUDIENCE} contacts is 413, and a chatId never seen 404. An audience with no recipient is done at once (total 0).`,
+      `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); a tag or chatId audience of more than ${MAX_BROADCAST_AUDIENCE} contacts is 413 (a userIds list longer than ${MAX_BROADCAST_AUDIENCE} is 400: the body breaks its schema's maxItems), and a chatId never seen 404. An audience with no recipient is done at once (total 0).`,
       'Idempotency-Key (header, or idempotencyKey in the body; both given: equal): the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Keys belong to the API key that used them (apart from those of direct messages). The text is never logged. Send the body as application/json.',
     ].join('\n\n'),
     scope: 'write',

@@ -253,8 +253,7 @@ export const ContactPatch = z
         .nullable()
         .optional()
         .meta({
-          description: `The contact's tags, replacing the present ones: at most ${MAX_TAGS}, each ${TAG_RULE}, stored lower-cased, duplicates collapsed; [] or null removes them all`,
-          maxItems: MAX_TAGS,
+          description: `The contact's tags, replacing the present ones: at most ${MAX_TAGS} different tags (counted after lower-casing and collapsing duplicates, so the array itself may be longer), each ${TAG_RULE}; [] or null removes them all`,
         }),
       note: z
         .string({ error: 'note must be a string, or null' })
@@ -392,7 +391,12 @@ const hoursRange = z.object({ from: z.iso.date(), to: z.iso.date() }).meta({
 
 export const Activity = z
   .object({
-    days: z.array(z.object({ date: z.iso.date(), messages: z.int().min(1) })),
+    days: z.array(
+      z.object({ date: z.iso.date(), messages: z.int().min(1) }).register(components, {
+        id: 'ActivityDay',
+        description: "A day with at least one of the contact's messages",
+      }),
+    ),
     hours,
     hoursRange,
   })
@@ -428,13 +432,19 @@ export const MemberExportRow = z
 export const ChatActivity = z
   .object({
     days: z.array(
-      z.object({
-        date: z.iso.date(),
-        messages: z.int().min(0),
-        activeMembers: z.int().min(0).meta({ description: 'Distinct senders that day' }),
-        joins: z.int().min(0),
-        leaves: z.int().min(0).meta({ description: 'Leaves and removals' }),
-      }),
+      z
+        .object({
+          date: z.iso.date(),
+          messages: z.int().min(0),
+          activeMembers: z.int().min(0).meta({ description: 'Distinct senders that day' }),
+          joins: z.int().min(0),
+          leaves: z.int().min(0).meta({ description: 'Leaves and removals' }),
+        })
+        .register(components, {
+          id: 'ChatActivityDay',
+          description:
+            'A day of the chat with a message, a join or a leave: messages is 0 on a day with only joins or leaves',
+        }),
     ),
     hours,
     hoursRange,
@@ -448,7 +458,10 @@ export const ChatActivity = z
 export const MembershipEvent = z
   .object({
     chatId: z.int(),
-    userId: z.int(),
+    userId: z.int().meta({
+      description:
+        "The member. For the bot's own join or removal (my_chat_member) it is the bot's id, which is not a contact: GET /v1/contacts/{userId} answers 404 for it",
+    }),
     at: time,
     kind: eventKind.meta({
       description:
@@ -474,7 +487,13 @@ export const TopMembers = z
     from: z.iso.date().meta({ description: 'First day counted (the first of its month)' }),
     to: z.iso.date().meta({ description: 'Last day counted (the last of its month)' }),
     items: z.array(
-      z.object({ userId: z.int(), messages: z.int().min(1), user: ContactSummary.optional() }),
+      z
+        .object({ userId: z.int(), messages: z.int().min(1), user: ContactSummary.optional() })
+        .register(components, {
+          id: 'TopMember',
+          description:
+            'A member and their messages in the range (messages, like ActivityDay; a contact or membership counts messageCount over all time)',
+        }),
     ),
   })
   .register(components, {
@@ -679,7 +698,9 @@ export const Subscription = z
   .object({
     id: z.string().regex(SUBSCRIPTION_ID_PATTERN),
     url: z.string(),
-    events: z.array(z.string()),
+    events: z.array(z.enum([...SUBSCRIBABLE_EVENT_TYPES, ALL_EVENTS])).meta({
+      description: `The event types it receives, or ["${ALL_EVENTS}"] for every type (more types may be added within /v1)`,
+    }),
     description: z.string(),
     includePhone: z.boolean(),
     createdAt: time,
