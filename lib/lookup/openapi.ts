@@ -62,17 +62,64 @@ const stageThrottled = {
   },
 };
 
-const problem = (status: number, method: string) => ({
-  description: titleOf(status),
-  ...(status === 429 || status === 503
-    ? { headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 } } } }
-    : {}),
+type HeaderDocs = Record<string, { description: string }>;
+
+/** The headers every problem answer of `status` carries, besides the route's own. */
+function problemHeaders(status: number, method: string): Record<string, JsonSchema> {
+  const headers: Record<string, JsonSchema> = {};
+  if (status === 401) {
+    headers['WWW-Authenticate'] = {
+      description: 'Bearer (RFC 6750): the API key goes in Authorization: Bearer, or x-api-key',
+      required: true,
+      schema: { type: 'string' },
+    };
+  }
+  if (status === 429 || status === 503) {
+    headers['Retry-After'] = {
+      description: 'Whole seconds to wait before trying again',
+      schema: { type: 'integer', minimum: 1 },
+    };
+  }
   // Only routes with a body answer 415; on PATCH routes it names the accepted type (RFC 5789).
-  ...(status === 415 && method === 'PATCH'
-    ? { headers: { 'Accept-Patch': { schema: { type: 'string' } } } }
-    : {}),
-  content: { 'application/problem+json': { schema: schemaRef(Problem) } },
-});
+  if (status === 415 && method === 'PATCH') {
+    headers['Accept-Patch'] = { schema: { type: 'string' } };
+  }
+  return headers;
+}
+
+const headerDocs = (headers: HeaderDocs = {}) =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, h]) => [
+      name,
+      { description: h.description, schema: { type: 'string' } },
+    ]),
+  );
+
+const problem = (status: number, method: string, own?: HeaderDocs) => {
+  const headers = { ...problemHeaders(status, method), ...headerDocs(own) };
+  return {
+    description: titleOf(status),
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    content: { 'application/problem+json': { schema: schemaRef(Problem) } },
+  };
+};
+
+/**
+ * The answer to a method a path does not take. OpenAPI has no slot for it (an operation is a
+ * method that exists), so it sits in the root extension `x-method-not-allowed`, which the info
+ * description points to; as a component nothing would reference it.
+ */
+const METHOD_NOT_ALLOWED = {
+  description: 'Method Not Allowed: the path exists, the method does not; Allow lists the methods',
+  headers: {
+    Allow: {
+      description: 'The methods the path takes, e.g. GET, PATCH, DELETE',
+      required: true,
+      schema: { type: 'string' },
+    },
+  },
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+};
 
 const SUCCESS: Record<RouteStatus, string> = {
   200: 'OK',
@@ -84,16 +131,7 @@ const SUCCESS: Record<RouteStatus, string> = {
 /** A raw body is text in one of the route's media types; its shape is in their descriptions. */
 function successResponse(route: Route): JsonSchema {
   const description = SUCCESS[route.status];
-  const headers = route.successHeaders
-    ? {
-        headers: Object.fromEntries(
-          Object.entries(route.successHeaders).map(([name, h]) => [
-            name,
-            { description: h.description, schema: { type: 'string' } },
-          ]),
-        ),
-      }
-    : {};
+  const headers = route.successHeaders ? { headers: headerDocs(route.successHeaders) } : {};
   if (route.media) {
     const content = Object.fromEntries(
       Object.entries(route.media).map(([type, media]) => [
@@ -145,7 +183,9 @@ function operation(route: Route): JsonSchema {
   const responses: Record<string, JsonSchema> = {
     [String(route.status)]: success,
     ...Object.fromEntries(
-      [...errors].sort((a, b) => a - b).map((s) => [String(s), problem(s, route.method)]),
+      [...errors]
+        .sort((a, b) => a - b)
+        .map((s) => [String(s), problem(s, route.method, route.errorHeaders?.[s])]),
     ),
   };
   // A public route has no key to limit; only the stage throttling answers it with a 4xx.
@@ -198,7 +238,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
         'The contact directory a Telegram bot builds from its updates.',
         'Auth: `Authorization: Bearer <key>` or `x-api-key: <key>`; scope `read` reads, `write` also sets tags and notes and sends messages, `admin` also erases and manages subscriptions.',
         'Phone numbers (phoneNumber of contacts and shared contacts, the export column) are answered only to keys with the `phones` permission: admin keys always, others when created with `npm run apikey -- create ... --phones`, and keys created before the permission existed. To any other key every answer comes without them; a search by phone still answers it (so it tells whether a number is known).',
-        'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json.',
+        'Over the per-key rate limit: 429 with Retry-After. Errors are application/problem+json. A missing, unknown or revoked key is 401 with WWW-Authenticate: Bearer. A method a path does not take is 405 with Allow (x-method-not-allowed at the root of this document); a query parameter a route does not take is 400.',
         `Lists are {items, nextCursor}; limit 1-${MAX_LIMIT} (default 50); pass nextCursor back unchanged as cursor.`,
         `Activity ranges span at most ${MAX_ACTIVITY_DAYS} days. Times are ISO 8601 UTC; absent values are omitted.`,
       ].join('\n\n'),
@@ -206,6 +246,8 @@ export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
     },
     servers: API_SERVERS,
     security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+    // Any path, another method: OpenAPI has no slot for an answer to an undeclared method.
+    'x-method-not-allowed': METHOD_NOT_ALLOWED,
     paths,
     components: {
       schemas,

@@ -55,6 +55,8 @@ export interface RouteSpec<
   successHeaders?: Record<string, { description: string }>;
   /** Problem statuses this route answers besides 400, 401, 403, 429 and 500. */
   errors?: number[];
+  /** Headers of some of those problem answers, by status, for the document. */
+  errorHeaders?: Partial<Record<number, Record<string, { description: string }>>>;
   /** Calls one service; a thrown HttpError becomes the answer. `ctx.caller` is set unless public. */
   run(
     ctx: RequestContext,

@@ -1,7 +1,7 @@
 /**
  * Request -> route -> validated input -> response, for the lookup handler. Unknown paths
  * are 404, known paths with another method 405 (with Allow), input failing the route's
- * schemas 400 naming each problem. Responses are parsed by the route's response schema, so
+ * schemas 400 naming each problem, query parameters the route does not take 400 naming them. Responses are parsed by the route's response schema, so
  * a body carries exactly the documented fields, and lose every phone number when the
  * caller's key lacks the `phones` permission (phone-filter.ts).
  */
@@ -18,8 +18,16 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
+/**
+ * The path's segments: one leading and one trailing slash aside, an empty segment (`//`) is
+ * kept, so it never matches a literal and fails a parameter's validation (or 404s) instead of
+ * silently shifting the segments after it onto another route.
+ */
 function segments(path: string): string[] {
-  return path.split('/').filter((s) => s !== '');
+  const parts = path.split('/');
+  if (parts[0] === '') parts.shift();
+  if (parts.length > 0 && parts.at(-1) === '') parts.pop();
+  return parts;
 }
 
 /**
@@ -66,7 +74,14 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     if (route.method === method) return { route, params };
     allowed.push(route.method);
   }
-  if (allowed.length === 0) throw new HttpError(404, 'no such route in this API');
+  if (allowed.length === 0) {
+    throw new HttpError(
+      404,
+      wanted.includes('')
+        ? 'no such route in this API: the path has an empty segment (//)'
+        : 'no such route in this API',
+    );
+  }
   throw new HttpError(405, `${method} is not allowed here; use ${allowed.join(' or ')}`, {
     headers: { allow: allowed.join(', ') },
   });
@@ -85,9 +100,35 @@ export function describeIssues(error: z.ZodError, where: string): string {
     .join('; ');
 }
 
+/** Names as a detail shows them: quoted, at most 40 characters each, at most five. */
+const listed = (names: readonly string[]) =>
+  `${names
+    .slice(0, 5)
+    .map((name) => JSON.stringify(name.slice(0, 40)))
+    .join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+
+/**
+ * 400 for a query parameter the route does not take: a misspelt filter (`?stauts=member`)
+ * would otherwise answer as if there were none. The detail names them and what the route takes.
+ */
+function refuseUnknownQuery(route: Route, query: Record<string, string | undefined>): void {
+  const known = Object.keys(route.query.shape);
+  const unknown = Object.keys(query).filter((name) => !Object.hasOwn(route.query.shape, name));
+  if (unknown.length === 0) return;
+  const takes =
+    known.length === 0
+      ? 'this route takes no query parameters'
+      : `this route takes ${known.slice(0, -1).join(', ')}${known.length > 1 ? ' and ' : ''}${known.at(-1)}`;
+  throw new HttpError(
+    400,
+    `unknown query parameter${unknown.length > 1 ? 's' : ''} ${listed(unknown)}: ${takes}`,
+  );
+}
+
 /**
  * Validates path parameters, the query string and the headers the route reads against the
- * route's schemas (400 otherwise). Header names are matched lower-cased.
+ * route's schemas (400 otherwise; also for a query parameter the route does not take).
+ * Header names are matched lower-cased.
  */
 export function parseRouteInput(
   match: RouteMatch,
@@ -100,6 +141,7 @@ export function parseRouteInput(
 } {
   const params = match.route.params.safeParse(match.params);
   if (!params.success) throw new HttpError(400, describeIssues(params.error, 'path'));
+  refuseUnknownQuery(match.route, query ?? {});
   const parsedQuery = match.route.query.safeParse(query ?? {});
   if (!parsedQuery.success) throw new HttpError(400, describeIssues(parsedQuery.error, 'query'));
   if (!match.route.headers) return { params: params.data, query: parsedQuery.data, headers: {} };

@@ -302,8 +302,19 @@ export const LOOKUP_ROUTES: readonly Route[] = [
       'Content-Disposition': {
         description: 'attachment; filename="chat-<chatId>-members.csv" (or .ndjson)',
       },
+      'Cache-Control': {
+        description: 'no-store: the file holds personal data; no cache keeps a copy',
+      },
     },
     errors: [413],
+    errorHeaders: {
+      413: {
+        Link: {
+          description:
+            'The paginated member list to read instead: </v1/chats/<chatId>/members>; rel="alternate"',
+        },
+      },
+    },
     run: (ctx, { params, query }) => exportChatMembers(ctx, params.chatId, query),
   }),
   defineRoute({
@@ -354,6 +365,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     summary: 'Subscribe a URL to events (admin); the answer holds the signing secret, once',
     description: [
       `Events of the listed types are posted to url as Standard Webhooks (a JSON body {type, timestamp, data}, headers webhook-id, webhook-timestamp and webhook-signature, signed with the secret). secret is in this answer only: store it. description: at most ${MAX_DESCRIPTION_LENGTH} characters (default empty). includePhone (default false): whether events carry verified phone numbers (subscriptions are admin-only, and admin keys always have the phones permission).`,
+      'The same url with the same events (as a set) and the same includePhone as an existing subscription is 409 naming it: a receiver verifies one secret per url, so a twin would fail its checks forever. Another event set or includePhone for the same url is allowed.',
       `A deployment has at most ${MAX_SUBSCRIPTIONS} subscriptions: beyond, 409. The count is read from an index just before the write, so subscriptions created at the same moment can pass it by a few.`,
       'A url that breaks the rules is 400 with a reason that never repeats the url (its query string may hold a token). Send the body as application/json.',
     ].join('\n\n'),
@@ -401,7 +413,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'patchSubscription',
     summary: 'Change a subscription, or re-enable it with status active (admin)',
     description:
-      'A JSON merge patch (RFC 7396, application/merge-patch+json; any other Content-Type is 415): a member left out stays as it is. url, events and includePhone replace theirs (by the same rules as on creation); description replaces it (null empties it); status "active" re-enables a failing or disabled subscription and clears statusReason and failingSince (no other status may be set: the dispatcher sets those). The secret never changes. Answers the subscription as GET does.',
+      'A JSON merge patch (RFC 7396, application/merge-patch+json; any other Content-Type is 415): a member left out stays as it is. url, events and includePhone replace theirs (by the same rules as on creation); description replaces it (null empties it); status "active" re-enables a failing or disabled subscription and clears statusReason and failingSince (no other status may be set: the dispatcher sets those). The secret never changes. A change that would make it the twin of another subscription (same url, events and includePhone) is 409 naming that one. Answers the subscription as GET does.',
     scope: 'admin',
     params: subscriptionParams,
     query: noQuery,
@@ -412,7 +424,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     },
     status: 200,
     response: Subscription,
-    errors: [404, 415],
+    errors: [404, 409, 415],
     run: (ctx, { params, body }) => patchSubscription(ctx, params.subscriptionId, body),
   }),
   defineRoute({
@@ -435,7 +447,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     operationId: 'testSubscription',
     summary: 'Send a ping event to this subscription now (admin)',
     description:
-      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. No body is needed.',
+      'Queues a ping ({"type":"ping","data":{"subscriptionId"}}) for this subscription alone, whatever events it lists, delivered, signed and retried like any event; follow it in the delivery log by its eventId (the webhook-id it is sent with). A failing or disabled subscription gets it once PATCH re-enables it. It takes no body: one sent is ignored (as on every route without a request body).',
     scope: 'admin',
     params: subscriptionParams,
     query: noQuery,
@@ -466,7 +478,7 @@ export const LOOKUP_ROUTES: readonly Route[] = [
     summary: 'Send a message to every contact of an audience (write; admin over 1,000 recipients)',
     description: [
       "The audience (a tag, a chat's current members, or user ids) is resolved now: contacts who have a private chat with the bot, have not blocked it and have not sent /stop are the recipients (total). The dispatcher then sends, paced under BROADCAST_RATE messages per second overall (default 25) and one per chat per second, honouring Telegram's retry_after; each recipient is checked again right before their message (a /stop meanwhile skips them). Follow it with GET /v1/broadcasts/{broadcastId}.",
-      `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); an audience naming more than ${MAX_BROADCAST_AUDIENCE} contacts is 413, and a chatId never seen 404. An audience with no recipient is done at once (total 0). 503 when no bot token is configured (nothing is stored: as a direct message, it could never be sent).`,
+      `Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than ${ADMIN_BROADCAST_RECIPIENTS} recipients needs an admin key (403 otherwise); a tag or chatId audience of more than ${MAX_BROADCAST_AUDIENCE} contacts is 413 (a userIds list longer than ${MAX_BROADCAST_AUDIENCE} is 400: the body breaks its schema's maxItems), and a chatId never seen 404. An audience with no recipient is done at once (total 0). 503 when no bot token is configured (nothing is stored: as a direct message, it could never be sent).`,
       'Idempotency-Key (header, or idempotencyKey in the body; both given: equal): the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Keys belong to the API key that used them (apart from those of direct messages). The text is never logged. Send the body as application/json.',
     ].join('\n\n'),
     scope: 'write',

@@ -33,7 +33,7 @@ export const MAX_ACTIVITY_DAYS = 366;
 const idParam = (name: string) =>
   z
     .string()
-    .regex(/^-?\d{1,16}$/, { error: `${name} must be an integer` })
+    .regex(/^-?\d+$/, { error: `${name} must be an integer` })
     .transform(Number)
     .pipe(z.int({ error: `${name} is out of range` }))
     .meta({ description: `Telegram ${name === 'userId' ? 'user' : 'chat'} id (an integer)` });
@@ -75,6 +75,20 @@ export const listQuery = z.object({ limit, cursor });
 const oneOf = (name: string, values: readonly string[]) =>
   `${name} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
 
+/**
+ * A boolean query flag: exactly `true` or `false` (case-sensitive), false when absent. The
+ * document types it boolean (its parsed value), so a generated client takes `true`, not "true".
+ */
+const queryFlag = (name: string) =>
+  z
+    .stringbool({
+      truthy: ['true'],
+      falsy: ['false'],
+      case: 'sensitive',
+      error: `${name} must be true or false`,
+    })
+    .default(false);
+
 export const exportQuery = z.object({
   format: z
     .enum(EXPORT_FORMATS, { error: oneOf('format', EXPORT_FORMATS) })
@@ -82,14 +96,10 @@ export const exportQuery = z.object({
     .meta({
       description: 'csv (default): text/csv with a header row; ndjson: one JSON object per line',
     }),
-  includePhone: z
-    .enum(['true', 'false'], { error: 'includePhone must be true or false' })
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({
-      description:
-        'true: add the phoneNumber column (verified phones); only with an admin key (403 otherwise)',
-    }),
+  includePhone: queryFlag('includePhone').meta({
+    description:
+      'true: add the phoneNumber column (verified phones); only with an admin key (403 otherwise)',
+  }),
 });
 
 const username = z
@@ -165,11 +175,9 @@ export const membersQuery = z.object({
 });
 
 export const membershipQuery = z.object({
-  live: z
-    .enum(['true', 'false'], { error: 'live must be true or false' })
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({ description: 'true: ask Telegram now (getChatMember) and store the answer' }),
+  live: queryFlag('live').meta({
+    description: 'true: ask Telegram now (getChatMember) and store the answer',
+  }),
 });
 
 const date = (name: string) =>
@@ -245,8 +253,7 @@ export const ContactPatch = z
         .nullable()
         .optional()
         .meta({
-          description: `The contact's tags, replacing the present ones: at most ${MAX_TAGS}, each ${TAG_RULE}, stored lower-cased, duplicates collapsed; [] or null removes them all`,
-          maxItems: MAX_TAGS,
+          description: `The contact's tags, replacing the present ones: at most ${MAX_TAGS} different tags (counted after lower-casing and collapsing duplicates, so the array itself may be longer), each ${TAG_RULE}; [] or null removes them all`,
         }),
       note: z
         .string({ error: 'note must be a string, or null' })
@@ -384,7 +391,12 @@ const hoursRange = z.object({ from: z.iso.date(), to: z.iso.date() }).meta({
 
 export const Activity = z
   .object({
-    days: z.array(z.object({ date: z.iso.date(), messages: z.int().min(1) })),
+    days: z.array(
+      z.object({ date: z.iso.date(), messages: z.int().min(1) }).register(components, {
+        id: 'ActivityDay',
+        description: "A day with at least one of the contact's messages",
+      }),
+    ),
     hours,
     hoursRange,
   })
@@ -420,13 +432,19 @@ export const MemberExportRow = z
 export const ChatActivity = z
   .object({
     days: z.array(
-      z.object({
-        date: z.iso.date(),
-        messages: z.int().min(0),
-        activeMembers: z.int().min(0).meta({ description: 'Distinct senders that day' }),
-        joins: z.int().min(0),
-        leaves: z.int().min(0).meta({ description: 'Leaves and removals' }),
-      }),
+      z
+        .object({
+          date: z.iso.date(),
+          messages: z.int().min(0),
+          activeMembers: z.int().min(0).meta({ description: 'Distinct senders that day' }),
+          joins: z.int().min(0),
+          leaves: z.int().min(0).meta({ description: 'Leaves and removals' }),
+        })
+        .register(components, {
+          id: 'ChatActivityDay',
+          description:
+            'A day of the chat with a message, a join or a leave: messages is 0 on a day with only joins or leaves',
+        }),
     ),
     hours,
     hoursRange,
@@ -440,7 +458,10 @@ export const ChatActivity = z
 export const MembershipEvent = z
   .object({
     chatId: z.int(),
-    userId: z.int(),
+    userId: z.int().meta({
+      description:
+        "The member. For the bot's own join or removal (my_chat_member) it is the bot's id, which is not a contact: GET /v1/contacts/{userId} answers 404 for it",
+    }),
     at: time,
     kind: eventKind.meta({
       description:
@@ -466,7 +487,13 @@ export const TopMembers = z
     from: z.iso.date().meta({ description: 'First day counted (the first of its month)' }),
     to: z.iso.date().meta({ description: 'Last day counted (the last of its month)' }),
     items: z.array(
-      z.object({ userId: z.int(), messages: z.int().min(1), user: ContactSummary.optional() }),
+      z
+        .object({ userId: z.int(), messages: z.int().min(1), user: ContactSummary.optional() })
+        .register(components, {
+          id: 'TopMember',
+          description:
+            'A member and their messages in the range (messages, like ActivityDay; a contact or membership counts messageCount over all time)',
+        }),
     ),
   })
   .register(components, {
@@ -671,7 +698,9 @@ export const Subscription = z
   .object({
     id: z.string().regex(SUBSCRIPTION_ID_PATTERN),
     url: z.string(),
-    events: z.array(z.string()),
+    events: z.array(z.enum([...SUBSCRIBABLE_EVENT_TYPES, ALL_EVENTS])).meta({
+      description: `The event types it receives, or ["${ALL_EVENTS}"] for every type (more types may be added within /v1)`,
+    }),
     description: z.string(),
     includePhone: z.boolean(),
     createdAt: time,

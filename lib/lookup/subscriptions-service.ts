@@ -11,10 +11,10 @@ import { resumeDeliveries } from '../store/deliveries.ts';
 import { type DeliveryAttempt, listDeliveryAttempts } from '../store/delivery-log.ts';
 import { enqueuePing } from '../store/outbox.ts';
 import {
-  countSubscriptions,
   createSubscription,
   deleteSubscription,
   getSubscription,
+  listAllSubscriptions,
   listSubscriptions,
   type Subscription,
   type SubscriptionChanges,
@@ -56,16 +56,44 @@ async function existing(ctx: LookupContext, id: string): Promise<Subscription> {
   return subscription;
 }
 
+/** What makes two subscriptions the same: one URL, one set of event types, one includePhone. */
+type Delivery = Pick<Subscription, 'url' | 'events' | 'includePhone'>;
+
+const sameDelivery = (a: Delivery, b: Delivery) =>
+  a.url === b.url &&
+  a.includePhone === b.includePhone &&
+  a.events.length === b.events.length &&
+  a.events.every((type) => b.events.includes(type));
+
+/**
+ * 409 when another subscription already sends the same events (as a set; `["*"]` is its own
+ * set) to the same URL with the same includePhone: the receiver holds one secret per URL, so a
+ * twin's deliveries would fail its signature check forever. A different event set or
+ * includePhone for the same URL is allowed (a receiver may want phones on one stream only).
+ */
+function refuseTwin(all: readonly Subscription[], wanted: Delivery, self?: string): void {
+  const twin = all.find((other) => other.id !== self && sameDelivery(other, wanted));
+  if (!twin) return;
+  throw new HttpError(
+    409,
+    `subscription ${twin.id} already sends these events to this URL (includePhone ${twin.includePhone}): use it, change it with PATCH, or delete it first`,
+  );
+}
+
 /**
  * A new active subscription, with its secret (the only answer that carries it). 409 when the
- * deployment already has MAX_SUBSCRIPTIONS.
+ * same URL already receives the same events with the same includePhone (naming that
+ * subscription), or when the deployment already has MAX_SUBSCRIPTIONS. Two creates racing
+ * each other may both pass the checks (they read the index, which lags writes a little).
  */
 export async function createSubscriptionFor(
   ctx: RequestContext,
   body: SubscriptionCreate,
 ): Promise<ApiSubscription & Pick<SubscriptionWithSecret, 'secret'>> {
   const url = checkedUrl(ctx, body.url);
-  if ((await countSubscriptions(ctx.store)) >= MAX_SUBSCRIPTIONS) {
+  const all = await listAllSubscriptions(ctx.store);
+  refuseTwin(all, { url: url.href, events: body.events, includePhone: body.includePhone });
+  if (all.length >= MAX_SUBSCRIPTIONS) {
     throw new HttpError(
       409,
       `a deployment may have at most ${MAX_SUBSCRIPTIONS} subscriptions: delete one first`,
@@ -98,7 +126,16 @@ export async function getSubscriptionById(
   return toApi(await existing(ctx, id));
 }
 
-/** Applies a merge patch; `status: "active"` re-enables. 404 for an unknown id. */
+const pickDelivery = (changes: SubscriptionChanges): Partial<Delivery> => ({
+  ...(changes.url !== undefined ? { url: changes.url } : {}),
+  ...(changes.events !== undefined ? { events: changes.events } : {}),
+  ...(changes.includePhone !== undefined ? { includePhone: changes.includePhone } : {}),
+});
+
+/**
+ * Applies a merge patch; `status: "active"` re-enables. 409 when the change would make it the
+ * twin of another subscription (same URL, events and includePhone). 404 for an unknown id.
+ */
 export async function patchSubscription(
   ctx: RequestContext,
   id: string,
@@ -109,6 +146,15 @@ export async function patchSubscription(
     ...rest,
     ...(url !== undefined ? { url: checkedUrl(ctx, url).href } : {}),
   };
+  if (
+    changes.url !== undefined ||
+    changes.events !== undefined ||
+    changes.includePhone !== undefined
+  ) {
+    const all = await listAllSubscriptions(ctx.store);
+    const current = all.find((subscription) => subscription.id === id);
+    if (current) refuseTwin(all, { ...current, ...pickDelivery(changes) }, id);
+  }
   const now = clockOf(ctx);
   const updated = await updateSubscription(ctx.store, id, changes, now);
   if (!updated) throw notFound(id);

@@ -221,6 +221,19 @@ function indexEntries(ctx: StoreContext): Promise<Item[]> {
   });
 }
 
+/**
+ * Every subscription without its secret, oldest first: one index Query and one BatchGet of at
+ * most MAX_SUBSCRIPTIONS items (the create route's limit and duplicate checks).
+ */
+export async function listAllSubscriptions(ctx: StoreContext): Promise<Subscription[]> {
+  try {
+    const items = await getItems(ctx, tableKeys(await indexEntries(ctx)), { consistent: true });
+    return items.map(toSubscription);
+  } catch (err: unknown) {
+    throw toStoreError(err, 'subscription list');
+  }
+}
+
 /** Every subscription with its secret, oldest first (the dispatcher's fan-out). */
 export async function listSubscriptionsWithSecrets(
   ctx: StoreContext,

@@ -90,7 +90,9 @@ function requestFor(route: Route): string {
     .replace('{subscriptionId}', subscription.id)
     .replace('{broadcastId}', `bc_${'0'.repeat(20)}`);
   if (route.operationId === 'searchContacts') return `${path}?username=alice_smith`;
-  if (/activity|top/i.test(route.operationId)) return `${path}?from=2025-11-01&to=2025-11-30`;
+  // Only the routes that take a range get one: another query parameter is a 400.
+  if (/Activity$|^getTopMembers$/.test(route.operationId))
+    return `${path}?from=2025-11-01&to=2025-11-30`;
   return path;
 }
 

@@ -48,12 +48,31 @@ function operationOf(method: string, template: string): Json {
   return operation as Json;
 }
 
+/** Response headers the document must declare wherever the server sends them. */
+const DECLARED_HEADERS = [
+  'www-authenticate',
+  'retry-after',
+  'link',
+  'cache-control',
+  'content-disposition',
+  'accept-patch',
+  'allow',
+];
+
 /** Asserts that `response` is documented for the operation and matches its schema. */
 function expectDocumented(method: string, template: string, response: LookupResponse): void {
   const operation = operationOf(method, template);
   const documented = (operation.responses as Record<string, Json>)[String(response.status)];
   expect(documented, `${method} ${template} ${response.status} is documented`).toBeDefined();
   checked.add(`${operation.operationId} ${response.status}`);
+  // Headers a client acts on: each one the server sent is declared for this status.
+  const declared = Object.keys((documented?.headers as Json | undefined) ?? {}).map((name) =>
+    name.toLowerCase(),
+  );
+  for (const name of DECLARED_HEADERS) {
+    if (response.headers[name] === undefined) continue;
+    expect(declared, `${method} ${template} ${response.status} declares ${name}`).toContain(name);
+  }
   const content = documented?.content as Record<string, { schema: Json }> | undefined;
   if (!content) {
     expect(response.raw).toBe('');
@@ -431,5 +450,12 @@ describe('lookup responses match the OpenAPI document', () => {
       expect(response.headers['content-type']).toBe('application/problem+json');
       expect(validateJson(response.body, problem, doc)).toEqual([]);
     }
+  });
+
+  it('declares the 405 answer and its Allow header (x-method-not-allowed)', () => {
+    expect(doc['x-method-not-allowed']).toMatchObject({
+      headers: { Allow: { required: true, schema: { type: 'string' } } },
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    });
   });
 });

@@ -280,12 +280,12 @@ describe('the subscription limit', () => {
     const own = await stack.lookup({ store: await stack.freshTable() });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const response = await create({ url: HOOK, events: ['*'] }, { target: own });
+      const response = await create({ url: `${HOOK}${i}`, events: ['*'] }, { target: own });
       expect(response.status).toBe(201);
       ids.push(response.body.id);
     }
     expectProblem(
-      await create({ url: HOOK, events: ['*'] }, { target: own }),
+      await create({ url: `${HOOK}20`, events: ['*'] }, { target: own }),
       409,
       'a deployment may have at most 20 subscriptions: delete one first',
     );
@@ -295,7 +295,50 @@ describe('the subscription limit', () => {
       key: own.adminKey,
     });
     expect(deleted.status).toBe(204);
-    expect((await create({ url: HOOK, events: ['*'] }, { target: own })).status).toBe(201);
+    expect((await create({ url: `${HOOK}20`, events: ['*'] }, { target: own })).status).toBe(201);
+  });
+});
+
+describe('a URL subscribed twice', () => {
+  it('answers 409 naming the existing subscription for the same URL, events and includePhone', async () => {
+    const first = await created({ events: ['member.joined', 'member.left'] });
+    // The same set in another order, and the URL as the parser normalizes it, is the same.
+    const twin = await create({
+      url: HOOK.replace('hooks.example.com', 'HOOKS.example.com'),
+      events: ['member.left', 'member.joined'],
+      includePhone: false,
+    });
+    expectProblem(
+      twin,
+      409,
+      `subscription ${first.id} already sends these events to this URL (includePhone false): use it, change it with PATCH, or delete it first`,
+    );
+    expect((await admin('/v1/subscriptions')).body.items).toHaveLength(1);
+  });
+
+  it('allows the same URL with another event set or another includePhone', async () => {
+    await created({ events: ['member.joined'] });
+    await created({ events: ['member.joined', 'member.left'] });
+    await created({ events: ['*'] });
+    await created({ events: ['member.joined'], includePhone: true });
+    expect((await admin('/v1/subscriptions')).body.items).toHaveLength(4);
+  });
+
+  it('answers 409 to a patch that would make a subscription the twin of another', async () => {
+    const first = await created({ events: ['member.joined'] });
+    const second = await created({ events: ['member.left'] });
+    expectProblem(
+      await patch(second.id, { events: ['member.joined'] }),
+      409,
+      new RegExp(`^subscription ${first.id} already sends these events`),
+    );
+    // Changing only its description (or itself into itself) is no twin.
+    expect((await patch(second.id, { description: 'x', events: ['member.left'] })).status).toBe(
+      200,
+    );
+    expect((await patch(second.id, { includePhone: true, events: ['member.joined'] })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -342,7 +385,7 @@ describe('GET /v1/subscriptions', () => {
       400,
       /cursor is invalid/,
     );
-    const { id } = await created();
+    const { id } = await created({ url: `${HOOK}2` });
     expectProblem(
       await admin(`/v1/subscriptions/${id}/deliveries`, 'GET', { cursor }),
       400,
@@ -554,7 +597,7 @@ describe('GET /v1/subscriptions/{subscriptionId}/deliveries', () => {
 
   it('lists the attempts newest first, page by page, as the dispatcher recorded them', async () => {
     const made = await created();
-    const other = await created();
+    const other = await created({ events: ['member.left'] });
     const now = Date.now();
     await putAttempt(store, made.id, {
       eventId: 'evt_aaaaaaaaaaaaaaaaaaaaaaaa',

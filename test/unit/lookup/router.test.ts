@@ -66,6 +66,22 @@ describe('lookup router', () => {
     expect(put.headers).toEqual({ allow: 'POST, GET' });
   });
 
+  it('answers an empty segment with 404 or a 400 naming the missing parameter, never 405', () => {
+    // `//` used to collapse: `/v1/subscriptions//test` became `/v1/subscriptions/test`, a 405.
+    const ping = matchRoute(LOOKUP_ROUTES, 'POST', '/v1/subscriptions//test');
+    expect(ping.route.operationId).toBe('testSubscription');
+    expect(failure(() => parseRouteInput(ping, {})).message).toBe(
+      'subscriptionId must be sub_ followed by 20 hexadecimal digits',
+    );
+    const doubled = failure(() => matchRoute(LOOKUP_ROUTES, 'GET', '/v1//contacts//1001'));
+    expect(doubled.status).toBe(404);
+    expect(doubled.message).toBe('no such route in this API: the path has an empty segment (//)');
+    // One trailing slash is still the same route.
+    expect(matchRoute(LOOKUP_ROUTES, 'GET', '/v1/contacts/1001/').route.operationId).toBe(
+      'getContact',
+    );
+  });
+
   it('strips a named stage from the path, not the $default one', () => {
     const staged = httpEvent({ path: '/prod/v1/chats/1' });
     staged.rawPath = '/prod/v1/chats/1';
@@ -149,6 +165,33 @@ describe('lookup input validation', () => {
     const run = () => input('GET', '/v1/chats/1/activity', { from, to });
     if (ok) expect(run().query).toEqual({ from, to });
     else expect(failure(run).status).toBe(400);
+  });
+
+  it('refuses query parameters the route does not take, naming them and the ones it takes', () => {
+    const misspelt = failure(() => input('GET', '/v1/chats/1/members', { stauts: 'member' }));
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.message).toBe(
+      'unknown query parameter "stauts": this route takes tag, limit, cursor, status and sort',
+    );
+    const none = failure(() => input('GET', '/v1/contacts/1', { a: '1', b: '2' }));
+    expect(none.message).toBe(
+      'unknown query parameters "a", "b": this route takes no query parameters',
+    );
+    const proto = failure(() =>
+      input('GET', '/v1/contacts/1', JSON.parse('{"__proto__":"x","constructor":"y"}')),
+    );
+    expect(proto.message).toBe(
+      'unknown query parameters "__proto__", "constructor": this route takes no query parameters',
+    );
+  });
+
+  it('says an id too large for an integer is out of range', () => {
+    const error = failure(() => input('GET', '/v1/contacts/99999999999999999999999'));
+    expect(error.status).toBe(400);
+    expect(error.message).toBe('userId is out of range');
+    expect(failure(() => input('GET', '/v1/chats/-9007199254740993')).message).toBe(
+      'chatId is out of range',
+    );
   });
 
   it('names every problem in one 400 detail', () => {

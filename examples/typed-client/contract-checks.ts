@@ -1,0 +1,54 @@
+/**
+ * What the document promises a typed client, checked by the compiler (`npm test` runs tsc over
+ * examples/): each `@ts-expect-error` line must fail to compile, so a document that loosens a
+ * type (a flag back to a string, a parameter that vanishes) makes tsc report an unused directive.
+ * Never called: the calls exist for their types only.
+ */
+import type { components } from './api.d.ts';
+import type { LookupClient } from './client.ts';
+
+type EventType = components['schemas']['Subscription']['events'][number];
+/** A subscription's events are the enum of event types in answers too, not any string. */
+export const someEventType: EventType = 'member.joined';
+// @ts-expect-error not an event type
+export const notAnEventType: EventType = 'member.unknown';
+
+export async function contractChecks(api: LookupClient): Promise<void> {
+  const path = { userId: 1001, chatId: -100200300 };
+  const members = { chatId: -100200300 };
+  // Query flags are booleans, not the text "true".
+  await api.GET('/v1/contacts/{userId}/chats/{chatId}', {
+    params: { path, query: { live: true } },
+  });
+  await api.GET('/v1/contacts/{userId}/chats/{chatId}', {
+    params: {
+      path,
+      query: {
+        // @ts-expect-error live is a boolean
+        live: 'true',
+      },
+    },
+  });
+  await api.GET('/v1/chats/{chatId}/members/export', {
+    params: { path: members, query: { includePhone: true, format: 'ndjson' } },
+    parseAs: 'text',
+  });
+  await api.GET('/v1/chats/{chatId}/members', {
+    params: {
+      path: members,
+      query: {
+        // @ts-expect-error a misspelt filter does not compile (and the server answers 400)
+        stauts: 'member',
+      },
+    },
+  });
+  await api.GET('/v1/chats/{chatId}/members', {
+    params: {
+      path: members,
+      query: {
+        // @ts-expect-error status is one of member, left and all
+        status: 'gone',
+      },
+    },
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The typed example client (examples/typed-client) against the contract: its generated types
+ * are those of the document the code builds today (tsc in npm test then checks the client
+ * against them), and it works against the local stack (npm start's code, over HTTP).
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contactById,
+  currentMembers,
+  findByUsername,
+  type LookupClient,
+  LookupError,
+  lookupClient,
+  membershipOf,
+  tagContact,
+} from '../../../examples/typed-client/client.ts';
+import { API_TYPES_PATH, generateApiTypes } from '../../../examples/typed-client/generate-types.ts';
+import { type LocalStack, startLocalStack } from '../../../scripts/local/stack.ts';
+import { loadUpdate } from '../../fixtures/updates.ts';
+import { WEBHOOK_SECRET } from '../../helpers/events.ts';
+import { ALICE, GROUP } from '../../helpers/lookup.ts';
+import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
+
+const DEV_API_KEY = 'dev-key-for-the-typed-client-test';
+let stack: LocalStack;
+let api: LookupClient;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    env: {
+      LOCAL_DB_PATH: 'memory',
+      TABLE_NAME: 'typed-client',
+      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      DEV_API_KEY,
+      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
+    },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const posted = await fetch(`${stack.url}/telegram/webhook`, {
+    method: 'POST',
+    headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+    body: JSON.stringify(loadUpdate('group-message')),
+  });
+  expect(posted.status).toBe(200);
+  api = lookupClient(stack.url, DEV_API_KEY);
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('the typed example client', () => {
+  it('is typed by the document the code generates (npm run example-types)', async () => {
+    expect(await readFile(API_TYPES_PATH, 'utf8')).toBe(await generateApiTypes());
+  });
+
+  it('finds, reads, pages and tags contacts against the local stack', async () => {
+    const alice = await findByUsername(api, '@alice_smith');
+    expect(alice).toMatchObject({ id: ALICE, firstName: 'Alice' });
+    expect(await findByUsername(api, 'nobody_here')).toBeUndefined();
+    expect(await contactById(api, ALICE)).toMatchObject({ id: ALICE });
+    expect(await contactById(api, 1)).toBeUndefined();
+    const members = await currentMembers(api, GROUP);
+    expect(members.map((m) => m.userId)).toContain(ALICE);
+    expect(await membershipOf(api, ALICE, GROUP)).toMatchObject({ isMember: true });
+    expect((await tagContact(api, ALICE, ['VIP', 'customer'])).tags).toEqual(['customer', 'vip']);
+  });
+
+  it('throws the problem of a refused request, with its detail', async () => {
+    const refused = await membershipOf(lookupClient(stack.url, 'not-a-key'), ALICE, GROUP).catch(
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(LookupError);
+    expect((refused as LookupError).problem.status).toBe(401);
+  });
+});
