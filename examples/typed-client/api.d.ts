@@ -154,7 +154,7 @@ export interface paths {
         put?: never;
         /**
          * Send a message to a contact now (write)
-         * @description Sends the text (optionally with parseMode, without a sound, with rows of URL buttons) to the contact's private chat with the bot and answers Telegram's message id and date. 404: unknown or erased contact. 409: the contact has not started the bot, or has blocked it (a 403 from Telegram is recorded: the contact then shows botBlocked). 503: Telegram's flood control (with Retry-After) or Telegram not reached; nothing was sent. 502: Telegram refused the message (e.g. markup that does not parse), or, with outcome: unknown in the problem, its answer did not say the message was not sent (timeout, 5xx, an unreadable answer): it may have been delivered, and it is never sent again under its key. A contact who sent /stop (broadcastOptOut) still gets direct messages. Idempotency-Key (header, or idempotencyKey in the body; both given: equal): a repeat within 24 h of the same request answers as the first did and sends nothing; while the first is still sending, 409 (a crashed request holds the key 60 s, then it is unknown); the same key with another recipient or message, 422; erasing the contact deletes the key's record. Keys belong to the API key that used them. An answer of 404, 409 before sending, 503, or a 502 for a refused token is not kept: the key may be used again. The text is never logged.
+         * @description Sends the text (optionally with parseMode, without a sound, with rows of URL buttons) to the contact's private chat with the bot and answers Telegram's message id and date. 404: unknown or erased contact. 409: the contact has not started the bot, or has blocked it (a 403 from Telegram is recorded: the contact then shows botBlocked). 503: Telegram's flood control (with Retry-After) or Telegram not reached; nothing was sent. 502: Telegram refused the message (e.g. markup that does not parse), or, with outcome: unknown in the problem, its answer did not say the message was not sent (timeout, 5xx, an unreadable answer): it may have been delivered, and it is never sent again under its key. A contact who sent /stop (broadcastOptOut) still gets direct messages. Idempotency-Key (header, or idempotencyKey in the body; both given: equal): a repeat within 24 h of the same request answers as the first did and sends nothing; while the first is still sending, 409 (a crashed request holds the key 60 s, then it is unknown); the same key with another recipient or message, 422; erasing the contact keeps the key's record as a tombstone naming no one: every repeat of the key within its 24 h, whatever its request and even after the contact came back, is 404 (detail: the contact this Idempotency-Key was used for has been erased) and sends nothing. Keys belong to the API key that used them. An answer of 404, 409 before sending, 503, or a 502 for a refused token is not kept: the key may be used again. The text is never logged.
          */
         post: operations["sendMessage"];
         delete?: never;
@@ -213,7 +213,7 @@ export interface paths {
         };
         /**
          * Every member of a chat in one CSV or NDJSON file
-         * @description Every member of the chat, current and former, ordered by userId, as an attachment: CSV (format=csv, the default: text/csv; charset=utf-8, a header row, RFC 4180 quoting, CRLF line ends) or NDJSON (format=ndjson: application/x-ndjson, one JSON object per line). Columns, in this order: userId, username, firstName, lastName, status, isMember, joinedAt, leftAt, firstSeenAt, lastSeenAt, messageCount, tags (joined by a space in CSV, an array in NDJSON), and phoneNumber with includePhone=true, which needs a key with the phones permission (403 otherwise). Absent values are empty cells in CSV and left out in NDJSON (x-item-schema of the NDJSON answer).
+         * @description Every member of the chat, current and former, ordered by userId, as an attachment: CSV (format=csv, the default: text/csv; charset=utf-8, a header row, RFC 4180 quoting, CRLF line ends) or NDJSON (format=ndjson: application/x-ndjson, one JSON object per line). Columns, in this order: userId, username, firstName, lastName, status, isMember, joinedAt, leftAt, firstSeenAt, lastSeenAt, messageCount, tags (joined by a space in CSV, an array in NDJSON), and phoneNumber with includePhone=true, which needs an admin key (403 otherwise). Absent values are empty cells in CSV and left out in NDJSON (x-item-schema of the NDJSON answer).
          *
          *     Names are those the membership holds: the member's names as of their last update recorded in this chat, as in the member list. In CSV a cell starting with =, +, -, @, tab or CR gets a leading ' so spreadsheets do not run it as a formula (verified phones read '+15551234567); NDJSON keeps values as stored.
          *
@@ -399,7 +399,7 @@ export interface paths {
          * Send a message to every contact of an audience (write; admin over 1,000 recipients)
          * @description The audience (a tag, a chat's current members, or user ids) is resolved now: contacts who have a private chat with the bot, have not blocked it and have not sent /stop are the recipients (total). The dispatcher then sends, paced under BROADCAST_RATE messages per second overall (default 25) and one per chat per second, honouring Telegram's retry_after; each recipient is checked again right before their message (a /stop meanwhile skips them). Follow it with GET /v1/broadcasts/{broadcastId}.
          *
-         *     Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than 1000 recipients needs an admin key (403 otherwise); a tag or chatId audience of more than 10000 contacts is 413 (a userIds list longer than 10000 is 400: the body breaks its schema's maxItems), and a chatId never seen 404. An audience with no recipient is done at once (total 0).
+         *     Each recipient gets the message at most once, also across dispatcher crashes: a send interrupted between Telegram and its record is counted unknown and never repeated. More than 1000 recipients needs an admin key (403 otherwise); a tag or chatId audience of more than 10000 contacts is 413 (a userIds list longer than 10000 is 400: the body breaks its schema's maxItems), and a chatId never seen 404. An audience with no recipient is done at once (total 0). 503 when no bot token is configured (nothing is stored: as a direct message, it could never be sent).
          *
          *     Idempotency-Key (header, or idempotencyKey in the body; both given: equal): the same request again within 24 hours answers the broadcast it made (as it is now) and sends nothing more; while the first is still being processed, 409; another body under the same key, 422. Keys belong to the API key that used them (apart from those of direct messages). The text is never logged. Send the body as application/json.
          */
@@ -1922,7 +1922,7 @@ export interface operations {
             query?: {
                 /** @description csv (default): text/csv with a header row; ndjson: one JSON object per line */
                 format?: "csv" | "ndjson";
-                /** @description true: add the phoneNumber column (verified phones); only with the phones permission (403 otherwise) */
+                /** @description true: add the phoneNumber column (verified phones); only with an admin key (403 otherwise) */
                 includePhone?: boolean;
             };
             header?: never;
@@ -3086,6 +3086,17 @@ export interface operations {
             /** @description Internal Server Error */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Whole seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
