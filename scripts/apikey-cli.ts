@@ -5,14 +5,13 @@
  * Exit codes: 0 done, 1 failed, 2 usage.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../lib/config.ts';
 import { LOOKUP_ROUTES } from '../lib/lookup/routes.ts';
 import { describeScopes } from '../lib/lookup/scope-summary.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../lib/store/api-key-admin.ts';
 import { API_SCOPES, type ApiKeyRecord, type ApiScope } from '../lib/store/api-keys.ts';
-import { createDocumentClient, type StoreContext } from '../lib/store/client.ts';
+import type { StoreContext } from '../lib/store/client.ts';
 import { describeParseError, wantsHelp } from './cli.ts';
-import { NO_STORE_HELP, storeEnvironment } from './local/local-state.ts';
+import { openCliStore, storeFailure } from './cli-store.ts';
 
 export const USAGE = `usage: npm run apikey -- <command> [options]
 
@@ -165,14 +164,6 @@ async function execute(command: Command, store: StoreContext, io: CliIo): Promis
   return 0;
 }
 
-/** The AWS SDK found no credentials (CredentialsProviderError, "Could not load credentials"). */
-function isMissingCredentials(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    (err.name === 'CredentialsProviderError' || /could not load credentials/i.test(err.message))
-  );
-}
-
 /** Runs one CLI invocation; returns the exit code. */
 export async function runApiKeyCli(argv: string[], io: CliIo): Promise<number> {
   if (wantsHelp(argv)) {
@@ -187,40 +178,14 @@ export async function runApiKeyCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`apikey: ${err.message}\n\n${USAGE}`);
     return 2;
   }
-  let store = io.store;
-  let close = () => {};
-  let local = false;
-  if (!store) {
-    const { env, stack } = storeEnvironment(io.env);
-    local = stack !== undefined;
-    if (stack)
-      io.err(`apikey: using npm start's store (pid ${stack.pid}, table ${stack.tableName})`);
-    let config: ReturnType<typeof loadConfig>;
-    try {
-      config = loadConfig(env);
-    } catch (err: unknown) {
-      io.err(`apikey: ${err instanceof Error ? err.message : String(err)}`);
-      return 2;
-    }
-    const client = createDocumentClient({
-      region: config.AWS_REGION,
-      endpoint: config.DYNAMODB_ENDPOINT,
-    });
-    store = { client, tableName: config.TABLE_NAME };
-    close = () => client.destroy();
-  }
+  const opened = openCliStore('apikey', io);
+  if (!opened) return 2;
   try {
-    return await execute(command, store, io);
+    return await execute(command, opened.store, io);
   } catch (err: unknown) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-    if (!local && !io.env.DYNAMODB_ENDPOINT && isMissingCredentials(cause)) {
-      io.err(`apikey: ${NO_STORE_HELP}`);
-      return 1;
-    }
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    io.err(`apikey: ${command.name} failed on table ${store.tableName}: ${reason}`);
+    io.err(storeFailure('apikey', command.name, opened, io.env, err));
     return 1;
   } finally {
-    close();
+    opened.close();
   }
 }

@@ -3,11 +3,10 @@
  * in the table named by TABLE_NAME, at DYNAMODB_ENDPOINT when set; else the running `npm start`'s;
  * else in AWS with the usual credentials. Exit codes: 0 done, 1 failed, 2 usage.
  */
-import { loadConfig } from '../lib/config.ts';
-import { createDocumentClient, type StoreContext } from '../lib/store/client.ts';
+import type { StoreContext } from '../lib/store/client.ts';
 import { type MigrationProgress, migrateReferences } from '../lib/store/reference-migration.ts';
 import { parseCli, usageErrorText } from './cli.ts';
-import { NO_STORE_HELP, storeEnvironment } from './local/local-state.ts';
+import { openCliStore, storeFailure } from './cli-store.ts';
 
 export const USAGE = `usage: npm run migrate -- [--dry-run] [--from CURSOR]
 
@@ -57,26 +56,9 @@ export async function runMigrateCli(argv: string[], io: MigrateIo): Promise<numb
     return 2;
   }
   const dryRun = parsed.kind === 'ok' && parsed.values['dry-run'] === true;
-  let store = io.store;
-  let close = () => {};
-  if (!store) {
-    const { env, stack } = storeEnvironment(io.env);
-    if (stack)
-      io.err(`migrate: using npm start's store (pid ${stack.pid}, table ${stack.tableName})`);
-    let config: ReturnType<typeof loadConfig>;
-    try {
-      config = loadConfig(env);
-    } catch (err: unknown) {
-      io.err(`migrate: ${err instanceof Error ? err.message : String(err)}`);
-      return 2;
-    }
-    const client = createDocumentClient({
-      region: config.AWS_REGION,
-      endpoint: config.DYNAMODB_ENDPOINT,
-    });
-    store = { client, tableName: config.TABLE_NAME };
-    close = () => client.destroy();
-  }
+  const opened = openCliStore('migrate', io);
+  if (!opened) return 2;
+  const { store } = opened;
   const verb = dryRun ? 'would add' : 'added';
   const cleared = dryRun ? 'would clear' : 'cleared';
   let last: MigrationProgress | undefined;
@@ -98,14 +80,10 @@ export async function runMigrateCli(argv: string[], io: MigrateIo): Promise<numb
     );
     return 0;
   } catch (err: unknown) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    if (!io.env.DYNAMODB_ENDPOINT && /credentials/i.test(reason))
-      io.err(`migrate: ${NO_STORE_HELP}`);
-    else io.err(`migrate: failed on table ${store.tableName}: ${reason}`);
+    io.err(storeFailure('migrate', 'the upgrade', opened, io.env, err));
     if (last?.next) io.err(`migrate: run again with --from ${encode(last.next)} to resume`);
     return 1;
   } finally {
-    close();
+    opened.close();
   }
 }
