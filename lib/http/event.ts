@@ -5,6 +5,12 @@ import { HttpError } from './http-error.ts';
 /** Telegram updates are small; anything over this is refused before parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * The one 413 detail for a body over MAX_BODY_BYTES, whatever its size (the local server says
+ * the same for one over the gateway's limit, which it stops reading).
+ */
+export const BODY_TOO_LARGE = `request body is larger than 1 MiB (${MAX_BODY_BYTES} bytes)`;
+
 /** Header value by case-insensitive name (API Gateway lower-cases them, local servers may not). */
 export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -23,7 +29,7 @@ export function bodyText(event: APIGatewayProxyEventV2): string {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > MAX_BODY_BYTES) {
-    throw new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    throw new HttpError(413, BODY_TOO_LARGE);
   }
   return bytes.toString('utf8');
 }

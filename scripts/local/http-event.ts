@@ -12,18 +12,46 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-export async function readBody(
-  req: IncomingMessage,
-  limit = GATEWAY_MAX_BODY_BYTES,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The request's body, up to `limit` bytes. Over it, nothing more is kept and
+ * BodyTooLargeError is thrown; the rest is for `dropRest`.
+ */
+export function readBody(req: IncomingMessage, limit = GATEWAY_MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+/** The most `dropRest` reads and discards before it cuts the connection. */
+const DROP_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * For an answer given before the request's body was read (refused, or too large): the rest is
+ * read and discarded, not kept, so the client (still sending) gets the answer; closing a
+ * socket with unread data would reset it and lose the answer. Past DROP_LIMIT_BYTES the
+ * connection is cut.
+ */
+export function dropRest(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DROP_LIMIT_BYTES) req.socket.destroy();
+  });
+  req.resume();
 }
 
 export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {

@@ -6,7 +6,7 @@
  * On a data directory it keeps its secrets there (stable across restarts, see local-state.ts)
  * and, while it runs, says where it is, so the other commands find it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHandler as createLookupHandler } from '../../functions/lookup.ts';
@@ -16,14 +16,17 @@ import { ConfigError } from '../../lib/errors.ts';
 import { broadcastSenderFromConfig } from '../../lib/events/broadcast-deps.ts';
 import { createBroadcastRunner } from '../../lib/events/broadcast-runner.ts';
 import { sendWebhook } from '../../lib/events/send-webhook.ts';
+import { BODY_TOO_LARGE } from '../../lib/http/event.ts';
 import { jsonResponse, problemResponse } from '../../lib/http/http-error.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
+import { verifyWebhookSecret } from '../../lib/telegram/webhook-secret.ts';
 import { buildWebhookDeps, type WebhookDeps } from '../../lib/webhook/webhook-deps.ts';
+import { SECRET_HEADER } from '../../lib/webhook/webhook-request.ts';
 import { keepOneDevKey } from './dev-key.ts';
 import { type EmbeddedStore, startEmbeddedStore } from './embedded-store.ts';
-import { BodyTooLargeError, readBody, sendResult, toEvent } from './http-event.ts';
+import { BodyTooLargeError, dropRest, readBody, sendResult, toEvent } from './http-event.ts';
 import { startLocalDispatcher } from './local-dispatcher.ts';
 import { localBotIdentity } from './local-identity.ts';
 import {
@@ -170,6 +173,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { match: (p) => p.startsWith('/v1/'), handler: createLookupHandler(lookupDeps) },
   ];
 
+  const webhookMayPost = (req: IncomingMessage) => {
+    const token = req.headers[SECRET_HEADER];
+    return (
+      req.method === 'POST' &&
+      typeof token === 'string' &&
+      verifyWebhookSecret(secrets.webhookSecret, token)
+    );
+  };
+
   let inFlight = 0;
   let drained: (() => void) | undefined;
   let closing: Promise<void> | undefined;
@@ -188,7 +200,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sendResult(res, problemResponse(404, `no route for ${path}`));
         return;
       }
-      const body = await readBody(req);
+      // The webhook answers 405 and 401 from the request line and headers alone, as deployed,
+      // before any body: a stranger's body (however large) is never read.
+      const refused = route.webhook && !webhookMayPost(req);
+      if (refused) dropRest(req);
+      const body = refused ? Buffer.alloc(0) : await readBody(req);
       if (route.webhook && options.onRequest) update = describeUpdate(body);
       const result = await route.handler(toEvent(req, body));
       sendResult(res, result);
@@ -197,8 +213,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (below) options.onBelowMark(below);
       }
     } catch (err: unknown) {
-      const status = err instanceof BodyTooLargeError ? 413 : 500;
-      if (!res.headersSent) sendResult(res, problemResponse(status, 'request failed'));
+      const answer =
+        err instanceof BodyTooLargeError
+          ? problemResponse(413, BODY_TOO_LARGE)
+          : problemResponse(500, 'request failed');
+      if (err instanceof BodyTooLargeError) dropRest(req);
+      if (!res.headersSent) sendResult(res, answer);
     } finally {
       inFlight--;
       if (inFlight === 0) drained?.();

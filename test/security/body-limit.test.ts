@@ -1,12 +1,12 @@
 /**
  * Request bodies over 1 MiB are refused with 413, by the handler (counted in bytes, after
- * base64 decoding) and through the local server, which also stops reading at the API
- * Gateway limit.
+ * base64 decoding) and through the local server, which also stops keeping a body at the API
+ * Gateway limit; one message for any size. A wrong webhook secret is 401 before the body.
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
-import { MAX_BODY_BYTES } from '../../lib/http/event.ts';
+import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../../lib/http/event.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET, webhookEvent } from '../helpers/events.ts';
@@ -87,7 +87,7 @@ describe('body limit through the local server', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
   });
 
-  it('answers 413 to a body over the gateway limit without reading it all, and keeps serving', async () => {
+  it('answers 413 to a body over the gateway limit without keeping it, and keeps serving', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL(`${stack.url}/telegram/webhook`);
       const req = request(
@@ -122,5 +122,77 @@ describe('body limit through the local server', () => {
     expect(status).toBe(413);
     const health = await fetch(`${stack.url}/health`);
     expect(health.status).toBe(200);
+  });
+
+  /** Posts `bytes` bytes of spaces in 1 MiB chunks; resolves with the status and problem. */
+  function postLarge(bytes: number, secret: string) {
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(`${stack.url}/telegram/webhook`);
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'x-telegram-bot-api-secret-token': secret },
+          // A connection of its own: one the server closed after an earlier answer is no use.
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      // The server may answer and close before the last chunk: what it answered counts.
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);
+      });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      let left = bytes;
+      const pump = () => {
+        while (left > 0) {
+          const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+          left -= piece.length;
+          if (!req.write(piece)) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+        req.end();
+      };
+      pump();
+    });
+  }
+
+  it('answers a wrong secret 401 before reading the body, whatever its size', async () => {
+    const answer = await postLarge(20 * 1024 * 1024, 'not-the-secret');
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.body)).toMatchObject({ detail: 'missing or wrong secret token' });
+  });
+
+  it('says the same for every body over the limit: 6 MB and 20 MB alike', async () => {
+    const six = await postLarge(6 * 1000 * 1000, WEBHOOK_SECRET);
+    const twenty = await postLarge(20 * 1000 * 1000, WEBHOOK_SECRET);
+    expect([six.status, twenty.status]).toEqual([413, 413]);
+    expect(JSON.parse(six.body).detail).toBe(BODY_TOO_LARGE);
+    expect(JSON.parse(twenty.body).detail).toBe(BODY_TOO_LARGE);
+    expect((await fetch(`${stack.url}/health`)).status).toBe(200);
+  });
+});
+
+describe('body limit at the handler: the secret first', () => {
+  it('answers a wrong secret 401 and an oversized body with the secret 413, one message', async () => {
+    const event = webhookEvent(paddedUpdate(6 * 1000 * 1000, 20));
+    const stranger = await webhook({
+      ...event,
+      headers: { ...event.headers, 'x-telegram-bot-api-secret-token': 'not-the-secret' },
+    });
+    expect(stranger.statusCode).toBe(401);
+    const large = await webhook(event);
+    expect(large.statusCode).toBe(413);
+    expect(JSON.parse(String(large.body)).detail).toBe(BODY_TOO_LARGE);
   });
 });
