@@ -1,5 +1,6 @@
 /** Node HTTP request <-> API Gateway HTTP API (payload v2) event and result. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { finished } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /** API Gateway's own payload limit; larger requests never reach a function. */
@@ -40,18 +41,21 @@ export function readBody(req: IncomingMessage, limit = GATEWAY_MAX_BODY_BYTES): 
 const DROP_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
- * For an answer given before the request's body was read (refused, or too large): the rest is
- * read and discarded, not kept, so the client (still sending) gets the answer; closing a
- * socket with unread data would reset it and lose the answer. Past DROP_LIMIT_BYTES the
- * connection is cut.
+ * For an answer decided before the request's body was read (refused, or too large): reads the
+ * rest and discards it, resolving once the request has ended; answer only then. Node closes
+ * the connection right after an answer that ends it (the client asked `Connection: close`),
+ * and closing a socket with unread data resets it: a client still sending would lose the
+ * answer. Past DROP_LIMIT_BYTES the connection is cut (no answer) and it resolves as well.
  */
-export function dropRest(req: IncomingMessage): void {
+export function dropRest(req: IncomingMessage): Promise<void> {
   let dropped = 0;
   req.on('data', (chunk: Buffer) => {
     dropped += chunk.length;
     if (dropped > DROP_LIMIT_BYTES) req.socket.destroy();
   });
+  const done = new Promise<void>((resolve) => finished(req, () => resolve()));
   req.resume();
+  return done;
 }
 
 export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {

@@ -201,9 +201,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return;
       }
       // The webhook answers 405 and 401 from the request line and headers alone, as deployed,
-      // before any body: a stranger's body (however large) is never read.
+      // before any body: a stranger's body (however large) is discarded, never kept or parsed.
       const refused = route.webhook && !webhookMayPost(req);
-      if (refused) dropRest(req);
+      if (refused) await dropRest(req);
       const body = refused ? Buffer.alloc(0) : await readBody(req);
       if (route.webhook && options.onRequest) update = describeUpdate(body);
       const result = await route.handler(toEvent(req, body));
@@ -217,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         err instanceof BodyTooLargeError
           ? problemResponse(413, BODY_TOO_LARGE)
           : problemResponse(500, 'request failed');
-      if (err instanceof BodyTooLargeError) dropRest(req);
+      if (err instanceof BodyTooLargeError) await dropRest(req);
       if (!res.headersSent) sendResult(res, answer);
     } finally {
       inFlight--;
