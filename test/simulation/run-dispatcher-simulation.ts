@@ -6,7 +6,8 @@
  *
  * Each round the clock moves on (seconds, minutes, now and then hours: up to about 30 h), new
  * outbox events are written with the recorder's own write (outbox.ts `outboxUpdate`, the floor
- * condition record-plan.ts adds) and some are written again (a redelivered update), users are
+ * condition record-plan.ts adds, and the recorder's settling of an event older than its
+ * owner's erasure) and some are written again (a redelivered update), users are
  * erased (erasure.ts), stopped subscriptions are re-enabled as the PATCH route does, and
  * dispatchers run at once: stream invocations (`dispatchEvents` of the keys new in the outbox,
  * retried when one fails, sometimes delivered twice, sometimes lost to the dead-letter queue)
@@ -22,9 +23,11 @@ import { resumeDeliveries } from '../../lib/store/deliveries.ts';
 import { isConditionalCheckFailed } from '../../lib/store/dynamo-errors.ts';
 import { eraseUser } from '../../lib/store/erasure.ts';
 import { actorRef } from '../../lib/store/event-plan.ts';
-import { type Key, PENDING_EVENTS_PK } from '../../lib/store/keys.ts';
+import { type Key, monthOf, PENDING_EVENTS_PK } from '../../lib/store/keys.ts';
 import { eventIdOf, type OutboxEvent, outboxUpdate } from '../../lib/store/outbox.ts';
+import { readOwnerFloor } from '../../lib/store/owner-floor.ts';
 import { FLOOR } from '../../lib/store/registers.ts';
+import { settleItem } from '../../lib/store/settle.ts';
 import {
   createSubscription,
   deleteSubscription,
@@ -294,7 +297,14 @@ export async function runDispatcherSimulation(
     return { ...base, type: 'ping', subscriptionId: sub.id, data: { subscriptionId: sub.id } };
   }
 
-  /** The recorder's write of an outbox event (record-plan.ts): true when it landed. */
+  /**
+   * The recorder's write of an outbox event (record-plan.ts): true when it landed. The floor
+   * condition holds only while the item is there; the erasure deletes it, so, as the recorder
+   * does when the user's gate month refuses an update (recorder.ts `checkOwner`), the owner's
+   * floor is read afterwards and an event dated before it is settled away again. Without that
+   * step a redelivery could recreate the event after a dispatcher dropped it and before that
+   * dispatcher marked it fanned out, which would then mark the new copy and strand it.
+   */
   async function writeEvent(event: OutboxEvent): Promise<boolean> {
     const update = outboxUpdate(event);
     if (event.userId !== undefined) {
@@ -302,11 +312,16 @@ export async function runDispatcherSimulation(
     }
     try {
       await ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName)));
-      return true;
     } catch (err: unknown) {
       if (isConditionalCheckFailed(err)) return false;
       throw err;
     }
+    if (event.userId === undefined) return true;
+    const months = [monthOf(event.at), monthOf(now)];
+    const floor = await readOwnerFloor(ctx, event.userId, months);
+    if (floor === undefined || event.at >= floor) return true;
+    await settleItem(ctx, update.key, floor);
+    return false;
   }
 
   function remember(event: OutboxEvent) {
