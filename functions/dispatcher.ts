@@ -10,12 +10,12 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
-import { createBroadcastRunner } from '../lib/events/broadcast-runner.ts';
 import { createDispatcher, type Dispatcher } from '../lib/events/dispatcher.ts';
 import { RETRY_DELAYS_SECONDS } from '../lib/events/retry-schedule.ts';
 import { sendWebhook } from '../lib/events/send-webhook.ts';
 import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
 import { logger } from '../lib/logger.ts';
+import { createBroadcastRunner } from '../lib/messaging/broadcast-runner.ts';
 import { loadSecrets } from '../lib/secrets.ts';
 import { storeFromConfig } from '../lib/store/client.ts';
 import type { Key } from '../lib/store/keys.ts';
@@ -95,7 +95,7 @@ export const handler = createHandler(async () => {
     log,
     // The Bot API client and the bot token (SSM) are loaded only when a broadcast waits.
     broadcasts: createBroadcastRunner(store, async () => {
-      const { broadcastSenderFromConfig } = await import('../lib/events/broadcast-deps.ts');
+      const { broadcastSenderFromConfig } = await import('../lib/messaging/broadcast-deps.ts');
       return broadcastSenderFromConfig(config, await loadSecrets(config), store, { log });
     }),
   });

@@ -1,7 +1,7 @@
 /** Lookup API (API Gateway HTTP API, payload v2): route, authenticate, validate, answer. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ApiCaller } from '../lib/access/api-key-auth.ts';
 import { loadConfig } from '../lib/config.ts';
-import type { ApiCaller } from '../lib/http/api-key-auth.ts';
 import { method } from '../lib/http/event.ts';
 import { errorToResponse } from '../lib/http/http-error.ts';
 import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';

@@ -5,10 +5,10 @@
  * Exit codes: 0 done, 1 failed, 2 usage.
  */
 import { parseArgs } from 'node:util';
+import { createApiKey, listApiKeys, revokeApiKey } from '../lib/access/api-key-admin.ts';
+import { API_SCOPES, type ApiKeyRecord, type ApiScope } from '../lib/access/api-keys.ts';
 import { LOOKUP_ROUTES } from '../lib/lookup/routes.ts';
 import { describeScopes } from '../lib/lookup/scope-summary.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../lib/store/api-key-admin.ts';
-import { API_SCOPES, type ApiKeyRecord, type ApiScope } from '../lib/store/api-keys.ts';
 import type { StoreContext } from '../lib/store/client.ts';
 import { describeParseError, wantsHelp } from './cli.ts';
 import { openCliStore, storeFailure } from './cli-store.ts';
@@ -40,7 +40,7 @@ where the keys are:
 
 /**
  * When a revocation bites: the lookup caches what it read about a key per warm instance
- * (lib/http/api-key-auth.ts), so a revoked key may still work that long there.
+ * (lib/access/api-key-auth.ts), so a revoked key may still work that long there.
  */
 export const REVOKE_TAKES_EFFECT =
   'new lookup instances refuse it now; a warm one may still accept it for up to API_KEY_CACHE_SECONDS (60 s unless the deployment sets another; npm start: its own setting)';

@@ -1,10 +1,14 @@
 /**
- * `npm run migrate`: upgrades a table written by an earlier release (lib/store/reference-migration.ts)
+ * `npm run migrate`: upgrades a table written by an earlier release (lib/directory/erasure/reference-migration.ts)
  * in the table named by TABLE_NAME, at DYNAMODB_ENDPOINT when set; else the running `npm start`'s;
  * else in AWS with the usual credentials. Exit codes: 0 done, 1 failed, 2 usage.
  */
+
+import {
+  type MigrationProgress,
+  migrateReferences,
+} from '../lib/directory/erasure/reference-migration.ts';
 import type { StoreContext } from '../lib/store/client.ts';
-import { type MigrationProgress, migrateReferences } from '../lib/store/reference-migration.ts';
 import { parseCli, usageErrorText } from './cli.ts';
 import { openCliStore, storeFailure } from './cli-store.ts';
 

@@ -8,12 +8,12 @@
  */
 import { Telegraf } from 'telegraf';
 import type { Update, UserFromGetMe } from 'telegraf/types';
+import { eraseUser } from '../directory/erasure/erasure.ts';
+import { countUserItems, getContact } from '../directory/read/profiles.ts';
 import { StoreError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { StoreContext } from '../store/client.ts';
-import { eraseUser } from '../store/erasure.ts';
 import { MEMBERSHIP_PREFIX, SHARED_PREFIX } from '../store/keys.ts';
-import { countUserItems, getContact } from '../store/profiles.ts';
 import type { BotIdentity } from '../telegram/bot-identity.ts';
 import * as text from './messages.ts';
 import type { ReplySink } from './reply-sink.ts';

@@ -1,12 +1,12 @@
 /**
- * Delivers outbox events (lib/store/outbox.ts) to subscriptions, signed (Standard Webhooks),
+ * Delivers outbox events (lib/events/store/outbox.ts) to subscriptions, signed (Standard Webhooks),
  * at least once, with retries for a day (retry-schedule.ts). The same code runs on AWS (the
  * table's stream and a schedule call functions/dispatcher.ts) and in the local stack (a loop
  * over the outbox, the stand-in for the stream).
  *
  * 1. Fan-out: an event still in the outbox (not settled away by an erasure) and not older
  *    than an erasure of a user it names gets one delivery per matching active subscription
- *    (created once: lib/store/deliveries.ts), then leaves the pending list.
+ *    (created once: lib/events/store/deliveries.ts), then leaves the pending list.
  * 2. Attempt: a due delivery is claimed (a lease), its event read again (an erasure since of
  *    a person it names drops it, except `contact.erased`; an actor erased since goes out as
  *    null: erasure-checks.ts), the body built, signed and posted; the outcome is logged and
@@ -17,7 +17,24 @@
  *    way its deliveries are parked until it is re-enabled (a parking that raced the re-enable
  *    is undone by the parker: `unparkIfActive`).
  */
+
+import { type FloorReader, floorReader } from '../directory/erasure/erased-actors.ts';
+import { readItem } from '../directory/record/owner-floor.ts';
+import type { BroadcastRunner } from '../messaging/broadcast-runner.ts';
 import type { StoreContext } from '../store/client.ts';
+import type { Key } from '../store/keys.ts';
+import { envelope } from './envelope.ts';
+import {
+  endDroppedEvent,
+  erasedFloor,
+  eventOwner,
+  type OutboxItem,
+  withoutErasedActor,
+} from './erasure-checks.ts';
+import { subscribesTo } from './event-types.ts';
+import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
+import type { SendResult } from './send-webhook.ts';
+import { signedHeaders } from './sign.ts';
 import {
   type AttemptOutcome,
   claimDelivery,
@@ -35,29 +52,13 @@ import {
   parkDelivery,
   resumeDelivery,
   stopSubscription,
-} from '../store/deliveries.ts';
-import { type FloorReader, floorReader } from '../store/erased-actors.ts';
-import type { Key } from '../store/keys.ts';
-import { FANNED_OUT } from '../store/outbox.ts';
-import { readItem } from '../store/owner-floor.ts';
+} from './store/deliveries.ts';
+import { FANNED_OUT } from './store/outbox.ts';
 import {
   getSubscriptionWithSecret,
   listSubscriptionsWithSecrets,
   type SubscriptionWithSecret,
-} from '../store/subscriptions.ts';
-import type { BroadcastRunner } from './broadcast-runner.ts';
-import { envelope } from './envelope.ts';
-import {
-  endDroppedEvent,
-  erasedFloor,
-  eventOwner,
-  type OutboxItem,
-  withoutErasedActor,
-} from './erasure-checks.ts';
-import { subscribesTo } from './event-types.ts';
-import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
-import type { SendResult } from './send-webhook.ts';
-import { signedHeaders } from './sign.ts';
+} from './store/subscriptions.ts';
 
 export interface DispatcherDeps {
   store: StoreContext;

@@ -13,14 +13,15 @@
  * Floors are read once per person and batch (erased-actors.ts `floorReader`), the shared entry
  * once per event.
  */
+
+import { actorErased, type FloorReader } from '../directory/erasure/erased-actors.ts';
+import { endReference } from '../directory/erasure/person-refs.ts';
+import { readItem } from '../directory/record/owner-floor.ts';
+import { SINGLE_SOURCE } from '../directory/record/registers.ts';
 import type { StoreContext } from '../store/client.ts';
-import { actorErased, type FloorReader } from '../store/erased-actors.ts';
 import { idFromKey, type Key, REF_AT, sharedKey } from '../store/keys.ts';
-import { deleteEvent } from '../store/outbox.ts';
-import { readItem } from '../store/owner-floor.ts';
-import { endReference } from '../store/person-refs.ts';
-import { SINGLE_SOURCE } from '../store/registers.ts';
 import type { EventItem } from './envelope.ts';
+import { deleteEvent } from './store/outbox.ts';
 
 export interface OutboxItem extends EventItem {
   pk?: string;

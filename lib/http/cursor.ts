@@ -25,7 +25,7 @@ export const MAX_CURSOR_LENGTH = 2048;
 export const CURSOR_TTL_SECONDS = 24 * 60 * 60;
 /**
  * Attribute names a cursor may carry: the table's and the indexes' key attributes, and `pos`,
- * a position in a list sorted in memory (lib/lookup/sorted-members.ts), never a DynamoDB key.
+ * a position in a list sorted in memory (lib/lookup/chats/sorted-members.ts), never a DynamoDB key.
  */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'pos']);
 

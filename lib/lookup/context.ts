@@ -1,5 +1,5 @@
 /** What the lookup services work with: built once per cold start, plus each request's caller. */
-import type { ApiCaller } from '../http/api-key-auth.ts';
+import type { ApiCaller } from '../access/api-key-auth.ts';
 import type { CursorCodec } from '../http/cursor.ts';
 import type { StoreContext } from '../store/client.ts';
 import type { BotApi } from '../telegram/bot-api.ts';

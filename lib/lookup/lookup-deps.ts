@@ -1,11 +1,12 @@
 /** Builds what the lookup handler needs from config and secrets, once per cold start. */
+
+import { type ApiKeyAuth, createApiKeyAuth } from '../access/api-key-auth.ts';
+import { findApiKey } from '../access/api-keys.ts';
+import { createRateLimiter, type RateLimiter } from '../access/rate-limiter.ts';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
-import { type ApiKeyAuth, createApiKeyAuth } from '../http/api-key-auth.ts';
 import { createCursorCodec } from '../http/cursor.ts';
-import { createRateLimiter, type RateLimiter } from '../http/rate-limiter.ts';
 import type { Secrets } from '../secrets.ts';
-import { findApiKey } from '../store/api-keys.ts';
 import { storeFromConfig } from '../store/client.ts';
 import { botApiFromConfig } from '../telegram/bot-api.ts';
 import type { LookupContext } from './context.ts';

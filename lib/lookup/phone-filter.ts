@@ -4,7 +4,7 @@
  * phone number to such a key by forgetting a check. Exports are text, not JSON: the export
  * service refuses `includePhone=true` to such a key instead (member-export.ts).
  */
-import type { ApiCaller } from '../http/api-key-auth.ts';
+import type { ApiCaller } from '../access/api-key-auth.ts';
 
 /** The one field name under which answers carry a phone number (contacts, shared contacts). */
 export const PHONE_FIELD = 'phoneNumber';

@@ -1,6 +1,6 @@
 /** The shape of one lookup route: what it accepts, who may call it, what it answers. */
 import type * as z from 'zod';
-import type { ApiScope } from '../store/api-keys.ts';
+import type { ApiScope } from '../access/api-keys.ts';
 import type { RequestContext } from './context.ts';
 
 export type RouteScope = ApiScope | 'public';

@@ -1,20 +1,23 @@
 /** The lookup API's routes (DESIGN.md's lookup table), each bound to one service call. */
 import { HttpError } from '../http/http-error.ts';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../http/raw-response.ts';
-import { BroadcastCreate } from './broadcast-schemas.ts';
+import { BroadcastCreate } from './broadcasts/broadcast-schemas.ts';
 import {
   cancelBroadcastById,
   createBroadcastFor,
   getBroadcastById,
   listBroadcastsFor,
-} from './broadcasts-service.ts';
+} from './broadcasts/broadcasts-service.ts';
 import {
   getChatActivity,
   getChatById,
   getTopMembers,
   listEventsOfChat,
   listMembersOfChat,
-} from './chats-service.ts';
+} from './chats/chats-service.ts';
+import { EXPORT_MEDIA_TYPES } from './chats/export-format.ts';
+import { describeExportCapacity } from './chats/export-size.ts';
+import { exportChatMembers } from './chats/member-export.ts';
 import {
   eraseContact,
   getContactActivity,
@@ -25,13 +28,10 @@ import {
   listSharedContacts,
   patchContact,
   searchContacts,
-} from './contacts-service.ts';
-import { EXPORT_MEDIA_TYPES } from './export-format.ts';
-import { describeExportCapacity } from './export-size.ts';
+} from './contacts/contacts-service.ts';
 import { MAX_SORTED_MEMBERS } from './limits.ts';
-import { exportChatMembers } from './member-export.ts';
-import { DIRECT_MESSAGE_ROUTE } from './message-routes.ts';
-import { idempotencyHeaders } from './message-schemas.ts';
+import { DIRECT_MESSAGE_ROUTE } from './messages/message-routes.ts';
+import { idempotencyHeaders } from './messages/message-schemas.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { defineRoute, type Route } from './route.ts';
 import {
@@ -86,7 +86,7 @@ import {
   listSubscriptionsFor,
   patchSubscription,
   pingSubscription,
-} from './subscriptions-service.ts';
+} from './subscriptions/subscriptions-service.ts';
 
 const EVENTS_DESCRIPTION =
   "Newest first. from and to (UTC dates, inclusive, each optional) bound when; kind keeps one kind. Sources: chat_member updates (when the bot receives them), join and leave service messages, and the bot's own my_chat_member. One change reported by two of them in the same second is one event. Kept RETENTION_DAYS (default 400).";

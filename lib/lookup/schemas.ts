@@ -11,14 +11,14 @@ import {
   PING_EVENT_TYPE,
   SUBSCRIBABLE_EVENT_TYPES,
 } from '../events/event-types.ts';
+import { DELIVERY_OUTCOMES } from '../events/store/delivery-log.ts';
+import { SUBSCRIPTION_ID_PATTERN, SUBSCRIPTION_STATUSES } from '../events/store/subscriptions.ts';
 import { MAX_SUBSCRIPTION_URL_LENGTH } from '../events/subscription-url.ts';
 import { ALTERED_CURSOR_DETAIL, MAX_CURSOR_LENGTH } from '../http/cursor.ts';
+import { BROADCAST_ID_PATTERN, BROADCAST_STATUSES } from '../messaging/store/broadcasts.ts';
 import { normalizePhone } from '../phone.ts';
-import { BROADCAST_ID_PATTERN, BROADCAST_STATUSES } from '../store/broadcasts.ts';
-import { DELIVERY_OUTCOMES } from '../store/delivery-log.ts';
-import { SUBSCRIPTION_ID_PATTERN, SUBSCRIPTION_STATUSES } from '../store/subscriptions.ts';
-import { EXPORT_FORMATS } from './export-format.ts';
-import { MEMBER_SORTS, MEMBER_STATUS_FILTERS } from './member-order.ts';
+import { EXPORT_FORMATS } from './chats/export-format.ts';
+import { MEMBER_SORTS, MEMBER_STATUS_FILTERS } from './chats/member-order.ts';
 
 /** Component schemas of the OpenAPI document, by name. */
 export const components = z.registry<{ id: string; description?: string }>();

@@ -4,7 +4,7 @@
  * route under the lowest scope that may call it, and what a higher scope or the phones
  * permission adds inside a route.
  */
-import { API_SCOPES, type ApiScope } from '../store/api-keys.ts';
+import { API_SCOPES, type ApiScope } from '../access/api-keys.ts';
 import type { Route } from './route.ts';
 import { ADMIN_BROADCAST_RECIPIENTS } from './schemas.ts';
 

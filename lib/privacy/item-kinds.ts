@@ -4,12 +4,12 @@
  * is the constant the writer uses, imported, so the map cannot drift from it.
  */
 
-import { BROADCAST_KEEP_SECONDS } from '../store/broadcasts.ts';
-import { DELIVERY_KEEP_SECONDS } from '../store/deliveries.ts';
-import { IDEMPOTENCY_TTL_SECONDS } from '../store/idempotency.ts';
-import { OUTBOX_KEEP_SECONDS } from '../store/outbox.ts';
-import { DEFAULT_RETENTION_DAYS } from '../store/record-plan.ts';
-import { ERASURE_WINDOW_SECONDS } from '../store/registers.ts';
+import { DEFAULT_RETENTION_DAYS } from '../directory/record/record-plan.ts';
+import { ERASURE_WINDOW_SECONDS } from '../directory/record/registers.ts';
+import { DELIVERY_KEEP_SECONDS } from '../events/store/deliveries.ts';
+import { OUTBOX_KEEP_SECONDS } from '../events/store/outbox.ts';
+import { BROADCAST_KEEP_SECONDS } from '../messaging/store/broadcasts.ts';
+import { IDEMPOTENCY_TTL_SECONDS } from '../messaging/store/idempotency.ts';
 import type { Holder, ItemKind } from './data-map.ts';
 
 const owner = (fields: Holder['fields']): Holder => ({

@@ -2,7 +2,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
-import { phoneKeyFrom } from './phone-floor.ts';
+import { phoneKeyFrom } from '../directory/erasure/phone-floor.ts';
 
 export interface StoreContext {
   client: DynamoDBDocumentClient;

@@ -173,7 +173,7 @@ export const apiKeyIndexKeys = (createdAt: string, id: string) => ({
 
 export const OUTBOX_PREFIX = 'OUTBOX#';
 /**
- * An outbox event (lib/store/outbox.ts): under the user or chat it is about, so an erasure
+ * An outbox event (lib/events/store/outbox.ts): under the user or chat it is about, so an erasure
  * settles it away with the rest; `contact.erased` and `ping` in a partition of their own.
  */
 export const outboxKey = (owner: { userId?: number; chatId?: number }, eventId: string): Key => ({
@@ -221,7 +221,7 @@ export const dueDeliveryIndexKeys = (
 });
 export const BROADCAST_PREFIX = 'BROADCAST#';
 export const broadcastPk = (broadcastId: string) => `${BROADCAST_PREFIX}${broadcastId}`;
-/** A broadcast (lib/store/broadcasts.ts): its message, audience, status and final counts. */
+/** A broadcast (lib/messaging/store/broadcasts.ts): its message, audience, status and final counts. */
 export const broadcastKey = (broadcastId: string): Key => ({
   pk: broadcastPk(broadcastId),
   sk: 'BROADCAST',

@@ -1,5 +1,5 @@
 /** Query helpers: every page, or one page with a continuation key. */
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './client.ts';
 
 type QueryParams = Omit<QueryCommandInput, 'TableName'>;
@@ -10,14 +10,8 @@ export async function queryAll(
   params: QueryParams,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.client.send(
-      new QueryCommand({ TableName: ctx.tableName, ...params, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const pages = paginateQuery({ client: ctx.client }, { TableName: ctx.tableName, ...params });
+  for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
 

@@ -9,8 +9,8 @@
 import type { Update } from 'telegraf/types';
 import type { BotRunner } from '../bot/create-bot.ts';
 import { createReplySink, type WebhookReply } from '../bot/reply-sink.ts';
+import { recordUpdate } from '../directory/record/recorder.ts';
 import type { StoreContext } from '../store/client.ts';
-import { recordUpdate } from '../store/recorder.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
 import { extractFacts, sentNoEarlierThan } from '../telegram/update-facts.ts';
 import { deliveryQueue } from '../telegram/update-queue.ts';

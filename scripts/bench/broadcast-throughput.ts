@@ -7,7 +7,7 @@
  * scheduled invocation does for up to 50 s), paced at `rate` (BROADCAST_RATE) in real time.
  * Pace figures are taken where Telegram would see them: the fake Bot API's arrivals.
  */
-import { createBroadcastSender } from '../../lib/events/broadcast-sender.ts';
+import { createBroadcastSender } from '../../lib/messaging/broadcast-sender.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';

@@ -11,12 +11,12 @@
  * a fixed time per round trip).
  */
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { MEMBER_USER_SNAPSHOT, memberAttrs } from '../../lib/directory/record/registers.ts';
 import { LAMBDA_RESPONSE_LIMIT_BYTES } from '../../lib/http/raw-response.ts';
-import { columnsOf } from '../../lib/lookup/export-format.ts';
-import { type ExportCapacity, exportCapacity } from '../../lib/lookup/export-size.ts';
+import { columnsOf } from '../../lib/lookup/chats/export-format.ts';
+import { type ExportCapacity, exportCapacity } from '../../lib/lookup/chats/export-size.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { membershipIndexKeys, membershipKey, notesKey } from '../../lib/store/keys.ts';
-import { MEMBER_USER_SNAPSHOT, memberAttrs } from '../../lib/store/registers.ts';
 import { startFakeBotApi } from '../../test/helpers/fake-bot-api.ts';
 import { countByCommand, criticalPath, recordRequests } from '../../test/helpers/request-log.ts';
 import { TEST_BOT_TOKEN } from '../../test/helpers/webhook.ts';

@@ -1,5 +1,5 @@
 /** The local stack's one admin key for trying the lookup API (`DEV_API_KEY` or the kept one). */
-import { listApiKeys, registerApiKey, revokeApiKey } from '../../lib/store/api-key-admin.ts';
+import { listApiKeys, registerApiKey, revokeApiKey } from '../../lib/access/api-key-admin.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 
 export const DEV_KEY_NAME = 'dev (npm start)';

@@ -2,17 +2,17 @@
  * A local hint, not a part of the deployed path: an update whose `update_id` is below the
  * mark of its chat's queue (an update with a higher id of that queue was applied) changes
  * nothing in the chat's counters, by design (Telegram sends a queue's updates in increasing
- * `update_id`; lib/store/recorder.ts). Hand-made updates trip over it easily (ids from two
+ * `update_id`; lib/directory/record/recorder.ts). Hand-made updates trip over it easily (ids from two
  * different clocks), and silently; `npm start` says so in one line.
  *
  * One GetItem of the chat's month, after the update was answered: only `npm start` asks for
  * it (the load test and the deployed webhook never do).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { RESTART_HORIZON_SECONDS } from '../../lib/directory/record/record-plan.ts';
+import { registerAttr } from '../../lib/directory/record/registers.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { chatMonthKey, monthOf } from '../../lib/store/keys.ts';
-import { RESTART_HORIZON_SECONDS } from '../../lib/store/record-plan.ts';
-import { registerAttr } from '../../lib/store/registers.ts';
 import { deliveryQueue, queueChatId } from '../../lib/telegram/update-queue.ts';
 
 export interface BelowMark {

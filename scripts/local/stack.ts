@@ -13,12 +13,12 @@ import { createHandler as createLookupHandler } from '../../functions/lookup.ts'
 import { createHandler as createWebhookHandler } from '../../functions/webhook.ts';
 import { type Config, loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { broadcastSenderFromConfig } from '../../lib/events/broadcast-deps.ts';
-import { createBroadcastRunner } from '../../lib/events/broadcast-runner.ts';
 import { sendWebhook } from '../../lib/events/send-webhook.ts';
 import { BODY_TOO_LARGE } from '../../lib/http/event.ts';
 import { jsonResponse, problemResponse } from '../../lib/http/http-error.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
+import { broadcastSenderFromConfig } from '../../lib/messaging/broadcast-deps.ts';
+import { createBroadcastRunner } from '../../lib/messaging/broadcast-runner.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
 import { ensureTable } from '../../lib/store/table-setup.ts';
 import { verifyWebhookSecret } from '../../lib/telegram/webhook-secret.ts';

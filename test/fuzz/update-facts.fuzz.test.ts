@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planRecord } from '../../lib/store/record-plan.ts';
+import { planRecord } from '../../lib/directory/record/record-plan.ts';
 import { PLACEHOLDER_USER_IDS, type UpdateFacts } from '../../lib/telegram/facts.ts';
 import { extractFacts, UPDATE_KINDS } from '../../lib/telegram/update-facts.ts';
 import { deliveryQueue } from '../../lib/telegram/update-queue.ts';

@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
+import { findByPhone, findByUsername } from '../../lib/directory/read/contact-search.ts';
+import { getChat, getContact } from '../../lib/directory/read/profiles.ts';
 import { normalizePhone } from '../../lib/phone.ts';
-import { findByPhone, findByUsername } from '../../lib/store/contact-search.ts';
-import { getChat, getContact } from '../../lib/store/profiles.ts';
 import { webhookEvent } from '../helpers/events.ts';
 import { useStack } from '../helpers/stack-fixture.ts';
 import type { TestStore } from '../helpers/store.ts';

@@ -8,7 +8,7 @@ import type { WebhookHandler } from '../../functions/webhook.ts';
 import {
   type BroadcastSenderDeps,
   createBroadcastSender,
-} from '../../lib/events/broadcast-sender.ts';
+} from '../../lib/messaging/broadcast-sender.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { DISPATCHER_GRANTS } from '../../lib/store/grants/dispatcher-grants.ts';
 import { PROFILE, userPk } from '../../lib/store/keys.ts';

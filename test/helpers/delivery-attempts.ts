@@ -1,6 +1,6 @@
 /**
  * Attempt log items written the way the dispatcher writes them (the attributes of
- * lib/store/delivery-log.ts), for tests of what the delivery log route reads.
+ * lib/events/store/delivery-log.ts), for tests of what the delivery log route reads.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../lib/store/client.ts';

@@ -10,8 +10,8 @@
  * substrings; a phone matches by its digits (with or without `+`).
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { FLOOR, isRegisterAttr } from '../../lib/directory/record/registers.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
-import { FLOOR, isRegisterAttr } from '../../lib/store/registers.ts';
 
 export interface Person {
   id: number;

@@ -6,10 +6,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHandler, type LookupHandler } from '../../functions/lookup.ts';
 import type { WebhookHandler } from '../../functions/webhook.ts';
+import { createApiKey } from '../../lib/access/api-key-admin.ts';
 import { loadConfig } from '../../lib/config.ts';
 import type { LookupLimits } from '../../lib/lookup/limits.ts';
 import { buildLookupDeps } from '../../lib/lookup/lookup-deps.ts';
-import { createApiKey } from '../../lib/store/api-key-admin.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { LOOKUP_GRANTS } from '../../lib/store/grants/lookup-grants.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';

@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
-import { createApiKey } from '../../lib/store/api-key-admin.ts';
+import { createApiKey } from '../../lib/access/api-key-admin.ts';
 import {
   person,
   privateMessage,

@@ -6,8 +6,8 @@
  * Three bugs broke it (four of these tests); each is fixed on this branch, marked at its test.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../lib/store/api-key-admin.ts';
-import { eraseUser } from '../../lib/store/erasure.ts';
+import { createApiKey } from '../../lib/access/api-key-admin.ts';
+import { eraseUser } from '../../lib/directory/erasure/erasure.ts';
 import { maxInWindow, seedPrivateChats, testSender } from '../helpers/broadcasts.ts';
 import { ALICE, type TestLookup } from '../helpers/lookup.ts';
 import { aliceLeftovers, message, record } from '../helpers/recorder-rig.ts';

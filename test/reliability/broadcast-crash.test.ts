@@ -12,9 +12,9 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBroadcastSender } from '../../lib/events/broadcast-sender.ts';
-import { createApiKey } from '../../lib/store/api-key-admin.ts';
-import { type Recipient, readRecipients } from '../../lib/store/broadcast-recipients.ts';
+import { createApiKey } from '../../lib/access/api-key-admin.ts';
+import { createBroadcastSender } from '../../lib/messaging/broadcast-sender.ts';
+import { type Recipient, readRecipients } from '../../lib/messaging/store/broadcast-recipients.ts';
 import { broadcastKey } from '../../lib/store/keys.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { clonePrivateContacts, person, privateMessage } from '../helpers/broadcasts.ts';

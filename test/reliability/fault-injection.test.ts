@@ -94,7 +94,7 @@ describe('fault injection', () => {
 
   // Outside Telegram's delivery model (one update in flight per queue): an update that
   // overtakes an earlier one of its queue makes the earlier one count nowhere its queue's mark
-  // passed it. The recorder then undercounts, never overcounts (lib/store/recorder.ts).
+  // passed it. The recorder then undercounts, never overcounts (lib/directory/record/recorder.ts).
   it(`never overcounts when updates overtake each other (${FAULT_RATE * 100}% faults, 8 in flight)`, async () => {
     const stream = generateStream({
       seed: 7001,

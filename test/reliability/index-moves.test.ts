@@ -2,11 +2,11 @@
  * A username or phone change: lookups find the new value and never the old one, whichever
  * store call fails on the way. (The first recorder kept index entries of its own and lost
  * track of them on such faults; v2's indexes hold keys only and are checked against the
- * contact as folded now, lib/store/contact-search.ts.)
+ * contact as folded now, lib/directory/read/contact-search.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { findByPhone, findByUsername } from '../../lib/store/contact-search.ts';
-import { eraseUser } from '../../lib/store/erasure.ts';
+import { eraseUser } from '../../lib/directory/erasure/erasure.ts';
+import { findByPhone, findByUsername } from '../../lib/directory/read/contact-search.ts';
 import { webhookEvent } from '../helpers/events.ts';
 import { type FaultKind, faultyClient } from '../helpers/faults.ts';
 import { useStack } from '../helpers/stack-fixture.ts';

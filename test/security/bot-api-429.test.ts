@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
-import { getContact } from '../../lib/store/profiles.ts';
+import { getContact } from '../../lib/directory/read/profiles.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { webhookEvent } from '../helpers/events.ts';
 import { telegramError } from '../helpers/fake-bot-api.ts';

@@ -4,10 +4,10 @@
  * caller learns nothing (not even whether a record exists).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerApiKey, revokeApiKey } from '../../lib/access/api-key-admin.ts';
+import { API_SCOPES, type ApiScope } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
-import { registerApiKey, revokeApiKey } from '../../lib/store/api-key-admin.ts';
-import { API_SCOPES, type ApiScope } from '../../lib/store/api-keys.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';

@@ -7,10 +7,10 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerApiKey } from '../../lib/access/api-key-admin.ts';
+import { hashApiKey } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
-import { registerApiKey } from '../../lib/store/api-key-admin.ts';
-import { hashApiKey } from '../../lib/store/api-keys.ts';
 import { apiKeyIndexKeys, apiKeyKey } from '../../lib/store/keys.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';

@@ -27,7 +27,7 @@
  *
  * Allowances (each one the code documents), marked where they are used below.
  */
-import type { RecipientState } from '../../lib/store/broadcast-recipients.ts';
+import type { RecipientState } from '../../lib/messaging/store/broadcast-recipients.ts';
 
 export type AnswerKind =
   | 'ok'

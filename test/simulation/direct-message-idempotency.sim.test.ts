@@ -19,10 +19,10 @@
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { ERASED_KEY_DETAIL } from '../../lib/lookup/messages-service.ts';
-import { createApiKey } from '../../lib/store/api-key-admin.ts';
-import { eraseUser } from '../../lib/store/erasure.ts';
-import { LEASE_MS } from '../../lib/store/idempotency.ts';
+import { createApiKey } from '../../lib/access/api-key-admin.ts';
+import { eraseUser } from '../../lib/directory/erasure/erasure.ts';
+import { ERASED_KEY_DETAIL } from '../../lib/lookup/messages/messages-service.ts';
+import { LEASE_MS } from '../../lib/messaging/store/idempotency.ts';
 import { fuzzParams, fuzzTimeout } from '../fuzz/fuzz-config.ts';
 import { privateMessage } from '../helpers/broadcasts.ts';
 import { type FakeResponse, telegramError } from '../helpers/fake-bot-api.ts';

@@ -1,6 +1,6 @@
 /**
  * One seeded run of broadcast sending (issue 13, at most once per recipient): the real sender
- * (lib/events/broadcast-sender.ts and the pass, delivery and pacer under it) over the
+ * (lib/messaging/broadcast-sender.ts and the pass, delivery and pacer under it) over the
  * embedded store, on a simulated clock (its `now` and `sleep`), against an in-process Bot API
  * that answers per a seeded plan and records what Telegram delivered.
  *
@@ -18,20 +18,20 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { TelegramError } from 'telegraf';
-import { createBroadcastSender } from '../../lib/events/broadcast-sender.ts';
-import { resolveAudience } from '../../lib/lookup/broadcast-audience.ts';
-import { readRecipients, writeRecipients } from '../../lib/store/broadcast-recipients.ts';
+import { eraseUser } from '../../lib/directory/erasure/erasure.ts';
+import { resolveAudience } from '../../lib/lookup/broadcasts/broadcast-audience.ts';
+import { createBroadcastSender } from '../../lib/messaging/broadcast-sender.ts';
+import { readRecipients, writeRecipients } from '../../lib/messaging/store/broadcast-recipients.ts';
 import {
   cancelBroadcast,
   expiryOf,
   getBroadcast,
   newBroadcastId,
   putBroadcast,
-} from '../../lib/store/broadcasts.ts';
+} from '../../lib/messaging/store/broadcasts.ts';
+import { readEligibility } from '../../lib/messaging/store/messaging-eligibility.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
-import { eraseUser } from '../../lib/store/erasure.ts';
 import { PENDING_BROADCASTS_PK } from '../../lib/store/keys.ts';
-import { readEligibility } from '../../lib/store/messaging-eligibility.ts';
 import { GSI1 } from '../../lib/store/table.ts';
 import type { BotApi } from '../../lib/telegram/bot-api.ts';
 import { toBotApiError } from '../../lib/telegram/bot-api-errors.ts';

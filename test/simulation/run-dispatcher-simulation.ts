@@ -1,6 +1,6 @@
 /**
  * One seeded run of the dispatcher's simulation: the real dispatcher (lib/events/dispatcher.ts,
- * lib/store/deliveries.ts) over the embedded store, posting with the real send-webhook.ts to a
+ * lib/events/store/deliveries.ts) over the embedded store, posting with the real send-webhook.ts to a
  * receiver on 127.0.0.1 that fails a seeded share of requests (5xx, no answer before the
  * sender's deadline, a reset connection, now and then a 410, sometimes an outage of hours).
  *
@@ -16,24 +16,24 @@
  * faults stop, everything is swept to the end, and dispatcher-model.ts judges the history.
  */
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { eraseUser } from '../../lib/directory/erasure/erasure.ts';
+import { actorRef } from '../../lib/directory/record/event-plan.ts';
+import { readOwnerFloor } from '../../lib/directory/record/owner-floor.ts';
+import { FLOOR } from '../../lib/directory/record/registers.ts';
+import { settleItem } from '../../lib/directory/record/settle.ts';
 import { createDispatcher } from '../../lib/events/dispatcher.ts';
 import type { EventType } from '../../lib/events/event-types.ts';
 import { sendWebhook } from '../../lib/events/send-webhook.ts';
-import { resumeDeliveries } from '../../lib/store/deliveries.ts';
-import { isConditionalCheckFailed } from '../../lib/store/dynamo-errors.ts';
-import { eraseUser } from '../../lib/store/erasure.ts';
-import { actorRef } from '../../lib/store/event-plan.ts';
-import { type Key, monthOf, PENDING_EVENTS_PK } from '../../lib/store/keys.ts';
-import { eventIdOf, type OutboxEvent, outboxUpdate } from '../../lib/store/outbox.ts';
-import { readOwnerFloor } from '../../lib/store/owner-floor.ts';
-import { FLOOR } from '../../lib/store/registers.ts';
-import { settleItem } from '../../lib/store/settle.ts';
+import { resumeDeliveries } from '../../lib/events/store/deliveries.ts';
+import { eventIdOf, type OutboxEvent, outboxUpdate } from '../../lib/events/store/outbox.ts';
 import {
   createSubscription,
   deleteSubscription,
   getSubscription,
   updateSubscription,
-} from '../../lib/store/subscriptions.ts';
+} from '../../lib/events/store/subscriptions.ts';
+import { isConditionalCheckFailed } from '../../lib/store/dynamo-errors.ts';
+import { type Key, monthOf, PENDING_EVENTS_PK } from '../../lib/store/keys.ts';
 import { GSI1 } from '../../lib/store/table.ts';
 import { tracesOf } from '../helpers/erasure-scan.ts';
 import { seededRandom } from '../helpers/faults.ts';

@@ -1,7 +1,7 @@
 /**
  * The dispatcher's grants (functions/dispatcher.ts): delivering events to subscriptions
- * (lib/events/dispatcher.ts, lib/store/deliveries.ts, subscriptions.ts) and sending
- * broadcasts (lib/events/broadcast-*.ts, lib/store/broadcasts.ts, broadcast-recipients.ts,
+ * (lib/events/dispatcher.ts, lib/events/store/deliveries.ts, subscriptions.ts) and sending
+ * broadcasts (lib/events/broadcast-*.ts, lib/messaging/store/broadcasts.ts, broadcast-recipients.ts,
  * broadcast-lease.ts, messaging-eligibility.ts, bot-blocked.ts). Never an API key, never a
  * lookup index.
  */

@@ -1,5 +1,5 @@
 /**
- * What an erasure (lib/store/erasure.ts `eraseUser`) does to the table, in whichever function
+ * What an erasure (lib/directory/erasure/erasure.ts `eraseUser`) does to the table, in whichever function
  * runs it: the webhook (/forget) and the lookup (DELETE /v1/contacts/{id}).
  */
 import type { FunctionGrants } from './grants.ts';

@@ -1,5 +1,5 @@
 /**
- * The webhook's grants (functions/webhook.ts): recording an update (lib/store/recorder.ts,
+ * The webhook's grants (functions/webhook.ts): recording an update (lib/directory/record/recorder.ts,
  * record-plan.ts, contact-events.ts, settle.ts, owner-floor.ts), a group's migration
  * (chat-migration.ts), the bot's replies (profiles.ts) and /forget (erasure-grants.ts). Never
  * an API key, a subscription's or a broadcast's own item: only the erasure's references there.

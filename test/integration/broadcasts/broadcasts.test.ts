@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import {
   person,
@@ -630,9 +630,9 @@ describe('sending', () => {
 
   it('sends nothing without a bot token: the broadcast waits, said once; a cancel takes it off the list', async () => {
     const { id } = await created({ audience: { userIds: [A] } });
-    const { createBroadcastSender } = await import('../../../lib/events/broadcast-sender.ts');
+    const { createBroadcastSender } = await import('../../../lib/messaging/broadcast-sender.ts');
     const { createBotApi } = await import('../../../lib/telegram/bot-api.ts');
-    const { listPendingBroadcasts } = await import('../../../lib/store/broadcasts.ts');
+    const { listPendingBroadcasts } = await import('../../../lib/messaging/store/broadcasts.ts');
     const lines: string[] = [];
     const sender = createBroadcastSender({
       store,

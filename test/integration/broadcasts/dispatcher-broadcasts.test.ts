@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/dispatcher.ts';
-import { createBroadcastRunner } from '../../../lib/events/broadcast-runner.ts';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
+import { createBroadcastRunner } from '../../../lib/messaging/broadcast-runner.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local/stack.ts';
 import {
   maxInWindow,

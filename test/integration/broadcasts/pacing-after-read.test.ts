@@ -6,8 +6,8 @@
  * five requests in 969 ms, the first one's read 60 ms slower than the next ones').
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
-import { readEligibility } from '../../../lib/store/messaging-eligibility.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
+import { readEligibility } from '../../../lib/messaging/store/messaging-eligibility.ts';
 import { maxInWindow, seedPrivateChats, sends, testSender } from '../../helpers/broadcasts.ts';
 import type { TestLookup } from '../../helpers/lookup.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';

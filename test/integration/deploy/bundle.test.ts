@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getChat, getContact } from '../../../lib/directory/read/profiles.ts';
+import { enqueuePing } from '../../../lib/events/store/outbox.ts';
+import { createSubscription } from '../../../lib/events/store/subscriptions.ts';
 import { outboxKey } from '../../../lib/store/keys.ts';
-import { enqueuePing } from '../../../lib/store/outbox.ts';
-import { getChat, getContact } from '../../../lib/store/profiles.ts';
-import { createSubscription } from '../../../lib/store/subscriptions.ts';
 import {
   type BundleResult,
   buildBaseline,
@@ -166,9 +166,9 @@ describe('built Lambda bundles', () => {
     // About 0.9x: the DocumentClient, zod/mini, the logger, the signer and its own code.
     expect(dispatcher.atImport.bytes).toBeLessThan(baseline.atImport.bytes);
     expect(atImportInputs(dispatcher).has('telegraf')).toBe(false);
-    // The broadcast sender (and with it telegraf) is a lazy chunk (lib/events/broadcast-runner.ts).
-    expect(Object.keys(dispatcher.metafile.inputs)).toContain('lib/events/broadcast-sender.ts');
-    expect(atImportInputs(dispatcher).has('lib/events/broadcast-sender.ts')).toBe(false);
+    // The broadcast sender (and with it telegraf) is a lazy chunk (lib/messaging/broadcast-runner.ts).
+    expect(Object.keys(dispatcher.metafile.inputs)).toContain('lib/messaging/broadcast-sender.ts');
+    expect(atImportInputs(dispatcher).has('lib/messaging/broadcast-sender.ts')).toBe(false);
   });
 
   it('webhook bundle records a group message and answers /start in its response', async () => {

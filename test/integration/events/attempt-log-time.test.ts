@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
 import { sendWebhook } from '../../../lib/events/send-webhook.ts';
+import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/events/store/outbox.ts';
+import { createSubscription } from '../../../lib/events/store/subscriptions.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/store/outbox.ts';
-import { createSubscription } from '../../../lib/store/subscriptions.ts';
 import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
 import { gatedClient, nowSeconds, scan } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';

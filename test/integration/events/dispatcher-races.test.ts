@@ -10,14 +10,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
 import { sendWebhook } from '../../../lib/events/send-webhook.ts';
-import type { StoreContext } from '../../../lib/store/client.ts';
 import {
   createDelivery,
   resumeDeliveries,
   stopSubscription,
-} from '../../../lib/store/deliveries.ts';
-import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/store/outbox.ts';
-import { createSubscription, updateSubscription } from '../../../lib/store/subscriptions.ts';
+} from '../../../lib/events/store/deliveries.ts';
+import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/events/store/outbox.ts';
+import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
+import type { StoreContext } from '../../../lib/store/client.ts';
 import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
 import { gatedClient, nowSeconds, onItem } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';

@@ -7,10 +7,10 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
+import { resumeDeliveries, stopSubscription } from '../../../lib/events/store/deliveries.ts';
+import { enqueuePing } from '../../../lib/events/store/outbox.ts';
+import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { resumeDeliveries, stopSubscription } from '../../../lib/store/deliveries.ts';
-import { enqueuePing } from '../../../lib/store/outbox.ts';
-import { createSubscription, updateSubscription } from '../../../lib/store/subscriptions.ts';
 import { faultyClient } from '../../helpers/faults.ts';
 import { ALICE, DAY0, groupMessage, post } from '../../helpers/lookup.ts';
 import { gatedClient, message, record } from '../../helpers/recorder-rig.ts';

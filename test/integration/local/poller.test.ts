@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBot } from '../../../lib/bot/create-bot.ts';
-import { getContact } from '../../../lib/store/profiles.ts';
+import { getContact } from '../../../lib/directory/read/profiles.ts';
 import { createBotApi } from '../../../lib/telegram/bot-api.ts';
 import { startPolling } from '../../../scripts/local/poller.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listApiKeys } from '../../../lib/store/api-key-admin.ts';
+import { listApiKeys } from '../../../lib/access/api-key-admin.ts';
 import { DataDirectoryInUseError } from '../../../scripts/local/data-lock.ts';
 import { DEV_KEY_NAME } from '../../../scripts/local/dev-key.ts';
 import { findRunningStack, readStackState } from '../../../scripts/local/local-state.ts';

@@ -8,10 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/dispatcher.ts';
-import { createBroadcastRunner } from '../../../lib/events/broadcast-runner.ts';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
 import { sendWebhook } from '../../../lib/events/send-webhook.ts';
 import { logger } from '../../../lib/logger.ts';
+import { createBroadcastRunner } from '../../../lib/messaging/broadcast-runner.ts';
 import { LOG_LINES } from '../../../lib/privacy/data-map.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { testSender } from '../../helpers/broadcasts.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listApiKeys } from '../../../lib/store/api-key-admin.ts';
-import { hashApiKey } from '../../../lib/store/api-keys.ts';
+import { listApiKeys } from '../../../lib/access/api-key-admin.ts';
+import { hashApiKey } from '../../../lib/access/api-keys.ts';
 import { runApiKeyCli } from '../../../scripts/apikey-cli.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { runScript } from '../../helpers/cli-process.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, revokeApiKey } from '../../../lib/store/api-key-admin.ts';
+import { createApiKey, revokeApiKey } from '../../../lib/access/api-key-admin.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { ALICE, post, type TestLookup } from '../../helpers/lookup.ts';

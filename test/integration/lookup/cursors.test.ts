@@ -3,8 +3,8 @@
  * One cursor, two keys of the same scope; the clock is injected, so nothing sleeps.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import { CURSOR_TTL_SECONDS } from '../../../lib/http/cursor.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
 import { GROUP, groupMessage, post, type TestLookup } from '../../helpers/lookup.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 

@@ -8,10 +8,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { ERASED_KEY_DETAIL } from '../../../lib/lookup/messages-service.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
+import { ERASED_KEY_DETAIL } from '../../../lib/lookup/messages/messages-service.ts';
+import { idempotencyItemKey } from '../../../lib/messaging/store/idempotency.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { idempotencyItemKey } from '../../../lib/store/idempotency.ts';
 import { privateMessage, sends } from '../../helpers/broadcasts.ts';
 import { tracesOf } from '../../helpers/erasure-scan.ts';
 import { post, type TestLookup } from '../../helpers/lookup.ts';

@@ -7,9 +7,9 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { ERASED_KEY_DETAIL } from '../../../lib/lookup/messages-service.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
-import { idempotencyItemKey, LEASE_MS } from '../../../lib/store/idempotency.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
+import { ERASED_KEY_DETAIL } from '../../../lib/lookup/messages/messages-service.ts';
+import { idempotencyItemKey, LEASE_MS } from '../../../lib/messaging/store/idempotency.ts';
 import { type FakeBotApiCall, telegramError } from '../../helpers/fake-bot-api.ts';
 import { faultyClient } from '../../helpers/faults.ts';
 import { ALICE, post, type TestLookup } from '../../helpers/lookup.ts';

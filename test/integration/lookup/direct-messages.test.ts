@@ -4,8 +4,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import { STOP_TEXT } from '../../../lib/bot/messages.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
 import { webhookEvent } from '../../helpers/events.ts';
 import { type FakeBotApiCall, telegramError } from '../../helpers/fake-bot-api.ts';
 import { faultyClient } from '../../helpers/faults.ts';

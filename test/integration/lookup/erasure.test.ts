@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { findApiKey, hashApiKey } from '../../../lib/store/api-keys.ts';
+import { findApiKey, hashApiKey } from '../../../lib/access/api-keys.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
 import {
@@ -54,7 +54,7 @@ beforeAll(async () => {
   );
 });
 
-/** An erasure's tombstone: the key, the floor, nothing else (see lib/store/erasure.ts). */
+/** An erasure's tombstone: the key, the floor, nothing else (see lib/directory/erasure/erasure.ts). */
 const isTombstone = (item: Record<string, unknown>) =>
   Object.keys(item).every((k) => ['pk', 'sk', 'floor'].includes(k));
 

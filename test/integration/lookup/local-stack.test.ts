@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listApiKeys } from '../../../lib/store/api-key-admin.ts';
+import { listApiKeys } from '../../../lib/access/api-key-admin.ts';
 import { runApiKeyCli } from '../../../scripts/apikey-cli.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local/stack.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';

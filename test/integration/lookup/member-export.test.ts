@@ -8,8 +8,16 @@ import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { rawResponse, responsePayloadBytes } from '../../../lib/http/raw-response.ts';
-import { columnsOf, EXPORT_COLUMNS, type ExportFormat } from '../../../lib/lookup/export-format.ts';
-import { envelopeBytes, rowPayloadBytes, SMALLEST_ROW } from '../../../lib/lookup/export-size.ts';
+import {
+  columnsOf,
+  EXPORT_COLUMNS,
+  type ExportFormat,
+} from '../../../lib/lookup/chats/export-format.ts';
+import {
+  envelopeBytes,
+  rowPayloadBytes,
+  SMALLEST_ROW,
+} from '../../../lib/lookup/chats/export-size.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { ALICE, BOB, DAY0, GROUP, post, type TestLookup } from '../../helpers/lookup.ts';
 import { countByCommand, recordingClient } from '../../helpers/request-log.ts';

@@ -6,10 +6,10 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import { SUBSCRIBABLE_EVENT_TYPES } from '../../../lib/events/event-types.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
+import { markSubscription } from '../../../lib/events/store/subscriptions.ts';
 import { subscriptionKey } from '../../../lib/store/keys.ts';
-import { markSubscription } from '../../../lib/store/subscriptions.ts';
 import { GSI1 } from '../../../lib/store/table.ts';
 import { putAttempt } from '../../helpers/delivery-attempts.ts';
 import { captureLogs, type LogCapture } from '../../helpers/log-capture.ts';

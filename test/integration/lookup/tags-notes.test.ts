@@ -6,7 +6,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import { GSI1 } from '../../../lib/store/table.ts';
 import {
   ALICE,

@@ -7,16 +7,19 @@
  * scan (erasure-scan.ts) looks for her afterwards.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
-import { readRecipients, writeRecipients } from '../../../lib/store/broadcast-recipients.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
+import {
+  readRecipients,
+  writeRecipients,
+} from '../../../lib/messaging/store/broadcast-recipients.ts';
 import {
   expiryOf,
   getBroadcast,
   newBroadcastId,
   putBroadcast,
-} from '../../../lib/store/broadcasts.ts';
-import { eraseUser } from '../../../lib/store/erasure.ts';
-import { readEligibility } from '../../../lib/store/messaging-eligibility.ts';
+} from '../../../lib/messaging/store/broadcasts.ts';
+import { readEligibility } from '../../../lib/messaging/store/messaging-eligibility.ts';
 import { person, privateMessage, sends, testSender } from '../../helpers/broadcasts.ts';
 import { tracesOf } from '../../helpers/erasure-scan.ts';
 import type { TestLookup } from '../../helpers/lookup.ts';

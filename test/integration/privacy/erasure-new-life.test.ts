@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { privateMessage, sends, testSender } from '../../helpers/broadcasts.ts';
 import { tracesOf } from '../../helpers/erasure-scan.ts';

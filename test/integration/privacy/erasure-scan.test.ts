@@ -5,7 +5,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { eraseUser } from '../../../lib/store/erasure.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
 import { tracesOf } from '../../helpers/erasure-scan.ts';
 import { ALICE } from '../../helpers/lookup.ts';
 import { message, nowSeconds, ownContact, record, SUPERGROUP } from '../../helpers/recorder-rig.ts';

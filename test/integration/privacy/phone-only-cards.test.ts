@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
+import { phoneHash } from '../../../lib/directory/erasure/phone-floor.ts';
 import { storeFromConfig } from '../../../lib/store/client.ts';
-import { eraseUser } from '../../../lib/store/erasure.ts';
-import { phoneHash } from '../../../lib/store/phone-floor.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { scanTable, tracesOf } from '../../helpers/erasure-scan.ts';
 import { ALICE, BOB } from '../../helpers/lookup.ts';

@@ -7,8 +7,8 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { eraseUser } from '../../../lib/store/erasure.ts';
 import { chatMonthKey } from '../../../lib/store/keys.ts';
 import { ALICE } from '../../helpers/lookup.ts';
 import {

@@ -1,16 +1,16 @@
 /**
  * PATCH /v1/contacts/{userId} against erasures and other patches running at the same time
- * (lib/store/contact-notes.ts): a client holds one chosen store call of the patch while an
+ * (lib/directory/tags/contact-notes.ts): a client holds one chosen store call of the patch while an
  * erasure, another patch or a settle runs, then lets it go.
  */
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { createApiKey } from '../../../lib/store/api-key-admin.ts';
-import { patchContactNotes } from '../../../lib/store/contact-notes.ts';
-import { eraseUser } from '../../../lib/store/erasure.ts';
+import { createApiKey } from '../../../lib/access/api-key-admin.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
+import { settleItem } from '../../../lib/directory/record/settle.ts';
+import { patchContactNotes } from '../../../lib/directory/tags/contact-notes.ts';
 import { notesKey } from '../../../lib/store/keys.ts';
-import { settleItem } from '../../../lib/store/settle.ts';
 import { GSI1 } from '../../../lib/store/table.ts';
 import { DAY0, groupMessage, post, type TestLookup } from '../../helpers/lookup.ts';
 import { gatedClient, scan } from '../../helpers/recorder-rig.ts';

@@ -7,7 +7,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eraseUser } from '../../../lib/store/erasure.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
 import { LOOKUP_GRANTS } from '../../../lib/store/grants/lookup-grants.ts';
 import { WEBHOOK_GRANTS } from '../../../lib/store/grants/webhook-grants.ts';
 import {

@@ -9,7 +9,7 @@ import {
   claimKey,
   idempotencyItemKey,
   LEASE_MS,
-} from '../../../lib/store/idempotency.ts';
+} from '../../../lib/messaging/store/idempotency.ts';
 import { startTestStore, type TestStore } from '../../helpers/store.ts';
 
 let root: TestStore;

@@ -6,11 +6,11 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { chatActivity, monthRange } from '../../../lib/store/activity.ts';
+import { chatActivity, monthRange } from '../../../lib/directory/read/activity.ts';
+import { listChatEvents } from '../../../lib/directory/read/membership-events.ts';
+import { topMembers } from '../../../lib/directory/read/top-members.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { chatMonthKey } from '../../../lib/store/keys.ts';
-import { listChatEvents } from '../../../lib/store/membership-events.ts';
-import { topMembers } from '../../../lib/store/top-members.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import {
   ALICE_PROFILE,

@@ -1,12 +1,12 @@
 /**
- * Who may be messaged (lib/store/messaging-eligibility.ts) as the recorder leaves it: the
+ * Who may be messaged (lib/messaging/store/messaging-eligibility.ts) as the recorder leaves it: the
  * private chat's registers, /stop and /start (the PROFILE#PREFS item), blocks from
  * my_chat_member and from refused sends (PROFILE#BLOCKED), and erasure of all of it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordBotBlocked } from '../../../lib/store/bot-blocked.ts';
-import { eraseUser } from '../../../lib/store/erasure.ts';
-import { readEligibility } from '../../../lib/store/messaging-eligibility.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
+import { recordBotBlocked } from '../../../lib/messaging/store/bot-blocked.ts';
+import { readEligibility } from '../../../lib/messaging/store/messaging-eligibility.ts';
 import { ALICE, GROUP } from '../../helpers/lookup.ts';
 import { privateBotStatus, privateText } from '../../helpers/private-chat.ts';
 import { aliceLeftovers, message, nowSeconds, record, scan } from '../../helpers/recorder-rig.ts';

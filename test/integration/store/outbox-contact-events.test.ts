@@ -5,7 +5,7 @@
  * item, and must still tell subscribers the contact is new, once, on a redelivery too.
  */
 import { describe, expect, it } from 'vitest';
-import { eraseUser } from '../../../lib/store/erasure.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
 import { ALICE } from '../../helpers/lookup.ts';
 import { message, nowSeconds, record, SUPERGROUP, scan } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';

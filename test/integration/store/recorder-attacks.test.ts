@@ -1,6 +1,6 @@
 /**
  * Red-team attacks on Recorder v2 (helper-red). Each test is one interleaving that violates a
- * guarantee the recorder claims (lib/store/recorder.ts, erasure.ts, chat-migration.ts); the
+ * guarantee the recorder claims (lib/directory/record/recorder.ts, erasure.ts, chat-migration.ts); the
  * comment above each names the guarantee and the interleaving. Each failed when written; the
  * recorder was then fixed (docs/reliability.md, "Review").
  *
@@ -9,9 +9,9 @@
  * a concurrent writer's calls land in a chosen order (the way store-scheduler.ts does).
  */
 import { describe, expect, it } from 'vitest';
-import { eraseUser } from '../../../lib/store/erasure.ts';
-import { getMembership, saveMemberStatus } from '../../../lib/store/memberships.ts';
-import { getContact } from '../../../lib/store/profiles.ts';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
+import { getMembership, saveMemberStatus } from '../../../lib/directory/read/memberships.ts';
+import { getContact } from '../../../lib/directory/read/profiles.ts';
 import { freshUpdateId, loadUpdate } from '../../fixtures/updates.ts';
 import { ALICE, BOB } from '../../helpers/lookup.ts';
 import {

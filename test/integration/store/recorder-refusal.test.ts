@@ -6,10 +6,10 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { eraseUser } from '../../../lib/directory/erasure/erasure.ts';
+import { getContact } from '../../../lib/directory/read/profiles.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import { isConditionalCheckFailed } from '../../../lib/store/dynamo-errors.ts';
-import { eraseUser } from '../../../lib/store/erasure.ts';
-import { getContact } from '../../../lib/store/profiles.ts';
 import { ALICE } from '../../helpers/lookup.ts';
 import { message, nowSeconds, record, SUPERGROUP } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';

@@ -1,10 +1,9 @@
 /**
- * lib/store/subscriptions.ts on the embedded store, as the dispatcher uses it: every active
+ * lib/events/store/subscriptions.ts on the embedded store, as the dispatcher uses it: every active
  * subscription with its secret, health marks, and what deleting leaves behind.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deliveryKey, subscriptionKey } from '../../../lib/store/keys.ts';
 import {
   countSubscriptions,
   createSubscription,
@@ -16,7 +15,8 @@ import {
   markSubscription,
   type NewSubscription,
   updateSubscription,
-} from '../../../lib/store/subscriptions.ts';
+} from '../../../lib/events/store/subscriptions.ts';
+import { deliveryKey, subscriptionKey } from '../../../lib/store/keys.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../helpers/store.ts';
 

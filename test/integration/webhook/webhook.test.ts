@@ -1,10 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { findByPhone, findByUsername } from '../../../lib/store/contact-search.ts';
+import { findByPhone, findByUsername } from '../../../lib/directory/read/contact-search.ts';
+import { getMembership, listUserChats } from '../../../lib/directory/read/memberships.ts';
+import { getChat, getContact } from '../../../lib/directory/read/profiles.ts';
 import { sharedKey } from '../../../lib/store/keys.ts';
-import { getMembership, listUserChats } from '../../../lib/store/memberships.ts';
-import { getChat, getContact } from '../../../lib/store/profiles.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';

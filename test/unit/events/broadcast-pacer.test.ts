@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPacer } from '../../../lib/events/broadcast-pacer.ts';
+import { createPacer } from '../../../lib/messaging/broadcast-pacer.ts';
 import { maxInWindow } from '../../helpers/broadcasts.ts';
 
 /** A virtual clock: sleeps resolve in time order as soon as nothing else can run. */

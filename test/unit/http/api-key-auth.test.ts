@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createApiKeyAuth, presentedApiKey } from '../../../lib/http/api-key-auth.ts';
+import { createApiKeyAuth, presentedApiKey } from '../../../lib/access/api-key-auth.ts';
+import { type ApiKeyRecord, type ApiScope, hashApiKey } from '../../../lib/access/api-keys.ts';
 import type { HttpError } from '../../../lib/http/http-error.ts';
-import { type ApiKeyRecord, type ApiScope, hashApiKey } from '../../../lib/store/api-keys.ts';
 import { httpEvent } from '../../helpers/events.ts';
 
 const record = (scope: ApiScope, extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorToResponse, HttpError, problemResponse } from '../../../lib/http/http-error.ts';
-import { liveCheckError } from '../../../lib/lookup/membership-live.ts';
+import { liveCheckError } from '../../../lib/lookup/chats/membership-live.ts';
 import {
   BotApiRateLimitError,
   BotTokenMissingError,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../../../lib/access/rate-limiter.ts';
 import { HttpError } from '../../../lib/http/http-error.ts';
-import { createRateLimiter } from '../../../lib/http/rate-limiter.ts';
 
 function limiter(options: { ratePerSecond: number; burst: number; maxKeys?: number }) {
   let clock = 0;

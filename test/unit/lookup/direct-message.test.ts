@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../lib/http/http-error.ts';
-import { DirectMessage, idempotencyHeaders } from '../../../lib/lookup/message-schemas.ts';
-import { idempotencyKeyOf, requestHash } from '../../../lib/lookup/messages-service.ts';
+import { DirectMessage, idempotencyHeaders } from '../../../lib/lookup/messages/message-schemas.ts';
+import { idempotencyKeyOf, requestHash } from '../../../lib/lookup/messages/messages-service.ts';
 
 const message = (body: object) => DirectMessage.parse(body);
 

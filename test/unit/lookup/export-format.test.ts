@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import type { Membership } from '../../../lib/directory/read/items.ts';
 import {
   columnsOf,
   EXPORT_COLUMNS,
@@ -9,8 +10,7 @@ import {
   quoteCsvField,
   renderExport,
   toExportRow,
-} from '../../../lib/lookup/export-format.ts';
-import type { Membership } from '../../../lib/store/items.ts';
+} from '../../../lib/lookup/chats/export-format.ts';
 
 const row = (fields: Partial<ExportRow> = {}): ExportRow => ({
   userId: 1001,

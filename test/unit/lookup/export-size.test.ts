@@ -12,7 +12,7 @@ import {
   type ExportRow,
   exportFile,
   renderExport,
-} from '../../../lib/lookup/export-format.ts';
+} from '../../../lib/lookup/chats/export-format.ts';
 import {
   describeExportCapacity,
   exportCapacity,
@@ -20,7 +20,7 @@ import {
   SMALLEST_ROW,
   TYPICAL_ROW,
   worstRow,
-} from '../../../lib/lookup/export-size.ts';
+} from '../../../lib/lookup/chats/export-size.ts';
 import { fuzzParams } from '../../fuzz/fuzz-config.ts';
 
 const LIMIT = LAMBDA_RESPONSE_LIMIT_BYTES;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Membership } from '../../../lib/directory/read/items.ts';
 import {
   comparePositions,
   decodePosition,
@@ -6,8 +7,7 @@ import {
   matchesStatus,
   pageAfter,
   sortMembers,
-} from '../../../lib/lookup/member-order.ts';
-import type { Membership } from '../../../lib/store/items.ts';
+} from '../../../lib/lookup/chats/member-order.ts';
 
 const member = (userId: number, fields: Partial<Membership> = {}): Membership => ({
   userId,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { API_SCOPES } from '../../../lib/access/api-keys.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
 import { describeScopes, IN_ROUTE_GRANTS } from '../../../lib/lookup/scope-summary.ts';
-import { API_SCOPES } from '../../../lib/store/api-keys.ts';
 import { USAGE } from '../../../scripts/apikey-cli.ts';
 
 /** The scope section a route is listed under in the text (its line group). */

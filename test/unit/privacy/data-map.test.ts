@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { referenceAction } from '../../../lib/directory/erasure/person-refs.ts';
 import {
   ITEM_KINDS,
   itemKindOf,
@@ -13,7 +14,6 @@ import {
   LOG_RETENTION_DAYS,
 } from '../../../lib/privacy/data-map.ts';
 import * as keys from '../../../lib/store/keys.ts';
-import { referenceAction } from '../../../lib/store/person-refs.ts';
 import { ROOT } from '../../helpers/local-process.ts';
 
 /** Builders of key parts and parsers: they build no item's key of their own. */

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { monthRange } from '../../../lib/store/activity.ts';
-import { toChatActivityDays, toHours } from '../../../lib/store/items.ts';
-import { eventTime, MAX_EVENT_TIME } from '../../../lib/store/keys.ts';
-import { dayStart, firstKeptMonth, monthExpiry } from '../../../lib/store/record-plan.ts';
+import { monthRange } from '../../../lib/directory/read/activity.ts';
+import { toChatActivityDays, toHours } from '../../../lib/directory/read/items.ts';
+import { messagesInMonths, rankMembers } from '../../../lib/directory/read/top-members.ts';
+import {
+  dayStart,
+  firstKeptMonth,
+  monthExpiry,
+} from '../../../lib/directory/record/record-plan.ts';
 import {
   hourCounter,
   isHourCounter,
   memberMonthCount,
   monthOfMemberCount,
-} from '../../../lib/store/registers.ts';
-import { messagesInMonths, rankMembers } from '../../../lib/store/top-members.ts';
+} from '../../../lib/directory/record/registers.ts';
+import { eventTime, MAX_EVENT_TIME } from '../../../lib/store/keys.ts';
 
 const utc = (iso: string) => Date.parse(`${iso}Z`) / 1000;
 

@@ -3,7 +3,7 @@
  * arbiter of contact.created, from what the item held before an update's write.
  */
 import { describe, expect, it } from 'vitest';
-import { lifeUpdate, lifeVerdict } from '../../../lib/store/contact-events.ts';
+import { lifeUpdate, lifeVerdict } from '../../../lib/directory/read/contact-events.ts';
 
 const self = { id: 42 };
 const now = 1_770_000_000;

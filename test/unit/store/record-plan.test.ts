@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  monthExpiry,
+  type PlannedWrite,
+  planRecord,
+} from '../../../lib/directory/record/record-plan.ts';
+import {
   chatMonthKey,
   contactMonthKey,
   eventKey,
   membershipKey,
   phoneItemKey,
 } from '../../../lib/store/keys.ts';
-import { monthExpiry, type PlannedWrite, planRecord } from '../../../lib/store/record-plan.ts';
 import type { UpdateFacts } from '../../../lib/telegram/facts.ts';
 
 const ALICE = 1001;

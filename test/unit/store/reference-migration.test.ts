@@ -1,6 +1,6 @@
 /** Which reference an item stored by an earlier release needs (reference-migration.ts). */
 import { describe, expect, it } from 'vitest';
-import { referenceFor } from '../../../lib/store/reference-migration.ts';
+import { referenceFor } from '../../../lib/directory/erasure/reference-migration.ts';
 
 const idem = (answer: unknown) => ({
   pk: 'IDEMPOTENCY#key_1#abc',

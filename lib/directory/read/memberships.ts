@@ -1,0 +1,130 @@
+/**
+ * Memberships: one item per (user, chat) under the user (`USER#u` / `CHAT#c`), indexed by
+ * chat in GSI1 (`CHAT#c` / `USER#u`, keys only). Each membership holds the names of its
+ * member and chat as last written, so lists embed them without reading other items.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getItems, tableKeys } from '../../store/batch-get.ts';
+import type { StoreContext } from '../../store/client.ts';
+import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { ItemUpdate } from '../../store/item-update.ts';
+import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from '../../store/keys.ts';
+import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+import { GSI1 } from '../../store/table.ts';
+import type { MemberStatus } from '../../telegram/facts.ts';
+import { FLOOR, MOVED_TO, memberAttrs } from '../record/registers.ts';
+import { type Membership, memberChat, memberUser, toMembership } from './items.ts';
+
+export async function getMembership(
+  ctx: StoreContext,
+  userId: number,
+  chatId: number,
+): Promise<Membership | null> {
+  try {
+    const { Item } = await ctx.client.send(
+      new GetCommand({ TableName: ctx.tableName, Key: membershipKey(userId, chatId) }),
+    );
+    return Item?.userId !== undefined ? toMembership(Item) : null;
+  } catch (err: unknown) {
+    throw toStoreError(err, 'membership read');
+  }
+}
+
+/** The chats a user is or was in, each with the chat's names (when known). */
+export async function listUserChats(
+  ctx: StoreContext,
+  userId: number,
+  page: PageRequest,
+): Promise<ListPage<Membership>> {
+  try {
+    const { items, lastKey } = await queryPage(
+      ctx,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': MEMBERSHIP_PREFIX },
+      },
+      page.limit,
+      page.startKey,
+    );
+    return {
+      // A group's membership copied to the supergroup it became is listed there.
+      items: items
+        .filter((item) => item[MOVED_TO] === undefined && item.userId !== undefined)
+        .map((item) => withEmbedded(toMembership(item), 'chat', memberChat(item))),
+      ...(lastKey ? { lastKey } : {}),
+    };
+  } catch (err: unknown) {
+    throw toStoreError(err, 'user chats read');
+  }
+}
+
+function withEmbedded<K extends 'chat' | 'user'>(
+  membership: Membership,
+  name: K,
+  value: Membership[K] | undefined,
+): Membership {
+  return value ? { ...membership, [name]: value } : membership;
+}
+
+/** A membership item as a chat lists it: the membership with its member's names (when known). */
+export function chatMemberOf(item: Record<string, unknown>): Membership {
+  return withEmbedded(toMembership(item), 'user', memberUser(item));
+}
+
+/** The users who are or were in a chat, each with the user's names (when known). */
+export async function listChatMembers(
+  ctx: StoreContext,
+  chatId: number,
+  page: PageRequest,
+): Promise<ListPage<Membership>> {
+  try {
+    const { items: keys, lastKey } = await queryPage(
+      ctx,
+      {
+        IndexName: GSI1.name,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': chatPk(chatId) },
+      },
+      page.limit,
+      page.startKey,
+    );
+    const items = (await getItems(ctx, tableKeys(keys))).filter((i) => i.userId !== undefined);
+    return {
+      items: items.map(chatMemberOf),
+      ...(lastKey ? { lastKey } : {}),
+    };
+  } catch (err: unknown) {
+    throw toStoreError(err, 'chat members read');
+  }
+}
+
+/**
+ * Stores a status Telegram reported (getChatMember) as the membership's live source and
+ * returns the membership as stored; null when there is no membership to add it to (a user
+ * or chat never seen, or an erased user: nothing is ever created from a live answer).
+ */
+export async function saveMemberStatus(
+  ctx: StoreContext,
+  fact: { userId: number; chatId: number; status: MemberStatus; isMember: boolean },
+  now = Math.floor(Date.now() / 1000),
+): Promise<Membership | null> {
+  const a = memberAttrs('l');
+  const update = new ItemUpdate(membershipKey(fact.userId, fact.chatId))
+    .set(a.status, fact.status)
+    .set(a.isMember, fact.isMember)
+    .set(a.statusAt, now)
+    .set(a.at, now)
+    .setIfMissing(a.since, now)
+    // Only on a membership recorded from updates (a live source alone is none).
+    .when('attribute_exists(#{mt}) OR attribute_exists(#{ct}) OR attribute_exists(#{gt})')
+    .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :now`, { ':now': now });
+  try {
+    const { Attributes } = await ctx.client.send(
+      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    );
+    return toMembership(Attributes ?? {});
+  } catch (err: unknown) {
+    if (isConditionalCheckFailed(err)) return null;
+    throw toStoreError(err, 'membership write');
+  }
+}

@@ -1,0 +1,73 @@
+/** Reading a contact or a chat: one Query of the profile and its monthly counters. */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreContext } from '../../store/client.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { chatPk, PROFILE, userPk } from '../../store/keys.ts';
+import { queryAll } from '../../store/query.ts';
+import {
+  type Chat,
+  type Contact,
+  toChat,
+  toContact,
+  toContactWithNotes,
+  unexpired,
+} from './items.ts';
+
+async function readProfile(ctx: StoreContext, pk: string) {
+  try {
+    // A month kept past RETENTION_DAYS is not read (DynamoDB's TTL removes it within days).
+    return unexpired(
+      await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
+        ExpressionAttributeValues: { ':pk': pk, ':profile': PROFILE },
+      }),
+      ctx.retentionDays,
+    );
+  } catch (err: unknown) {
+    throw toStoreError(err, 'profile read');
+  }
+}
+
+export async function getContact(ctx: StoreContext, userId: number): Promise<Contact | null> {
+  return toContact(await readProfile(ctx, userPk(userId)));
+}
+
+/** The contact with its tags and note, as the lookup API shows it (the same one Query). */
+export async function getContactWithNotes(
+  ctx: StoreContext,
+  userId: number,
+): Promise<Contact | null> {
+  return toContactWithNotes(await readProfile(ctx, userPk(userId)));
+}
+
+export async function getChat(ctx: StoreContext, chatId: number): Promise<Chat | null> {
+  return toChat(await readProfile(ctx, chatPk(chatId)));
+}
+
+/** How many of a user's items start with `prefix` (memberships `CHAT#`, shared `SHARED#`). */
+export async function countUserItems(
+  ctx: StoreContext,
+  userId: number,
+  prefix: string,
+): Promise<number> {
+  try {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await ctx.client.send(
+        new QueryCommand({
+          TableName: ctx.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': prefix },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  } catch (err: unknown) {
+    throw toStoreError(err, 'count');
+  }
+}

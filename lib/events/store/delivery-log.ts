@@ -1,0 +1,81 @@
+/**
+ * A subscription's delivery log, as `GET /v1/subscriptions/{id}/deliveries` reads it: one item
+ * per attempt, `SUB#<sub>` / `ATTEMPT#<atMs13>#<eventId>#<attempt3>` (keys.ts), written by the
+ * dispatcher (deliveries.ts) with eventId, type, attempt (1-based), outcome, httpStatus
+ * (number or null), error?, at (ISO), nextAttemptAt (ISO or null) and expiresAt (epoch s).
+ * The sort key starts with the attempt's time in milliseconds, so a Query backwards is newest
+ * first.
+ */
+import type { StoreContext } from '../../store/client.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { ATTEMPT_PREFIX, subscriptionPk } from '../../store/keys.ts';
+import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+
+export const DELIVERY_OUTCOMES = ['delivered', 'failed', 'dropped'] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
+
+export interface DeliveryAttempt {
+  eventId: string;
+  type: string;
+  /** 1 for the first attempt of an event. */
+  attempt: number;
+  outcome: DeliveryOutcome;
+  /** The receiver's answer; null when none came (timeout, connection, address refused). */
+  httpStatus: number | null;
+  /** Why an attempt without an answer failed: `timeout`, `connection`, ... */
+  error?: string;
+  at: string;
+  /** When the next attempt is due; null when there is none (delivered, dropped, given up). */
+  nextAttemptAt: string | null;
+}
+
+type Item = Record<string, unknown>;
+
+function toAttempt(item: Item): DeliveryAttempt {
+  const outcome = DELIVERY_OUTCOMES.find((o) => o === item.outcome) ?? 'failed';
+  return {
+    eventId: String(item.eventId),
+    type: String(item.type),
+    attempt: typeof item.attempt === 'number' ? item.attempt : 1,
+    outcome,
+    httpStatus: typeof item.httpStatus === 'number' ? item.httpStatus : null,
+    ...(typeof item.error === 'string' ? { error: item.error } : {}),
+    at: String(item.at),
+    nextAttemptAt: typeof item.nextAttemptAt === 'string' ? item.nextAttemptAt : null,
+  };
+}
+
+/**
+ * One page of the attempts of subscription `id`, newest first. Attempts past their
+ * `expiresAt` that TTL has not deleted yet are left out, so a page may hold fewer than
+ * `limit`. `now` is a milliseconds clock.
+ */
+export async function listDeliveryAttempts(
+  ctx: StoreContext,
+  id: string,
+  page: PageRequest,
+  now: () => number = Date.now,
+): Promise<ListPage<DeliveryAttempt>> {
+  try {
+    const found = await queryPage(
+      ctx,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+        ExpressionAttributeValues: { ':pk': subscriptionPk(id), ':attempt': ATTEMPT_PREFIX },
+        ScanIndexForward: false,
+      },
+      page.limit,
+      page.startKey,
+    );
+    const nowSeconds = now() / 1000;
+    const kept = found.items.filter(
+      (item) => typeof item.expiresAt !== 'number' || item.expiresAt > nowSeconds,
+    );
+    return {
+      items: kept.map(toAttempt),
+      ...(found.lastKey ? { lastKey: found.lastKey } : {}),
+    };
+  } catch (err: unknown) {
+    throw toStoreError(err, 'delivery log read');
+  }
+}
