@@ -146,7 +146,7 @@ export function exportCapacity(
 const CAPACITY_COLUMNS: readonly ExportColumn[] = EXPORT_COLUMNS;
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** The export's size limits in words, for the OpenAPI description and the README. */
+/** The export's size limits in words, for the OpenAPI description and docs/api.md. */
 export function describeExportCapacity(limitBytes: number): string {
   const capacity = (format: ExportFormat, includePhone: boolean) =>
     exportCapacity(

@@ -74,7 +74,7 @@ describe('export capacity with the real limit', () => {
     },
   );
 
-  it('matches the figures README.md and docs/lookup-api.md state', () => {
+  it('matches the figures docs/api.md and docs/lookup-api.md state', () => {
     const csv = exportCapacity('csv', columnsOf(true), LIMIT);
     const ndjson = exportCapacity('ndjson', columnsOf(true), LIMIT);
     const figures = [
@@ -85,7 +85,7 @@ describe('export capacity with the real limit', () => {
       csv.typicalRowBytes,
       ndjson.typicalRowBytes,
     ].map((v) => v.toLocaleString('en-US'));
-    for (const page of ['README.md', 'docs/lookup-api.md']) {
+    for (const page of ['docs/api.md', 'docs/lookup-api.md']) {
       const text = readFileSync(page, 'utf8');
       for (const figure of figures) expect(text, `${page} states ${figure}`).toContain(figure);
     }
