@@ -3,6 +3,7 @@
  * SILENT). Never pass a token, secret, API key or phone number to it: log ids and counts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 
 export const logger = new Logger({ serviceName: 'telegram-contacts' });
 
@@ -16,4 +17,15 @@ export function levelForStatus(
 ): 'error' | 'warn' | 'info' {
   if (status >= 500) return 'error';
   return warnOn.includes(status) ? 'warn' : 'info';
+}
+
+/**
+ * Starts an invocation's log lines: no key appended during the previous invocation is left,
+ * and with a Lambda context every line carries its request id and cold-start flag
+ * (`function_request_id`, `cold_start`, the function's name, ARN and memory: about 250 bytes a
+ * line). Locally and in tests there is no context (or only a clock), and lines go without.
+ */
+export function beginInvocation(context?: Partial<Context>): void {
+  logger.resetKeys();
+  if (context?.awsRequestId) logger.addContext(context as Context);
 }

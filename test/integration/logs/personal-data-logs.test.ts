@@ -33,6 +33,12 @@ const STANDARD = new Set([
   'service',
   'sampling_rate',
   'xray_trace_id',
+  // The Lambda context (addContext): deployed, every line carries them.
+  'cold_start',
+  'function_arn',
+  'function_memory_size',
+  'function_name',
+  'function_request_id',
 ]);
 
 let receiver: EventReceiver;
