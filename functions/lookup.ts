@@ -29,19 +29,18 @@ export function createHandler(
   return async (event, lambdaContext) => {
     const started = Date.now();
     beginInvocation(lambdaContext);
-    // Appended for every line of the invocation (the services' too); the handler's own lines
-    // also name them, as the local stack may serve requests concurrently in one process.
+    // Named on the handler's own lines, not appended to the logger: the local stack serves
+    // requests and runs the dispatcher concurrently in one process, where appended keys would
+    // stamp one request's key on another's lines (services name the key themselves).
     const keys: { operation?: string; keyId?: string } = {};
     try {
       const { context, auth, limiter } = await getDeps();
       const match = matchRoute(LOOKUP_ROUTES, method(event), requestPath(event));
       keys.operation = match.route.operationId;
-      logger.appendKeys(keys);
       let caller: ApiCaller | undefined;
       if (match.route.scope !== 'public') {
         caller = await auth.authenticate(event, match.route.scope);
         keys.keyId = caller.keyId;
-        logger.appendKeys(keys);
         limiter.enforce(caller.keyId);
       }
       const input = {

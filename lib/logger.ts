@@ -20,12 +20,13 @@ export function levelForStatus(
 }
 
 /**
- * Starts an invocation's log lines: no key appended during the previous invocation is left,
- * and with a Lambda context every line carries its request id and cold-start flag
- * (`function_request_id`, `cold_start`, the function's name, ARN and memory: about 250 bytes a
- * line). Locally and in tests there is no context (or only a clock), and lines go without.
+ * Starts an invocation's log lines: with a Lambda context every line carries its request id
+ * and cold-start flag (`function_request_id`, `cold_start`, the function's name, ARN and
+ * memory: about 250 bytes a line). Locally and in tests there is no context (or only a
+ * clock), and lines go without. Per-request fields (an API key's id) are passed on each line,
+ * never appended to this process-wide logger: the local stack runs the functions concurrently
+ * in one process, where an appended key would reach other requests' lines.
  */
 export function beginInvocation(context?: Partial<Context>): void {
-  logger.resetKeys();
   if (context?.awsRequestId) logger.addContext(context as Context);
 }

@@ -13,11 +13,6 @@ import type { LogLine } from './data-map.ts';
 export const LOG_RETENTION_DAYS = 30;
 
 const lookupFields = ['operation', 'keyId', 'status'];
-/**
- * A line a lookup service logs carries the keys the lookup handler appended for the
- * invocation (functions/lookup.ts): the route's operation and the API key's id.
- */
-const inLookup = (...fields: string[]) => ['operation', ...fields];
 
 export const LOG_LINES: readonly LogLine[] = [
   {
@@ -73,42 +68,42 @@ export const LOG_LINES: readonly LogLine[] = [
     message: 'erase',
     level: 'info',
     source: 'lib/lookup/contacts/contacts-service.ts',
-    fields: inLookup('action', 'keyId', 'userId', 'erased', 'items'),
+    fields: ['action', 'keyId', 'userId', 'erased', 'items'],
     personal: ['id'],
   },
   {
     message: 'audit',
     level: 'info',
     source: 'lib/lookup/messages/messages-service.ts, lib/lookup/broadcasts/broadcasts-service.ts',
-    fields: inLookup('audit', 'keyId', 'route', 'broadcastId', 'audience', 'recipients', 'status'),
+    fields: ['audit', 'keyId', 'route', 'broadcastId', 'audience', 'recipients', 'status'],
     personal: [],
   },
   {
     message: 'idempotency record failed',
     level: 'warn',
     source: 'lib/lookup/messages/messages-service.ts',
-    fields: inLookup('keyId', 'route', 'error'),
+    fields: ['keyId', 'route', 'error'],
     personal: [],
   },
   {
     message: 'subscription created',
     level: 'info',
     source: 'lib/lookup/subscriptions/subscriptions-service.ts',
-    fields: inLookup('action', 'keyId', 'subscriptionId', 'origin'),
+    fields: ['action', 'keyId', 'subscriptionId', 'origin'],
     personal: [],
   },
   {
     message: 'subscription changed',
     level: 'info',
     source: 'lib/lookup/subscriptions/subscriptions-service.ts',
-    fields: inLookup('action', 'keyId', 'subscriptionId', 'changed', 'status'),
+    fields: ['action', 'keyId', 'subscriptionId', 'changed', 'status'],
     personal: [],
   },
   {
     message: 'subscription deleted',
     level: 'info',
     source: 'lib/lookup/subscriptions/subscriptions-service.ts',
-    fields: inLookup('action', 'keyId', 'subscriptionId'),
+    fields: ['action', 'keyId', 'subscriptionId'],
     personal: [],
   },
   {

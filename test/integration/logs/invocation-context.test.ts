@@ -1,10 +1,11 @@
 /**
  * Every log line of an invocation carries the Lambda request id and the cold-start flag
- * (Powertools `addContext`), and no key an earlier invocation appended (the API key's id, the
- * operation) leaks into the next one's lines.
+ * (Powertools `addContext`), and no request's API key id reaches another's lines: the local
+ * stack runs every function in one process, so the dispatcher's lines follow lookups'.
  */
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { logger } from '../../../lib/logger.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { httpEvent, webhookEvent } from '../../helpers/events.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
@@ -66,6 +67,11 @@ describe('log context of an invocation', () => {
     );
     expect(second).toMatchObject({ function_request_id: 'req-two', status: 401 });
     expect(second).not.toHaveProperty('keyId');
+
+    // A line logged after them, as the dispatcher's are locally, names no request's key.
+    const [after] = await linesOf(async () => logger.info('sweep', { events: 0 }));
+    expect(after).not.toHaveProperty('keyId');
+    expect(after).not.toHaveProperty('operation');
   });
 
   it("stamps the webhook's lines with the request id", async () => {
