@@ -18,6 +18,7 @@
  *    is undone by the parker: `unparkIfActive`).
  */
 
+import { forEachConcurrently } from '../concurrency.ts';
 import { type FloorReader, floorReader } from '../directory/erasure/erased-actors.ts';
 import { readItem } from '../directory/record/owner-floor.ts';
 import type { BroadcastRunner } from '../messaging/broadcast-runner.ts';
@@ -87,23 +88,6 @@ interface Fresh {
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
-
-async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<unknown>) {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await run(item);
-      } catch (err: unknown) {
-        errors.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length > 0) throw errors[0];
-}
 
 /** Whether subscription `sub` takes events of `type` (a ping only its own). */
 function wants(sub: SubscriptionWithSecret, event: OutboxItem): boolean {
@@ -179,7 +163,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const owner = eventOwner(key);
       // A stopped subscription (failing, disabled) keeps its events parked until re-enabled.
       const subs = (await listSubscriptionsWithSecrets(ctx)).filter((sub) => wants(sub, event));
-      await inParallel(subs, concurrency, async (sub) => {
+      await forEachConcurrently(subs, { concurrency }, async (sub) => {
         const active = sub.status === 'active';
         const fresh = await createDelivery(ctx, {
           subscriptionId: sub.id,
@@ -327,13 +311,13 @@ export function createDispatcher(deps: DispatcherDeps) {
    */
   async function dispatchEvents(keys: Key[], until?: number) {
     const deliveries: Fresh[] = [];
-    await inParallel(keys, concurrency, async (key) => {
+    await forEachConcurrently(keys, { concurrency }, async (key) => {
       deliveries.push(...(await fanOut(key)));
     });
     let retrying = 0;
     let attempted = 0;
     const actors = floorReader(ctx, seconds(now()));
-    await inParallel(deliveries, concurrency, async (d) => {
+    await forEachConcurrently(deliveries, { concurrency }, async (d) => {
       if (until !== undefined && Date.now() >= until) return;
       attempted++;
       if ((await attempt(d.subscriptionId, d.eventId, d, actors)) === 'pending') retrying++;
@@ -353,7 +337,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     const due = await listDueDeliveries(ctx, seconds(now()), limit);
     let attempted = 0;
     const actors = floorReader(ctx, seconds(now()));
-    await inParallel(due, concurrency, async (d) => {
+    await forEachConcurrently(due, { concurrency }, async (d) => {
       if (until !== undefined && Date.now() >= until) return;
       attempted++;
       await attempt(d.subscriptionId, d.eventId, undefined, actors);

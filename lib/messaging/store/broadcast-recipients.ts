@@ -26,6 +26,7 @@
  * Items carry `expiresAt` (the broadcast's): DynamoDB's TTL removes them with the broadcast.
  */
 import { BatchWriteCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '../../concurrency.ts';
 import { sendUntilProcessed } from '../../store/batch-retry.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
@@ -137,24 +138,20 @@ export async function writeRecipients(
       })),
     );
   }
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] as Item[];
-      await sendUntilProcessed(
-        batch,
-        async (pending) => {
-          const answer = await ctx.client.send(
-            new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }),
-          );
-          return (answer.UnprocessedItems?.[ctx.tableName] ?? []) as Item[];
-        },
-        'recipient writes',
-      );
-    }
-  };
+  const write = (batch: Item[]) =>
+    sendUntilProcessed(
+      batch,
+      async (pending) => {
+        const answer = await ctx.client.send(
+          new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }),
+        );
+        return (answer.UnprocessedItems?.[ctx.tableName] ?? []) as Item[];
+      },
+      'recipient writes',
+    );
   try {
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, batches.length) }, worker));
+    // Every batch is written even after one failed (as many requests as without the failure).
+    await forEachConcurrently(batches, { concurrency: WRITE_CONCURRENCY }, write);
   } catch (err: unknown) {
     throw toStoreError(err, 'recipient writes');
   }
