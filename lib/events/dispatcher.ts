@@ -44,22 +44,19 @@ import {
   dropParkedDelivery,
   type Finish,
   finishDelivery,
-  listDueDeliveries,
-  listPendingEvents,
-  logAttempt,
-  markFannedOut,
-  noteSubscriptionFailure,
-  noteSubscriptionSuccess,
   parkDelivery,
   resumeDelivery,
-  stopSubscription,
 } from './store/deliveries.ts';
+import { logAttempt } from './store/delivery-log.ts';
+import { listDueDeliveries, listPendingEvents, markFannedOut } from './store/dispatch-queue.ts';
 import { FANNED_OUT } from './store/outbox.ts';
 import {
-  getSubscriptionWithSecret,
-  listSubscriptionsWithSecrets,
-  type SubscriptionWithSecret,
-} from './store/subscriptions.ts';
+  noteSubscriptionFailure,
+  noteSubscriptionSuccess,
+  stopSubscription,
+} from './store/subscription-health.ts';
+import { listSubscriptionsWithSecrets } from './store/subscription-lists.ts';
+import { getSubscriptionWithSecret, type SubscriptionWithSecret } from './store/subscriptions.ts';
 
 export interface DispatcherDeps {
   store: StoreContext;
