@@ -61,29 +61,27 @@ function indexEntries(ctx: StoreContext): Promise<Item[]> {
   });
 }
 
-/**
- * Every subscription without its secret, oldest first: one index Query and one BatchGet of at
- * most MAX_SUBSCRIPTIONS items (the create route's limit and duplicate checks).
- */
-export async function listAllSubscriptions(ctx: StoreContext): Promise<Subscription[]> {
+/** Every subscription item, oldest first: one index Query and one consistent BatchGet. */
+async function readAll<T>(ctx: StoreContext, read: (item: Item) => T): Promise<T[]> {
   try {
     const items = await getItems(ctx, tableKeys(await indexEntries(ctx)), { consistent: true });
-    return items.map(toSubscription);
+    return items.map(read);
   } catch (err: unknown) {
     throw toStoreError(err, 'subscription list');
   }
 }
 
+/**
+ * Every subscription without its secret, oldest first: at most MAX_SUBSCRIPTIONS items (the
+ * create route's limit and duplicate checks).
+ */
+export function listAllSubscriptions(ctx: StoreContext): Promise<Subscription[]> {
+  return readAll(ctx, toSubscription);
+}
+
 /** Every subscription with its secret, oldest first (the dispatcher's fan-out). */
-export async function listSubscriptionsWithSecrets(
-  ctx: StoreContext,
-): Promise<SubscriptionWithSecret[]> {
-  try {
-    const items = await getItems(ctx, tableKeys(await indexEntries(ctx)), { consistent: true });
-    return items.map(withSecret);
-  } catch (err: unknown) {
-    throw toStoreError(err, 'subscription list');
-  }
+export function listSubscriptionsWithSecrets(ctx: StoreContext): Promise<SubscriptionWithSecret[]> {
+  return readAll(ctx, withSecret);
 }
 
 /** Every active subscription, with its secret, oldest first. */
