@@ -7,12 +7,11 @@ import { PING_EVENT_TYPE } from '../../events/event-types.ts';
 import { resumeDeliveries } from '../../events/store/deliveries.ts';
 import { type DeliveryAttempt, listDeliveryAttempts } from '../../events/store/delivery-log.ts';
 import { enqueuePing } from '../../events/store/outbox.ts';
+import { listAllSubscriptions, listSubscriptions } from '../../events/store/subscription-lists.ts';
 import {
   createSubscription,
   deleteSubscription,
   getSubscription,
-  listAllSubscriptions,
-  listSubscriptions,
   type Subscription,
   type SubscriptionChanges,
   type SubscriptionWithSecret,

@@ -632,7 +632,9 @@ describe('sending', () => {
     const { id } = await created({ audience: { userIds: [A] } });
     const { createBroadcastSender } = await import('../../../lib/messaging/broadcast-sender.ts');
     const { createBotApi } = await import('../../../lib/telegram/bot-api.ts');
-    const { listPendingBroadcasts } = await import('../../../lib/messaging/store/broadcasts.ts');
+    const { listPendingBroadcasts } = await import(
+      '../../../lib/messaging/store/broadcast-progress.ts'
+    );
     const lines: string[] = [];
     const sender = createBroadcastSender({
       store,

@@ -10,12 +10,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
 import { sendWebhook } from '../../../lib/events/send-webhook.ts';
-import {
-  createDelivery,
-  resumeDeliveries,
-  stopSubscription,
-} from '../../../lib/events/store/deliveries.ts';
+import { createDelivery, resumeDeliveries } from '../../../lib/events/store/deliveries.ts';
 import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/events/store/outbox.ts';
+import { stopSubscription } from '../../../lib/events/store/subscription-health.ts';
 import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';

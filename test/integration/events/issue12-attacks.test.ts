@@ -7,8 +7,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
-import { resumeDeliveries, stopSubscription } from '../../../lib/events/store/deliveries.ts';
+import { resumeDeliveries } from '../../../lib/events/store/deliveries.ts';
 import { enqueuePing } from '../../../lib/events/store/outbox.ts';
+import { stopSubscription } from '../../../lib/events/store/subscription-health.ts';
 import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { faultyClient } from '../../helpers/faults.ts';

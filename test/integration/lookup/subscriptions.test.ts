@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import { SUBSCRIBABLE_EVENT_TYPES } from '../../../lib/events/event-types.ts';
-import { markSubscription } from '../../../lib/events/store/subscriptions.ts';
+import { markSubscription } from '../../../lib/events/store/subscription-health.ts';
 import { subscriptionKey } from '../../../lib/store/keys.ts';
 import { GSI1 } from '../../../lib/store/table.ts';
 import { putAttempt } from '../../helpers/delivery-attempts.ts';

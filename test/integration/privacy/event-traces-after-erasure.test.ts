@@ -6,7 +6,7 @@
  * test/helpers/erasure-scan.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { stopSubscription } from '../../../lib/events/store/deliveries.ts';
+import { stopSubscription } from '../../../lib/events/store/subscription-health.ts';
 import { scanTable, tracesOf } from '../../helpers/erasure-scan.ts';
 import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
 import { contactCard, eventRig } from '../../helpers/event-rig.ts';

@@ -1,18 +1,20 @@
 /**
- * lib/events/store/subscriptions.ts on the embedded store, as the dispatcher uses it: every active
+ * lib/events/store/subscriptions.ts (and its lists and health marks) on the embedded store, as the dispatcher uses it: every active
  * subscription with its secret, health marks, and what deleting leaves behind.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { markSubscription } from '../../../lib/events/store/subscription-health.ts';
 import {
   countSubscriptions,
+  listActiveSubscriptions,
+  listSubscriptions,
+} from '../../../lib/events/store/subscription-lists.ts';
+import {
   createSubscription,
   deleteSubscription,
   getSubscription,
   getSubscriptionWithSecret,
-  listActiveSubscriptions,
-  listSubscriptions,
-  markSubscription,
   type NewSubscription,
   updateSubscription,
 } from '../../../lib/events/store/subscriptions.ts';
