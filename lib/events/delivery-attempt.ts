@@ -63,7 +63,8 @@ async function record(
     atMs,
     nextAttemptAt: finish.status === 'pending' ? finish.nextAttemptAt : null,
   });
-  run.log('delivery', {
+  const { log } = run;
+  log('delivery', {
     subscriptionId: claimed.subscriptionId,
     eventId: claimed.eventId,
     type: claimed.type,
