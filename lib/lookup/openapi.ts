@@ -1,13 +1,14 @@
 /**
  * The OpenAPI 3.1 document of the lookup API, generated from the route table and the same
- * zod schemas that validate requests and shape responses (`schemas.ts`): components from
- * the `components` registry, parameters from each route's params and query objects (their
+ * zod schemas that validate requests and shape responses (`schemas.ts` and each resource's
+ * `*-schemas.ts`): components from the `components` registry (components.ts), parameters from each route's params and query objects (their
  * input side: what a client sends), responses from each route's response schema.
  */
 import * as z from 'zod';
 import { titleOf } from '../http/http-error.ts';
+import { components } from './components.ts';
 import type { Route, RouteBody, RouteStatus } from './route.ts';
-import { components, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
+import { MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
 /** The shape of one lookup route: what it accepts, who may call it, what it answers. */
 import type * as z from 'zod';
 import type { ApiScope } from '../access/api-keys.ts';
+import { HttpError } from '../http/http-error.ts';
 import type { RequestContext } from './context.ts';
 
 export type RouteScope = ApiScope | 'public';
@@ -75,4 +76,10 @@ export function defineRoute<
   H extends z.ZodObject = z.ZodObject,
 >(spec: RouteSpec<P, Q, R, B, H>): Route {
   return spec as unknown as Route;
+}
+
+/** `value`, or a 404 with `detail` when the service found nothing (null). */
+export function found<T>(value: T | null, detail: string): T {
+  if (value === null) throw new HttpError(404, detail);
+  return value;
 }

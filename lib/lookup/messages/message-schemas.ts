@@ -4,7 +4,7 @@
  * body and answer, and the Idempotency-Key header.
  */
 import * as z from 'zod';
-import { components } from '../schemas.ts';
+import { unknownMembers } from '../schemas.ts';
 
 /** Telegram's limit on a message's text (sendMessage: 1-4096 characters). */
 export const MAX_TEXT_LENGTH = 4096;
@@ -104,15 +104,10 @@ export const DirectMessage = z
       }),
     },
     {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `unknown member${issue.keys.length > 1 ? 's' : ''} ${issue.keys
-              .slice(0, 5)
-              .map((key) => JSON.stringify(key.slice(0, 40)))
-              .join(
-                ', ',
-              )}: a message has only text, parseMode, disableNotification, buttons and idempotencyKey`
-          : 'the body must be a JSON object (a message)',
+      error: unknownMembers(
+        'a message',
+        'text, parseMode, disableNotification, buttons and idempotencyKey',
+      ),
     },
   )
   .meta({ description: 'A message to send now: text, parseMode, disableNotification, buttons' });
@@ -147,11 +142,10 @@ function unquoteKey(value: string): string {
   return match?.[1] === undefined ? value : match[1].replace(/\\(["\\])/g, '$1');
 }
 
-export const SentMessage = z
-  .object({
-    messageId: z.int().meta({ description: "Telegram's message_id in the private chat" }),
-    chatId: z.int().meta({ description: 'The private chat: the contact id' }),
-    sentAt: z.iso.datetime().meta({ description: "Telegram's date of the message" }),
-  })
-  .register(components, { id: 'SentMessage', description: 'A message Telegram accepted' });
+/** A message Telegram accepted. */
+export const SentMessage = z.object({
+  messageId: z.int().meta({ description: "Telegram's message_id in the private chat" }),
+  chatId: z.int().meta({ description: 'The private chat: the contact id' }),
+  sentAt: z.iso.datetime().meta({ description: "Telegram's date of the message" }),
+});
 export type SentMessage = z.output<typeof SentMessage>;

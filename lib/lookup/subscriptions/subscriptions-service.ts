@@ -23,7 +23,11 @@ import { HttpError } from '../../http/http-error.ts';
 import { logger } from '../../logger.ts';
 import { callerOf, type LookupContext, type RequestContext } from '../context.ts';
 import { type List, type ListQuery, readList } from '../paging.ts';
-import { MAX_SUBSCRIPTIONS, type SubscriptionCreate, type SubscriptionPatch } from '../schemas.ts';
+import {
+  MAX_SUBSCRIPTIONS,
+  type SubscriptionCreate,
+  type SubscriptionPatch,
+} from './subscription-schemas.ts';
 
 /** The URL as it will be stored and called (normalized by the URL parser); 400 otherwise. */
 function checkedUrl(ctx: LookupContext, raw: string): URL {
