@@ -13,7 +13,7 @@ import { defineRoute, type Route } from './route.ts';
 import { noParams, noQuery, OpenApiDocument } from './schemas.ts';
 import { subscriptionRoutes } from './subscriptions/subscription-routes.ts';
 
-let openApiDocument: object | undefined;
+let openApiDocument: ReturnType<typeof buildOpenApiDocument> | undefined;
 
 /** `GET /v1/openapi.json`: the document of this table, built once on first use. */
 const openApiRoute = defineRoute({
