@@ -24,6 +24,23 @@ const idParam = (name: string) =>
     .pipe(z.int({ error: `${name} is out of range` }))
     .meta({ description: `Telegram ${name === 'userId' ? 'user' : 'chat'} id (an integer)` });
 
+/**
+ * The path parameter `name`: an id the API made, `prefix` and 20 hexadecimal digits
+ * (`pattern`), of a `what`.
+ */
+export const generatedIdParams = <N extends string>(
+  name: N,
+  what: string,
+  prefix: string,
+  pattern: RegExp,
+) => {
+  const id = z
+    .string()
+    .regex(pattern, { error: `${name} must be ${prefix} followed by 20 hexadecimal digits` })
+    .meta({ description: `A ${what} id: ${prefix} and 20 hexadecimal digits` });
+  return z.object({ [name]: id } as Record<N, typeof id>);
+};
+
 export const userParams = z.object({ userId: idParam('userId') });
 export const chatParams = z.object({ chatId: idParam('chatId') });
 export const membershipParams = z.object({ userId: idParam('userId'), chatId: idParam('chatId') });
@@ -59,9 +76,13 @@ export const cursor = z
 
 export const listQuery = z.object({ limit, cursor });
 
+/** Names in a sentence: `a, b and c` (or `a, b or c`). */
+export const inWords = (names: readonly string[], conjunction: 'and' | 'or') =>
+  `${names.slice(0, -1).join(', ')} ${conjunction} ${names.at(-1)}`;
+
 /** `name must be a, b or c`: the detail of a value outside an enum. */
 export const oneOf = (name: string, values: readonly string[]) =>
-  `${name} must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+  `${name} must be ${inWords(values, 'or')}`;
 
 /**
  * A boolean query flag: exactly `true` or `false` (case-sensitive), false when absent. The

@@ -5,22 +5,20 @@
  */
 import * as z from 'zod';
 import { BROADCAST_ID_PATTERN, BROADCAST_STATUSES } from '../../messaging/store/broadcasts.ts';
-import { idempotencyKeyText, MESSAGE_FIELDS } from '../messages/message-schemas.ts';
-import { listOf, tagText, time, unknownMembers } from '../schemas.ts';
+import { messageBody } from '../messages/message-schemas.ts';
+import { generatedIdParams, listOf, tagText, time, unknownMembers } from '../schemas.ts';
 
 /** Contacts an audience may name (before those who cannot be messaged are left out). */
 export const MAX_BROADCAST_AUDIENCE = 10_000;
 /** Recipients above which a broadcast needs an admin key. */
 export const ADMIN_BROADCAST_RECIPIENTS = 1_000;
 
-export const broadcastParams = z.object({
-  broadcastId: z
-    .string()
-    .regex(BROADCAST_ID_PATTERN, {
-      error: 'broadcastId must be bc_ followed by 20 hexadecimal digits',
-    })
-    .meta({ description: 'A broadcast id: bc_ and 20 hexadecimal digits' }),
-});
+export const broadcastParams = generatedIdParams(
+  'broadcastId',
+  'broadcast',
+  'bc_',
+  BROADCAST_ID_PATTERN,
+);
 
 export const BroadcastAudience = z
   .strictObject(
@@ -55,24 +53,11 @@ export const BroadcastAudience = z
       'Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to.',
   });
 
-export const BroadcastCreate = z
-  .strictObject(
-    {
-      ...MESSAGE_FIELDS,
-      audience: BroadcastAudience,
-      idempotencyKey: idempotencyKeyText.optional().meta({
-        description:
-          'Instead of the Idempotency-Key header (both given: they must be equal): a repeat of the same request within 24 hours answers the broadcast it made and sends nothing more; another body under the same key is 422',
-      }),
-    },
-    {
-      error: unknownMembers(
-        'a broadcast',
-        'text, parseMode, disableNotification, buttons, audience and idempotencyKey',
-      ),
-    },
-  )
-  .meta({ description: 'A message and who gets it' });
+export const BroadcastCreate = messageBody(
+  'a broadcast',
+  { audience: BroadcastAudience },
+  'Instead of the Idempotency-Key header (both given: they must be equal): a repeat of the same request within 24 hours answers the broadcast it made and sends nothing more; another body under the same key is 422',
+).meta({ description: 'A message and who gets it' });
 export type BroadcastCreate = z.output<typeof BroadcastCreate>;
 
 const count = (what: string) => z.int().min(0).meta({ description: what });

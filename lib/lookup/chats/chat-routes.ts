@@ -10,7 +10,6 @@ import {
   Chat,
   ChatActivity,
   exportQuery,
-  MemberExportRow,
   membersQuery,
   TopMembers,
   topQuery,
@@ -27,6 +26,7 @@ import { describeExportCapacity } from './export-size.ts';
 import { exportChatMembers } from './member-export.ts';
 import {
   MEMBERSHIP_EVENTS_DESCRIPTION,
+  MemberExportRow,
   MembershipEventList,
   MembershipList,
 } from './membership-schemas.ts';

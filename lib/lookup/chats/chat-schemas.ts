@@ -1,6 +1,6 @@
 /**
- * Schemas of the chats resource: a chat, its member list's and export's queries, the export's
- * rows, its activity by day and its top members.
+ * Schemas of the chats resource: a chat, its member list's and export's queries (the export's
+ * rows are memberships: membership-schemas.ts), its activity by day and its top members.
  */
 import * as z from 'zod';
 import { ContactSummary } from '../contacts/contact-schemas.ts';
@@ -76,30 +76,6 @@ export const Chat = ChatSummary.extend({
   lastSeenAt: time.optional(),
   messageCount: z.int().min(0),
 });
-
-/** Inlined where used (x-item-schema of the NDJSON export), not a component: nothing $refs it. */
-export const MemberExportRow = z
-  .object({
-    userId: z.int(),
-    username: z.string().optional(),
-    firstName: z.string().optional(),
-    lastName: z.string().optional(),
-    status: memberStatus,
-    isMember: z.boolean(),
-    joinedAt: time.optional(),
-    leftAt: time.optional(),
-    firstSeenAt: time.optional(),
-    lastSeenAt: time.optional(),
-    messageCount: z.int().min(0),
-    tags: z.array(z.string()),
-    phoneNumber: z.string().optional().meta({
-      description: 'Only with includePhone=true, which needs an admin key',
-    }),
-  })
-  .meta({
-    description:
-      'One member in an export: a line of the NDJSON file, or a CSV record with these columns in this order (tags joined by a space, absent values empty)',
-  });
 
 /**
  * A day of the chat with a message, a join or a leave: messages is 0 on a day with only joins

@@ -1,7 +1,7 @@
 /**
  * Schemas of memberships, which both resources show: a user's chats and a chat's members
  * (each membership embedding the other side), the `?live=` flag of one membership, and the
- * membership events of a user or a chat.
+ * membership events of a user or a chat, and the rows of a chat's member export.
  */
 import * as z from 'zod';
 import { ContactSummary } from '../contacts/contact-schemas.ts';
@@ -18,10 +18,8 @@ export const membershipQuery = z.object({
   }),
 });
 
-/** chat is embedded in a user's chats, user in a chat's members. */
-export const Membership = z.object({
-  userId: z.int(),
-  chatId: z.int(),
+/** What a membership is now, and was: in the API's answers and in the member export. */
+const MEMBERSHIP_STATE = {
   status: memberStatus,
   isMember: z.boolean(),
   joinedAt: time.optional(),
@@ -29,6 +27,13 @@ export const Membership = z.object({
   firstSeenAt: time.optional(),
   lastSeenAt: time.optional(),
   messageCount: z.int().min(0),
+};
+
+/** chat is embedded in a user's chats, user in a chat's members. */
+export const Membership = z.object({
+  userId: z.int(),
+  chatId: z.int(),
+  ...MEMBERSHIP_STATE,
   chat: ChatSummary.optional(),
   user: ContactSummary.optional(),
 });
@@ -57,6 +62,24 @@ export const MembershipEvent = z.object({
     .meta({ description: "The invite link's name, else the link as Telegram shows it" }),
   viaJoinRequest: z.boolean(),
 });
+
+/** Inlined where used (x-item-schema of the NDJSON export), not a component: nothing $refs it. */
+export const MemberExportRow = z
+  .object({
+    userId: z.int(),
+    username: z.string().optional(),
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    ...MEMBERSHIP_STATE,
+    tags: z.array(z.string()),
+    phoneNumber: z.string().optional().meta({
+      description: 'Only with includePhone=true, which needs an admin key',
+    }),
+  })
+  .meta({
+    description:
+      'One member in an export: a line of the NDJSON file, or a CSV record with these columns in this order (tags joined by a space, absent values empty)',
+  });
 
 export const MembershipList = listOf(Membership);
 export const MembershipEventList = listOf(MembershipEvent);

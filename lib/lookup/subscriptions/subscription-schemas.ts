@@ -16,21 +16,19 @@ import {
   SUBSCRIPTION_STATUSES,
 } from '../../events/store/subscriptions.ts';
 import { MAX_SUBSCRIPTION_URL_LENGTH } from '../../events/subscription-url.ts';
-import { codePoints, listOf, quoted, time, unknownMembers } from '../schemas.ts';
+import { codePoints, generatedIdParams, listOf, quoted, time, unknownMembers } from '../schemas.ts';
 
 /** Subscriptions a deployment may have (a soft limit: see the create route's description). */
 export const MAX_SUBSCRIPTIONS = 20;
 /** Longest subscription description, in characters (Unicode code points). */
 export const MAX_DESCRIPTION_LENGTH = 500;
 
-export const subscriptionParams = z.object({
-  subscriptionId: z
-    .string()
-    .regex(SUBSCRIPTION_ID_PATTERN, {
-      error: 'subscriptionId must be sub_ followed by 20 hexadecimal digits',
-    })
-    .meta({ description: 'A subscription id: sub_ and 20 hexadecimal digits' }),
-});
+export const subscriptionParams = generatedIdParams(
+  'subscriptionId',
+  'subscription',
+  'sub_',
+  SUBSCRIPTION_ID_PATTERN,
+);
 
 /** The problem of a member that is required (on creation) and cannot be removed (on patch). */
 const requiredMember = (name: string, rule: string) => (issue: { input?: unknown }) =>
