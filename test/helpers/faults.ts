@@ -88,3 +88,33 @@ export function randomFaults(options: {
     return kinds[Math.floor(random() * kinds.length)];
   };
 }
+
+/**
+ * A client that, before each call, awaits `before(command, input)`, and fails every call from
+ * the first one after the call matched by `dieAfter` on (the process died).
+ */
+export function scriptedClient(
+  endpoint: string,
+  script: {
+    before?: (command: string, input: string) => Promise<void> | void;
+    dieAfter?: (command: string, input: string) => boolean;
+  },
+) {
+  const client = createDocumentClient({ region: 'us-east-1', endpoint, maxAttempts: 1 });
+  const calls: string[] = [];
+  let dead = false;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName);
+      const input = JSON.stringify(args.input);
+      calls.push(`${command} ${input.slice(0, 120)}`);
+      if (dead) throw faultError('server');
+      await script.before?.(command, input);
+      const out = await next(args);
+      if (script.dieAfter?.(command, input)) dead = true;
+      return out;
+    },
+    { step: 'initialize', name: 'script' },
+  );
+  return { client, calls };
+}
