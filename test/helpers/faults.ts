@@ -90,13 +90,15 @@ export function randomFaults(options: {
 }
 
 /**
- * A client that, before each call, awaits `before(command, input)`, and fails every call from
- * the first one after the call matched by `dieAfter` on (the process died).
+ * A client that awaits `before(command, input)` before each call and `after(command, input)`
+ * once it landed, and fails every call from the first one after the call matched by
+ * `dieAfter` on (the process died). `input` is the call's input as JSON.
  */
 export function scriptedClient(
   endpoint: string,
   script: {
     before?: (command: string, input: string) => Promise<void> | void;
+    after?: (command: string, input: string) => Promise<void> | void;
     dieAfter?: (command: string, input: string) => boolean;
   },
 ) {
@@ -111,6 +113,7 @@ export function scriptedClient(
       if (dead) throw faultError('server');
       await script.before?.(command, input);
       const out = await next(args);
+      await script.after?.(command, input);
       if (script.dieAfter?.(command, input)) dead = true;
       return out;
     },

@@ -1,21 +1,22 @@
 /**
  * A chat's distinct senders per day (`activeMembers`, recorder.ts `countActive`): once per
- * member and day, whatever part of a delivery landed before it failed, and not again for
- * messages older than the member's erasure that arrive after it (the simulation found those
- * counting once each: the erasure had removed the membership, and each such message recreated
- * it as if it were the member's first).
+ * member and day, whatever part of a delivery landed before it failed, also on the day a
+ * group migrates (the supergroup's copy of the group's day already holds them), and not again
+ * for messages older than the member's erasure that arrive after it (the simulation found
+ * those counting once each: the erasure had removed the membership, and each such message
+ * recreated it as if it were the member's first).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { eraseUser } from '../../../../lib/directory/erasure/erasure.ts';
-import type { StoreContext } from '../../../../lib/store/client.ts';
-import { chatMonthKey } from '../../../../lib/store/keys.ts';
+import { loadUpdate } from '../../../fixtures/updates.ts';
 import { ALICE } from '../../../helpers/lookup.ts';
 import {
+  activeOn,
   BOB_PROFILE,
   createRig,
   message,
-  nowSeconds,
+  noonDaysAgo,
+  OLD_GROUP,
   record,
   SUPERGROUP,
 } from '../../../helpers/recorder-rig.ts';
@@ -23,19 +24,11 @@ import { useStack } from '../../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 
-/** The chat month's distinct senders of the UTC day of `at`. */
-async function activeOn(store: StoreContext, chatId: number, at: number): Promise<number> {
-  const date = new Date(at * 1000).toISOString();
-  const { Item } = await store.client.send(
-    new GetCommand({ TableName: store.tableName, Key: chatMonthKey(chatId, date.slice(0, 7)) }),
-  );
-  return Number(Item?.[`a${date.slice(8, 10)}`] ?? 0);
-}
-
-/** Noon (UTC) `days` days ago: the tests' days lie between it and now. */
-function noonDaysAgo(days: number) {
-  const now = nowSeconds();
-  return now - (now % 86_400) - days * 86_400 + 12 * 3600;
+/** The migration announcement `name` dated `date`. */
+function migration(name: 'migrate-to-chat' | 'migrate-from-chat', date: number) {
+  const update = loadUpdate(name) as { message: { date: number } };
+  update.message.date = date;
+  return update;
 }
 
 describe('distinct senders per day', () => {
@@ -85,6 +78,25 @@ describe('distinct senders per day', () => {
     expect(await activeOn(store, SUPERGROUP, t)).toBe(1);
     // Written again after the erasure, she is a new sender: that counts.
     await record(store, message(SUPERGROUP, t + 200), t + 201);
+    expect(await activeOn(store, SUPERGROUP, t)).toBe(2);
+  });
+});
+
+describe('distinct senders on the day a group migrates', () => {
+  // Promise: distinct senders per day counted exactly once. A member who wrote in the group
+  // and then, the same day, in its supergroup was counted by both: the supergroup's copy of
+  // the group's day (`ga<dd>`) already holds them, and their supergroup membership (created
+  // by the copy, with the group's last seen as its `g` source) had no `m` last seen, so the
+  // first supergroup message looked like their first of the day.
+  it('counts a member who wrote in the group and then in the supergroup once', async () => {
+    const store = await stack.freshTable();
+    const t = noonDaysAgo(1);
+    await record(store, message(OLD_GROUP, t), t + 1);
+    await record(store, message(OLD_GROUP, t + 10, BOB_PROFILE), t + 11);
+    expect(await activeOn(store, OLD_GROUP, t)).toBe(2);
+    await record(store, migration('migrate-to-chat', t + 60), t + 61);
+    await record(store, migration('migrate-from-chat', t + 60), t + 62);
+    await record(store, message(SUPERGROUP, t + 120), t + 121);
     expect(await activeOn(store, SUPERGROUP, t)).toBe(2);
   });
 });

@@ -2,7 +2,8 @@
  * The contact's LIFE item as contact.created's one arbiter: concurrent duplicates and their
  * redeliveries make one event, an erasure removes the item (and the lookup shows no trace),
  * an erasure that crashed or races a new life's take-over still leaves each life exactly one
- * contact.created, and the item's expiry follows its last writer.
+ * contact.created, a first update that crashed across a month boundary is no second one, and the
+ * item's expiry follows its last writer.
  */
 import { describe, expect, it } from 'vitest';
 import { eraseUser } from '../../../../lib/directory/erasure/erasure.ts';
@@ -14,7 +15,7 @@ import {
   isLifeWrite,
   life,
 } from '../../../helpers/contact-life.ts';
-import { scriptedClient } from '../../../helpers/faults.ts';
+import { faultyClient, scriptedClient } from '../../../helpers/faults.ts';
 import { ALICE } from '../../../helpers/lookup.ts';
 import { aliceLeftovers, message, record } from '../../../helpers/recorder-rig.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
@@ -221,4 +222,51 @@ describe('LIFE: its expiry follows the last writer, not the newest month', () =>
       expect(await createdEvents(store)).toHaveLength(1);
     });
   }
+});
+
+describe('contact.created across a month boundary', () => {
+  const NOV = Date.UTC(2025, 10, 30, 23, 59) / 1000;
+  const DEC = Date.UTC(2025, 11, 1, 0, 1) / 1000;
+  const received = DEC + 10;
+  it('without a crash: one contact.created whatever the order', async () => {
+    for (const order of [
+      [CHAT_A, CHAT_B],
+      [CHAT_B, CHAT_A],
+    ]) {
+      const store = await stack.freshTable();
+      let id = 500;
+      for (const chat of order) {
+        const update = message(chat as number, chat === CHAT_A ? NOV : DEC);
+        update.update_id = id++;
+        await record(store, update, received);
+      }
+      expect(await createdEvents(store)).toHaveLength(1);
+    }
+  });
+
+  it('a crash after the first month write, the next month recorded, then the redelivery: one contact.created', async () => {
+    const store = await stack.freshTable();
+    const november = message(CHAT_A, NOV);
+    november.update_id = 700;
+    const december = message(CHAT_B, DEC);
+    december.update_id = 701;
+    // November's first attempt: the round's three writes land, then the process dies (every
+    // later call fails), before anything decides contact.created.
+    const dying = faultyClient(store.endpoint, (_command, index) =>
+      index >= 3 ? 'server' : undefined,
+    );
+    await expect(record({ ...store, client: dying.client }, november, received)).rejects.toThrow();
+    expect(dying.calls.slice(0, 3)).toEqual(Array(3).fill('UpdateItemCommand'));
+    // Another chat's queue records December's update; then Telegram redelivers November's.
+    await record(store, december, received);
+    await record(store, november, received + 5);
+    const events = await createdEvents(store);
+    expect(events).toHaveLength(1);
+    // The creator is the update that first claimed the contact: December's, here.
+    expect(events[0]?.at).toBe(DEC);
+    // A redelivery of either changes nothing.
+    await record(store, december, received + 9);
+    await record(store, november, received + 9);
+    expect(await createdEvents(store)).toHaveLength(1);
+  });
 });

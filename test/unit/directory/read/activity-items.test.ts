@@ -124,6 +124,11 @@ describe('monthRange', () => {
       from: '0001-01-01',
       to: '0001-01-31',
     });
+    expect(monthRange('0050-02-10', '0050-02-11')).toEqual({
+      from: '0050-02-01',
+      to: '0050-02-28',
+    });
+    expect(monthRange('0000-02-01', '0000-02-01').to).toBe('0000-02-29');
     expect(monthRange('0096-02-01', '0096-02-01').to).toBe('0096-02-29');
     expect(monthRange('0099-02-01', '0099-02-01').to).toBe('0099-02-28');
   });
