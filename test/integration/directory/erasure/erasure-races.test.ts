@@ -1,8 +1,10 @@
 /**
- * Red-team attacks on Recorder v2 (helper-red). Each test is one interleaving that violates a
- * guarantee the recorder claims (lib/directory/record/recorder.ts, erasure.ts, chat-migration.ts); the
- * comment above each names the guarantee and the interleaving. Each failed when written; the
- * recorder was then fixed (docs/reliability.md, "Review").
+ * Erasures racing the recorder: each test is one interleaving that would break "an erasure is
+ * final" (lib/directory/record/recorder.ts, lib/directory/erasure/erasure.ts, chat-migration.ts):
+ * a redelivery, a late or dateless update, a migration copy, a second erasure, a live status
+ * or a share landing around it leaves nothing of the erased user, and an erasure retried
+ * after a crash finishes the job. The comment above each names the guarantee and the
+ * interleaving (docs/reliability.md, "Review").
  *
  * Store-level tests drive recordUpdate / eraseUser / copyMigratedChat / saveMemberStatus with
  * explicit clocks, and a "gated" client that holds one chosen store call until released, so
@@ -12,10 +14,10 @@ import { describe, expect, it } from 'vitest';
 import { eraseUser } from '../../../../lib/directory/erasure/erasure.ts';
 import { getMembership, saveMemberStatus } from '../../../../lib/directory/read/memberships.ts';
 import { getContact } from '../../../../lib/directory/read/profiles.ts';
+import { createDocumentClient, type StoreContext } from '../../../../lib/store/client.ts';
 import { freshUpdateId, loadUpdate } from '../../../fixtures/updates.ts';
 import { ALICE, BOB } from '../../../helpers/lookup.ts';
 import {
-  ALICE_PROFILE,
   aliceLeftovers,
   BOB_PROFILE,
   createRig,
@@ -34,7 +36,53 @@ const stack = useStack();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('Recorder v2 under attack', () => {
+/** Alice verifies her own phone (+15551234567) at `date`. */
+function ownPhone(date: number, phone = '15551234567') {
+  const own = loadUpdate('contact-own') as {
+    update_id: number;
+    message: { date: number; contact: { phone_number: string } };
+  };
+  own.update_id = freshUpdateId();
+  own.message.date = date;
+  own.message.contact.phone_number = phone;
+  return own;
+}
+
+/** Bob sends the bot a contact card of `phone` with no user id, at `date`. */
+function phoneCard(date: number, phone = '+1 555 123 4567') {
+  return {
+    update_id: freshUpdateId(),
+    message: {
+      message_id: 77,
+      from: { is_bot: false, ...BOB_PROFILE },
+      chat: { id: BOB, type: 'private', first_name: 'Bob' },
+      date,
+      contact: { phone_number: phone, first_name: 'Alice', last_name: 'Smith' },
+    },
+  };
+}
+
+const withPhone = async (store: StoreContext, e164: string) =>
+  (await scan(store)).filter((i) => String(i.phoneNumber ?? '') === e164);
+
+/** Bob shares Alice with the bot (a request_users button) at `date`, with `username`. */
+function bobSharesAlice(date: number, username = 'Alice_Smith') {
+  return {
+    update_id: freshUpdateId(),
+    message: {
+      message_id: 90,
+      from: { is_bot: false, ...BOB_PROFILE },
+      chat: { id: BOB, type: 'private', first_name: 'Bob' },
+      date,
+      users_shared: {
+        request_id: 1,
+        users: [{ user_id: ALICE, first_name: 'Alice', last_name: 'Smith', username }],
+      },
+    },
+  };
+}
+
+describe('an erasure racing the recorder', () => {
   /**
    * Guarantee (c), "no redelivery brings back anything of the user". A dateless update
    * (inline_query; likewise callback_query, chosen_inline_result, purchased_paid_media...) is
@@ -44,7 +92,7 @@ describe('Recorder v2 under attack', () => {
    * queue's high-water mark, so it is recorded as new activity: Alice's profile and username
    * index entry are back.
    */
-  it('A1. a redelivered dateless update (inline_query) does not bring an erased user back', async () => {
+  it('a redelivered dateless update (inline_query) does not bring an erased user back', async () => {
     const r = await createRig(stack);
     const update = loadUpdate('inline-query') as { update_id: number };
     update.update_id = freshUpdateId();
@@ -67,7 +115,7 @@ describe('Recorder v2 under attack', () => {
    * acknowledged message is half gone and the contact 404s although her membership says she
    * wrote once. (A 1-second race: the Put only has to take longer than the floor's margin.)
    */
-  it('A2. an erasure whose tombstone lands after an update dated after its floor takes effect after that update, whole', async () => {
+  it('an erasure whose tombstone lands after an update dated after its floor takes effect after that update, whole', async () => {
     // The update (dated T+1) lands before the erasure started at T writes anything: the two
     // overlap, and the erasure takes effect after the update (it moves its floor past what
     // its tombstone replaced). What must never happen is half of it: a membership counting
@@ -92,7 +140,7 @@ describe('Recorder v2 under attack', () => {
    * looks at her erasure when the `movedTo` write fails, so the supergroup membership (her
    * name snapshot, her count, the chat's member index entry) outlives the erasure.
    */
-  it('A3. a migration copy racing an erasure leaves nothing of the erased member in the supergroup', async () => {
+  it('a migration copy racing an erasure leaves nothing of the erased member in the supergroup', async () => {
     const store = await stack.freshTable();
     const T = nowSeconds();
     await record(store, message(OLD_GROUP, T - 300), T - 300);
@@ -116,7 +164,7 @@ describe('Recorder v2 under attack', () => {
   });
 
   /**
-   * Guarantee (c) with two erasures close together (issue: "the 48 h post-erasure window,
+   * Guarantee (c) with two erasures close together ("the 48 h post-erasure window,
    * settle then rewrite"). E1 erases Alice at T. Alice writes at T+5 (update U, one of the
    * first updates after E1): U creates her membership, reads E1's floor, settles the item
    * and is about to send its write again. E2 erases Alice at T+10 and completes: it deletes
@@ -124,7 +172,7 @@ describe('Recorder v2 under attack', () => {
    * again (a fresh item has no floor) with U's count, her names and the chat index entry,
    * after E2 answered. Nothing re-checks after the rewrite.
    */
-  it('A4. the post-erasure rewrite of an update does not outlive a second erasure', async () => {
+  it('the post-erasure rewrite of an update does not outlive a second erasure', async () => {
     const store = await stack.freshTable();
     const T = nowSeconds();
     await record(store, message(SUPERGROUP, T - 100), T - 100);
@@ -157,7 +205,7 @@ describe('Recorder v2 under attack', () => {
    * floor) and with it the membership: Alice stays listed as a member of the chat after the
    * DELETE answered, from a live answer alone.
    */
-  it('A5. a live status stored while the erasure runs does not keep the erased membership', async () => {
+  it('a live status stored while the erasure runs does not keep the erased membership', async () => {
     const store = await stack.freshTable();
     const T = nowSeconds();
     await record(store, message(SUPERGROUP, T - 100), T - 100);
@@ -172,57 +220,6 @@ describe('Recorder v2 under attack', () => {
     expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
     expect(await aliceLeftovers(store)).toEqual([]);
   });
-  /**
-   * Guarantee (b), "every acknowledged update fully recorded", against Telegram's real
-   * update_id: the Bot API documents that "if there are no new updates for at least a week,
-   * then identifier of the next update will be chosen randomly instead of sequentially" (the
-   * TQueue of an empty bot restarts at a random id). The high-water marks assume update_id
-   * only grows, forever: after a quiet week the next ids may be below the marks stored on
-   * Alice's membership (and on a month's register), so her new messages are acknowledged
-   * and refused everywhere they are below the mark: never counted again.
-   */
-  it('A6. counts a message whose update_id restarted lower after a quiet week', async () => {
-    const store = await stack.freshTable();
-    const T = nowSeconds() - 9 * 86400;
-    const first = message(SUPERGROUP, T);
-    first.update_id = 900_000_000;
-    await record(store, first, T);
-    const later = message(SUPERGROUP, T + 8 * 86400);
-    later.update_id = 123_456; // chosen randomly by Telegram after a week without updates
-    await record(store, later, T + 8 * 86400);
-    const member = await getMembership(store, ALICE, SUPERGROUP);
-    expect(member?.messageCount).toBe(2);
-    expect(member?.lastSeenAt).toBe(new Date((T + 8 * 86400) * 1000).toISOString());
-  });
-
-  /**
-   * Guarantee (d), "firstSeenAt never moves later" / seen times consistent. Alice's message
-   * dated t1 (chat queue, delayed by retries) arrives after her chat_member join dated t2 > t1
-   * (her own queue), which created the membership with `first` = t2. `first` is only set when
-   * the item is created, so the membership says first seen at t2 and last seen at t1: first
-   * seen after last seen, and later than the earliest event recorded on it.
-   */
-  it('A7. a membership first seen never after its earliest recorded event', async () => {
-    const store = await stack.freshTable();
-    const t1 = nowSeconds() - 600;
-    const t2 = t1 + 300;
-    const join = {
-      update_id: freshUpdateId(),
-      chat_member: {
-        chat: { id: SUPERGROUP, type: 'supergroup', title: 'Test Group' },
-        from: { is_bot: false, ...ALICE_PROFILE },
-        date: t2,
-        old_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'left' },
-        new_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'member' },
-      },
-    };
-    const earlier = message(SUPERGROUP, t1);
-    await record(store, join, t2);
-    await record(store, earlier, t1 + 400);
-    const member = await getMembership(store, ALICE, SUPERGROUP);
-    expect(member?.lastSeenAt).toBe(new Date(t1 * 1000).toISOString());
-    expect(member?.firstSeenAt).toBe(new Date(t1 * 1000).toISOString());
-  });
 
   /**
    * Guarantee (c), shared entries. Bob shares a contact card of Alice's number without a
@@ -233,7 +230,7 @@ describe('Recorder v2 under attack', () => {
    * (Possibly a documented limit; listed because the erasure holds the number it could
    * look for.)
    */
-  it('A8. erasing a user removes shared entries holding her verified phone number', async () => {
+  it('erasing a user removes shared entries holding her verified phone number', async () => {
     const store = await stack.freshTable();
     const T = nowSeconds() - 60;
     const own = loadUpdate('contact-own') as { update_id: number; message: { date: number } };
@@ -257,5 +254,88 @@ describe('Recorder v2 under attack', () => {
     await eraseUser(store, ALICE, T + 10);
     const left = (await scan(store)).filter((i) => String(i.phoneNumber ?? '') === '+15551234567');
     expect(left).toEqual([]);
+  });
+  /**
+   * Guarantee (c), erasure final, with two erasures of one user overlapping (an admin's
+   * DELETE retried by its client, or the DELETE and the bot's /forget, or two attempts of the
+   * forget callback). E2 erases Alice at T+3 and answers; E1, which read its clock at T but
+   * whose store calls were slow, puts its tombstones afterwards. The tombstone Put is blind:
+   * it replaces E2's gate months, floor T+4, by floor T+1. Alice's message dated T+2 (sent
+   * before E2, delayed by Telegram's retries) then arrives and is recorded: her profile,
+   * count and membership are back after an erasure that answered 204 after that message.
+   */
+  it("an erasure that lands after a later one does not lower the later one's floor", async () => {
+    const store = await stack.freshTable();
+    const T = nowSeconds();
+    await record(store, message(SUPERGROUP, T - 100), T - 100);
+    await eraseUser(store, ALICE, T + 3); // E2 completes
+    await eraseUser(store, ALICE, T); // E1, started earlier, lands afterwards
+    const late = await record(store, message(SUPERGROUP, T + 2), T + 5);
+    expect(late.stale).toBe(true);
+    expect(await getContact(store, ALICE)).toBeNull();
+    expect(await getMembership(store, ALICE, SUPERGROUP)).toBeNull();
+    expect(await aliceLeftovers(store)).toEqual([]);
+  });
+  /**
+   * Guarantee (b), every acknowledged update fully recorded, against the erasure of a user
+   * another user shared. Bob shared Alice at T-100. Alice is erased at T; the erasure finds
+   * Bob's entry through SHAREDOF#Alice. Before its settle of that entry, Bob shares Alice
+   * again at T+5 (after the erasure: it must count afresh): the write lands on the entry
+   * (since stays T-100), checkSharedUsers sees T+5 >= the floor and does nothing, and the
+   * webhook acknowledges. The erasure's settle then reads the entry, sees a source begun
+   * before the floor and deletes it whole: Bob's acknowledged share of T+5 is gone. (An
+   * owner's own items get the post-erasure rewrite in checkOwner; entries naming an erased
+   * user get none.)
+   */
+  it('a share of an erased user made after the erasure survives the erasure settling the older entry', async () => {
+    const store = await stack.freshTable();
+    const T = nowSeconds();
+    await record(store, message(SUPERGROUP, T - 200), T - 200);
+    await record(store, bobSharesAlice(T - 100), T - 100);
+    const gated = gatedClient(store.endpoint);
+    const held = gated.hold(onItem(`USER#${BOB}`, `SHARED#USER#${ALICE}`, /Get|Delete|Update/));
+    const erasure = eraseUser({ client: gated.client, tableName: store.tableName }, ALICE, T);
+    await held.reached;
+    const again = await record(store, bobSharesAlice(T + 5, 'alice_again'), T + 5);
+    expect(again.stale).toBe(false);
+    held.release();
+    await erasure;
+    const entries = (await scan(store)).filter(
+      (i) => i.pk === `USER#${BOB}` && i.sk === `SHARED#USER#${ALICE}`,
+    );
+    expect(entries.map((e) => e.username)).toEqual(['alice_again']);
+  });
+  /**
+   * Guarantee (c) and erasure.ts's "Idempotent: running it again finishes the job", for the
+   * SHAREDPHONE# fix. The erasure settles (deletes) Alice's verified-phone item before it
+   * queries SHAREDPHONE#<her number>; it crashes in between (here: the Query fails). The
+   * DELETE is retried: her phone item is gone, so the retry no longer knows the number and
+   * Bob's phone-only card of it, with her name, stays for good.
+   */
+  it('an erasure retried after a crash still removes phone-only cards of her number', async () => {
+    const store = await stack.freshTable();
+    const T = nowSeconds() - 60;
+    await record(store, ownPhone(T), T);
+    await record(store, phoneCard(T + 1), T + 1);
+    const crashing = createDocumentClient({
+      region: 'us-east-1',
+      endpoint: store.endpoint,
+      maxAttempts: 1,
+    });
+    crashing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = JSON.stringify(args.input);
+        if (context.commandName === 'QueryCommand' && input.includes('SHAREDPHONE#')) {
+          throw new Error('crash');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'crash' },
+    );
+    await expect(
+      eraseUser({ client: crashing, tableName: store.tableName }, ALICE, T + 10),
+    ).rejects.toThrow();
+    await eraseUser(store, ALICE, T + 11); // the retry
+    expect(await withPhone(store, '+15551234567')).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * The outside review of the first recorder, each finding replayed against Recorder v2
- * through the real webhook and lookup handlers (issue "Recorder v2", points 1-7 and 10).
- * A "failed delivery" lets a store call land and then fails it, as a timeout after the
- * store did the work looks; the webhook answers 5xx and the test redelivers, as Telegram does.
+ * The recorder through failed deliveries and redeliveries, through the real webhook and
+ * lookup handlers: messages counted once, erasures final, no index entry left after an
+ * erasure, a member who left not brought back by a late message, migration counts kept, a
+ * user erased through the API starting afresh, lastSeenAt never moving back. A "failed
+ * delivery" lets a store call land and then fails it, as a timeout after the store did the
+ * work looks; the webhook answers 5xx and the test redelivers, as Telegram does.
  */
 import { describe, expect, it } from 'vitest';
 import { loadUpdate } from '../../../fixtures/updates.ts';
@@ -22,8 +24,8 @@ import { useStack } from '../../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 
-describe('Recorder v2 against the review', () => {
-  it('1. counts 80 messages once each when every first delivery failed after its writes, and a migration copies them once', async () => {
+describe('the recorder under failed deliveries and redeliveries', () => {
+  it('counts 80 messages once each when every first delivery failed after its writes, and a migration copies them once', async () => {
     const r = await createRig(stack);
     const base = nowSeconds() - 3600;
     for (let i = 0; i < 80; i++) {
@@ -46,7 +48,7 @@ describe('Recorder v2 against the review', () => {
     expect(chats.body.items.map((m: { chatId: number }) => m.chatId)).toEqual([SUPERGROUP]);
   });
 
-  it('2. keeps an erasure final when an update that failed before it is redelivered after it, to another instance', async () => {
+  it('keeps an erasure final when an update that failed before it is redelivered after it, to another instance', async () => {
     const r = await createRig(stack);
     const update = ownContact(nowSeconds() - 60);
     expect(await r.deliver(update, 0)).toBe(500);
@@ -58,7 +60,7 @@ describe('Recorder v2 against the review', () => {
     expect(await aliceLeftovers(r.store)).toEqual([]);
   });
 
-  it('3. leaves no username or phone index entry after erasure, even for concurrent username changes', async () => {
+  it('leaves no username or phone index entry after erasure, even for concurrent username changes', async () => {
     const r = await createRig(stack);
     const date = nowSeconds() - 120;
     await Promise.all([
@@ -78,7 +80,7 @@ describe('Recorder v2 against the review', () => {
     }
   });
 
-  it('4. never turns a member who left back into one with a late message dated before the leave', async () => {
+  it('never turns a member who left back into one with a late message dated before the leave', async () => {
     const r = await createRig(stack);
     const date = nowSeconds() - 600;
     const late = message(SUPERGROUP, date);
@@ -106,7 +108,7 @@ describe('Recorder v2 against the review', () => {
     ['migrate_to first', ['migrate-to-chat', 'between', 'migrate-from-chat']],
     ['migrate_from first', ['migrate-from-chat', 'between', 'migrate-to-chat']],
   ])(
-    '5. keeps the count of a message sent between the two migration updates (%s)',
+    'keeps the count of a message sent between the two migration updates (%s)',
     async (_, order) => {
       const r = await createRig(stack);
       const date = nowSeconds() - 900;
@@ -130,7 +132,7 @@ describe('Recorder v2 against the review', () => {
     },
   );
 
-  it('7. gives a user erased through the API a profile with their first counter when they write again, on any instance', async () => {
+  it('gives a user erased through the API a profile with their first counter when they write again, on any instance', async () => {
     const r = await createRig(stack);
     expect(await r.deliver(message(SUPERGROUP, nowSeconds() - 30))).toBe(200);
     expect(await r.erase(ALICE)).toBe(204);
@@ -145,7 +147,7 @@ describe('Recorder v2 against the review', () => {
     expect(member.body.messageCount).toBe(1);
   });
 
-  it('10. never moves lastSeenAt back when an older update of another queue arrives after a newer one', async () => {
+  it('never moves lastSeenAt back when an older update of another queue arrives after a newer one', async () => {
     const r = await createRig(stack);
     const date = nowSeconds() - 3000;
     expect(await r.deliver(message(SUPERGROUP, date + 100))).toBe(200);

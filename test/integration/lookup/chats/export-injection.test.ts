@@ -1,10 +1,10 @@
 /**
- * CSV injection in the member export beyond the cell's first character (issue 11 red team).
+ * CSV injection in the member export beyond the cell's first character.
  * Excel in most European locales opens a .csv with `;` as the list separator, so every `;`
  * outside a quoted cell start begins a new cell there, RFC 4180 quoting notwithstanding: a
  * member named `Eve;=cmd|' /C calc'!A0;` (no comma or quote, so unquoted) put the cell
- * `=cmd|' /C calc'!A0` into such a reading of the export. Failed before the fix
- * (export-format.ts neutralises a formula character after a `;` or tab inside a cell too).
+ * `=cmd|' /C calc'!A0` into such a reading of the export. Guards
+ * export-format.ts, which neutralises a formula character after a `;` or tab inside a cell too.
  */
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   await post(handlers.webhook, message(3001, "Eve;=cmd|' /C calc'!A0;", t));
 });
 
-describe('the CSV export opened where the list separator is a semicolon (issue 11 red team)', () => {
+describe('the CSV export opened where the list separator is a semicolon', () => {
   it('starts no cell with a formula character, also inside a name', async () => {
     const response = await api.call({ path: `/v1/chats/${GROUP}/members/export` });
     expect(response.status).toBe(200);
