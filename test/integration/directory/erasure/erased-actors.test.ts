@@ -6,9 +6,9 @@
  * tombstones). Real webhook, lookup API and dispatcher.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanTable, tracesOf } from '../../../helpers/erasure-scan.ts';
-import { type EventReceiver, startEventReceiver } from '../../../helpers/event-receiver.ts';
+import { useEventReceiver } from '../../../helpers/event-receiver.ts';
 import { type EventRig, eventRig } from '../../../helpers/event-rig.ts';
 import { post } from '../../../helpers/lookup.ts';
 import { BOT, chatMemberUpdate, myChatMemberUpdate } from '../../../helpers/member-updates.ts';
@@ -19,17 +19,7 @@ const CAROL = { id: 4200003, first_name: 'Carolyn', username: 'carolyn_admin' };
 const BOB = { id: 4200002, first_name: 'Bobby' };
 const CHAT = { id: -1004200100, type: 'supergroup' as const, title: 'Group' };
 
-let receiver: EventReceiver;
-beforeAll(async () => {
-  receiver = await startEventReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-  receiver.answer = () => 200;
-});
+const receiver = useEventReceiver();
 
 /** Carol adds the bot, then Bob, and (later) removes Bob. */
 async function carolActs(r: EventRig, t: number, removal = true) {

@@ -5,10 +5,10 @@
  * of her, a change she made as an admin). Real webhook, lookup API and dispatcher; the scan is
  * test/helpers/erasure-scan.ts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stopSubscription } from '../../../../lib/events/store/deliveries.ts';
 import { scanTable, tracesOf } from '../../../helpers/erasure-scan.ts';
-import { type EventReceiver, startEventReceiver } from '../../../helpers/event-receiver.ts';
+import { useEventReceiver } from '../../../helpers/event-receiver.ts';
 import { contactCard, eventRig } from '../../../helpers/event-rig.ts';
 import { post } from '../../../helpers/lookup.ts';
 import { chatMemberUpdate, chatMessage } from '../../../helpers/member-updates.ts';
@@ -27,17 +27,7 @@ const alice = {
   phones: [PHONE],
 };
 
-let receiver: EventReceiver;
-beforeAll(async () => {
-  receiver = await startEventReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-  receiver.answer = () => 200;
-});
+const receiver = useEventReceiver();
 
 describe('after an erasure, what events left behind', () => {
   it('holds nothing of her: events, deliveries in every state, the log, cards and actors', async () => {

@@ -5,9 +5,9 @@
  * or its first attempt failed before the erasure. Real webhook, lookup API and dispatcher.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanTable } from '../../../helpers/erasure-scan.ts';
-import { type EventReceiver, startEventReceiver } from '../../../helpers/event-receiver.ts';
+import { useEventReceiver } from '../../../helpers/event-receiver.ts';
 import { contactCard, type EventRig, eventRig } from '../../../helpers/event-rig.ts';
 import { post } from '../../../helpers/lookup.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
@@ -17,17 +17,7 @@ const ALICE = { id: 4100001, first_name: 'Alicia', last_name: 'Wonderly' };
 const BOB = { id: 4100002, first_name: 'Bobby' };
 const PHONE = '+15557654321';
 
-let receiver: EventReceiver;
-beforeAll(async () => {
-  receiver = await startEventReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-  receiver.answer = () => 200;
-});
+const receiver = useEventReceiver();
 
 const t0 = () => Math.floor(Date.now() / 1000) - 600;
 
