@@ -4,7 +4,6 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { createApiKey } from '../../../lib/access/api-key-admin.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import {
   person,
@@ -44,9 +43,7 @@ let api: TestLookup;
 let writeKey: string;
 
 beforeEach(async () => {
-  stack.botApi.reset();
-  ({ store, webhook, lookup: api } = await stack.handlers());
-  writeKey = (await createApiKey(store, { name: 'crm', scope: 'write' })).key;
+  ({ store, webhook, lookup: api, writeKey } = await stack.writer('crm'));
   await seedPrivateChats(webhook, [A, B, C, BLOCKER]);
   await post(
     webhook,

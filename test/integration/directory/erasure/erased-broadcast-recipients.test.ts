@@ -7,7 +7,6 @@
  * scan (erasure-scan.ts) looks for her afterwards.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../../../lib/access/api-key-admin.ts';
 import { eraseUser } from '../../../../lib/directory/erasure/erasure.ts';
 import {
   readRecipients,
@@ -38,9 +37,7 @@ let writeKey: string;
 let t0: number;
 
 beforeEach(async () => {
-  stack.botApi.reset();
-  ({ store, lookup: api } = await stack.handlers());
-  writeKey = (await createApiKey(store, { name: 'crm', scope: 'write' })).key;
+  ({ store, lookup: api, writeKey } = await stack.writer('crm'));
   t0 = nowSeconds() - 600;
   for (const id of [ERIN, OLIVER]) await record(store, privateMessage(person(id), t0), t0);
 });

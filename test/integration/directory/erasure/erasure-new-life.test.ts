@@ -6,7 +6,6 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { createApiKey } from '../../../../lib/access/api-key-admin.ts';
 import type { StoreContext } from '../../../../lib/store/client.ts';
 import { privateMessage, sends, testSender } from '../../../helpers/broadcasts.ts';
 import { tracesOf } from '../../../helpers/erasure-scan.ts';
@@ -32,9 +31,7 @@ let api: TestLookup;
 let writeKey: string;
 
 beforeEach(async () => {
-  stack.botApi.reset();
-  ({ store, webhook, lookup: api } = await stack.handlers());
-  writeKey = (await createApiKey(store, { name: 'sender', scope: 'write' })).key;
+  ({ store, webhook, lookup: api, writeKey } = await stack.writer('sender'));
 });
 
 describe('a person who comes back after an erasure', () => {

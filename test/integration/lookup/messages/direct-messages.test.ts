@@ -4,7 +4,6 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { createApiKey } from '../../../../lib/access/api-key-admin.ts';
 import { STOP_TEXT } from '../../../../lib/bot/messages.ts';
 import { webhookEvent } from '../../../helpers/events.ts';
 import { type FakeBotApiCall, telegramError } from '../../../helpers/fake-bot-api.ts';
@@ -24,9 +23,7 @@ let api: TestLookup;
 let writeKey: string;
 
 beforeEach(async () => {
-  stack.botApi.reset();
-  ({ store, webhook, lookup: api } = await stack.handlers());
-  writeKey = (await createApiKey(store, { name: 'sender', scope: 'write' })).key;
+  ({ store, webhook, lookup: api, writeKey } = await stack.writer('sender'));
   const t = nowSeconds() - 600;
   // Alice opened a private chat with the bot; Bob is only in the group.
   await post(
