@@ -19,9 +19,9 @@
  */
 
 import { type FloorReader, floorReader } from '../directory/erasure/erased-actors.ts';
-import { readItem } from '../directory/record/owner-floor.ts';
 import type { BroadcastRunner } from '../messaging/broadcast-runner.ts';
 import type { StoreContext } from '../store/client.ts';
+import { getItem } from '../store/item-ops.ts';
 import type { Key } from '../store/keys.ts';
 import { envelope } from './envelope.ts';
 import {
@@ -157,7 +157,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function readEvent(key: Key): Promise<OutboxItem | undefined> {
-    return (await readItem(ctx, key)) as OutboxItem | undefined;
+    return (await getItem(ctx, key, 'fan-out')) as OutboxItem | undefined;
   }
 
   /**

@@ -4,8 +4,8 @@
  * is the constant the writer uses, imported, so the map cannot drift from it.
  */
 
-import { DEFAULT_RETENTION_DAYS } from '../directory/record/record-plan.ts';
 import { ERASURE_WINDOW_SECONDS } from '../directory/record/registers.ts';
+import { DEFAULT_RETENTION_DAYS } from '../directory/record/retention.ts';
 import { DELIVERY_KEEP_SECONDS } from '../events/store/deliveries.ts';
 import { OUTBOX_KEEP_SECONDS } from '../events/store/outbox.ts';
 import { BROADCAST_KEEP_SECONDS } from '../messaging/store/broadcasts.ts';

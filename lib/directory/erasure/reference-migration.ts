@@ -12,6 +12,7 @@ import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LEGACY_CHATS } from '../../messaging/store/broadcast-lease.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { getItem } from '../../store/item-ops.ts';
 import {
   actorRefIndexKeys,
   BROADCAST_PREFIX,
@@ -28,7 +29,6 @@ import {
   REF_AT,
   USER_PREFIX,
 } from '../../store/keys.ts';
-import { readItem } from '../record/owner-floor.ts';
 
 type Item = Record<string, unknown>;
 export interface Reference {
@@ -173,7 +173,7 @@ export async function migrateReferences(
   const createdOf = async (pk: string) => {
     if (!broadcasts.has(pk)) {
       const id = pk.slice(BROADCAST_PREFIX.length);
-      const item = await readItem(ctx, broadcastKey(id));
+      const item = await getItem(ctx, broadcastKey(id), 'migration');
       const ms = num(item?.createdAt);
       broadcasts.set(pk, ms === undefined ? undefined : Math.floor(ms / 1000));
     }

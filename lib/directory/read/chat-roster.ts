@@ -17,8 +17,8 @@ import {
   MEMBER_USER_SNAPSHOT,
   memberAttrs,
 } from '../record/registers.ts';
-import type { Membership } from './items.ts';
 import { chatMemberOf } from './memberships.ts';
+import type { Membership } from './shapes.ts';
 
 /**
  * What a listed membership is made of (items.ts toMembership and memberUser): its ids, each

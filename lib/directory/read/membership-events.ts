@@ -13,8 +13,10 @@ import { type ListPage, type PageRequest, queryAll, queryPage } from '../../stor
 import { GSI1 } from '../../store/table.ts';
 import type { MembershipEventKind } from '../../telegram/facts.ts';
 import { withoutErasedActors } from '../erasure/erased-actors.ts';
-import { DEFAULT_RETENTION_DAYS } from '../record/record-plan.ts';
-import { type MembershipEvent, toMembershipEvent, unexpired } from './items.ts';
+import { DEFAULT_RETENTION_DAYS } from '../record/retention.ts';
+import { toMembershipEvent } from './items/memberships.ts';
+import { unexpired } from './items/values.ts';
+import type { MembershipEvent } from './shapes.ts';
 
 export interface EventFilter {
   /** First and last UTC day (`YYYY-MM-DD`), inclusive. */

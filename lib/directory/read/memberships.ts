@@ -13,7 +13,8 @@ import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts
 import { GSI1 } from '../../store/table.ts';
 import type { MemberStatus } from '../../telegram/facts.ts';
 import { FLOOR, MOVED_TO, memberAttrs } from '../record/registers.ts';
-import { type Membership, memberChat, memberUser, toMembership } from './items.ts';
+import { memberChat, memberUser, toMembership } from './items/memberships.ts';
+import type { Membership } from './shapes.ts';
 
 export async function getMembership(
   ctx: StoreContext,

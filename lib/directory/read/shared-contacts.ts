@@ -3,7 +3,8 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { SHARED_PREFIX, userPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
-import { type SharedContact, toSharedContact } from './items.ts';
+import { compact, type Item, num, str } from './items/values.ts';
+import type { SharedContact } from './shapes.ts';
 
 export async function listSharedBy(
   ctx: StoreContext,
@@ -24,4 +25,17 @@ export async function listSharedBy(
   } catch (err: unknown) {
     throw toStoreError(err, 'shared contacts read');
   }
+}
+
+/** A shared-contact card as the API shows it. */
+export function toSharedContact(item: Item): SharedContact {
+  return compact({
+    ownerId: Number(item.ownerId),
+    userId: num(item.userId),
+    phoneNumber: str(item.phoneNumber),
+    firstName: str(item.firstName),
+    lastName: str(item.lastName),
+    username: str(item.username),
+    sharedAt: str(item.sharedAt) ?? '',
+  });
 }

@@ -57,7 +57,9 @@ import {
   userPk,
 } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
-import { type Contact, notesOf, toContactWithNotes, unexpired } from '../read/items.ts';
+import { notesOf, toContactWithNotes } from '../read/items/contacts.ts';
+import { unexpired } from '../read/items/values.ts';
+import type { Contact } from '../read/shapes.ts';
 import { FLOOR, isRegisterAttr, SINGLE_SOURCE } from '../record/registers.ts';
 import { settleItem } from '../record/settle.ts';
 import { putTag, reconcileTags, VERSION } from './tag-entries.ts';

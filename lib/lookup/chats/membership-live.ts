@@ -16,8 +16,8 @@
  * Details are fixed texts, never Telegram's description or anything holding the token.
  */
 import type { ChatMember } from 'telegraf/types';
-import type { Membership } from '../../directory/read/items.ts';
 import { getMembership, saveMemberStatus } from '../../directory/read/memberships.ts';
+import type { Membership } from '../../directory/read/shapes.ts';
 import { HttpError } from '../../http/http-error.ts';
 import {
   BotApiBadRequestError,

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  monthExpiry,
-  type PlannedWrite,
-  planRecord,
-} from '../../../lib/directory/record/record-plan.ts';
+import { type PlannedWrite, planRecord } from '../../../lib/directory/record/record-plan.ts';
+import { monthExpiry } from '../../../lib/directory/record/retention.ts';
 import {
   chatMonthKey,
   contactMonthKey,
