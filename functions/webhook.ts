@@ -1,4 +1,8 @@
-/** Telegram webhook (API Gateway HTTP API, payload v2): verify, record, answer. */
+/**
+ * Telegram webhook (a Lambda Function URL, whose events have the API Gateway HTTP API payload
+ * v2 shape): verify, record, answer. The path of one update: webhook/webhook-request.ts
+ * (method, secret, body), webhook/process-update.ts (read it, record it, run the bot).
+ */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
 import { emptyResponse, errorToResponse, jsonResponse } from '../lib/http/http-error.ts';

@@ -9,8 +9,8 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { recordUpdate } from '../../lib/directory/record/recorder.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
-import { extractFacts, sentNoEarlierThan } from '../../lib/telegram/update-facts.ts';
-import { deliveryQueue } from '../../lib/telegram/update-queue.ts';
+import { extractFacts, sentNoEarlierThan } from '../../lib/telegram/update/read-update.ts';
+import { deliveryQueue } from '../../lib/telegram/update/update-queue.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { webhookEvent } from './events.ts';
 import { type FaultKind, faultyClient } from './faults.ts';

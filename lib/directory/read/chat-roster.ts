@@ -21,7 +21,7 @@ import { chatMemberOf } from './memberships.ts';
 import type { Membership } from './shapes.ts';
 
 /**
- * What a listed membership is made of (items.ts toMembership and memberUser): its ids, each
+ * What a listed membership is made of (items/memberships.ts toMembership and memberUser): its ids, each
  * source's status, times and counters, and the member's names; not the high-water marks, the
  * chat's names or the erasure attributes. A membership item is read whole elsewhere.
  */

@@ -29,7 +29,7 @@ import { isConditionalCheckFailed } from '../../store/dynamo-errors.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { contactLifeKey, monthSk, userPk } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
-import type { PersonFact } from '../../telegram/facts.ts';
+import type { PersonFact } from '../../telegram/update/facts.ts';
 import { contactData } from '../record/event-plan.ts';
 import {
   CREATED_BY,

@@ -11,7 +11,7 @@ import { toStoreError } from '../../store/dynamo-errors.ts';
 import { chatEventsPk, EVENT_PREFIX, eventTime, MAX_EVENT_TIME, userPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryAll, queryPage } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
-import type { MembershipEventKind } from '../../telegram/facts.ts';
+import type { MembershipEventKind } from '../../telegram/update/facts.ts';
 import { withoutErasedActors } from '../erasure/erased-actors.ts';
 import { DEFAULT_RETENTION_DAYS } from '../record/retention.ts';
 import { toMembershipEvent } from './items/memberships.ts';

@@ -11,7 +11,7 @@ import { ItemUpdate } from '../../store/item-update.ts';
 import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
-import type { MemberStatus } from '../../telegram/facts.ts';
+import type { MemberStatus } from '../../telegram/update/facts.ts';
 import { FLOOR, MOVED_TO, memberAttrs } from '../record/registers.ts';
 import { memberChat, memberUser, toMembership } from './items/memberships.ts';
 import type { Membership } from './shapes.ts';

@@ -3,7 +3,7 @@
  * absent values omitted): contacts, chats, memberships, shared contacts, activity and
  * membership events. items/ maps the stored items to these.
  */
-import type { ChatType, MemberStatus, MembershipEventKind } from '../../telegram/facts.ts';
+import type { ChatType, MemberStatus, MembershipEventKind } from '../../telegram/update/facts.ts';
 
 export interface Contact {
   id: number;

@@ -7,7 +7,7 @@ import { outboxUpdate } from '../../events/store/outbox.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { settleAll } from '../../store/dynamo-errors.ts';
 import { getItem } from '../../store/item-ops.ts';
-import type { UpdateFacts } from '../../telegram/facts.ts';
+import type { UpdateFacts } from '../../telegram/update/facts.ts';
 import {
   contactEvents,
   type GateView,

@@ -13,7 +13,7 @@
 import { outboxUpdate } from '../../events/store/outbox.ts';
 import type { ItemUpdate } from '../../store/item-update.ts';
 import { type Key, keyId } from '../../store/keys.ts';
-import type { UpdateFacts } from '../../telegram/facts.ts';
+import type { UpdateFacts } from '../../telegram/update/facts.ts';
 import { planEvents } from './event-plan.ts';
 import { notBeforeFloor } from './marks.ts';
 import { planMemberships } from './plan/memberships.ts';

@@ -4,7 +4,7 @@
  * are also the cheapest on DynamoDB).
  *
  * ## Glossary
- * - **queue**: the delivery queue an update travels in (telegram/update-queue.ts); within one,
+ * - **queue**: the delivery queue an update travels in (telegram/update/update-queue.ts); within one,
  *   update ids arrive in increasing order, one in flight at a time.
  * - **source**: who writes a group of an item's attributes: a queue, the live status check
  *   (`l`) or a migration's copy (`g`). Only its source writes an attribute (registers.ts).
@@ -32,7 +32,7 @@
  * - **retention**: how long month items and events are kept (retention.ts).
  *
  * ## Delivery model (Telegram's Bot API server, tdlib/telegram-bot-api)
- * Updates travel in queues (lib/telegram/update-queue.ts): messages by chat, chat_member by
+ * Updates travel in queues (lib/telegram/update/update-queue.ts): messages by chat, chat_member by
  * user, and so on. A queue has one update in flight; a failed delivery is retried until it
  * is acknowledged or expires (a message 24 h after its date, a dateless update after its
  * queue timeout) before the queue's next update is sent. `update_id` grows (Telegram starts
@@ -96,7 +96,7 @@
  */
 import type { StoreContext } from '../../store/client.ts';
 import { settleAll, toStoreError } from '../../store/dynamo-errors.ts';
-import type { UpdateFacts } from '../../telegram/facts.ts';
+import type { UpdateFacts } from '../../telegram/update/facts.ts';
 import { countActive } from './active-count.ts';
 import { checkActors } from './actor-check.ts';
 import { copyMigratedChat } from './chat-migration.ts';

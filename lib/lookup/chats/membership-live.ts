@@ -28,7 +28,7 @@ import {
   BotApiUnreachableError,
   BotTokenMissingError,
 } from '../../telegram/bot-api-errors.ts';
-import type { MemberStatus } from '../../telegram/facts.ts';
+import type { MemberStatus } from '../../telegram/update/facts.ts';
 import type { LookupContext } from '../context.ts';
 
 const NOT_FOUND =

@@ -8,7 +8,7 @@ import {
   membershipKey,
   phoneItemKey,
 } from '../../../lib/store/keys.ts';
-import type { UpdateFacts } from '../../../lib/telegram/facts.ts';
+import type { UpdateFacts } from '../../../lib/telegram/update/facts.ts';
 
 const ALICE = 1001;
 const BOB = 1002;

@@ -5,7 +5,7 @@
  */
 import { privateChatState } from '../../../messaging/store/private-chat.ts';
 import { idFromKey, isNotesSk, monthOfSk, PROFILE } from '../../../store/keys.ts';
-import type { ChatType, MemberStatus } from '../../../telegram/facts.ts';
+import type { ChatType, MemberStatus } from '../../../telegram/update/facts.ts';
 import {
   CHAT_PROFILE,
   CHAT_PROFILE_AT,

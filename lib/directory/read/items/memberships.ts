@@ -3,7 +3,11 @@
  * status event among its sources (registers.ts), a message after it proves membership; seen
  * times are maxima and minima over the sources, counts their sum.
  */
-import type { ChatType, MemberStatus, MembershipEventKind } from '../../../telegram/facts.ts';
+import type {
+  ChatType,
+  MemberStatus,
+  MembershipEventKind,
+} from '../../../telegram/update/facts.ts';
 import {
   FIRST_SEEN,
   MEMBER_CHAT_SNAPSHOT,

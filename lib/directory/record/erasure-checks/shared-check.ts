@@ -9,7 +9,7 @@
 import type { StoreContext } from '../../../store/client.ts';
 import { settleAll } from '../../../store/dynamo-errors.ts';
 import { keyId, monthOf, sharedKey } from '../../../store/keys.ts';
-import type { UpdateFacts } from '../../../telegram/facts.ts';
+import type { UpdateFacts } from '../../../telegram/update/facts.ts';
 import { readPhoneFloor } from '../../erasure/phone-floor.ts';
 import { readOwnerFloor } from '../owner-floor.ts';
 import type { RecordPlan } from '../record-plan.ts';

@@ -12,8 +12,8 @@ import {
   membershipKey,
   REF_AT,
 } from '../../../store/keys.ts';
-import type { MembershipEventFact } from '../../../telegram/facts.ts';
-import { queueChatId } from '../../../telegram/update-queue.ts';
+import type { MembershipEventFact } from '../../../telegram/update/facts.ts';
+import { queueChatId } from '../../../telegram/update/update-queue.ts';
 import { actorRef } from '../event-plan.ts';
 import { passFlatMark } from '../marks.ts';
 import {

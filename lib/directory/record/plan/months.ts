@@ -4,7 +4,7 @@
  * from another queue gets its profile item instead (no counters, the newest date wins).
  */
 import { chatKey, chatMonthKey, contactMonthKey, usernameIndexPk } from '../../../store/keys.ts';
-import { queueChatId } from '../../../telegram/update-queue.ts';
+import { queueChatId } from '../../../telegram/update/update-queue.ts';
 import { NO_NAMES, namesHash } from '../../read/contact-events.ts';
 import { passMapMark } from '../marks.ts';
 import {

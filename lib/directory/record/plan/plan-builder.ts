@@ -5,7 +5,7 @@
  */
 import { ItemUpdate } from '../../../store/item-update.ts';
 import { type Key, keyId } from '../../../store/keys.ts';
-import type { PersonFact, UpdateFacts } from '../../../telegram/facts.ts';
+import type { PersonFact, UpdateFacts } from '../../../telegram/update/facts.ts';
 import { notBeforeFloor } from '../marks.ts';
 import type { PlannedWrite, RecordPlan } from '../record-plan.ts';
 import { EXPIRES_AT, FIRST_SEEN, hourCounter } from '../registers.ts';

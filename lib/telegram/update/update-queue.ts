@@ -3,7 +3,7 @@
  * (tdlib/telegram-bot-api, Client.cpp: the `webhook_queue_id` of each `add_update` call).
  * WebhookActor.cpp keeps one update per queue in flight and retries a queue's head until it
  * is acknowledged or expires before sending the next, so within one queue updates arrive
- * in increasing `update_id` order. The store relies on that (see store/recorder.ts).
+ * in increasing `update_id` order. The store relies on that (see directory/record/recorder.ts).
  *
  * | updates                                                   | queue                |
  * | --------------------------------------------------------- | -------------------- |
@@ -16,7 +16,7 @@
  * | business_connection                                        | `B<user id>`         |
  * | anything else, or an update missing the id                 | `x` (no order known) |
  */
-import { asRecord, pick, safeInt } from './update-fields.ts';
+import { asRecord, pick, safeInt } from './json-fields.ts';
 
 const BY_CHAT: ReadonlyMap<string, { prefix: string; path: readonly string[] }> = new Map([
   ['message', { prefix: 'c', path: ['chat', 'id'] }],
@@ -42,12 +42,17 @@ const BY_CHAT: ReadonlyMap<string, { prefix: string; path: readonly string[] }> 
 /** The queue without a known order. */
 export const UNORDERED_QUEUE = 'x';
 
-/** The queue of `update` of kind `kind` (the key found by extractFacts). Pure and total. */
-export function deliveryQueue(update: unknown, kind: string): string {
+/** The queue of an update of kind `kind` whose payload (its `kind` field) is `payload`. */
+export function queueOf(kind: string, payload: unknown): string {
   const rule = BY_CHAT.get(kind);
   if (!rule) return UNORDERED_QUEUE;
-  const id = safeInt(pick(asRecord(update)?.[kind], rule.path));
+  const id = safeInt(pick(payload, rule.path));
   return id === undefined || id === 0 ? UNORDERED_QUEUE : `${rule.prefix}${id}`;
+}
+
+/** The queue of `update` of kind `kind` (the key found by readUpdate). Pure and total. */
+export function deliveryQueue(update: unknown, kind: string): string {
+  return queueOf(kind, asRecord(update)?.[kind]);
 }
 
 /** The chat whose own queue this is (`c`, `b`, `y`, `e`, `E`, `o`), if any. */
