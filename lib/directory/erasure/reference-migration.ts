@@ -11,8 +11,8 @@
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LEGACY_CHATS } from '../../messaging/store/broadcast-lease.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
-import { getItem } from '../../store/item-ops.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { getItem, storeCall } from '../../store/item-ops.ts';
 import {
   actorRefIndexKeys,
   BROADCAST_PREFIX,
@@ -31,6 +31,8 @@ import {
 } from '../../store/keys.ts';
 
 type Item = Record<string, unknown>;
+
+const OPERATION = 'migration';
 export interface Reference {
   gsi2pk: string;
   [REF_AT]: number;
@@ -105,21 +107,22 @@ const isLegacyLease = (item: Item) =>
 
 /** Removes the lease's legacy chat list; false if it has none (any more). */
 async function clearLegacyChats(ctx: StoreContext): Promise<boolean> {
-  try {
-    await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: lease,
-        UpdateExpression: 'REMOVE #chats',
-        ConditionExpression: 'attribute_exists(#chats)',
-        ExpressionAttributeNames: { '#chats': LEGACY_CHATS },
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  return storeCall(
+    OPERATION,
+    async () => {
+      await ctx.client.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: lease,
+          UpdateExpression: 'REMOVE #chats',
+          ConditionExpression: 'attribute_exists(#chats)',
+          ExpressionAttributeNames: { '#chats': LEGACY_CHATS },
+        }),
+      );
+      return true;
+    },
+    () => false,
+  );
 }
 
 export interface MigrationProgress {
@@ -137,22 +140,23 @@ export interface MigrationProgress {
 
 /** Adds `ref` to the item at `key` unless it has a GSI2 key already; false if not written. */
 async function addReference(ctx: StoreContext, item: Item, ref: Reference): Promise<boolean> {
-  try {
-    await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET gsi2pk = :ref, #at = :at',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk)',
-        ExpressionAttributeNames: { '#at': REF_AT },
-        ExpressionAttributeValues: { ':ref': ref.gsi2pk, ':at': ref[REF_AT] },
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  return storeCall(
+    OPERATION,
+    async () => {
+      await ctx.client.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET gsi2pk = :ref, #at = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk)',
+          ExpressionAttributeNames: { '#at': REF_AT },
+          ExpressionAttributeValues: { ':ref': ref.gsi2pk, ':at': ref[REF_AT] },
+        }),
+      );
+      return true;
+    },
+    () => false,
+  );
 }
 
 /**
@@ -173,7 +177,7 @@ export async function migrateReferences(
   const createdOf = async (pk: string) => {
     if (!broadcasts.has(pk)) {
       const id = pk.slice(BROADCAST_PREFIX.length);
-      const item = await getItem(ctx, broadcastKey(id), 'migration');
+      const item = await getItem(ctx, broadcastKey(id), OPERATION);
       const ms = num(item?.createdAt);
       broadcasts.set(pk, ms === undefined ? undefined : Math.floor(ms / 1000));
     }
@@ -207,7 +211,7 @@ export async function migrateReferences(
       options.onPage?.({ ...progress });
     } while (start);
   } catch (err: unknown) {
-    throw toStoreError(err, 'migration');
+    throw toStoreError(err, OPERATION);
   }
   return progress;
 }

@@ -3,16 +3,17 @@
  * chat in GSI1 (`CHAT#c` / `USER#u`, keys only). Each membership holds the names of its
  * member and chat as last written, so lists embed them without reading other items.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { getItem, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
 import type { MemberStatus } from '../../telegram/update/facts.ts';
-import { FLOOR, MOVED_TO, memberAttrs } from '../record/registers.ts';
+import { notBeforeFloor } from '../record/marks.ts';
+import { MOVED_TO, memberAttrs } from '../record/registers.ts';
 import { memberChat, memberUser, toMembership } from './items/memberships.ts';
 import type { Membership } from './shapes.ts';
 
@@ -21,14 +22,10 @@ export async function getMembership(
   userId: number,
   chatId: number,
 ): Promise<Membership | null> {
-  try {
-    const { Item } = await ctx.client.send(
-      new GetCommand({ TableName: ctx.tableName, Key: membershipKey(userId, chatId) }),
-    );
-    return Item?.userId !== undefined ? toMembership(Item) : null;
-  } catch (err: unknown) {
-    throw toStoreError(err, 'membership read');
-  }
+  const item = await getItem(ctx, membershipKey(userId, chatId), 'membership read', {
+    consistent: false,
+  });
+  return item?.userId !== undefined ? toMembership(item) : null;
 }
 
 /** The chats a user is or was in, each with the chat's names (when known). */
@@ -117,15 +114,12 @@ export async function saveMemberStatus(
     .set(a.at, now)
     .setIfMissing(a.since, now)
     // Only on a membership recorded from updates (a live source alone is none).
-    .when('attribute_exists(#{mt}) OR attribute_exists(#{ct}) OR attribute_exists(#{gt})')
-    .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :now`, { ':now': now });
-  try {
-    const { Attributes } = await ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    .when(
+      `attribute_exists(#{${memberAttrs('m').at}}) OR attribute_exists(#{${memberAttrs('c').at}}) OR attribute_exists(#{${memberAttrs('g').at}})`,
     );
-    return toMembership(Attributes ?? {});
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return null;
-    throw toStoreError(err, 'membership write');
-  }
+  notBeforeFloor(update, now);
+  const { applied, attributes } = await updateIf(ctx, update, 'membership write', {
+    returnValues: 'ALL_NEW',
+  });
+  return applied ? toMembership(attributes ?? {}) : null;
 }

@@ -42,10 +42,10 @@
  * erasure keeps what is dated after it). Versions from clocks that disagree by more than the
  * time between two patches order those patches by the faster clock.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, settleAll, toStoreError } from '../../store/dynamo-errors.ts';
+import { settleAll, toStoreError } from '../../store/dynamo-errors.ts';
+import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import {
   isNotesSk,
@@ -138,15 +138,10 @@ async function writeNotes(
   else if (patch.tags !== undefined) update.remove('tags');
   if (patch.note === null) update.remove('note');
   else if (patch.note !== undefined) update.set('note', patch.note);
-  try {
-    const { Attributes } = await ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
-    );
-    return notesOf(Attributes).tags ?? [];
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return undefined;
-    throw err;
-  }
+  const { applied, attributes } = await updateIf(ctx, update, 'notes write', {
+    returnValues: 'ALL_NEW',
+  });
+  return applied ? (notesOf(attributes).tags ?? []) : undefined;
 }
 
 /**
