@@ -8,7 +8,7 @@
  * Idempotent and resumable: each write is conditional on the item existing without a GSI2
  * key, so running it twice, or again from any page after a crash, changes nothing more.
  */
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { LEGACY_CHATS } from '../../messaging/store/broadcast-lease.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
@@ -105,24 +105,26 @@ const lease = broadcastSenderLeaseKey();
 const isLegacyLease = (item: Item) =>
   item.pk === lease.pk && item.sk === lease.sk && item[LEGACY_CHATS] !== undefined;
 
-/** Removes the lease's legacy chat list; false if it has none (any more). */
-async function clearLegacyChats(ctx: StoreContext): Promise<boolean> {
+/** One conditional UpdateItem of the migration: false when its condition failed. */
+function updateWhere(ctx: StoreContext, input: Omit<UpdateCommandInput, 'TableName'>) {
   return storeCall(
     OPERATION,
     async () => {
-      await ctx.client.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: lease,
-          UpdateExpression: 'REMOVE #chats',
-          ConditionExpression: 'attribute_exists(#chats)',
-          ExpressionAttributeNames: { '#chats': LEGACY_CHATS },
-        }),
-      );
+      await ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, ...input }));
       return true;
     },
     () => false,
   );
+}
+
+/** Removes the lease's legacy chat list; false if it has none (any more). */
+function clearLegacyChats(ctx: StoreContext): Promise<boolean> {
+  return updateWhere(ctx, {
+    Key: lease,
+    UpdateExpression: 'REMOVE #chats',
+    ConditionExpression: 'attribute_exists(#chats)',
+    ExpressionAttributeNames: { '#chats': LEGACY_CHATS },
+  });
 }
 
 export interface MigrationProgress {
@@ -139,24 +141,14 @@ export interface MigrationProgress {
 }
 
 /** Adds `ref` to the item at `key` unless it has a GSI2 key already; false if not written. */
-async function addReference(ctx: StoreContext, item: Item, ref: Reference): Promise<boolean> {
-  return storeCall(
-    OPERATION,
-    async () => {
-      await ctx.client.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'SET gsi2pk = :ref, #at = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk)',
-          ExpressionAttributeNames: { '#at': REF_AT },
-          ExpressionAttributeValues: { ':ref': ref.gsi2pk, ':at': ref[REF_AT] },
-        }),
-      );
-      return true;
-    },
-    () => false,
-  );
+function addReference(ctx: StoreContext, item: Item, ref: Reference): Promise<boolean> {
+  return updateWhere(ctx, {
+    Key: { pk: item.pk, sk: item.sk },
+    UpdateExpression: 'SET gsi2pk = :ref, #at = :at',
+    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk)',
+    ExpressionAttributeNames: { '#at': REF_AT },
+    ExpressionAttributeValues: { ':ref': ref.gsi2pk, ':at': ref[REF_AT] },
+  });
 }
 
 /**

@@ -5,16 +5,16 @@
  */
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { toStoreError } from '../../store/dynamo-errors.ts';
 import { getItem, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+import type { ListPage, PageRequest } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
 import type { MemberStatus } from '../../telegram/update/facts.ts';
 import { notBeforeFloor } from '../record/marks.ts';
 import { MOVED_TO, memberAttrs } from '../record/registers.ts';
 import { memberChat, memberUser, toMembership } from './items/memberships.ts';
+import { listPage } from './list-page.ts';
 import type { Membership } from './shapes.ts';
 
 export async function getMembership(
@@ -34,26 +34,20 @@ export async function listUserChats(
   userId: number,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
-  try {
-    const { items, lastKey } = await queryPage(
-      ctx,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': MEMBERSHIP_PREFIX },
-      },
-      page.limit,
-      page.startKey,
-    );
-    return {
+  return listPage(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': MEMBERSHIP_PREFIX },
+    },
+    page,
+    'user chats read',
+    (items) =>
       // A group's membership copied to the supergroup it became is listed there.
-      items: items
+      items
         .filter((item) => item[MOVED_TO] === undefined && item.userId !== undefined)
         .map((item) => withEmbedded(toMembership(item), 'chat', memberChat(item))),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'user chats read');
-  }
+  );
 }
 
 function withEmbedded<K extends 'chat' | 'user'>(
@@ -75,25 +69,20 @@ export async function listChatMembers(
   chatId: number,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
-  try {
-    const { items: keys, lastKey } = await queryPage(
-      ctx,
-      {
-        IndexName: GSI1.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': chatPk(chatId) },
-      },
-      page.limit,
-      page.startKey,
-    );
-    const items = (await getItems(ctx, tableKeys(keys))).filter((i) => i.userId !== undefined);
-    return {
-      items: items.map(chatMemberOf),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'chat members read');
-  }
+  return listPage(
+    ctx,
+    {
+      IndexName: GSI1.name,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': chatPk(chatId) },
+    },
+    page,
+    'chat members read',
+    async (keys) =>
+      (await getItems(ctx, tableKeys(keys)))
+        .filter((i) => i.userId !== undefined)
+        .map(chatMemberOf),
+  );
 }
 
 /**

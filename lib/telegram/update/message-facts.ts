@@ -64,30 +64,22 @@ function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): v
   const actorId = safeInt(asRecord(message.from)?.id);
   const member = { status: 'member', isMember: true } as const;
   const notMember = { status: 'left', isMember: false } as const;
-  for (const user of joined) {
+  /** Records that `user` joined or left the chat. */
+  const change = (user: unknown, source: 'join' | 'leave') => {
     const person = draft.person(user);
-    if (person) {
-      const event = membershipEvent(notMember, member, person.id, actorId);
-      facts.memberships.push({
-        userId: person.id,
-        chatId: chat.id,
-        source: 'join',
-        ...member,
-        ...(event ? { event } : {}),
-      });
-    }
-  }
-  const left = draft.person(message.left_chat_member);
-  if (left) {
-    const event = membershipEvent(member, notMember, left.id, actorId);
+    if (!person) return;
+    const [before, after] = source === 'join' ? [notMember, member] : [member, notMember];
+    const event = membershipEvent(before, after, person.id, actorId);
     facts.memberships.push({
-      userId: left.id,
+      userId: person.id,
       chatId: chat.id,
-      source: 'leave',
-      ...notMember,
+      source,
+      ...after,
       ...(event ? { event } : {}),
     });
-  }
+  };
+  for (const user of joined) change(user, 'join');
+  change(message.left_chat_member, 'leave');
   const moved = migration(message, chat);
   if (moved) facts.migration = moved;
 }

@@ -17,25 +17,36 @@
  * | anything else, or an update missing the id                 | `x` (no order known) |
  */
 import { asRecord, pick, safeInt } from './json-fields.ts';
+import type { UpdateKind } from './kinds.ts';
 
-const BY_CHAT: ReadonlyMap<string, { prefix: string; path: readonly string[] }> = new Map([
-  ['message', { prefix: 'c', path: ['chat', 'id'] }],
-  ['edited_message', { prefix: 'c', path: ['chat', 'id'] }],
-  ['channel_post', { prefix: 'c', path: ['chat', 'id'] }],
-  ['edited_channel_post', { prefix: 'c', path: ['chat', 'id'] }],
-  ['business_message', { prefix: 'b', path: ['chat', 'id'] }],
-  ['edited_business_message', { prefix: 'b', path: ['chat', 'id'] }],
-  ['deleted_business_messages', { prefix: 'b', path: ['chat', 'id'] }],
-  ['my_chat_member', { prefix: 'y', path: ['chat', 'id'] }],
+interface QueueRule {
+  /** The queue's letter. */
+  prefix: string;
+  /** Where the payload holds the id the queue is by. */
+  path: readonly string[];
+}
+
+const byChat = (prefix: string): QueueRule => ({ prefix, path: ['chat', 'id'] });
+const bySender = (prefix: string): QueueRule => ({ prefix, path: ['from', 'id'] });
+
+const QUEUES: ReadonlyMap<string, QueueRule> = new Map<UpdateKind, QueueRule>([
+  ['message', byChat('c')],
+  ['edited_message', byChat('c')],
+  ['channel_post', byChat('c')],
+  ['edited_channel_post', byChat('c')],
+  ['business_message', byChat('b')],
+  ['edited_business_message', byChat('b')],
+  ['deleted_business_messages', byChat('b')],
+  ['my_chat_member', byChat('y')],
   ['chat_member', { prefix: 'j', path: ['new_chat_member', 'user', 'id'] }],
-  ['chat_join_request', { prefix: 'j', path: ['from', 'id'] }],
-  ['callback_query', { prefix: 'k', path: ['from', 'id'] }],
-  ['inline_query', { prefix: 'i', path: ['from', 'id'] }],
-  ['chosen_inline_result', { prefix: 'r', path: ['from', 'id'] }],
-  ['message_reaction', { prefix: 'e', path: ['chat', 'id'] }],
-  ['message_reaction_count', { prefix: 'E', path: ['chat', 'id'] }],
-  ['chat_boost', { prefix: 'o', path: ['chat', 'id'] }],
-  ['removed_chat_boost', { prefix: 'o', path: ['chat', 'id'] }],
+  ['chat_join_request', bySender('j')],
+  ['callback_query', bySender('k')],
+  ['inline_query', bySender('i')],
+  ['chosen_inline_result', bySender('r')],
+  ['message_reaction', byChat('e')],
+  ['message_reaction_count', byChat('E')],
+  ['chat_boost', byChat('o')],
+  ['removed_chat_boost', byChat('o')],
   ['business_connection', { prefix: 'B', path: ['user', 'id'] }],
 ]);
 
@@ -44,7 +55,7 @@ export const UNORDERED_QUEUE = 'x';
 
 /** The queue of an update of kind `kind` whose payload (its `kind` field) is `payload`. */
 export function queueOf(kind: string, payload: unknown): string {
-  const rule = BY_CHAT.get(kind);
+  const rule = QUEUES.get(kind);
   if (!rule) return UNORDERED_QUEUE;
   const id = safeInt(pick(payload, rule.path));
   return id === undefined || id === 0 ? UNORDERED_QUEUE : `${rule.prefix}${id}`;
