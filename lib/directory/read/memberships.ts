@@ -104,7 +104,9 @@ export async function saveMemberStatus(
     .setIfMissing(a.since, now)
     // Only on a membership recorded from updates (a live source alone is none).
     .when(
-      `attribute_exists(#{${memberAttrs('m').at}}) OR attribute_exists(#{${memberAttrs('c').at}}) OR attribute_exists(#{${memberAttrs('g').at}})`,
+      (['m', 'c', 'g'] as const)
+        .map((p) => `attribute_exists(#{${memberAttrs(p).at}})`)
+        .join(' OR '),
     );
   notBeforeFloor(update, now);
   const { applied, attributes } = await updateIf(ctx, update, 'membership write', {

@@ -4,8 +4,8 @@
  * are also the cheapest on DynamoDB).
  *
  * ## Glossary
- * - **queue**: the delivery queue an update travels in (telegram/update/update-queue.ts); within one,
- *   update ids arrive in increasing order, one in flight at a time.
+ * - **queue**: the delivery queue an update travels in (telegram/update/update-queue.ts);
+ *   within one, update ids arrive in increasing order, one in flight at a time.
  * - **source**: who writes a group of an item's attributes: a queue, the live status check
  *   (`l`) or a migration's copy (`g`). Only its source writes an attribute (registers.ts).
  * - **register**: a queue's map in a contact or chat month, `q:<queue>` = `{i, t, ...profile}`.
@@ -33,12 +33,11 @@
  *
  * ## Delivery model (Telegram's Bot API server, tdlib/telegram-bot-api)
  * Updates travel in queues (lib/telegram/update/update-queue.ts): messages by chat, chat_member by
- * user, and so on. A queue has one update in flight; a failed delivery is retried until it
- * is acknowledged or expires (a message 24 h after its date, a dateless update after its
- * queue timeout) before the queue's next update is sent. `update_id` grows (Telegram starts
- * afresh, at random, after a week without updates). So within one queue an update id arrives
- * only after every smaller id of that queue was acknowledged or dropped, and redeliveries
- * repeat the queue's head.
+ * user, and so on. A queue has one update in flight; a failed delivery is retried until it is
+ * acknowledged or expires (a message 24 h after its date, a dateless update after its queue
+ * timeout) before the queue's next update is sent. `update_id` grows (Telegram starts afresh, at
+ * random, after a week without updates). So within one queue an update id arrives only after every
+ * smaller id of that queue was acknowledged or dropped, and redeliveries repeat the queue's head.
  *
  * ## Protocol
  * 1. One round trip: every item write at once (planned by record-plan.ts, sent by

@@ -29,7 +29,7 @@ export interface PersonFact {
   lastName?: string;
   username?: string;
   languageCode?: string;
-  /** Always set by the update reader (read-update.ts): Telegram omits `is_premium` when it is false. */
+  /** Always set by read-update.ts: Telegram omits `is_premium` when it is false. */
   isPremium?: boolean;
 }
 
