@@ -14,7 +14,7 @@ import { createDispatcher, type Dispatcher } from '../lib/events/dispatcher.ts';
 import { RETRY_DELAYS_SECONDS } from '../lib/events/retry-schedule.ts';
 import { sendWebhook } from '../lib/events/send-webhook.ts';
 import { describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
-import { logger } from '../lib/logger.ts';
+import { beginInvocation, logger } from '../lib/logger.ts';
 import { createBroadcastRunner } from '../lib/messaging/broadcast-runner.ts';
 import { loadSecrets } from '../lib/secrets.ts';
 import { storeFromConfig } from '../lib/store/client.ts';
@@ -50,8 +50,9 @@ export function createHandler(
   const wait = options.wait ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   return async (
     event: DispatcherEvent,
-    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+    context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>,
   ): Promise<DynamoDBBatchResponse | undefined> => {
+    beginInvocation(context);
     const dispatcher = await getDeps();
     // No attempt starts later than a send's timeout and its records before the end.
     const until = context

@@ -1,13 +1,13 @@
-/**
- * Telegram webhook (a Lambda Function URL, whose events have the API Gateway HTTP API payload
- * v2 shape): verify, record, answer. The path of one update: webhook/webhook-request.ts
- * (method, secret, body), webhook/process-update.ts (read it, record it, run the bot).
- */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+/** Telegram webhook (Lambda Function URL, payload v2 like an HTTP API): verify, record, answer. */
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
 import { emptyResponse, errorToResponse, jsonResponse } from '../lib/http/http-error.ts';
 import { DEPS_MAX_AGE_MS, describeError, memoizeDeps } from '../lib/http/lazy-deps.ts';
-import { levelForStatus, logger } from '../lib/logger.ts';
+import { beginInvocation, levelForStatus, logger } from '../lib/logger.ts';
 import { loadSecrets } from '../lib/secrets.ts';
 import { processUpdate } from '../lib/webhook/process-update.ts';
 import { buildWebhookDeps, type WebhookDeps } from '../lib/webhook/webhook-deps.ts';
@@ -15,14 +15,16 @@ import { parseWebhookRequest } from '../lib/webhook/webhook-request.ts';
 
 export type WebhookHandler = (
   event: APIGatewayProxyEventV2,
+  lambdaContext?: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export function createHandler(
   deps: WebhookDeps | ((previous: WebhookDeps | undefined) => Promise<WebhookDeps>),
 ): WebhookHandler {
   const getDeps = memoizeDeps(deps, { maxAgeMs: DEPS_MAX_AGE_MS });
-  return async (event) => {
+  return async (event, lambdaContext) => {
     const started = Date.now();
+    beginInvocation(lambdaContext);
     try {
       const { webhookSecret, processor } = await getDeps();
       const update = parseWebhookRequest(event, webhookSecret);

@@ -16,6 +16,27 @@ import {
   SSM_CHUNK_ENTRY,
   sizeWithLazy,
 } from './build/bundle.ts';
+import { parseCliOrExit } from './cli.ts';
+
+const USAGE = `usage: npm run build [-- [name ...] [--compare]]
+
+  Bundles each Lambda function (webhook, lookup, dispatcher; or those named) with esbuild into
+  dist/<name>/ and zips it as dist/<name>.zip, what serverless.yml deploys, then prints the
+  sizes.
+
+options:
+  --compare   also build the baseline (bare telegraf + DocumentClient) and print each ratio
+  --help      show this text`;
+
+const options = parseCliOrExit(
+  {
+    name: 'build',
+    usage: USAGE,
+    options: { compare: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  },
+  ({ values, positionals }) => ({ compare: values.compare === true, names: positionals }),
+);
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const both = (size: SizeFigures) => `${kb(size.bytes)} / ${kb(size.gzipBytes)} gzip`;
@@ -42,9 +63,7 @@ function describe(result: BundleResult, baseline?: BundleResult): string {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const compare = args.includes('--compare');
-  const names = args.filter((arg) => !arg.startsWith('--'));
+  const { compare, names } = options;
   const results = await buildFunctions(names.length > 0 ? { names } : {});
   let baseline: BundleResult | undefined;
   let scratch: string | undefined;

@@ -1,5 +1,5 @@
 /**
- * A webhook receiver to try subscriber events locally (README "Receive events"):
+ * A webhook receiver to try subscriber events locally (docs/events.md):
  *
  *   npm run receiver -- --secret whsec_...      (PORT=4000 by default, 127.0.0.1 only)
  *

@@ -9,12 +9,7 @@ import { type Config, loadConfig } from '../lib/config.ts';
 import { loadSecrets } from '../lib/secrets.ts';
 import { ALLOWED_UPDATES } from '../lib/telegram/allowed-updates.ts';
 import { type BotApi, botApiFromConfig } from '../lib/telegram/bot-api.ts';
-import {
-  BotApiBadRequestError,
-  BotApiError,
-  BotApiUnauthorizedError,
-  BotApiUnreachableError,
-} from '../lib/telegram/bot-api-errors.ts';
+import { isBotApiError } from '../lib/telegram/bot-api-errors.ts';
 import { isValidSecretFormat } from '../lib/telegram/webhook-secret.ts';
 import { describeParseError, wantsHelp } from './cli.ts';
 
@@ -176,16 +171,16 @@ async function execute(
 }
 
 function describeFailure(err: unknown, command: Command, config: Config): string {
-  if (err instanceof BotApiUnauthorizedError) {
+  if (isBotApiError(err, 'unauthorized')) {
     return 'Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN or its SSM parameter';
   }
-  if (err instanceof BotApiBadRequestError) {
+  if (isBotApiError(err, 'bad_request')) {
     return `Telegram refused ${err.method}: ${err.description ?? err.message}`;
   }
-  if (err instanceof BotApiUnreachableError) {
+  if (isBotApiError(err, 'unreachable')) {
     return `could not reach the Bot API at ${config.TELEGRAM_API_ROOT}: ${err.message}`;
   }
-  if (err instanceof BotApiError) return err.message;
+  if (isBotApiError(err)) return err.message;
   const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return `${command.name} failed: ${reason}`;
 }

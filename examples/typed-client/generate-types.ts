@@ -43,6 +43,24 @@ async function main(check: boolean): Promise<number> {
   return 0;
 }
 
+const USAGE = `usage: npm run example-types [-- --check]
+
+  Rewrites examples/typed-client/api.d.ts from the OpenAPI document the API serves, through
+  openapi-typescript.
+
+options:
+  --check   change nothing; exit 1 when the file is out of date
+  --help    show this text`;
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.includes('--check'));
+  const { parseCliOrExit } = await import('../../scripts/cli.ts');
+  const { check } = parseCliOrExit(
+    {
+      name: 'example-types',
+      usage: USAGE,
+      options: { check: { type: 'boolean', default: false } },
+    },
+    ({ values }) => ({ check: values.check === true }),
+  );
+  process.exitCode = await main(check);
 }

@@ -6,7 +6,7 @@
  */
 import { logger } from '../logger.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
-import { BotApiError, BotApiRateLimitError } from '../telegram/bot-api-errors.ts';
+import { isBotApiError } from '../telegram/bot-api-errors.ts';
 
 export interface WebhookReply {
   method: string;
@@ -43,14 +43,14 @@ export function createReplySink(options: ReplySinkOptions): ReplySink {
     try {
       await options.botApi.call(method, payload);
     } catch (err: unknown) {
-      if (!retried && err instanceof BotApiRateLimitError && err.retryAfter * 1000 <= maxWait) {
+      if (!retried && isBotApiError(err, 'rate_limited') && err.retryAfter * 1000 <= maxWait) {
         await new Promise((resolve) => setTimeout(resolve, err.retryAfter * 1000));
         return callOut(method, payload, true);
       }
       // Telegram's code, never its description: a refusal can quote the reply's text, which
       // may name a person (the answer to a shared contact, /me).
       const name = err instanceof Error ? err.name : 'Error';
-      const errorCode = err instanceof BotApiError ? err.errorCode : undefined;
+      const errorCode = isBotApiError(err) ? err.errorCode : undefined;
       logger.warn('bot reply dropped', { method, error: name, errorCode });
     }
   }

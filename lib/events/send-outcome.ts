@@ -17,7 +17,7 @@
  * The error kept on the recipient is a fixed text: Telegram's description can quote the
  * message.
  */
-import { BotApiError, BotApiUnreachableError } from '../telegram/bot-api-errors.ts';
+import { type BotApiError, isBotApiError } from '../telegram/bot-api-errors.ts';
 import { sendFailure } from '../telegram/outbound-message.ts';
 
 export type SendFailure =
@@ -42,7 +42,7 @@ function codeOf(err: unknown): string | undefined {
  * An unreachable Telegram: never connected (retried), or unknown. A 5xx answer came after the
  * request reached Telegram, which may have sent the message before failing: never retried.
  */
-function unreachable(err: BotApiUnreachableError): SendFailure {
+function unreachable(err: BotApiError): SendFailure {
   if (err.errorCode !== undefined && err.errorCode >= 500) {
     return { kind: 'unknown', error: `Telegram answered ${err.errorCode}: it may have sent it` };
   }
@@ -55,7 +55,7 @@ function unreachable(err: BotApiUnreachableError): SendFailure {
 
 export function classifySendFailure(err: unknown): SendFailure {
   const failure = sendFailure(err);
-  if (!failure || !(err instanceof BotApiError)) {
+  if (!failure || !isBotApiError(err)) {
     return { kind: 'unknown', error: 'the send failed without an answer' };
   }
   switch (failure.kind) {
@@ -80,7 +80,7 @@ export function classifySendFailure(err: unknown): SendFailure {
     case 'no-token':
       return { kind: 'stop', error: 'no bot token is configured' };
     case 'unreachable':
-      return err instanceof BotApiUnreachableError
+      return err.kind === 'unreachable'
         ? unreachable(err)
         : { kind: 'unknown', error: 'no answer from Telegram' };
     default: {

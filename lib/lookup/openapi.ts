@@ -1,13 +1,15 @@
 /**
  * The OpenAPI 3.1 document of the lookup API, generated from the route table and the same
- * zod schemas that validate requests and shape responses (`schemas.ts`): components from
- * the `components` registry, parameters from each route's params and query objects (their
- * input side: what a client sends), responses from each route's response schema.
+ * zod schemas that validate requests and shape responses (`schemas.ts` and each resource's
+ * `*-schemas.ts`): components from the `components` registry (components.ts), parameters
+ * from each route's params and query objects (their input side: what a client sends),
+ * responses from each route's response schema.
  */
 import * as z from 'zod';
 import { titleOf } from '../http/http-error.ts';
+import { components } from './components.ts';
 import type { Route, RouteBody, RouteStatus } from './route.ts';
-import { components, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
+import { MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -215,7 +217,8 @@ export const API_SERVERS = [
   { url: '/', description: 'The host serving this document (npm start, or the deployed API)' },
 ];
 
-export function buildOpenApiDocument(routes: readonly Route[]): JsonSchema {
+/** The document: what `GET /v1/openapi.json` answers (its type inferred, for its route's check). */
+export function buildOpenApiDocument(routes: readonly Route[]) {
   const generated = z.toJSONSchema(components, {
     uri: (id) => `#/components/schemas/${id}`,
   }) as { schemas: Record<string, JsonSchema> };

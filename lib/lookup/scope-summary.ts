@@ -5,8 +5,8 @@
  * permission adds inside a route.
  */
 import { API_SCOPES, type ApiScope } from '../access/api-keys.ts';
+import { ADMIN_BROADCAST_RECIPIENTS } from './broadcasts/broadcast-schemas.ts';
 import type { Route } from './route.ts';
-import { ADMIN_BROADCAST_RECIPIENTS } from './schemas.ts';
 
 /** What a scope, or the phones permission, adds inside a route (named by operationId). */
 export interface InRouteGrant {

@@ -7,6 +7,7 @@
  * another dispatcher not yet run out).
  */
 
+import { forEachConcurrently } from '../concurrency.ts';
 import { deliver, type Turn } from './broadcast-delivery.ts';
 import { emptyTally, type Tally } from './store/broadcast-counts.ts';
 import { expireRecipient, type Recipient, readRecipients } from './store/broadcast-recipients.ts';
@@ -23,30 +24,6 @@ export interface PassResult {
   tally: Tally;
   /** When something open may be due (a retry, another dispatcher's claim running out). */
   wakeAt: number;
-}
-
-/** Runs `work` over `items`, `concurrency` at a time; a failure stops the run, then throws. */
-async function inParallel<T>(
-  turn: Turn,
-  concurrency: number,
-  items: T[],
-  work: (item: T) => Promise<void>,
-) {
-  let next = 0;
-  let failed: { err: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (err: unknown) {
-        failed ??= { err };
-        turn.stop('store failure');
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failed) throw failed.err;
 }
 
 export async function runPass(
@@ -87,7 +64,13 @@ export async function runPass(
         tally[r.state]++;
       }
     }
-    await inParallel(turn, concurrency, due, async (r) => {
+    // A store failure ends the pass: nothing more starts, and the turn stops at once.
+    const options = {
+      concurrency,
+      stopOnFailure: true,
+      onFailure: () => turn.stop('store failure'),
+    };
+    await forEachConcurrently(due, options, async (r) => {
       const state = await deliver(turn, broadcast, r);
       if (state === undefined) waitUntil(now() + RECHECK_MS);
       else if (state === 'queued' && !(await turn.cancelled())) waitUntil(now());

@@ -7,7 +7,7 @@
 
 import type { StoreContext } from '../store/client.ts';
 import type { BroadcastRun } from './broadcast-sender.ts';
-import { listPendingBroadcasts } from './store/broadcasts.ts';
+import { listPendingBroadcasts } from './store/broadcast-progress.ts';
 
 export interface BroadcastRunner {
   /** Sends waiting broadcasts for at most `budgetMs` (0: none this time). */

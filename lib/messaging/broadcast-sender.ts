@@ -32,13 +32,12 @@ import {
   takeSenderLease,
 } from './store/broadcast-lease.ts';
 import {
-  type Broadcast,
   finishBroadcast,
   forgetPending,
-  getBroadcast,
   listPendingBroadcasts,
   markSending,
-} from './store/broadcasts.ts';
+} from './store/broadcast-progress.ts';
+import { type Broadcast, getBroadcast } from './store/broadcasts.ts';
 import { type Eligibility, readEligibility } from './store/messaging-eligibility.ts';
 
 export interface BroadcastSenderDeps {

@@ -109,7 +109,10 @@ export interface LogLine {
   level: 'info' | 'warn' | 'error' | 'by status';
   /** The file that logs it. */
   source: string;
-  /** The fields it carries besides Powertools' own (level, timestamp, service, request id). */
+  /**
+   * The fields it carries besides Powertools' own (level, timestamp, service, and deployed the
+   * Lambda context: request id, cold start, function name, ARN and memory).
+   */
   fields: readonly string[];
   /** The personal data among them: ids only, never names, usernames or phones. */
   personal: readonly ('id' | 'chat')[];

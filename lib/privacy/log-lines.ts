@@ -123,7 +123,7 @@ export const LOG_LINES: readonly LogLine[] = [
   {
     message: 'delivery',
     level: 'info',
-    source: 'lib/events/dispatcher.ts',
+    source: 'lib/events/delivery-attempt.ts',
     fields: ['subscriptionId', 'eventId', 'type', 'attempt', 'outcome', 'httpStatus', 'error'],
     personal: [],
   },

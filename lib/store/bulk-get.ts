@@ -4,6 +4,7 @@
  * optionally only some attributes. Kept apart from batch-get.ts, which the webhook bundles.
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '../concurrency.ts';
 import { MAX_BATCH_GET } from './batch-get.ts';
 import { sendUntilProcessed } from './batch-retry.ts';
 import type { StoreContext } from './client.ts';
@@ -33,7 +34,7 @@ function projection(attributes: readonly string[] | undefined) {
 /**
  * The items at `keys`, in the order asked; missing ones are left out. Eventually consistent;
  * keys DynamoDB leaves unprocessed (throttling) are retried with backoff. The first failure
- * stops the other requests after the ones in flight.
+ * starts no further request; it is thrown once the ones in flight have ended.
  */
 export async function bulkGet(
   ctx: StoreContext,
@@ -61,19 +62,10 @@ export async function bulkGet(
   const batches: Key[][] = [];
   for (let i = 0; i < keys.length; i += MAX_BATCH_GET)
     batches.push(keys.slice(i, i + MAX_BATCH_GET));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] as Key[];
-      try {
-        await read(batch);
-      } catch (err: unknown) {
-        next = batches.length;
-        throw err;
-      }
-    }
-  };
-  const workers = Math.min(options.concurrency ?? BULK_GET_CONCURRENCY, batches.length);
-  await Promise.all(Array.from({ length: workers }, worker));
+  await forEachConcurrently(
+    batches,
+    { concurrency: options.concurrency ?? BULK_GET_CONCURRENCY, stopOnFailure: true },
+    read,
+  );
   return keys.map((k) => found.get(keyId(k))).filter((item): item is Item => item !== undefined);
 }

@@ -14,77 +14,85 @@ export function scrubToken(text: string): string {
   return text.replace(BOT_URL_TOKEN, 'bot<redacted>').replace(BARE_TOKEN, '<redacted>');
 }
 
+/**
+ * What went wrong, for callers to branch on:
+ * - `unauthorized` (401): the token is wrong or revoked; retrying will not help;
+ * - `forbidden` (403): the user blocked the bot, the bot was kicked, or it lacks the rights;
+ * - `rate_limited` (429): flood control; `retryAfter` is the seconds Telegram asks us to wait;
+ * - `bad_request` (400): Telegram rejected the request ("user not found", "chat not found");
+ * - `unreachable`: Telegram could not be reached or answered 5xx (network error, timeout);
+ * - `token_missing`: no bot token is configured, so no call was made (webhook replies work);
+ * - `other`: any other answer or failure.
+ */
+export type BotApiErrorKind =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'bad_request'
+  | 'unreachable'
+  | 'token_missing'
+  | 'other';
+
+/** Each kind's `name`, as log lines have always shown it (`error: 'BotApiRateLimitError'`). */
+const NAMES: Record<BotApiErrorKind, string> = {
+  unauthorized: 'BotApiUnauthorizedError',
+  forbidden: 'BotApiForbiddenError',
+  rate_limited: 'BotApiRateLimitError',
+  bad_request: 'BotApiBadRequestError',
+  unreachable: 'BotApiUnreachableError',
+  token_missing: 'BotTokenMissingError',
+  other: 'BotApiError',
+};
+
 interface BotApiErrorOptions {
+  /** `other` when absent. */
+  kind?: BotApiErrorKind;
   method: string;
   errorCode?: number;
   description?: string;
+  /** Seconds to wait (a `rate_limited` error's). */
+  retryAfter?: number;
   cause?: unknown;
 }
 
-/** Base of every Bot API failure: which method failed, and Telegram's code and description. */
+/** A Bot API failure: its kind, which method failed, and Telegram's code and description. */
 export class BotApiError extends AppError {
+  readonly kind: BotApiErrorKind;
   readonly method: string;
   readonly errorCode?: number;
   readonly description?: string;
+  readonly retryAfter?: number;
 
   constructor(message: string, options: BotApiErrorOptions) {
     super(scrubToken(message), { cause: options.cause });
-    this.name = 'BotApiError';
+    this.kind = options.kind ?? 'other';
+    this.name = NAMES[this.kind];
     this.method = options.method;
     if (options.errorCode !== undefined) this.errorCode = options.errorCode;
     if (options.description !== undefined) this.description = scrubToken(options.description);
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 
-/** 401: the token is wrong or revoked. Retrying will not help. */
-export class BotApiUnauthorizedError extends BotApiError {
-  constructor(message: string, options: BotApiErrorOptions) {
-    super(message, options);
-    this.name = 'BotApiUnauthorizedError';
-  }
+/** A `BotApiError` of kind `K`; a `rate_limited` one always has its `retryAfter`. */
+export type BotApiErrorOf<K extends BotApiErrorKind> = BotApiError & {
+  readonly kind: K;
+} & (K extends 'rate_limited' ? { readonly retryAfter: number } : unknown);
+
+/** Whether `err` is a `BotApiError` (of one of `kinds`, when given). */
+export function isBotApiError<K extends BotApiErrorKind = BotApiErrorKind>(
+  err: unknown,
+  ...kinds: K[]
+): err is BotApiErrorOf<K> {
+  return err instanceof BotApiError && (kinds.length === 0 || kinds.includes(err.kind as K));
 }
 
-/** 403: the user blocked the bot, the bot was kicked, or it lacks the rights for this call. */
-export class BotApiForbiddenError extends BotApiError {
-  constructor(message: string, options: BotApiErrorOptions) {
-    super(message, options);
-    this.name = 'BotApiForbiddenError';
-  }
-}
-
-/** 429: flood control. `retryAfter` is the number of seconds Telegram asks us to wait. */
-export class BotApiRateLimitError extends BotApiError {
-  readonly retryAfter: number;
-
-  constructor(message: string, options: BotApiErrorOptions & { retryAfter: number }) {
-    super(message, options);
-    this.name = 'BotApiRateLimitError';
-    this.retryAfter = options.retryAfter;
-  }
-}
-
-/** 400: Telegram rejected the request ("user not found", "chat not found", ...). */
-export class BotApiBadRequestError extends BotApiError {
-  constructor(message: string, options: BotApiErrorOptions) {
-    super(message, options);
-    this.name = 'BotApiBadRequestError';
-  }
-}
-
-/** Telegram could not be reached or answered 5xx (network error, timeout); worth retrying. */
-export class BotApiUnreachableError extends BotApiError {
-  constructor(message: string, options: BotApiErrorOptions) {
-    super(message, options);
-    this.name = 'BotApiUnreachableError';
-  }
-}
-
-/** No bot token is configured: outbound calls are impossible (webhook replies still work). */
-export class BotTokenMissingError extends BotApiError {
-  constructor(method: string) {
-    super(`Cannot call Bot API method ${method}: TELEGRAM_BOT_TOKEN is not set`, { method });
-    this.name = 'BotTokenMissingError';
-  }
+/** The failure of every call made without a bot token. */
+export function botTokenMissing(method: string): BotApiError {
+  return new BotApiError(`Cannot call Bot API method ${method}: TELEGRAM_BOT_TOKEN is not set`, {
+    kind: 'token_missing',
+    method,
+  });
 }
 
 const NETWORK_CODES = new Set([
@@ -124,25 +132,35 @@ function retryAfterOf(err: TelegramError): number {
   return fromText === undefined ? 1 : Number(fromText);
 }
 
+/** The kind of an answer by its `error_code`. */
+function kindOfCode(errorCode: number): BotApiErrorKind {
+  if (errorCode === 401) return 'unauthorized';
+  if (errorCode === 403) return 'forbidden';
+  if (errorCode === 400) return 'bad_request';
+  if (errorCode === 429) return 'rate_limited';
+  if (errorCode >= 500) return 'unreachable';
+  return 'other';
+}
+
 function fromTelegramError(err: TelegramError, method: string): BotApiError {
   const errorCode = err.code;
   const description = err.description;
-  const options = { method, errorCode, description, cause: err };
+  const kind = kindOfCode(errorCode);
   const message = `Bot API ${method} failed: ${errorCode} ${description ?? ''}`.trimEnd();
-  if (errorCode === 401) return new BotApiUnauthorizedError(message, options);
-  if (errorCode === 403) return new BotApiForbiddenError(message, options);
-  if (errorCode === 400) return new BotApiBadRequestError(message, options);
-  if (errorCode === 429) {
-    return new BotApiRateLimitError(message, { ...options, retryAfter: retryAfterOf(err) });
-  }
-  if (errorCode >= 500) return new BotApiUnreachableError(message, options);
-  return new BotApiError(message, options);
+  return new BotApiError(message, {
+    kind,
+    method,
+    errorCode,
+    description,
+    cause: err,
+    ...(kind === 'rate_limited' ? { retryAfter: retryAfterOf(err) } : {}),
+  });
 }
 
 /**
  * Maps whatever a Bot API call threw to a `BotApiError`: telegraf's `TelegramError` by its
  * `error_code`, network failures (node-fetch `FetchError`, `AbortError` from the timeout,
- * `ECONNREFUSED`, undici errors) to `BotApiUnreachableError`, anything else to the base.
+ * `ECONNREFUSED`, undici errors) to `unreachable`, anything else to `other`.
  * A `BotApiError` passes through unchanged. Messages are token-free.
  */
 export function toBotApiError(err: unknown, method: string): BotApiError {
@@ -152,7 +170,8 @@ export function toBotApiError(err: unknown, method: string): BotApiError {
   if (err instanceof Error && isNetworkError(err)) {
     const reason = err.name === 'AbortError' || err.name === 'TimeoutError' ? 'timed out' : '';
     const detail = reason || err.message;
-    return new BotApiUnreachableError(`Bot API ${method} unreachable: ${detail}`, {
+    return new BotApiError(`Bot API ${method} unreachable: ${detail}`, {
+      kind: 'unreachable',
       method,
       cause: err,
     });

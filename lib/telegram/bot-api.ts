@@ -13,10 +13,10 @@ import type {
   UserFromGetMe,
   WebhookInfo,
 } from 'telegraf/types';
-import { BotTokenMissingError, toBotApiError } from './bot-api-errors.ts';
+import { botTokenMissing, toBotApiError } from './bot-api-errors.ts';
 import { botIdFromToken } from './bot-identity.ts';
 
-/** Default time one call may take before it fails as `BotApiUnreachableError`. */
+/** Default time one call may take before it fails as an `unreachable` BotApiError. */
 export const DEFAULT_BOT_API_TIMEOUT_MS = 5000;
 
 /** What a Bot API method returns on success; `unknown` for methods telegraf does not know. */
@@ -25,7 +25,7 @@ export type BotApiResult<M extends string> = M extends keyof TelegramMethods
   : unknown;
 
 export interface BotApiOptions {
-  /** Bot token; absent means every call throws `BotTokenMissingError` without network I/O. */
+  /** Bot token; absent means every call throws a `token_missing` BotApiError without network I/O. */
   token?: string;
   /** Bot API base URL, e.g. `https://api.telegram.org` or a loopback fake in tests. */
   apiRoot: string;
@@ -45,7 +45,7 @@ export interface GetUpdatesOptions {
 
 /**
  * Outbound Bot API. Every method either resolves with Telegram's `result` or rejects with a
- * `BotApiError` subclass (never with a token in its message).
+ * `BotApiError` of some `kind` (never with a token in its message).
  */
 export interface BotApi {
   /** True when a token is configured, i.e. outbound calls can succeed. */
@@ -77,7 +77,7 @@ function asBaseUrl(apiRoot: string): string {
 
 /**
  * Builds the client once per cold start. With no token it still builds (webhook replies work
- * without one), but every call fails fast with `BotTokenMissingError`.
+ * without one), but every call fails fast with a `token_missing` BotApiError.
  */
 export function createBotApi(options: BotApiOptions): BotApi {
   const timeoutMs = options.timeoutMs ?? DEFAULT_BOT_API_TIMEOUT_MS;
@@ -92,7 +92,7 @@ export function createBotApi(options: BotApiOptions): BotApi {
     extraMs = 0,
     abort?: AbortSignal,
   ): Promise<BotApiResult<M>> {
-    if (!telegram) throw new BotTokenMissingError(method);
+    if (!telegram) throw botTokenMissing(method);
     // telegraf types `signal` with the abort-controller polyfill; node-fetch 2 accepts the
     // native one (it checks the constructor name), so the cast is only for the compiler.
     const timeout = AbortSignal.timeout(timeoutMs + extraMs);

@@ -32,7 +32,7 @@ export function botIdFromToken(token: string | undefined): number | undefined {
 
 /**
  * Resolves the identity: from `username` without I/O when given, else by calling getMe.
- * Rejects with the `BotApiError` getMe raised (e.g. `BotTokenMissingError`).
+ * Rejects with the `BotApiError` getMe raised (e.g. a `token_missing` one).
  */
 export async function resolveBotIdentity(options: BotIdentityOptions): Promise<BotIdentity> {
   const username = options.username?.trim().replace(/^@/, '');

@@ -6,15 +6,7 @@
  */
 import type { Message } from 'telegraf/types';
 import type { BotApi } from './bot-api.ts';
-import {
-  BotApiBadRequestError,
-  BotApiError,
-  BotApiForbiddenError,
-  BotApiRateLimitError,
-  BotApiUnauthorizedError,
-  BotApiUnreachableError,
-  BotTokenMissingError,
-} from './bot-api-errors.ts';
+import { isBotApiError } from './bot-api-errors.ts';
 
 export interface OutboundMessage {
   text: string;
@@ -81,28 +73,28 @@ const NOT_STARTED = /can't initiate conversation|chat not found|PEER_ID_INVALID/
 
 /** Reads a failed send; undefined when `err` is no Bot API error. */
 export function sendFailure(err: unknown): SendFailure | undefined {
-  if (!(err instanceof BotApiError)) return undefined;
+  if (!isBotApiError(err)) return undefined;
   const description = err.description ?? '';
-  if (err instanceof BotTokenMissingError) return { kind: 'no-token', sent: false };
-  if (err instanceof BotApiRateLimitError) {
+  if (err.kind === 'token_missing') return { kind: 'no-token', sent: false };
+  if (isBotApiError(err, 'rate_limited')) {
     return {
       kind: 'rate-limited',
       retryAfter: Math.max(1, Math.ceil(err.retryAfter)),
       sent: false,
     };
   }
-  if (err instanceof BotApiForbiddenError) {
+  if (err.kind === 'forbidden') {
     if (/blocked by the user/i.test(description)) return { kind: 'blocked', sent: false };
     if (/deactivated/i.test(description)) return { kind: 'deactivated', sent: false };
     if (NOT_STARTED.test(description)) return { kind: 'not-started', sent: false };
     return { kind: 'forbidden', sent: false };
   }
-  if (err instanceof BotApiBadRequestError) {
+  if (err.kind === 'bad_request') {
     if (NOT_STARTED.test(description)) return { kind: 'not-started', sent: false };
     return { kind: 'rejected', reason: rejectionReason(description), sent: false };
   }
-  if (err instanceof BotApiUnauthorizedError) return { kind: 'unauthorized', sent: false };
-  if (err instanceof BotApiUnreachableError) return { kind: 'unreachable', sent: 'maybe' };
+  if (err.kind === 'unauthorized') return { kind: 'unauthorized', sent: false };
+  if (err.kind === 'unreachable') return { kind: 'unreachable', sent: 'maybe' };
   return { kind: 'unknown', sent: 'maybe' };
 }
 

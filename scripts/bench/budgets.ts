@@ -121,21 +121,21 @@ export function checkBudgets(results: {
         )
         .join(', '),
       met: behaviour.every(({ figures }) => figures !== undefined && figures.dynamoRequests <= 2),
-      test: 'test/integration/lookup/membership-events.test.ts › uses one Query (and one BatchGet for a chat) per page',
+      test: 'test/integration/lookup/chats/membership-events.test.ts › uses one Query (and one BatchGet for a chat) per page',
     },
     {
       budget: `top members of a chat of ${TOP_MEMBERS}: DynamoDB requests per call once the key is cached`,
       limit: `1 Query + 1 BatchGet per 100 members (${topLimit})`,
       measured: topRoute ? topRoute.dynamoRequests.toFixed(2) : 'n/a',
       met: topRoute !== undefined && topRoute.dynamoRequests <= topLimit,
-      test: 'test/integration/lookup/activity-top.test.ts › reads the memberships with one Query and one BatchGet',
+      test: 'test/integration/lookup/chats/activity-top.test.ts › reads the memberships with one Query and one BatchGet',
     },
     {
       budget: 'member list filtered by status (no sort): DynamoDB requests per page',
       limit: '≤ 2',
       measured: filtered ? String(filtered.dynamoRequests) : 'n/a',
       met: filtered !== undefined && filtered.dynamoRequests <= 2,
-      test: 'test/integration/lookup/member-list.test.ts › reads one Query and one BatchGetItem per filtered page',
+      test: 'test/integration/lookup/chats/member-list.test.ts › reads one Query and one BatchGetItem per filtered page',
     },
     {
       budget: 'webhook bundle bytes at import vs the baseline',
@@ -161,7 +161,7 @@ export function checkBudgets(results: {
         results.broadcast !== undefined &&
         results.broadcast.maxInAnySecond <= results.broadcast.rate &&
         results.broadcast.maxPerChatInAnySecond <= 1,
-      test: 'test/integration/broadcasts/dispatcher-broadcasts.test.ts (real time, through the local stack); test/unit/events/broadcast-pacer.test.ts',
+      test: 'test/integration/messaging/dispatcher-broadcasts.test.ts (real time, through the local stack); test/unit/messaging/broadcast-pacer.test.ts',
     },
   ];
 }

@@ -73,7 +73,7 @@ export function renderPersonalDataPage(): string {
     'is a bot), `activity` (message counts, first and last seen), `membership` (chats, status,',
     'invite link), `notes` (tags and note set by an application), `preferences` (opted out,',
     "blocked the bot), `chat` (a group's id, title, username), `message` (something sent to them).",
-    '`RETENTION_DAYS` is the deployment setting (README "What is kept, and for how long").',
+    '`RETENTION_DAYS` is the deployment setting (docs/api.md "What is kept, and for how long").',
     '',
     '## Items of the table',
     '',

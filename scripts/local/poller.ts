@@ -5,7 +5,7 @@
  */
 import { logger } from '../../lib/logger.ts';
 import type { BotApi } from '../../lib/telegram/bot-api.ts';
-import { BotApiUnauthorizedError } from '../../lib/telegram/bot-api-errors.ts';
+import { isBotApiError } from '../../lib/telegram/bot-api-errors.ts';
 import { processUpdate, type UpdateProcessorDeps } from '../../lib/webhook/process-update.ts';
 
 export interface Poller {
@@ -59,7 +59,7 @@ export function startPolling(options: {
         backoff = 500;
       } catch (err: unknown) {
         if (!running) break; // the long poll was aborted by stop()
-        if (err instanceof BotApiUnauthorizedError) {
+        if (isBotApiError(err, 'unauthorized')) {
           logger.error('polling stopped: Telegram rejected the bot token (401)');
           running = false;
           break;

@@ -64,5 +64,5 @@ export async function belowQueueMark(
 
 /** The line `npm start` prints for it. */
 export function belowMarkLine(below: BelowMark): string {
-  return `webhook: update_id ${below.updateId} is below its chat's queue mark (chat ${below.chatId} applied update_id ${below.mark}): Telegram sends a chat's updates in increasing update_id, so its chat counters did not count it; use a larger update_id (README "Delivered exactly once")`;
+  return `webhook: update_id ${below.updateId} is below its chat's queue mark (chat ${below.chatId} applied update_id ${below.mark}): Telegram sends a chat's updates in increasing update_id, so its chat counters did not count it; use a larger update_id (docs/webhook.md "Delivered exactly once")`;
 }

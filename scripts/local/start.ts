@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     `  dev API key:    ${stack.devApiKey} (admin scope)`,
     `  lookup API:     ${stack.url}/v1/...`,
     `  health:         ${stack.url}/health`,
-    '  events:         POST /v1/subscriptions, delivered from this process (README "Receive events")',
+    '  events:         POST /v1/subscriptions, delivered from this process (docs/events.md)',
     stack.botUsername
       ? `  bot:            ${stack.botUsername}`
       : '  bot:            identity unknown: set TELEGRAM_BOT_USERNAME=<the bot username> so /command@bot routes in groups',

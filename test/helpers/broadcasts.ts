@@ -4,6 +4,7 @@
  * fake Bot API, and readers of what the fake received.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import {
   type BroadcastSenderDeps,
@@ -17,8 +18,7 @@ import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import type { FakeBotApi, FakeBotApiCall } from './fake-bot-api.ts';
 import { grantedClient } from './granted-client.ts';
-import type { Person } from './lookup.ts';
-import { post } from './lookup.ts';
+import { type Person, post, type TestLookup } from './lookup.ts';
 import { TEST_BOT_TOKEN } from './webhook.ts';
 
 let nextUpdateId = 5_000_000;
@@ -165,3 +165,50 @@ export function maxInWindow(times: readonly number[], windowMs = 1000): number {
   }
   return most;
 }
+
+/** POSTs a broadcast to `userIds` with `key`; its id. */
+export async function postBroadcast(
+  api: TestLookup,
+  key: string,
+  userIds: number[],
+  text = 'Hello',
+) {
+  const created = await api.call({
+    method: 'POST',
+    path: '/v1/broadcasts',
+    key,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text, audience: { userIds } }),
+  });
+  expect(created.status, created.raw).toBe(202);
+  return (created.body as { id: string }).id;
+}
+
+/** A shared fake clock, and the (clock, chat) of every sendMessage the fake received. */
+export function clocked(botApi: FakeBotApi, rate: number) {
+  const state = { clock: Date.now() };
+  const starts: { at: number; chat: number }[] = [];
+  botApi.respond('sendMessage', (payload) => {
+    starts.push({ at: state.clock, chat: Number(payload.chat_id) });
+    return { message_id: 1, date: 0, chat: { id: payload.chat_id, type: 'private' } };
+  });
+  const deps = {
+    rate,
+    now: () => state.clock,
+    sleep: async (ms: number) => {
+      state.clock += ms;
+    },
+  };
+  return { state, starts, deps };
+}
+
+export const gapsPerChat = (starts: { at: number; chat: number }[]) => {
+  const last = new Map<number, number>();
+  let min = Number.POSITIVE_INFINITY;
+  for (const s of [...starts].sort((a, b) => a.at - b.at)) {
+    const prev = last.get(s.chat);
+    if (prev !== undefined) min = Math.min(min, s.at - prev);
+    last.set(s.chat, s.at);
+  }
+  return min;
+};

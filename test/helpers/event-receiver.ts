@@ -6,7 +6,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -86,4 +86,42 @@ export function verifyEvent(
   } finally {
     vi.useRealTimers();
   }
+}
+
+/**
+ * Registers `beforeAll` (start a receiver), `afterAll` (close it) and `beforeEach` (forget its
+ * requests, answer 200 again) in the current scope. Returns the receiver; its members may be
+ * used from the scope's `beforeAll` on.
+ */
+export function useEventReceiver(): EventReceiver {
+  let started: EventReceiver | undefined;
+  const get = (): EventReceiver => {
+    if (started === undefined) throw new Error('useEventReceiver: used before its beforeAll ran');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startEventReceiver();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    get().requests.length = 0;
+    get().answer = () => 200;
+  });
+  return {
+    get url() {
+      return get().url;
+    },
+    get requests() {
+      return get().requests;
+    },
+    get answer() {
+      return get().answer;
+    },
+    set answer(answer) {
+      get().answer = answer;
+    },
+    close: () => get().close(),
+  };
 }

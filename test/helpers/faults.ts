@@ -88,3 +88,36 @@ export function randomFaults(options: {
     return kinds[Math.floor(random() * kinds.length)];
   };
 }
+
+/**
+ * A client that awaits `before(command, input)` before each call and `after(command, input)`
+ * once it landed, and fails every call from the first one after the call matched by
+ * `dieAfter` on (the process died). `input` is the call's input as JSON.
+ */
+export function scriptedClient(
+  endpoint: string,
+  script: {
+    before?: (command: string, input: string) => Promise<void> | void;
+    after?: (command: string, input: string) => Promise<void> | void;
+    dieAfter?: (command: string, input: string) => boolean;
+  },
+) {
+  const client = createDocumentClient({ region: 'us-east-1', endpoint, maxAttempts: 1 });
+  const calls: string[] = [];
+  let dead = false;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName);
+      const input = JSON.stringify(args.input);
+      calls.push(`${command} ${input.slice(0, 120)}`);
+      if (dead) throw faultError('server');
+      await script.before?.(command, input);
+      const out = await next(args);
+      await script.after?.(command, input);
+      if (script.dieAfter?.(command, input)) dead = true;
+      return out;
+    },
+    { step: 'initialize', name: 'script' },
+  );
+  return { client, calls };
+}

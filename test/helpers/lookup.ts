@@ -154,6 +154,25 @@ export function groupMessage(person: Person, options: { chatId?: number; date?: 
   return update;
 }
 
+/**
+ * Sends `body` as JSON (a string as it is, for malformed bodies) to `path` with `key` (default:
+ * the read key) and any more `headers`; POST unless `method` says otherwise.
+ */
+export function postJson(
+  api: TestLookup,
+  path: string,
+  body: unknown,
+  options: { key?: string | null; headers?: Record<string, string>; method?: string } = {},
+): Promise<LookupResponse> {
+  return api.call({
+    method: options.method ?? 'POST',
+    path,
+    ...(options.key !== undefined ? { key: options.key } : {}),
+    headers: { 'content-type': 'application/json', ...options.headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
 /** Posts updates through the webhook, in order; fails on anything but 200. */
 export async function post(webhook: WebhookHandler, ...updates: unknown[]): Promise<void> {
   for (const update of updates) {

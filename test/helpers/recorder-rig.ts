@@ -1,14 +1,14 @@
 /**
- * What the recorder's review and attack tests share (test/integration/store): Alice's and
- * Bob's updates, recording an update at a chosen time, a client that holds one chosen store
+ * What the recorder's tests share (test/integration/directory): Alice's and Bob's updates, recording an update at a chosen time, a client that holds one chosen store
  * call until released (to pin an interleaving), and a rig of the real handlers whose
  * deliveries can fail after a chosen store call landed, as a timeout after the store did the
  * work looks to Telegram.
  */
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { recordUpdate } from '../../lib/directory/record/recorder.ts';
 import { createDocumentClient, type StoreContext } from '../../lib/store/client.ts';
+import { chatMonthKey } from '../../lib/store/keys.ts';
 import { extractFacts, sentNoEarlierThan } from '../../lib/telegram/update/read-update.ts';
 import { deliveryQueue } from '../../lib/telegram/update/update-queue.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
@@ -29,6 +29,25 @@ export const ALICE_PROFILE = {
 export const BOB_PROFILE = { id: BOB, first_name: 'Bob', username: 'bob_jones' };
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Noon (UTC) `days` days ago: a test's days lie between it and now. */
+export function noonDaysAgo(days: number) {
+  const now = nowSeconds();
+  return now - (now % 86_400) - days * 86_400 + 12 * 3600;
+}
+
+/**
+ * The chat month's distinct senders of the UTC day of `at`: its own and those copied from a
+ * migrated group.
+ */
+export async function activeOn(store: StoreContext, chatId: number, at: number): Promise<number> {
+  const date = new Date(at * 1000).toISOString();
+  const { Item } = await store.client.send(
+    new GetCommand({ TableName: store.tableName, Key: chatMonthKey(chatId, date.slice(0, 7)) }),
+  );
+  const dd = date.slice(8, 10);
+  return Number(Item?.[`a${dd}`] ?? 0) + Number(Item?.[`ga${dd}`] ?? 0);
+}
 
 /** A message in `chatId` from `profile` at `date` (a group or a supergroup by the id). */
 export function message(chatId: number, date: number, profile: object = ALICE_PROFILE) {

@@ -14,6 +14,7 @@
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
+import { createApiKey } from '../../lib/access/api-key-admin.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { type FakeBotApi, type FakeBotApiOptions, startFakeBotApi } from './fake-bot-api.ts';
 import { createTestLookup, type TestLookup, type TestLookupOptions } from './lookup.ts';
@@ -42,6 +43,11 @@ export interface StackHandlers {
   lookup: TestLookup;
 }
 
+/** `StackHandlers` with a write key on their table. */
+export interface WriterHandlers extends StackHandlers {
+  writeKey: string;
+}
+
 /** What `useStack()` returns. Its members can be used from `beforeAll` on. */
 export interface Stack {
   /** The embedded store (its own table is left empty: tests use `freshTable()`). */
@@ -62,6 +68,11 @@ export interface Stack {
     lookup?: StackLookupOptions;
     env?: Record<string, string>;
   }): Promise<StackHandlers>;
+  /**
+   * A test that writes through the API, from a clean start: the fake Bot API reset, then
+   * `handlers()` and a write key named `keyName` on their table.
+   */
+  writer(keyName?: string): Promise<WriterHandlers>;
 }
 
 /**
@@ -138,6 +149,12 @@ export function useStack(options: { botApi?: FakeBotApiOptions } = {}): Stack {
         ...(env ? { env: { ...env, ...handlerOptions.lookup?.env } } : {}),
       });
       return { store, webhook, lookup };
+    },
+    writer: async (keyName = 'writer') => {
+      botApi.reset();
+      const handlers = await stack.handlers();
+      const { key } = await createApiKey(handlers.store, { name: keyName, scope: 'write' });
+      return { ...handlers, writeKey: key };
     },
   };
   return stack;

@@ -1,6 +1,6 @@
 /**
  * A harsher run of the simulation (crashes 50 %, lost acks 30 %, duplicate attempts 30 %,
- * queues out of order, outages that make Telegram drop updates). The red-team review found
+ * queues out of order, outages that make Telegram drop updates). It found
  * seed 1503: an update dated before its user's erasure crashed after creating a membership
  * and before its check, and Telegram then dropped it; a later update added to that leftover.
  * That is the one case recorder.ts names outside the model (an update dropped after a crashed

@@ -1,5 +1,5 @@
 /**
- * Recorder v2 under a simulated Telegram (see run-simulation.ts): deliveries crash after any
+ * The recorder under a simulated Telegram (see run-simulation.ts): deliveries crash after any
  * store call, lose acknowledgements, run twice at once and interleave across queues; users
  * are erased through the API and by /forget; a group migrates. At the end every lookup route
  * must answer what the reference model says, and after every erasure, once nothing of the user

@@ -1,5 +1,5 @@
 /**
- * One seeded run of broadcast sending (issue 13, at most once per recipient): the real sender
+ * One seeded run of broadcast sending (at most once per recipient): the real sender
  * (lib/messaging/broadcast-sender.ts and the pass, delivery and pacer under it) over the
  * embedded store, on a simulated clock (its `now` and `sleep`), against an in-process Bot API
  * that answers per a seeded plan and records what Telegram delivered.

@@ -1,6 +1,6 @@
 /**
  * Delivery state: one item per event and subscription (`SUB#<sub>` / `DELIVERY#<event>`),
- * listed in GSI1 under `DUE` by when it is due while it waits, and one log item per attempt.
+ * listed in GSI1 under `DUE` by when it is due while it waits (dispatch-queue.ts lists it).
  * Every step is one conditional single-item write, so the stream, the schedule and a crashed
  * and retried invocation can all run over the same deliveries:
  *
@@ -16,28 +16,21 @@
  * A delivery names its event's item (`eventPk`/`eventSk`) only while it may still be sent: a
  * delivery of an event in a user's partition carries a reference to that user (keys.ts
  * `REF#`), so their erasure deletes it, and an ended delivery (delivered, failed, dropped)
- * keeps neither the event's key nor the reference.
+ * keeps neither the event's key nor the reference. Each attempt is logged (delivery-log.ts).
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { putIfAbsent, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import {
-  attemptKey,
   DELIVERY_PREFIX,
-  DUE_DELIVERIES_PK,
   deliveryKey,
   dueDeliveryIndexKeys,
-  eventTime,
   type Key,
-  PENDING_EVENTS_PK,
   personRefIndexKeys,
   REF_AT,
-  subscriptionKey,
   subscriptionPk,
 } from '../../store/keys.ts';
-import { GSI1 } from '../../store/table.ts';
-import { FANNED_OUT } from './outbox.ts';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped' | 'parked';
 export type AttemptOutcome = 'delivered' | 'failed' | 'dropped';
@@ -61,15 +54,13 @@ export interface Delivery {
   lease?: number;
 }
 
-type Item = Record<string, unknown>;
+/** The operation named by a delivery write's StoreError. */
+const OPERATION = 'delivery';
 
-async function conditional<T>(run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return undefined;
-    throw toStoreError(err, 'delivery');
-  }
+/** An update that answers the delivery as it is afterwards; undefined when refused. */
+async function updateDelivery(ctx: StoreContext, update: ItemUpdate) {
+  const result = await updateIf(ctx, update, OPERATION, { returnValues: 'ALL_NEW' });
+  return result.applied ? (result.attributes as Delivery | undefined) : undefined;
 }
 
 /** Creates the delivery of an event to a subscription, due at `now`; false if it exists. */
@@ -88,40 +79,22 @@ export async function createDelivery(
   },
 ): Promise<boolean> {
   const { subscriptionId, eventId, now } = input;
-  const created = await conditional(() =>
-    ctx.client.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: {
-          ...deliveryKey(subscriptionId, eventId),
-          ...(input.parked ? {} : dueDeliveryIndexKeys(now, subscriptionId, eventId)),
-          ...(input.about ? personRefIndexKeys(input.about.userId, input.about.at) : {}),
-          subscriptionId,
-          eventId,
-          type: input.type,
-          eventPk: input.event.pk,
-          eventSk: input.event.sk,
-          status: input.parked ? 'parked' : 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-          expiresAt: now + DELIVERY_KEEP_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
-  );
-  return created !== undefined;
-}
-
-/** Marks an outbox event as fanned out: off the pending list, and closed to rewrites. */
-export async function markFannedOut(ctx: StoreContext, event: Key): Promise<void> {
-  const update = new ItemUpdate(event)
-    .set(FANNED_OUT, true)
-    .remove('gsi1pk')
-    .remove('gsi1sk')
-    .when('attribute_exists(pk)');
-  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
+  const item = {
+    ...deliveryKey(subscriptionId, eventId),
+    ...(input.parked ? {} : dueDeliveryIndexKeys(now, subscriptionId, eventId)),
+    ...(input.about ? personRefIndexKeys(input.about.userId, input.about.at) : {}),
+    subscriptionId,
+    eventId,
+    type: input.type,
+    eventPk: input.event.pk,
+    eventSk: input.event.sk,
+    status: input.parked ? 'parked' : 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    expiresAt: now + DELIVERY_KEEP_SECONDS,
+  };
+  return putIfAbsent(ctx, item, OPERATION);
 }
 
 /** Takes the lease of a due delivery and counts the attempt; undefined if not ours to take. */
@@ -139,12 +112,7 @@ export async function claimDelivery(
       '#{status} = :pending AND #{nextAttemptAt} <= :now AND (attribute_not_exists(#{lease}) OR #{lease} <= :now)',
       { ':pending': 'pending', ':now': now },
     );
-  const answer = await conditional(() =>
-    ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
-    ),
-  );
-  return answer?.Attributes as Delivery | undefined;
+  return updateDelivery(ctx, update);
 }
 
 export type Finish =
@@ -175,10 +143,7 @@ export async function finishDelivery(
   }
   if (claimed.lease !== undefined) update.when('#{lease} = :lease', { ':lease': claimed.lease });
   else update.when('#{status} = :pending', { ':pending': 'pending' });
-  const answer = await conditional(() =>
-    ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-  );
-  return answer !== undefined;
+  return (await updateIf(ctx, update, OPERATION)).applied;
 }
 
 /** An ended delivery forgets its event: the key of its item and the reference to its user. */
@@ -200,12 +165,7 @@ export async function parkDelivery(
     .remove('gsi1pk')
     .remove('gsi1sk')
     .when('#{status} = :pending', { ':pending': 'pending' });
-  const parked = await conditional(() =>
-    ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
-    ),
-  );
-  return parked?.Attributes as Delivery | undefined;
+  return updateDelivery(ctx, update);
 }
 
 /**
@@ -222,10 +182,7 @@ export async function dropParkedDelivery(
       .set('status', 'dropped')
       .when('#{status} = :parked', { ':parked': 'parked' }),
   );
-  const dropped = await conditional(() =>
-    ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-  );
-  return dropped !== undefined;
+  return (await updateIf(ctx, update, OPERATION)).applied;
 }
 
 /** A parked delivery becomes due at `now`, with a new retry window; false if not parked. */
@@ -243,10 +200,7 @@ export async function resumeDelivery(
     .set('gsi1pk', index.gsi1pk)
     .set('gsi1sk', index.gsi1sk)
     .when('#{status} = :parked', { ':parked': 'parked' });
-  const done = await conditional(() =>
-    ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-  );
-  return done !== undefined;
+  return (await updateIf(ctx, update, OPERATION)).applied;
 }
 
 /**
@@ -283,132 +237,4 @@ export async function resumeDeliveries(
     start = page.LastEvaluatedKey;
   } while (start);
   return resumed;
-}
-
-/** One line of a subscription's delivery log. */
-export interface AttemptRecord {
-  eventId: string;
-  type: string;
-  attempt: number;
-  outcome: AttemptOutcome;
-  httpStatus: number | null;
-  error?: string;
-  /** Epoch milliseconds. */
-  atMs: number;
-  /** Epoch seconds of the next attempt, or null when there is none. */
-  nextAttemptAt: number | null;
-}
-
-export async function logAttempt(
-  ctx: StoreContext,
-  subscriptionId: string,
-  record: AttemptRecord,
-): Promise<void> {
-  try {
-    await ctx.client.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: {
-          ...attemptKey(subscriptionId, record.atMs, record.eventId, record.attempt),
-          eventId: record.eventId,
-          type: record.type,
-          attempt: record.attempt,
-          outcome: record.outcome,
-          httpStatus: record.httpStatus,
-          ...(record.error ? { error: record.error } : {}),
-          at: new Date(record.atMs).toISOString(),
-          nextAttemptAt:
-            record.nextAttemptAt === null
-              ? null
-              : new Date(record.nextAttemptAt * 1000).toISOString(),
-          expiresAt: Math.floor(record.atMs / 1000) + DELIVERY_KEEP_SECONDS,
-        },
-      }),
-    );
-  } catch (err: unknown) {
-    throw toStoreError(err, 'delivery log');
-  }
-}
-
-/** Keys listed under a GSI1 partition, sort key below `below`, oldest first. */
-async function listIndex(
-  ctx: StoreContext,
-  pk: string,
-  below: string,
-  limit: number,
-): Promise<Item[]> {
-  const { Items = [] } = await ctx.client.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      IndexName: GSI1.name,
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :below',
-      ExpressionAttributeValues: { ':pk': pk, ':below': below },
-      Limit: limit,
-    }),
-  );
-  return Items;
-}
-
-/** Outbox events not yet fanned out (keys), oldest first. */
-export async function listPendingEvents(ctx: StoreContext, limit = 100): Promise<Key[]> {
-  const items = await listIndex(ctx, PENDING_EVENTS_PK, '~', limit);
-  return items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
-}
-
-/** Deliveries due at `now` (subscription and event ids), oldest first. */
-export async function listDueDeliveries(
-  ctx: StoreContext,
-  now: number,
-  limit = 100,
-): Promise<{ subscriptionId: string; eventId: string }[]> {
-  const items = await listIndex(ctx, DUE_DELIVERIES_PK, eventTime(now + 1), limit);
-  return items.map((item) => {
-    const [, subscriptionId = '', eventId = ''] = String(item.gsi1sk).split('#');
-    return { subscriptionId, eventId };
-  });
-}
-
-/**
- * A failed attempt: the subscription's first failure since its last success is remembered;
- * returns that time (epoch seconds).
- */
-export async function noteSubscriptionFailure(
-  ctx: StoreContext,
-  subscriptionId: string,
-  now: number,
-): Promise<number | undefined> {
-  const update = new ItemUpdate(subscriptionKey(subscriptionId))
-    .setIfMissing('failingSince', now)
-    .when('attribute_exists(pk)');
-  const answer = await conditional(() =>
-    ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
-    ),
-  );
-  const since = answer?.Attributes?.failingSince;
-  return typeof since === 'number' ? since : undefined;
-}
-
-/** A delivered attempt ends a subscription's run of failures. */
-export async function noteSubscriptionSuccess(ctx: StoreContext, subscriptionId: string) {
-  const update = new ItemUpdate(subscriptionKey(subscriptionId))
-    .remove('failingSince')
-    .when('attribute_exists(#{failingSince})');
-  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
-}
-
-/** Stops an active subscription (410 from its receiver, or failing for a day). */
-export async function stopSubscription(
-  ctx: StoreContext,
-  subscriptionId: string,
-  status: 'failing' | 'disabled',
-  reason: string,
-  now: number,
-): Promise<void> {
-  const update = new ItemUpdate(subscriptionKey(subscriptionId))
-    .set('status', status)
-    .set('statusReason', reason)
-    .set('updatedAt', new Date(now * 1000).toISOString())
-    .when('#{status} = :active', { ':active': 'active' });
-  await conditional(() => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))));
 }

@@ -1,15 +1,18 @@
 /**
  * A subscription's delivery log, as `GET /v1/subscriptions/{id}/deliveries` reads it: one item
  * per attempt, `SUB#<sub>` / `ATTEMPT#<atMs13>#<eventId>#<attempt3>` (keys.ts), written by the
- * dispatcher (deliveries.ts) with eventId, type, attempt (1-based), outcome, httpStatus
- * (number or null), error?, at (ISO), nextAttemptAt (ISO or null) and expiresAt (epoch s).
+ * dispatcher (`logAttempt`) with eventId, type, attempt (1-based), outcome, httpStatus
+ * (number or null), error?, at (ISO), nextAttemptAt (ISO or null) and expiresAt (epoch s),
+ * kept as long as the deliveries.
  * The sort key starts with the attempt's time in milliseconds, so a Query backwards is newest
  * first.
  */
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
-import { ATTEMPT_PREFIX, subscriptionPk } from '../../store/keys.ts';
+import { putIf } from '../../store/item-ops.ts';
+import { ATTEMPT_PREFIX, attemptKey, subscriptionPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+import { type AttemptOutcome, DELIVERY_KEEP_SECONDS } from './deliveries.ts';
 
 export const DELIVERY_OUTCOMES = ['delivered', 'failed', 'dropped'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
@@ -78,4 +81,39 @@ export async function listDeliveryAttempts(
   } catch (err: unknown) {
     throw toStoreError(err, 'delivery log read');
   }
+}
+
+/** One line of a subscription's delivery log, as the dispatcher writes it. */
+export interface AttemptRecord {
+  eventId: string;
+  type: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  httpStatus: number | null;
+  error?: string;
+  /** Epoch milliseconds. */
+  atMs: number;
+  /** Epoch seconds of the next attempt, or null when there is none. */
+  nextAttemptAt: number | null;
+}
+
+export async function logAttempt(
+  ctx: StoreContext,
+  subscriptionId: string,
+  record: AttemptRecord,
+): Promise<void> {
+  const item = {
+    ...attemptKey(subscriptionId, record.atMs, record.eventId, record.attempt),
+    eventId: record.eventId,
+    type: record.type,
+    attempt: record.attempt,
+    outcome: record.outcome,
+    httpStatus: record.httpStatus,
+    ...(record.error ? { error: record.error } : {}),
+    at: new Date(record.atMs).toISOString(),
+    nextAttemptAt:
+      record.nextAttemptAt === null ? null : new Date(record.nextAttemptAt * 1000).toISOString(),
+    expiresAt: Math.floor(record.atMs / 1000) + DELIVERY_KEEP_SECONDS,
+  };
+  await putIf(ctx, { Item: item }, 'delivery log');
 }

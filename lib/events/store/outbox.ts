@@ -12,10 +12,9 @@
  * the list, and a late rewrite of a fanned-out event is refused (`attribute_not_exists(fo)`).
  */
 import { createHash } from 'node:crypto';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EXPIRES_AT, SINGLE_SOURCE } from '../../directory/record/registers.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { deleteIf, putIfAbsent } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import {
   actorRefIndexKeys,
@@ -116,53 +115,31 @@ export function outboxUpdate(event: OutboxEvent): ItemUpdate {
 }
 
 /** Writes an event outside the recorder (an erasure, a ping); true when it was new. */
-export async function enqueueEvent(ctx: StoreContext, event: OutboxEvent): Promise<boolean> {
-  const index = pendingEventIndexKeys(event.at, event.eventId);
-  try {
-    await ctx.client.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: {
-          ...outboxEventKey(event),
-          ...index,
-          eventId: event.eventId,
-          type: event.type,
-          at: event.at,
-          data: event.data,
-          ...(event.userId !== undefined ? { userId: event.userId } : {}),
-          ...(event.subscriptionId !== undefined ? { subscriptionId: event.subscriptionId } : {}),
-          [EXPIRES_AT]: event.at + OUTBOX_KEEP_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw toStoreError(err, 'outbox');
-  }
+export function enqueueEvent(ctx: StoreContext, event: OutboxEvent): Promise<boolean> {
+  const item = {
+    ...outboxEventKey(event),
+    ...pendingEventIndexKeys(event.at, event.eventId),
+    eventId: event.eventId,
+    type: event.type,
+    at: event.at,
+    data: event.data,
+    ...(event.userId !== undefined ? { userId: event.userId } : {}),
+    ...(event.subscriptionId !== undefined ? { subscriptionId: event.subscriptionId } : {}),
+    [EXPIRES_AT]: event.at + OUTBOX_KEEP_SECONDS,
+  };
+  return putIfAbsent(ctx, item, 'outbox');
 }
 
 /**
  * Deletes the event item at `key` dated `at` (an erased user's event found after the erasure);
  * false when it is not there (or was written again for another date).
  */
-export async function deleteEvent(ctx: StoreContext, key: Key, at: number): Promise<boolean> {
-  try {
-    await ctx.client.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        ConditionExpression: '#at = :at',
-        ExpressionAttributeNames: { '#at': 'at' },
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw toStoreError(err, 'outbox');
-  }
+export function deleteEvent(ctx: StoreContext, key: Key, at: number): Promise<boolean> {
+  return deleteIf(ctx, key, 'outbox', {
+    ConditionExpression: '#at = :at',
+    ExpressionAttributeNames: { '#at': 'at' },
+    ExpressionAttributeValues: { ':at': at },
+  });
 }
 
 /**

@@ -17,7 +17,7 @@ import { type Eligibility, readEligibility } from '../../messaging/store/messagi
 import { bulkGet } from '../../store/bulk-get.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { notesKey } from '../../store/keys.ts';
-import { MAX_BROADCAST_AUDIENCE } from '../schemas.ts';
+import { MAX_BROADCAST_AUDIENCE } from './broadcast-schemas.ts';
 
 export type Audience = { tag?: string; chatId?: number; userIds?: number[] };
 

@@ -32,9 +32,9 @@ import type { StoreContext } from '../../store/client.ts';
 import { callerOf, type RequestContext } from '../context.ts';
 import { idempotencyKeyOf } from '../messages/messages-service.ts';
 import { type List, type ListQuery, readList } from '../paging.ts';
-import { ADMIN_BROADCAST_RECIPIENTS } from '../schemas.ts';
 import { type Audience, resolveAudience } from './broadcast-audience.ts';
 import type { BroadcastCreate } from './broadcast-schemas.ts';
+import { ADMIN_BROADCAST_RECIPIENTS } from './broadcast-schemas.ts';
 
 export interface ApiBroadcast {
   id: string;

@@ -15,6 +15,7 @@
  *   username, three tags.
  */
 import { jsonStringBytes, rawResponse, responsePayloadBytes } from '../../http/raw-response.ts';
+import { MAX_TAGS } from '../schemas.ts';
 import {
   EXPORT_COLUMNS,
   type ExportColumn,
@@ -63,8 +64,7 @@ function costliestName(format: ExportFormat, length: number): string {
 /** The longest id Telegram gives a user (52 significant bits) and the longest E.164 number. */
 const LONGEST_USER_ID = 2 ** 52 - 1;
 const LONGEST_PHONE = `+${'9'.repeat(15)}`;
-/** Tags as PATCH /v1/contacts accepts them: at most 20, each 1-32 of `a-z0-9_-`. */
-const MAX_TAGS = 20;
+/** Tags as PATCH /v1/contacts accepts them: at most MAX_TAGS, each 1-32 of `a-z0-9_-`. */
 const MAX_TAG_LENGTH = 32;
 
 export function worstRow(format: ExportFormat): ExportRow {
@@ -146,7 +146,7 @@ export function exportCapacity(
 const CAPACITY_COLUMNS: readonly ExportColumn[] = EXPORT_COLUMNS;
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** The export's size limits in words, for the OpenAPI description and the README. */
+/** The export's size limits in words, for the OpenAPI description and docs/api.md. */
 export function describeExportCapacity(limitBytes: number): string {
   const capacity = (format: ExportFormat, includePhone: boolean) =>
     exportCapacity(

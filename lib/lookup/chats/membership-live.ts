@@ -19,15 +19,7 @@ import type { ChatMember } from 'telegraf/types';
 import { getMembership, saveMemberStatus } from '../../directory/read/memberships.ts';
 import type { Membership } from '../../directory/read/shapes.ts';
 import { HttpError } from '../../http/http-error.ts';
-import {
-  BotApiBadRequestError,
-  BotApiError,
-  BotApiForbiddenError,
-  BotApiRateLimitError,
-  BotApiUnauthorizedError,
-  BotApiUnreachableError,
-  BotTokenMissingError,
-} from '../../telegram/bot-api-errors.ts';
+import { isBotApiError } from '../../telegram/bot-api-errors.ts';
 import type { MemberStatus } from '../../telegram/update/facts.ts';
 import type { LookupContext } from '../context.ts';
 
@@ -49,10 +41,10 @@ export function isMemberNow(member: ChatMember): boolean {
 
 /** The API answer for a failed getChatMember; anything that is not a Bot API error passes. */
 export function liveCheckError(err: unknown, userId: number, chatId: number): unknown {
-  if (!(err instanceof BotApiError)) return err;
+  if (!isBotApiError(err)) return err;
   const description = err.description ?? '';
   const expose = true;
-  if (err instanceof BotTokenMissingError) {
+  if (err.kind === 'token_missing') {
     return new HttpError(
       503,
       'live checks need the bot token, and TELEGRAM_BOT_TOKEN is not configured',
@@ -62,29 +54,26 @@ export function liveCheckError(err: unknown, userId: number, chatId: number): un
       },
     );
   }
-  if (err instanceof BotApiBadRequestError && NOT_FOUND.test(description)) {
+  if (err.kind === 'bad_request' && NOT_FOUND.test(description)) {
     const what = /chat not found/i.test(description)
       ? `chat ${chatId}`
       : `user ${userId} in chat ${chatId}`;
     return new HttpError(404, `Telegram does not know ${what}`, { cause: err });
   }
-  if (
-    err instanceof BotApiForbiddenError ||
-    (err instanceof BotApiBadRequestError && NO_ACCESS.test(description))
-  ) {
+  if (err.kind === 'forbidden' || (err.kind === 'bad_request' && NO_ACCESS.test(description))) {
     return new HttpError(409, NO_ACCESS_DETAIL, { cause: err });
   }
-  if (err instanceof BotApiRateLimitError) {
+  if (isBotApiError(err, 'rate_limited')) {
     return new HttpError(503, 'Telegram asked to slow down; retry later', {
       expose,
       cause: err,
       headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfter))) },
     });
   }
-  if (err instanceof BotApiUnauthorizedError) {
+  if (err.kind === 'unauthorized') {
     return new HttpError(502, 'Telegram rejected the bot token', { expose, cause: err });
   }
-  if (err instanceof BotApiUnreachableError) {
+  if (err.kind === 'unreachable') {
     return new HttpError(502, 'Telegram could not be reached; try again later', {
       expose,
       cause: err,

@@ -4,7 +4,7 @@
  * body and answer, and the Idempotency-Key header.
  */
 import * as z from 'zod';
-import { components } from '../schemas.ts';
+import { inWords, unknownMembers } from '../schemas.ts';
 
 /** Telegram's limit on a message's text (sendMessage: 1-4096 characters). */
 export const MAX_TEXT_LENGTH = 4096;
@@ -93,29 +93,30 @@ export const idempotencyKeyText = z
   })
   .regex(/^[\x20-\x7e]+$/, { error: 'the idempotency key must be printable ASCII' });
 
+/**
+ * A body holding a message (MESSAGE_FIELDS), the `fields` of its own and an optional
+ * idempotency key (`keyDescription`); a member it does not name is refused, saying it is
+ * `what` and which members it has.
+ */
+export const messageBody = <F extends z.core.$ZodShape>(
+  what: string,
+  fields: F,
+  keyDescription: string,
+) => {
+  const shape = {
+    ...MESSAGE_FIELDS,
+    ...fields,
+    idempotencyKey: idempotencyKeyText.optional().meta({ description: keyDescription }),
+  };
+  return z.strictObject(shape, { error: unknownMembers(what, inWords(Object.keys(shape), 'and')) });
+};
+
 /** `POST /v1/contacts/{userId}/messages`. */
-export const DirectMessage = z
-  .strictObject(
-    {
-      ...MESSAGE_FIELDS,
-      idempotencyKey: idempotencyKeyText.optional().meta({
-        description:
-          'Instead of the Idempotency-Key header (both given: they must be equal). Not part of the request compared for a repeat.',
-      }),
-    },
-    {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `unknown member${issue.keys.length > 1 ? 's' : ''} ${issue.keys
-              .slice(0, 5)
-              .map((key) => JSON.stringify(key.slice(0, 40)))
-              .join(
-                ', ',
-              )}: a message has only text, parseMode, disableNotification, buttons and idempotencyKey`
-          : 'the body must be a JSON object (a message)',
-    },
-  )
-  .meta({ description: 'A message to send now: text, parseMode, disableNotification, buttons' });
+export const DirectMessage = messageBody(
+  'a message',
+  {},
+  'Instead of the Idempotency-Key header (both given: they must be equal). Not part of the request compared for a repeat.',
+).meta({ description: 'A message to send now: text, parseMode, disableNotification, buttons' });
 export type DirectMessage = z.output<typeof DirectMessage>;
 
 /**
@@ -147,11 +148,10 @@ function unquoteKey(value: string): string {
   return match?.[1] === undefined ? value : match[1].replace(/\\(["\\])/g, '$1');
 }
 
-export const SentMessage = z
-  .object({
-    messageId: z.int().meta({ description: "Telegram's message_id in the private chat" }),
-    chatId: z.int().meta({ description: 'The private chat: the contact id' }),
-    sentAt: z.iso.datetime().meta({ description: "Telegram's date of the message" }),
-  })
-  .register(components, { id: 'SentMessage', description: 'A message Telegram accepted' });
+/** A message Telegram accepted. */
+export const SentMessage = z.object({
+  messageId: z.int().meta({ description: "Telegram's message_id in the private chat" }),
+  chatId: z.int().meta({ description: 'The private chat: the contact id' }),
+  sentAt: z.iso.datetime().meta({ description: "Telegram's date of the message" }),
+});
 export type SentMessage = z.output<typeof SentMessage>;

@@ -3,16 +3,16 @@
  * send a test ping, read the delivery log. Each change is logged with the caller's key id and
  * the URL's origin only (its path and query may carry the receiver's token); never the secret.
  */
+import type * as z from 'zod';
 import { PING_EVENT_TYPE } from '../../events/event-types.ts';
 import { resumeDeliveries } from '../../events/store/deliveries.ts';
 import { type DeliveryAttempt, listDeliveryAttempts } from '../../events/store/delivery-log.ts';
 import { enqueuePing } from '../../events/store/outbox.ts';
+import { listAllSubscriptions, listSubscriptions } from '../../events/store/subscription-lists.ts';
 import {
   createSubscription,
   deleteSubscription,
   getSubscription,
-  listAllSubscriptions,
-  listSubscriptions,
   type Subscription,
   type SubscriptionChanges,
   type SubscriptionWithSecret,
@@ -23,7 +23,12 @@ import { HttpError } from '../../http/http-error.ts';
 import { logger } from '../../logger.ts';
 import { callerOf, type LookupContext, type RequestContext } from '../context.ts';
 import { type List, type ListQuery, readList } from '../paging.ts';
-import { MAX_SUBSCRIPTIONS, type SubscriptionCreate, type SubscriptionPatch } from '../schemas.ts';
+import {
+  MAX_SUBSCRIPTIONS,
+  type SubscriptionCreate,
+  type SubscriptionPatch,
+  type Subscription as SubscriptionSchema,
+} from './subscription-schemas.ts';
 
 /** The URL as it will be stored and called (normalized by the URL parser); 400 otherwise. */
 function checkedUrl(ctx: LookupContext, raw: string): URL {
@@ -37,13 +42,24 @@ const clockOf = (ctx: LookupContext) => ctx.now ?? Date.now;
 
 const notFound = (id: string) => new HttpError(404, `no subscription with id ${id}`);
 
+/**
+ * The event types a subscription lists, as the API shows them. The store reads them as
+ * strings; they were only ever written through SubscriptionCreate and SubscriptionPatch, which
+ * admit these alone (and the answer's schema checks them again).
+ */
+type SubscribedEvents = z.input<typeof SubscriptionSchema>['events'];
+
 /** A subscription as the API shows it: `failingSince` as an ISO time. */
-export type ApiSubscription = Omit<Subscription, 'failingSince'> & { failingSince?: string };
+export type ApiSubscription = Omit<Subscription, 'failingSince' | 'events'> & {
+  events: SubscribedEvents;
+  failingSince?: string;
+};
 
 function toApi<S extends Subscription>(subscription: S): Omit<S, 'failingSince'> & ApiSubscription {
   const { failingSince, ...rest } = subscription;
   return {
     ...rest,
+    events: rest.events as SubscribedEvents,
     ...(failingSince !== undefined
       ? { failingSince: new Date(failingSince * 1000).toISOString() }
       : {}),

@@ -8,12 +8,12 @@
  * have raced an erasure that had already listed the user's items, so it then reads the
  * user's floor and settles the item against it (recorder.ts does the same for its items).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { readOwnerFloor } from '../../directory/record/owner-floor.ts';
 import { FLOOR, SINGLE_SOURCE } from '../../directory/record/registers.ts';
 import { settleItem } from '../../directory/record/settle.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { blockedKey, monthOf } from '../../store/keys.ts';
 import { BLOCKED_AT } from './private-chat.ts';
@@ -32,17 +32,9 @@ export async function recordBotBlocked(
     .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :at`, { ':at': at })
     .when(`attribute_not_exists(#{${BLOCKED_AT}}) OR #{${BLOCKED_AT}} <= :at`, { ':at': at });
   try {
-    let created: boolean;
-    try {
-      const { Attributes } = await ctx.client.send(
-        new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_OLD' }),
-      );
-      created = Attributes === undefined;
-    } catch (err: unknown) {
-      if (isConditionalCheckFailed(err)) return; // a newer record, or an erasure after the send
-      throw err;
-    }
-    if (!created) return;
+    const result = await updateIf(ctx, update, 'blocked record', { returnValues: 'ALL_OLD' });
+    // Refused: a newer record, or an erasure after the send. Not created: an older record.
+    if (!result.applied || result.attributes !== undefined) return;
     const floor = await readOwnerFloor(ctx, userId, [monthOf(at), monthOf(Date.now() / 1000)]);
     if (floor !== undefined && at < floor) await settleItem(ctx, key, floor);
   } catch (err: unknown) {

@@ -13,9 +13,8 @@
  * each recipient's own claim (broadcast-recipients.ts) ensures that even if two holders
  * overlapped (a paused process waking after its lease ran out).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { broadcastSenderLeaseKey } from '../../store/keys.ts';
 
@@ -42,15 +41,8 @@ async function write(
   update: ItemUpdate,
   returnValues: 'ALL_NEW' | 'ALL_OLD' = 'ALL_NEW',
 ): Promise<Record<string, unknown> | undefined> {
-  try {
-    const answer = await ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: returnValues }),
-    );
-    return answer.Attributes ?? {};
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return undefined;
-    throw toStoreError(err, 'broadcast lease');
-  }
+  const result = await updateIf(ctx, update, 'broadcast lease', { returnValues });
+  return result.applied ? (result.attributes ?? {}) : undefined;
 }
 
 /**

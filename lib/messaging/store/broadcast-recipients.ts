@@ -25,10 +25,12 @@
  *
  * Items carry `expiresAt` (the broadcast's): DynamoDB's TTL removes them with the broadcast.
  */
-import { BatchWriteCommand, DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '../../concurrency.ts';
 import { sendUntilProcessed } from '../../store/batch-retry.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { deleteIf, type Item, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import {
   broadcastPk,
@@ -73,8 +75,6 @@ const MAX_BATCH_WRITE = 25;
 /** BatchWriteItem requests in flight at once. */
 const WRITE_CONCURRENCY = 4;
 
-type Item = Record<string, unknown>;
-
 /** What the sender and the counts read of a recipient. */
 const RECIPIENT_PROJECTION = ['pk', 'sk', 'userId', 'state', 'tries', 'retryAt', 'lease', REF_AT];
 
@@ -93,15 +93,6 @@ function toRecipient(item: Item): Recipient {
     ...(lease !== undefined ? { lease } : {}),
     ...(refAt !== undefined ? { refAt } : {}),
   };
-}
-
-async function conditional<T>(run: () => Promise<T>, what: string): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return undefined;
-    throw toStoreError(err, what);
-  }
 }
 
 /** The second a broadcast created at `createdAtMs` makes its recipients' references at. */
@@ -137,24 +128,20 @@ export async function writeRecipients(
       })),
     );
   }
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] as Item[];
-      await sendUntilProcessed(
-        batch,
-        async (pending) => {
-          const answer = await ctx.client.send(
-            new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }),
-          );
-          return (answer.UnprocessedItems?.[ctx.tableName] ?? []) as Item[];
-        },
-        'recipient writes',
-      );
-    }
-  };
+  const write = (batch: Item[]) =>
+    sendUntilProcessed(
+      batch,
+      async (pending) => {
+        const answer = await ctx.client.send(
+          new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }),
+        );
+        return (answer.UnprocessedItems?.[ctx.tableName] ?? []) as Item[];
+      },
+      'recipient writes',
+    );
   try {
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, batches.length) }, worker));
+    // Every batch is written even after one failed (as many requests as without the failure).
+    await forEachConcurrently(batches, { concurrency: WRITE_CONCURRENCY }, write);
   } catch (err: unknown) {
     throw toStoreError(err, 'recipient writes');
   }
@@ -204,11 +191,7 @@ export async function claimRecipient(
     .remove('retryAt')
     .when('#{state} = :queued', { ':queued': 'queued' })
     .when('attribute_not_exists(#{retryAt}) OR #{retryAt} <= :now', { ':now': claim.now });
-  const done = await conditional(
-    () => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-    'recipient claim',
-  );
-  return done !== undefined;
+  return (await updateIf(ctx, update, 'recipient claim')).applied;
 }
 
 /** What Telegram's answer (or its absence) makes of a claimed recipient. */
@@ -239,11 +222,7 @@ export async function settleRecipient(
   if (settle.state === 'queued') update.set('retryAt', settle.retryAt).set('tries', settle.tries);
   if (settle.error) update.set('error', settle.error);
   else update.remove('error');
-  const done = await conditional(
-    () => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-    'recipient record',
-  );
-  return done !== undefined;
+  return (await updateIf(ctx, update, 'recipient record')).applied;
 }
 
 /**
@@ -257,20 +236,11 @@ export async function dropRecipient(
   userId: number,
   token: string,
 ): Promise<boolean> {
-  const done = await conditional(
-    () =>
-      ctx.client.send(
-        new DeleteCommand({
-          TableName: ctx.tableName,
-          Key: recipientKey(broadcastId, userId),
-          ConditionExpression: '#state = :sending AND #claim = :token',
-          ExpressionAttributeNames: { '#state': 'state', '#claim': 'claim' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':token': token },
-        }),
-      ),
-    'recipient record',
-  );
-  return done !== undefined;
+  return deleteIf(ctx, recipientKey(broadcastId, userId), 'recipient record', {
+    ConditionExpression: '#state = :sending AND #claim = :token',
+    ExpressionAttributeNames: { '#state': 'state', '#claim': 'claim' },
+    ExpressionAttributeValues: { ':sending': 'sending', ':token': token },
+  });
 }
 
 /**
@@ -294,9 +264,5 @@ export async function expireRecipient(
       ':lease': recipient.lease,
       ':now': now,
     });
-  const done = await conditional(
-    () => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-    'recipient expiry',
-  );
-  return done !== undefined;
+  return (await updateIf(ctx, update, 'recipient expiry')).applied;
 }

@@ -8,19 +8,20 @@
  * Everything in the partition carries `expiresAt` (KEEP_SECONDS after creation).
  *
  * Status: `queued` (created, nothing sent yet) -> `sending` (the dispatcher started) -> `done`
- * (every recipient has its final state), or `cancelled` from either of the first two.
+ * (every recipient has its final state), or `cancelled` from either of the first two. This
+ * module holds what the API does (create, read, list, cancel); broadcast-progress.ts what the
+ * dispatcher does (the pending list, `sending`, the final counts).
  */
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { getItem, type Item, putIf, putIfAbsent, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import {
   BROADCASTS_INDEX_PK,
   broadcastIndexKeys,
   broadcastKey,
-  PENDING_BROADCASTS_PK,
   pendingBroadcastIndexKeys,
   pendingBroadcastKey,
 } from '../../store/keys.ts';
@@ -71,8 +72,6 @@ export interface Broadcast {
   counts?: BroadcastCounts;
 }
 
-type Item = Record<string, unknown>;
-
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 function messageOf(m: Partial<BroadcastMessage>): BroadcastMessage {
@@ -103,15 +102,6 @@ function toBroadcast(item: Item): Broadcast {
   };
 }
 
-async function conditional<T>(run: () => Promise<T>, what: string): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return undefined;
-    throw toStoreError(err, what);
-  }
-}
-
 export const expiryOf = (createdAtMs: number) =>
   Math.floor(createdAtMs / 1000) + BROADCAST_KEEP_SECONDS;
 
@@ -125,23 +115,14 @@ export async function putBroadcast(ctx: StoreContext, broadcast: Broadcast): Pro
   const created = new Date(broadcast.createdAt).toISOString();
   const expiresAt = expiryOf(broadcast.createdAt);
   const { counts, ...rest } = broadcast;
-  await conditional(
-    () =>
-      ctx.client.send(
-        new PutCommand({
-          TableName: ctx.tableName,
-          Item: {
-            ...broadcastKey(broadcast.id),
-            ...broadcastIndexKeys(created, broadcast.id),
-            ...rest,
-            ...(counts ? { counts } : {}),
-            expiresAt,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    'broadcast write',
-  );
+  const item = {
+    ...broadcastKey(broadcast.id),
+    ...broadcastIndexKeys(created, broadcast.id),
+    ...rest,
+    ...(counts ? { counts } : {}),
+    expiresAt,
+  };
+  await putIfAbsent(ctx, item, 'broadcast write');
   if (broadcast.status === 'done' || broadcast.status === 'cancelled') return;
   await listPending(ctx, broadcast);
 }
@@ -155,21 +136,13 @@ export async function listPending(
   ctx: StoreContext,
   broadcast: Pick<Broadcast, 'id' | 'createdAt'>,
 ): Promise<void> {
-  try {
-    await ctx.client.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: {
-          ...pendingBroadcastKey(broadcast.id),
-          ...pendingBroadcastIndexKeys(broadcast.createdAt, broadcast.id),
-          id: broadcast.id,
-          expiresAt: expiryOf(broadcast.createdAt),
-        },
-      }),
-    );
-  } catch (err: unknown) {
-    throw toStoreError(err, 'broadcast write');
-  }
+  const item = {
+    ...pendingBroadcastKey(broadcast.id),
+    ...pendingBroadcastIndexKeys(broadcast.createdAt, broadcast.id),
+    id: broadcast.id,
+    expiresAt: expiryOf(broadcast.createdAt),
+  };
+  await putIf(ctx, { Item: item }, 'broadcast write');
 }
 
 export async function getBroadcast(
@@ -177,18 +150,8 @@ export async function getBroadcast(
   id: string,
   consistent = false,
 ): Promise<Broadcast | undefined> {
-  try {
-    const { Item } = await ctx.client.send(
-      new GetCommand({
-        TableName: ctx.tableName,
-        Key: broadcastKey(id),
-        ConsistentRead: consistent,
-      }),
-    );
-    return Item ? toBroadcast(Item) : undefined;
-  } catch (err: unknown) {
-    throw toStoreError(err, 'broadcast read');
-  }
+  const item = await getItem(ctx, broadcastKey(id), 'broadcast read', { consistent });
+  return item ? toBroadcast(item) : undefined;
 }
 
 /** Broadcasts, newest first. */
@@ -219,37 +182,6 @@ export async function listBroadcasts(
   }
 }
 
-/** Ids of broadcasts with messages still to send, oldest first. */
-export async function listPendingBroadcasts(ctx: StoreContext, limit = 10): Promise<string[]> {
-  try {
-    const { items } = await queryPage(
-      ctx,
-      {
-        IndexName: GSI1.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': PENDING_BROADCASTS_PK },
-      },
-      limit,
-    );
-    return items.map((item) => String(item.gsi1sk).split('#')[1] ?? '').filter(Boolean);
-  } catch (err: unknown) {
-    throw toStoreError(err, 'pending broadcasts read');
-  }
-}
-
-/** The dispatcher starts sending: `queued` -> `sending`. False when it was not queued. */
-export async function markSending(ctx: StoreContext, id: string, now: number): Promise<boolean> {
-  const update = new ItemUpdate(broadcastKey(id))
-    .set('status', 'sending')
-    .set('startedAt', now)
-    .when('#{status} = :queued', { ':queued': 'queued' });
-  const done = await conditional(
-    () => ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName))),
-    'broadcast update',
-  );
-  return done !== undefined;
-}
-
 /**
  * Stops a queued or sending broadcast: what is not sent yet never will be. Returns the
  * broadcast as it is afterwards (undefined: no such broadcast).
@@ -263,57 +195,7 @@ export async function cancelBroadcast(
     .set('status', 'cancelled')
     .set('finishedAt', now)
     .when('#{status} IN (:queued, :sending)', { ':queued': 'queued', ':sending': 'sending' });
-  const answer = await conditional(
-    () =>
-      ctx.client.send(
-        new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
-      ),
-    'broadcast cancel',
-  );
-  if (answer?.Attributes) return toBroadcast(answer.Attributes);
+  const result = await updateIf(ctx, update, 'broadcast cancel', { returnValues: 'ALL_NEW' });
+  if (result.applied && result.attributes) return toBroadcast(result.attributes);
   return getBroadcast(ctx, id, true);
-}
-
-/**
- * Nothing is left to send: the final counts are stored (and a sending broadcast is `done`),
- * then the marker goes. Safe to repeat.
- */
-export async function finishBroadcast(
-  ctx: StoreContext,
-  id: string,
-  counts: BroadcastCounts,
-  now: number,
-): Promise<void> {
-  const done = new ItemUpdate(broadcastKey(id))
-    .set('status', 'done')
-    .set('counts', counts)
-    .set('finishedAt', now)
-    .when('#{status} IN (:queued, :sending)', { ':queued': 'queued', ':sending': 'sending' });
-  const marked = await conditional(
-    () => ctx.client.send(new UpdateCommand(done.toInput(ctx.tableName))),
-    'broadcast finish',
-  );
-  // Cancelled meanwhile: it keeps its status and time, and gets its counts.
-  if (!marked) {
-    const counted = new ItemUpdate(broadcastKey(id))
-      .set('counts', counts)
-      .setIfMissing('finishedAt', now)
-      .when('attribute_exists(pk)');
-    await conditional(
-      () => ctx.client.send(new UpdateCommand(counted.toInput(ctx.tableName))),
-      'broadcast finish',
-    );
-  }
-  await forgetPending(ctx, id);
-}
-
-/** Takes a broadcast off the dispatcher's list. */
-export async function forgetPending(ctx: StoreContext, id: string): Promise<void> {
-  try {
-    await ctx.client.send(
-      new DeleteCommand({ TableName: ctx.tableName, Key: pendingBroadcastKey(id) }),
-    );
-  } catch (err: unknown) {
-    throw toStoreError(err, 'broadcast finish');
-  }
 }

@@ -24,35 +24,29 @@
  *
  * Two concurrent requests with one key act at most once: only the winner of the conditional
  * create acts. A claim whose write landed with its answer lost (a timeout) is recognised by its
- * token and kept. Expired items are ignored (DynamoDB's TTL deletes them within days).
- *
- * Items written before this module (their remaining 24 h) read as: `sending` (direct
- * messages, no lease: `createdAt` + LEASE_MS) and `processing` (broadcasts) as `pending`;
- * `released` as free; a broadcast `done` without `answer` as the answer
- * `{ status: 202, body: { broadcastId, total } }`; a broadcast record's `createdAt` as its
- * `expiresAt` minus the TTL.
+ * token and kept. Expired items are ignored (DynamoDB's TTL deletes them within days). The
+ * record's layout, and how earlier layouts read: idempotency-record.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { getItem, putIf, storeCall } from '../../store/item-ops.ts';
 import { broadcastIdempotencyKey, idempotencyKey, type Key } from '../../store/keys.ts';
-import { ERASED_STATE, tombstoneUpdate } from './idempotency-tombstone.ts';
+import {
+  IDEMPOTENCY_TTL_SECONDS,
+  LEASE_MS,
+  PENDING_NAMES,
+  readRecord,
+  type StoredAnswer,
+} from './idempotency-record.ts';
+import { tombstoneUpdate } from './idempotency-tombstone.ts';
 
-/** How long a key is remembered (seconds), for every use. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
-/** How long a claim may act before it is taken as crashed (longer than a lookup's timeout). */
-export const LEASE_MS = 60_000;
-
-export type IdempotencyState = 'pending' | 'done' | 'unknown' | 'released' | 'erased';
-
-/** An answer as it is replayed: its status and JSON body (a problem's detail for errors). */
-export interface StoredAnswer {
-  status: number;
-  body?: unknown;
-  detail?: string;
-  headers?: Record<string, string>;
-}
+export {
+  IDEMPOTENCY_TTL_SECONDS,
+  type IdempotencyState,
+  LEASE_MS,
+  type StoredAnswer,
+} from './idempotency-record.ts';
 
 /** A claimed key: the request may act, then `recordAnswer`, `recordUnknown` or `release`. */
 export interface Claim {
@@ -108,30 +102,8 @@ export function canonicalHash(body: unknown): string {
   return sha256(JSON.stringify(canonical(body)));
 }
 
-type Item = Record<string, unknown>;
-const PENDING_NAMES = ['pending', 'sending', 'processing'];
-
-/** A stored item as this module reads it (today's and the earlier layouts). */
-function readRecord(item: Item) {
-  const raw = String(item.state);
-  const state: IdempotencyState = PENDING_NAMES.includes(raw)
-    ? 'pending'
-    : raw === 'done' || raw === 'unknown' || raw === ERASED_STATE
-      ? (raw as IdempotencyState)
-      : 'released';
-  const createdAt =
-    typeof item.createdAt === 'number'
-      ? item.createdAt
-      : Number(item.expiresAt) - IDEMPOTENCY_TTL_SECONDS;
-  const leaseUntil =
-    typeof item.leaseUntil === 'number' ? item.leaseUntil : createdAt * 1000 + LEASE_MS;
-  const answer: StoredAnswer | undefined =
-    (item.answer as StoredAnswer | undefined) ??
-    (item.broadcastId !== undefined
-      ? { status: 202, body: { broadcastId: String(item.broadcastId), total: Number(item.total) } }
-      : undefined);
-  return { state, createdAt, leaseUntil, answer, token: item.token };
-}
+/** The operation a claim's StoreError names. */
+const CLAIM = 'idempotency claim';
 
 const MAX_ATTEMPTS = 4;
 
@@ -148,56 +120,47 @@ export async function claimKey(
 ): Promise<ClaimResult> {
   const now = options.now ?? Date.now();
   const nowSeconds = Math.floor(now / 1000);
-  try {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const token = randomUUID();
-      const claim: Claim = { key, token, createdAt: nowSeconds };
-      try {
-        await ctx.client.send(claimPut(ctx, claim, requestHash, now, options));
-        return { kind: 'claimed', claim };
-      } catch (err: unknown) {
-        if (!isConditionalCheckFailed(err)) {
-          // The write may have landed with its answer lost: then the key is ours (our token).
-          if (await holds(ctx, key, token)) return { kind: 'claimed', claim };
-          throw err;
-        }
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const token = randomUUID();
+    const claim: Claim = { key, token, createdAt: nowSeconds };
+    if (await putClaim(ctx, claim, requestHash, now, options)) return { kind: 'claimed', claim };
+    const item = await getItem(ctx, key, CLAIM);
+    // Gone, expired or released since the write was refused: try to claim it again.
+    if (!item || Number(item.expiresAt) <= nowSeconds) continue;
+    const record = readRecord(item);
+    if (record.state === 'released') continue;
+    // A tombstone has no request hash: any request under the key is told so.
+    if (record.state === 'erased') return { kind: 'erased' };
+    if (item.requestHash !== requestHash) return { kind: 'mismatch' };
+    if (record.state === 'done' && record.answer) {
+      return { kind: 'done', answer: record.answer, createdAt: record.createdAt };
+    }
+    if (record.state === 'unknown') return { kind: 'unknown', createdAt: record.createdAt };
+    if (record.state === 'pending' && record.leaseUntil <= now) {
+      if (options.expired === 'take-over') continue;
+      // Its holder is gone and may have acted: settle it as unknown, so that it stays so
+      // (when that fails the record changed meanwhile: read it again).
+      if (await markUnknown(ctx, key, String(record.token))) {
+        return { kind: 'unknown', createdAt: record.createdAt };
       }
-      const item = await readItem(ctx, key);
-      // Gone, expired or released since the write was refused: try to claim it again.
-      if (!item || Number(item.expiresAt) <= nowSeconds) continue;
-      const record = readRecord(item);
-      if (record.state === 'released') continue;
-      // A tombstone has no request hash: any request under the key is told so.
-      if (record.state === 'erased') return { kind: 'erased' };
-      if (item.requestHash !== requestHash) return { kind: 'mismatch' };
-      if (record.state === 'done' && record.answer) {
-        return { kind: 'done', answer: record.answer, createdAt: record.createdAt };
-      }
-      if (record.state === 'unknown') return { kind: 'unknown', createdAt: record.createdAt };
-      if (record.state === 'pending' && record.leaseUntil <= now) {
-        if (options.expired === 'take-over') continue;
-        // Its holder is gone and may have acted: settle it as unknown, so that it stays so
-        // (when that fails the record changed meanwhile: read it again).
-        if (await markUnknown(ctx, key, String(record.token))) {
-          return { kind: 'unknown', createdAt: record.createdAt };
-        }
-        continue;
-      }
-      return { kind: 'in-progress' };
+      continue;
     }
     return { kind: 'in-progress' };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'idempotency claim');
   }
+  return { kind: 'in-progress' };
 }
 
-function claimPut(
+/**
+ * The conditional create of a claim: true when written. A fault whose write may have landed
+ * with its answer lost is a claim when the record holds our token; else it is thrown.
+ */
+async function putClaim(
   ctx: StoreContext,
   claim: Claim,
   requestHash: string,
   now: number,
   options: ClaimOptions,
-) {
+): Promise<boolean> {
   const values: Record<string, unknown> = { ':now': claim.createdAt, ':released': 'released' };
   const names: Record<string, string> = { '#state': 'state' };
   let condition = 'attribute_not_exists(pk) OR expiresAt <= :now OR #state = :released';
@@ -208,8 +171,7 @@ function claimPut(
     });
     Object.assign(values, { ':nowMs': now, ':hash': requestHash });
   }
-  return new PutCommand({
-    TableName: ctx.tableName,
+  const input = {
     Item: {
       ...claim.key,
       state: 'pending',
@@ -223,20 +185,19 @@ function claimPut(
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
-  });
-}
-
-async function readItem(ctx: StoreContext, key: Key): Promise<Item | undefined> {
-  const { Item } = await ctx.client.send(
-    new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-  );
-  return Item;
+  };
+  try {
+    return await putIf(ctx, input, CLAIM);
+  } catch (err: unknown) {
+    if (await holds(ctx, claim.key, claim.token)) return true;
+    throw err;
+  }
 }
 
 /** Whether `key` is claimed under `token` (false also when it cannot be read). */
 async function holds(ctx: StoreContext, key: Key, token: string): Promise<boolean> {
   try {
-    const item = await readItem(ctx, key);
+    const item = await getItem(ctx, key, CLAIM);
     return item !== undefined && readRecord(item).state === 'pending' && item.token === token;
   } catch {
     return false;
@@ -253,28 +214,34 @@ async function settle(
 ): Promise<boolean> {
   // A released key keeps nothing of its request: no reference to a person, no hash of it.
   const removed = state === 'released' ? 'leaseUntil, requestHash, gsi2pk, refAt' : 'leaseUntil';
-  try {
-    await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        UpdateExpression: `SET #state = :state${answer ? ', answer = :answer' : ''} REMOVE ${removed}`,
-        ConditionExpression: '#state IN (:p0, :p1, :p2) AND #token = :token',
-        ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-        ExpressionAttributeValues: {
-          ':state': state,
-          ':token': token,
-          ...Object.fromEntries(PENDING_NAMES.map((name, i) => [`:p${i}`, name])),
-          ...(answer ? { ':answer': answer } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    // Not ours any more (its lease ran out and another request settled or took the key).
-    if (isConditionalCheckFailed(err)) return false;
-    throw toStoreError(err, 'idempotency record');
-  }
+  // False: not ours any more (its lease ran out and another request settled or took the key).
+  return updateRecord(ctx, key, {
+    UpdateExpression: `SET #state = :state${answer ? ', answer = :answer' : ''} REMOVE ${removed}`,
+    ConditionExpression: '#state IN (:p0, :p1, :p2) AND #token = :token',
+    ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+    ExpressionAttributeValues: {
+      ':state': state,
+      ':token': token,
+      ...Object.fromEntries(PENDING_NAMES.map((name, i) => [`:p${i}`, name])),
+      ...(answer ? { ':answer': answer } : {}),
+    },
+  });
+}
+
+/** A conditional UpdateItem of a record: false when its condition failed. */
+function updateRecord(
+  ctx: StoreContext,
+  key: Key,
+  input: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+): Promise<boolean> {
+  return storeCall(
+    'idempotency record',
+    async () => {
+      await ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, Key: key, ...input }));
+      return true;
+    },
+    () => false,
+  );
 }
 
 const markUnknown = (ctx: StoreContext, key: Key, token: string) =>
@@ -302,24 +269,14 @@ export async function release(ctx: StoreContext, claim: Claim): Promise<void> {
  */
 export async function eraseRecord(ctx: StoreContext, key: Key, createdAt: number) {
   const update = tombstoneUpdate();
-  try {
-    await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        ...update,
-        ConditionExpression: 'createdAt = :created AND #tstate IN (:done, :unknown)',
-        ExpressionAttributeValues: {
-          ...update.ExpressionAttributeValues,
-          ':created': createdAt,
-          ':done': 'done',
-          ':unknown': 'unknown',
-        },
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw toStoreError(err, 'idempotency record');
-  }
+  return updateRecord(ctx, key, {
+    ...update,
+    ConditionExpression: 'createdAt = :created AND #tstate IN (:done, :unknown)',
+    ExpressionAttributeValues: {
+      ...update.ExpressionAttributeValues,
+      ':created': createdAt,
+      ':done': 'done',
+      ':unknown': 'unknown',
+    },
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * Deterministic budgets of Recorder v2: counts, not timings. The figures come from the same
+ * Deterministic budgets of the recorder: counts, not timings. The figures come from the same
  * code `npm run bench` reports them with (scripts/bench/update-work.ts): the real webhook
  * handler, one warm instance, the embedded store, the loopback Bot API, and an SDK middleware
  * recording every DynamoDB request with its start and end.
@@ -17,7 +17,7 @@ import {
   type UpdateWorkReport,
 } from '../../../scripts/bench/update-work.ts';
 
-describe('budgets (Recorder v2)', () => {
+describe('budgets (the recorder)', () => {
   let report: UpdateWorkReport;
   const work = (name: string): UpdateWork => {
     const found = report.updates.find((u) => u.name === name);

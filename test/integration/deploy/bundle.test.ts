@@ -35,18 +35,18 @@ import { createTestWebhook, TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
 import { readZip } from '../../helpers/zip-reader.ts';
 
 /**
- * Issue 5's budget is 1.05x the baseline (bare telegraf + DocumentClient); the code meets
+ * The bundle budget is 1.05x the baseline (bare telegraf + DocumentClient); the code meets
  * 1.34x, and this asserts that bound so the size cannot creep up unnoticed. Measured at import
  * (entry + static chunks) by `npm run bench`: baseline ~340 KB, webhook ~453 KB (1.331x with
  * the erasure's ends of what other features keep of a person: person-refs.ts, the phone-only
  * cards' floor and the references written with events, about 4 KB; 1.320x with
- * issue 13's /stop preferences and the contact's life item, contact.created's one arbiter, and
+ * the /stop preferences and the contact's life item, contact.created's one arbiter, and
  * its settling after an erasure, about 3 KB; 1.313x before; it was
- * 1.289x before issue 12's outbox: the subscriber events planned per update, contact.created and
- * contact.updated from the gate's answer, contact.erased, about 8 KB; 1.274x before issue 11's membership events, distinct senders and hour counters, and 1.257x
- * before Recorder v2's settling and the update-facts fixes' service-message list). The
+ * 1.289x before the outbox: the subscriber events planned per update, contact.created and
+ * contact.updated from the gate's answer, contact.erased, about 8 KB; 1.274x before the membership events, distinct senders and hour counters, and 1.257x
+ * before the recorder's settling and the update-facts fixes' service-message list). The
  * difference is our own code (~33 KB: recorder, update facts, bot behaviours, HTTP handling),
- * the config parser (zod/mini, ~27 KB), the Powertools Logger (~22 KB, which issue 2 requires)
+ * the config parser (zod/mini, ~27 KB), the Powertools Logger (~22 KB, for structured logs)
  * and the extra DynamoDB commands (~5 KB). The floors: without zod 1.18x, without zod and the
  * logger 1.11x, so our own code alone is past 1.05x. docs/benchmarks.md has the latest figures.
  */

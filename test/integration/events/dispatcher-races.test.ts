@@ -7,33 +7,20 @@
  * write (a "gated" client, test/helpers/recorder-rig.ts) until the re-enable is done, then
  * sweeps.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../../lib/events/dispatcher.ts';
 import { sendWebhook } from '../../../lib/events/send-webhook.ts';
-import {
-  createDelivery,
-  resumeDeliveries,
-  stopSubscription,
-} from '../../../lib/events/store/deliveries.ts';
+import { createDelivery, resumeDeliveries } from '../../../lib/events/store/deliveries.ts';
 import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/events/store/outbox.ts';
+import { stopSubscription } from '../../../lib/events/store/subscription-health.ts';
 import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
+import { useEventReceiver } from '../../helpers/event-receiver.ts';
 import { gatedClient, nowSeconds, onItem } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
 const stack = useStack();
-let receiver: EventReceiver;
-
-beforeAll(async () => {
-  receiver = await startEventReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.requests.length = 0;
-});
+const receiver = useEventReceiver();
 
 async function setUp() {
   const store = await stack.freshTable();

@@ -16,6 +16,8 @@ const SCRIPTS: [name: string, script: string, usage: string][] = [
   ['demo', 'scripts/demo.ts', 'usage: npm run demo'],
   ['docs', 'scripts/docs.ts', 'usage: npm run docs'],
   ['receiver', 'scripts/receiver.ts', 'usage: npm run receiver'],
+  ['build', 'scripts/build.ts', 'usage: npm run build'],
+  ['example-types', 'examples/typed-client/generate-types.ts', 'usage: npm run example-types'],
 ];
 
 /** Two at a time: enough to overlap start-up, little enough to leave the other tests a core. */

@@ -1,7 +1,7 @@
 import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { classifySendFailure } from '../../../lib/events/send-outcome.ts';
-import { BotTokenMissingError, toBotApiError } from '../../../lib/telegram/bot-api-errors.ts';
+import { botTokenMissing, toBotApiError } from '../../../lib/telegram/bot-api-errors.ts';
 
 function answered(code: number, description: string, retryAfter?: number) {
   const parameters = retryAfter === undefined ? undefined : { retry_after: retryAfter };
@@ -47,7 +47,7 @@ describe('classifySendFailure', () => {
 
   it('stops on a refused or missing token: nothing can be sent', () => {
     expect(classifySendFailure(answered(401, 'Unauthorized')).kind).toBe('stop');
-    expect(classifySendFailure(new BotTokenMissingError('sendMessage')).kind).toBe('stop');
+    expect(classifySendFailure(botTokenMissing('sendMessage')).kind).toBe('stop');
   });
 
   it('never retries a 5xx answer (Telegram may have sent it before failing)', () => {

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorToResponse, HttpError, problemResponse } from '../../../lib/http/http-error.ts';
 import { liveCheckError } from '../../../lib/lookup/chats/membership-live.ts';
-import {
-  BotApiRateLimitError,
-  BotTokenMissingError,
-} from '../../../lib/telegram/bot-api-errors.ts';
+import { BotApiError, botTokenMissing } from '../../../lib/telegram/bot-api-errors.ts';
 
 const typeOf = (response: { body?: string }) =>
   (JSON.parse(response.body ?? '{}') as { type: string }).type;
@@ -17,12 +14,14 @@ describe('problem+json type', () => {
   });
 
   it('is the same for the live check 503s as for a 404', () => {
-    const noToken = errorToResponse(
-      liveCheckError(new BotTokenMissingError('getChatMember'), 1, 2),
-    );
+    const noToken = errorToResponse(liveCheckError(botTokenMissing('getChatMember'), 1, 2));
     const flood = errorToResponse(
       liveCheckError(
-        new BotApiRateLimitError('Too Many Requests', { method: 'getChatMember', retryAfter: 3 }),
+        new BotApiError('Too Many Requests', {
+          kind: 'rate_limited',
+          method: 'getChatMember',
+          retryAfter: 3,
+        }),
         1,
         2,
       ),

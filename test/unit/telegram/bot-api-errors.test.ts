@@ -2,13 +2,9 @@ import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../lib/errors.ts';
 import {
-  BotApiBadRequestError,
   BotApiError,
-  BotApiForbiddenError,
-  BotApiRateLimitError,
-  BotApiUnauthorizedError,
-  BotApiUnreachableError,
-  BotTokenMissingError,
+  botTokenMissing,
+  isBotApiError,
   scrubToken,
   toBotApiError,
 } from '../../../lib/telegram/bot-api-errors.ts';
@@ -28,50 +24,51 @@ function networkError(name: string, message: string, code?: string): Error {
 }
 
 describe('toBotApiError', () => {
-  it('maps 401 to BotApiUnauthorizedError', () => {
+  it('maps 401 to unauthorized', () => {
     const err = toBotApiError(telegramError(401, 'Unauthorized'), 'getMe');
-    expect(err).toBeInstanceOf(BotApiUnauthorizedError);
+    expect(err.kind).toBe('unauthorized');
     expect(err).toBeInstanceOf(BotApiError);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ name: 'BotApiUnauthorizedError', method: 'getMe', errorCode: 401 });
   });
 
-  it('maps 403 to BotApiForbiddenError with the description', () => {
+  it('maps 403 to forbidden with the description', () => {
     const err = toBotApiError(telegramError(403, 'Forbidden: bot was blocked by the user'), 'm');
-    expect(err).toBeInstanceOf(BotApiForbiddenError);
+    expect(err).toMatchObject({ kind: 'forbidden', name: 'BotApiForbiddenError' });
     expect(err.description).toBe('Forbidden: bot was blocked by the user');
     expect(err.message).toContain('bot was blocked by the user');
   });
 
-  it('maps 429 to BotApiRateLimitError with retryAfter from parameters', () => {
+  it('maps 429 to rate_limited with retryAfter from parameters', () => {
     const err = toBotApiError(telegramError(429, 'Too Many Requests: retry after 7', 7), 'm');
-    expect(err).toBeInstanceOf(BotApiRateLimitError);
-    expect((err as BotApiRateLimitError).retryAfter).toBe(7);
+    expect(err).toMatchObject({ kind: 'rate_limited', name: 'BotApiRateLimitError' });
+    expect(isBotApiError(err, 'rate_limited')).toBe(true);
+    expect(err.retryAfter).toBe(7);
   });
 
   it('falls back to the description for retryAfter', () => {
     const err = toBotApiError(telegramError(429, 'Too Many Requests: retry after 12'), 'm');
-    expect((err as BotApiRateLimitError).retryAfter).toBe(12);
+    expect(err.retryAfter).toBe(12);
   });
 
   it.each(['Bad Request: user not found', 'Bad Request: chat not found'])(
-    'maps 400 "%s" to BotApiBadRequestError',
+    'maps 400 "%s" to bad_request',
     (description) => {
       const err = toBotApiError(telegramError(400, description), 'getChatMember');
-      expect(err).toBeInstanceOf(BotApiBadRequestError);
+      expect(err).toMatchObject({ kind: 'bad_request', name: 'BotApiBadRequestError' });
       expect(err).toMatchObject({ errorCode: 400, description, method: 'getChatMember' });
     },
   );
 
-  it('maps 5xx answers to BotApiUnreachableError', () => {
+  it('maps 5xx answers to unreachable', () => {
     const err = toBotApiError(telegramError(502, 'Bad Gateway'), 'm');
-    expect(err).toBeInstanceOf(BotApiUnreachableError);
+    expect(err).toMatchObject({ kind: 'unreachable', name: 'BotApiUnreachableError' });
     expect(err.errorCode).toBe(502);
   });
 
-  it('maps other codes to the base BotApiError', () => {
+  it('maps other codes to other', () => {
     const err = toBotApiError(telegramError(409, 'Conflict: terminated by other getUpdates'), 'm');
-    expect(err.constructor).toBe(BotApiError);
+    expect(err).toMatchObject({ kind: 'other', name: 'BotApiError' });
     expect(err.errorCode).toBe(409);
   });
 
@@ -81,21 +78,21 @@ describe('toBotApiError', () => {
     networkError('TimeoutError', 'The operation was aborted due to timeout'),
     networkError('Error', 'socket hang up', 'ECONNRESET'),
     networkError('Error', 'other side closed', 'UND_ERR_SOCKET'),
-  ])('maps network failure %s to BotApiUnreachableError', (cause) => {
+  ])('maps network failure %s to unreachable', (cause) => {
     const err = toBotApiError(cause, 'sendMessage');
-    expect(err).toBeInstanceOf(BotApiUnreachableError);
+    expect(err.kind).toBe('unreachable');
     expect(err.cause).toBe(cause);
     expect(err.errorCode).toBeUndefined();
   });
 
-  it('maps anything else to the base BotApiError', () => {
+  it('maps anything else to other', () => {
     const err = toBotApiError('weird', 'm');
-    expect(err.constructor).toBe(BotApiError);
+    expect(err.kind).toBe('other');
     expect(err.message).toContain('weird');
   });
 
   it('passes a BotApiError through unchanged', () => {
-    const original = new BotTokenMissingError('getMe');
+    const original = botTokenMissing('getMe');
     expect(toBotApiError(original, 'other')).toBe(original);
   });
 });
@@ -129,12 +126,23 @@ describe('token scrubbing', () => {
   });
 });
 
-describe('BotTokenMissingError', () => {
+describe('botTokenMissing', () => {
   it('names the missing variable and the method', () => {
-    const err = new BotTokenMissingError('sendMessage');
+    const err = botTokenMissing('sendMessage');
     expect(err).toBeInstanceOf(BotApiError);
+    expect(err.kind).toBe('token_missing');
     expect(err.name).toBe('BotTokenMissingError');
     expect(err.method).toBe('sendMessage');
     expect(err.message).toContain('TELEGRAM_BOT_TOKEN');
+  });
+});
+
+describe('isBotApiError', () => {
+  it('narrows to any Bot API error, or to the kinds given', () => {
+    const err = toBotApiError(telegramError(403, 'Forbidden'), 'm');
+    expect(isBotApiError(err)).toBe(true);
+    expect(isBotApiError(err, 'forbidden', 'unauthorized')).toBe(true);
+    expect(isBotApiError(err, 'rate_limited')).toBe(false);
+    expect(isBotApiError(new Error('x'))).toBe(false);
   });
 });

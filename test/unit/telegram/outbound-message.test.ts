@@ -1,6 +1,6 @@
 import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { BotTokenMissingError, toBotApiError } from '../../../lib/telegram/bot-api-errors.ts';
+import { botTokenMissing, toBotApiError } from '../../../lib/telegram/bot-api-errors.ts';
 import { sendFailure, sendMessagePayload } from '../../../lib/telegram/outbound-message.ts';
 
 function failed(code: number, description: string, retryAfter?: number) {
@@ -80,7 +80,7 @@ describe('sendFailure', () => {
   });
 
   it('knows a missing token, and passes anything that is not a Bot API error', () => {
-    expect(sendFailure(new BotTokenMissingError('sendMessage'))?.kind).toBe('no-token');
+    expect(sendFailure(botTokenMissing('sendMessage'))?.kind).toBe('no-token');
     expect(sendFailure(new Error('boom'))).toBeUndefined();
   });
 });

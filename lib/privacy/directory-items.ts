@@ -1,0 +1,150 @@
+/**
+ * The directory's item kinds: a person's own partition (months, the erasure tombstone, phone,
+ * notes, preferences, tags, memberships, events, shared cards), a chat's, and the erased-phone hash.
+ * Entries of the data map (item-kinds.ts).
+ */
+
+import { ERASURE_WINDOW_SECONDS } from '../directory/record/registers.ts';
+import type { ItemKind } from './data-map.ts';
+import { owner, retention, UNTIL_ERASED } from './holders.ts';
+
+export const DIRECTORY_ITEMS: readonly ItemKind[] = [
+  {
+    item: 'contact month',
+    pk: 'USER#<id>',
+    sk: 'PROFILE#<yyyy-mm>',
+    index: 'GSI2 USERNAME#<lower>',
+    builders: ['contactMonthKey', 'usernameIndexPk'],
+    holders: [owner(['id', 'name', 'username', 'profile', 'activity', 'preferences'])],
+    keep: retention('the month ends'),
+    note: "Per delivery queue, the profile that queue's last update showed, and the month's counters.",
+  },
+  {
+    item: 'erasure tombstone',
+    pk: 'USER#<id>',
+    sk: 'PROFILE#<yyyy-mm>',
+    builders: ['contactMonthKey'],
+    holders: [
+      { whose: 'owner', by: 'USER#<id> (the partition)', fields: ['id'], erasure: 'tombstone' },
+    ],
+    keep: { kind: 'ttl', seconds: ERASURE_WINDOW_SECONDS + 86_400, from: 'the erasure' },
+    note: 'A gate month after an erasure: the id in its key and the floor, nothing else. It refuses any update dated before the floor.',
+  },
+  {
+    item: 'verified phone',
+    pk: 'USER#<id>',
+    sk: 'PROFILE#PHONE',
+    index: 'GSI2 PHONE#<e164>',
+    builders: ['phoneItemKey', 'phoneIndexPk'],
+    holders: [owner(['id', 'phone'])],
+    keep: UNTIL_ERASED,
+  },
+  {
+    item: 'tags and note',
+    pk: 'USER#<id>',
+    sk: 'PROFILE#NOTES',
+    builders: ['notesKey'],
+    holders: [owner(['id', 'notes'])],
+    keep: UNTIL_ERASED,
+  },
+  {
+    item: "contact's creator",
+    pk: 'USER#<id>',
+    sk: 'LIFE',
+    builders: ['contactLifeKey'],
+    holders: [owner(['id'])],
+    keep: retention('the month of the update that created the contact'),
+  },
+  {
+    item: 'messaging preferences',
+    pk: 'USER#<id>',
+    sk: 'PROFILE#PREFS',
+    builders: ['prefsKey'],
+    holders: [owner(['id', 'preferences'])],
+    keep: UNTIL_ERASED,
+  },
+  {
+    item: 'blocked by a send',
+    pk: 'USER#<id>',
+    sk: 'PROFILE#BLOCKED',
+    builders: ['blockedKey'],
+    holders: [owner(['id', 'preferences'])],
+    keep: UNTIL_ERASED,
+  },
+  {
+    item: 'tag entry',
+    pk: 'USER#<id>',
+    sk: 'TAG#<tag>',
+    index: 'GSI1 TAG#<tag>',
+    builders: ['tagKey', 'tagIndexKeys', 'tagIndexPk'],
+    holders: [owner(['id', 'notes'])],
+    keep: UNTIL_ERASED,
+  },
+  {
+    item: 'membership event',
+    pk: 'USER#<id>',
+    sk: 'EVENT#<at>#<chat>#<kind>',
+    index: 'GSI1 EVENTS#<chat>; GSI2 ACTOR#<actor> when someone else made the change',
+    builders: ['eventKey', 'eventIndexKeys', 'chatEventsPk', 'actorRefIndexKeys', 'actorRefPk'],
+    holders: [
+      owner(['id', 'membership', 'chat']),
+      { whose: 'named', by: 'GSI2 ACTOR#<actor>', fields: ['id'], erasure: 'actor-nulled' },
+    ],
+    keep: retention('the change'),
+  },
+  {
+    item: 'membership',
+    pk: 'USER#<id>',
+    sk: 'CHAT#<chatId>',
+    index: 'GSI1 CHAT#<chatId>',
+    builders: ['membershipKey', 'membershipIndexKeys'],
+    holders: [owner(['id', 'name', 'username', 'membership', 'activity', 'chat'])],
+    keep: UNTIL_ERASED,
+    note: 'Holds the names the member and the chat last had, and per-month message counts.',
+  },
+  {
+    item: 'shared contact',
+    pk: 'USER#<ownerId>',
+    sk: 'SHARED#<ref>',
+    index: 'GSI1 SHAREDOF#<id> or SHAREDPHONE#<e164>',
+    builders: ['sharedKey', 'sharedOfPk', 'sharedPhonePk'],
+    holders: [
+      owner(['id']),
+      {
+        whose: 'named',
+        by: 'GSI1 SHAREDOF#<id>, or SHAREDPHONE#<e164> of their verified phone',
+        fields: ['id', 'name', 'username', 'phone'],
+        erasure: 'deleted',
+      },
+    ],
+    keep: UNTIL_ERASED,
+    note: "A card someone shared: the sharer is the partition, the card names the shared person. A phone-only card is found by the shared person's verified phone; one whose number they never verified names no one the directory knows.",
+  },
+  {
+    item: 'chat profile',
+    pk: 'CHAT#<id>',
+    sk: 'PROFILE',
+    builders: ['chatKey'],
+    holders: [],
+    keep: { kind: 'until', until: 'the table is deleted (a group, not a person)' },
+    note: "A group's type, title and username. Private chats are never recorded as chats.",
+  },
+  {
+    item: 'chat month',
+    pk: 'CHAT#<id>',
+    sk: 'PROFILE#<yyyy-mm>',
+    builders: ['chatMonthKey'],
+    holders: [],
+    keep: retention('the month ends'),
+    note: "A group's profile and its anonymous counters (messages, distinct senders per day): no member's id.",
+  },
+  {
+    item: 'erased phone',
+    pk: 'PHONEFLOOR#<hmac>',
+    sk: 'FLOOR',
+    builders: ['phoneFloorKey'],
+    holders: [],
+    keep: { kind: 'ttl', seconds: ERASURE_WINDOW_SECONDS + 86_400, from: 'the erasure' },
+    note: "Written by the erasure for the person's verified number: a keyed hash of it (HMAC, a key derived from the bot token) and the floor, nothing else. A contact card carrying only that number and dated before the floor is refused.",
+  },
+];

@@ -1,0 +1,165 @@
+/**
+ * A direct message's Idempotency-Key outlives its recipient's erasure as a tombstone that names
+ * no one: every repeat of the key within its 24 hours answers 404 "erased" and sends nothing,
+ * also after she comes back (a new life) and whatever the key's record said (sent, unknown,
+ * in flight). Real lookup and webhook handlers, the embedded store, the fake Bot API. Ids have
+ * seven digits, so that the whole-table scan (`tracesOf`) matches nothing by chance.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { WebhookHandler } from '../../../../functions/webhook.ts';
+import { createApiKey } from '../../../../lib/access/api-key-admin.ts';
+import { ERASED_KEY_DETAIL } from '../../../../lib/lookup/messages/messages-service.ts';
+import { idempotencyItemKey } from '../../../../lib/messaging/store/idempotency.ts';
+import type { StoreContext } from '../../../../lib/store/client.ts';
+import { privateMessage, sends } from '../../../helpers/broadcasts.ts';
+import { tracesOf } from '../../../helpers/erasure-scan.ts';
+import { post, type TestLookup } from '../../../helpers/lookup.ts';
+import { nowSeconds } from '../../../helpers/recorder-rig.ts';
+import { useStack } from '../../../helpers/stack-fixture.ts';
+
+const stack = useStack();
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+const ALICE_ID = 7_001_001;
+const alice = { id: ALICE_ID, first_name: 'Alicia', last_name: 'Quartermain' };
+const aliceTraces = { id: ALICE_ID, names: ['Alicia', 'Quartermain'], phones: [] };
+
+let store: StoreContext;
+let webhook: WebhookHandler;
+let api: TestLookup;
+let writeKey: string;
+let writeKeyId: string;
+
+beforeEach(async () => {
+  stack.botApi.reset();
+  ({ store, webhook } = await stack.handlers());
+  api = await stack.lookup({ store, botTimeoutMs: 300 });
+  const created = await createApiKey(store, { name: 'sender', scope: 'write' });
+  writeKey = created.key;
+  writeKeyId = created.record.id;
+  await post(webhook, privateMessage(alice, nowSeconds() - 600, '/start'));
+});
+
+const send = (key: string) =>
+  api.call({
+    method: 'POST',
+    path: `/v1/contacts/${ALICE_ID}/messages`,
+    key: writeKey,
+    headers: { ...JSON_TYPE, 'idempotency-key': key },
+    body: JSON.stringify({ text: 'Your order shipped' }),
+  });
+
+const erase = async () => {
+  const deleted = await api.call({
+    method: 'DELETE',
+    path: `/v1/contacts/${ALICE_ID}`,
+    key: api.adminKey,
+  });
+  expect(deleted.status).toBe(204);
+};
+
+const comesBack = () => post(webhook, privateMessage(alice, nowSeconds() + 5, '/start'));
+
+const record = async (key: string) =>
+  (
+    await store.client.send(
+      new GetCommand({
+        TableName: store.tableName,
+        Key: idempotencyItemKey(writeKeyId, key),
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+
+const toHer = () => sends(stack.botApi).filter((c) => Number(c.payload.chat_id) === ALICE_ID);
+
+function expectErased(answer: { status: number; body: Record<string, unknown>; raw: string }) {
+  expect(answer.status, answer.raw).toBe(404);
+  expect(answer.body.detail).toBe(ERASED_KEY_DETAIL);
+  expect(answer.raw).not.toContain(String(ALICE_ID));
+}
+
+describe('a direct message’s key after its recipient’s erasure', () => {
+  it('is not sent again when the client retries after she was erased and came back', async () => {
+    const first = await send('order-42');
+    expect(first.status, first.raw).toBe(201);
+    await erase();
+    // She opens the bot again (a new life); the client, which never saw the 201, retries.
+    await comesBack();
+
+    expectErased(await send('order-42'));
+    expectErased(await send('order-42'));
+    // One request, one key: Telegram got the message once.
+    expect(toHer()).toHaveLength(1);
+  });
+
+  it('is not sent again after an unknown outcome, her erasure and her return', async () => {
+    stack.botApi.respond(
+      'sendMessage',
+      () => new Promise((resolve) => setTimeout(() => resolve({ message_id: 1 }), 600)),
+    );
+    const first = await send('order-43');
+    expect(first.status, first.raw).toBe(502);
+    stack.botApi.reset();
+    await erase();
+    await comesBack();
+
+    expectErased(await send('order-43'));
+    expect(toHer()).toHaveLength(0);
+  });
+
+  it('is kept as a tombstone naming no one: state, dates and the hashed key alone', async () => {
+    expect((await send('order-44')).status).toBe(201);
+    const expiresAt = (await record('order-44'))?.expiresAt;
+    await erase();
+
+    const tombstone = await record('order-44');
+    expect(Object.keys(tombstone ?? {}).sort()).toEqual([
+      'createdAt',
+      'expiresAt',
+      'pk',
+      'sk',
+      'state',
+    ]);
+    expect(tombstone).toMatchObject({ state: 'erased', expiresAt });
+    expect(await tracesOf(store, aliceTraces)).toEqual([]);
+  });
+
+  it('answers erased to a repeat under the key for any request, without a new key’s record', async () => {
+    expect((await send('order-45')).status).toBe(201);
+    await erase();
+    await comesBack();
+    const other = await api.call({
+      method: 'POST',
+      path: `/v1/contacts/${ALICE_ID}/messages`,
+      key: writeKey,
+      headers: { ...JSON_TYPE, 'idempotency-key': 'order-45' },
+      body: JSON.stringify({ text: 'Another text' }),
+    });
+    expectErased(other);
+    // A new key is a new request: her new life may be messaged.
+    expect((await send('order-46')).status).toBe(201);
+    expect(toHer()).toHaveLength(2);
+  });
+
+  it('keeps nothing of her after an erasure that ran while the send was in flight', async () => {
+    let reached!: () => void;
+    const inFlight = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    stack.botApi.respond('sendMessage', async (payload) => {
+      reached();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { message_id: 7, date: nowSeconds(), chat: { id: payload.chat_id, type: 'private' } };
+    });
+    const sending = send('order-47');
+    await inFlight;
+    await erase();
+    await sending;
+
+    expect(await tracesOf(store, aliceTraces)).toEqual([]);
+    expectErased(await send('order-47'));
+    expect(sends(stack.botApi)).toHaveLength(1);
+  });
+});
