@@ -6,7 +6,7 @@
  * Ids are drawn per run, so it can run against a server that already holds data.
  */
 import { randomInt } from 'node:crypto';
-import { deliveryQueue } from '../lib/telegram/update-queue.ts';
+import { deliveryQueue } from '../lib/telegram/update/update-queue.ts';
 import { type Progress, silentProgress } from './progress.ts';
 
 type Update = Record<string, unknown>;
@@ -129,7 +129,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * Runs `task` over `items` as Telegram delivers updates: at most `concurrency` at once, one
- * per delivery queue (lib/telegram/update-queue.ts), each queue in order, its next item only
+ * per delivery queue (lib/telegram/update/update-queue.ts), each queue in order, its next item only
  * after the previous one finished (was answered 200).
  */
 async function deliverByQueue<T>(

@@ -1,7 +1,7 @@
 /**
  * The bot's behaviours (telegraf): /start, /stop, the share-contact flow, /me and /forget.
- * Recording what updates say is not done here (see store/update-recorder.ts); this only
- * answers. Answers go through the update's ReplySink, so the first one rides in the
+ * Recording what updates say is not done here (see directory/record/recorder.ts); this
+ * only answers. Answers go through the update's ReplySink, so the first one rides in the
  * webhook response. Storage errors propagate (the webhook answers 5xx and Telegram retries);
  * any other handler error is logged and the update still counts as handled. telegraf sees the
  * update without `null` fields (without-nulls.ts), as Telegram itself would have sent it.
@@ -86,7 +86,7 @@ export function createBot(options: { store: StoreContext; identity: BotIdentity 
     });
   });
 
-  // The opt-out itself is recorded with the update's facts (telegram/preference-facts.ts).
+  // The opt-out itself is recorded with the update's facts (telegram/update/preference-facts.ts).
   bot.command('stop', async (ctx) => {
     if (ctx.chat.type !== 'private') return;
     await sinkOf(ctx.update).send('sendMessage', { chat_id: ctx.chat.id, text: text.STOP_TEXT });

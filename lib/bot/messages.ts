@@ -1,5 +1,5 @@
 /** What the bot says: texts and keyboards in one place. */
-import type { Contact } from '../directory/read/items.ts';
+import type { Contact } from '../directory/read/shapes.ts';
 
 export const START_TEXT =
   'Hi! I keep a contact directory for this bot. Tap "Share my contact" to verify your ' +

@@ -1,11 +1,12 @@
 /**
  * The bot's answer to a message that shares contacts: a contact card or users picked with the
  * `request_users` button. It is worked out from the same update facts the store records (one
- * function, telegram/shared-contacts.ts, decides what a message shares), so "Saved N" is the
+ * function, telegram/update/shared-contacts.ts, decides what a message shares), so "Saved N" is the
  * number of entries stored, whichever shape (`users`, `user_ids`, `user_shared`) Telegram used.
  */
-import { extractFacts } from '../telegram/update-facts.ts';
-import { asRecord, isPresent } from '../telegram/update-fields.ts';
+
+import { asRecord, isPresent } from '../telegram/update/json-fields.ts';
+import { extractFacts } from '../telegram/update/read-update.ts';
 import { INVALID_PHONE_TEXT, OWN_CONTACT_TEXT, sharedText } from './messages.ts';
 
 /**

@@ -6,8 +6,8 @@
  * subscription was re-enabled meanwhile).
  */
 import { floorReader } from '../directory/erasure/erased-actors.ts';
-import { readItem } from '../directory/record/owner-floor.ts';
 import type { StoreContext } from '../store/client.ts';
+import { getItem } from '../store/item-ops.ts';
 import type { Key } from '../store/keys.ts';
 import { erasedFloor, type OutboxItem } from './erasure-checks.ts';
 import type { SendResult } from './send-webhook.ts';
@@ -35,7 +35,7 @@ export interface DispatchRun {
 export const seconds = (ms: number) => Math.floor(ms / 1000);
 
 export async function readEvent(run: DispatchRun, key: Key): Promise<OutboxItem | undefined> {
-  return (await readItem(run.ctx, key)) as OutboxItem | undefined;
+  return (await getItem(run.ctx, key, 'fan-out')) as OutboxItem | undefined;
 }
 
 /**

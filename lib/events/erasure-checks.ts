@@ -16,9 +16,9 @@
 
 import { actorErased, type FloorReader } from '../directory/erasure/erased-actors.ts';
 import { endReference } from '../directory/erasure/person-refs.ts';
-import { readItem } from '../directory/record/owner-floor.ts';
 import { SINGLE_SOURCE } from '../directory/record/registers.ts';
 import type { StoreContext } from '../store/client.ts';
+import { getItem } from '../store/item-ops.ts';
 import { idFromKey, type Key, REF_AT, sharedKey } from '../store/keys.ts';
 import type { EventItem } from './envelope.ts';
 import { deleteEvent } from './store/outbox.ts';
@@ -66,7 +66,11 @@ export async function erasedFloor(
   }
   const phone = phoneOnlyCard(event);
   if (phone !== undefined && event.userId !== undefined) {
-    const entry = await readItem(ctx, sharedKey(event.userId, { phoneNumber: phone }));
+    const entry = await getItem(
+      ctx,
+      sharedKey(event.userId, { phoneNumber: phone }),
+      'erasure check',
+    );
     const since = entry?.[SINGLE_SOURCE.since];
     if (!entry?.phoneNumber || (typeof since === 'number' && since > event.at)) return 0;
   }

@@ -1,5 +1,5 @@
 /** Shorthands the data map's item kinds share: who holds a person's data, and how long. */
-import { DEFAULT_RETENTION_DAYS } from '../directory/record/record-plan.ts';
+import { DEFAULT_RETENTION_DAYS } from '../directory/record/retention.ts';
 import type { Holder } from './data-map.ts';
 
 export const owner = (fields: Holder['fields']): Holder => ({

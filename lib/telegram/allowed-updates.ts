@@ -5,7 +5,7 @@
  * explicit: every kind of {@link UPDATE_KINDS} that the update facts or the bot behaviours
  * read something from. test/unit/telegram/allowed-updates.test.ts keeps the two in step.
  */
-import { UPDATE_KINDS } from './update-facts.ts';
+import { UPDATE_KINDS } from './update/kinds.ts';
 
 /** Kinds Telegram can send that nothing here uses, and why. */
 export const IGNORED_UPDATE_KINDS: ReadonlyMap<string, string> = new Map([

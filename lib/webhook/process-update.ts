@@ -1,6 +1,7 @@
 /**
- * One update, end to end: record its facts exactly once, then let the bot answer.
- * See store/recorder.ts for the protocol and the delivery model it relies on.
+ * One update, end to end: read it once (telegram/update/read-update.ts), record its facts
+ * exactly once (directory/record/recorder.ts: the protocol and the delivery model it relies
+ * on), then let the bot answer (bot/create-bot.ts).
  *
  * The bot runs on every delivery, a redelivery included: an attempt may have recorded
  * everything and died before the bot acted, and what the bot does must happen (a confirmed
@@ -12,8 +13,7 @@ import { createReplySink, type WebhookReply } from '../bot/reply-sink.ts';
 import { recordUpdate } from '../directory/record/recorder.ts';
 import type { StoreContext } from '../store/client.ts';
 import type { BotApi } from '../telegram/bot-api.ts';
-import { extractFacts, sentNoEarlierThan } from '../telegram/update-facts.ts';
-import { deliveryQueue } from '../telegram/update-queue.ts';
+import { readUpdate } from '../telegram/update/read-update.ts';
 
 export interface UpdateProcessorDeps {
   store: StoreContext;
@@ -41,18 +41,16 @@ export async function processUpdate(
   update: Update,
   receivedAt = Math.floor(Date.now() / 1000),
 ): Promise<ProcessResult> {
-  const facts = extractFacts(update, {
+  const view = readUpdate(update, {
     receivedAt,
     botId: deps.botId,
     ...(deps.botUsername !== undefined ? { botUsername: deps.botUsername } : {}),
   });
-  const { duplicate, stale } = await recordUpdate(
-    deps.store,
-    facts,
-    deliveryQueue(update, facts.kind),
-    { now: receivedAt, sentFrom: sentNoEarlierThan(update, receivedAt) },
-  );
+  const { duplicate, stale } = await recordUpdate(deps.store, view.facts, view.queue, {
+    now: receivedAt,
+    sentFrom: view.sentFrom,
+  });
   const sink = createReplySink({ botApi: deps.botApi, webhookReply: deps.webhookReply });
   await deps.bot.handle(update, sink);
-  return { duplicate, ...(stale ? { stale } : {}), kind: facts.kind, reply: sink.webhookReply };
+  return { duplicate, ...(stale ? { stale } : {}), kind: view.kind, reply: sink.webhookReply };
 }

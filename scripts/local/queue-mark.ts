@@ -9,11 +9,11 @@
  * it (the load test and the deployed webhook never do).
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { RESTART_HORIZON_SECONDS } from '../../lib/directory/record/record-plan.ts';
+import { RESTART_HORIZON_SECONDS } from '../../lib/directory/record/marks.ts';
 import { registerAttr } from '../../lib/directory/record/registers.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { chatMonthKey, monthOf } from '../../lib/store/keys.ts';
-import { deliveryQueue, queueChatId } from '../../lib/telegram/update-queue.ts';
+import { deliveryQueue, queueChatId } from '../../lib/telegram/update/update-queue.ts';
 
 export interface BelowMark {
   updateId: number;

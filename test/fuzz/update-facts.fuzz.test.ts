@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planRecord } from '../../lib/directory/record/record-plan.ts';
-import { PLACEHOLDER_USER_IDS, type UpdateFacts } from '../../lib/telegram/facts.ts';
-import { extractFacts, UPDATE_KINDS } from '../../lib/telegram/update-facts.ts';
-import { deliveryQueue } from '../../lib/telegram/update-queue.ts';
+import { PLACEHOLDER_USER_IDS, type UpdateFacts } from '../../lib/telegram/update/facts.ts';
+import { UPDATE_KINDS } from '../../lib/telegram/update/kinds.ts';
+import { extractFacts } from '../../lib/telegram/update/read-update.ts';
+import { deliveryQueue } from '../../lib/telegram/update/update-queue.ts';
 import { anyUpdate, updateOf } from './arbitraries.ts';
 import { fuzzParams, fuzzTimeout } from './fuzz-config.ts';
 

@@ -14,7 +14,7 @@
  * erasure racing a migration can otherwise see the copy of its membership land after it:
  * see docs/reliability.md, limits).
  */
-import { extractFacts } from '../../lib/telegram/update-facts.ts';
+import { extractFacts } from '../../lib/telegram/update/read-update.ts';
 import type { Update } from './stream.ts';
 
 export type Post = (update: Update) => Promise<number>;

@@ -18,7 +18,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { enqueueEvent, erasedEvent } from '../../events/store/outbox.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, settleAll, toStoreError } from '../../store/dynamo-errors.ts';
+import { settleAll, toStoreError } from '../../store/dynamo-errors.ts';
+import { storeCall } from '../../store/item-ops.ts';
 import {
   contactMonthKey,
   monthOf,
@@ -65,25 +66,26 @@ function closeGates(
   return settleAll(
     'erasure',
     gates.map(async (month) => {
-      try {
-        return await ctx.client.send(
-          new PutCommand({
-            TableName: ctx.tableName,
-            Item: {
-              ...contactMonthKey(userId, month),
-              [FLOOR]: at + 1,
-              [EXPIRES_AT]: at + ERASURE_WINDOW_SECONDS + 24 * 3600,
-            },
-            ConditionExpression: 'attribute_not_exists(#floor) OR #floor < :floor',
-            ExpressionAttributeNames: { '#floor': FLOOR },
-            ExpressionAttributeValues: { ':floor': at + 1 },
-            ReturnValues: 'ALL_OLD',
-          }),
-        );
-      } catch (err: unknown) {
-        if (isConditionalCheckFailed(err)) return {};
-        throw err;
-      }
+      // A gate with this floor or a newer one already: nothing to answer.
+      return storeCall(
+        'erasure',
+        () =>
+          ctx.client.send(
+            new PutCommand({
+              TableName: ctx.tableName,
+              Item: {
+                ...contactMonthKey(userId, month),
+                [FLOOR]: at + 1,
+                [EXPIRES_AT]: at + ERASURE_WINDOW_SECONDS + 24 * 3600,
+              },
+              ConditionExpression: 'attribute_not_exists(#floor) OR #floor < :floor',
+              ExpressionAttributeNames: { '#floor': FLOOR },
+              ExpressionAttributeValues: { ':floor': at + 1 },
+              ReturnValues: 'ALL_OLD',
+            }),
+          ),
+        () => ({}),
+      );
     }),
   );
 }

@@ -21,7 +21,8 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tombstoneUpdate } from '../../messaging/store/idempotency-tombstone.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, settleAll } from '../../store/dynamo-errors.ts';
+import { settleAll } from '../../store/dynamo-errors.ts';
+import { storeCall } from '../../store/item-ops.ts';
 import {
   actorRefPk,
   IDEMPOTENCY_PREFIX,
@@ -73,14 +74,16 @@ async function referencing(ctx: StoreContext, gsi2pk: string): Promise<Key[]> {
   return items.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
 }
 
-async function conditional(run: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await run();
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+/** Runs a conditional write that ends a reference: false when the reference had changed. */
+function conditional(run: () => Promise<unknown>): Promise<boolean> {
+  return storeCall(
+    'reference end',
+    async () => {
+      await run();
+      return true;
+    },
+    () => false,
+  );
 }
 
 /**

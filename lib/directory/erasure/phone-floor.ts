@@ -16,10 +16,10 @@
  * person's by now, whose cards are not hers to erase).
  */
 import { createHmac } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed } from '../../store/dynamo-errors.ts';
+import { getItem, putIf } from '../../store/item-ops.ts';
 import { phoneFloorKey } from '../../store/keys.ts';
+import { floorOf } from '../record/owner-floor.ts';
 import { ERASURE_WINDOW_SECONDS, EXPIRES_AT, FLOOR } from '../record/registers.ts';
 
 /** The key used when none is configured (tests, `npm start` without a bot token). */
@@ -48,33 +48,23 @@ export function phoneHash(ctx: StoreContext, e164: string): string {
  */
 export async function closePhone(ctx: StoreContext, e164: string, at: number): Promise<void> {
   const floor = at + 1;
-  try {
-    await ctx.client.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: {
-          ...phoneFloorKey(phoneHash(ctx, e164)),
-          [FLOOR]: floor,
-          [EXPIRES_AT]: at + ERASURE_WINDOW_SECONDS + 24 * 3600,
-        },
-        ConditionExpression: 'attribute_not_exists(#floor) OR #floor < :floor',
-        ExpressionAttributeNames: { '#floor': FLOOR },
-        ExpressionAttributeValues: { ':floor': floor },
-      }),
-    );
-  } catch (err: unknown) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await putIf(
+    ctx,
+    {
+      Item: {
+        ...phoneFloorKey(phoneHash(ctx, e164)),
+        [FLOOR]: floor,
+        [EXPIRES_AT]: at + ERASURE_WINDOW_SECONDS + 24 * 3600,
+      },
+      ConditionExpression: 'attribute_not_exists(#floor) OR #floor < :floor',
+      ExpressionAttributeNames: { '#floor': FLOOR },
+      ExpressionAttributeValues: { ':floor': floor },
+    },
+    'erasure',
+  );
 }
 
 /** The erasure floor of `e164` (a consistent read), if its holder was erased lately. */
 export async function readPhoneFloor(ctx: StoreContext, e164: string): Promise<number | undefined> {
-  const { Item } = await ctx.client.send(
-    new GetCommand({
-      TableName: ctx.tableName,
-      Key: phoneFloorKey(phoneHash(ctx, e164)),
-      ConsistentRead: true,
-    }),
-  );
-  return typeof Item?.[FLOOR] === 'number' ? (Item[FLOOR] as number) : undefined;
+  return floorOf(await getItem(ctx, phoneFloorKey(phoneHash(ctx, e164)), 'phone floor read'));
 }

@@ -8,10 +8,11 @@
  * Idempotent and resumable: each write is conditional on the item existing without a GSI2
  * key, so running it twice, or again from any page after a crash, changes nothing more.
  */
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { LEGACY_CHATS } from '../../messaging/store/broadcast-lease.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { toStoreError } from '../../store/dynamo-errors.ts';
+import { getItem, storeCall } from '../../store/item-ops.ts';
 import {
   actorRefIndexKeys,
   BROADCAST_PREFIX,
@@ -28,9 +29,10 @@ import {
   REF_AT,
   USER_PREFIX,
 } from '../../store/keys.ts';
-import { readItem } from '../record/owner-floor.ts';
 
 type Item = Record<string, unknown>;
+
+const OPERATION = 'migration';
 export interface Reference {
   gsi2pk: string;
   [REF_AT]: number;
@@ -103,23 +105,26 @@ const lease = broadcastSenderLeaseKey();
 const isLegacyLease = (item: Item) =>
   item.pk === lease.pk && item.sk === lease.sk && item[LEGACY_CHATS] !== undefined;
 
+/** One conditional UpdateItem of the migration: false when its condition failed. */
+function updateWhere(ctx: StoreContext, input: Omit<UpdateCommandInput, 'TableName'>) {
+  return storeCall(
+    OPERATION,
+    async () => {
+      await ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, ...input }));
+      return true;
+    },
+    () => false,
+  );
+}
+
 /** Removes the lease's legacy chat list; false if it has none (any more). */
-async function clearLegacyChats(ctx: StoreContext): Promise<boolean> {
-  try {
-    await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: lease,
-        UpdateExpression: 'REMOVE #chats',
-        ConditionExpression: 'attribute_exists(#chats)',
-        ExpressionAttributeNames: { '#chats': LEGACY_CHATS },
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+function clearLegacyChats(ctx: StoreContext): Promise<boolean> {
+  return updateWhere(ctx, {
+    Key: lease,
+    UpdateExpression: 'REMOVE #chats',
+    ConditionExpression: 'attribute_exists(#chats)',
+    ExpressionAttributeNames: { '#chats': LEGACY_CHATS },
+  });
 }
 
 export interface MigrationProgress {
@@ -136,23 +141,14 @@ export interface MigrationProgress {
 }
 
 /** Adds `ref` to the item at `key` unless it has a GSI2 key already; false if not written. */
-async function addReference(ctx: StoreContext, item: Item, ref: Reference): Promise<boolean> {
-  try {
-    await ctx.client.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET gsi2pk = :ref, #at = :at',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk)',
-        ExpressionAttributeNames: { '#at': REF_AT },
-        ExpressionAttributeValues: { ':ref': ref.gsi2pk, ':at': ref[REF_AT] },
-      }),
-    );
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+function addReference(ctx: StoreContext, item: Item, ref: Reference): Promise<boolean> {
+  return updateWhere(ctx, {
+    Key: { pk: item.pk, sk: item.sk },
+    UpdateExpression: 'SET gsi2pk = :ref, #at = :at',
+    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk)',
+    ExpressionAttributeNames: { '#at': REF_AT },
+    ExpressionAttributeValues: { ':ref': ref.gsi2pk, ':at': ref[REF_AT] },
+  });
 }
 
 /**
@@ -173,7 +169,7 @@ export async function migrateReferences(
   const createdOf = async (pk: string) => {
     if (!broadcasts.has(pk)) {
       const id = pk.slice(BROADCAST_PREFIX.length);
-      const item = await readItem(ctx, broadcastKey(id));
+      const item = await getItem(ctx, broadcastKey(id), OPERATION);
       const ms = num(item?.createdAt);
       broadcasts.set(pk, ms === undefined ? undefined : Math.floor(ms / 1000));
     }
@@ -207,7 +203,7 @@ export async function migrateReferences(
       options.onPage?.({ ...progress });
     } while (start);
   } catch (err: unknown) {
-    throw toStoreError(err, 'migration');
+    throw toStoreError(err, OPERATION);
   }
   return progress;
 }

@@ -8,16 +8,10 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { chatPk, monthSk, userPk } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
-import {
-  type ActivityDay,
-  type ChatActivityDay,
-  type HourGrid,
-  toActivityDays,
-  toChatActivityDays,
-  toHours,
-  unexpired,
-} from './items.ts';
+import { toActivityDays, toChatActivityDays, toHours } from './items/activity.ts';
+import { unexpired } from './items/values.ts';
 import { countChatEvents } from './membership-events.ts';
+import type { ActivityDay, ChatActivityDay, HourGrid } from './shapes.ts';
 
 export interface Activity<Day> {
   days: Day[];

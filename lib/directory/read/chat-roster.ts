@@ -17,13 +17,13 @@ import {
   MEMBER_USER_SNAPSHOT,
   memberAttrs,
 } from '../record/registers.ts';
-import type { Membership } from './items.ts';
 import { chatMemberOf } from './memberships.ts';
+import type { Membership } from './shapes.ts';
 
 /**
- * What a listed membership is made of (items.ts toMembership and memberUser): its ids, each
- * source's status, times and counters, and the member's names; not the high-water marks, the
- * chat's names or the erasure attributes. A membership item is read whole elsewhere.
+ * What a listed membership is made of (items/memberships.ts toMembership, memberUser): its
+ * ids, each source's status, times and counters, and the member's names; not the high-water
+ * marks, the chat's names or the erasure attributes. A membership item is read whole elsewhere.
  */
 export const MEMBER_LIST_ATTRIBUTES: readonly string[] = [
   'userId',

@@ -22,14 +22,13 @@
  * contact silent for the retention period comes back as created.
  */
 import { createHash } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { eventIdOf, type OutboxEvent } from '../../events/store/outbox.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed } from '../../store/dynamo-errors.ts';
+import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { contactLifeKey, monthSk, userPk } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
-import type { PersonFact } from '../../telegram/facts.ts';
+import type { PersonFact } from '../../telegram/update/facts.ts';
 import { contactData } from '../record/event-plan.ts';
 import {
   CREATED_BY,
@@ -119,6 +118,9 @@ export function viewFromCurrent(item: Item | undefined, queue: string, id: numbe
 }
 
 /** The life item's creator: the update's id and date. */
+/** The recorder writes these (contact-event-writes.ts): their faults are its step's. */
+const OPERATION = 'contact events';
+
 const CREATOR = 'w';
 const CREATOR_AT = 'wt';
 
@@ -157,11 +159,7 @@ export async function keepLifeExpiry(
   const write = new ItemUpdate(contactLifeKey(userId))
     .set(EXPIRES_AT, before)
     .when(`attribute_exists(#{${CREATOR}}) AND #{${EXPIRES_AT}} < :before`, { ':before': before });
-  try {
-    await ctx.client.send(new UpdateCommand(write.toInput(ctx.tableName)));
-  } catch (err: unknown) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await updateIf(ctx, write, OPERATION);
 }
 
 /**
@@ -205,13 +203,7 @@ export async function takeOverLife(
     .when(`attribute_not_exists(#{${CREATOR}}) OR #{${CREATOR}} = :stale`, {
       ':stale': staleCreator,
     });
-  try {
-    await ctx.client.send(new UpdateCommand(write.toInput(ctx.tableName)));
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  return (await updateIf(ctx, write, OPERATION)).applied;
 }
 
 /** The contact's other month items with data (a consistent Query of their months). */

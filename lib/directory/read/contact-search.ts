@@ -9,8 +9,8 @@ import { toStoreError } from '../../store/dynamo-errors.ts';
 import { idFromKey, phoneIndexPk, usernameIndexPk, userPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryAll } from '../../store/query.ts';
 import { GSI2 } from '../../store/table.ts';
-import type { Contact } from './items.ts';
 import { getContactWithNotes } from './profiles.ts';
+import type { Contact } from './shapes.ts';
 
 async function search(
   ctx: StoreContext,

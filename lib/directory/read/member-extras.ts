@@ -9,7 +9,7 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { idFromKey, type Key, notesKey, phoneItemKey } from '../../store/keys.ts';
 import { taggedUserIds } from '../tags/tagged-contacts.ts';
-import { notesOf } from './items.ts';
+import { notesOf } from './items/contacts.ts';
 
 export interface MemberExtras {
   tags: string[];

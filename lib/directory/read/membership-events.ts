@@ -7,14 +7,16 @@
 
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { toStoreError } from '../../store/dynamo-errors.ts';
 import { chatEventsPk, EVENT_PREFIX, eventTime, MAX_EVENT_TIME, userPk } from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryAll, queryPage } from '../../store/query.ts';
+import { type ListPage, type PageRequest, queryAll } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
-import type { MembershipEventKind } from '../../telegram/facts.ts';
+import type { MembershipEventKind } from '../../telegram/update/facts.ts';
 import { withoutErasedActors } from '../erasure/erased-actors.ts';
-import { DEFAULT_RETENTION_DAYS } from '../record/record-plan.ts';
-import { type MembershipEvent, toMembershipEvent, unexpired } from './items.ts';
+import { DEFAULT_RETENTION_DAYS } from '../record/retention.ts';
+import { toMembershipEvent } from './items/memberships.ts';
+import { unexpired } from './items/values.ts';
+import { listPage } from './list-page.ts';
+import type { MembershipEvent } from './shapes.ts';
 
 export interface EventFilter {
   /** First and last UTC day (`YYYY-MM-DD`), inclusive. */
@@ -52,30 +54,23 @@ export async function listUserEvents(
   filter: EventFilter,
   page: PageRequest,
 ): Promise<ListPage<MembershipEvent>> {
-  try {
-    const { items, lastKey } = await queryPage(
-      ctx,
-      {
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ...(filter.kind ? { FilterExpression: '#kind = :kind' } : {}),
-        ...(filter.kind ? { ExpressionAttributeNames: { '#kind': 'kind' } } : {}),
-        ExpressionAttributeValues: {
-          ':pk': userPk(userId),
-          ...timeRange(EVENT_PREFIX, filter),
-          ...(filter.kind ? { ':kind': filter.kind } : {}),
-        },
-        ScanIndexForward: false,
+  return listPage(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ...(filter.kind ? { FilterExpression: '#kind = :kind' } : {}),
+      ...(filter.kind ? { ExpressionAttributeNames: { '#kind': 'kind' } } : {}),
+      ExpressionAttributeValues: {
+        ':pk': userPk(userId),
+        ...timeRange(EVENT_PREFIX, filter),
+        ...(filter.kind ? { ':kind': filter.kind } : {}),
       },
-      page.limit,
-      page.startKey,
-    );
-    return {
-      items: await withoutErasedActors(ctx, keptEvents(ctx, items).map(toMembershipEvent)),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'events read');
-  }
+      ScanIndexForward: false,
+    },
+    page,
+    'events read',
+    (items) => withoutErasedActors(ctx, keptEvents(ctx, items).map(toMembershipEvent)),
+  );
 }
 
 /** The key condition and filter of a chat's events in the index. */
@@ -101,30 +96,25 @@ export async function listChatEvents(
   filter: EventFilter,
   page: PageRequest,
 ): Promise<ListPage<MembershipEvent>> {
-  try {
-    const { items: keys, lastKey } = await queryPage(
-      ctx,
-      { ...chatEventQuery(chatId, filter), ScanIndexForward: false },
-      page.limit,
-      page.startKey,
-    );
-    const found = new Map(
-      keptEvents(ctx, await getItems(ctx, tableKeys(keys))).map((item) => [
-        `${item.pk}|${item.sk}`,
-        item,
-      ]),
-    );
-    // BatchGet answers in no particular order: the index's order is the list's.
-    const items = keys
-      .map((key) => found.get(`${key.pk}|${key.sk}`))
-      .filter((item) => item !== undefined);
-    return {
-      items: await withoutErasedActors(ctx, items.map(toMembershipEvent)),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'events read');
-  }
+  return listPage(
+    ctx,
+    { ...chatEventQuery(chatId, filter), ScanIndexForward: false },
+    page,
+    'events read',
+    async (keys) => {
+      const found = new Map(
+        keptEvents(ctx, await getItems(ctx, tableKeys(keys))).map((item) => [
+          `${item.pk}|${item.sk}`,
+          item,
+        ]),
+      );
+      // BatchGet answers in no particular order: the index's order is the list's.
+      const items = keys
+        .map((key) => found.get(`${key.pk}|${key.sk}`))
+        .filter((item) => item !== undefined);
+      return withoutErasedActors(ctx, items.map(toMembershipEvent));
+    },
+  );
 }
 
 /**

@@ -3,31 +3,29 @@
  * chat in GSI1 (`CHAT#c` / `USER#u`, keys only). Each membership holds the names of its
  * member and chat as last written, so lists embed them without reading other items.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, toStoreError } from '../../store/dynamo-errors.ts';
+import { getItem, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+import type { ListPage, PageRequest } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
-import type { MemberStatus } from '../../telegram/facts.ts';
-import { FLOOR, MOVED_TO, memberAttrs } from '../record/registers.ts';
-import { type Membership, memberChat, memberUser, toMembership } from './items.ts';
+import type { MemberStatus } from '../../telegram/update/facts.ts';
+import { notBeforeFloor } from '../record/marks.ts';
+import { MOVED_TO, memberAttrs } from '../record/registers.ts';
+import { memberChat, memberUser, toMembership } from './items/memberships.ts';
+import { listPage } from './list-page.ts';
+import type { Membership } from './shapes.ts';
 
 export async function getMembership(
   ctx: StoreContext,
   userId: number,
   chatId: number,
 ): Promise<Membership | null> {
-  try {
-    const { Item } = await ctx.client.send(
-      new GetCommand({ TableName: ctx.tableName, Key: membershipKey(userId, chatId) }),
-    );
-    return Item?.userId !== undefined ? toMembership(Item) : null;
-  } catch (err: unknown) {
-    throw toStoreError(err, 'membership read');
-  }
+  const item = await getItem(ctx, membershipKey(userId, chatId), 'membership read', {
+    consistent: false,
+  });
+  return item?.userId !== undefined ? toMembership(item) : null;
 }
 
 /** The chats a user is or was in, each with the chat's names (when known). */
@@ -36,26 +34,20 @@ export async function listUserChats(
   userId: number,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
-  try {
-    const { items, lastKey } = await queryPage(
-      ctx,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': MEMBERSHIP_PREFIX },
-      },
-      page.limit,
-      page.startKey,
-    );
-    return {
+  return listPage(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': MEMBERSHIP_PREFIX },
+    },
+    page,
+    'user chats read',
+    (items) =>
       // A group's membership copied to the supergroup it became is listed there.
-      items: items
+      items
         .filter((item) => item[MOVED_TO] === undefined && item.userId !== undefined)
         .map((item) => withEmbedded(toMembership(item), 'chat', memberChat(item))),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'user chats read');
-  }
+  );
 }
 
 function withEmbedded<K extends 'chat' | 'user'>(
@@ -77,25 +69,20 @@ export async function listChatMembers(
   chatId: number,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
-  try {
-    const { items: keys, lastKey } = await queryPage(
-      ctx,
-      {
-        IndexName: GSI1.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': chatPk(chatId) },
-      },
-      page.limit,
-      page.startKey,
-    );
-    const items = (await getItems(ctx, tableKeys(keys))).filter((i) => i.userId !== undefined);
-    return {
-      items: items.map(chatMemberOf),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'chat members read');
-  }
+  return listPage(
+    ctx,
+    {
+      IndexName: GSI1.name,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': chatPk(chatId) },
+    },
+    page,
+    'chat members read',
+    async (keys) =>
+      (await getItems(ctx, tableKeys(keys)))
+        .filter((i) => i.userId !== undefined)
+        .map(chatMemberOf),
+  );
 }
 
 /**
@@ -116,15 +103,14 @@ export async function saveMemberStatus(
     .set(a.at, now)
     .setIfMissing(a.since, now)
     // Only on a membership recorded from updates (a live source alone is none).
-    .when('attribute_exists(#{mt}) OR attribute_exists(#{ct}) OR attribute_exists(#{gt})')
-    .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :now`, { ':now': now });
-  try {
-    const { Attributes } = await ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
+    .when(
+      (['m', 'c', 'g'] as const)
+        .map((p) => `attribute_exists(#{${memberAttrs(p).at}})`)
+        .join(' OR '),
     );
-    return toMembership(Attributes ?? {});
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return null;
-    throw toStoreError(err, 'membership write');
-  }
+  notBeforeFloor(update, now);
+  const { applied, attributes } = await updateIf(ctx, update, 'membership write', {
+    returnValues: 'ALL_NEW',
+  });
+  return applied ? toMembership(attributes ?? {}) : null;
 }

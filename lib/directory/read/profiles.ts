@@ -4,14 +4,9 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { chatPk, PROFILE, userPk } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
-import {
-  type Chat,
-  type Contact,
-  toChat,
-  toContact,
-  toContactWithNotes,
-  unexpired,
-} from './items.ts';
+import { toChat, toContact, toContactWithNotes } from './items/contacts.ts';
+import { unexpired } from './items/values.ts';
+import type { Chat, Contact } from './shapes.ts';
 
 async function readProfile(ctx: StoreContext, pk: string) {
   try {

@@ -1,27 +1,38 @@
 /** The contacts a user shared with the bot: `USER#<owner>` / `SHARED#...` items. */
+
 import type { StoreContext } from '../../store/client.ts';
-import { toStoreError } from '../../store/dynamo-errors.ts';
 import { SHARED_PREFIX, userPk } from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
-import { type SharedContact, toSharedContact } from './items.ts';
+import type { ListPage, PageRequest } from '../../store/query.ts';
+import { compact, type Item, num, str } from './items/values.ts';
+import { listPage } from './list-page.ts';
+import type { SharedContact } from './shapes.ts';
 
 export async function listSharedBy(
   ctx: StoreContext,
   ownerId: number,
   page: PageRequest,
 ): Promise<ListPage<SharedContact>> {
-  try {
-    const { items, lastKey } = await queryPage(
-      ctx,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': userPk(ownerId), ':prefix': SHARED_PREFIX },
-      },
-      page.limit,
-      page.startKey,
-    );
-    return { items: items.map(toSharedContact), ...(lastKey ? { lastKey } : {}) };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'shared contacts read');
-  }
+  return listPage(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPk(ownerId), ':prefix': SHARED_PREFIX },
+    },
+    page,
+    'shared contacts read',
+    (items) => items.map(toSharedContact),
+  );
+}
+
+/** A shared-contact card as the API shows it. */
+export function toSharedContact(item: Item): SharedContact {
+  return compact({
+    ownerId: Number(item.ownerId),
+    userId: num(item.userId),
+    phoneNumber: str(item.phoneNumber),
+    firstName: str(item.firstName),
+    lastName: str(item.lastName),
+    username: str(item.username),
+    sharedAt: str(item.sharedAt) ?? '',
+  });
 }

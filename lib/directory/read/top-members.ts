@@ -9,9 +9,10 @@ import { toStoreError } from '../../store/dynamo-errors.ts';
 import { chatPk } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
-import { DEFAULT_RETENTION_DAYS, firstKeptMonth } from '../record/record-plan.ts';
 import { monthOfMemberCount } from '../record/registers.ts';
-import { type ContactSummary, memberUser } from './items.ts';
+import { DEFAULT_RETENTION_DAYS, firstKeptMonth } from '../record/retention.ts';
+import { memberUser } from './items/memberships.ts';
+import type { ContactSummary } from './shapes.ts';
 
 export interface TopMember {
   userId: number;

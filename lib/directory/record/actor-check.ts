@@ -8,14 +8,14 @@
  * round, an update whose events name such an actor reads the actor's floor, and ends the
  * reference on each event and outbox copy dated before it. The read follows the write: an
  * erasure that wrote its floor later Queries the index after the write, and finds the event
- * there (recorder.ts `checkShared` holds cards the same way). An ordinary message names no
+ * there (erasure-checks/shared-check.ts holds cards the same way). An ordinary message names no
  * actor and reads nothing.
  */
 
 import type { StoreContext } from '../../store/client.ts';
 import { settleAll } from '../../store/dynamo-errors.ts';
 import { actorRefPk, monthOf } from '../../store/keys.ts';
-import type { UpdateFacts } from '../../telegram/facts.ts';
+import type { UpdateFacts } from '../../telegram/update/facts.ts';
 import { endReference } from '../erasure/person-refs.ts';
 import { readOwnerFloor } from './owner-floor.ts';
 import type { RecordPlan } from './record-plan.ts';

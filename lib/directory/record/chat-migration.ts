@@ -8,10 +8,9 @@
  * The group's own items stay (its memberships are marked `movedTo`); readers of the
  * supergroup add the copy to its own counts.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed } from '../../store/dynamo-errors.ts';
+import { getItem, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import {
   chatKey,
@@ -26,8 +25,12 @@ import {
 } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
-import { membershipState, toMembership } from '../read/items.ts';
+import { membershipState, toMembership } from '../read/items/memberships.ts';
+import { notBeforeFloor } from './marks.ts';
 import {
+  CHAT_PROFILE,
+  COPIED_FIRST_SEEN,
+  COPIED_LAST_SEEN,
   copiedCounter,
   EXPIRES_AT,
   FIRST_SEEN,
@@ -46,14 +49,9 @@ type Item = Record<string, unknown>;
 const seconds = (isoTime: string | undefined) =>
   isoTime === undefined ? undefined : Math.floor(Date.parse(isoTime) / 1000);
 
+/** A copy's write; a fault fails the recording of the update that announced the migration. */
 async function write(ctx: StoreContext, update: ItemUpdate): Promise<boolean> {
-  try {
-    await ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName)));
-    return true;
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+  return (await updateIf(ctx, update, 'record')).applied;
 }
 
 /** The group's months, copied as the `g` counters of the supergroup's months. */
@@ -75,7 +73,10 @@ async function copyMonths(ctx: StoreContext, fromChatId: number, toChatId: numbe
         }
         if (isRegisterAttr(attr)) seen = Math.max(seen ?? 0, Number((value as { t: unknown }).t));
       }
-      copy.set('gfirst', month[FIRST_SEEN]).set('gseen', seen).set(EXPIRES_AT, month[EXPIRES_AT]);
+      copy
+        .set(COPIED_FIRST_SEEN, month[FIRST_SEEN])
+        .set(COPIED_LAST_SEEN, seen)
+        .set(EXPIRES_AT, month[EXPIRES_AT]);
       return write(ctx, copy);
     }),
   );
@@ -118,9 +119,8 @@ async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
       copy.set(memberMonthCount('g', month), value);
     }
   }
-  copy
-    // An erased member's copy is not written over their erasure.
-    .when(`attribute_not_exists(#{${FLOOR}}) OR #{${FLOOR}} <= :at`, { ':at': at });
+  // An erased member's copy is not written over their erasure.
+  notBeforeFloor(copy, at);
   await write(ctx, copy);
   const moved = new ItemUpdate(membershipKey(userId, Number(member.chatId)))
     .set(MOVED_TO, toChatId)
@@ -128,13 +128,7 @@ async function copyMember(ctx: StoreContext, member: Item, toChatId: number) {
   await write(ctx, moved);
   // An erasure of the member may have run meanwhile (before or after the copy landed): the
   // copy is settled against its floor, which removes it when it came from before.
-  const { Item: gate } = await ctx.client.send(
-    new GetCommand({
-      TableName: ctx.tableName,
-      Key: contactMonthKey(userId, monthOf(Date.now() / 1000)),
-      ConsistentRead: true,
-    }),
-  );
+  const gate = await getItem(ctx, contactMonthKey(userId, monthOf(Date.now() / 1000)), 'record');
   if (typeof gate?.[FLOOR] === 'number') {
     await settleItem(ctx, membershipKey(userId, toChatId), gate[FLOOR] as number);
   }
@@ -152,7 +146,7 @@ export async function copyMigratedChat(
       new ItemUpdate(chatKey(toChatId))
         .set('migratedFromChatId', fromChatId)
         // Telegram migrates a group only ever to a supergroup.
-        .setIfMissing('p', { ty: 'supergroup' }),
+        .setIfMissing(CHAT_PROFILE, { ty: 'supergroup' }),
     ),
     copyMonths(ctx, fromChatId, toChatId),
   ]);

@@ -14,7 +14,7 @@ import type {
   MembershipEventFact,
   PersonFact,
   UpdateFacts,
-} from '../../telegram/facts.ts';
+} from '../../telegram/update/facts.ts';
 
 const iso = (at: number) => new Date(at * 1000).toISOString();
 

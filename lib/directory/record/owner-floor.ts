@@ -3,32 +3,31 @@
  * user's contact months an update (or an event) of a given month can meet (erasure.ts closes
  * today's month and those around it).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
-import { contactMonthKey, type Key } from '../../store/keys.ts';
+import { getItem } from '../../store/item-ops.ts';
+import { contactMonthKey } from '../../store/keys.ts';
 import { FLOOR } from './registers.ts';
 
 type Item = Record<string, unknown>;
 
+/** The erasure floor an item holds, if any. */
 export const floorOf = (item: Item | undefined) =>
   typeof item?.[FLOOR] === 'number' ? (item[FLOOR] as number) : undefined;
 
-/** A consistent read of one item. */
-export async function readItem(ctx: StoreContext, key: Key): Promise<Item | undefined> {
-  const { Item } = await ctx.client.send(
-    new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-  );
-  return Item;
-}
-
-async function readFloor(ctx: StoreContext, key: Key): Promise<number | undefined> {
-  return floorOf(await readItem(ctx, key));
-}
-
-/** The newest erasure floor of `owner` seen in the contact months of `months`. */
-export async function readOwnerFloor(ctx: StoreContext, owner: number, months: string[]) {
+/**
+ * The newest erasure floor of `owner` seen in the contact months of `months` (consistent
+ * reads). `operation` names a failed read's StoreError.
+ */
+export async function readOwnerFloor(
+  ctx: StoreContext,
+  owner: number,
+  months: string[],
+  operation = 'floor read',
+): Promise<number | undefined> {
   const floors = await Promise.all(
-    [...new Set(months)].map((month) => readFloor(ctx, contactMonthKey(owner, month))),
+    [...new Set(months)].map(async (month) =>
+      floorOf(await getItem(ctx, contactMonthKey(owner, month), operation)),
+    ),
   );
   const known = floors.filter((f): f is number => f !== undefined);
   return known.length ? Math.max(...known) : undefined;

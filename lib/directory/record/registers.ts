@@ -24,7 +24,18 @@ export const ERASURE_WINDOW_SECONDS = 48 * 3600;
 export const FLOOR = 'floor';
 /** Epoch seconds after which DynamoDB TTL may delete the item (tombstones). */
 export const EXPIRES_AT = 'expiresAt';
+/** The date of an item's first write (its first update, or the earliest a settle kept). */
 export const FIRST_SEEN = 'first';
+
+/** Messages counted in a contact or chat month (and, on a membership, by its `m` source). */
+export const MESSAGE_COUNT = 'n';
+
+/**
+ * A chat seen from another queue than its own (`PROFILE` under the chat): its profile `p`
+ * (`{ty, ti?, u?}`) and the date `t` of the update that wrote it; the newest date wins.
+ */
+export const CHAT_PROFILE = 'p';
+export const CHAT_PROFILE_AT = 't';
 
 export const registerAttr = (queue: string) => `q:${queue}`;
 export const isRegisterAttr = (attr: string) => attr.startsWith('q:');
@@ -81,8 +92,8 @@ export const memberAttrs = (p: MemberSource) => ({
   joinedAt: `${p}j`,
   leftAt: `${p}lt`,
   /** messages counted by this source (only `m`, and `g` for the copied group count) */
-  count: p === 'm' ? 'n' : `${p}n`,
-  first: p === 'g' ? 'gfirst' : undefined,
+  count: p === 'm' ? MESSAGE_COUNT : `${p}${MESSAGE_COUNT}`,
+  first: p === 'g' ? COPIED_FIRST_SEEN : undefined,
 });
 
 /** A membership source's messages of one month (`yyyy-mm`): `n202612`, `gn202612`. */
@@ -106,6 +117,9 @@ export const SINGLE_SOURCE = { hwm: 'si', at: 'st', since: 's0' } as const;
 
 /** The migrated group's counters copied into a supergroup's months (`g` + counter name). */
 export const copiedCounter = (attr: string) => `g${attr}`;
+/** A supergroup month's copy of its group's first write and last message (chat-migration.ts). */
+export const COPIED_FIRST_SEEN = copiedCounter(FIRST_SEEN);
+export const COPIED_LAST_SEEN = copiedCounter('seen');
 export const isDayCounter = (attr: string) => /^d\d\d$/.test(attr);
 
 /**
@@ -127,4 +141,4 @@ export const ACTIVE_MARK = 'ah';
 
 /** Counters a migration copies from a group's months to its supergroup's. */
 export const isCopiedMonthCounter = (attr: string) =>
-  attr === 'n' || isDayCounter(attr) || isHourCounter(attr) || isActiveCounter(attr);
+  attr === MESSAGE_COUNT || isDayCounter(attr) || isHourCounter(attr) || isActiveCounter(attr);

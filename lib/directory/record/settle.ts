@@ -9,10 +9,10 @@
  * created before they knew of it. Each write is conditional on the item being as it was read,
  * so a concurrent writer makes it read again rather than lose that writer's data.
  */
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed } from '../../store/dynamo-errors.ts';
+import { getItem, storeCall } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { type Key, MEMBERSHIP_PREFIX, monthOfSk } from '../../store/keys.ts';
 import {
@@ -147,6 +147,7 @@ async function apply(ctx: StoreContext, item: Item, floor: number, action: Settl
 }
 
 const MAX_ATTEMPTS = 8;
+const OPERATION = 'settle';
 
 /**
  * Settles the item at `key` against `floor`. `known` is a consistent read of it, if the
@@ -160,22 +161,22 @@ export async function settleItem(
 ): Promise<void> {
   let item = known;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (!item) {
-      const { Item } = await ctx.client.send(
-        new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }),
-      );
-      if (!Item) return;
-      item = Item;
-    }
+    item ??= await getItem(ctx, key, OPERATION);
+    if (!item) return;
     const action = settleAction(item, floor);
     if (action.kind === 'none') return;
-    try {
-      await apply(ctx, item, floor, action);
-      return;
-    } catch (err: unknown) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      item = undefined;
-    }
+    const current = item;
+    const applied = await storeCall(
+      OPERATION,
+      async () => {
+        await apply(ctx, current, floor, action);
+        return true;
+      },
+      () => false,
+    );
+    if (applied) return;
+    // The item changed since it was read: read it again.
+    item = undefined;
   }
-  throw new StoreError('store settle failed (the item kept changing)');
+  throw new StoreError(`store ${OPERATION} failed (the item kept changing)`);
 }

@@ -42,10 +42,10 @@
  * erasure keeps what is dated after it). Versions from clocks that disagree by more than the
  * time between two patches order those patches by the faster clock.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, settleAll, toStoreError } from '../../store/dynamo-errors.ts';
+import { settleAll, toStoreError } from '../../store/dynamo-errors.ts';
+import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import {
   isNotesSk,
@@ -57,7 +57,9 @@ import {
   userPk,
 } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
-import { type Contact, notesOf, toContactWithNotes, unexpired } from '../read/items.ts';
+import { notesOf, toContactWithNotes } from '../read/items/contacts.ts';
+import { unexpired } from '../read/items/values.ts';
+import type { Contact } from '../read/shapes.ts';
 import { FLOOR, isRegisterAttr, SINGLE_SOURCE } from '../record/registers.ts';
 import { settleItem } from '../record/settle.ts';
 import { putTag, reconcileTags, VERSION } from './tag-entries.ts';
@@ -136,15 +138,10 @@ async function writeNotes(
   else if (patch.tags !== undefined) update.remove('tags');
   if (patch.note === null) update.remove('note');
   else if (patch.note !== undefined) update.set('note', patch.note);
-  try {
-    const { Attributes } = await ctx.client.send(
-      new UpdateCommand({ ...update.toInput(ctx.tableName), ReturnValues: 'ALL_NEW' }),
-    );
-    return notesOf(Attributes).tags ?? [];
-  } catch (err: unknown) {
-    if (isConditionalCheckFailed(err)) return undefined;
-    throw err;
-  }
+  const { applied, attributes } = await updateIf(ctx, update, 'notes write', {
+    returnValues: 'ALL_NEW',
+  });
+  return applied ? (notesOf(attributes).tags ?? []) : undefined;
 }
 
 /**

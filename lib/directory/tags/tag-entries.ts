@@ -4,13 +4,16 @@
  * carries the version of the newest patch that wrote it (`v`), so a patch only ever deletes
  * entries no newer patch wrote, and the single-source dates `st` / `s0` erasure settles by.
  */
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
-import { isConditionalCheckFailed, settleAll } from '../../store/dynamo-errors.ts';
+import { settleAll } from '../../store/dynamo-errors.ts';
+import { deleteIf, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { type Key, TAG_PREFIX, tagIndexKeys, tagKey, tagOfSk, userPk } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
 import { SINGLE_SOURCE } from '../record/registers.ts';
+
+/** Tag entries are written by a notes patch: their faults are its faults. */
+const OPERATION = 'notes write';
 
 /** The attribute holding a patch's version, on the notes item and on tag entries. */
 export const VERSION = 'v';
@@ -33,28 +36,16 @@ export async function putTag(ctx: StoreContext, userId: number, tag: string, wri
     .when(`attribute_not_exists(#{${VERSION}}) OR #{${VERSION}} < :version`, {
       ':version': write.version,
     });
-  try {
-    await ctx.client.send(new UpdateCommand(update.toInput(ctx.tableName)));
-  } catch (err: unknown) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await updateIf(ctx, update, OPERATION);
 }
 
 /** Deletes the entry at `key` unless a patch newer than `version` wrote it. */
 async function dropTag(ctx: StoreContext, key: Key, version: number) {
-  try {
-    await ctx.client.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        ConditionExpression: 'attribute_not_exists(#v) OR #v <= :version',
-        ExpressionAttributeNames: { '#v': VERSION },
-        ExpressionAttributeValues: { ':version': version },
-      }),
-    );
-  } catch (err: unknown) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await deleteIf(ctx, key, OPERATION, {
+    ConditionExpression: 'attribute_not_exists(#v) OR #v <= :version',
+    ExpressionAttributeNames: { '#v': VERSION },
+    ExpressionAttributeValues: { ':version': version },
+  });
 }
 
 /**

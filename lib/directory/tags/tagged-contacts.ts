@@ -9,8 +9,8 @@ import { toStoreError } from '../../store/dynamo-errors.ts';
 import { idFromKey, tagIndexPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
-import type { Contact } from '../read/items.ts';
 import { getContactWithNotes } from '../read/profiles.ts';
+import type { Contact } from '../read/shapes.ts';
 
 /** One page of the ids of users with an entry for `tag` (lower-case, validated). */
 export async function taggedUserIds(

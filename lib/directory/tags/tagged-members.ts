@@ -10,7 +10,9 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { keyId, membershipKey, notesKey } from '../../store/keys.ts';
 import type { ListPage, PageRequest } from '../../store/query.ts';
-import { type Membership, memberUser, notesOf, toMembership } from '../read/items.ts';
+import { notesOf } from '../read/items/contacts.ts';
+import { memberUser, toMembership } from '../read/items/memberships.ts';
+import type { Membership } from '../read/shapes.ts';
 import { taggedUserIds } from './tagged-contacts.ts';
 
 export async function listTaggedMembers(

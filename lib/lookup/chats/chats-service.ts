@@ -1,14 +1,14 @@
 /** Lookups about one chat: profile, members, activity. */
 import { type Activity, chatActivity, monthRange } from '../../directory/read/activity.ts';
+import { type EventFilter, listChatEvents } from '../../directory/read/membership-events.ts';
+import { listChatMembers } from '../../directory/read/memberships.ts';
+import { getChat } from '../../directory/read/profiles.ts';
 import type {
   Chat,
   ChatActivityDay,
   Membership,
   MembershipEvent,
-} from '../../directory/read/items.ts';
-import { type EventFilter, listChatEvents } from '../../directory/read/membership-events.ts';
-import { listChatMembers } from '../../directory/read/memberships.ts';
-import { getChat } from '../../directory/read/profiles.ts';
+} from '../../directory/read/shapes.ts';
 import { type TopMember, topMembers } from '../../directory/read/top-members.ts';
 import { listTaggedMembers } from '../../directory/tags/tagged-members.ts';
 import type { ListPage } from '../../store/query.ts';

@@ -10,8 +10,9 @@
  * NDJSON: one JSON object per line (LF), keys in column order, absent values omitted as
  * elsewhere in the API, `tags` an array; values raw (JSON is not run by spreadsheets).
  */
-import type { Membership } from '../../directory/read/items.ts';
+
 import type { MemberExtras } from '../../directory/read/member-extras.ts';
+import type { Membership } from '../../directory/read/shapes.ts';
 
 export const EXPORT_COLUMNS = [
   'userId',

@@ -15,8 +15,8 @@
  */
 
 import { listChatMemberKeys, readChatMembers } from '../../directory/read/chat-roster.ts';
-import type { Membership } from '../../directory/read/items.ts';
 import { readMemberExtras } from '../../directory/read/member-extras.ts';
+import type { Membership } from '../../directory/read/shapes.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { type RawBody, rawResponse, responsePayloadBytes } from '../../http/raw-response.ts';
 import type { Key } from '../../store/keys.ts';

@@ -8,7 +8,7 @@
  * page's last member) rather than at an offset: a member who moves up between two pages (a
  * new message under `lastSeen`) then shifts nobody into the next page twice.
  */
-import type { Membership } from '../../directory/read/items.ts';
+import type { Membership } from '../../directory/read/shapes.ts';
 
 export const MEMBER_STATUS_FILTERS = ['member', 'left', 'all'] as const;
 export type MemberStatusFilter = (typeof MEMBER_STATUS_FILTERS)[number];

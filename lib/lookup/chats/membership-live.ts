@@ -16,11 +16,11 @@
  * Details are fixed texts, never Telegram's description or anything holding the token.
  */
 import type { ChatMember } from 'telegraf/types';
-import type { Membership } from '../../directory/read/items.ts';
 import { getMembership, saveMemberStatus } from '../../directory/read/memberships.ts';
+import type { Membership } from '../../directory/read/shapes.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { isBotApiError } from '../../telegram/bot-api-errors.ts';
-import type { MemberStatus } from '../../telegram/facts.ts';
+import type { MemberStatus } from '../../telegram/update/facts.ts';
 import type { LookupContext } from '../context.ts';
 
 const NOT_FOUND =

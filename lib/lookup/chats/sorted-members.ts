@@ -9,8 +9,8 @@
  */
 
 import { listChatMemberKeys, readChatMembers } from '../../directory/read/chat-roster.ts';
-import type { Membership } from '../../directory/read/items.ts';
 import { taggedAmong } from '../../directory/read/member-extras.ts';
+import type { Membership } from '../../directory/read/shapes.ts';
 import { InvalidCursorError } from '../../http/cursor.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { callerOf, type RequestContext } from '../context.ts';

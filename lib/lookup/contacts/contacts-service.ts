@@ -6,16 +6,16 @@
 import { eraseUser } from '../../directory/erasure/erasure.ts';
 import { type Activity, contactActivity } from '../../directory/read/activity.ts';
 import { findByPhone, findByUsername } from '../../directory/read/contact-search.ts';
+import { type EventFilter, listUserEvents } from '../../directory/read/membership-events.ts';
+import { getMembership, listUserChats } from '../../directory/read/memberships.ts';
+import { getContactWithNotes } from '../../directory/read/profiles.ts';
 import type {
   ActivityDay,
   Contact,
   Membership,
   MembershipEvent,
   SharedContact,
-} from '../../directory/read/items.ts';
-import { type EventFilter, listUserEvents } from '../../directory/read/membership-events.ts';
-import { getMembership, listUserChats } from '../../directory/read/memberships.ts';
-import { getContactWithNotes } from '../../directory/read/profiles.ts';
+} from '../../directory/read/shapes.ts';
 import { listSharedBy } from '../../directory/read/shared-contacts.ts';
 import { type NotesPatch, patchContactNotes } from '../../directory/tags/contact-notes.ts';
 import { findByTag } from '../../directory/tags/tagged-contacts.ts';

@@ -9,7 +9,8 @@
  * new `/start`), at no extra read (broadcast-delivery.ts).
  */
 
-import { toContact, unexpired } from '../../directory/read/items.ts';
+import { toContact } from '../../directory/read/items/contacts.ts';
+import { unexpired } from '../../directory/read/items/values.ts';
 import { floorOf } from '../../directory/record/owner-floor.ts';
 import { FLOOR } from '../../directory/record/registers.ts';
 import type { StoreContext } from '../../store/client.ts';

@@ -5,7 +5,7 @@ import * as text from '../../../lib/bot/messages.ts';
 import type { ReplySink, WebhookReply } from '../../../lib/bot/reply-sink.ts';
 import { shareReply } from '../../../lib/bot/share-reply.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
-import { extractFacts } from '../../../lib/telegram/update-facts.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 import { corpusUpdate } from '../../fixtures/corpus.ts';
 
 const BOT_ID = 999;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALLOWED_UPDATES, IGNORED_UPDATE_KINDS } from '../../../lib/telegram/allowed-updates.ts';
-import { extractFacts, UPDATE_KINDS } from '../../../lib/telegram/update-facts.ts';
+import { UPDATE_KINDS } from '../../../lib/telegram/update/kinds.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 
 /** A payload carrying a user and a group at every place some update type keeps them. */
 const user = { id: 1001, is_bot: false, first_name: 'Alice' };

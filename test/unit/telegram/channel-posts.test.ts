@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractFacts } from '../../../lib/telegram/update-facts.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 import { corpusUpdate } from '../../fixtures/corpus.ts';
 
 const options = { receivedAt: 1_764_100_000, botId: 999 };

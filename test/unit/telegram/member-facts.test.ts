@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { MemberStatus } from '../../../lib/telegram/facts.ts';
-import { membershipEvent } from '../../../lib/telegram/member-facts.ts';
-import { extractFacts } from '../../../lib/telegram/update-facts.ts';
+import type { MemberStatus } from '../../../lib/telegram/update/facts.ts';
+import { membershipEvent } from '../../../lib/telegram/update/member-facts.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 import {
   at,
   type ChatRef,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractFacts } from '../../../lib/telegram/update-facts.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 
 const options = { receivedAt: 1_764_100_000, botId: 999, botUsername: 'contacts_test_bot' };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractFacts, UPDATE_KINDS } from '../../../lib/telegram/update-facts.ts';
+import { UPDATE_KINDS } from '../../../lib/telegram/update/kinds.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 import { loadCorpus } from '../../fixtures/corpus.ts';
 
 const options = { receivedAt: 1_764_100_000, botId: 999 };

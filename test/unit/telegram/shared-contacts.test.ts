@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageShares, sharedUsers } from '../../../lib/telegram/shared-contacts.ts';
+import { messageShares, sharedUsers } from '../../../lib/telegram/update/shared-contacts.ts';
 
 const ALICE = 1001;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PLACEHOLDER_USER_IDS, type UpdateFacts } from '../../../lib/telegram/facts.ts';
-import { extractFacts, UPDATE_KINDS } from '../../../lib/telegram/update-facts.ts';
+import { PLACEHOLDER_USER_IDS, type UpdateFacts } from '../../../lib/telegram/update/facts.ts';
+import { UPDATE_KINDS } from '../../../lib/telegram/update/kinds.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 import { corpusUpdate, loadCorpus } from '../../fixtures/corpus.ts';
 
 const BOT_ID = 999;

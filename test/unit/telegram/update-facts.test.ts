@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractFacts, UPDATE_KINDS } from '../../../lib/telegram/update-facts.ts';
+import { UPDATE_KINDS } from '../../../lib/telegram/update/kinds.ts';
+import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
 import { loadUpdate, type UpdateFixtureName } from '../../fixtures/updates.ts';
 
 const BOT_ID = 999;

@@ -71,7 +71,7 @@ describe('counts and seen times under reordering', () => {
     const t = Date.UTC(2026, 5, 15, 12) / 1000; // mid-month: t-30h is in the same month
     await record(store, message(SUPERGROUP, t), t);
     await record(store, editWithoutEditDate(SUPERGROUP, t - 30 * 3600), t + 60);
-    // Dated on arrival (lib/telegram/update-facts.ts): seen then, never before t.
+    // Dated on arrival (lib/telegram/update/read-update.ts): seen then, never before t.
     const seen = Date.parse((await getContact(store, ALICE))?.lastSeenAt ?? '') / 1000;
     expect(seen).toBeGreaterThanOrEqual(t);
   });

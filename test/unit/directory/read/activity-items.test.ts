@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { monthRange } from '../../../../lib/directory/read/activity.ts';
-import { toChatActivityDays, toHours } from '../../../../lib/directory/read/items.ts';
+import { toChatActivityDays, toHours } from '../../../../lib/directory/read/items/activity.ts';
 import { messagesInMonths, rankMembers } from '../../../../lib/directory/read/top-members.ts';
-import {
-  dayStart,
-  firstKeptMonth,
-  monthExpiry,
-} from '../../../../lib/directory/record/record-plan.ts';
 import {
   hourCounter,
   isHourCounter,
   memberMonthCount,
   monthOfMemberCount,
 } from '../../../../lib/directory/record/registers.ts';
+import {
+  dayStart,
+  firstKeptMonth,
+  monthExpiry,
+} from '../../../../lib/directory/record/retention.ts';
 import { eventTime, MAX_EVENT_TIME } from '../../../../lib/store/keys.ts';
 
 const utc = (iso: string) => Date.parse(`${iso}Z`) / 1000;

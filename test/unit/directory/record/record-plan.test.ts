@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  monthExpiry,
-  type PlannedWrite,
-  planRecord,
-} from '../../../../lib/directory/record/record-plan.ts';
+import { type PlannedWrite, planRecord } from '../../../../lib/directory/record/record-plan.ts';
+import { monthExpiry } from '../../../../lib/directory/record/retention.ts';
 import {
   chatMonthKey,
   contactMonthKey,
@@ -11,7 +8,7 @@ import {
   membershipKey,
   phoneItemKey,
 } from '../../../../lib/store/keys.ts';
-import type { UpdateFacts } from '../../../../lib/telegram/facts.ts';
+import type { UpdateFacts } from '../../../../lib/telegram/update/facts.ts';
 
 const ALICE = 1001;
 const BOB = 1002;

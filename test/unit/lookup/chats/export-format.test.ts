@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import type { Membership } from '../../../../lib/directory/read/items.ts';
+import type { Membership } from '../../../../lib/directory/read/shapes.ts';
 import {
   columnsOf,
   EXPORT_COLUMNS,

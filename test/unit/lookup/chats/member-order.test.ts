@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Membership } from '../../../../lib/directory/read/items.ts';
+import type { Membership } from '../../../../lib/directory/read/shapes.ts';
 import {
   comparePositions,
   decodePosition,

@@ -4,7 +4,7 @@
  * messages): a `bot_command` entity at offset 0, `/stop` or `/stop@<this bot>`.
  */
 import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
-import { asRecord, type JsonRecord, safeInt } from './update-fields.ts';
+import { asRecord, type JsonRecord, safeInt } from './json-fields.ts';
 
 const COMMANDS: ReadonlyMap<string, boolean> = new Map([
   ['stop', true],

@@ -3,7 +3,7 @@
  * phone, or someone else's) and users picked with a `request_users` button. The update facts
  * and the bot's "Saved N" reply both come from here, so the reply counts what is recorded.
  */
-import { normalizePhone } from '../phone.ts';
+import { normalizePhone } from '../../phone.ts';
 import type { SharedContactFact } from './facts.ts';
 import {
   asRecord,
@@ -13,7 +13,7 @@ import {
   safeInt,
   str,
   username,
-} from './update-fields.ts';
+} from './json-fields.ts';
 
 /** What `message` shares when `ownerId` sent it. */
 export interface MessageShares {

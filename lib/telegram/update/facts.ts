@@ -1,7 +1,7 @@
 /**
  * What one Telegram update tells us about people and chats, independent of storage.
- * Produced by `extractFacts` (pure, total: any object yields facts, never throws) and
- * consumed by the store's update recorder.
+ * Produced by `readUpdate` (read-update.ts; pure, total: any object yields facts, never
+ * throws) and consumed by the directory's recorder (directory/record/recorder.ts).
  */
 
 /** Telegram's placeholder senders: they are not people and never become contacts. */
@@ -29,7 +29,7 @@ export interface PersonFact {
   lastName?: string;
   username?: string;
   languageCode?: string;
-  /** Always set by `extractFacts`: Telegram omits `is_premium` when it is false. */
+  /** Always set by read-update.ts: Telegram omits `is_premium` when it is false. */
   isPremium?: boolean;
 }
 
@@ -133,14 +133,14 @@ export interface UpdateFacts {
    */
   verifiedPhone?: { userId: number; phoneNumber: string };
   /**
-   * What the sender shared (telegram/shared-contacts.ts): only entries the store keeps, each
+   * What the sender shared (telegram/update/shared-contacts.ts): only entries the store keeps, each
    * user once; the bot's "Saved N" reply is their number.
    */
   sharedContacts: SharedContactFact[];
   botStatus?: BotStatusFact;
   /**
    * `/stop` (opt out of broadcasts) or `/start` (opt back in) in the sender's own private
-   * chat (telegram/preference-facts.ts).
+   * chat (telegram/update/preference-facts.ts).
    */
   broadcastPreference?: { userId: number; optOut: boolean };
   /**
@@ -156,5 +156,16 @@ export interface ExtractOptions {
   /** The bot's own user id, excluded from people. */
   botId?: number;
   /** The bot's username: a `/command@name` for another bot sets no preference. */
+  botUsername?: string;
+}
+
+/** Facts being gathered: `person` and `chat` read, filter and deduplicate as they record. */
+export interface FactsDraft {
+  facts: UpdateFacts;
+  /** Records a person; `undefined` for invalid users, placeholders and the bot itself. */
+  person(value: unknown): PersonFact | undefined;
+  /** Reads a chat and records it unless private; `undefined` when invalid. */
+  chat(value: unknown): ChatFact | undefined;
+  /** The bot's username, when known (ExtractOptions). */
   botUsername?: string;
 }

@@ -2,12 +2,12 @@
  * Facts carried by messages: the sender and chats, memberships from messages, joins and
  * leaves, migrations, contacts shared with the bot, and whether the message counts.
  */
-import type { ChatFact, PersonFact, UpdateFacts } from './facts.ts';
+import type { ChatFact, FactsDraft, UpdateFacts } from './facts.ts';
+import { asRecord, compact, type JsonRecord, safeInt } from './json-fields.ts';
 import { membershipEvent } from './member-facts.ts';
 import { broadcastPreference } from './preference-facts.ts';
 import { isServiceMessage } from './service-messages.ts';
 import { messageShares } from './shared-contacts.ts';
-import { asRecord, compact, type JsonRecord, safeInt } from './update-fields.ts';
 
 /** How a message arrived: as a channel post or not, new (counted) or edited. */
 export interface MessageKind {
@@ -15,17 +15,6 @@ export interface MessageKind {
   channel: boolean;
   /** A new message (`message`, `channel_post`), not an edit or a business message. */
   counts: boolean;
-}
-
-/** Facts being gathered: `person` and `chat` read, filter and deduplicate as they record. */
-export interface FactsDraft {
-  facts: UpdateFacts;
-  /** Records a person; `undefined` for invalid users, placeholders and the bot itself. */
-  person(value: unknown): PersonFact | undefined;
-  /** Reads a chat and records it unless private; `undefined` when invalid. */
-  chat(value: unknown): ChatFact | undefined;
-  /** The bot's username, when known (ExtractOptions). */
-  botUsername?: string;
 }
 
 /**
@@ -75,30 +64,22 @@ function serviceFacts(message: JsonRecord, chat: ChatFact, draft: FactsDraft): v
   const actorId = safeInt(asRecord(message.from)?.id);
   const member = { status: 'member', isMember: true } as const;
   const notMember = { status: 'left', isMember: false } as const;
-  for (const user of joined) {
+  /** Records that `user` joined or left the chat. */
+  const change = (user: unknown, source: 'join' | 'leave') => {
     const person = draft.person(user);
-    if (person) {
-      const event = membershipEvent(notMember, member, person.id, actorId);
-      facts.memberships.push({
-        userId: person.id,
-        chatId: chat.id,
-        source: 'join',
-        ...member,
-        ...(event ? { event } : {}),
-      });
-    }
-  }
-  const left = draft.person(message.left_chat_member);
-  if (left) {
-    const event = membershipEvent(member, notMember, left.id, actorId);
+    if (!person) return;
+    const [before, after] = source === 'join' ? [notMember, member] : [member, notMember];
+    const event = membershipEvent(before, after, person.id, actorId);
     facts.memberships.push({
-      userId: left.id,
+      userId: person.id,
       chatId: chat.id,
-      source: 'leave',
-      ...notMember,
+      source,
+      ...after,
       ...(event ? { event } : {}),
     });
-  }
+  };
+  for (const user of joined) change(user, 'join');
+  change(message.left_chat_member, 'leave');
   const moved = migration(message, chat);
   if (moved) facts.migration = moved;
 }

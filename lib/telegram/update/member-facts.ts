@@ -2,8 +2,7 @@
  * Facts of membership updates: `chat_member` (another member's status, the authoritative
  * membership) and `my_chat_member` (the bot's own status in a chat).
  */
-import type { MemberStatus, MembershipEventFact } from './facts.ts';
-import type { FactsDraft } from './message-facts.ts';
+import type { FactsDraft, MemberStatus, MembershipEventFact } from './facts.ts';
 import {
   asRecord,
   compact,
@@ -13,7 +12,7 @@ import {
   readMemberState,
   safeInt,
   str,
-} from './update-fields.ts';
+} from './json-fields.ts';
 
 interface MemberState {
   status: MemberStatus;

@@ -3,7 +3,7 @@
  * changes, migrations, pins, payments, topics, gifts, ...) rather than something a person wrote.
  * They are not counted as messages; joins, leaves, shared users and migrations still give facts.
  */
-import { isPresent, type JsonRecord } from './update-fields.ts';
+import { isPresent, type JsonRecord } from './json-fields.ts';
 
 /**
  * Keys of Bot API service messages (each documented as "Service message: ..."), up to Bot API
