@@ -11,8 +11,8 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getItems, tableKeys } from '../store/batch-get.ts';
 import type { StoreContext } from '../store/client.ts';
 import { isConditionalCheckFailed, toStoreError } from '../store/dynamo-errors.ts';
-import { API_KEYS_INDEX_PK, apiKeyIndexKeys, apiKeyKey } from '../store/keys.ts';
 import { queryAll } from '../store/query.ts';
+import { API_KEYS_INDEX_PK, apiKeyIndexKeys, apiKeyKey } from '../store/service-keys.ts';
 import { GSI1 } from '../store/table.ts';
 import {
   API_KEY_PREFIX,

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../store/client.ts';
 import { toStoreError } from '../store/dynamo-errors.ts';
-import { apiKeyKey } from '../store/keys.ts';
+import { apiKeyKey } from '../store/service-keys.ts';
 
 /** Scopes in rising order: each grants what the ones before it grant. */
 export const API_SCOPES = ['read', 'write', 'admin'] as const;

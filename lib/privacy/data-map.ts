@@ -12,7 +12,7 @@
  * stays afterwards is the tombstone: the person's id in the key of their gate months, and the
  * floor.
  */
-import type * as keys from '../store/keys.ts';
+import type * as keys from '../store/key-schema.ts';
 import { ITEM_KINDS } from './item-kinds.ts';
 import { LOG_LINES, LOG_RETENTION_DAYS } from './log-lines.ts';
 

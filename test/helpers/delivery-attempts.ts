@@ -4,7 +4,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../lib/store/client.ts';
-import { attemptKey } from '../../lib/store/keys.ts';
+import { attemptKey } from '../../lib/store/service-keys.ts';
 
 export interface AttemptItem {
   eventId: string;

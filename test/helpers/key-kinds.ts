@@ -7,7 +7,7 @@
  */
 
 import { type KeyKind, kindOf, type Target } from '../../lib/store/grants/grants.ts';
-import * as keys from '../../lib/store/keys.ts';
+import * as keys from '../../lib/store/key-schema.ts';
 
 export interface FoundKind {
   kind: KeyKind;

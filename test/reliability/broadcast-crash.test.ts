@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../lib/access/api-key-admin.ts';
 import { createBroadcastSender } from '../../lib/messaging/broadcast-sender.ts';
 import { type Recipient, readRecipients } from '../../lib/messaging/store/broadcast-recipients.ts';
-import { broadcastKey } from '../../lib/store/keys.ts';
+import { broadcastKey } from '../../lib/store/service-keys.ts';
 import { createBotApi } from '../../lib/telegram/bot-api.ts';
 import { clonePrivateContacts, person, privateMessage } from '../helpers/broadcasts.ts';
 import { telegramError } from '../helpers/fake-bot-api.ts';

@@ -11,7 +11,7 @@ import { registerApiKey } from '../../lib/access/api-key-admin.ts';
 import { hashApiKey } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
-import { apiKeyIndexKeys, apiKeyKey } from '../../lib/store/keys.ts';
+import { apiKeyIndexKeys, apiKeyKey } from '../../lib/store/service-keys.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';

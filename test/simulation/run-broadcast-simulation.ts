@@ -31,7 +31,7 @@ import {
 } from '../../lib/messaging/store/broadcasts.ts';
 import { readEligibility } from '../../lib/messaging/store/messaging-eligibility.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
-import { PENDING_BROADCASTS_PK } from '../../lib/store/keys.ts';
+import { PENDING_BROADCASTS_PK } from '../../lib/store/service-keys.ts';
 import { GSI1 } from '../../lib/store/table.ts';
 import type { BotApi } from '../../lib/telegram/bot-api.ts';
 import { toBotApiError } from '../../lib/telegram/bot-api-errors.ts';

@@ -33,7 +33,8 @@ import {
   updateSubscription,
 } from '../../lib/events/store/subscriptions.ts';
 import { isConditionalCheckFailed } from '../../lib/store/dynamo-errors.ts';
-import { type Key, monthOf, PENDING_EVENTS_PK } from '../../lib/store/keys.ts';
+import { type Key, monthOf } from '../../lib/store/keys.ts';
+import { PENDING_EVENTS_PK } from '../../lib/store/service-keys.ts';
 import { GSI1 } from '../../lib/store/table.ts';
 import { tracesOf } from '../helpers/erasure-scan.ts';
 import { seededRandom } from '../helpers/faults.ts';

@@ -23,16 +23,9 @@ import { tombstoneUpdate } from '../../messaging/store/idempotency-tombstone.ts'
 import type { StoreContext } from '../../store/client.ts';
 import { settleAll } from '../../store/dynamo-errors.ts';
 import { storeCall } from '../../store/item-ops.ts';
-import {
-  actorRefPk,
-  IDEMPOTENCY_PREFIX,
-  type Key,
-  OUTBOX_PREFIX,
-  personRefPk,
-  phoneRefPk,
-  REF_AT,
-} from '../../store/keys.ts';
+import { actorRefPk, type Key, personRefPk, phoneRefPk, REF_AT } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
+import { IDEMPOTENCY_PREFIX, OUTBOX_PREFIX } from '../../store/service-keys.ts';
 import { GSI2 } from '../../store/table.ts';
 
 const PARALLEL = 10;

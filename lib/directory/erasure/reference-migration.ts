@@ -15,20 +15,22 @@ import { toStoreError } from '../../store/dynamo-errors.ts';
 import { getItem, storeCall } from '../../store/item-ops.ts';
 import {
   actorRefIndexKeys,
+  EVENT_PREFIX,
+  idFromKey,
+  personRefIndexKeys,
+  phoneRefIndexKeys,
+  REF_AT,
+  USER_PREFIX,
+} from '../../store/keys.ts';
+import {
   BROADCAST_PREFIX,
   broadcastKey,
   broadcastSenderLeaseKey,
   DELIVERY_PREFIX,
-  EVENT_PREFIX,
   IDEMPOTENCY_PREFIX,
-  idFromKey,
   OUTBOX_PREFIX,
-  personRefIndexKeys,
-  phoneRefIndexKeys,
   RECIPIENT_PREFIX,
-  REF_AT,
-  USER_PREFIX,
-} from '../../store/keys.ts';
+} from '../../store/service-keys.ts';
 
 type Item = Record<string, unknown>;
 

@@ -22,15 +22,13 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
 import { putIfAbsent, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
+import { type Key, personRefIndexKeys, REF_AT } from '../../store/keys.ts';
 import {
   DELIVERY_PREFIX,
   deliveryKey,
   dueDeliveryIndexKeys,
-  type Key,
-  personRefIndexKeys,
-  REF_AT,
   subscriptionPk,
-} from '../../store/keys.ts';
+} from '../../store/service-keys.ts';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped' | 'parked';
 export type AttemptOutcome = 'delivered' | 'failed' | 'dropped';

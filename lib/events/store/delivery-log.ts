@@ -10,8 +10,8 @@
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { putIf } from '../../store/item-ops.ts';
-import { ATTEMPT_PREFIX, attemptKey, subscriptionPk } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+import { ATTEMPT_PREFIX, attemptKey, subscriptionPk } from '../../store/service-keys.ts';
 import { type AttemptOutcome, DELIVERY_KEEP_SECONDS } from './deliveries.ts';
 
 export const DELIVERY_OUTCOMES = ['delivered', 'failed', 'dropped'] as const;

@@ -6,8 +6,9 @@
 import type { StoreContext } from '../../store/client.ts';
 import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
-import { DUE_DELIVERIES_PK, eventTime, type Key, PENDING_EVENTS_PK } from '../../store/keys.ts';
+import { eventTime, type Key } from '../../store/keys.ts';
 import { queryPage } from '../../store/query.ts';
+import { DUE_DELIVERIES_PK, PENDING_EVENTS_PK } from '../../store/service-keys.ts';
 import { GSI1 } from '../../store/table.ts';
 import { FANNED_OUT } from './outbox.ts';
 

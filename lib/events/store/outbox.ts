@@ -19,12 +19,11 @@ import { ItemUpdate } from '../../store/item-update.ts';
 import {
   actorRefIndexKeys,
   type Key,
-  outboxKey,
-  pendingEventIndexKeys,
   personRefIndexKeys,
   phoneRefIndexKeys,
   REF_AT,
 } from '../../store/keys.ts';
+import { outboxKey, pendingEventIndexKeys } from '../../store/service-keys.ts';
 import type { EventType } from '../event-types.ts';
 
 /** Set on an outbox item once the dispatcher has created its deliveries. */

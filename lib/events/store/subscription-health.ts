@@ -8,7 +8,7 @@
 import type { StoreContext } from '../../store/client.ts';
 import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
-import { subscriptionKey } from '../../store/keys.ts';
+import { subscriptionKey } from '../../store/service-keys.ts';
 import { type Subscription, type SubscriptionStatus, updateExisting } from './subscriptions.ts';
 
 /** What the dispatcher records about a subscription's health. */

@@ -7,8 +7,8 @@ import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import type { Item } from '../../store/item-ops.ts';
-import { SUBSCRIPTIONS_INDEX_PK } from '../../store/keys.ts';
 import { type ListPage, type PageRequest, queryAll, queryPage } from '../../store/query.ts';
+import { SUBSCRIPTIONS_INDEX_PK } from '../../store/service-keys.ts';
 import { GSI1 } from '../../store/table.ts';
 import {
   type Subscription,

@@ -22,7 +22,7 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { getItem, type Item, storeCall, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
-import { subscriptionIndexKeys, subscriptionKey } from '../../store/keys.ts';
+import { subscriptionIndexKeys, subscriptionKey } from '../../store/service-keys.ts';
 import { newWebhookSecret } from '../sign.ts';
 
 export const SUBSCRIPTION_STATUSES = ['active', 'failing', 'disabled'] as const;

@@ -16,7 +16,7 @@
 import type { StoreContext } from '../../store/client.ts';
 import { updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
-import { broadcastSenderLeaseKey } from '../../store/keys.ts';
+import { broadcastSenderLeaseKey } from '../../store/service-keys.ts';
 
 export interface SenderLease {
   /** Epoch ms when it runs out unless renewed. */

@@ -8,8 +8,12 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { deleteIf, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
-import { broadcastKey, PENDING_BROADCASTS_PK, pendingBroadcastKey } from '../../store/keys.ts';
 import { queryPage } from '../../store/query.ts';
+import {
+  broadcastKey,
+  PENDING_BROADCASTS_PK,
+  pendingBroadcastKey,
+} from '../../store/service-keys.ts';
 import { GSI1 } from '../../store/table.ts';
 import type { BroadcastCounts } from './broadcasts.ts';
 

@@ -32,14 +32,9 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { deleteIf, type Item, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
-import {
-  broadcastPk,
-  personRefIndexKeys,
-  RECIPIENT_PREFIX,
-  REF_AT,
-  recipientKey,
-} from '../../store/keys.ts';
+import { personRefIndexKeys, REF_AT } from '../../store/keys.ts';
 import { queryPage } from '../../store/query.ts';
+import { broadcastPk, RECIPIENT_PREFIX, recipientKey } from '../../store/service-keys.ts';
 
 export const RECIPIENT_STATES = [
   'queued',

@@ -18,14 +18,14 @@ import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { getItem, type Item, putIf, putIfAbsent, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
+import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
 import {
   BROADCASTS_INDEX_PK,
   broadcastIndexKeys,
   broadcastKey,
   pendingBroadcastIndexKeys,
   pendingBroadcastKey,
-} from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+} from '../../store/service-keys.ts';
 import { GSI1 } from '../../store/table.ts';
 import type { OutboundMessage } from '../../telegram/outbound-message.ts';
 

@@ -31,7 +31,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
 import { getItem, putIf, storeCall } from '../../store/item-ops.ts';
-import { broadcastIdempotencyKey, idempotencyKey, type Key } from '../../store/keys.ts';
+import type { Key } from '../../store/keys.ts';
+import { broadcastIdempotencyKey, idempotencyKey } from '../../store/service-keys.ts';
 import {
   IDEMPOTENCY_TTL_SECONDS,
   LEASE_MS,

@@ -2,31 +2,34 @@
  * The partition key kinds of the table and its indexes, each taken from the keys.ts builder
  * that makes such keys (so the grants follow a renamed prefix). See grants.ts.
  */
+
 import {
-  API_KEYS_INDEX_PK,
   actorRefPk,
-  apiKeyKey,
-  BROADCAST_PREFIX,
-  BROADCASTS_INDEX_PK,
   CHAT_PREFIX,
   chatEventsPk,
-  DUE_DELIVERIES_PK,
-  IDEMPOTENCY_PREFIX,
-  OUTBOX_PREFIX,
-  PENDING_BROADCASTS_PK,
-  PENDING_EVENTS_PK,
   personRefPk,
   phoneFloorKey,
   phoneIndexPk,
   phoneRefPk,
-  SUBSCRIPTION_PREFIX,
-  SUBSCRIPTIONS_INDEX_PK,
   sharedOfPk,
   sharedPhonePk,
   TAG_PREFIX,
   USER_PREFIX,
   usernameIndexPk,
 } from '../keys.ts';
+import {
+  API_KEYS_INDEX_PK,
+  apiKeyKey,
+  BROADCAST_PREFIX,
+  BROADCASTS_INDEX_PK,
+  DUE_DELIVERIES_PK,
+  IDEMPOTENCY_PREFIX,
+  OUTBOX_PREFIX,
+  PENDING_BROADCASTS_PK,
+  PENDING_EVENTS_PK,
+  SUBSCRIPTION_PREFIX,
+  SUBSCRIPTIONS_INDEX_PK,
+} from '../service-keys.ts';
 import { kindOf } from './grants.ts';
 
 /** Table partitions. */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getChat, getContact } from '../../../lib/directory/read/profiles.ts';
 import { enqueuePing } from '../../../lib/events/store/outbox.ts';
 import { createSubscription } from '../../../lib/events/store/subscriptions.ts';
-import { outboxKey } from '../../../lib/store/keys.ts';
+import { outboxKey } from '../../../lib/store/service-keys.ts';
 import {
   type BundleResult,
   buildBaseline,

@@ -23,14 +23,8 @@ import {
   type TableAction,
   type Target,
 } from '../../../lib/store/grants/grants.ts';
-import {
-  contactMonthKey,
-  deliveryKey,
-  type Key,
-  membershipKey,
-  outboxKey,
-  subscriptionKey,
-} from '../../../lib/store/keys.ts';
+import { contactMonthKey, type Key, membershipKey } from '../../../lib/store/keys.ts';
+import { deliveryKey, outboxKey, subscriptionKey } from '../../../lib/store/service-keys.ts';
 import {
   ATTRIBUTE_DEFINITIONS,
   GLOBAL_SECONDARY_INDEXES,

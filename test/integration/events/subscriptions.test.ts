@@ -18,7 +18,7 @@ import {
   type NewSubscription,
   updateSubscription,
 } from '../../../lib/events/store/subscriptions.ts';
-import { deliveryKey, subscriptionKey } from '../../../lib/store/keys.ts';
+import { deliveryKey, subscriptionKey } from '../../../lib/store/service-keys.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../helpers/store.ts';
 

@@ -13,7 +13,7 @@ import {
   LOG_LINES,
   LOG_RETENTION_DAYS,
 } from '../../../lib/privacy/data-map.ts';
-import * as keys from '../../../lib/store/keys.ts';
+import * as keys from '../../../lib/store/key-schema.ts';
 import { ROOT } from '../../helpers/local-process.ts';
 
 /** Builders of key parts and parsers: they build no item's key of their own. */

@@ -5,8 +5,9 @@
  */
 import type { StoreContext } from '../../../store/client.ts';
 import { settleAll } from '../../../store/dynamo-errors.ts';
-import { contactLifeKey, monthOf, OUTBOX_PREFIX, userPk } from '../../../store/keys.ts';
+import { contactLifeKey, monthOf, userPk } from '../../../store/keys.ts';
 import { queryAll } from '../../../store/query.ts';
+import { OUTBOX_PREFIX } from '../../../store/service-keys.ts';
 import { floorOf, readOwnerFloor } from '../owner-floor.ts';
 import type { Timing } from '../recorder.ts';
 import { ERASURE_WINDOW_SECONDS } from '../registers.ts';

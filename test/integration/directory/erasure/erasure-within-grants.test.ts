@@ -12,19 +12,21 @@ import { LOOKUP_GRANTS } from '../../../../lib/store/grants/lookup-grants.ts';
 import { WEBHOOK_GRANTS } from '../../../../lib/store/grants/webhook-grants.ts';
 import {
   actorRefIndexKeys,
-  attemptKey,
-  broadcastIdempotencyKey,
-  deliveryKey,
   eventKey,
-  idempotencyKey,
-  outboxKey,
   personRefIndexKeys,
   phoneIndexPk,
   phoneItemKey,
   phoneRefIndexKeys,
-  recipientKey,
   userPk,
 } from '../../../../lib/store/keys.ts';
+import {
+  attemptKey,
+  broadcastIdempotencyKey,
+  deliveryKey,
+  idempotencyKey,
+  outboxKey,
+  recipientKey,
+} from '../../../../lib/store/service-keys.ts';
 import { type DynamoRequest, grantedClient } from '../../../helpers/granted-client.ts';
 import { startTestStore, type TestStore } from '../../../helpers/store.ts';
 import { tableSnapshot } from '../../../helpers/webhook.ts';

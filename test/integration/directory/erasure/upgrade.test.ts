@@ -11,7 +11,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { eraseUser } from '../../../../lib/directory/erasure/erasure.ts';
 import { migrateReferences } from '../../../../lib/directory/erasure/reference-migration.ts';
-import { broadcastSenderLeaseKey } from '../../../../lib/store/keys.ts';
+import { broadcastSenderLeaseKey } from '../../../../lib/store/service-keys.ts';
 import { runMigrateCli } from '../../../../scripts/migrate-cli.ts';
 import { scanTable, tracesOf } from '../../../helpers/erasure-scan.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';

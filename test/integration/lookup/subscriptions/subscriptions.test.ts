@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../../../lib/access/api-key-admin.ts';
 import { SUBSCRIBABLE_EVENT_TYPES } from '../../../../lib/events/event-types.ts';
 import { markSubscription } from '../../../../lib/events/store/subscription-health.ts';
-import { subscriptionKey } from '../../../../lib/store/keys.ts';
+import { subscriptionKey } from '../../../../lib/store/service-keys.ts';
 import { GSI1 } from '../../../../lib/store/table.ts';
 import { putAttempt } from '../../../helpers/delivery-attempts.ts';
 import { captureLogs, type LogCapture } from '../../../helpers/log-capture.ts';
