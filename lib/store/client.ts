@@ -1,8 +1,8 @@
 /** DynamoDB clients, created once per cold start. */
+import { createHmac } from 'node:crypto';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
-import { phoneKeyFrom } from '../directory/erasure/phone-floor.ts';
 
 export interface StoreContext {
   client: DynamoDBDocumentClient;
@@ -10,7 +10,7 @@ export interface StoreContext {
   /** How long events and per-day activity are kept (RETENTION_DAYS); 400 when absent. */
   retentionDays?: number;
   /**
-   * The key of the phone hashes an erasure leaves behind (phone-floor.ts `phoneKeyFrom`, derived
+   * The key of the phone hashes an erasure leaves behind (`phoneKeyFrom`, derived
    * from the bot token, which every function has); a fixed local key when absent.
    */
   phoneKey?: string;
@@ -55,4 +55,13 @@ export function storeFromConfig(
     retentionDays: config.RETENTION_DAYS,
     ...(phoneKey ? { phoneKey } : {}),
   };
+}
+
+/**
+ * The phone-hash key of a deployment: an HMAC of a fixed label under the bot token (so the
+ * token itself is never the key of anything stored). Undefined without a token.
+ */
+export function phoneKeyFrom(botToken: string | undefined): string | undefined {
+  if (!botToken) return undefined;
+  return createHmac('sha256', botToken).update('telegram-contacts phone floor v1').digest('hex');
 }

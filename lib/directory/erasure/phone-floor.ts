@@ -25,15 +25,6 @@ import { ERASURE_WINDOW_SECONDS, EXPIRES_AT, FLOOR } from '../record/registers.t
 /** The key used when none is configured (tests, `npm start` without a bot token). */
 export const LOCAL_PHONE_KEY = 'telegram-contacts-local-phone-key';
 
-/**
- * The phone-hash key of a deployment: an HMAC of a fixed label under the bot token (so the
- * token itself is never the key of anything stored). Undefined without a token.
- */
-export function phoneKeyFrom(botToken: string | undefined): string | undefined {
-  if (!botToken) return undefined;
-  return createHmac('sha256', botToken).update('telegram-contacts phone floor v1').digest('hex');
-}
-
 /** The keyed hash of an E.164 number, as the erased phone's key holds it (base64url). */
 export function phoneHash(ctx: StoreContext, e164: string): string {
   return createHmac('sha256', ctx.phoneKey ?? LOCAL_PHONE_KEY)
