@@ -41,23 +41,12 @@ export async function getItem(
   ctx: StoreContext,
   key: Key,
   operation: string,
-  options: { consistent?: boolean; projection?: string[] } = {},
+  options: { consistent?: boolean } = {},
 ): Promise<Item | undefined> {
-  const { consistent = true, projection } = options;
-  const names: Record<string, string> = {};
-  projection?.forEach((attr, i) => {
-    names[`#p${i}`] = attr;
-  });
+  const { consistent = true } = options;
   try {
     const { Item } = await ctx.client.send(
-      new GetCommand({
-        TableName: ctx.tableName,
-        Key: key,
-        ConsistentRead: consistent,
-        ...(projection
-          ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names }
-          : {}),
-      }),
+      new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: consistent }),
     );
     return Item;
   } catch (err: unknown) {
