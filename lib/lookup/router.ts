@@ -11,6 +11,7 @@ import { emptyResponse, HttpError, jsonResponse } from '../http/http-error.ts';
 import { isRawBody, rawResponse } from '../http/raw-response.ts';
 import { withoutPhones } from './phone-filter.ts';
 import type { Route } from './route.ts';
+import { quoted } from './schemas.ts';
 
 export interface RouteMatch {
   route: Route;
@@ -104,7 +105,7 @@ export function describeIssues(error: z.ZodError, where: string): string {
 const listed = (names: readonly string[]) =>
   `${names
     .slice(0, 5)
-    .map((name) => JSON.stringify(name.slice(0, 40)))
+    .map(quoted)
     .join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
 
 /**

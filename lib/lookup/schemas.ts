@@ -176,7 +176,12 @@ export const eventsQuery = z
 export const codePoints = (s: string) => [...s].length;
 
 /** Names one member of a JSON object in a detail: quoted, at most 40 characters. */
-export const quoted = (text: string) => JSON.stringify(text.slice(0, 40));
+/**
+ * A name the client sent (a query parameter, a body member), as a detail quotes it: at most
+ * 40 characters, and a run of five or more digits shown as `…`, so that a phone number sent as
+ * a name never reaches the answer's detail or the log line that carries it.
+ */
+export const quoted = (text: string) => JSON.stringify(text.slice(0, 40).replace(/\d{5,}/g, '…'));
 
 /**
  * The problem of a body (`what`, with only `members`) that has members it does not take (the

@@ -297,4 +297,22 @@ describe('query strings with injection attempts', () => {
     expectSafeProblem(misspelt, 400);
     expect(JSON.parse(misspelt.body).detail).toMatch(/^unknown query parameter "stauts"/);
   });
+
+  it('never echoes a phone number sent as a parameter or member name, in the answer or the log', async () => {
+    const phone = '4915123456789';
+    const before = logs.text().length;
+    const asParameter = await get(`/v1/contacts/1001?%2B${phone}=1`);
+    expectSafeProblem(asParameter, 400);
+    expect(JSON.parse(asParameter.body).detail).toMatch(/^unknown query parameter "\+…"/);
+    const asMember = await fetch(`${stack.url}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${DEV_API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://example.com/hooks', events: ['*'], [`+${phone}`]: 1 }),
+    });
+    const problem = (await asMember.json()) as { detail: string };
+    expect(asMember.status).toBe(400);
+    expect(problem.detail).toMatch(/^unknown member "\+…"/);
+    expect(asParameter.body + JSON.stringify(problem)).not.toContain(phone);
+    expect(logs.text().slice(before)).not.toContain(phone);
+  });
 });
