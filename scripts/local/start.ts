@@ -86,9 +86,13 @@ async function main(): Promise<void> {
         onWebhookDeleted: () => console.log('polling: webhook deleted; waiting for updates'),
       })
     : undefined;
-  const kept = stack.secretsKept
-    ? `kept in ${stack.storeLocation}/local-secrets.json`
-    : 'new at every start';
+  // Where each value comes from: the environment, the data directory, or made for this run.
+  const origin = (variable: string) =>
+    process.env[variable]
+      ? `from ${variable}`
+      : stack.secretsKept
+        ? `kept in ${stack.storeLocation}/local-secrets.json`
+        : 'new at every start';
   const lines = [
     `telegram-contacts local stack listening on ${stack.url}`,
     `  store:          ${stack.storeLocation} (table ${stack.config.TABLE_NAME})`,
@@ -96,8 +100,8 @@ async function main(): Promise<void> {
       ? `  DynamoDB:       ${stack.dynamoEndpoint} (npm run apikey, demo and loadtest find it themselves)`
       : `  DynamoDB:       ${stack.dynamoEndpoint} (e.g. DYNAMODB_ENDPOINT=${stack.dynamoEndpoint} npm run apikey -- list)`,
     `  webhook:        POST ${stack.url}/telegram/webhook`,
-    `  webhook secret: ${stack.webhookSecret} (${kept})`,
-    `  dev API key:    ${stack.devApiKey} (admin scope)`,
+    `  webhook secret: ${stack.webhookSecret} (${origin('TELEGRAM_WEBHOOK_SECRET')})`,
+    `  dev API key:    ${stack.devApiKey} (admin scope; ${origin('DEV_API_KEY')})`,
     `  lookup API:     ${stack.url}/v1/...`,
     `  health:         ${stack.url}/health`,
     '  events:         POST /v1/subscriptions, delivered from this process (docs/events.md)',

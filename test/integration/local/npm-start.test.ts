@@ -27,6 +27,8 @@ describe('npm start', () => {
     expect(stack.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stack.webhookSecret).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     expect(stack.devApiKey).not.toBe('');
+    // The banner says where each value comes from: here, the data directory.
+    expect(stack.output()).toContain(`webhook secret: ${stack.webhookSecret} (kept in `);
 
     const health = await fetch(`${stack.url}/health`);
     expect(health.status).toBe(200);
@@ -77,7 +79,11 @@ describe('npm start', () => {
       TELEGRAM_BOT_TOKEN: TEST_BOT_TOKEN,
       TELEGRAM_API_ROOT: telegram.url,
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      DEV_API_KEY: 'dev-key-from-the-environment-0123456789',
     });
+    // A value given in the environment is said to come from there, not to be new.
+    expect(stack.output()).toContain('(admin scope; from DEV_API_KEY)');
+    expect(stack.output()).toMatch(/webhook secret: \S+ \(new at every start\)/);
     try {
       const api = (path: string, body?: unknown) =>
         fetch(`${stack.url}${path}`, {
