@@ -835,13 +835,18 @@ export type $defs = Record<string, never>;
 export interface operations {
     searchContacts: {
         parameters: {
-            query?: {
-                /** @description Exact username, case-insensitive; the leading @ is optional */
-                username?: string;
-                /** @description Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here */
-                phone?: string;
-                /** @description A tag set with PATCH /v1/contacts/{userId}; letters in any case */
-                tag?: string;
+            query: {
+                /** @description Exactly one of username, phone, tag: each is its own query parameter (form style, exploded: ?username=...); OpenAPI has no oneOf across parameters, so they are stated as one object */
+                search: {
+                    /** @description Exact username, case-insensitive; the leading @ is optional */
+                    username: string;
+                } | {
+                    /** @description Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here */
+                    phone: string;
+                } | {
+                    /** @description A tag set with PATCH /v1/contacts/{userId}; letters in any case */
+                    tag: string;
+                };
                 /** @description Page size, 1-100 */
                 limit?: number;
                 /** @description The nextCursor of the previous page, unchanged, sent with the same API key within 24 hours */
@@ -2977,11 +2982,13 @@ export interface operations {
                     /** @description Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to. */
                     audience: {
                         /** @description Contacts with this tag (set with PATCH /v1/contacts/{userId}) */
-                        tag?: string;
+                        tag: string;
+                    } | {
                         /** @description Members of this chat (isMember true) when the broadcast is created */
-                        chatId?: number;
+                        chatId: number;
+                    } | {
                         /** @description These contacts (at most 10000; repeats count once) */
-                        userIds?: number[];
+                        userIds: number[];
                     };
                     /** @description Instead of the Idempotency-Key header (both given: they must be equal): a repeat of the same request within 24 hours answers the broadcast it made and sends nothing more; another body under the same key is 422 */
                     idempotencyKey?: string;

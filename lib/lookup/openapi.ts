@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { titleOf } from '../http/http-error.ts';
 import { components } from './components.ts';
 import type { Route, RouteBody, RouteStatus } from './route.ts';
-import { MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
+import { exactlyOneGroups, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -21,30 +21,84 @@ function bare(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/** One object per member of `names`, each requiring it: "exactly one of" in JSON Schema. */
+function oneObjectEach(names: readonly string[], properties: Record<string, JsonSchema>) {
+  return names.map((name) => ({
+    type: 'object',
+    properties: { [name]: properties[name] ?? {} },
+    required: [name],
+    additionalProperties: false,
+  }));
+}
+
+/**
+ * An object of which exactly one member is given (schemas.ts exactlyOneOf) becomes a oneOf
+ * of one object per member, so a generated client cannot send none (or two).
+ */
+const statedInJsonSchema: NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override'] = (ctx) => {
+  const group = exactlyOneGroups.get(ctx.zodSchema as z.core.$ZodType);
+  if (!group || group.parameter) return;
+  const json = ctx.jsonSchema as JsonSchema;
+  const { properties = {}, type: _type, required: _required, additionalProperties: _ap } = json;
+  for (const key of ['properties', 'type', 'required', 'additionalProperties']) delete json[key];
+  json.oneOf = oneObjectEach(group.names, properties as Record<string, JsonSchema>);
+};
+
+/** A schema's JSON Schema, as the document states it. */
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
+  return bare(
+    z.toJSONSchema(schema, {
+      io,
+      override: statedInJsonSchema,
+      ...(io === 'output' ? { unrepresentable: 'any' as const } : {}),
+    }) as JsonSchema,
+  );
+}
+
 function schemaRef(schema: z.ZodType): JsonSchema {
   const id = components.get(schema)?.id;
-  return id ? ref(id) : bare(z.toJSONSchema(schema) as JsonSchema);
+  return id ? ref(id) : jsonSchemaOf(schema);
 }
 
 /**
  * Parameters of a params or query object. A value arrives as text; its schema is the parsed
  * value's (an integer with its bounds, a date) when JSON Schema can say it, else the text's.
+ * A group of which exactly one is given (schemas.ts exactlyOneOf) is one object parameter,
+ * form style and exploded (`?username=...`, as before), whose schema is their oneOf.
  */
 function parameters(object: z.ZodObject, where: 'path' | 'query' | 'header'): JsonSchema[] {
   type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
-  const input = z.toJSONSchema(object, { io: 'input' }) as ObjectSchema;
-  const output = z.toJSONSchema(object, { io: 'output', unrepresentable: 'any' }) as ObjectSchema;
-  return Object.entries(input.properties ?? {}).map(([name, text]) => {
+  const input = jsonSchemaOf(object, 'input') as ObjectSchema;
+  const output = jsonSchemaOf(object, 'output') as ObjectSchema;
+  const group = exactlyOneGroups.get(object);
+  const params: JsonSchema[] = [];
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [name, text] of Object.entries(input.properties ?? {})) {
     const parsed = output.properties?.[name];
     const { description, ...schema } = parsed && 'type' in parsed ? parsed : text;
-    return {
+    if (group?.parameter && group.names.includes(name)) {
+      schemas[name] = { ...(typeof description === 'string' ? { description } : {}), ...schema };
+      continue;
+    }
+    params.push({
       name,
       in: where,
       required: where === 'path' || (input.required ?? []).includes(name),
       ...(typeof description === 'string' ? { description } : {}),
       schema,
-    };
-  });
+    });
+  }
+  if (!group?.parameter) return params;
+  const search = {
+    name: group.parameter,
+    in: where,
+    required: true,
+    description: `Exactly one of ${group.names.join(', ')}: each is its own query parameter (form style, exploded: ?${group.names[0]}=...); OpenAPI has no oneOf across parameters, so they are stated as one object`,
+    style: 'form',
+    explode: true,
+    schema: { oneOf: oneObjectEach(group.names, schemas) },
+  };
+  return [search, ...params];
 }
 
 /**
@@ -162,7 +216,7 @@ function requestBody(body: RouteBody<z.ZodType>): JsonSchema {
     description: body.description,
     content: {
       [body.mediaType]: {
-        schema: bare(z.toJSONSchema(body.schema, { io: 'input' }) as JsonSchema),
+        schema: jsonSchemaOf(body.schema, 'input'),
       },
     },
   };
@@ -221,6 +275,7 @@ export const API_SERVERS = [
 export function buildOpenApiDocument(routes: readonly Route[]) {
   const generated = z.toJSONSchema(components, {
     uri: (id) => `#/components/schemas/${id}`,
+    override: statedInJsonSchema,
   }) as { schemas: Record<string, JsonSchema> };
   const schemas = Object.fromEntries(
     Object.entries(generated.schemas).map(([id, schema]) => [id, bare(schema)]),

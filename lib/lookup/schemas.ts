@@ -175,6 +175,45 @@ export const eventsQuery = z
 /** Characters as a person counts them (Unicode code points), for length limits on text. */
 export const codePoints = (s: string) => [...s].length;
 
+/**
+ * Objects of which a request gives exactly one of some members (`names`), as the document
+ * states them: a `oneOf` of one object per member, each requiring it (openapi.ts). A query
+ * object's group becomes one form-style object parameter named `parameter` (OpenAPI has no
+ * oneOf across parameters): it still goes on the wire as `?username=...`.
+ */
+export const exactlyOneGroups = z.registry<{ names: readonly string[]; parameter?: string }>();
+
+/**
+ * `object` refusing a value that gives none or more than one of `names` (`error`), registered
+ * for the document (exactlyOneGroups). That problem is the only one reported for the object
+ * (router.ts describeIssues) when two or more are given: their formats are beside the point.
+ */
+export function exactlyOneOf<T extends z.ZodObject>(
+  object: T,
+  names: readonly (keyof T['shape'] & string)[],
+  options: { error: string; description?: string; parameter?: string },
+): T {
+  const refined = object.superRefine(
+    (value: Record<string, unknown>, ctx) => {
+      // Run whatever else failed (when), so also on what is not an object at all.
+      if (typeof value !== 'object' || value === null) return;
+      const given = names.filter((n) => value[n] !== undefined).length;
+      if (given === 1) return;
+      // None given: the other problems (an unknown member, say) may be why, so all are kept.
+      ctx.addIssue({ code: 'custom', message: options.error, params: { decisive: given > 1 } });
+    },
+    { when: () => true },
+  );
+  const checked = options.description
+    ? refined.meta({ description: options.description })
+    : refined;
+  exactlyOneGroups.add(checked, {
+    names,
+    ...(options.parameter ? { parameter: options.parameter } : {}),
+  });
+  return checked;
+}
+
 /** Names one member of a JSON object in a detail: quoted, at most 40 characters. */
 export const quoted = (text: string) => JSON.stringify(text.slice(0, 40));
 

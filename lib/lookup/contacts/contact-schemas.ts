@@ -7,6 +7,7 @@ import { normalizePhone } from '../../phone.ts';
 import {
   codePoints,
   cursor,
+  exactlyOneOf,
   hours,
   hoursRange,
   limit,
@@ -49,11 +50,15 @@ const phone = z
       'Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here',
   });
 
-export const searchQuery = z
-  .object({ username, phone, tag: tagQuery, limit, cursor })
-  .refine((q) => [q.username, q.phone, q.tag].filter((v) => v !== undefined).length === 1, {
-    error: 'give exactly one of username, phone and tag',
-  });
+/**
+ * The search: exactly one of username, phone and tag (the document shows them as one object
+ * parameter `search`, sent as `?username=...`: schemas.ts exactlyOneOf).
+ */
+export const searchQuery = exactlyOneOf(
+  z.object({ username, phone, tag: tagQuery, limit, cursor }),
+  ['username', 'phone', 'tag'],
+  { error: 'give exactly one of username, phone and tag', parameter: 'search' },
+);
 
 /**
  * `PATCH /v1/contacts/{userId}`: a JSON merge patch (RFC 7396) of a contact's tags and note.

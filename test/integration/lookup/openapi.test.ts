@@ -155,6 +155,26 @@ describe('GET /v1/openapi.json', () => {
     expect(operationOf('GET', '/v1/openapi.json').security).toEqual([]);
   });
 
+  it('states "exactly one of" as a oneOf: the search (one form-style object parameter) and the audience', () => {
+    const [search, ...others] = operationOf('GET', '/v1/contacts').parameters as Json[];
+    expect(search).toMatchObject({ name: 'search', in: 'query', required: true });
+    expect(search).toMatchObject({ style: 'form', explode: true });
+    expect(others.map((p) => p.name)).toEqual(['limit', 'cursor']);
+    const audience = (
+      (operationOf('POST', '/v1/broadcasts').requestBody as Json).content as {
+        'application/json': { schema: { properties: { audience: Json } } };
+      }
+    )['application/json'].schema.properties.audience;
+    for (const [schema, one, two] of [
+      [search?.schema as Json, { username: 'a' }, { username: 'a', phone: '1' }],
+      [audience, { userIds: [1] }, { tag: 'vip', chatId: -1 }],
+    ] as const) {
+      expect(validateJson(one, schema, doc)).toEqual([]);
+      expect(validateJson({}, schema, doc)).not.toEqual([]);
+      expect(validateJson(two, schema, doc)).not.toEqual([]);
+    }
+  });
+
   it('has a validator that rejects bodies the document does not allow', () => {
     const contact = { $ref: '#/components/schemas/Contact' };
     const valid = { id: 1, isBot: false, firstName: 'A', broadcastOptOut: false, messageCount: 0 };
