@@ -741,7 +741,11 @@ export interface components {
         };
         DeliveryAttempt: {
             eventId: string;
-            type: string;
+            /**
+             * @description The event type delivered, ping included (more types may be added within /v1)
+             * @enum {string}
+             */
+            type: "contact.created" | "contact.updated" | "contact.phone_verified" | "contact.erased" | "contact.shared" | "member.joined" | "member.left" | "member.updated" | "chat.created" | "chat.migrated" | "bot.blocked" | "bot.unblocked" | "ping";
             /** @description 1 for the first attempt of this event */
             attempt: number;
             /**
@@ -812,6 +816,12 @@ export interface components {
             items: components["schemas"]["Broadcast"][];
             /** @description Absent on the last page */
             nextCursor?: string;
+        };
+        /** @description An inline button opening a URL */
+        MessageButton: {
+            text: string;
+            /** @description https:// or tg:// (e.g. tg://resolve?domain=name) */
+            url: string;
         };
         SentMessage: {
             /** @description Telegram's message_id in the private chat */
@@ -923,7 +933,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1004,7 +1014,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1074,7 +1084,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1138,6 +1148,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -1180,7 +1199,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1255,7 +1274,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
                 /** @description Telegram chat id (an integer) */
                 chatId: number;
@@ -1372,7 +1391,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1449,7 +1468,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1531,7 +1550,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1606,7 +1625,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1622,11 +1641,7 @@ export interface operations {
                     /** @description true: the message arrives without a sound */
                     disableNotification?: boolean;
                     /** @description Rows of inline URL buttons under the message */
-                    buttons?: {
-                        text: string;
-                        /** @description https:// or tg:// (e.g. tg://resolve?domain=name) */
-                        url: string;
-                    }[][];
+                    buttons?: components["schemas"]["MessageButton"][][];
                     /** @description Instead of the Idempotency-Key header (both given: they must be equal). Not part of the request compared for a repeat. */
                     idempotencyKey?: string;
                 };
@@ -1682,6 +1697,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2402,6 +2426,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -2673,6 +2706,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2974,11 +3016,7 @@ export interface operations {
                     /** @description true: the message arrives without a sound */
                     disableNotification?: boolean;
                     /** @description Rows of inline URL buttons under the message */
-                    buttons?: {
-                        text: string;
-                        /** @description https:// or tg:// (e.g. tg://resolve?domain=name) */
-                        url: string;
-                    }[][];
+                    buttons?: components["schemas"]["MessageButton"][][];
                     /** @description Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to. */
                     audience: {
                         /** @description Contacts with this tag (set with PATCH /v1/contacts/{userId}) */
@@ -3052,7 +3090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large */
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed (for other causes, see the description) */
             413: {
                 headers: {
                     [name: string]: unknown;

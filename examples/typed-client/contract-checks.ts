@@ -13,6 +13,17 @@ export const someEventType: EventType = 'member.joined';
 // @ts-expect-error not an event type
 export const notAnEventType: EventType = 'member.unknown';
 
+type AttemptType = components['schemas']['DeliveryAttempt']['type'];
+/** A delivery attempt's type is an event type (ping included), not any string. */
+export const pingAttempt: AttemptType = 'ping';
+// @ts-expect-error not an event type
+export const notAnAttemptType: AttemptType = 'member.unknown';
+
+type Button = components['schemas']['MessageButton'];
+/** A button is named, and needs both its text and its url. */
+// @ts-expect-error a button without its url
+export const noUrl: Button = { text: 'Open' };
+
 type Audience =
   paths['/v1/broadcasts']['post']['requestBody']['content']['application/json']['audience'];
 /** An audience is exactly one of tag, chatId and userIds: none does not compile. */

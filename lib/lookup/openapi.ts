@@ -6,6 +6,7 @@
  * responses from each route's response schema.
  */
 import * as z from 'zod';
+import { MAX_BODY_BYTES } from '../http/event.ts';
 import { titleOf } from '../http/http-error.ts';
 import { components } from './components.ts';
 import type { Route, RouteBody, RouteStatus } from './route.ts';
@@ -35,21 +36,35 @@ function oneObjectEach(names: readonly string[], properties: Record<string, Json
  * An object of which exactly one member is given (schemas.ts exactlyOneOf) becomes a oneOf
  * of one object per member, so a generated client cannot send none (or two).
  */
-const statedInJsonSchema: NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override'] = (ctx) => {
+type OverrideContext = Parameters<
+  NonNullable<NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override']>
+>[0];
+
+function stateExactlyOne(ctx: OverrideContext): void {
   const group = exactlyOneGroups.get(ctx.zodSchema as z.core.$ZodType);
   if (!group || group.parameter) return;
   const json = ctx.jsonSchema as JsonSchema;
   const { properties = {}, type: _type, required: _required, additionalProperties: _ap } = json;
   for (const key of ['properties', 'type', 'required', 'additionalProperties']) delete json[key];
   json.oneOf = oneObjectEach(group.names, properties as Record<string, JsonSchema>);
-};
+}
 
-/** A schema's JSON Schema, as the document states it. */
+/**
+ * A schema's JSON Schema, as the document states it: a named schema inside it is a $ref to
+ * its component (components are stated as answered, io output: a request schema names only
+ * components whose input is the same, such as MessageButton).
+ */
 function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
   return bare(
     z.toJSONSchema(schema, {
       io,
-      override: statedInJsonSchema,
+      override: (ctx) => {
+        const zod = ctx.zodSchema as z.core.$ZodType;
+        const id = zod === schema ? undefined : components.get(zod)?.id;
+        if (id === undefined) return stateExactlyOne(ctx);
+        for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonSchema)[key];
+        Object.assign(ctx.jsonSchema, ref(id));
+      },
       ...(io === 'output' ? { unrepresentable: 'any' as const } : {}),
     }) as JsonSchema,
   );
@@ -151,10 +166,13 @@ const headerDocs = (headers: HeaderDocs = {}) =>
     ]),
   );
 
-const problem = (status: number, method: string, own?: HeaderDocs) => {
+/** What a 413 means on a route that reads a JSON body (besides any 413 of its own). */
+const BODY_TOO_LARGE_NOTE = `a body over 1 MiB (${MAX_BODY_BYTES} bytes) is refused before it is parsed`;
+
+const problem = (status: number, method: string, own?: HeaderDocs, note?: string) => {
   const headers = { ...problemHeaders(status, method), ...headerDocs(own) };
   return {
-    description: titleOf(status),
+    description: note ? `${titleOf(status)}: ${note}` : titleOf(status),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     content: { 'application/problem+json': { schema: schemaRef(Problem) } },
   };
@@ -232,6 +250,7 @@ function operation(route: Route): JsonSchema {
   const errors = new Set([
     ...(params.length + query.length > 0 || route.body ? [400] : []),
     ...(authenticated ? [401, 403, 429] : []),
+    ...(route.body ? [413] : []),
     ...(route.errors ?? []),
     500,
   ]);
@@ -241,7 +260,17 @@ function operation(route: Route): JsonSchema {
     ...Object.fromEntries(
       [...errors]
         .sort((a, b) => a - b)
-        .map((s) => [String(s), problem(s, route.method, route.errorHeaders?.[s])]),
+        .map((s) => [
+          String(s),
+          problem(
+            s,
+            route.method,
+            route.errorHeaders?.[s],
+            s === 413 && route.body
+              ? `${BODY_TOO_LARGE_NOTE}${route.errors?.includes(413) ? ' (for other causes, see the description)' : ''}`
+              : undefined,
+          ),
+        ]),
     ),
   };
   // A public route has no key to limit; only the stage throttling answers it with a 4xx.
@@ -275,7 +304,7 @@ export const API_SERVERS = [
 export function buildOpenApiDocument(routes: readonly Route[]) {
   const generated = z.toJSONSchema(components, {
     uri: (id) => `#/components/schemas/${id}`,
-    override: statedInJsonSchema,
+    override: stateExactlyOne,
   }) as { schemas: Record<string, JsonSchema> };
   const schemas = Object.fromEntries(
     Object.entries(generated.schemas).map(([id, schema]) => [id, bare(schema)]),

@@ -21,8 +21,17 @@ const idParam = (name: string) =>
     .string()
     .regex(/^-?\d+$/, { error: `${name} must be an integer` })
     .transform(Number)
-    .pipe(z.int({ error: `${name} is out of range` }))
-    .meta({ description: `Telegram ${name === 'userId' ? 'user' : 'chat'} id (an integer)` });
+    .pipe(
+      name === 'userId'
+        ? z.int({ error: `${name} is out of range` }).min(1, { error: `${name} is positive` })
+        : z.int({ error: `${name} is out of range` }),
+    )
+    .meta({
+      description:
+        name === 'userId'
+          ? 'Telegram user id (a positive integer)'
+          : 'Telegram chat id (an integer)',
+    });
 
 /**
  * The path parameter `name`: an id the API made, `prefix` and 20 hexadecimal digits
@@ -234,6 +243,8 @@ export const unknownMembers =
 // ---- response ----
 
 export const time = z.iso.datetime();
+/** A Telegram user id in an answer: always positive (chat ids of groups are negative). */
+export const userIdValue = z.int().min(1);
 export const chatType = z.enum(['private', 'group', 'supergroup', 'channel']);
 export const memberStatus = z.enum([
   'creator',

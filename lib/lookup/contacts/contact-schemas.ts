@@ -19,6 +19,7 @@ import {
   tagText,
   time,
   unknownMembers,
+  userIdValue,
 } from '../schemas.ts';
 
 /** Longest note, in characters (Unicode code points). */
@@ -103,7 +104,7 @@ export type ContactPatch = z.output<typeof ContactPatch>;
 
 /** A contact profile without counters (embedded in memberships and top members). */
 export const ContactSummary = z.object({
-  id: z.int(),
+  id: userIdValue,
   isBot: z.boolean(),
   firstName: z.string(),
   lastName: z.string().optional(),
@@ -138,8 +139,8 @@ export const Contact = ContactSummary.extend({
 });
 
 export const SharedContact = z.object({
-  ownerId: z.int(),
-  userId: z.int().optional(),
+  ownerId: userIdValue,
+  userId: userIdValue.optional(),
   phoneNumber: z.string().optional().meta({
     description:
       'The phone on the card, as shared; only with the phones permission (absent for a key without it)',
