@@ -741,7 +741,11 @@ export interface components {
         };
         DeliveryAttempt: {
             eventId: string;
-            type: string;
+            /**
+             * @description The event type delivered, ping included (more types may be added within /v1)
+             * @enum {string}
+             */
+            type: "contact.created" | "contact.updated" | "contact.phone_verified" | "contact.erased" | "contact.shared" | "member.joined" | "member.left" | "member.updated" | "chat.created" | "chat.migrated" | "bot.blocked" | "bot.unblocked" | "ping";
             /** @description 1 for the first attempt of this event */
             attempt: number;
             /**
@@ -813,6 +817,12 @@ export interface components {
             /** @description Absent on the last page */
             nextCursor?: string;
         };
+        /** @description An inline button opening a URL */
+        MessageButton: {
+            text: string;
+            /** @description https:// or tg:// (e.g. tg://resolve?domain=name) */
+            url: string;
+        };
         SentMessage: {
             /** @description Telegram's message_id in the private chat */
             messageId: number;
@@ -835,13 +845,18 @@ export type $defs = Record<string, never>;
 export interface operations {
     searchContacts: {
         parameters: {
-            query?: {
-                /** @description Exact username, case-insensitive; the leading @ is optional */
-                username?: string;
-                /** @description Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here */
-                phone?: string;
-                /** @description A tag set with PATCH /v1/contacts/{userId}; letters in any case */
-                tag?: string;
+            query: {
+                /** @description Exactly one of username, phone, tag: each is its own query parameter (form style, exploded: ?username=...); OpenAPI has no oneOf across parameters, so they are stated as one object */
+                search: {
+                    /** @description Exact username, case-insensitive; the leading @ is optional */
+                    username: string;
+                } | {
+                    /** @description Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here */
+                    phone: string;
+                } | {
+                    /** @description A tag set with PATCH /v1/contacts/{userId}; letters in any case */
+                    tag: string;
+                };
                 /** @description Page size, 1-100 */
                 limit?: number;
                 /** @description The nextCursor of the previous page, unchanged, sent with the same API key within 24 hours */
@@ -918,7 +933,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -999,7 +1014,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1069,7 +1084,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1133,6 +1148,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -1175,7 +1199,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1250,7 +1274,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
                 /** @description Telegram chat id (an integer) */
                 chatId: number;
@@ -1367,7 +1391,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1444,7 +1468,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1526,7 +1550,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1601,7 +1625,7 @@ export interface operations {
                 "idempotency-key"?: string;
             };
             path: {
-                /** @description Telegram user id (an integer) */
+                /** @description Telegram user id (a positive integer) */
                 userId: number;
             };
             cookie?: never;
@@ -1617,11 +1641,7 @@ export interface operations {
                     /** @description true: the message arrives without a sound */
                     disableNotification?: boolean;
                     /** @description Rows of inline URL buttons under the message */
-                    buttons?: {
-                        text: string;
-                        /** @description https:// or tg:// (e.g. tg://resolve?domain=name) */
-                        url: string;
-                    }[][];
+                    buttons?: components["schemas"]["MessageButton"][][];
                     /** @description Instead of the Idempotency-Key header (both given: they must be equal). Not part of the request compared for a repeat. */
                     idempotencyKey?: string;
                 };
@@ -1677,6 +1697,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2397,6 +2426,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unsupported Media Type */
             415: {
                 headers: {
@@ -2668,6 +2706,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2969,19 +3016,17 @@ export interface operations {
                     /** @description true: the message arrives without a sound */
                     disableNotification?: boolean;
                     /** @description Rows of inline URL buttons under the message */
-                    buttons?: {
-                        text: string;
-                        /** @description https:// or tg:// (e.g. tg://resolve?domain=name) */
-                        url: string;
-                    }[][];
+                    buttons?: components["schemas"]["MessageButton"][][];
                     /** @description Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to. */
                     audience: {
                         /** @description Contacts with this tag (set with PATCH /v1/contacts/{userId}) */
-                        tag?: string;
+                        tag: string;
+                    } | {
                         /** @description Members of this chat (isMember true) when the broadcast is created */
-                        chatId?: number;
+                        chatId: number;
+                    } | {
                         /** @description These contacts (at most 10000; repeats count once) */
-                        userIds?: number[];
+                        userIds: number[];
                     };
                     /** @description Instead of the Idempotency-Key header (both given: they must be equal): a repeat of the same request within 24 hours answers the broadcast it made and sends nothing more; another body under the same key is 422 */
                     idempotencyKey?: string;
@@ -3045,7 +3090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Content Too Large */
+            /** @description Content Too Large: a body over 1 MiB (1048576 bytes) is refused before it is parsed (for other causes, see the description) */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -7,6 +7,7 @@
  *
  *   const api = lookupClient('http://127.0.0.1:3000', process.env.API_KEY);
  *   const alice = await findByUsername(api, 'alice_smith');
+ *   const vips = await searchContacts(api, { tag: 'vip' });
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from './api.d.ts';
@@ -23,9 +24,20 @@ export class LookupError extends Error {
   }
 }
 
-/** A client for the API at `baseUrl` (no /v1: the paths carry it) with one API key. */
+/** What a contact search gives: exactly one of username, phone and tag. */
+export type ContactSearch = paths['/v1/contacts']['get']['parameters']['query']['search'];
+
+/**
+ * A client for the API at `baseUrl` (no /v1: the paths carry it) with one API key. Object
+ * query parameters go out as the document says (form style, exploded: `{ search: { username:
+ * 'a' } }` is `?username=a`); openapi-fetch's own default would be `?search[username]=a`.
+ */
 export function lookupClient(baseUrl: string, apiKey: string): LookupClient {
-  return createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${apiKey}` } });
+  return createClient<paths>({
+    baseUrl,
+    headers: { authorization: `Bearer ${apiKey}` },
+    querySerializer: { object: { style: 'form', explode: true } },
+  });
 }
 
 /** The data of a successful answer; a problem answer throws it as a LookupError. */
@@ -44,13 +56,22 @@ function dataOf<T>(answer: { data?: T; error?: unknown; response: Response }): T
   return answer.data;
 }
 
+/** The first page of contacts found by a username, a verified phone or a tag. */
+export async function searchContacts(
+  api: LookupClient,
+  search: ContactSearch,
+  limit?: number,
+): Promise<Contact[]> {
+  const query = { search, ...(limit !== undefined ? { limit } : {}) };
+  return dataOf(await api.GET('/v1/contacts', { params: { query } })).items;
+}
+
 /** The contact with this username (case-insensitive, @ optional), or undefined. */
 export async function findByUsername(
   api: LookupClient,
   username: string,
 ): Promise<Contact | undefined> {
-  const page = dataOf(await api.GET('/v1/contacts', { params: { query: { username } } }));
-  return page.items[0];
+  return (await searchContacts(api, { username }))[0];
 }
 
 /** A contact by id, or undefined when the directory has none (404). */

@@ -4,7 +4,7 @@
  * type (a flag back to a string, a parameter that vanishes) makes tsc report an unused directive.
  * Never called: the calls exist for their types only.
  */
-import type { components } from './api.d.ts';
+import type { components, paths } from './api.d.ts';
 import type { LookupClient } from './client.ts';
 
 type EventType = components['schemas']['Subscription']['events'][number];
@@ -13,7 +13,37 @@ export const someEventType: EventType = 'member.joined';
 // @ts-expect-error not an event type
 export const notAnEventType: EventType = 'member.unknown';
 
+type AttemptType = components['schemas']['DeliveryAttempt']['type'];
+/** A delivery attempt's type is an event type (ping included), not any string. */
+export const pingAttempt: AttemptType = 'ping';
+// @ts-expect-error not an event type
+export const notAnAttemptType: AttemptType = 'member.unknown';
+
+type Button = components['schemas']['MessageButton'];
+/** A button is named, and needs both its text and its url. */
+// @ts-expect-error a button without its url
+export const noUrl: Button = { text: 'Open' };
+
+type Audience =
+  paths['/v1/broadcasts']['post']['requestBody']['content']['application/json']['audience'];
+/** An audience is exactly one of tag, chatId and userIds: none does not compile. */
+export const byTag: Audience = { tag: 'vip' };
+// @ts-expect-error an audience names a tag, a chat or user ids
+export const nobody: Audience = {};
+
 export async function contractChecks(api: LookupClient): Promise<void> {
+  // A search gives exactly one of username, phone and tag: none does not compile.
+  await api.GET('/v1/contacts', { params: { query: { search: { phone: '+15551234567' } } } });
+  await api.GET('/v1/contacts', {
+    params: {
+      query: {
+        // @ts-expect-error a search names a username, a phone or a tag
+        search: {},
+      },
+    },
+  });
+  // @ts-expect-error the search is required
+  await api.GET('/v1/contacts', { params: { query: { limit: 10 } } });
   const path = { userId: 1001, chatId: -100200300 };
   const members = { chatId: -100200300 };
   // Query flags are booleans, not the text "true".

@@ -31,7 +31,7 @@ import {
   SharedContact,
   SharedContactList,
 } from './contacts/contact-schemas.ts';
-import { SentMessage } from './messages/message-schemas.ts';
+import { MessageButton, SentMessage } from './messages/message-schemas.ts';
 import { OpenApiDocument, Problem } from './schemas.ts';
 import {
   CreatedSubscription,
@@ -74,6 +74,7 @@ const NAMED: Record<string, z.ZodType> = {
   Broadcast,
   QueuedBroadcast,
   BroadcastList,
+  MessageButton,
   SentMessage,
 };
 for (const [id, schema] of Object.entries(NAMED)) components.add(schema, { id });

@@ -6,10 +6,11 @@
  * responses from each route's response schema.
  */
 import * as z from 'zod';
+import { MAX_BODY_BYTES } from '../http/event.ts';
 import { titleOf } from '../http/http-error.ts';
 import { components } from './components.ts';
 import type { Route, RouteBody, RouteStatus } from './route.ts';
-import { MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
+import { exactlyOneGroups, MAX_ACTIVITY_DAYS, MAX_LIMIT, Problem } from './schemas.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -21,30 +22,98 @@ function bare(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/** One object per member of `names`, each requiring it: "exactly one of" in JSON Schema. */
+function oneObjectEach(names: readonly string[], properties: Record<string, JsonSchema>) {
+  return names.map((name) => ({
+    type: 'object',
+    properties: { [name]: properties[name] ?? {} },
+    required: [name],
+    additionalProperties: false,
+  }));
+}
+
+/**
+ * An object of which exactly one member is given (schemas.ts exactlyOneOf) becomes a oneOf
+ * of one object per member, so a generated client cannot send none (or two).
+ */
+type OverrideContext = Parameters<
+  NonNullable<NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override']>
+>[0];
+
+function stateExactlyOne(ctx: OverrideContext): void {
+  const group = exactlyOneGroups.get(ctx.zodSchema as z.core.$ZodType);
+  if (!group || group.parameter) return;
+  const json = ctx.jsonSchema as JsonSchema;
+  const { properties = {}, type: _type, required: _required, additionalProperties: _ap } = json;
+  for (const key of ['properties', 'type', 'required', 'additionalProperties']) delete json[key];
+  json.oneOf = oneObjectEach(group.names, properties as Record<string, JsonSchema>);
+}
+
+/**
+ * A schema's JSON Schema, as the document states it: a named schema inside it is a $ref to
+ * its component (components are stated as answered, io output: a request schema names only
+ * components whose input is the same, such as MessageButton).
+ */
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema {
+  return bare(
+    z.toJSONSchema(schema, {
+      io,
+      override: (ctx) => {
+        const zod = ctx.zodSchema as z.core.$ZodType;
+        const id = zod === schema ? undefined : components.get(zod)?.id;
+        if (id === undefined) return stateExactlyOne(ctx);
+        for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as JsonSchema)[key];
+        Object.assign(ctx.jsonSchema, ref(id));
+      },
+      ...(io === 'output' ? { unrepresentable: 'any' as const } : {}),
+    }) as JsonSchema,
+  );
+}
+
 function schemaRef(schema: z.ZodType): JsonSchema {
   const id = components.get(schema)?.id;
-  return id ? ref(id) : bare(z.toJSONSchema(schema) as JsonSchema);
+  return id ? ref(id) : jsonSchemaOf(schema);
 }
 
 /**
  * Parameters of a params or query object. A value arrives as text; its schema is the parsed
  * value's (an integer with its bounds, a date) when JSON Schema can say it, else the text's.
+ * A group of which exactly one is given (schemas.ts exactlyOneOf) is one object parameter,
+ * form style and exploded (`?username=...`, as before), whose schema is their oneOf.
  */
 function parameters(object: z.ZodObject, where: 'path' | 'query' | 'header'): JsonSchema[] {
   type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
-  const input = z.toJSONSchema(object, { io: 'input' }) as ObjectSchema;
-  const output = z.toJSONSchema(object, { io: 'output', unrepresentable: 'any' }) as ObjectSchema;
-  return Object.entries(input.properties ?? {}).map(([name, text]) => {
+  const input = jsonSchemaOf(object, 'input') as ObjectSchema;
+  const output = jsonSchemaOf(object, 'output') as ObjectSchema;
+  const group = exactlyOneGroups.get(object);
+  const params: JsonSchema[] = [];
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [name, text] of Object.entries(input.properties ?? {})) {
     const parsed = output.properties?.[name];
     const { description, ...schema } = parsed && 'type' in parsed ? parsed : text;
-    return {
+    if (group?.parameter && group.names.includes(name)) {
+      schemas[name] = { ...(typeof description === 'string' ? { description } : {}), ...schema };
+      continue;
+    }
+    params.push({
       name,
       in: where,
       required: where === 'path' || (input.required ?? []).includes(name),
       ...(typeof description === 'string' ? { description } : {}),
       schema,
-    };
-  });
+    });
+  }
+  if (!group?.parameter) return params;
+  const search = {
+    name: group.parameter,
+    in: where,
+    required: true,
+    description: `Exactly one of ${group.names.join(', ')}: each is its own query parameter (form style, exploded: ?${group.names[0]}=...); OpenAPI has no oneOf across parameters, so they are stated as one object`,
+    style: 'form',
+    explode: true,
+    schema: { oneOf: oneObjectEach(group.names, schemas) },
+  };
+  return [search, ...params];
 }
 
 /**
@@ -97,10 +166,13 @@ const headerDocs = (headers: HeaderDocs = {}) =>
     ]),
   );
 
-const problem = (status: number, method: string, own?: HeaderDocs) => {
+/** What a 413 means on a route that reads a JSON body (besides any 413 of its own). */
+const BODY_TOO_LARGE_NOTE = `a body over 1 MiB (${MAX_BODY_BYTES} bytes) is refused before it is parsed`;
+
+const problem = (status: number, method: string, own?: HeaderDocs, note?: string) => {
   const headers = { ...problemHeaders(status, method), ...headerDocs(own) };
   return {
-    description: titleOf(status),
+    description: note ? `${titleOf(status)}: ${note}` : titleOf(status),
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     content: { 'application/problem+json': { schema: schemaRef(Problem) } },
   };
@@ -162,7 +234,7 @@ function requestBody(body: RouteBody<z.ZodType>): JsonSchema {
     description: body.description,
     content: {
       [body.mediaType]: {
-        schema: bare(z.toJSONSchema(body.schema, { io: 'input' }) as JsonSchema),
+        schema: jsonSchemaOf(body.schema, 'input'),
       },
     },
   };
@@ -178,6 +250,7 @@ function operation(route: Route): JsonSchema {
   const errors = new Set([
     ...(params.length + query.length > 0 || route.body ? [400] : []),
     ...(authenticated ? [401, 403, 429] : []),
+    ...(route.body ? [413] : []),
     ...(route.errors ?? []),
     500,
   ]);
@@ -187,7 +260,17 @@ function operation(route: Route): JsonSchema {
     ...Object.fromEntries(
       [...errors]
         .sort((a, b) => a - b)
-        .map((s) => [String(s), problem(s, route.method, route.errorHeaders?.[s])]),
+        .map((s) => [
+          String(s),
+          problem(
+            s,
+            route.method,
+            route.errorHeaders?.[s],
+            s === 413 && route.body
+              ? `${BODY_TOO_LARGE_NOTE}${route.errors?.includes(413) ? ' (for other causes, see the description)' : ''}`
+              : undefined,
+          ),
+        ]),
     ),
   };
   // A public route has no key to limit; only the stage throttling answers it with a 4xx.
@@ -221,6 +304,7 @@ export const API_SERVERS = [
 export function buildOpenApiDocument(routes: readonly Route[]) {
   const generated = z.toJSONSchema(components, {
     uri: (id) => `#/components/schemas/${id}`,
+    override: stateExactlyOne,
   }) as { schemas: Record<string, JsonSchema> };
   const schemas = Object.fromEntries(
     Object.entries(generated.schemas).map(([id, schema]) => [id, bare(schema)]),

@@ -88,10 +88,19 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
   });
 }
 
-/** Every issue of a failed validation, `field: message`, joined (the 400's detail). */
+/** Whether `issue` lies at or under `path`. */
+const under = (issue: z.core.$ZodIssue, path: readonly PropertyKey[]) =>
+  path.every((key, i) => issue.path[i] === key);
+
+/**
+ * Every issue of a failed validation, `field: message`, joined (the 400's detail). A decisive
+ * issue (schemas.ts exactlyOneOf) replaces the others at or under its path.
+ */
 export function describeIssues(error: z.ZodError, where: string): string {
   if (error.issues.length === 0) return `invalid ${where}`;
+  const decisive = error.issues.filter((i) => i.code === 'custom' && i.params?.decisive === true);
   return error.issues
+    .filter((issue) => decisive.includes(issue) || !decisive.some((d) => under(issue, d.path)))
     .map((issue) => {
       const field = issue.path.join('.');
       return field && !issue.message.startsWith(field)

@@ -21,8 +21,17 @@ const idParam = (name: string) =>
     .string()
     .regex(/^-?\d+$/, { error: `${name} must be an integer` })
     .transform(Number)
-    .pipe(z.int({ error: `${name} is out of range` }))
-    .meta({ description: `Telegram ${name === 'userId' ? 'user' : 'chat'} id (an integer)` });
+    .pipe(
+      name === 'userId'
+        ? z.int({ error: `${name} is out of range` }).min(1, { error: `${name} is positive` })
+        : z.int({ error: `${name} is out of range` }),
+    )
+    .meta({
+      description:
+        name === 'userId'
+          ? 'Telegram user id (a positive integer)'
+          : 'Telegram chat id (an integer)',
+    });
 
 /**
  * The path parameter `name`: an id the API made, `prefix` and 20 hexadecimal digits
@@ -175,6 +184,45 @@ export const eventsQuery = z
 /** Characters as a person counts them (Unicode code points), for length limits on text. */
 export const codePoints = (s: string) => [...s].length;
 
+/**
+ * Objects of which a request gives exactly one of some members (`names`), as the document
+ * states them: a `oneOf` of one object per member, each requiring it (openapi.ts). A query
+ * object's group becomes one form-style object parameter named `parameter` (OpenAPI has no
+ * oneOf across parameters): it still goes on the wire as `?username=...`.
+ */
+export const exactlyOneGroups = z.registry<{ names: readonly string[]; parameter?: string }>();
+
+/**
+ * `object` refusing a value that gives none or more than one of `names` (`error`), registered
+ * for the document (exactlyOneGroups). That problem is the only one reported for the object
+ * (router.ts describeIssues) when two or more are given: their formats are beside the point.
+ */
+export function exactlyOneOf<T extends z.ZodObject>(
+  object: T,
+  names: readonly (keyof T['shape'] & string)[],
+  options: { error: string; description?: string; parameter?: string },
+): T {
+  const refined = object.superRefine(
+    (value: Record<string, unknown>, ctx) => {
+      // Run whatever else failed (when), so also on what is not an object at all.
+      if (typeof value !== 'object' || value === null) return;
+      const given = names.filter((n) => value[n] !== undefined).length;
+      if (given === 1) return;
+      // None given: the other problems (an unknown member, say) may be why, so all are kept.
+      ctx.addIssue({ code: 'custom', message: options.error, params: { decisive: given > 1 } });
+    },
+    { when: () => true },
+  );
+  const checked = options.description
+    ? refined.meta({ description: options.description })
+    : refined;
+  exactlyOneGroups.add(checked, {
+    names,
+    ...(options.parameter ? { parameter: options.parameter } : {}),
+  });
+  return checked;
+}
+
 /** Names one member of a JSON object in a detail: quoted, at most 40 characters. */
 /**
  * A name the client sent (a query parameter, a body member), as a detail quotes it: at most
@@ -200,6 +248,8 @@ export const unknownMembers =
 // ---- response ----
 
 export const time = z.iso.datetime();
+/** A Telegram user id in an answer: always positive (chat ids of groups are negative). */
+export const userIdValue = z.int().min(1);
 export const chatType = z.enum(['private', 'group', 'supergroup', 'channel']);
 export const memberStatus = z.enum([
   'creator',

@@ -6,7 +6,14 @@
 import * as z from 'zod';
 import { BROADCAST_ID_PATTERN, BROADCAST_STATUSES } from '../../messaging/store/broadcasts.ts';
 import { messageBody } from '../messages/message-schemas.ts';
-import { generatedIdParams, listOf, tagText, time, unknownMembers } from '../schemas.ts';
+import {
+  exactlyOneOf,
+  generatedIdParams,
+  listOf,
+  tagText,
+  time,
+  unknownMembers,
+} from '../schemas.ts';
 
 /** Contacts an audience may name (before those who cannot be messaged are left out). */
 export const MAX_BROADCAST_AUDIENCE = 10_000;
@@ -20,8 +27,8 @@ export const broadcastParams = generatedIdParams(
   BROADCAST_ID_PATTERN,
 );
 
-export const BroadcastAudience = z
-  .strictObject(
+export const BroadcastAudience = exactlyOneOf(
+  z.strictObject(
     {
       tag: tagText('tag')
         .optional()
@@ -44,14 +51,14 @@ export const BroadcastAudience = z
         }),
     },
     { error: unknownMembers('an audience', 'tag, chatId or userIds') },
-  )
-  .refine((a) => [a.tag, a.chatId, a.userIds].filter((v) => v !== undefined).length === 1, {
+  ),
+  ['tag', 'chatId', 'userIds'],
+  {
     error: 'audience must have exactly one of tag, chatId and userIds',
-  })
-  .meta({
     description:
       'Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to.',
-  });
+  },
+);
 
 export const BroadcastCreate = messageBody(
   'a broadcast',

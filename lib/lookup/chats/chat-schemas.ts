@@ -18,6 +18,7 @@ import {
   queryFlag,
   tagQuery,
   time,
+  userIdValue,
 } from '../schemas.ts';
 import { EXPORT_FORMATS } from './export-format.ts';
 import { MEMBER_SORTS, MEMBER_STATUS_FILTERS } from './member-order.ts';
@@ -97,7 +98,7 @@ export const ChatActivity = z.object({ days: z.array(ChatActivityDay), hours, ho
  * membership counts messageCount over all time).
  */
 export const TopMember = z.object({
-  userId: z.int(),
+  userId: userIdValue,
   messages: z.int().min(1),
   user: ContactSummary.optional(),
 });

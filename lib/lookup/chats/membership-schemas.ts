@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { ContactSummary } from '../contacts/contact-schemas.ts';
-import { eventKind, listOf, memberStatus, queryFlag, time } from '../schemas.ts';
+import { eventKind, listOf, memberStatus, queryFlag, time, userIdValue } from '../schemas.ts';
 import { ChatSummary } from './chat-schemas.ts';
 
 /** The description of both event lists (a user's, a chat's). */
@@ -31,7 +31,7 @@ const MEMBERSHIP_STATE = {
 
 /** chat is embedded in a user's chats, user in a chat's members. */
 export const Membership = z.object({
-  userId: z.int(),
+  userId: userIdValue,
   chatId: z.int(),
   ...MEMBERSHIP_STATE,
   chat: ChatSummary.optional(),
@@ -40,7 +40,7 @@ export const Membership = z.object({
 
 export const MembershipEvent = z.object({
   chatId: z.int(),
-  userId: z.int().meta({
+  userId: userIdValue.meta({
     description:
       "The member. For the bot's own join or removal (my_chat_member) it is the bot's id, which is not a contact: GET /v1/contacts/{userId} answers 404 for it",
   }),
@@ -51,8 +51,7 @@ export const MembershipEvent = z.object({
   }),
   fromStatus: memberStatus,
   toStatus: memberStatus,
-  actorId: z
-    .int()
+  actorId: userIdValue
     .nullable()
     .optional()
     .meta({ description: 'Who made the change; null when the actor has been erased' }),
@@ -63,10 +62,14 @@ export const MembershipEvent = z.object({
   viaJoinRequest: z.boolean(),
 });
 
-/** Inlined where used (x-item-schema of the NDJSON export), not a component: nothing $refs it. */
+/**
+ * A line of the member export, and the columns of its CSV. Inlined as the export's
+ * x-item-schema, not a component: only that extension would $ref it, which linters do not
+ * follow (Redocly reports the component unused).
+ */
 export const MemberExportRow = z
   .object({
-    userId: z.int(),
+    userId: userIdValue,
     username: z.string().optional(),
     firstName: z.string().optional(),
     lastName: z.string().optional(),

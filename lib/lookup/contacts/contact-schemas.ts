@@ -7,6 +7,7 @@ import { normalizePhone } from '../../phone.ts';
 import {
   codePoints,
   cursor,
+  exactlyOneOf,
   hours,
   hoursRange,
   limit,
@@ -18,6 +19,7 @@ import {
   tagText,
   time,
   unknownMembers,
+  userIdValue,
 } from '../schemas.ts';
 
 /** Longest note, in characters (Unicode code points). */
@@ -49,11 +51,15 @@ const phone = z
       'Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here',
   });
 
-export const searchQuery = z
-  .object({ username, phone, tag: tagQuery, limit, cursor })
-  .refine((q) => [q.username, q.phone, q.tag].filter((v) => v !== undefined).length === 1, {
-    error: 'give exactly one of username, phone and tag',
-  });
+/**
+ * The search: exactly one of username, phone and tag (the document shows them as one object
+ * parameter `search`, sent as `?username=...`: schemas.ts exactlyOneOf).
+ */
+export const searchQuery = exactlyOneOf(
+  z.object({ username, phone, tag: tagQuery, limit, cursor }),
+  ['username', 'phone', 'tag'],
+  { error: 'give exactly one of username, phone and tag', parameter: 'search' },
+);
 
 /**
  * `PATCH /v1/contacts/{userId}`: a JSON merge patch (RFC 7396) of a contact's tags and note.
@@ -98,7 +104,7 @@ export type ContactPatch = z.output<typeof ContactPatch>;
 
 /** A contact profile without counters (embedded in memberships and top members). */
 export const ContactSummary = z.object({
-  id: z.int(),
+  id: userIdValue,
   isBot: z.boolean(),
   firstName: z.string(),
   lastName: z.string().optional(),
@@ -133,8 +139,8 @@ export const Contact = ContactSummary.extend({
 });
 
 export const SharedContact = z.object({
-  ownerId: z.int(),
-  userId: z.int().optional(),
+  ownerId: userIdValue,
+  userId: userIdValue.optional(),
   phoneNumber: z.string().optional().meta({
     description:
       'The phone on the card, as shared; only with the phones permission (absent for a key without it)',

@@ -4,7 +4,7 @@
  * body and answer, and the Idempotency-Key header.
  */
 import * as z from 'zod';
-import { inWords, unknownMembers } from '../schemas.ts';
+import { inWords, unknownMembers, userIdValue } from '../schemas.ts';
 
 /** Telegram's limit on a message's text (sendMessage: 1-4096 characters). */
 export const MAX_TEXT_LENGTH = 4096;
@@ -151,7 +151,7 @@ function unquoteKey(value: string): string {
 /** A message Telegram accepted. */
 export const SentMessage = z.object({
   messageId: z.int().meta({ description: "Telegram's message_id in the private chat" }),
-  chatId: z.int().meta({ description: 'The private chat: the contact id' }),
+  chatId: userIdValue.meta({ description: 'The private chat: the contact id' }),
   sentAt: z.iso.datetime().meta({ description: "Telegram's date of the message" }),
 });
 export type SentMessage = z.output<typeof SentMessage>;

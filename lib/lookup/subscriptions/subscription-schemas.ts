@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import {
   ALL_EVENTS,
+  EVENT_TYPES,
   isSubscribableEventType,
   PING_EVENT_TYPE,
   SUBSCRIBABLE_EVENT_TYPES,
@@ -196,7 +197,9 @@ export const SubscriptionList = listOf(Subscription);
 /** One delivery attempt. */
 export const DeliveryAttempt = z.object({
   eventId: z.string(),
-  type: z.string(),
+  type: z.enum(EVENT_TYPES).meta({
+    description: 'The event type delivered, ping included (more types may be added within /v1)',
+  }),
   attempt: z.int().min(1).meta({ description: '1 for the first attempt of this event' }),
   outcome: z.enum(DELIVERY_OUTCOMES).meta({
     description:

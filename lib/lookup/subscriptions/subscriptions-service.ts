@@ -4,7 +4,7 @@
  * the URL's origin only (its path and query may carry the receiver's token); never the secret.
  */
 import type * as z from 'zod';
-import { PING_EVENT_TYPE } from '../../events/event-types.ts';
+import { EVENT_TYPES, type EventType, PING_EVENT_TYPE } from '../../events/event-types.ts';
 import { resumeDeliveries } from '../../events/store/deliveries.ts';
 import { type DeliveryAttempt, listDeliveryAttempts } from '../../events/store/delivery-log.ts';
 import { enqueuePing } from '../../events/store/outbox.ts';
@@ -213,9 +213,17 @@ export async function listSubscriptionDeliveries(
   ctx: RequestContext,
   id: string,
   query: ListQuery,
-): Promise<List<DeliveryAttempt>> {
+): Promise<List<DeliveryAttempt & { type: EventType }>> {
   await existing(ctx, id);
-  return readList(ctx, `deliveries:${id}`, query, (page) =>
+  const list = await readList(ctx, `deliveries:${id}`, query, (page) =>
     listDeliveryAttempts(ctx.store, id, page, clockOf(ctx)),
   );
+  return { ...list, items: list.items.map((a) => ({ ...a, type: eventTypeOf(a.type) })) };
+}
+
+/** The dispatcher logs only event types (EventType); anything else is a broken record. */
+function eventTypeOf(type: string): EventType {
+  const known = EVENT_TYPES.find((t) => t === type);
+  if (known === undefined) throw new Error('a delivery attempt of an unknown event type');
+  return known;
 }

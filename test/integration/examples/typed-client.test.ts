@@ -13,6 +13,7 @@ import {
   LookupError,
   lookupClient,
   membershipOf,
+  searchContacts,
   tagContact,
 } from '../../../examples/typed-client/client.ts';
 import { API_TYPES_PATH, generateApiTypes } from '../../../examples/typed-client/generate-types.ts';
@@ -65,6 +66,15 @@ describe('the typed example client', () => {
     expect(members.map((m) => m.userId)).toContain(ALICE);
     expect(await membershipOf(api, ALICE, GROUP)).toMatchObject({ isMember: true });
     expect((await tagContact(api, ALICE, ['VIP', 'customer'])).tags).toEqual(['customer', 'vip']);
+  });
+
+  it('searches by exactly one of username, phone and tag, sent as ?username= and so on', async () => {
+    await tagContact(api, ALICE, ['searchable']);
+    const ids = async (search: Parameters<typeof searchContacts>[1]) =>
+      (await searchContacts(api, search, 10)).map((c) => c.id);
+    expect(await ids({ username: 'ALICE_SMITH' })).toEqual([ALICE]);
+    expect(await ids({ tag: 'Searchable' })).toEqual([ALICE]);
+    expect(await ids({ phone: '+1 555 000-0000' })).toEqual([]);
   });
 
   it('throws the problem of a refused request, with its detail', async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
+import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../../../lib/http/event.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
@@ -153,6 +154,59 @@ describe('GET /v1/openapi.json', () => {
     });
     expect(Object.keys(patch.responses as Json)).toContain('415');
     expect(operationOf('GET', '/v1/openapi.json').security).toEqual([]);
+  });
+
+  it('states "exactly one of" as a oneOf: the search (one form-style object parameter) and the audience', () => {
+    const [search, ...others] = operationOf('GET', '/v1/contacts').parameters as Json[];
+    expect(search).toMatchObject({ name: 'search', in: 'query', required: true });
+    expect(search).toMatchObject({ style: 'form', explode: true });
+    expect(others.map((p) => p.name)).toEqual(['limit', 'cursor']);
+    const audience = (
+      (operationOf('POST', '/v1/broadcasts').requestBody as Json).content as {
+        'application/json': { schema: { properties: { audience: Json } } };
+      }
+    )['application/json'].schema.properties.audience;
+    for (const [schema, one, two] of [
+      [search?.schema as Json, { username: 'a' }, { username: 'a', phone: '1' }],
+      [audience, { userIds: [1] }, { tag: 'vip', chatId: -1 }],
+    ] as const) {
+      expect(validateJson(one, schema, doc)).toEqual([]);
+      expect(validateJson({}, schema, doc)).not.toEqual([]);
+      expect(validateJson(two, schema, doc)).not.toEqual([]);
+    }
+  });
+
+  it('declares user ids positive (minimum 1), chat ids any integer, in answers and paths', () => {
+    const schemas = (doc.components as { schemas: Record<string, { properties: Json }> }).schemas;
+    const positive = expect.objectContaining({ type: 'integer', minimum: 1 });
+    for (const [name, field] of [
+      ['ContactSummary', 'id'],
+      ['Membership', 'userId'],
+      ['MembershipEvent', 'userId'],
+      ['TopMember', 'userId'],
+      ['SharedContact', 'ownerId'],
+      ['SentMessage', 'chatId'],
+    ] as const) {
+      expect(schemas[name]?.properties[field], `${name}.${field}`).toEqual(positive);
+    }
+    expect(schemas.Membership?.properties.chatId).toMatchObject({ minimum: -9007199254740991 });
+    const [userId, chatId] = operationOf('GET', '/v1/contacts/{userId}/chats/{chatId}')
+      .parameters as Json[];
+    expect(userId?.schema).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(chatId?.schema).toMatchObject({ minimum: -9007199254740991 });
+  });
+
+  it("names the nested shapes and enumerates a delivery attempt's type", () => {
+    const schemas = (doc.components as { schemas: Record<string, Json> }).schemas;
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining(['MessageButton', 'TopMember', 'ActivityDay']),
+    );
+    const attempt = schemas.DeliveryAttempt as { properties: Record<string, Json> };
+    expect(attempt.properties.type?.enum).toEqual(
+      expect.arrayContaining(['ping', 'member.joined']),
+    );
+    const buttons = JSON.stringify(operationOf('POST', '/v1/broadcasts').requestBody);
+    expect(buttons).toContain('#/components/schemas/MessageButton');
   });
 
   it('has a validator that rejects bodies the document does not allow', () => {
@@ -435,6 +489,21 @@ describe('lookup responses match the OpenAPI document', () => {
     // Every operation was seen answering with its success status.
     for (const route of LOOKUP_ROUTES) {
       expect(checked, route.operationId).toContain(`${route.operationId} ${route.status}`);
+    }
+  });
+
+  it('answers 413, as documented, to a body over 1 MiB on every route that takes one', async () => {
+    const large = JSON.stringify({ note: 'x'.repeat(MAX_BODY_BYTES) });
+    const withBody = LOOKUP_ROUTES.filter((route) => route.body);
+    expect(withBody.length).toBeGreaterThan(0);
+    for (const route of withBody) {
+      const path = route.path
+        .replace('{userId}', String(ALICE))
+        .replace('{subscriptionId}', `sub_${'0'.repeat(20)}`);
+      const headers = { 'content-type': route.body?.mediaType ?? '' };
+      const request = { path, key: api.adminKey, headers, body: large };
+      const response = await check(route.method, route.path, request, 413);
+      expect(response.body.detail).toBe(BODY_TOO_LARGE);
     }
   });
 

@@ -140,6 +140,22 @@ describe('GET /v1/contacts?username=', () => {
     expect(response.status).toBe(400);
     expect(response.body.detail).toMatch(detail);
   });
+
+  it.each(['0', '-5'])('answers 400 to the user id %s: user ids are positive', async (id) => {
+    const response = await api.call({ path: `/v1/contacts/${id}` });
+    expect(response.status).toBe(400);
+    expect(response.body.detail).toBe('userId is positive');
+  });
+
+  it.each<Record<string, string>>([
+    { username: 'alice_smith', phone: '1' },
+    { username: 'a b', tag: 'vip' },
+    { phone: 'x', tag: 'not a tag', limit: '0' },
+  ])('says only to give exactly one when %j gives two or more', async (query) => {
+    const response = await api.call({ path: '/v1/contacts', query });
+    expect(response.status).toBe(400);
+    expect(response.body.detail).toBe('give exactly one of username, phone and tag');
+  });
 });
 
 describe('GET /v1/contacts?phone=', () => {
