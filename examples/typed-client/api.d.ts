@@ -845,18 +845,13 @@ export type $defs = Record<string, never>;
 export interface operations {
     searchContacts: {
         parameters: {
-            query: {
-                /** @description Exactly one of username, phone, tag: each is its own query parameter (form style, exploded: ?username=...); OpenAPI has no oneOf across parameters, so they are stated as one object */
-                search: {
-                    /** @description Exact username, case-insensitive; the leading @ is optional */
-                    username: string;
-                } | {
-                    /** @description Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here */
-                    phone: string;
-                } | {
-                    /** @description A tag set with PATCH /v1/contacts/{userId}; letters in any case */
-                    tag: string;
-                };
+            query?: {
+                /** @description Exact username, case-insensitive; the leading @ is optional */
+                username?: string;
+                /** @description Phone number in international form, any common formatting (+1 555 123-4567, 15551234567); only verified phones match. Also answers a key without the phones permission (the contacts come without phoneNumber): a caller who has a number learns whether it is known here */
+                phone?: string;
+                /** @description A tag set with PATCH /v1/contacts/{userId}; letters in any case */
+                tag?: string;
                 /** @description Page size, 1-100 */
                 limit?: number;
                 /** @description The nextCursor of the previous page, unchanged, sent with the same API key within 24 hours */

@@ -6,7 +6,7 @@
  * client's code fails there first.
  *
  *   const api = lookupClient('http://127.0.0.1:3000', process.env.API_KEY);
- *   const alice = await findByUsername(api, 'alice_smith');
+ *   const alice = await findByUsername(api, 'alice');
  *   const vips = await searchContacts(api, { tag: 'vip' });
  */
 import createClient, { type Client } from 'openapi-fetch';
@@ -24,20 +24,16 @@ export class LookupError extends Error {
   }
 }
 
-/** What a contact search gives: exactly one of username, phone and tag. */
-export type ContactSearch = paths['/v1/contacts']['get']['parameters']['query']['search'];
-
 /**
- * A client for the API at `baseUrl` (no /v1: the paths carry it) with one API key. Object
- * query parameters go out as the document says (form style, exploded: `{ search: { username:
- * 'a' } }` is `?username=a`); openapi-fetch's own default would be `?search[username]=a`.
+ * What a contact search gives: exactly one of username, phone and tag. The document states
+ * them as three optional query parameters (see the route's description); this union makes a
+ * search by none, or by two, fail to compile.
  */
+export type ContactSearch = { username: string } | { phone: string } | { tag: string };
+
+/** A client for the API at `baseUrl` (no /v1: the paths carry it) with one API key. */
 export function lookupClient(baseUrl: string, apiKey: string): LookupClient {
-  return createClient<paths>({
-    baseUrl,
-    headers: { authorization: `Bearer ${apiKey}` },
-    querySerializer: { object: { style: 'form', explode: true } },
-  });
+  return createClient<paths>({ baseUrl, headers: { authorization: `Bearer ${apiKey}` } });
 }
 
 /** The data of a successful answer; a problem answer throws it as a LookupError. */
@@ -62,7 +58,7 @@ export async function searchContacts(
   search: ContactSearch,
   limit?: number,
 ): Promise<Contact[]> {
-  const query = { search, ...(limit !== undefined ? { limit } : {}) };
+  const query = { ...search, ...(limit !== undefined ? { limit } : {}) };
   return dataOf(await api.GET('/v1/contacts', { params: { query } })).items;
 }
 

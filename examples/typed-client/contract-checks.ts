@@ -5,7 +5,7 @@
  * Never called: the calls exist for their types only.
  */
 import type { components, paths } from './api.d.ts';
-import type { LookupClient } from './client.ts';
+import { type LookupClient, searchContacts } from './client.ts';
 
 type EventType = components['schemas']['Subscription']['events'][number];
 /** A subscription's events are the enum of event types in answers too, not any string. */
@@ -32,18 +32,11 @@ export const byTag: Audience = { tag: 'vip' };
 export const nobody: Audience = {};
 
 export async function contractChecks(api: LookupClient): Promise<void> {
-  // A search gives exactly one of username, phone and tag: none does not compile.
-  await api.GET('/v1/contacts', { params: { query: { search: { phone: '+15551234567' } } } });
-  await api.GET('/v1/contacts', {
-    params: {
-      query: {
-        // @ts-expect-error a search names a username, a phone or a tag
-        search: {},
-      },
-    },
-  });
-  // @ts-expect-error the search is required
-  await api.GET('/v1/contacts', { params: { query: { limit: 10 } } });
+  // A search gives exactly one of username, phone and tag. The document keeps them three
+  // optional parameters (as /v1 always had them); the client's ContactSearch says "one".
+  await searchContacts(api, { phone: '+15551234567' });
+  // @ts-expect-error a search names a username, a phone or a tag
+  await searchContacts(api, {});
   const path = { userId: 1001, chatId: -100200300 };
   const members = { chatId: -100200300 };
   // Query flags are booleans, not the text "true".

@@ -42,7 +42,7 @@ type OverrideContext = Parameters<
 
 function stateExactlyOne(ctx: OverrideContext): void {
   const group = exactlyOneGroups.get(ctx.zodSchema as z.core.$ZodType);
-  if (!group || group.parameter) return;
+  if (!group || group.parameter || group.separate) return;
   const json = ctx.jsonSchema as JsonSchema;
   const { properties = {}, type: _type, required: _required, additionalProperties: _ap } = json;
   for (const key of ['properties', 'type', 'required', 'additionalProperties']) delete json[key];

@@ -190,7 +190,12 @@ export const codePoints = (s: string) => [...s].length;
  * object's group becomes one form-style object parameter named `parameter` (OpenAPI has no
  * oneOf across parameters): it still goes on the wire as `?username=...`.
  */
-export const exactlyOneGroups = z.registry<{ names: readonly string[]; parameter?: string }>();
+export const exactlyOneGroups = z.registry<{
+  names: readonly string[];
+  parameter?: string;
+  /** Query members kept as separate parameters: the document only describes the rule. */
+  separate?: boolean;
+}>();
 
 /**
  * `object` refusing a value that gives none or more than one of `names` (`error`), registered
@@ -200,7 +205,7 @@ export const exactlyOneGroups = z.registry<{ names: readonly string[]; parameter
 export function exactlyOneOf<T extends z.ZodObject>(
   object: T,
   names: readonly (keyof T['shape'] & string)[],
-  options: { error: string; description?: string; parameter?: string },
+  options: { error: string; description?: string; parameter?: string; separate?: boolean },
 ): T {
   const refined = object.superRefine(
     (value: Record<string, unknown>, ctx) => {
@@ -219,6 +224,7 @@ export function exactlyOneOf<T extends z.ZodObject>(
   exactlyOneGroups.add(checked, {
     names,
     ...(options.parameter ? { parameter: options.parameter } : {}),
+    ...(options.separate ? { separate: true } : {}),
   });
   return checked;
 }

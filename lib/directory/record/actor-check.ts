@@ -36,7 +36,7 @@ export async function checkActors(
   await settleAll(
     'actor check',
     plan.actors.map(async ({ actorId, keys }) => {
-      const floor = await readOwnerFloor(ctx, actorId, months);
+      const floor = await readOwnerFloor(ctx, actorId, months, 'actor check');
       if (floor === undefined || facts.at >= floor) return;
       const ref = actorRefPk(actorId);
       await settleAll(

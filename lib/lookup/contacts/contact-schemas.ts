@@ -52,13 +52,15 @@ const phone = z
   });
 
 /**
- * The search: exactly one of username, phone and tag (the document shows them as one object
- * parameter `search`, sent as `?username=...`: schemas.ts exactlyOneOf).
+ * The search: exactly one of username, phone and tag. The document keeps them three optional
+ * query parameters, as /v1 has always had them (OpenAPI has no oneOf across parameters, and
+ * folding them into one object parameter would break clients generated before): the route's
+ * description says "exactly one", and the server refuses none or two.
  */
 export const searchQuery = exactlyOneOf(
   z.object({ username, phone, tag: tagQuery, limit, cursor }),
   ['username', 'phone', 'tag'],
-  { error: 'give exactly one of username, phone and tag', parameter: 'search' },
+  { error: 'give exactly one of username, phone and tag', separate: true },
 );
 
 /**

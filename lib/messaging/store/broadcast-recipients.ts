@@ -135,8 +135,13 @@ export async function writeRecipients(
       'recipient writes',
     );
   try {
-    // Every batch is written even after one failed (as many requests as without the failure).
-    await forEachConcurrently(batches, { concurrency: WRITE_CONCURRENCY }, write);
+    // No batch starts after one failed: the broadcast is refused whole (500), so more writes
+    // would only cost requests (each with the SDK's retries) against a failing store.
+    await forEachConcurrently(
+      batches,
+      { concurrency: WRITE_CONCURRENCY, stopOnFailure: true },
+      write,
+    );
   } catch (err: unknown) {
     throw toStoreError(err, 'recipient writes');
   }
