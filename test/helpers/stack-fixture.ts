@@ -46,6 +46,17 @@ export interface StackHandlers {
 /** `StackHandlers` with a write key on their table. */
 export interface WriterHandlers extends StackHandlers {
   writeKey: string;
+  /** The write key's id (what idempotency records and logs name it by). */
+  writeKeyId: string;
+}
+
+/** What `useWriter` hands the tests of its scope: a writer's table, handlers and key. */
+export interface WriterRig {
+  readonly store: TestStore;
+  readonly webhook: WebhookHandler;
+  readonly api: TestLookup;
+  readonly writeKey: string;
+  readonly writeKeyId: string;
 }
 
 /** What `useStack()` returns. Its members can be used from `beforeAll` on. */
@@ -70,9 +81,10 @@ export interface Stack {
   }): Promise<StackHandlers>;
   /**
    * A test that writes through the API, from a clean start: the fake Bot API reset, then
-   * `handlers()` and a write key named `keyName` on their table.
+   * `handlers()` and a write key named `keyName` on their table; `lookup` options go to the
+   * lookup handler (e.g. a short `botTimeoutMs`).
    */
-  writer(keyName?: string): Promise<WriterHandlers>;
+  writer(keyName?: string, lookup?: StackLookupOptions): Promise<WriterHandlers>;
 }
 
 /**
@@ -150,14 +162,55 @@ export function useStack(options: { botApi?: FakeBotApiOptions } = {}): Stack {
       });
       return { store, webhook, lookup };
     },
-    writer: async (keyName = 'writer') => {
+    writer: async (keyName = 'writer', lookup = {}) => {
       botApi.reset();
-      const handlers = await stack.handlers();
-      const { key } = await createApiKey(handlers.store, { name: keyName, scope: 'write' });
-      return { ...handlers, writeKey: key };
+      const handlers = await stack.handlers({ lookup });
+      const { key, record } = await createApiKey(handlers.store, { name: keyName, scope: 'write' });
+      return { ...handlers, writeKey: key, writeKeyId: record.id };
     },
   };
   return stack;
+}
+
+/**
+ * Registers a hook that makes a writer (`stack.writer(keyName, lookup)`) for the tests of the
+ * current scope: a fresh one before each test, or with `once` one before all of them. Hooks
+ * the file registers after this call run after it, so they can seed the rig's table.
+ *
+ * ```ts
+ * const rig = useWriter(stack, 'crm');
+ * beforeEach(() => post(rig.webhook, privateText('/start', t)));
+ * it('…', async () => { await rig.api.call({ path: '/v1/contacts', key: rig.writeKey }); });
+ * ```
+ */
+export function useWriter(
+  stack: Stack,
+  keyName = 'writer',
+  options: { lookup?: StackLookupOptions; once?: boolean } = {},
+): WriterRig {
+  let writer: WriterHandlers | undefined;
+  const hook = options.once ? beforeAll : beforeEach;
+  hook(async () => {
+    writer = await stack.writer(keyName, options.lookup);
+  });
+  const get = (): WriterHandlers => started(writer, 'useWriter');
+  return {
+    get store() {
+      return get().store;
+    },
+    get webhook() {
+      return get().webhook;
+    },
+    get api() {
+      return get().lookup;
+    },
+    get writeKey() {
+      return get().writeKey;
+    },
+    get writeKeyId() {
+      return get().writeKeyId;
+    },
+  };
 }
 
 function started<T>(value: T | undefined, by: string): T {

@@ -3,7 +3,7 @@
  * members, through the real webhook and lookup handlers.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hourGrid, post, type TestLookup } from '../../../helpers/lookup.ts';
+import { eraseContact, hourGrid, post, type TestLookup } from '../../../helpers/lookup.ts';
 import {
   at,
   type ChatRef,
@@ -300,12 +300,7 @@ describe('GET /v1/chats/{chatId}/top', () => {
 // Last: it erases a member of the shared story.
 describe('erasure and activity', () => {
   it("takes the member out of top, and leaves the chat's anonymous counts", async () => {
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${HANA.id}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(api, HANA.id);
     const top = await api.call({
       path: `/v1/chats/${CHAT.id}/top`,
       query: { from: '2026-01-01', to: '2026-01-31' },

@@ -19,7 +19,15 @@ import {
   SMALLEST_ROW,
 } from '../../../../lib/lookup/chats/export-size.ts';
 import { loadUpdate } from '../../../fixtures/updates.ts';
-import { ALICE, BOB, DAY0, GROUP, post, type TestLookup } from '../../../helpers/lookup.ts';
+import {
+  ALICE,
+  BOB,
+  DAY0,
+  eraseContact,
+  GROUP,
+  post,
+  type TestLookup,
+} from '../../../helpers/lookup.ts';
 import { countByCommand, recordingClient } from '../../../helpers/request-log.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../../helpers/store.ts';
@@ -386,12 +394,7 @@ describe('export edge cases', () => {
   it('leaves out a member erased since, with their tags and phone', async () => {
     const { webhook, lookup } = await stack.handlers();
     await record(webhook, lookup);
-    const erased = await lookup.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: lookup.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(lookup, ALICE);
     const response = await lookup.call({
       path: EXPORT,
       query: { includePhone: 'true' },

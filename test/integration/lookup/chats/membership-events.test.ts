@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { loadUpdate } from '../../../fixtures/updates.ts';
-import { post, type TestLookup } from '../../../helpers/lookup.ts';
+import { eraseContact, post, type TestLookup } from '../../../helpers/lookup.ts';
 import {
   at,
   BOT,
@@ -685,12 +685,7 @@ describe('membership events', () => {
 describe('erasure and membership events', () => {
   it("removes the user's events from both routes and from the chat's joins and leaves", async () => {
     const { api } = await tellStory();
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${DAVE.id}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(api, DAVE.id);
     const chat = await api.call({ path: `/v1/chats/${CHAT.id}/events` });
     expect(chat.body.items).toEqual(ALL.filter((e) => e.userId !== DAVE.id));
     const own = await api.call({ path: `/v1/contacts/${DAVE.id}/events` });
