@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
+import { lateBound } from './stack-fixture.ts';
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -95,33 +96,19 @@ export function verifyEvent(
  */
 export function useEventReceiver(): EventReceiver {
   let started: EventReceiver | undefined;
-  const get = (): EventReceiver => {
-    if (started === undefined) throw new Error('useEventReceiver: used before its beforeAll ran');
-    return started;
-  };
   beforeAll(async () => {
     started = await startEventReceiver();
   });
   afterAll(async () => {
     await started?.close();
   });
-  beforeEach(() => {
-    get().requests.length = 0;
-    get().answer = () => 200;
+  const receiver = lateBound(() => {
+    if (started === undefined) throw new Error('useEventReceiver: used before its beforeAll ran');
+    return started;
   });
-  return {
-    get url() {
-      return get().url;
-    },
-    get requests() {
-      return get().requests;
-    },
-    get answer() {
-      return get().answer;
-    },
-    set answer(answer) {
-      get().answer = answer;
-    },
-    close: () => get().close(),
-  };
+  beforeEach(() => {
+    receiver.requests.length = 0;
+    receiver.answer = () => 200;
+  });
+  return receiver;
 }

@@ -96,25 +96,15 @@ export function useFakeBotApi(
   options: FakeBotApiOptions & { resetEach?: boolean } = {},
 ): FakeBotApi {
   let fake: FakeBotApi | undefined;
-  const get = (): FakeBotApi => started(fake, 'useFakeBotApi');
   beforeAll(async () => {
     fake = await startFakeBotApi(options);
   });
   afterAll(async () => {
     await fake?.close();
   });
-  if (options.resetEach) beforeEach(() => get().reset());
-  return {
-    get url() {
-      return get().url;
-    },
-    get calls() {
-      return get().calls;
-    },
-    respond: (method, handler) => get().respond(method, handler),
-    reset: () => get().reset(),
-    close: () => get().close(),
-  };
+  const botApi = lateBound(() => started(fake, 'useFakeBotApi'));
+  if (options.resetEach) beforeEach(() => botApi.reset());
+  return botApi;
 }
 
 /**
@@ -193,24 +183,27 @@ export function useWriter(
   hook(async () => {
     writer = await stack.writer(keyName, options.lookup);
   });
-  const get = (): WriterHandlers => started(writer, 'useWriter');
-  return {
-    get store() {
-      return get().store;
+  return lateBound(() => {
+    const { lookup, ...rest } = started(writer, 'useWriter');
+    return { ...rest, api: lookup };
+  });
+}
+
+/**
+ * A stand-in for a value a hook makes later: each member read goes to `get()` at that moment
+ * (methods bound to the value) and each member write to it, so the stand-in can be handed out before the hook runs.
+ */
+export function lateBound<T extends object>(get: () => T): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = get();
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
-    get webhook() {
-      return get().webhook;
+    set(_, key, value) {
+      return Reflect.set(get(), key, value);
     },
-    get api() {
-      return get().lookup;
-    },
-    get writeKey() {
-      return get().writeKey;
-    },
-    get writeKeyId() {
-      return get().writeKeyId;
-    },
-  };
+  });
 }
 
 function started<T>(value: T | undefined, by: string): T {

@@ -12,11 +12,10 @@ import { hashApiKey } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
 import { apiKeyIndexKeys, apiKeyKey } from '../../lib/store/keys.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';
+import { postToWebhook, useLocalStack } from '../helpers/local-stack.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
 import {
   DEV_API_KEY,
   expectNothingSensitive,
@@ -38,32 +37,27 @@ const PHONES_READ_KEY = 'read_security-suite-phones-key_0123456789abcdef';
 const OLD_READ_KEY = 'read_security-suite-old-key_0123456789abcdef';
 
 let logs: LogCapture;
-let stack: LocalStack;
+beforeAll(() => {
+  logs = captureLogs();
+});
+afterAll(() => {
+  logs.stop();
+  expectNothingSensitive(logs.text());
+});
+const stack = useLocalStack({
+  env: {
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
+    DEV_API_KEY,
+    RATE_LIMIT_RPS: '1000',
+    RATE_LIMIT_BURST: '1000',
+  },
+});
 let subscriptionId: string;
 
 beforeAll(async () => {
-  logs = captureLogs();
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-      DEV_API_KEY,
-      RATE_LIMIT_RPS: '1000',
-      RATE_LIMIT_BURST: '1000',
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-    },
-    port: 0,
-  });
   const updates = ['group-message', 'contact-own', 'contact-other', 'new-chat-members'];
-  for (const name of [...updates, 'users-shared']) {
-    const response = await fetch(`${stack.url}/telegram/webhook`, {
-      method: 'POST',
-      headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-      body: JSON.stringify(loadUpdate(name)),
-    });
-    expect(response.status).toBe(200);
-  }
+  await postToWebhook(stack, ...[...updates, 'users-shared'].map((name) => loadUpdate(name)));
   await registerApiKey(stack.store, { key: READ_API_KEY, name: 'no phones', scope: 'read' });
   await registerApiKey(stack.store, { key: WRITE_API_KEY, name: 'no phones', scope: 'write' });
   await registerApiKey(stack.store, {
@@ -94,11 +88,6 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   subscriptionId = ((await created.json()) as { id: string }).id;
-});
-afterAll(async () => {
-  await stack?.close();
-  logs.stop();
-  expectNothingSensitive(logs.text());
 });
 
 /**
