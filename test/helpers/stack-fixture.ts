@@ -108,25 +108,32 @@ export function useFakeBotApi(
 }
 
 /**
+ * Registers `beforeAll` (start the embedded store) and `afterAll` (close it) in the current
+ * scope. Returns the store; its members may be used from the scope's `beforeAll` on.
+ */
+export function useTestStore(): TestStore {
+  let store: TestStore | undefined;
+  beforeAll(async () => {
+    store = await startTestStore();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  return lateBound(() => started(store, 'useTestStore'));
+}
+
+/**
  * Registers `beforeAll` (start the store, then the fake Bot API) and `afterAll` (close them in
  * reverse) in the current scope, normally the top of a test file. Hooks run in stack order:
  * a file's `beforeAll` registered after this call runs after the stack starts, and its
  * `afterAll` before the stack closes (register yours first to wrap the stack instead).
  */
 export function useStack(options: { botApi?: FakeBotApiOptions } = {}): Stack {
-  let root: TestStore | undefined;
-  beforeAll(async () => {
-    root = await startTestStore();
-  });
-  afterAll(async () => {
-    await root?.close();
-  });
+  const root = useTestStore();
   const botApi = useFakeBotApi(options.botApi);
 
   const stack: Stack = {
-    get root() {
-      return started(root, 'useStack');
-    },
+    root,
     botApi,
     freshTable: () => stack.root.freshTable(),
     webhook: async (webhookOptions = {}) =>
@@ -202,6 +209,13 @@ export function lateBound<T extends object>(get: () => T): T {
     },
     set(_, key, value) {
       return Reflect.set(get(), key, value);
+    },
+    has: (_, key) => Reflect.has(get(), key),
+    // Spreading the stand-in (`{ ...store, client }`) copies the value's own members.
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor(_, key) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(get(), key);
+      return descriptor && { ...descriptor, configurable: true };
     },
   });
 }

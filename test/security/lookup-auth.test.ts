@@ -4,7 +4,7 @@
  * caller learns nothing (not even whether a record exists).
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registerApiKey, revokeApiKey } from '../../lib/access/api-key-admin.ts';
 import { API_SCOPES, type ApiScope } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
@@ -12,12 +12,12 @@ import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';
 import { postToWebhook, useLocalStack } from '../helpers/local-stack.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
 import {
   DEV_API_KEY,
   expectNoSecrets,
   expectNothingSensitive,
   READ_API_KEY,
+  useLogCheck,
   WRITE_API_KEY,
 } from './sensitive.ts';
 
@@ -25,17 +25,10 @@ const ALICE = 1001;
 const GROUP = -100200300;
 const REVOKED_KEY = 'tck_security-suite-revoked-key_0123456789';
 
-let logs: LogCapture;
 /** A webhook subscription the subscription routes act on, and its secret (never shown again). */
 let subscription: { id: string; secret: string };
 
-beforeAll(() => {
-  logs = captureLogs();
-});
-afterAll(() => {
-  logs.stop();
-  expectNothingSensitive(logs.text(), [REVOKED_KEY, subscription?.secret ?? '']);
-});
+useLogCheck(() => [REVOKED_KEY, subscription?.secret ?? '']);
 const env = {
   TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
   TELEGRAM_BOT_USERNAME: 'contacts_test_bot',

@@ -5,25 +5,17 @@
  * log line carries internals, keys or phone numbers.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCursorCodec } from '../../lib/http/cursor.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, WEBHOOK_SECRET } from '../helpers/events.ts';
 import { postToWebhook, useLocalStack } from '../helpers/local-stack.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
+import { DEV_API_KEY, expectSafeProblem, useLogCheck } from './sensitive.ts';
 
 const GROUP = -100200300;
 const OTHER_GROUP = -100900900;
 
-let logs: LogCapture;
-beforeAll(() => {
-  logs = captureLogs();
-});
-afterAll(() => {
-  logs.stop();
-  expectNothingSensitive(logs.text());
-});
+useLogCheck();
 const stack = useLocalStack({
   env: {
     TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -6,7 +6,7 @@
  * existed) still see them.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registerApiKey } from '../../lib/access/api-key-admin.ts';
 import { hashApiKey } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
@@ -15,14 +15,7 @@ import { apiKeyIndexKeys, apiKeyKey } from '../../lib/store/keys.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';
 import { postToWebhook, useLocalStack } from '../helpers/local-stack.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import {
-  DEV_API_KEY,
-  expectNothingSensitive,
-  PHONES,
-  READ_API_KEY,
-  WRITE_API_KEY,
-} from './sensitive.ts';
+import { DEV_API_KEY, PHONES, READ_API_KEY, useLogCheck, WRITE_API_KEY } from './sensitive.ts';
 
 const ALICE = 1001;
 const BOB = 1002;
@@ -36,14 +29,7 @@ const PHONE_DIGITS = ['5551234567', '2079460958'];
 const PHONES_READ_KEY = 'read_security-suite-phones-key_0123456789abcdef';
 const OLD_READ_KEY = 'read_security-suite-old-key_0123456789abcdef';
 
-let logs: LogCapture;
-beforeAll(() => {
-  logs = captureLogs();
-});
-afterAll(() => {
-  logs.stop();
-  expectNothingSensitive(logs.text());
-});
+useLogCheck();
 const stack = useLocalStack({
   env: {
     TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -3,8 +3,10 @@
  * updates. Every security test file captures its logs from start to end and checks them
  * with `expectNothingSensitive`; every error answer goes through `expectSafeProblem`.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';
+import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { lateBound } from '../helpers/stack-fixture.ts';
 import { TEST_BOT_TOKEN } from '../helpers/webhook.ts';
 
 export const DEV_API_KEY = 'dev_security-suite-admin-key_0123456789abcdef';
@@ -53,4 +55,24 @@ export function expectSafeProblem(
     /\bat .+:\d+|node_modules|\/work\/|\.ts\b|Exception|\w+Error\b|\bstack\b|dynamo|\btable\b|USER#|CHAT#/,
   );
   expectNothingSensitive(response.body ?? '');
+}
+
+/**
+ * Registers `beforeAll` (capture every log line) and `afterAll` (stop, then
+ * `expectNothingSensitive` with `extra()`) in the current scope. Call it before starting
+ * stacks so the capture spans them. Returns the capture.
+ */
+export function useLogCheck(extra: () => readonly string[] = () => []): LogCapture {
+  let logs: LogCapture | undefined;
+  beforeAll(() => {
+    logs = captureLogs();
+  });
+  afterAll(() => {
+    logs?.stop();
+    expectNothingSensitive(logs?.text() ?? '', extra());
+  });
+  return lateBound(() => {
+    if (logs === undefined) throw new Error('useLogCheck: used before its beforeAll ran');
+    return logs;
+  });
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { loadUpdate } from '../../fixtures/updates.ts';
+import { DIRECTORY_UPDATES, loadUpdate, loadUpdates } from '../../fixtures/updates.ts';
 import { telegramError } from '../../helpers/fake-bot-api.ts';
 import { validateJson } from '../../helpers/json-schema.ts';
 import {
@@ -29,13 +29,7 @@ beforeAll(async () => {
   ({ store, webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('contact-own'),
-    loadUpdate('contact-other'),
-    loadUpdate('users-shared'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('chat-member-restricted'),
-    loadUpdate('my-chat-member-added-group'),
+    ...loadUpdates(...DIRECTORY_UPDATES, 'chat-member-restricted', 'my-chat-member-added-group'),
   );
   const served = await api.call({ path: '/v1/openapi.json', key: null });
   expect(served.status).toBe(200);

@@ -10,6 +10,7 @@ import {
   privateMessage,
   seedPrivateChats,
   sends,
+  sendUntilIdle,
   testSender,
 } from '../../helpers/broadcasts.ts';
 import { telegramError } from '../../helpers/fake-bot-api.ts';
@@ -20,11 +21,11 @@ import {
   groupMessage,
   type LookupResponse,
   post,
+  postJson,
 } from '../../helpers/lookup.ts';
 import { recordRequests } from '../../helpers/request-log.ts';
 import { useStack, useWriter } from '../../helpers/stack-fixture.ts';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
 const A = 2001;
 const B = 2002;
 const C = 2003;
@@ -47,15 +48,8 @@ beforeEach(async () => {
   );
 });
 
-function create(body: unknown, key = rig.writeKey): Promise<LookupResponse> {
-  return rig.api.call({
-    method: 'POST',
-    path: '/v1/broadcasts',
-    key,
-    headers: JSON_TYPE,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
+const create = (body: unknown, key = rig.writeKey): Promise<LookupResponse> =>
+  postJson(rig.api, '/v1/broadcasts', body, { key });
 
 const read = (id: string) => rig.api.call({ path: `/v1/broadcasts/${id}` });
 const cancel = (id: string, key = rig.writeKey) =>
@@ -67,14 +61,7 @@ async function created(body: Record<string, unknown>): Promise<{ id: string; tot
   return response.body;
 }
 
-/** Runs the sender until nothing waits (each run is a slice, as the dispatcher's sweeps). */
-async function sendAll(sender = testSender(rig.store, stack.botApi)) {
-  for (let i = 0; i < 50; i++) {
-    const run = await sender.run(5_000);
-    if (run.pending === 0) return;
-  }
-  throw new Error('broadcasts still pending after 50 runs');
-}
+const sendAll = (sender = testSender(rig.store, stack.botApi)) => sendUntilIdle(sender);
 
 describe('POST /v1/broadcasts', () => {
   it('answers 202 with the recipients who can be messaged, and sends each one message', async () => {
@@ -309,13 +296,7 @@ describe('idempotencyKey', () => {
   it('takes the key from the Idempotency-Key header too, and refuses a header and body that differ', async () => {
     const body = JSON.stringify({ text: 'once', audience: { userIds: [A] } });
     const send = (headers: Record<string, string>, text = body) =>
-      rig.api.call({
-        method: 'POST',
-        path: '/v1/broadcasts',
-        key: rig.writeKey,
-        headers: { ...JSON_TYPE, ...headers },
-        body: text,
-      });
+      postJson(rig.api, '/v1/broadcasts', text, { key: rig.writeKey, headers });
 
     const first = await send({ 'idempotency-key': '"campaign-7"' });
     const again = await send({ 'idempotency-key': 'campaign-7' });
@@ -654,13 +635,8 @@ describe('sending', () => {
 
   it('answers 503 at once when no bot token is configured, and stores nothing', async () => {
     const noToken = await stack.lookup({ store: rig.store, token: null });
-    const response = await noToken.call({
-      method: 'POST',
-      path: '/v1/broadcasts',
-      key: noToken.adminKey,
-      headers: JSON_TYPE,
-      body: JSON.stringify({ text: 'Hello', audience: { userIds: [A] } }),
-    });
+    const body = { text: 'Hello', audience: { userIds: [A] } };
+    const response = await postJson(noToken, '/v1/broadcasts', body, { key: noToken.adminKey });
 
     expect(response.status, response.raw).toBe(503);
     expect(response.body.detail).toMatch(/TELEGRAM_BOT_TOKEN/);

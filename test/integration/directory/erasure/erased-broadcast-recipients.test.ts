@@ -19,8 +19,15 @@ import {
   putBroadcast,
 } from '../../../../lib/messaging/store/broadcasts.ts';
 import { readEligibility } from '../../../../lib/messaging/store/messaging-eligibility.ts';
-import { person, privateMessage, sends, testSender } from '../../../helpers/broadcasts.ts';
+import {
+  person,
+  privateMessage,
+  sends,
+  sendUntilIdle,
+  testSender,
+} from '../../../helpers/broadcasts.ts';
 import { tracesOf } from '../../../helpers/erasure-scan.ts';
+import { postJson } from '../../../helpers/lookup.ts';
 import { nowSeconds, record } from '../../../helpers/recorder-rig.ts';
 import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
 
@@ -39,25 +46,13 @@ beforeEach(async () => {
 });
 
 async function createBroadcast(userIds: number[]): Promise<{ id: string; total: number }> {
-  const response = await rig.api.call({
-    method: 'POST',
-    path: '/v1/broadcasts',
-    key: rig.writeKey,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: 'Sale', audience: { userIds } }),
-  });
+  const body = { text: 'Sale', audience: { userIds } };
+  const response = await postJson(rig.api, '/v1/broadcasts', body, { key: rig.writeKey });
   expect(response.status, response.raw).toBe(202);
   return response.body;
 }
 
-/** Runs the sender until nothing waits, as the dispatcher's sweeps do. */
-async function sendAll(sender = testSender(rig.store, stack.botApi)) {
-  for (let i = 0; i < 50; i++) {
-    const run = await sender.run(5_000);
-    if (run.pending === 0) return;
-  }
-  throw new Error('broadcasts still pending after 50 runs');
-}
+const sendAll = (sender = testSender(rig.store, stack.botApi)) => sendUntilIdle(sender);
 
 /** She opens the bot again (`/start`), `at` (epoch seconds). */
 const comesBack = (at: number) => record(rig.store, privateMessage(person(ERIN), at, '/start'), at);

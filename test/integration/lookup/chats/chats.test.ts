@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
+import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
   DAY0,
@@ -24,9 +24,7 @@ beforeAll(async () => {
   ({ webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('left-chat-member'),
+    ...loadUpdates('group-message', 'new-chat-members', 'left-chat-member'),
     groupMessage({ id: ALICE, first_name: 'Alice' }, { date: DAY0 + 86_400 }),
   );
   const people = Array.from({ length: MEMBERS }, (_, i) => ({

@@ -18,7 +18,7 @@ import {
   rowPayloadBytes,
   SMALLEST_ROW,
 } from '../../../../lib/lookup/chats/export-size.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
+import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
   BOB,
@@ -93,10 +93,7 @@ async function setTags(api: TestLookup, userId: number, tags: string[]): Promise
 async function record(webhook: WebhookHandler, api: TestLookup): Promise<void> {
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('contact-own'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('left-chat-member'),
+    ...loadUpdates('group-message', 'contact-own', 'new-chat-members', 'left-chat-member'),
     ...PEOPLE.map(([id, first, last, username]) => groupMessage(id, first, last, username)),
   );
   for (const [id, tags] of Object.entries(TAGS)) await setTags(api, Number(id), tags);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
+import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
   BOB,
@@ -39,11 +39,13 @@ beforeAll(async () => {
     groupMessage(ALICE_PROFILE, { date: DAY0 + 60 }),
     groupMessage(ALICE_PROFILE, { date: DAY0 + 6 * DAY }),
     groupMessage(ALICE_PROFILE, { date: DAY0 + 7 * DAY }),
-    loadUpdate('contact-own'),
-    loadUpdate('contact-other'),
-    loadUpdate('users-shared'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('chat-member-restricted'),
+    ...loadUpdates(
+      'contact-own',
+      'contact-other',
+      'users-shared',
+      'new-chat-members',
+      'chat-member-restricted',
+    ),
   );
 });
 

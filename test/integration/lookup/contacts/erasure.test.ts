@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { findApiKey, hashApiKey } from '../../../../lib/access/api-keys.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
+import { DIRECTORY_UPDATES, loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import { captureLogs } from '../../../helpers/log-capture.ts';
 import {
   ALICE,
@@ -45,11 +45,7 @@ beforeAll(async () => {
   ({ store, webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('contact-own'),
-    loadUpdate('contact-other'),
-    loadUpdate('users-shared'),
-    loadUpdate('new-chat-members'),
+    ...loadUpdates(...DIRECTORY_UPDATES),
     groupMessage(BOB_PROFILE, { date: DAY0 + 600 }),
     bobSharesAlice(),
   );

@@ -1,16 +1,8 @@
-/**
- * A direct message's Idempotency-Key outlives its recipient's erasure as a tombstone that names
- * no one: every repeat of the key within its 24 hours answers 404 "erased" and sends nothing,
- * also after she comes back (a new life) and whatever the key's record said (sent, unknown,
- * in flight). Real lookup and rig.webhook handlers, the embedded rig.store, the fake Bot API. Ids have
- * seven digits, so that the whole-table scan (`tracesOf`) matches nothing by chance.
- */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ERASED_KEY_DETAIL } from '../../../../lib/lookup/messages/messages-service.ts';
-import { idempotencyItemKey } from '../../../../lib/messaging/store/idempotency.ts';
 import { privateMessage, sends } from '../../../helpers/broadcasts.ts';
 import { tracesOf } from '../../../helpers/erasure-scan.ts';
+import { readIdempotencyRecord } from '../../../helpers/idempotency-records.ts';
 import { eraseContact, post } from '../../../helpers/lookup.ts';
 import { nowSeconds } from '../../../helpers/recorder-rig.ts';
 import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
@@ -41,16 +33,7 @@ const erase = () => eraseContact(rig.api, ALICE_ID);
 
 const comesBack = () => post(rig.webhook, privateMessage(alice, nowSeconds() + 5, '/start'));
 
-const record = async (key: string) =>
-  (
-    await rig.store.client.send(
-      new GetCommand({
-        TableName: rig.store.tableName,
-        Key: idempotencyItemKey(rig.writeKeyId, key),
-        ConsistentRead: true,
-      }),
-    )
-  ).Item;
+const record = (key: string) => readIdempotencyRecord(rig.store, rig.writeKeyId, key);
 
 const toHer = () => sends(stack.botApi).filter((c) => Number(c.payload.chat_id) === ALICE_ID);
 

@@ -4,12 +4,13 @@
  * record becomes a tombstone naming no one with its recipient's erasure. Real lookup and rig.webhook handlers, the embedded
  * rig.store, the loopback fake Bot API.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ERASED_KEY_DETAIL } from '../../../../lib/lookup/messages/messages-service.ts';
 import { idempotencyItemKey, LEASE_MS } from '../../../../lib/messaging/store/idempotency.ts';
 import { type FakeBotApiCall, telegramError } from '../../../helpers/fake-bot-api.ts';
 import { faultyClient } from '../../../helpers/faults.ts';
+import { readIdempotencyRecord } from '../../../helpers/idempotency-records.ts';
 import { ALICE, eraseContact, post, type TestLookup } from '../../../helpers/lookup.ts';
 import { privateText } from '../../../helpers/private-chat.ts';
 import { nowSeconds } from '../../../helpers/recorder-rig.ts';
@@ -34,16 +35,7 @@ const send = (lookup: TestLookup, key: string, text = 'hi') =>
     body: JSON.stringify({ text }),
   });
 
-const readRecord = async (key: string) =>
-  (
-    await rig.store.client.send(
-      new GetCommand({
-        TableName: rig.store.tableName,
-        Key: idempotencyItemKey(rig.writeKeyId, key),
-        ConsistentRead: true,
-      }),
-    )
-  ).Item;
+const readRecord = (key: string) => readIdempotencyRecord(rig.store, rig.writeKeyId, key);
 
 function expectUnknown(response: { status: number; body: Record<string, unknown> }) {
   expect(response.status).toBe(502);
