@@ -174,6 +174,17 @@ export function postJson(
   });
 }
 
+/** GETs the activity of a chat or a contact over [from, to] (dates as YYYY-MM-DD). */
+export function activityOf(
+  api: TestLookup,
+  of: { chat: number } | { contact: number },
+  from: string,
+  to: string,
+): Promise<LookupResponse> {
+  const path = 'chat' in of ? `/v1/chats/${of.chat}` : `/v1/contacts/${of.contact}`;
+  return api.call({ path: `${path}/activity`, query: { from, to } });
+}
+
 /** Erases `userId` through `DELETE /v1/contacts/{userId}` with the admin key; expects 204. */
 export async function eraseContact(api: TestLookup, userId: number | string): Promise<void> {
   const erased = await api.call({

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { loadUpdate } from '../../../fixtures/updates.ts';
-import { eraseContact, post, type TestLookup } from '../../../helpers/lookup.ts';
+import { activityOf, eraseContact, post, type TestLookup } from '../../../helpers/lookup.ts';
 import {
   at,
   BOT,
@@ -384,10 +384,7 @@ describe('membership events', () => {
       expect(
         await list(`/v1/contacts/${DAVE.id}/events`, { from: '2026-01-08', to: '9999-12-31' }),
       ).toEqual([DAVE_KICK]);
-      const activity = await api.call({
-        path: `/v1/chats/${CHAT.id}/activity`,
-        query: { from: '2286-11-20', to: '2286-11-21' },
-      });
+      const activity = await activityOf(api, { chat: CHAT.id }, '2286-11-20', '2286-11-21');
       expect(activity.status).toBe(200);
       expect(activity.body.days).toEqual([]);
     });

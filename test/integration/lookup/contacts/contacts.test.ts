@@ -3,6 +3,7 @@ import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
+  activityOf,
   BOB,
   DAY0,
   GROUP,
@@ -263,10 +264,7 @@ describe('GET /v1/contacts/{userId}/shared', () => {
 
 describe('GET /v1/contacts/{userId}/activity', () => {
   it('returns the days with messages in the range, across months, by the update date', async () => {
-    const response = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2025-11-01', to: '2025-12-31' },
-    });
+    const response = await activityOf(api, { contact: ALICE }, '2025-11-01', '2025-12-31');
     expect(response.status).toBe(200);
     // Monday 24 November and Monday 1 December, and Sunday 30 November, at 16:xx UTC.
     expect(response.body.hours).toEqual(hourGrid([0, 16, 5], [6, 16, 1]));
@@ -279,10 +277,7 @@ describe('GET /v1/contacts/{userId}/activity', () => {
   });
 
   it('leaves out days outside the range, also inside a month it reads', async () => {
-    const response = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2025-11-25', to: '2025-11-30' },
-    });
+    const response = await activityOf(api, { contact: ALICE }, '2025-11-25', '2025-11-30');
     expect(response.body.days).toEqual([{ date: '2025-11-30', messages: 1 }]);
     // Hours are kept per month: they count the whole of November.
     expect(response.body.hoursRange).toEqual({ from: '2025-11-01', to: '2025-11-30' });
@@ -290,10 +285,7 @@ describe('GET /v1/contacts/{userId}/activity', () => {
   });
 
   it('returns no days for a user never seen', async () => {
-    const response = await api.call({
-      path: '/v1/contacts/424242/activity',
-      query: { from: '2025-11-01', to: '2025-11-30' },
-    });
+    const response = await activityOf(api, { contact: 424242 }, '2025-11-01', '2025-11-30');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       days: [],
@@ -303,10 +295,7 @@ describe('GET /v1/contacts/{userId}/activity', () => {
   });
 
   it('accepts a range of exactly 366 days', async () => {
-    const response = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2024-12-02', to: '2025-12-02' },
-    });
+    const response = await activityOf(api, { contact: ALICE }, '2024-12-02', '2025-12-02');
     expect(response.status).toBe(200);
     expect(response.body.days).toHaveLength(3);
   });

@@ -5,6 +5,7 @@ import { DIRECTORY_UPDATES, loadUpdate, loadUpdates } from '../../../fixtures/up
 import { captureLogs } from '../../../helpers/log-capture.ts';
 import {
   ALICE,
+  activityOf,
   BOB,
   DAY0,
   eraseContact,
@@ -100,10 +101,7 @@ describe('DELETE /v1/contacts/{userId}', () => {
     }
     const membership = await api.call({ path: `/v1/contacts/${ALICE}/chats/${GROUP}` });
     expect(membership.status).toBe(404);
-    const activity = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2025-11-01', to: '2025-11-30' },
-    });
+    const activity = await activityOf(api, { contact: ALICE }, '2025-11-01', '2025-11-30');
     expect(activity.body.days).toEqual([]);
     expect(activity.body.hours.flat().every((n: number) => n === 0)).toBe(true);
     const members = await api.call({ path: `/v1/chats/${GROUP}/members` });

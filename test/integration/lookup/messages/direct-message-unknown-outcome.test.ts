@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ERASED_KEY_DETAIL } from '../../../../lib/lookup/messages/messages-service.ts';
 import { idempotencyItemKey, LEASE_MS } from '../../../../lib/messaging/store/idempotency.ts';
 import { type FakeBotApiCall, telegramError } from '../../../helpers/fake-bot-api.ts';
-import { faultyClient } from '../../../helpers/faults.ts';
+import { failFirst, faultyClient } from '../../../helpers/faults.ts';
 import { readIdempotencyRecord } from '../../../helpers/idempotency-records.ts';
 import { ALICE, eraseContact, post, type TestLookup } from '../../../helpers/lookup.ts';
 import { privateText } from '../../../helpers/private-chat.ts';
@@ -84,15 +84,8 @@ describe('a send that may have happened', () => {
   );
 
   it('is 409 while a crashed request holds its lease, then unknown, and never sent again', async () => {
-    let failRecord = true;
-    const faulty = faultyClient(rig.store.endpoint, (command) => {
-      // The send went out; the record of its answer never lands (the function died).
-      if (failRecord && command === 'UpdateItemCommand') {
-        failRecord = false;
-        return 'server';
-      }
-      return undefined;
-    });
+    // The send went out; the record of its answer never lands (the function died).
+    const faulty = faultyClient(rig.store.endpoint, failFirst('UpdateItemCommand', 'server'));
     const crashing = await stack.lookup({ store: rig.store, client: faulty.client });
     expect((await send(crashing, 'k-crash')).status).toBe(201);
     expect(await readRecord('k-crash')).toMatchObject({ state: 'pending' });

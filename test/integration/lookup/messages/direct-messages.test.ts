@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { STOP_TEXT } from '../../../../lib/bot/messages.ts';
 import { webhookEvent } from '../../../helpers/events.ts';
 import { type FakeBotApiCall, telegramError } from '../../../helpers/fake-bot-api.ts';
-import { faultyClient } from '../../../helpers/faults.ts';
+import { failFirst, faultyClient } from '../../../helpers/faults.ts';
 import { captureLogs } from '../../../helpers/log-capture.ts';
 import { ALICE, BOB, eraseContact, groupMessage, post } from '../../../helpers/lookup.ts';
 import { privateBotStatus, privateText } from '../../../helpers/private-chat.ts';
@@ -383,14 +383,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('leaves the key "in progress" when the answer could not be stored after the send (at most once)', async () => {
-    let failNext = true;
-    const faulty = faultyClient(rig.store.endpoint, (command) => {
-      if (failNext && command === 'UpdateItemCommand') {
-        failNext = false;
-        return 'server';
-      }
-      return undefined;
-    });
+    const faulty = faultyClient(rig.store.endpoint, failFirst('UpdateItemCommand', 'server'));
     const crashing = await stack.lookup({ store: rig.store, client: faulty.client });
     const headers = { 'idempotency-key': 'k-crash' };
     const call = () =>
@@ -402,7 +395,7 @@ describe('Idempotency-Key', () => {
         body: '{"text":"hi"}',
       });
     const first = await call();
-    expect(failNext).toBe(false);
+    expect(faulty.injected.server).toBe(1);
     expect(first.status).toBe(201);
     const again = await call();
     expect(again.status).toBe(409);
