@@ -158,6 +158,10 @@ export async function sendUntilIdle(sender: {
 export const sends = (botApi: FakeBotApi): FakeBotApiCall[] =>
   botApi.calls.filter((call) => call.method === 'sendMessage');
 
+/** The chat of each sendMessage call the fake received, in the order received. */
+export const sentTo = (botApi: FakeBotApi): number[] =>
+  sends(botApi).map((call) => Number(call.payload.chat_id));
+
 /** How many messages each chat received. */
 export function sendsPerChat(botApi: FakeBotApi): Map<number, number> {
   const counts = new Map<number, number>();

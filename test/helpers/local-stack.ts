@@ -39,6 +39,12 @@ export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
   });
 }
 
+/** The lookup's per-key rate limit as the stack's environment: `rps` a second, bursts of `burst`. */
+export const rateLimitEnv = (rps: number, burst = rps) => ({
+  RATE_LIMIT_RPS: String(rps),
+  RATE_LIMIT_BURST: String(burst),
+});
+
 /** Posts each update to the stack's webhook with the secret; expects 200 for each. */
 export async function postToWebhook(stack: LocalStack, ...updates: unknown[]): Promise<void> {
   for (const update of updates) {

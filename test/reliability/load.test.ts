@@ -5,14 +5,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { formatResult, runLoadTest } from '../../scripts/loadtest-run.ts';
-import { useLocalStack } from '../helpers/local-stack.ts';
+import { rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
 
 const stack = useLocalStack({
-  env: {
-    TELEGRAM_BOT_USERNAME: 'loadtest_bot',
-    RATE_LIMIT_RPS: '100000',
-    RATE_LIMIT_BURST: '100000',
-  },
+  env: { TELEGRAM_BOT_USERNAME: 'loadtest_bot', ...rateLimitEnv(100000) },
 });
 
 describe('load', () => {

@@ -10,13 +10,13 @@ import { API_SCOPES, type ApiScope } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
-import { WEBHOOK_SECRET } from '../helpers/events.ts';
-import { postToWebhook, useLocalStack } from '../helpers/local-stack.ts';
+import { postToWebhook, rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
 import {
   DEV_API_KEY,
   expectNoSecrets,
   expectNothingSensitive,
   READ_API_KEY,
+  SECURITY_ENV,
   useLogCheck,
   WRITE_API_KEY,
 } from './sensitive.ts';
@@ -29,15 +29,8 @@ const REVOKED_KEY = 'tck_security-suite-revoked-key_0123456789';
 let subscription: { id: string; secret: string };
 
 useLogCheck(() => [REVOKED_KEY, subscription?.secret ?? '']);
-const env = {
-  TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-  TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-  DEV_API_KEY,
-  RATE_LIMIT_RPS: '1000',
-  RATE_LIMIT_BURST: '1000',
-};
-const stack = useLocalStack({ env });
-const limited = useLocalStack({ env: { ...env, RATE_LIMIT_RPS: '1', RATE_LIMIT_BURST: '3' } });
+const stack = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(1000) } });
+const limited = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(1, 3) } });
 
 beforeAll(async () => {
   const updates = ['group-message', 'contact-own', 'new-chat-members', 'users-shared'];

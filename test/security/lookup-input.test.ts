@@ -9,22 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCursorCodec } from '../../lib/http/cursor.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, WEBHOOK_SECRET } from '../helpers/events.ts';
-import { postToWebhook, useLocalStack } from '../helpers/local-stack.ts';
-import { DEV_API_KEY, expectSafeProblem, useLogCheck } from './sensitive.ts';
+import { postToWebhook, rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
+import { DEV_API_KEY, expectSafeProblem, SECURITY_ENV, useLogCheck } from './sensitive.ts';
 
 const GROUP = -100200300;
 const OTHER_GROUP = -100900900;
 
 useLogCheck();
-const stack = useLocalStack({
-  env: {
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-    DEV_API_KEY,
-    RATE_LIMIT_RPS: '100000',
-    RATE_LIMIT_BURST: '100000',
-  },
-});
+const stack = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(100000) } });
 
 beforeAll(async () => {
   const updates = [loadUpdate('contact-own')];

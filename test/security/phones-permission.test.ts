@@ -13,9 +13,15 @@ import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
 import { apiKeyIndexKeys, apiKeyKey } from '../../lib/store/keys.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
-import { WEBHOOK_SECRET } from '../helpers/events.ts';
-import { postToWebhook, useLocalStack } from '../helpers/local-stack.ts';
-import { DEV_API_KEY, PHONES, READ_API_KEY, useLogCheck, WRITE_API_KEY } from './sensitive.ts';
+import { postToWebhook, rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
+import {
+  DEV_API_KEY,
+  PHONES,
+  READ_API_KEY,
+  SECURITY_ENV,
+  useLogCheck,
+  WRITE_API_KEY,
+} from './sensitive.ts';
 
 const ALICE = 1001;
 const BOB = 1002;
@@ -30,15 +36,7 @@ const PHONES_READ_KEY = 'read_security-suite-phones-key_0123456789abcdef';
 const OLD_READ_KEY = 'read_security-suite-old-key_0123456789abcdef';
 
 useLogCheck();
-const stack = useLocalStack({
-  env: {
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-    DEV_API_KEY,
-    RATE_LIMIT_RPS: '1000',
-    RATE_LIMIT_BURST: '1000',
-  },
-});
+const stack = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(1000) } });
 let subscriptionId: string;
 
 beforeAll(async () => {

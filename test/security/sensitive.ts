@@ -11,6 +11,12 @@ import { TEST_BOT_TOKEN } from '../helpers/webhook.ts';
 
 export const DEV_API_KEY = 'dev_security-suite-admin-key_0123456789abcdef';
 export const READ_API_KEY = 'read_security-suite-key_0123456789abcdef';
+/** The local stack's environment in the security files: the webhook secret and the admin key. */
+export const SECURITY_ENV = {
+  TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
+  DEV_API_KEY,
+};
 export const WRITE_API_KEY = 'write_security-suite-key_0123456789abcdef';
 
 /** Phone numbers of the fixtures, as sent and as stored. */

@@ -11,9 +11,9 @@ import { useStack } from '../helpers/stack-fixture.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { tableSnapshot } from '../helpers/webhook.ts';
 import {
-  DEV_API_KEY,
   expectNothingSensitive,
   expectSafeProblem,
+  SECURITY_ENV,
   useLogCheck,
 } from './sensitive.ts';
 
@@ -25,13 +25,7 @@ afterAll(() => {
   expect(logs.entries().length).toBeGreaterThan(0);
 });
 const fixture = useStack();
-const stack = useLocalStack({
-  env: {
-    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-    DEV_API_KEY,
-  },
-});
+const stack = useLocalStack({ env: SECURITY_ENV });
 beforeAll(async () => {
   store = await fixture.freshTable();
   webhook = await fixture.webhook({ store });

@@ -6,14 +6,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { formatResult, runLoadTest } from '../../../scripts/loadtest-run.ts';
-import { useLocalStack } from '../../helpers/local-stack.ts';
+import { rateLimitEnv, useLocalStack } from '../../helpers/local-stack.ts';
 
 const stack = useLocalStack({
-  env: {
-    TELEGRAM_BOT_USERNAME: 'loadtest_bot',
-    RATE_LIMIT_RPS: '20',
-    RATE_LIMIT_BURST: '4',
-  },
+  env: { TELEGRAM_BOT_USERNAME: 'loadtest_bot', ...rateLimitEnv(20, 4) },
 });
 
 describe('npm run loadtest against a rate-limited lookup API', () => {

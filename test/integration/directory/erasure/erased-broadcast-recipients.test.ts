@@ -22,8 +22,8 @@ import { readEligibility } from '../../../../lib/messaging/store/messaging-eligi
 import {
   person,
   privateMessage,
-  sends,
   sendUntilIdle,
+  sentTo,
   testSender,
 } from '../../../helpers/broadcasts.ts';
 import { tracesOf } from '../../../helpers/erasure-scan.ts';
@@ -57,8 +57,6 @@ const sendAll = (sender = testSender(rig.store, stack.botApi)) => sendUntilIdle(
 /** She opens the bot again (`/start`), `at` (epoch seconds). */
 const comesBack = (at: number) => record(rig.store, privateMessage(person(ERIN), at, '/start'), at);
 
-const sentTo = () => sends(stack.botApi).map((call) => Number(call.payload.chat_id));
-
 async function countsOf(id: string) {
   const { body } = await rig.api.call({ path: `/v1/broadcasts/${id}` });
   return body;
@@ -74,7 +72,7 @@ describe('a broadcast created before an erasure', () => {
 
     await sendAll();
 
-    expect(sentTo()).toEqual([OLIVER]);
+    expect(sentTo(stack.botApi)).toEqual([OLIVER]);
     expect(await countsOf(id)).toMatchObject({ status: 'done', total: 2, sent: 1, skipped: 1 });
   });
 
@@ -88,7 +86,7 @@ describe('a broadcast created before an erasure', () => {
   it('keeps nothing of her after she was sent it (her recipient, the sender lease)', async () => {
     const { id } = await createBroadcast([ERIN, OLIVER]);
     await sendAll();
-    expect(sentTo().sort()).toEqual([ERIN, OLIVER]);
+    expect(sentTo(stack.botApi).sort()).toEqual([ERIN, OLIVER]);
 
     await eraseUser(rig.store, ERIN, nowSeconds() + 1);
 
@@ -118,7 +116,7 @@ describe('an erasure racing a broadcast', () => {
 
     await sendAll();
 
-    expect(sentTo()).toEqual([OLIVER]);
+    expect(sentTo(stack.botApi)).toEqual([OLIVER]);
     // She came back: her own partition holds her new life; nothing else holds her.
     const elsewhere = (await tracesOf(rig.store, erin)).filter((t) => t.pk !== `USER#${ERIN}`);
     expect(elsewhere).toEqual([]);
@@ -143,7 +141,7 @@ describe('an erasure racing a broadcast', () => {
 
     await sendAll(sender);
 
-    expect(sentTo()).toEqual([OLIVER]);
+    expect(sentTo(stack.botApi)).toEqual([OLIVER]);
     expect(await tracesOf(rig.store, erin)).toEqual([]);
     expect(await countsOf(id)).toMatchObject({ status: 'done', total: 2, sent: 1, skipped: 1 });
   });
@@ -162,7 +160,7 @@ describe('an erasure racing a broadcast', () => {
 
     await sendAll(sender);
 
-    expect(sentTo().sort()).toEqual([ERIN, OLIVER]);
+    expect(sentTo(stack.botApi).sort()).toEqual([ERIN, OLIVER]);
     expect(await tracesOf(rig.store, erin)).toEqual([]);
     const { recipients } = await readRecipients(rig.store, id, { limit: 10 });
     expect(recipients.map((r) => r.userId)).toEqual([OLIVER]);
