@@ -6,8 +6,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
-import { lateBound } from './stack-fixture.ts';
+import { beforeEach, vi } from 'vitest';
+import { useStarted } from './stack-fixture.ts';
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -95,17 +95,7 @@ export function verifyEvent(
  * used from the scope's `beforeAll` on.
  */
 export function useEventReceiver(): EventReceiver {
-  let started: EventReceiver | undefined;
-  beforeAll(async () => {
-    started = await startEventReceiver();
-  });
-  afterAll(async () => {
-    await started?.close();
-  });
-  const receiver = lateBound(() => {
-    if (started === undefined) throw new Error('useEventReceiver: used before its beforeAll ran');
-    return started;
-  });
+  const receiver = useStarted(startEventReceiver, 'useEventReceiver');
   beforeEach(() => {
     receiver.requests.length = 0;
     receiver.answer = () => 200;

@@ -2,14 +2,14 @@
  * The local stack (`npm start`'s code over HTTP, an in-memory table) for the tests of one file,
  * started in `beforeAll` and closed in `afterAll`.
  */
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import {
   type LocalStack,
   type LocalStackOptions,
   startLocalStack,
 } from '../../scripts/local/stack.ts';
 import { WEBHOOK_SECRET } from './events.ts';
-import { lateBound } from './stack-fixture.ts';
+import { useStarted } from './stack-fixture.ts';
 import { TEST_RETENTION_DAYS } from './store.ts';
 
 /**
@@ -18,25 +18,12 @@ import { TEST_RETENTION_DAYS } from './store.ts';
  * be used from the scope's `beforeAll` on.
  */
 export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
-  let stack: LocalStack | undefined;
-  beforeAll(async () => {
-    stack = await startLocalStack({
-      port: 0,
-      ...options,
-      env: {
-        LOCAL_DB_PATH: 'memory',
-        RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-        ...options.env,
-      },
-    });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-  return lateBound(() => {
-    if (stack === undefined) throw new Error('useLocalStack: used before its beforeAll ran');
-    return stack;
-  });
+  const env = {
+    LOCAL_DB_PATH: 'memory',
+    RETENTION_DAYS: String(TEST_RETENTION_DAYS),
+    ...options.env,
+  };
+  return useStarted(() => startLocalStack({ port: 0, ...options, env }), 'useLocalStack');
 }
 
 /** The lookup's per-key rate limit as the stack's environment: `rps` a second, bursts of `burst`. */

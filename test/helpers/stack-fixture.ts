@@ -95,14 +95,7 @@ export interface Stack {
 export function useFakeBotApi(
   options: FakeBotApiOptions & { resetEach?: boolean } = {},
 ): FakeBotApi {
-  let fake: FakeBotApi | undefined;
-  beforeAll(async () => {
-    fake = await startFakeBotApi(options);
-  });
-  afterAll(async () => {
-    await fake?.close();
-  });
-  const botApi = lateBound(() => started(fake, 'useFakeBotApi'));
+  const botApi = useStarted(() => startFakeBotApi(options), 'useFakeBotApi');
   if (options.resetEach) beforeEach(() => botApi.reset());
   return botApi;
 }
@@ -112,14 +105,7 @@ export function useFakeBotApi(
  * scope. Returns the store; its members may be used from the scope's `beforeAll` on.
  */
 export function useTestStore(): TestStore {
-  let store: TestStore | undefined;
-  beforeAll(async () => {
-    store = await startTestStore();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-  return lateBound(() => started(store, 'useTestStore'));
+  return useStarted(startTestStore, 'useTestStore');
 }
 
 /**
@@ -194,6 +180,25 @@ export function useWriter(
     const { lookup, ...rest } = started(writer, 'useWriter');
     return { ...rest, api: lookup };
   });
+}
+
+/**
+ * Registers `beforeAll` (`start()`) and `afterAll` (close what it started) in the current scope;
+ * returns a `lateBound` stand-in for the started value. `by` names the caller in the error
+ * for a use before the `beforeAll` ran.
+ */
+export function useStarted<T extends { close(): Promise<void> | void }>(
+  start: () => Promise<T>,
+  by: string,
+): T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+  });
+  afterAll(async () => {
+    await value?.close();
+  });
+  return lateBound(() => started(value, by));
 }
 
 /**
