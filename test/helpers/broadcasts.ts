@@ -140,9 +140,27 @@ export function testSender(
   });
 }
 
+/**
+ * Runs `sender` until nothing waits, each run a slice of 5 s as the dispatcher's sweeps are;
+ * fails after 50 runs.
+ */
+export async function sendUntilIdle(sender: {
+  run(budgetMs: number): Promise<{ pending: number }>;
+}) {
+  for (let i = 0; i < 50; i++) {
+    const run = await sender.run(5_000);
+    if (run.pending === 0) return;
+  }
+  throw new Error('broadcasts still pending after 50 runs');
+}
+
 /** The sendMessage calls the fake received. */
 export const sends = (botApi: FakeBotApi): FakeBotApiCall[] =>
   botApi.calls.filter((call) => call.method === 'sendMessage');
+
+/** The chat of each sendMessage call the fake received, in the order received. */
+export const sentTo = (botApi: FakeBotApi): number[] =>
+  sends(botApi).map((call) => Number(call.payload.chat_id));
 
 /** How many messages each chat received. */
 export function sendsPerChat(botApi: FakeBotApi): Map<number, number> {

@@ -6,7 +6,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
+import { beforeEach, vi } from 'vitest';
+import { useStarted } from './stack-fixture.ts';
 
 export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
@@ -94,34 +95,10 @@ export function verifyEvent(
  * used from the scope's `beforeAll` on.
  */
 export function useEventReceiver(): EventReceiver {
-  let started: EventReceiver | undefined;
-  const get = (): EventReceiver => {
-    if (started === undefined) throw new Error('useEventReceiver: used before its beforeAll ran');
-    return started;
-  };
-  beforeAll(async () => {
-    started = await startEventReceiver();
-  });
-  afterAll(async () => {
-    await started?.close();
-  });
+  const receiver = useStarted(startEventReceiver, 'useEventReceiver');
   beforeEach(() => {
-    get().requests.length = 0;
-    get().answer = () => 200;
+    receiver.requests.length = 0;
+    receiver.answer = () => 200;
   });
-  return {
-    get url() {
-      return get().url;
-    },
-    get requests() {
-      return get().requests;
-    },
-    get answer() {
-      return get().answer;
-    },
-    set answer(answer) {
-      get().answer = answer;
-    },
-    close: () => get().close(),
-  };
+  return receiver;
 }

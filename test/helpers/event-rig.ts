@@ -3,6 +3,7 @@
  * receiver (test/helpers/event-receiver.ts), for the privacy tests of subscriber events: one
  * subscription taking every event (phone numbers included), a clock the test moves.
  */
+
 import { expect } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { createDispatcher, type Dispatcher } from '../../lib/events/dispatcher.ts';
@@ -10,6 +11,7 @@ import { sendWebhook } from '../../lib/events/send-webhook.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { type EventReceiver, type VerifiedEvent, verifyEvent } from './event-receiver.ts';
 import type { TestLookup } from './lookup.ts';
+import { eraseContact } from './lookup.ts';
 import type { Stack } from './stack-fixture.ts';
 
 export interface EventRig {
@@ -66,12 +68,7 @@ export async function eventRig(stack: Stack, receiver: EventReceiver): Promise<E
     received: () =>
       receiver.requests.map((request) => verifyEvent(secret, request, { asSigned: true })),
     async erase(userId) {
-      const deleted = await lookup.call({
-        method: 'DELETE',
-        path: `/v1/contacts/${userId}`,
-        key: lookup.adminKey,
-      });
-      expect(deleted.status).toBe(204);
+      await eraseContact(lookup, userId);
     },
   };
 }

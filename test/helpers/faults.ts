@@ -59,6 +59,16 @@ export function faultyClient(
   return state;
 }
 
+/** A `decide` that fails the first call of `command` with `kind`, and no call after it. */
+export function failFirst(command: string, kind: FaultKind): FaultyClient['decide'] {
+  let failed = false;
+  return (called) => {
+    if (failed || called !== command) return undefined;
+    failed = true;
+    return kind;
+  };
+}
+
 /** mulberry32: a small seeded PRNG, so a faulted run can be replayed exactly. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

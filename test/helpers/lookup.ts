@@ -4,6 +4,7 @@
  * webhook handler.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
 import { createHandler, type LookupHandler } from '../../functions/lookup.ts';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { createApiKey } from '../../lib/access/api-key-admin.ts';
@@ -171,6 +172,27 @@ export function postJson(
     headers: { 'content-type': 'application/json', ...options.headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/** GETs the activity of a chat or a contact over [from, to] (dates as YYYY-MM-DD). */
+export function activityOf(
+  api: TestLookup,
+  of: { chat: number } | { contact: number },
+  from: string,
+  to: string,
+): Promise<LookupResponse> {
+  const path = 'chat' in of ? `/v1/chats/${of.chat}` : `/v1/contacts/${of.contact}`;
+  return api.call({ path: `${path}/activity`, query: { from, to } });
+}
+
+/** Erases `userId` through `DELETE /v1/contacts/{userId}` with the admin key; expects 204. */
+export async function eraseContact(api: TestLookup, userId: number | string): Promise<void> {
+  const erased = await api.call({
+    method: 'DELETE',
+    path: `/v1/contacts/${userId}`,
+    key: api.adminKey,
+  });
+  expect(erased.status, erased.raw).toBe(204);
 }
 
 /** Posts updates through the webhook, in order; fails on anything but 200. */

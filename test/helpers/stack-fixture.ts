@@ -46,6 +46,17 @@ export interface StackHandlers {
 /** `StackHandlers` with a write key on their table. */
 export interface WriterHandlers extends StackHandlers {
   writeKey: string;
+  /** The write key's id (what idempotency records and logs name it by). */
+  writeKeyId: string;
+}
+
+/** What `useWriter` hands the tests of its scope: a writer's table, handlers and key. */
+export interface WriterRig {
+  readonly store: TestStore;
+  readonly webhook: WebhookHandler;
+  readonly api: TestLookup;
+  readonly writeKey: string;
+  readonly writeKeyId: string;
 }
 
 /** What `useStack()` returns. Its members can be used from `beforeAll` on. */
@@ -70,9 +81,10 @@ export interface Stack {
   }): Promise<StackHandlers>;
   /**
    * A test that writes through the API, from a clean start: the fake Bot API reset, then
-   * `handlers()` and a write key named `keyName` on their table.
+   * `handlers()` and a write key named `keyName` on their table; `lookup` options go to the
+   * lookup handler (e.g. a short `botTimeoutMs`).
    */
-  writer(keyName?: string): Promise<WriterHandlers>;
+  writer(keyName?: string, lookup?: StackLookupOptions): Promise<WriterHandlers>;
 }
 
 /**
@@ -83,26 +95,17 @@ export interface Stack {
 export function useFakeBotApi(
   options: FakeBotApiOptions & { resetEach?: boolean } = {},
 ): FakeBotApi {
-  let fake: FakeBotApi | undefined;
-  const get = (): FakeBotApi => started(fake, 'useFakeBotApi');
-  beforeAll(async () => {
-    fake = await startFakeBotApi(options);
-  });
-  afterAll(async () => {
-    await fake?.close();
-  });
-  if (options.resetEach) beforeEach(() => get().reset());
-  return {
-    get url() {
-      return get().url;
-    },
-    get calls() {
-      return get().calls;
-    },
-    respond: (method, handler) => get().respond(method, handler),
-    reset: () => get().reset(),
-    close: () => get().close(),
-  };
+  const botApi = useStarted(() => startFakeBotApi(options), 'useFakeBotApi');
+  if (options.resetEach) beforeEach(() => botApi.reset());
+  return botApi;
+}
+
+/**
+ * Registers `beforeAll` (start the embedded store) and `afterAll` (close it) in the current
+ * scope. Returns the store; its members may be used from the scope's `beforeAll` on.
+ */
+export function useTestStore(): TestStore {
+  return useStarted(startTestStore, 'useTestStore');
 }
 
 /**
@@ -112,19 +115,11 @@ export function useFakeBotApi(
  * `afterAll` before the stack closes (register yours first to wrap the stack instead).
  */
 export function useStack(options: { botApi?: FakeBotApiOptions } = {}): Stack {
-  let root: TestStore | undefined;
-  beforeAll(async () => {
-    root = await startTestStore();
-  });
-  afterAll(async () => {
-    await root?.close();
-  });
+  const root = useTestStore();
   const botApi = useFakeBotApi(options.botApi);
 
   const stack: Stack = {
-    get root() {
-      return started(root, 'useStack');
-    },
+    root,
     botApi,
     freshTable: () => stack.root.freshTable(),
     webhook: async (webhookOptions = {}) =>
@@ -150,14 +145,84 @@ export function useStack(options: { botApi?: FakeBotApiOptions } = {}): Stack {
       });
       return { store, webhook, lookup };
     },
-    writer: async (keyName = 'writer') => {
+    writer: async (keyName = 'writer', lookup = {}) => {
       botApi.reset();
-      const handlers = await stack.handlers();
-      const { key } = await createApiKey(handlers.store, { name: keyName, scope: 'write' });
-      return { ...handlers, writeKey: key };
+      const handlers = await stack.handlers({ lookup });
+      const { key, record } = await createApiKey(handlers.store, { name: keyName, scope: 'write' });
+      return { ...handlers, writeKey: key, writeKeyId: record.id };
     },
   };
   return stack;
+}
+
+/**
+ * Registers a hook that makes a writer (`stack.writer(keyName, lookup)`) for the tests of the
+ * current scope: a fresh one before each test, or with `once` one before all of them. Hooks
+ * the file registers after this call run after it, so they can seed the rig's table.
+ *
+ * ```ts
+ * const rig = useWriter(stack, 'crm');
+ * beforeEach(() => post(rig.webhook, privateText('/start', t)));
+ * it('…', async () => { await rig.api.call({ path: '/v1/contacts', key: rig.writeKey }); });
+ * ```
+ */
+export function useWriter(
+  stack: Stack,
+  keyName = 'writer',
+  options: { lookup?: StackLookupOptions; once?: boolean } = {},
+): WriterRig {
+  let writer: WriterHandlers | undefined;
+  const hook = options.once ? beforeAll : beforeEach;
+  hook(async () => {
+    writer = await stack.writer(keyName, options.lookup);
+  });
+  return lateBound(() => {
+    const { lookup, ...rest } = started(writer, 'useWriter');
+    return { ...rest, api: lookup };
+  });
+}
+
+/**
+ * Registers `beforeAll` (`start()`) and `afterAll` (close what it started) in the current scope;
+ * returns a `lateBound` stand-in for the started value. `by` names the caller in the error
+ * for a use before the `beforeAll` ran.
+ */
+export function useStarted<T extends { close(): Promise<void> | void }>(
+  start: () => Promise<T>,
+  by: string,
+): T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+  });
+  afterAll(async () => {
+    await value?.close();
+  });
+  return lateBound(() => started(value, by));
+}
+
+/**
+ * A stand-in for a value a hook makes later: each member read goes to `get()` at that moment
+ * (methods bound to the value) and each member write to it, so the stand-in can be handed out before the hook runs.
+ */
+export function lateBound<T extends object>(get: () => T): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = get();
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    set(_, key, value) {
+      return Reflect.set(get(), key, value);
+    },
+    has: (_, key) => Reflect.has(get(), key),
+    // Spreading the stand-in (`{ ...store, client }`) copies the value's own members.
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor(_, key) {
+      const descriptor = Reflect.getOwnPropertyDescriptor(get(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+  });
 }
 
 function started<T>(value: T | undefined, by: string): T {

@@ -2,26 +2,13 @@
  * The load test in small (`npm run loadtest` is the full one): 300 updates, 20 in flight,
  * through the local server, then every count checked through the lookup API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatResult, runLoadTest } from '../../scripts/loadtest-run.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
-import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TELEGRAM_BOT_USERNAME: 'loadtest_bot',
-      RATE_LIMIT_RPS: '100000',
-      RATE_LIMIT_BURST: '100000',
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-    },
-    port: 0,
-  });
-});
-afterAll(async () => {
-  await stack.close();
+import { describe, expect, it } from 'vitest';
+import { formatResult, runLoadTest } from '../../scripts/loadtest-run.ts';
+import { rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
+
+const stack = useLocalStack({
+  env: { TELEGRAM_BOT_USERNAME: 'loadtest_bot', ...rateLimitEnv(100000) },
 });
 
 describe('load', () => {

@@ -4,37 +4,22 @@
  * Gateway limit; one message for any size. A wrong webhook secret is 401 before the body.
  */
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../../lib/http/event.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { WEBHOOK_SECRET, webhookEvent } from '../helpers/events.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { useLocalStack } from '../helpers/local-stack.ts';
 import { useStack } from '../helpers/stack-fixture.ts';
-import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
+import { DEV_API_KEY, expectSafeProblem, useLogCheck } from './sensitive.ts';
 
-let logs: LogCapture;
 let webhook: WebhookHandler;
-let stack: LocalStack;
 
-beforeAll(() => {
-  logs = captureLogs();
-});
-afterAll(() => {
-  logs.stop();
-  expectNothingSensitive(logs.text());
-});
+useLogCheck();
 const fixture = useStack();
+const stack = useLocalStack({ env: { TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, DEV_API_KEY } });
 beforeAll(async () => {
   webhook = await fixture.webhook();
-  stack = await startLocalStack({
-    env: { LOCAL_DB_PATH: 'memory', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, DEV_API_KEY },
-    port: 0,
-  });
-});
-afterAll(async () => {
-  await stack.close();
 });
 
 /** A valid update padded with spaces (still valid JSON) to exactly `bytes` bytes. */

@@ -3,21 +3,21 @@
  * local HTTP server, for every kind of caller; per-key rate limits; and an unauthenticated
  * caller learns nothing (not even whether a record exists).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registerApiKey, revokeApiKey } from '../../lib/access/api-key-admin.ts';
 import { API_SCOPES, type ApiScope } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
-import { WEBHOOK_SECRET } from '../helpers/events.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
+import { postToWebhook, rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
 import {
   DEV_API_KEY,
   expectNoSecrets,
   expectNothingSensitive,
   READ_API_KEY,
+  SECURITY_ENV,
+  useLogCheck,
   WRITE_API_KEY,
 } from './sensitive.ts';
 
@@ -25,39 +25,16 @@ const ALICE = 1001;
 const GROUP = -100200300;
 const REVOKED_KEY = 'tck_security-suite-revoked-key_0123456789';
 
-let logs: LogCapture;
-let stack: LocalStack;
-let limited: LocalStack;
 /** A webhook subscription the subscription routes act on, and its secret (never shown again). */
 let subscription: { id: string; secret: string };
 
-async function start(env: Record<string, string> = {}) {
-  return startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-      DEV_API_KEY,
-      RATE_LIMIT_RPS: '1000',
-      RATE_LIMIT_BURST: '1000',
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-      ...env,
-    },
-    port: 0,
-  });
-}
+useLogCheck(() => [REVOKED_KEY, subscription?.secret ?? '']);
+const stack = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(1000) } });
+const limited = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(1, 3) } });
 
 beforeAll(async () => {
-  logs = captureLogs();
-  stack = await start();
-  for (const name of ['group-message', 'contact-own', 'new-chat-members', 'users-shared']) {
-    const response = await fetch(`${stack.url}/telegram/webhook`, {
-      method: 'POST',
-      headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-      body: JSON.stringify(loadUpdate(name)),
-    });
-    expect(response.status).toBe(200);
-  }
+  const updates = ['group-message', 'contact-own', 'new-chat-members', 'users-shared'];
+  await postToWebhook(stack, ...updates.map((name) => loadUpdate(name)));
   await registerApiKey(stack.store, { key: READ_API_KEY, name: 'security read', scope: 'read' });
   await registerApiKey(stack.store, { key: WRITE_API_KEY, name: 'security write', scope: 'write' });
   const revoked = await registerApiKey(stack.store, {
@@ -73,13 +50,6 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   subscription = (await created.json()) as { id: string; secret: string };
-  limited = await start({ RATE_LIMIT_RPS: '1', RATE_LIMIT_BURST: '3' });
-});
-afterAll(async () => {
-  await limited?.close();
-  await stack?.close();
-  logs.stop();
-  expectNothingSensitive(logs.text(), [REVOKED_KEY, subscription?.secret ?? '']);
 });
 
 /** A request path and query for `route`, with ids of records that exist. */

@@ -4,35 +4,21 @@
  * one is a 400 (or a 404 for a path that names no route), never a 5xx, and no answer or
  * log line carries internals, keys or phone numbers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCursorCodec } from '../../lib/http/cursor.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, WEBHOOK_SECRET } from '../helpers/events.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
-import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
+import { postToWebhook, rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
+import { DEV_API_KEY, expectSafeProblem, SECURITY_ENV, useLogCheck } from './sensitive.ts';
 
 const GROUP = -100200300;
 const OTHER_GROUP = -100900900;
 
-let logs: LogCapture;
-let stack: LocalStack;
+const logs = useLogCheck();
+const stack = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(100000) } });
 
 beforeAll(async () => {
-  logs = captureLogs();
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-      DEV_API_KEY,
-      RATE_LIMIT_RPS: '100000',
-      RATE_LIMIT_BURST: '100000',
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-    },
-    port: 0,
-  });
   const updates = [loadUpdate('contact-own')];
   for (const [i, chatId] of [GROUP, GROUP, GROUP, GROUP, OTHER_GROUP, OTHER_GROUP].entries()) {
     const update = loadUpdate('group-message') as {
@@ -44,19 +30,7 @@ beforeAll(async () => {
     update.message.chat.id = chatId;
     updates.push(update);
   }
-  for (const update of updates) {
-    const response = await fetch(`${stack.url}/telegram/webhook`, {
-      method: 'POST',
-      headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-      body: JSON.stringify(update),
-    });
-    expect(response.status).toBe(200);
-  }
-});
-afterAll(async () => {
-  await stack.close();
-  logs.stop();
-  expectNothingSensitive(logs.text());
+  await postToWebhook(stack, ...updates);
 });
 
 async function get(pathAndQuery: string) {

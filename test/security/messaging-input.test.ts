@@ -7,22 +7,18 @@ import { sends } from '../helpers/broadcasts.ts';
 import { ALICE, type LookupResponse, post, postJson } from '../helpers/lookup.ts';
 import { privateText } from '../helpers/private-chat.ts';
 import { nowSeconds } from '../helpers/recorder-rig.ts';
-import { useStack, type WriterHandlers } from '../helpers/stack-fixture.ts';
+import { useStack, useWriter } from '../helpers/stack-fixture.ts';
 
 const stack = useStack();
-let rig: WriterHandlers;
-
-beforeEach(async () => {
-  rig = await stack.writer('red');
-  await post(rig.webhook, privateText('/start', nowSeconds() - 600));
-});
+const rig = useWriter(stack, 'red');
+beforeEach(() => post(rig.webhook, privateText('/start', nowSeconds() - 600)));
 
 describe('bad input to the messaging routes', () => {
   const SECRET = 'SECRET-TEXT-+15551234567';
 
   it('answers bad input to the messaging routes with 4xx problems that do not echo the text', async () => {
     const direct = (path: string, body: string, headers: Record<string, string> = {}) =>
-      postJson(rig.lookup, path, body, { key: rig.writeKey, headers });
+      postJson(rig.api, path, body, { key: rig.writeKey, headers });
     const attempts: Promise<LookupResponse>[] = [
       direct(`/v1/contacts/${ALICE}/messages`, JSON.stringify({ text: SECRET.repeat(300) })),
       direct(`/v1/contacts/${ALICE}/messages`, JSON.stringify({ text: '' })),
@@ -61,11 +57,11 @@ describe('bad input to the messaging routes', () => {
       direct('/v1/broadcasts', JSON.stringify({ text: SECRET, audience: { chatId: 2 ** 60 } })),
       direct('/v1/broadcasts/bc_zz/cancel', ''),
       direct('/v1/broadcasts/BROADCAST%23SENDER/cancel', ''),
-      rig.lookup.call({ path: '/v1/broadcasts/SENDER' }),
-      rig.lookup.call({ path: '/v1/broadcasts/..%2F..%2Fcontacts' }),
-      rig.lookup.call({ path: '/v1/broadcasts?limit=-1' }),
-      rig.lookup.call({ path: '/v1/broadcasts?cursor=%7B%7D' }),
-      rig.lookup.call({ path: '/v1/broadcasts?cursor=not-a-cursor' }),
+      rig.api.call({ path: '/v1/broadcasts/SENDER' }),
+      rig.api.call({ path: '/v1/broadcasts/..%2F..%2Fcontacts' }),
+      rig.api.call({ path: '/v1/broadcasts?limit=-1' }),
+      rig.api.call({ path: '/v1/broadcasts?cursor=%7B%7D' }),
+      rig.api.call({ path: '/v1/broadcasts?cursor=not-a-cursor' }),
     ];
     const answers = await Promise.all(attempts);
     for (const [i, a] of answers.entries()) {

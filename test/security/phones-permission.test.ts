@@ -6,22 +6,20 @@
  * existed) still see them.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registerApiKey } from '../../lib/access/api-key-admin.ts';
 import { hashApiKey } from '../../lib/access/api-keys.ts';
 import type { Route } from '../../lib/lookup/route.ts';
 import { LOOKUP_ROUTES } from '../../lib/lookup/routes.ts';
 import { apiKeyIndexKeys, apiKeyKey } from '../../lib/store/service-keys.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
-import { WEBHOOK_SECRET } from '../helpers/events.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { TEST_RETENTION_DAYS } from '../helpers/store.ts';
+import { postToWebhook, rateLimitEnv, useLocalStack } from '../helpers/local-stack.ts';
 import {
   DEV_API_KEY,
-  expectNothingSensitive,
   PHONES,
   READ_API_KEY,
+  SECURITY_ENV,
+  useLogCheck,
   WRITE_API_KEY,
 } from './sensitive.ts';
 
@@ -37,33 +35,13 @@ const PHONE_DIGITS = ['5551234567', '2079460958'];
 const PHONES_READ_KEY = 'read_security-suite-phones-key_0123456789abcdef';
 const OLD_READ_KEY = 'read_security-suite-old-key_0123456789abcdef';
 
-let logs: LogCapture;
-let stack: LocalStack;
+useLogCheck();
+const stack = useLocalStack({ env: { ...SECURITY_ENV, ...rateLimitEnv(1000) } });
 let subscriptionId: string;
 
 beforeAll(async () => {
-  logs = captureLogs();
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-      DEV_API_KEY,
-      RATE_LIMIT_RPS: '1000',
-      RATE_LIMIT_BURST: '1000',
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-    },
-    port: 0,
-  });
   const updates = ['group-message', 'contact-own', 'contact-other', 'new-chat-members'];
-  for (const name of [...updates, 'users-shared']) {
-    const response = await fetch(`${stack.url}/telegram/webhook`, {
-      method: 'POST',
-      headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-      body: JSON.stringify(loadUpdate(name)),
-    });
-    expect(response.status).toBe(200);
-  }
+  await postToWebhook(stack, ...[...updates, 'users-shared'].map((name) => loadUpdate(name)));
   await registerApiKey(stack.store, { key: READ_API_KEY, name: 'no phones', scope: 'read' });
   await registerApiKey(stack.store, { key: WRITE_API_KEY, name: 'no phones', scope: 'write' });
   await registerApiKey(stack.store, {
@@ -94,11 +72,6 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   subscriptionId = ((await created.json()) as { id: string }).id;
-});
-afterAll(async () => {
-  await stack?.close();
-  logs.stop();
-  expectNothingSensitive(logs.text());
 });
 
 /**

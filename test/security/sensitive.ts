@@ -3,12 +3,20 @@
  * updates. Every security test file captures its logs from start to end and checks them
  * with `expectNothingSensitive`; every error answer goes through `expectSafeProblem`.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { WEBHOOK_SECRET } from '../helpers/events.ts';
+import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { lateBound } from '../helpers/stack-fixture.ts';
 import { TEST_BOT_TOKEN } from '../helpers/webhook.ts';
 
 export const DEV_API_KEY = 'dev_security-suite-admin-key_0123456789abcdef';
 export const READ_API_KEY = 'read_security-suite-key_0123456789abcdef';
+/** The local stack's environment in the security files: the webhook secret and the admin key. */
+export const SECURITY_ENV = {
+  TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
+  DEV_API_KEY,
+};
 export const WRITE_API_KEY = 'write_security-suite-key_0123456789abcdef';
 
 /** Phone numbers of the fixtures, as sent and as stored. */
@@ -53,4 +61,24 @@ export function expectSafeProblem(
     /\bat .+:\d+|node_modules|\/work\/|\.ts\b|Exception|\w+Error\b|\bstack\b|dynamo|\btable\b|USER#|CHAT#/,
   );
   expectNothingSensitive(response.body ?? '');
+}
+
+/**
+ * Registers `beforeAll` (capture every log line) and `afterAll` (stop, then
+ * `expectNothingSensitive` with `extra()`) in the current scope. Call it before starting
+ * stacks so the capture spans them. Returns the capture.
+ */
+export function useLogCheck(extra: () => readonly string[] = () => []): LogCapture {
+  let logs: LogCapture | undefined;
+  beforeAll(() => {
+    logs = captureLogs();
+  });
+  afterAll(() => {
+    logs?.stop();
+    expectNothingSensitive(logs?.text() ?? '', extra());
+  });
+  return lateBound(() => {
+    if (logs === undefined) throw new Error('useLogCheck: used before its beforeAll ran');
+    return logs;
+  });
 }

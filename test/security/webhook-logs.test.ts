@@ -6,16 +6,16 @@
  * webhook secret or a phone number; every error answer is a bare problem+json.
  */
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { logger } from '../../lib/logger.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { webhookEvent } from '../helpers/events.ts';
 import { closedLoopbackUrl, telegramError } from '../helpers/fake-bot-api.ts';
 import { FAULT_KINDS, faultyClient } from '../helpers/faults.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
 import { useStack } from '../helpers/stack-fixture.ts';
 import { TEST_BOT_TOKEN } from '../helpers/webhook.ts';
-import { expectNothingSensitive, expectSafeProblem, PHONES } from './sensitive.ts';
+import { expectNothingSensitive, expectSafeProblem, PHONES, useLogCheck } from './sensitive.ts';
 
 const FIXTURES = readdirSync(new URL('../fixtures/updates/', import.meta.url))
   .filter((file) => file.endsWith('.json'))
@@ -29,15 +29,7 @@ const FLOW = [
   'callback-query-forget-confirm',
 ];
 
-let logs: LogCapture;
-
-beforeAll(() => {
-  logs = captureLogs();
-});
-afterAll(() => {
-  logs.stop();
-  expectNothingSensitive(logs.text());
-});
+const logs = useLogCheck();
 // After the capture's hooks: it starts before the stack and stops after it closes.
 const stack = useStack();
 

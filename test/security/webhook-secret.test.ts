@@ -4,44 +4,31 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
 import { loadUpdate } from '../fixtures/updates.ts';
 import { httpEvent, WEBHOOK_SECRET, webhookEvent } from '../helpers/events.ts';
-import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
+import { useLocalStack } from '../helpers/local-stack.ts';
 import { useStack } from '../helpers/stack-fixture.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { tableSnapshot } from '../helpers/webhook.ts';
-import { DEV_API_KEY, expectNothingSensitive, expectSafeProblem } from './sensitive.ts';
+import {
+  expectNothingSensitive,
+  expectSafeProblem,
+  SECURITY_ENV,
+  useLogCheck,
+} from './sensitive.ts';
 
-let logs: LogCapture;
 let store: TestStore;
 let webhook: WebhookHandler;
-let stack: LocalStack;
 
-beforeAll(() => {
-  logs = captureLogs();
-});
+const logs = useLogCheck();
 afterAll(() => {
-  logs.stop();
   expect(logs.entries().length).toBeGreaterThan(0);
-  expectNothingSensitive(logs.text());
 });
 const fixture = useStack();
+const stack = useLocalStack({ env: SECURITY_ENV });
 beforeAll(async () => {
   store = await fixture.freshTable();
   webhook = await fixture.webhook({ store });
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      TELEGRAM_BOT_USERNAME: 'contacts_test_bot',
-      DEV_API_KEY,
-    },
-    port: 0,
-  });
-});
-afterAll(async () => {
-  await stack.close();
 });
 
 const update = loadUpdate('group-message');

@@ -7,21 +7,15 @@
  * fuzz` runs more (BSIM_RUNS, BSIM_BROADCASTS, SIM_SEED choose the size and the first seed,
  * printed on failure; SIM_DEBUG prints the history of a failing run).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../helpers/stack-fixture.ts';
 import { runBroadcastSimulation } from './run-broadcast-simulation.ts';
 
 const RUNS = Number(process.env.BSIM_RUNS ?? 3);
 const BROADCASTS = Number(process.env.BSIM_BROADCASTS ?? 6);
 const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
 
-let store: TestStore;
-beforeAll(async () => {
-  store = await startTestStore();
-});
-afterAll(async () => {
-  await store.close();
-});
+const store = useTestStore();
 
 describe('broadcast simulation', () => {
   it(`sends at most once, paced, as the model says: ${RUNS} runs from seed ${FIRST_SEED}`, async () => {

@@ -8,21 +8,15 @@
  * and, after everyone is erased, nothing of anyone. A CI-size run here; `npm run fuzz` runs more
  * (DSIM_RUNS, DSIM_ROUNDS, SIM_SEED choose the size and the first seed, printed on failure).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../helpers/stack-fixture.ts';
 import { runDispatcherSimulation } from './run-dispatcher-simulation.ts';
 
 const RUNS = Number(process.env.DSIM_RUNS ?? 2);
 const ROUNDS = Number(process.env.DSIM_ROUNDS ?? 60);
 const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
 
-let store: TestStore;
-beforeAll(async () => {
-  store = await startTestStore();
-});
-afterAll(async () => {
-  await store.close();
-});
+const store = useTestStore();
 
 describe('dispatcher simulation', () => {
   it(`delivers as the model says: ${RUNS} runs of ${ROUNDS} rounds from seed ${FIRST_SEED}`, async () => {

@@ -7,17 +7,11 @@
  * attempt may leave what it wrote); the model's upper bounds now include such updates, and
  * everything else still holds. SIM_DEBUG=1 prints the trace and the table.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
+import { expect, it } from 'vitest';
+import { useTestStore } from '../helpers/stack-fixture.ts';
 import { runSimulation } from './run-simulation.ts';
 
-let store: TestStore;
-beforeAll(async () => {
-  store = await startTestStore();
-});
-afterAll(async () => {
-  await store.close();
-});
+const store = useTestStore();
 
 it('never overcounts out of order under harsh faults (seed 1503)', async () => {
   const report = await runSimulation(store, 1503, {

@@ -7,8 +7,8 @@
  * allows aside: a dropped update's leftovers). A CI-size run here; `npm run fuzz` runs more
  * (SIM_RUNS, SIM_STEPS, SIM_SEED choose the size and the first seed, printed on failure).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStore, type TestStore } from '../helpers/store.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestStore } from '../helpers/stack-fixture.ts';
 import { runSimulation } from './run-simulation.ts';
 
 const RUNS = Number(process.env.SIM_RUNS ?? 4);
@@ -18,13 +18,7 @@ const FIRST_SEED = Number(process.env.SIM_SEED ?? 1);
 /** `npm run fuzz` runs these far bigger: the time allowed grows with the runs. */
 const TIMEOUT_MS = Math.max(600_000, RUNS * STEPS * 300);
 
-let store: TestStore;
-beforeAll(async () => {
-  store = await startTestStore();
-});
-afterAll(async () => {
-  await store.close();
-});
+const store = useTestStore();
 
 const FAULTS = { crashRate: 0.2, lostAckRate: 0.1, duplicateRate: 0.1, outageRate: 0 };
 

@@ -13,7 +13,7 @@ import { enqueuePing } from '../../../lib/events/store/outbox.ts';
 import { stopSubscription } from '../../../lib/events/store/subscription-health.ts';
 import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { ALICE, DAY0, groupMessage, post } from '../../helpers/lookup.ts';
+import { ALICE, DAY0, eraseContact, groupMessage, post } from '../../helpers/lookup.ts';
 import { gatedClient } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
@@ -144,12 +144,7 @@ describe('an erasure during the first attempt', () => {
       { pk: String(event?.pk), sk: String(event?.sk) },
     ]);
     await held.reached;
-    const erased = await lookup.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: lookup.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(lookup, ALICE);
     held.release();
     await dispatching;
     expect(posts.filter((b) => b.includes('contact.created'))).toEqual([]);

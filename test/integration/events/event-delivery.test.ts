@@ -16,7 +16,15 @@ import {
   verifyEvent,
 } from '../../helpers/event-receiver.ts';
 import { grantedClient } from '../../helpers/granted-client.ts';
-import { ALICE, DAY0, GROUP, groupMessage, post, type TestLookup } from '../../helpers/lookup.ts';
+import {
+  ALICE,
+  DAY0,
+  eraseContact,
+  GROUP,
+  groupMessage,
+  post,
+  type TestLookup,
+} from '../../helpers/lookup.ts';
 import { BOT, chatMemberUpdate, myChatMemberUpdate } from '../../helpers/member-updates.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
@@ -108,12 +116,7 @@ describe('subscriber events', () => {
     );
     await post(r.webhook, groupMessage({ ...alice, first_name: 'Alicia' }, { date: DAY0 + 120 }));
     await drain(r.dispatcher);
-    const deleted = await r.lookup.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: r.lookup.adminKey,
-    });
-    expect(deleted.status).toBe(204);
+    await eraseContact(r.lookup, ALICE);
     await drain(r.dispatcher);
 
     const events = received(r.secret);
@@ -230,12 +233,7 @@ describe('subscriber events', () => {
     await post(r.webhook, groupMessage(alice, { date: DAY0 }));
     await drain(r.dispatcher);
     expect(receiver.requests).toHaveLength(1);
-    const deleted = await r.lookup.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: r.lookup.adminKey,
-    });
-    expect(deleted.status).toBe(204);
+    await eraseContact(r.lookup, ALICE);
     receiver.answer = () => 200;
     clock += 15_000;
     await drain(r.dispatcher);

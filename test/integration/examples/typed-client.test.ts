@@ -4,7 +4,7 @@
  * against them), and it works against the local stack (npm start's code, over HTTP).
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   contactById,
   currentMembers,
@@ -17,38 +17,25 @@ import {
   tagContact,
 } from '../../../examples/typed-client/client.ts';
 import { API_TYPES_PATH, generateApiTypes } from '../../../examples/typed-client/generate-types.ts';
-import { type LocalStack, startLocalStack } from '../../../scripts/local/stack.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../../helpers/events.ts';
+import { postToWebhook, useLocalStack } from '../../helpers/local-stack.ts';
 import { ALICE, GROUP } from '../../helpers/lookup.ts';
-import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
 
 const DEV_API_KEY = 'dev-key-for-the-typed-client-test';
-let stack: LocalStack;
+const stack = useLocalStack({
+  env: {
+    TABLE_NAME: 'typed-client',
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    DEV_API_KEY,
+  },
+  host: '127.0.0.1',
+});
 let api: LookupClient;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TABLE_NAME: 'typed-client',
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      DEV_API_KEY,
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-    },
-    host: '127.0.0.1',
-    port: 0,
-  });
-  const posted = await fetch(`${stack.url}/telegram/webhook`, {
-    method: 'POST',
-    headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-    body: JSON.stringify(loadUpdate('group-message')),
-  });
-  expect(posted.status).toBe(200);
+  await postToWebhook(stack, loadUpdate('group-message'));
   api = lookupClient(stack.url, DEV_API_KEY);
-});
-afterAll(async () => {
-  await stack?.close();
 });
 
 describe('the typed example client', () => {

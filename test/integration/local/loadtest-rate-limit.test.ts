@@ -3,26 +3,13 @@
  * waits out the 429s together (not one retry storm per worker) and says it did, with what to
  * change.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatResult, runLoadTest } from '../../../scripts/loadtest-run.ts';
-import { type LocalStack, startLocalStack } from '../../../scripts/local/stack.ts';
-import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TELEGRAM_BOT_USERNAME: 'loadtest_bot',
-      RATE_LIMIT_RPS: '20',
-      RATE_LIMIT_BURST: '4',
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-    },
-    port: 0,
-  });
-});
-afterAll(async () => {
-  await stack.close();
+import { describe, expect, it } from 'vitest';
+import { formatResult, runLoadTest } from '../../../scripts/loadtest-run.ts';
+import { rateLimitEnv, useLocalStack } from '../../helpers/local-stack.ts';
+
+const stack = useLocalStack({
+  env: { TELEGRAM_BOT_USERNAME: 'loadtest_bot', ...rateLimitEnv(20, 4) },
 });
 
 describe('npm run loadtest against a rate-limited lookup API', () => {

@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listApiKeys } from '../../../lib/access/api-key-admin.ts';
 import { runApiKeyCli } from '../../../scripts/apikey-cli.ts';
-import { type LocalStack, startLocalStack } from '../../../scripts/local/stack.ts';
+import { startLocalStack } from '../../../scripts/local/stack.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { WEBHOOK_SECRET } from '../../helpers/events.ts';
+import { useLocalStack } from '../../helpers/local-stack.ts';
 import { ALICE } from '../../helpers/lookup.ts';
 import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
 
 const DEV_API_KEY = 'dev-key-for-the-local-stack-test';
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startLocalStack({
-    env: {
-      LOCAL_DB_PATH: 'memory',
-      TABLE_NAME: 'local-lookup',
-      TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      DEV_API_KEY,
-      RETENTION_DAYS: String(TEST_RETENTION_DAYS),
-    },
-    host: '127.0.0.1',
-    port: 0,
-  });
-});
-afterAll(async () => {
-  await stack.close();
+const stack = useLocalStack({
+  env: {
+    TABLE_NAME: 'local-lookup',
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    DEV_API_KEY,
+  },
+  host: '127.0.0.1',
 });
 
 const get = (path: string, init: RequestInit = {}) =>

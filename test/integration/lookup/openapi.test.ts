@@ -3,7 +3,7 @@ import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../../../lib/http/event.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { loadUpdate } from '../../fixtures/updates.ts';
+import { DIRECTORY_UPDATES, loadUpdate, loadUpdates } from '../../fixtures/updates.ts';
 import { telegramError } from '../../helpers/fake-bot-api.ts';
 import { validateJson } from '../../helpers/json-schema.ts';
 import {
@@ -30,13 +30,7 @@ beforeAll(async () => {
   ({ store, webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('contact-own'),
-    loadUpdate('contact-other'),
-    loadUpdate('users-shared'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('chat-member-restricted'),
-    loadUpdate('my-chat-member-added-group'),
+    ...loadUpdates(...DIRECTORY_UPDATES, 'chat-member-restricted', 'my-chat-member-added-group'),
   );
   const served = await api.call({ path: '/v1/openapi.json', key: null });
   expect(served.status).toBe(200);

@@ -3,7 +3,6 @@
  * sender (the dispatcher's) sends them to the fake Bot API, and the lookup reads the outcome.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import {
   person,
@@ -11,22 +10,23 @@ import {
   privateMessage,
   seedPrivateChats,
   sends,
+  sendUntilIdle,
+  sentTo,
   testSender,
 } from '../../helpers/broadcasts.ts';
 import { telegramError } from '../../helpers/fake-bot-api.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
 import {
+  eraseContact,
   GROUP,
   groupMessage,
   type LookupResponse,
   post,
-  type TestLookup,
+  postJson,
 } from '../../helpers/lookup.ts';
 import { recordRequests } from '../../helpers/request-log.ts';
-import { useStack } from '../../helpers/stack-fixture.ts';
-import type { TestStore } from '../../helpers/store.ts';
+import { useStack, useWriter } from '../../helpers/stack-fixture.ts';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
 const A = 2001;
 const B = 2002;
 const C = 2003;
@@ -37,34 +37,24 @@ const BLOCKER = 2005;
 const NEVER_SEEN = 2006;
 
 const stack = useStack();
-let store: TestStore;
-let webhook: WebhookHandler;
-let api: TestLookup;
-let writeKey: string;
+
+const rig = useWriter(stack, 'crm');
 
 beforeEach(async () => {
-  ({ store, webhook, lookup: api, writeKey } = await stack.writer('crm'));
-  await seedPrivateChats(webhook, [A, B, C, BLOCKER]);
+  await seedPrivateChats(rig.webhook, [A, B, C, BLOCKER]);
   await post(
-    webhook,
+    rig.webhook,
     groupMessage(person(GROUP_ONLY)),
     privateBotStatus(person(BLOCKER), 'kicked', 1764000500),
   );
 });
 
-function create(body: unknown, key = writeKey): Promise<LookupResponse> {
-  return api.call({
-    method: 'POST',
-    path: '/v1/broadcasts',
-    key,
-    headers: JSON_TYPE,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
+const create = (body: unknown, key = rig.writeKey): Promise<LookupResponse> =>
+  postJson(rig.api, '/v1/broadcasts', body, { key });
 
-const read = (id: string) => api.call({ path: `/v1/broadcasts/${id}` });
-const cancel = (id: string, key = writeKey) =>
-  api.call({ method: 'POST', path: `/v1/broadcasts/${id}/cancel`, key });
+const read = (id: string) => rig.api.call({ path: `/v1/broadcasts/${id}` });
+const cancel = (id: string, key = rig.writeKey) =>
+  rig.api.call({ method: 'POST', path: `/v1/broadcasts/${id}/cancel`, key });
 
 async function created(body: Record<string, unknown>): Promise<{ id: string; total: number }> {
   const response = await create({ text: 'Hello', ...body });
@@ -72,14 +62,7 @@ async function created(body: Record<string, unknown>): Promise<{ id: string; tot
   return response.body;
 }
 
-/** Runs the sender until nothing waits (each run is a slice, as the dispatcher's sweeps). */
-async function sendAll(sender = testSender(store, stack.botApi)) {
-  for (let i = 0; i < 50; i++) {
-    const run = await sender.run(5_000);
-    if (run.pending === 0) return;
-  }
-  throw new Error('broadcasts still pending after 50 runs');
-}
+const sendAll = (sender = testSender(rig.store, stack.botApi)) => sendUntilIdle(sender);
 
 describe('POST /v1/broadcasts', () => {
   it('answers 202 with the recipients who can be messaged, and sends each one message', async () => {
@@ -147,10 +130,10 @@ describe('POST /v1/broadcasts', () => {
 
   it('reaches a tag: contacts whose notes hold it', async () => {
     for (const id of [A, C, GROUP_ONLY]) {
-      const patched = await api.call({
+      const patched = await rig.api.call({
         method: 'PATCH',
         path: `/v1/contacts/${id}`,
-        key: writeKey,
+        key: rig.writeKey,
         headers: { 'content-type': 'application/merge-patch+json' },
         body: JSON.stringify({ tags: ['vip'] }),
       });
@@ -161,15 +144,16 @@ describe('POST /v1/broadcasts', () => {
     await sendAll();
 
     expect(total).toBe(2);
-    expect(
-      sends(stack.botApi)
-        .map((c) => Number(c.payload.chat_id))
-        .sort(),
-    ).toEqual([A, C]);
+    expect(sentTo(stack.botApi).sort()).toEqual([A, C]);
   });
 
   it("reaches a chat's current members only", async () => {
-    await post(webhook, groupMessage(person(A)), groupMessage(person(B)), groupMessage(person(C)));
+    await post(
+      rig.webhook,
+      groupMessage(person(A)),
+      groupMessage(person(B)),
+      groupMessage(person(C)),
+    );
     const left = (await import('../../fixtures/updates.ts')).loadUpdate('left-chat-member') as {
       update_id: number;
       message: { chat: { id: number }; from: unknown; left_chat_member: unknown; date: number };
@@ -179,17 +163,13 @@ describe('POST /v1/broadcasts', () => {
     left.message.from = { is_bot: false, ...person(C) };
     left.message.left_chat_member = { is_bot: false, ...person(C) };
     left.message.date = 1764000900;
-    await post(webhook, left);
+    await post(rig.webhook, left);
 
     const { total } = await created({ audience: { chatId: GROUP } });
     await sendAll();
 
     expect(total).toBe(2);
-    expect(
-      sends(stack.botApi)
-        .map((c) => Number(c.payload.chat_id))
-        .sort(),
-    ).toEqual([A, B]);
+    expect(sentTo(stack.botApi).sort()).toEqual([A, B]);
   });
 
   it('is done at once when nobody in the audience can be messaged', async () => {
@@ -254,10 +234,10 @@ describe('POST /v1/broadcasts', () => {
   });
 
   it('answers 415 for a body that is not application/json', async () => {
-    const response = await api.call({
+    const response = await rig.api.call({
       method: 'POST',
       path: '/v1/broadcasts',
-      key: writeKey,
+      key: rig.writeKey,
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ text: 'x', audience: { userIds: [A] } }),
     });
@@ -265,10 +245,10 @@ describe('POST /v1/broadcasts', () => {
   });
 
   it('needs a write key: a read key is 403 and nothing is created', async () => {
-    const response = await create({ text: 'x', audience: { userIds: [A] } }, api.readKey);
+    const response = await create({ text: 'x', audience: { userIds: [A] } }, rig.api.readKey);
 
     expect(response.status).toBe(403);
-    const list = await api.call({ path: '/v1/broadcasts' });
+    const list = await rig.api.call({ path: '/v1/broadcasts' });
     expect(list.body.items).toEqual([]);
   });
 
@@ -303,19 +283,13 @@ describe('idempotencyKey', () => {
     const replay = await create(body);
     expect(replay.body).toEqual({ ...first.body, status: 'done' });
     expect(sends(stack.botApi)).toHaveLength(2);
-    expect((await api.call({ path: '/v1/broadcasts' })).body.items).toHaveLength(1);
+    expect((await rig.api.call({ path: '/v1/broadcasts' })).body.items).toHaveLength(1);
   });
 
   it('takes the key from the Idempotency-Key header too, and refuses a header and body that differ', async () => {
     const body = JSON.stringify({ text: 'once', audience: { userIds: [A] } });
     const send = (headers: Record<string, string>, text = body) =>
-      api.call({
-        method: 'POST',
-        path: '/v1/broadcasts',
-        key: writeKey,
-        headers: { ...JSON_TYPE, ...headers },
-        body: text,
-      });
+      postJson(rig.api, '/v1/broadcasts', text, { key: rig.writeKey, headers });
 
     const first = await send({ 'idempotency-key': '"campaign-7"' });
     const again = await send({ 'idempotency-key': 'campaign-7' });
@@ -341,7 +315,7 @@ describe('idempotencyKey', () => {
     expect(other.status, other.raw).toBe(422);
     const byAdmin = await create(
       { text: 'different', audience: { userIds: [A] }, idempotencyKey: 'k1' },
-      api.adminKey,
+      rig.api.adminKey,
     );
     expect(byAdmin.status, byAdmin.raw).toBe(202);
   });
@@ -355,8 +329,8 @@ describe('GET /v1/broadcasts', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
 
-    const first = await api.call({ path: '/v1/broadcasts', query: { limit: '2' } });
-    const second = await api.call({
+    const first = await rig.api.call({ path: '/v1/broadcasts', query: { limit: '2' } });
+    const second = await rig.api.call({
       path: '/v1/broadcasts',
       query: { limit: '2', cursor: first.body.nextCursor },
     });
@@ -403,7 +377,7 @@ describe('POST /v1/broadcasts/{id}/cancel', () => {
     });
 
     // One at a time, and the broadcast read again before each send.
-    await sendAll(testSender(store, stack.botApi, { concurrency: 1, rate: 1 }));
+    await sendAll(testSender(rig.store, stack.botApi, { concurrency: 1, rate: 1 }));
 
     expect((await cancelled)?.status).toBe(200);
     expect(sends(stack.botApi)).toHaveLength(1);
@@ -412,7 +386,7 @@ describe('POST /v1/broadcasts/{id}/cancel', () => {
 
   it('answers 409 once a broadcast is done, 404 for an unknown one, and needs a write key', async () => {
     const { id } = await created({ audience: { userIds: [A] } });
-    expect((await cancel(id, api.readKey)).status).toBe(403);
+    expect((await cancel(id, rig.api.readKey)).status).toBe(403);
     await sendAll();
 
     expect((await cancel(id)).status).toBe(409);
@@ -440,7 +414,7 @@ describe('sending', () => {
     expect((await read(id)).body).toMatchObject({ status: 'done', sent: 1, blocked: 1, failed: 1 });
     expect(sends(stack.botApi)).toHaveLength(3);
     // The 403 is recorded on the contact, so the next broadcast leaves A out.
-    expect((await api.call({ path: `/v1/contacts/${A}` })).body.botBlocked).toBe(true);
+    expect((await rig.api.call({ path: `/v1/contacts/${A}` })).body.botBlocked).toBe(true);
     expect((await created({ audience: { userIds: [A, B, C] } })).total).toBe(2);
   });
 
@@ -458,7 +432,7 @@ describe('sending', () => {
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
 
-    await sendAll(testSender(store, stack.botApi, { concurrency: 1 }));
+    await sendAll(testSender(rig.store, stack.botApi, { concurrency: 1 }));
 
     expect((await read(id)).body).toMatchObject({ status: 'done', sent: 3 });
     const refusal = times.find((t) => !t.ok) as { at: number };
@@ -471,14 +445,14 @@ describe('sending', () => {
 
   it('sends in a short run (a local slice) as many messages as its slots allow, not one', async () => {
     const people = Array.from({ length: 30 }, (_, i) => 2100 + i);
-    await seedPrivateChats(webhook, people);
+    await seedPrivateChats(rig.webhook, people);
     await created({ audience: { userIds: people } });
 
     // 4 a second: a 1 s run holds 4 slots, which 4 of its 8 workers take at once; the others
     // find none left, which ends the run, but not the messages already paced (the run ended
     // at once, before any of them went, when that was done by moving its deadline). Fewer
-    // than 4 only when the store is slow before the first slot (a loaded machine).
-    const run = await testSender(store, stack.botApi, { rate: 4 }).run(1000);
+    // than 4 only when the rig.store is slow before the first slot (a loaded machine).
+    const run = await testSender(rig.store, stack.botApi, { rate: 4 }).run(1000);
 
     expect(run.sent).toBeGreaterThanOrEqual(2);
     expect(run.sent).toBeLessThanOrEqual(4);
@@ -502,12 +476,12 @@ describe('sending', () => {
     const { id } = await created({ audience: { userIds: [A, B, C] } });
     const client = createDocumentClient({
       region: 'us-east-1',
-      endpoint: store.endpoint,
+      endpoint: rig.store.endpoint,
       maxAttempts: 1,
     });
     const log = recordRequests(client);
     let clock = Date.now();
-    const sender = testSender({ ...store, client }, stack.botApi, {
+    const sender = testSender({ ...rig.store, client }, stack.botApi, {
       concurrency: 1,
       now: () => clock,
       sleep: async (ms) => {
@@ -542,7 +516,7 @@ describe('sending', () => {
     const { id } = await created({ audience: { userIds: [A, B, C] } });
     let clock = Date.now();
     // A fake clock: a retry's backoff would pass at once (there must be none).
-    const sender = testSender(store, stack.botApi, {
+    const sender = testSender(rig.store, stack.botApi, {
       now: () => clock,
       sleep: async (ms) => {
         clock += ms;
@@ -567,7 +541,7 @@ describe('sending', () => {
     });
     const { id } = await created({ audience: { userIds: [A, B] } });
 
-    await sendAll(testSender(store, stack.botApi, { timeoutMs: 300 }));
+    await sendAll(testSender(rig.store, stack.botApi, { timeoutMs: 300 }));
 
     expect((await read(id)).body).toMatchObject({ status: 'done', sent: 1, unknown: 1 });
     expect(sends(stack.botApi).filter((c) => c.payload.chat_id === A)).toHaveLength(1);
@@ -575,7 +549,7 @@ describe('sending', () => {
 
   it('checks each recipient again before sending: one who blocked the bot meanwhile is not sent to', async () => {
     const { id } = await created({ audience: { userIds: [A, B] } });
-    await post(webhook, privateBotStatus(person(B), 'kicked', 1764001000));
+    await post(rig.webhook, privateBotStatus(person(B), 'kicked', 1764001000));
 
     await sendAll();
 
@@ -585,25 +559,21 @@ describe('sending', () => {
 
   it('honours a /stop sent while the broadcast waits: that recipient is skipped', async () => {
     const { id } = await created({ audience: { userIds: [A, B, C] } });
-    await post(webhook, privateMessage(person(B), 1764001000, '/stop'));
+    await post(rig.webhook, privateMessage(person(B), 1764001000, '/stop'));
 
     await sendAll();
 
-    expect(
-      sends(stack.botApi)
-        .map((c) => Number(c.payload.chat_id))
-        .sort(),
-    ).toEqual([A, C]);
+    expect(sentTo(stack.botApi).sort()).toEqual([A, C]);
     expect((await read(id)).body).toMatchObject({ status: 'done', sent: 2, skipped: 1 });
     // /start undoes it: the next broadcast reaches B again.
-    await post(webhook, privateMessage(person(B), 1764001100, '/start'));
+    await post(rig.webhook, privateMessage(person(B), 1764001100, '/start'));
     await created({ text: 'again', audience: { userIds: [B] } });
     await sendAll();
     expect(sends(stack.botApi).filter((c) => c.payload.chat_id === B)).toHaveLength(1);
   });
 
   it('leaves out of a new broadcast a contact who sent /stop', async () => {
-    await post(webhook, privateMessage(person(A), 1764001000, '/stop'));
+    await post(rig.webhook, privateMessage(person(A), 1764001000, '/stop'));
 
     const { total } = await created({ audience: { userIds: [A, B] } });
 
@@ -612,12 +582,7 @@ describe('sending', () => {
 
   it('skips a recipient erased meanwhile', async () => {
     const { id } = await created({ audience: { userIds: [A, B] } });
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${A}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(rig.api, A);
 
     await sendAll();
 
@@ -634,7 +599,7 @@ describe('sending', () => {
     );
     const lines: string[] = [];
     const sender = createBroadcastSender({
-      store,
+      store: rig.store,
       botApi: createBotApi({ apiRoot: stack.botApi.url }),
       rate: 30,
       log: (message) => lines.push(message),
@@ -652,24 +617,19 @@ describe('sending', () => {
     expect((await cancel(id)).status).toBe(200);
     expect(await sender.run(1000)).toMatchObject({ pending: 1, finished: 1, sent: 0 });
 
-    expect(await listPendingBroadcasts(store)).toEqual([]);
+    expect(await listPendingBroadcasts(rig.store)).toEqual([]);
     expect((await read(id)).body).toMatchObject({ status: 'cancelled', skipped: 1, sent: 0 });
     expect(stack.botApi.calls).toHaveLength(0);
   });
 
   it('answers 503 at once when no bot token is configured, and stores nothing', async () => {
-    const noToken = await stack.lookup({ store, token: null });
-    const response = await noToken.call({
-      method: 'POST',
-      path: '/v1/broadcasts',
-      key: noToken.adminKey,
-      headers: JSON_TYPE,
-      body: JSON.stringify({ text: 'Hello', audience: { userIds: [A] } }),
-    });
+    const noToken = await stack.lookup({ store: rig.store, token: null });
+    const body = { text: 'Hello', audience: { userIds: [A] } };
+    const response = await postJson(noToken, '/v1/broadcasts', body, { key: noToken.adminKey });
 
     expect(response.status, response.raw).toBe(503);
     expect(response.body.detail).toMatch(/TELEGRAM_BOT_TOKEN/);
-    expect((await api.call({ path: '/v1/broadcasts' })).body.items).toEqual([]);
+    expect((await rig.api.call({ path: '/v1/broadcasts' })).body.items).toEqual([]);
   });
 
   it('sends broadcasts oldest first, and a new message to the same person waits a second', async () => {

@@ -18,7 +18,7 @@ import { testSender } from '../../helpers/broadcasts.ts';
 import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
 import { telegramError } from '../../helpers/fake-bot-api.ts';
 import { captureLogs, type LogCapture } from '../../helpers/log-capture.ts';
-import { post } from '../../helpers/lookup.ts';
+import { eraseContact, post } from '../../helpers/lookup.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
 const ZELDA = 1001;
@@ -144,12 +144,7 @@ describe('log lines of a person’s whole life', () => {
       telegramError(400, 'Bad Request: message text "Zelda Quixotemarsh, +15557654321" is invalid'),
     );
     await post(webhook, update('forget-command'), update('callback-query-forget-confirm'));
-    const erased = await lookup.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ZELDA}`,
-      key: lookup.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(lookup, ZELDA);
     await sweep();
 
     const entries = logs.entries();

@@ -34,6 +34,12 @@ const channel = {
   username: 'test_channel',
 };
 
+/** Bob's membership in the group as a fact: its `fields` and the `event` that made it. */
+const bobInGroup = (
+  fields: { source: string; status: string; isMember: boolean; wasMember?: boolean },
+  event: Record<string, unknown>,
+) => ({ userId: 1002, chatId: -100200300, ...fields, event });
+
 function factsOf(name: UpdateFixtureName, change?: (update: Record<string, unknown>) => void) {
   const update = loadUpdate(name, { asWritten: true });
   change?.(update);
@@ -216,15 +222,11 @@ describe('extractFacts', () => {
       expect(facts.people).toStrictEqual([alice, bob]);
       expect(facts.chats).toStrictEqual([group]);
       expect(facts.memberships).toStrictEqual([
-        {
-          userId: 1002,
-          chatId: -100200300,
-          source: 'join',
-          status: 'member',
-          isMember: true,
+        bobInGroup(
           // Alice added Bob.
-          event: { kind: 'join', fromStatus: 'left', toStatus: 'member', actorId: 1001 },
-        },
+          { source: 'join', status: 'member', isMember: true },
+          { kind: 'join', fromStatus: 'left', toStatus: 'member', actorId: 1001 },
+        ),
       ]);
       expect(facts.message).toBeUndefined();
     });
@@ -246,14 +248,10 @@ describe('extractFacts', () => {
 
       expect(facts.people).toStrictEqual([bob]);
       expect(facts.memberships).toStrictEqual([
-        {
-          userId: 1002,
-          chatId: -100200300,
-          source: 'leave',
-          status: 'left',
-          isMember: false,
-          event: { kind: 'leave', fromStatus: 'member', toStatus: 'left', actorId: 1002 },
-        },
+        bobInGroup(
+          { source: 'leave', status: 'left', isMember: false },
+          { kind: 'leave', fromStatus: 'member', toStatus: 'left', actorId: 1002 },
+        ),
       ]);
       expect(facts.message).toBeUndefined();
     });
@@ -299,15 +297,10 @@ describe('extractFacts', () => {
       expect(facts.people).toStrictEqual([alice, bob]);
       expect(facts.chats).toStrictEqual([group]);
       expect(facts.memberships).toStrictEqual([
-        {
-          userId: 1002,
-          chatId: -100200300,
-          source: 'chat_member',
-          status: 'restricted',
-          isMember: true,
-          wasMember: true,
-          event: { kind: 'change', fromStatus: 'member', toStatus: 'restricted', actorId: 1001 },
-        },
+        bobInGroup(
+          { source: 'chat_member', status: 'restricted', isMember: true, wasMember: true },
+          { kind: 'change', fromStatus: 'member', toStatus: 'restricted', actorId: 1001 },
+        ),
       ]);
       expect(facts.message).toBeUndefined();
     });
@@ -324,20 +317,10 @@ describe('extractFacts', () => {
       const facts = factsOf('chat-member-admin');
 
       expect(facts.memberships).toStrictEqual([
-        {
-          userId: 1002,
-          chatId: -100200300,
-          source: 'chat_member',
-          status: 'administrator',
-          isMember: true,
-          wasMember: true,
-          event: {
-            kind: 'change',
-            fromStatus: 'member',
-            toStatus: 'administrator',
-            actorId: 1001,
-          },
-        },
+        bobInGroup(
+          { source: 'chat_member', status: 'administrator', isMember: true, wasMember: true },
+          { kind: 'change', fromStatus: 'member', toStatus: 'administrator', actorId: 1001 },
+        ),
       ]);
     });
 

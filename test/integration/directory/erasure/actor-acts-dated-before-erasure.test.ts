@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import type { StoreContext } from '../../../../lib/store/client.ts';
 import { scanTable, tracesOf } from '../../../helpers/erasure-scan.ts';
-import { groupMessage, post, type TestLookup } from '../../../helpers/lookup.ts';
+import { eraseContact, groupMessage, post, type TestLookup } from '../../../helpers/lookup.ts';
 import { chatMemberUpdate } from '../../../helpers/member-updates.ts';
 import { gatedClient, nowSeconds } from '../../../helpers/recorder-rig.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
@@ -39,12 +39,7 @@ const addsCarol = (t: number) =>
   chatMemberUpdate({ chat, actor: alice, member: CAROL, from: 'left', to: 'member', date: t + 5 });
 
 async function erase() {
-  const deleted = await api.call({
-    method: 'DELETE',
-    path: `/v1/contacts/${ALICE_ID}`,
-    key: api.adminKey,
-  });
-  expect(deleted.status).toBe(204);
+  await eraseContact(api, ALICE_ID);
 }
 
 /** Alice writes, is erased, then her adding Carol (sent before the erasure) arrives. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { privateMessage, sends } from '../../../helpers/broadcasts.ts';
 import { scanTable, tracesOf } from '../../../helpers/erasure-scan.ts';
-import { post } from '../../../helpers/lookup.ts';
+import { eraseContact, post } from '../../../helpers/lookup.ts';
 import { gatedClient, nowSeconds } from '../../../helpers/recorder-rig.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../../helpers/store.ts';
@@ -35,12 +35,7 @@ describe('a direct message racing her erasure', () => {
       body: JSON.stringify({ text: 'Your order shipped' }),
     });
     await claim.reached;
-    const deleted = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE_ID}`,
-      key: api.adminKey,
-    });
-    expect(deleted.status).toBe(204);
+    await eraseContact(api, ALICE_ID);
     claim.release();
     const answer = await sending;
     expect(answer.status, answer.raw).toBe(404);

@@ -19,57 +19,46 @@ import {
   putBroadcast,
 } from '../../../../lib/messaging/store/broadcasts.ts';
 import { readEligibility } from '../../../../lib/messaging/store/messaging-eligibility.ts';
-import { person, privateMessage, sends, testSender } from '../../../helpers/broadcasts.ts';
+import {
+  person,
+  privateMessage,
+  sendUntilIdle,
+  sentTo,
+  testSender,
+} from '../../../helpers/broadcasts.ts';
 import { tracesOf } from '../../../helpers/erasure-scan.ts';
-import type { TestLookup } from '../../../helpers/lookup.ts';
+import { postJson } from '../../../helpers/lookup.ts';
 import { nowSeconds, record } from '../../../helpers/recorder-rig.ts';
-import { useStack } from '../../../helpers/stack-fixture.ts';
-import type { TestStore } from '../../../helpers/store.ts';
+import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
 
 const ERIN = 7_310_001;
 const OLIVER = 7_310_002;
 const erin = { id: ERIN, names: [`P${ERIN}`] };
 
 const stack = useStack();
-let store: TestStore;
-let api: TestLookup;
-let writeKey: string;
 let t0: number;
 
+const rig = useWriter(stack, 'crm');
+
 beforeEach(async () => {
-  ({ store, lookup: api, writeKey } = await stack.writer('crm'));
   t0 = nowSeconds() - 600;
-  for (const id of [ERIN, OLIVER]) await record(store, privateMessage(person(id), t0), t0);
+  for (const id of [ERIN, OLIVER]) await record(rig.store, privateMessage(person(id), t0), t0);
 });
 
 async function createBroadcast(userIds: number[]): Promise<{ id: string; total: number }> {
-  const response = await api.call({
-    method: 'POST',
-    path: '/v1/broadcasts',
-    key: writeKey,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: 'Sale', audience: { userIds } }),
-  });
+  const body = { text: 'Sale', audience: { userIds } };
+  const response = await postJson(rig.api, '/v1/broadcasts', body, { key: rig.writeKey });
   expect(response.status, response.raw).toBe(202);
   return response.body;
 }
 
-/** Runs the sender until nothing waits, as the dispatcher's sweeps do. */
-async function sendAll(sender = testSender(store, stack.botApi)) {
-  for (let i = 0; i < 50; i++) {
-    const run = await sender.run(5_000);
-    if (run.pending === 0) return;
-  }
-  throw new Error('broadcasts still pending after 50 runs');
-}
+const sendAll = (sender = testSender(rig.store, stack.botApi)) => sendUntilIdle(sender);
 
 /** She opens the bot again (`/start`), `at` (epoch seconds). */
-const comesBack = (at: number) => record(store, privateMessage(person(ERIN), at, '/start'), at);
-
-const sentTo = () => sends(stack.botApi).map((call) => Number(call.payload.chat_id));
+const comesBack = (at: number) => record(rig.store, privateMessage(person(ERIN), at, '/start'), at);
 
 async function countsOf(id: string) {
-  const { body } = await api.call({ path: `/v1/broadcasts/${id}` });
+  const { body } = await rig.api.call({ path: `/v1/broadcasts/${id}` });
   return body;
 }
 
@@ -77,31 +66,31 @@ describe('a broadcast created before an erasure', () => {
   it('never reaches her, even after she opens the bot again', async () => {
     const { id } = await createBroadcast([ERIN, OLIVER]);
     const now = nowSeconds();
-    await eraseUser(store, ERIN, now + 1);
+    await eraseUser(rig.store, ERIN, now + 1);
     await comesBack(now + 3);
-    expect((await readEligibility(store, ERIN)).known).toBe(true);
+    expect((await readEligibility(rig.store, ERIN)).known).toBe(true);
 
     await sendAll();
 
-    expect(sentTo()).toEqual([OLIVER]);
+    expect(sentTo(stack.botApi)).toEqual([OLIVER]);
     expect(await countsOf(id)).toMatchObject({ status: 'done', total: 2, sent: 1, skipped: 1 });
   });
 
   it('keeps no recipient of hers once she is erased', async () => {
     await createBroadcast([ERIN, OLIVER]);
-    await eraseUser(store, ERIN, nowSeconds() + 1);
+    await eraseUser(rig.store, ERIN, nowSeconds() + 1);
 
-    expect(await tracesOf(store, erin)).toEqual([]);
+    expect(await tracesOf(rig.store, erin)).toEqual([]);
   });
 
   it('keeps nothing of her after she was sent it (her recipient, the sender lease)', async () => {
     const { id } = await createBroadcast([ERIN, OLIVER]);
     await sendAll();
-    expect(sentTo().sort()).toEqual([ERIN, OLIVER]);
+    expect(sentTo(stack.botApi).sort()).toEqual([ERIN, OLIVER]);
 
-    await eraseUser(store, ERIN, nowSeconds() + 1);
+    await eraseUser(rig.store, ERIN, nowSeconds() + 1);
 
-    expect(await tracesOf(store, erin)).toEqual([]);
+    expect(await tracesOf(rig.store, erin)).toEqual([]);
     // Finished before her erasure: its counts are the broadcast's own, and stay.
     expect(await countsOf(id)).toMatchObject({ total: 2, sent: 2, skipped: 0 });
   });
@@ -112,9 +101,9 @@ describe('an erasure racing a broadcast', () => {
     const createdAt = Date.now();
     const id = newBroadcastId();
     // Her eligibility was read before the erasure; her recipient lands after it.
-    await eraseUser(store, ERIN, nowSeconds() + 1);
-    await writeRecipients(store, id, [ERIN, OLIVER], expiryOf(createdAt), createdAt);
-    await putBroadcast(store, {
+    await eraseUser(rig.store, ERIN, nowSeconds() + 1);
+    await writeRecipients(rig.store, id, [ERIN, OLIVER], expiryOf(createdAt), createdAt);
+    await putBroadcast(rig.store, {
       id,
       status: 'queued',
       total: 2,
@@ -127,11 +116,11 @@ describe('an erasure racing a broadcast', () => {
 
     await sendAll();
 
-    expect(sentTo()).toEqual([OLIVER]);
+    expect(sentTo(stack.botApi)).toEqual([OLIVER]);
     // She came back: her own partition holds her new life; nothing else holds her.
-    const elsewhere = (await tracesOf(store, erin)).filter((t) => t.pk !== `USER#${ERIN}`);
+    const elsewhere = (await tracesOf(rig.store, erin)).filter((t) => t.pk !== `USER#${ERIN}`);
     expect(elsewhere).toEqual([]);
-    expect((await getBroadcast(store, id, true))?.counts).toEqual({
+    expect((await getBroadcast(rig.store, id, true))?.counts).toEqual({
       sent: 1,
       failed: 0,
       blocked: 0,
@@ -143,17 +132,17 @@ describe('an erasure racing a broadcast', () => {
   it('sends nothing to one erased while claimed, and the claimer records the rest cleanly', async () => {
     const { id } = await createBroadcast([ERIN, OLIVER]);
     // The erasure lands between her claim and the read before the request.
-    const sender = testSender(store, stack.botApi, {
+    const sender = testSender(rig.store, stack.botApi, {
       eligibility: async (ctx, userId) => {
-        if (userId === ERIN) await eraseUser(store, ERIN, nowSeconds() + 1); // the lookup erases, not the sender
+        if (userId === ERIN) await eraseUser(rig.store, ERIN, nowSeconds() + 1); // the lookup erases, not the sender
         return readEligibility(ctx, userId);
       },
     });
 
     await sendAll(sender);
 
-    expect(sentTo()).toEqual([OLIVER]);
-    expect(await tracesOf(store, erin)).toEqual([]);
+    expect(sentTo(stack.botApi)).toEqual([OLIVER]);
+    expect(await tracesOf(rig.store, erin)).toEqual([]);
     expect(await countsOf(id)).toMatchObject({ status: 'done', total: 2, sent: 1, skipped: 1 });
   });
 
@@ -161,19 +150,19 @@ describe('an erasure racing a broadcast', () => {
     const { id } = await createBroadcast([ERIN, OLIVER]);
     // The erasure lands after the read, while her message is on its way: it goes (what
     // finishes during a request cannot stop it), and its record finds her recipient gone.
-    const sender = testSender(store, stack.botApi, {
+    const sender = testSender(rig.store, stack.botApi, {
       eligibility: async (ctx, userId) => {
         const eligibility = await readEligibility(ctx, userId);
-        if (userId === ERIN) await eraseUser(store, ERIN, nowSeconds() + 1); // the lookup erases, not the sender
+        if (userId === ERIN) await eraseUser(rig.store, ERIN, nowSeconds() + 1); // the lookup erases, not the sender
         return eligibility;
       },
     });
 
     await sendAll(sender);
 
-    expect(sentTo().sort()).toEqual([ERIN, OLIVER]);
-    expect(await tracesOf(store, erin)).toEqual([]);
-    const { recipients } = await readRecipients(store, id, { limit: 10 });
+    expect(sentTo(stack.botApi).sort()).toEqual([ERIN, OLIVER]);
+    expect(await tracesOf(rig.store, erin)).toEqual([]);
+    const { recipients } = await readRecipients(rig.store, id, { limit: 10 });
     expect(recipients.map((r) => r.userId)).toEqual([OLIVER]);
     expect(await countsOf(id)).toMatchObject({ status: 'done', total: 2, sent: 1, skipped: 1 });
   });

@@ -4,16 +4,14 @@
  * recipient) stays through the first erasure and goes with the next one; and an idempotent
  * broadcast retried after she came back is not sent again.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import type { StoreContext } from '../../../../lib/store/client.ts';
+import { describe, expect, it } from 'vitest';
 import { privateMessage, sends, testSender } from '../../../helpers/broadcasts.ts';
 import { tracesOf } from '../../../helpers/erasure-scan.ts';
 import { contactCard } from '../../../helpers/event-rig.ts';
-import { post, type TestLookup } from '../../../helpers/lookup.ts';
+import { eraseContact, post } from '../../../helpers/lookup.ts';
 import { chatMemberUpdate } from '../../../helpers/member-updates.ts';
 import { nowSeconds } from '../../../helpers/recorder-rig.ts';
-import { useStack } from '../../../helpers/stack-fixture.ts';
+import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -25,33 +23,19 @@ const alice = { id: ALICE_ID, first_name: 'Alicia', last_name: 'Quartermain' };
 const bob = { id: BOB_ID, first_name: 'Bobby' };
 const aliceTraces = { id: ALICE_ID, names: ['Alicia', 'Quartermain'], phones: [PHONE] };
 
-let store: StoreContext;
-let webhook: WebhookHandler;
-let api: TestLookup;
-let writeKey: string;
-
-beforeEach(async () => {
-  ({ store, webhook, lookup: api, writeKey } = await stack.writer('sender'));
-});
+const rig = useWriter(stack, 'sender');
 
 describe('a person who comes back after an erasure', () => {
   const CAROL = { id: 7_003_003, first_name: 'Carolyn' };
   const chat = { id: -1_007_003_000, type: 'supergroup' as const, title: 'Group' };
   const digits = PHONE.slice(1);
 
-  const erase = async () => {
-    const deleted = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE_ID}`,
-      key: api.adminKey,
-    });
-    expect(deleted.status).toBe(204);
-  };
+  const erase = () => eraseContact(rig.api, ALICE_ID);
 
   /** Everything of her new life: her phone, cards of her, an act as admin, a DM, a broadcast. */
   async function newLife(from: number) {
     await post(
-      webhook,
+      rig.webhook,
       privateMessage(alice, from, '/start'),
       contactCard(
         alice,
@@ -75,18 +59,18 @@ describe('a person who comes back after an erasure', () => {
         date: from + 4,
       }),
     );
-    const dm = await api.call({
+    const dm = await rig.api.call({
       method: 'POST',
       path: `/v1/contacts/${ALICE_ID}/messages`,
-      key: writeKey,
+      key: rig.writeKey,
       headers: { ...JSON_TYPE, 'idempotency-key': 'new-life' },
       body: JSON.stringify({ text: 'Welcome back' }),
     });
     expect(dm.status, dm.raw).toBe(201);
-    const broadcast = await api.call({
+    const broadcast = await rig.api.call({
       method: 'POST',
       path: '/v1/broadcasts',
-      key: writeKey,
+      key: rig.writeKey,
       headers: JSON_TYPE,
       body: JSON.stringify({ text: 'News', audience: { userIds: [ALICE_ID] } }),
     });
@@ -95,12 +79,12 @@ describe('a person who comes back after an erasure', () => {
 
   it('keeps all of her new life through the first erasure, and loses it to a second', async () => {
     const t = nowSeconds() - 600;
-    await post(webhook, privateMessage(alice, t, '/start'));
+    await post(rig.webhook, privateMessage(alice, t, '/start'));
     await erase();
-    const before = (await tracesOf(store, aliceTraces)).length;
+    const before = (await tracesOf(rig.store, aliceTraces)).length;
     expect(before).toBe(0);
     await newLife(nowSeconds() + 2);
-    const kept = await tracesOf(store, aliceTraces);
+    const kept = await tracesOf(rig.store, aliceTraces);
     // Her new life is stored, also in others' items (Bob's cards, Carol's event, the DM key,
     // the broadcast recipient): the first erasure removed none of it.
     const where = new Set(kept.map((trace) => trace.pk.replace(/#.*$/, '')));
@@ -110,38 +94,33 @@ describe('a person who comes back after an erasure', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await erase();
-    expect(await tracesOf(store, aliceTraces)).toEqual([]);
+    expect(await tracesOf(rig.store, aliceTraces)).toEqual([]);
   });
 });
 
 describe('a broadcast under one Idempotency-Key', () => {
   it('is not created or sent again when retried after she was erased and came back', async () => {
     const t = nowSeconds() - 600;
-    await post(webhook, privateMessage(alice, t, '/start'));
+    await post(rig.webhook, privateMessage(alice, t, '/start'));
     const create = () =>
-      api.call({
+      rig.api.call({
         method: 'POST',
         path: '/v1/broadcasts',
-        key: writeKey,
+        key: rig.writeKey,
         headers: { ...JSON_TYPE, 'idempotency-key': 'news-1' },
         body: JSON.stringify({ text: 'News', audience: { userIds: [ALICE_ID] } }),
       });
     const first = await create();
     expect(first.status, first.raw).toBe(202);
-    await testSender(store, stack.botApi).run(3000);
+    await testSender(rig.store, stack.botApi).run(3000);
     expect(sends(stack.botApi)).toHaveLength(1);
-    const deleted = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE_ID}`,
-      key: api.adminKey,
-    });
-    expect(deleted.status).toBe(204);
-    await post(webhook, privateMessage(alice, nowSeconds() + 5, '/start'));
+    await eraseContact(rig.api, ALICE_ID);
+    await post(rig.webhook, privateMessage(alice, nowSeconds() + 5, '/start'));
 
     const again = await create();
     expect(again.status, again.raw).toBe(202);
     expect(again.body.id).toBe(first.body.id);
-    await testSender(store, stack.botApi).run(3000);
+    await testSender(rig.store, stack.botApi).run(3000);
     expect(sends(stack.botApi)).toHaveLength(1);
   });
 });

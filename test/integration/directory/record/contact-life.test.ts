@@ -19,8 +19,35 @@ import { faultyClient, scriptedClient } from '../../../helpers/faults.ts';
 import { ALICE } from '../../../helpers/lookup.ts';
 import { aliceLeftovers, message, record } from '../../../helpers/recorder-rig.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
+import type { TestStore } from '../../../helpers/store.ts';
 
 const stack = useStack();
+
+/**
+ * Records `update` (received at `receivedAt`) on a client where Alice's erasure (at
+ * `erasedAt`) runs whole between the update's round (its gate write created the month) and its
+ * LIFE write, and the attempt dies after the call `dieAfter` picks: expects it to fail, and
+ * the erasure to have run.
+ */
+async function crashWithErasureBeforeLife(
+  store: TestStore,
+  update: unknown,
+  receivedAt: number,
+  options: { erasedAt: number; dieAfter: (command: string, input: string) => boolean },
+): Promise<void> {
+  let erased = false;
+  const dying = scriptedClient(store.endpoint, {
+    before: async (command, input) => {
+      if (!erased && isLifeWrite(command, input)) {
+        erased = true;
+        await eraseUser(store, ALICE, options.erasedAt);
+      }
+    },
+    dieAfter: options.dieAfter,
+  });
+  await expect(record({ ...store, client: dying.client }, update, receivedAt)).rejects.toThrow();
+  expect(erased).toBe(true);
+}
 
 describe('LIFE: duplicates, erasures and crashes', () => {
   const T0 = Date.UTC(2025, 11, 10, 12, 0) / 1000;
@@ -127,20 +154,7 @@ describe('LIFE: an erasure racing the first update, which crashes and is redeliv
       const store = await stack.freshTable();
       const first = message(CHAT_A, T0);
       first.update_id = 900;
-      // The erasure runs whole between the update's round (its gate write created December)
-      // and its LIFE write; then the attempt dies after `dieAfter`'s call.
-      let erased = false;
-      const dying = scriptedClient(store.endpoint, {
-        before: async (command, input) => {
-          if (!erased && isLifeWrite(command, input)) {
-            erased = true;
-            await eraseUser(store, ALICE, ERASED_AT);
-          }
-        },
-        dieAfter,
-      });
-      await expect(record({ ...store, client: dying.client }, first, T0 + 5)).rejects.toThrow();
-      expect(erased).toBe(true);
+      await crashWithErasureBeforeLife(store, first, T0 + 5, { erasedAt: ERASED_AT, dieAfter });
       // Telegram redelivers it (it is older than the erasure: nothing of it may stay).
       const again = await record(store, first, T0 + 30);
       expect(again.stale).toBe(true);
@@ -169,17 +183,10 @@ describe('LIFE: an erasure racing the first update, which crashes and is dropped
     const store = await stack.freshTable();
     const first = message(CHAT_A, T0);
     first.update_id = 910;
-    let erased = false;
-    const dying = scriptedClient(store.endpoint, {
-      before: async (command, input) => {
-        if (!erased && isLifeWrite(command, input)) {
-          erased = true;
-          await eraseUser(store, ALICE, ERASED_AT);
-        }
-      },
+    await crashWithErasureBeforeLife(store, first, T0 + 5, {
+      erasedAt: ERASED_AT,
       dieAfter: isLifeWrite,
     });
-    await expect(record({ ...store, client: dying.client }, first, T0 + 5)).rejects.toThrow();
     // Telegram gives up on it: no redelivery settles what it left.
     expect((await life(store))?.w).toBe(910);
     const back = message(CHAT_B, FEB);

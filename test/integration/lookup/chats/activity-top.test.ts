@@ -3,7 +3,13 @@
  * members, through the real webhook and lookup handlers.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hourGrid, post, type TestLookup } from '../../../helpers/lookup.ts';
+import {
+  activityOf,
+  eraseContact,
+  hourGrid,
+  post,
+  type TestLookup,
+} from '../../../helpers/lookup.ts';
 import {
   at,
   type ChatRef,
@@ -102,10 +108,7 @@ const JANUARY_HOURS: [number, number, number][] = [
 
 describe('GET /v1/chats/{chatId}/activity', () => {
   it('counts distinct senders, joins and leaves per day, and messages by weekday and hour', async () => {
-    const response = await api.call({
-      path: `/v1/chats/${CHAT.id}/activity`,
-      query: { from: '2026-01-05', to: '2026-01-11' },
-    });
+    const response = await activityOf(api, { chat: CHAT.id }, '2026-01-05', '2026-01-11');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       days: [
@@ -124,10 +127,7 @@ describe('GET /v1/chats/{chatId}/activity', () => {
   });
 
   it('counts hours over every whole month the range touches, days only within it', async () => {
-    const response = await api.call({
-      path: `/v1/chats/${CHAT.id}/activity`,
-      query: { from: '2026-01-20', to: '2026-02-10' },
-    });
+    const response = await activityOf(api, { chat: CHAT.id }, '2026-01-20', '2026-02-10');
     expect(response.status).toBe(200);
     expect(response.body.days).toEqual([
       { date: '2026-02-02', messages: 1, activeMembers: 1, joins: 0, leaves: 0 },
@@ -143,10 +143,7 @@ describe('GET /v1/chats/{chatId}/activity', () => {
   });
 
   it('leaves out the days of the months it reads that are outside the range', async () => {
-    const response = await api.call({
-      path: `/v1/chats/${CHAT.id}/activity`,
-      query: { from: '2026-01-07', to: '2026-01-07' },
-    });
+    const response = await activityOf(api, { chat: CHAT.id }, '2026-01-07', '2026-01-07');
     expect(response.body.days).toEqual([
       { date: '2026-01-07', messages: 0, activeMembers: 0, joins: 1, leaves: 2 },
     ]);
@@ -156,10 +153,7 @@ describe('GET /v1/chats/{chatId}/activity', () => {
 
 describe('GET /v1/contacts/{userId}/activity', () => {
   it("counts the user's messages by day and by weekday and hour", async () => {
-    const alice = await api.call({
-      path: `/v1/contacts/${ALICE.id}/activity`,
-      query: { from: '2026-01-05', to: '2026-01-11' },
-    });
+    const alice = await activityOf(api, { contact: ALICE.id }, '2026-01-05', '2026-01-11');
     expect(alice.status).toBe(200);
     expect(alice.body).toEqual({
       days: [
@@ -170,10 +164,7 @@ describe('GET /v1/contacts/{userId}/activity', () => {
       hours: hourGrid([0, 9, 5], [1, 8, 1], [6, 23, 1]),
       hoursRange: { from: '2026-01-01', to: '2026-01-31' },
     });
-    const bob = await api.call({
-      path: `/v1/contacts/${BOB.id}/activity`,
-      query: { from: '2026-01-01', to: '2026-02-28' },
-    });
+    const bob = await activityOf(api, { contact: BOB.id }, '2026-01-01', '2026-02-28');
     // The redelivered Tuesday message counted once.
     expect(bob.body).toEqual({
       days: [
@@ -300,12 +291,7 @@ describe('GET /v1/chats/{chatId}/top', () => {
 // Last: it erases a member of the shared story.
 describe('erasure and activity', () => {
   it("takes the member out of top, and leaves the chat's anonymous counts", async () => {
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${HANA.id}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(api, HANA.id);
     const top = await api.call({
       path: `/v1/chats/${CHAT.id}/top`,
       query: { from: '2026-01-01', to: '2026-01-31' },
@@ -316,17 +302,11 @@ describe('erasure and activity', () => {
       CAROL.id,
       GUS.id,
     ]);
-    const activity = await api.call({
-      path: `/v1/chats/${CHAT.id}/activity`,
-      query: { from: '2026-01-08', to: '2026-01-08' },
-    });
+    const activity = await activityOf(api, { chat: CHAT.id }, '2026-01-08', '2026-01-08');
     expect(activity.body.days).toEqual([
       { date: '2026-01-08', messages: 4, activeMembers: 2, joins: 0, leaves: 0 },
     ]);
-    const own = await api.call({
-      path: `/v1/contacts/${HANA.id}/activity`,
-      query: { from: '2026-01-01', to: '2026-01-31' },
-    });
+    const own = await activityOf(api, { contact: HANA.id }, '2026-01-01', '2026-01-31');
     expect(own.body.days).toEqual([]);
   });
 });

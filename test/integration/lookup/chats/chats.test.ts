@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
+import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
+  activityOf,
   DAY0,
   GROUP,
   groupMessage,
@@ -24,9 +25,7 @@ beforeAll(async () => {
   ({ webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('left-chat-member'),
+    ...loadUpdates('group-message', 'new-chat-members', 'left-chat-member'),
     groupMessage({ id: ALICE, first_name: 'Alice' }, { date: DAY0 + 86_400 }),
   );
   const people = Array.from({ length: MEMBERS }, (_, i) => ({
@@ -170,10 +169,7 @@ describe('GET /v1/chats/{chatId}/members', () => {
 
 describe('GET /v1/chats/{chatId}/activity', () => {
   it('returns messages per day in the chat, service messages not counted', async () => {
-    const response = await api.call({
-      path: `/v1/chats/${GROUP}/activity`,
-      query: { from: '2025-11-24', to: '2025-11-30' },
-    });
+    const response = await activityOf(api, { chat: GROUP }, '2025-11-24', '2025-11-30');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       days: [
@@ -188,10 +184,7 @@ describe('GET /v1/chats/{chatId}/activity', () => {
   });
 
   it('returns 400 when from is after to', async () => {
-    const response = await api.call({
-      path: `/v1/chats/${GROUP}/activity`,
-      query: { from: '2025-11-30', to: '2025-11-24' },
-    });
+    const response = await activityOf(api, { chat: GROUP }, '2025-11-30', '2025-11-24');
     expect(response.status).toBe(400);
     expect(response.body.detail).toBe('from must not be after to');
   });

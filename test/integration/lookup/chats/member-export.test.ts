@@ -18,8 +18,16 @@ import {
   rowPayloadBytes,
   SMALLEST_ROW,
 } from '../../../../lib/lookup/chats/export-size.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
-import { ALICE, BOB, DAY0, GROUP, post, type TestLookup } from '../../../helpers/lookup.ts';
+import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
+import {
+  ALICE,
+  BOB,
+  DAY0,
+  eraseContact,
+  GROUP,
+  post,
+  type TestLookup,
+} from '../../../helpers/lookup.ts';
 import { countByCommand, recordingClient } from '../../../helpers/request-log.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../../helpers/store.ts';
@@ -85,10 +93,7 @@ async function setTags(api: TestLookup, userId: number, tags: string[]): Promise
 async function record(webhook: WebhookHandler, api: TestLookup): Promise<void> {
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('contact-own'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('left-chat-member'),
+    ...loadUpdates('group-message', 'contact-own', 'new-chat-members', 'left-chat-member'),
     ...PEOPLE.map(([id, first, last, username]) => groupMessage(id, first, last, username)),
   );
   for (const [id, tags] of Object.entries(TAGS)) await setTags(api, Number(id), tags);
@@ -386,12 +391,7 @@ describe('export edge cases', () => {
   it('leaves out a member erased since, with their tags and phone', async () => {
     const { webhook, lookup } = await stack.handlers();
     await record(webhook, lookup);
-    const erased = await lookup.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: lookup.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(lookup, ALICE);
     const response = await lookup.call({
       path: EXPORT,
       query: { includePhone: 'true' },

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { loadUpdate } from '../../../fixtures/updates.ts';
-import { post, type TestLookup } from '../../../helpers/lookup.ts';
+import { activityOf, eraseContact, post, type TestLookup } from '../../../helpers/lookup.ts';
 import {
   at,
   BOT,
@@ -384,10 +384,7 @@ describe('membership events', () => {
       expect(
         await list(`/v1/contacts/${DAVE.id}/events`, { from: '2026-01-08', to: '9999-12-31' }),
       ).toEqual([DAVE_KICK]);
-      const activity = await api.call({
-        path: `/v1/chats/${CHAT.id}/activity`,
-        query: { from: '2286-11-20', to: '2286-11-21' },
-      });
+      const activity = await activityOf(api, { chat: CHAT.id }, '2286-11-20', '2286-11-21');
       expect(activity.status).toBe(200);
       expect(activity.body.days).toEqual([]);
     });
@@ -685,12 +682,7 @@ describe('membership events', () => {
 describe('erasure and membership events', () => {
   it("removes the user's events from both routes and from the chat's joins and leaves", async () => {
     const { api } = await tellStory();
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${DAVE.id}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(api, DAVE.id);
     const chat = await api.call({ path: `/v1/chats/${CHAT.id}/events` });
     expect(chat.body.items).toEqual(ALL.filter((e) => e.userId !== DAVE.id));
     const own = await api.call({ path: `/v1/contacts/${DAVE.id}/events` });

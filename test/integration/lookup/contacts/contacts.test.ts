@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
+import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
+  activityOf,
   BOB,
   DAY0,
   GROUP,
@@ -39,11 +40,13 @@ beforeAll(async () => {
     groupMessage(ALICE_PROFILE, { date: DAY0 + 60 }),
     groupMessage(ALICE_PROFILE, { date: DAY0 + 6 * DAY }),
     groupMessage(ALICE_PROFILE, { date: DAY0 + 7 * DAY }),
-    loadUpdate('contact-own'),
-    loadUpdate('contact-other'),
-    loadUpdate('users-shared'),
-    loadUpdate('new-chat-members'),
-    loadUpdate('chat-member-restricted'),
+    ...loadUpdates(
+      'contact-own',
+      'contact-other',
+      'users-shared',
+      'new-chat-members',
+      'chat-member-restricted',
+    ),
   );
 });
 
@@ -277,10 +280,7 @@ describe('GET /v1/contacts/{userId}/shared', () => {
 
 describe('GET /v1/contacts/{userId}/activity', () => {
   it('returns the days with messages in the range, across months, by the update date', async () => {
-    const response = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2025-11-01', to: '2025-12-31' },
-    });
+    const response = await activityOf(api, { contact: ALICE }, '2025-11-01', '2025-12-31');
     expect(response.status).toBe(200);
     // Monday 24 November and Monday 1 December, and Sunday 30 November, at 16:xx UTC.
     expect(response.body.hours).toEqual(hourGrid([0, 16, 5], [6, 16, 1]));
@@ -293,10 +293,7 @@ describe('GET /v1/contacts/{userId}/activity', () => {
   });
 
   it('leaves out days outside the range, also inside a month it reads', async () => {
-    const response = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2025-11-25', to: '2025-11-30' },
-    });
+    const response = await activityOf(api, { contact: ALICE }, '2025-11-25', '2025-11-30');
     expect(response.body.days).toEqual([{ date: '2025-11-30', messages: 1 }]);
     // Hours are kept per month: they count the whole of November.
     expect(response.body.hoursRange).toEqual({ from: '2025-11-01', to: '2025-11-30' });
@@ -304,10 +301,7 @@ describe('GET /v1/contacts/{userId}/activity', () => {
   });
 
   it('returns no days for a user never seen', async () => {
-    const response = await api.call({
-      path: '/v1/contacts/424242/activity',
-      query: { from: '2025-11-01', to: '2025-11-30' },
-    });
+    const response = await activityOf(api, { contact: 424242 }, '2025-11-01', '2025-11-30');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       days: [],
@@ -317,10 +311,7 @@ describe('GET /v1/contacts/{userId}/activity', () => {
   });
 
   it('accepts a range of exactly 366 days', async () => {
-    const response = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2024-12-02', to: '2025-12-02' },
-    });
+    const response = await activityOf(api, { contact: ALICE }, '2024-12-02', '2025-12-02');
     expect(response.status).toBe(200);
     expect(response.body.days).toHaveLength(3);
   });

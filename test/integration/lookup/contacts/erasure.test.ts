@@ -1,12 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { findApiKey, hashApiKey } from '../../../../lib/access/api-keys.ts';
-import { loadUpdate } from '../../../fixtures/updates.ts';
+import { DIRECTORY_UPDATES, loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import { captureLogs } from '../../../helpers/log-capture.ts';
 import {
   ALICE,
+  activityOf,
   BOB,
   DAY0,
+  eraseContact,
   GROUP,
   groupMessage,
   post,
@@ -44,11 +46,7 @@ beforeAll(async () => {
   ({ store, webhook, lookup: api } = await stack.handlers());
   await post(
     webhook,
-    loadUpdate('group-message'),
-    loadUpdate('contact-own'),
-    loadUpdate('contact-other'),
-    loadUpdate('users-shared'),
-    loadUpdate('new-chat-members'),
+    ...loadUpdates(...DIRECTORY_UPDATES),
     groupMessage(BOB_PROFILE, { date: DAY0 + 600 }),
     bobSharesAlice(),
   );
@@ -103,10 +101,7 @@ describe('DELETE /v1/contacts/{userId}', () => {
     }
     const membership = await api.call({ path: `/v1/contacts/${ALICE}/chats/${GROUP}` });
     expect(membership.status).toBe(404);
-    const activity = await api.call({
-      path: `/v1/contacts/${ALICE}/activity`,
-      query: { from: '2025-11-01', to: '2025-11-30' },
-    });
+    const activity = await activityOf(api, { contact: ALICE }, '2025-11-01', '2025-11-30');
     expect(activity.body.days).toEqual([]);
     expect(activity.body.hours.flat().every((n: number) => n === 0)).toBe(true);
     const members = await api.call({ path: `/v1/chats/${GROUP}/members` });
@@ -119,18 +114,8 @@ describe('DELETE /v1/contacts/{userId}', () => {
   });
 
   it('answers 204 again when nothing is stored (idempotent)', async () => {
-    const again = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: api.adminKey,
-    });
-    expect(again.status).toBe(204);
-    const never = await api.call({
-      method: 'DELETE',
-      path: '/v1/contacts/424242',
-      key: api.adminKey,
-    });
-    expect(never.status).toBe(204);
+    await eraseContact(api, ALICE);
+    await eraseContact(api, 424242);
   });
 
   it('records nothing from an update dated before the erasure that arrives after it', async () => {

@@ -12,6 +12,7 @@ import {
   ALICE,
   BOB,
   DAY0,
+  eraseContact,
   GROUP,
   groupMessage,
   type LookupResponse,
@@ -360,12 +361,7 @@ describe('GET /v1/chats/{chatId}/members?tag=', () => {
 describe('erasure of a tagged contact', () => {
   it('removes the tags and the note: no item of the user, no TAG# index entry; PATCH is then 404', async () => {
     await patch(BOB, { tags: ['vip', 'erase-me'], note: 'to be erased' });
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${BOB}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(api, BOB);
     const left = (await scan(store)).filter(
       (item) =>
         item.pk === `USER#${BOB}` &&

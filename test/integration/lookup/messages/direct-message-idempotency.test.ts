@@ -5,37 +5,26 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sends } from '../../../helpers/broadcasts.ts';
-import { faultyClient } from '../../../helpers/faults.ts';
+import { failFirst, faultyClient } from '../../../helpers/faults.ts';
 import { ALICE, post, postJson } from '../../../helpers/lookup.ts';
 import { privateText } from '../../../helpers/private-chat.ts';
 import { nowSeconds } from '../../../helpers/recorder-rig.ts';
-import { useStack, type WriterHandlers } from '../../../helpers/stack-fixture.ts';
+import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
 
 const stack = useStack();
-let rig: WriterHandlers;
-
-beforeEach(async () => {
-  rig = await stack.writer('red');
-  await post(rig.webhook, privateText('/start', nowSeconds() - 600));
-});
+const rig = useWriter(stack, 'red');
+beforeEach(() => post(rig.webhook, privateText('/start', nowSeconds() - 600)));
 
 describe('direct sends', () => {
-  const send = (headers: Record<string, string>, body: unknown, client = rig.lookup) =>
+  const send = (headers: Record<string, string>, body: unknown, client = rig.api) =>
     postJson(client, `/v1/contacts/${ALICE}/messages`, body, { key: rig.writeKey, headers });
 
   it('a claim of the key that landed with its answer lost still sends once, and a repeat replays it', async () => {
-    let lose = true;
-    const faulty = faultyClient(rig.store.endpoint, (command) => {
-      if (lose && command === 'PutItemCommand') {
-        lose = false;
-        return 'lost-response';
-      }
-      return undefined;
-    });
+    const faulty = faultyClient(rig.store.endpoint, failFirst('PutItemCommand', 'lost-response'));
     const flaky = await stack.lookup({ store: rig.store, client: faulty.client });
     const headers = { 'idempotency-key': 'k-lost-claim' };
     const first = await send(headers, { text: 'hi' }, flaky);
-    expect(lose).toBe(false);
+    expect(faulty.injected['lost-response']).toBe(1);
     const again = await send(headers, { text: 'hi' });
     // Without the replay the first would be a 5xx and every repeat a 409 for 24 hours.
     expect(first.status, first.raw).toBe(201);

@@ -1,22 +1,11 @@
-/**
- * A direct message's Idempotency-Key outlives its recipient's erasure as a tombstone that names
- * no one: every repeat of the key within its 24 hours answers 404 "erased" and sends nothing,
- * also after she comes back (a new life) and whatever the key's record said (sent, unknown,
- * in flight). Real lookup and webhook handlers, the embedded store, the fake Bot API. Ids have
- * seven digits, so that the whole-table scan (`tracesOf`) matches nothing by chance.
- */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { createApiKey } from '../../../../lib/access/api-key-admin.ts';
 import { ERASED_KEY_DETAIL } from '../../../../lib/lookup/messages/messages-service.ts';
-import { idempotencyItemKey } from '../../../../lib/messaging/store/idempotency.ts';
-import type { StoreContext } from '../../../../lib/store/client.ts';
 import { privateMessage, sends } from '../../../helpers/broadcasts.ts';
 import { tracesOf } from '../../../helpers/erasure-scan.ts';
-import { post, type TestLookup } from '../../../helpers/lookup.ts';
+import { readIdempotencyRecord } from '../../../helpers/idempotency-records.ts';
+import { eraseContact, post } from '../../../helpers/lookup.ts';
 import { nowSeconds } from '../../../helpers/recorder-rig.ts';
-import { useStack } from '../../../helpers/stack-fixture.ts';
+import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -25,52 +14,26 @@ const ALICE_ID = 7_001_001;
 const alice = { id: ALICE_ID, first_name: 'Alicia', last_name: 'Quartermain' };
 const aliceTraces = { id: ALICE_ID, names: ['Alicia', 'Quartermain'], phones: [] };
 
-let store: StoreContext;
-let webhook: WebhookHandler;
-let api: TestLookup;
-let writeKey: string;
-let writeKeyId: string;
+const rig = useWriter(stack, 'sender', { lookup: { botTimeoutMs: 300 } });
 
 beforeEach(async () => {
-  stack.botApi.reset();
-  ({ store, webhook } = await stack.handlers());
-  api = await stack.lookup({ store, botTimeoutMs: 300 });
-  const created = await createApiKey(store, { name: 'sender', scope: 'write' });
-  writeKey = created.key;
-  writeKeyId = created.record.id;
-  await post(webhook, privateMessage(alice, nowSeconds() - 600, '/start'));
+  await post(rig.webhook, privateMessage(alice, nowSeconds() - 600, '/start'));
 });
 
 const send = (key: string) =>
-  api.call({
+  rig.api.call({
     method: 'POST',
     path: `/v1/contacts/${ALICE_ID}/messages`,
-    key: writeKey,
+    key: rig.writeKey,
     headers: { ...JSON_TYPE, 'idempotency-key': key },
     body: JSON.stringify({ text: 'Your order shipped' }),
   });
 
-const erase = async () => {
-  const deleted = await api.call({
-    method: 'DELETE',
-    path: `/v1/contacts/${ALICE_ID}`,
-    key: api.adminKey,
-  });
-  expect(deleted.status).toBe(204);
-};
+const erase = () => eraseContact(rig.api, ALICE_ID);
 
-const comesBack = () => post(webhook, privateMessage(alice, nowSeconds() + 5, '/start'));
+const comesBack = () => post(rig.webhook, privateMessage(alice, nowSeconds() + 5, '/start'));
 
-const record = async (key: string) =>
-  (
-    await store.client.send(
-      new GetCommand({
-        TableName: store.tableName,
-        Key: idempotencyItemKey(writeKeyId, key),
-        ConsistentRead: true,
-      }),
-    )
-  ).Item;
+const record = (key: string) => readIdempotencyRecord(rig.store, rig.writeKeyId, key);
 
 const toHer = () => sends(stack.botApi).filter((c) => Number(c.payload.chat_id) === ALICE_ID);
 
@@ -123,17 +86,17 @@ describe('a direct message’s key after its recipient’s erasure', () => {
       'state',
     ]);
     expect(tombstone).toMatchObject({ state: 'erased', expiresAt });
-    expect(await tracesOf(store, aliceTraces)).toEqual([]);
+    expect(await tracesOf(rig.store, aliceTraces)).toEqual([]);
   });
 
   it('answers erased to a repeat under the key for any request, without a new key’s record', async () => {
     expect((await send('order-45')).status).toBe(201);
     await erase();
     await comesBack();
-    const other = await api.call({
+    const other = await rig.api.call({
       method: 'POST',
       path: `/v1/contacts/${ALICE_ID}/messages`,
-      key: writeKey,
+      key: rig.writeKey,
       headers: { ...JSON_TYPE, 'idempotency-key': 'order-45' },
       body: JSON.stringify({ text: 'Another text' }),
     });
@@ -158,7 +121,7 @@ describe('a direct message’s key after its recipient’s erasure', () => {
     await erase();
     await sending;
 
-    expect(await tracesOf(store, aliceTraces)).toEqual([]);
+    expect(await tracesOf(rig.store, aliceTraces)).toEqual([]);
     expectErased(await send('order-47'));
     expect(sends(stack.botApi)).toHaveLength(1);
   });

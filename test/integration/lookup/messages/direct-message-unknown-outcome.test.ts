@@ -1,39 +1,27 @@
 /**
  * A direct send Telegram may have carried out is `unknown` under its Idempotency-Key: 502 with
  * `outcome: "unknown"` on the call and on every repeat, and never sent again. And a key's
- * record becomes a tombstone naming no one with its recipient's erasure. Real lookup and webhook handlers, the embedded
- * store, the loopback fake Bot API.
+ * record becomes a tombstone naming no one with its recipient's erasure. Real lookup and rig.webhook handlers, the embedded
+ * rig.store, the loopback fake Bot API.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { createApiKey } from '../../../../lib/access/api-key-admin.ts';
 import { ERASED_KEY_DETAIL } from '../../../../lib/lookup/messages/messages-service.ts';
 import { idempotencyItemKey, LEASE_MS } from '../../../../lib/messaging/store/idempotency.ts';
 import { type FakeBotApiCall, telegramError } from '../../../helpers/fake-bot-api.ts';
-import { faultyClient } from '../../../helpers/faults.ts';
-import { ALICE, post, type TestLookup } from '../../../helpers/lookup.ts';
+import { failFirst, faultyClient } from '../../../helpers/faults.ts';
+import { readIdempotencyRecord } from '../../../helpers/idempotency-records.ts';
+import { ALICE, eraseContact, post, type TestLookup } from '../../../helpers/lookup.ts';
 import { privateText } from '../../../helpers/private-chat.ts';
 import { nowSeconds } from '../../../helpers/recorder-rig.ts';
-import { useStack } from '../../../helpers/stack-fixture.ts';
-import type { TestStore } from '../../../helpers/store.ts';
+import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 
-let store: TestStore;
-let webhook: WebhookHandler;
-let api: TestLookup;
-let writeKey: string;
-let writeKeyId: string;
+const rig = useWriter(stack, 'sender', { lookup: { botTimeoutMs: 300 } });
 
 beforeEach(async () => {
-  stack.botApi.reset();
-  ({ store, webhook } = await stack.handlers());
-  api = await stack.lookup({ store, botTimeoutMs: 300 });
-  const created = await createApiKey(store, { name: 'sender', scope: 'write' });
-  writeKey = created.key;
-  writeKeyId = created.record.id;
-  await post(webhook, privateText('/start', nowSeconds() - 600));
+  await post(rig.webhook, privateText('/start', nowSeconds() - 600));
 });
 
 const sends = (): FakeBotApiCall[] => stack.botApi.calls.filter((c) => c.method === 'sendMessage');
@@ -42,21 +30,12 @@ const send = (lookup: TestLookup, key: string, text = 'hi') =>
   lookup.call({
     method: 'POST',
     path: `/v1/contacts/${ALICE}/messages`,
-    key: writeKey,
+    key: rig.writeKey,
     headers: { 'content-type': 'application/json', 'idempotency-key': key },
     body: JSON.stringify({ text }),
   });
 
-const readRecord = async (key: string) =>
-  (
-    await store.client.send(
-      new GetCommand({
-        TableName: store.tableName,
-        Key: idempotencyItemKey(writeKeyId, key),
-        ConsistentRead: true,
-      }),
-    )
-  ).Item;
+const readRecord = (key: string) => readIdempotencyRecord(rig.store, rig.writeKeyId, key);
 
 function expectUnknown(response: { status: number; body: Record<string, unknown> }) {
   expect(response.status).toBe(502);
@@ -89,13 +68,13 @@ describe('a send that may have happened', () => {
     'is unknown after %s, on the call and on every repeat, and sent once',
     async (_name, answer) => {
       stack.botApi.respond('sendMessage', answer);
-      const first = await send(api, 'k-maybe');
+      const first = await send(rig.api, 'k-maybe');
       expectUnknown(first);
       expect(sends()).toHaveLength(1);
       // Telegram would now answer well: a second send would be seen.
       stack.botApi.reset();
       for (let i = 0; i < 2; i++) {
-        const again = await send(api, 'k-maybe');
+        const again = await send(rig.api, 'k-maybe');
         expectUnknown(again);
         expect(again.body).toStrictEqual(first.body);
       }
@@ -105,26 +84,19 @@ describe('a send that may have happened', () => {
   );
 
   it('is 409 while a crashed request holds its lease, then unknown, and never sent again', async () => {
-    let failRecord = true;
-    const faulty = faultyClient(store.endpoint, (command) => {
-      // The send went out; the record of its answer never lands (the function died).
-      if (failRecord && command === 'UpdateItemCommand') {
-        failRecord = false;
-        return 'server';
-      }
-      return undefined;
-    });
-    const crashing = await stack.lookup({ store, client: faulty.client });
+    // The send went out; the record of its answer never lands (the function died).
+    const faulty = faultyClient(rig.store.endpoint, failFirst('UpdateItemCommand', 'server'));
+    const crashing = await stack.lookup({ store: rig.store, client: faulty.client });
     expect((await send(crashing, 'k-crash')).status).toBe(201);
     expect(await readRecord('k-crash')).toMatchObject({ state: 'pending' });
 
-    const inLease = await send(api, 'k-crash');
+    const inLease = await send(rig.api, 'k-crash');
     expect(inLease.status).toBe(409);
     expect(inLease.body.detail).toBe('a request with this key is in progress');
 
-    const later = await stack.lookup({ store, now: () => Date.now() + LEASE_MS + 1000 });
+    const later = await stack.lookup({ store: rig.store, now: () => Date.now() + LEASE_MS + 1000 });
     expectUnknown(await send(later, 'k-crash'));
-    expectUnknown(await send(api, 'k-crash'));
+    expectUnknown(await send(rig.api, 'k-crash'));
     expect(sends()).toHaveLength(1);
   });
 
@@ -132,21 +104,14 @@ describe('a send that may have happened', () => {
     stack.botApi.respond('sendMessage', () =>
       telegramError(429, 'Too Many Requests: retry after 3', { retry_after: 3 }),
     );
-    expect((await send(api, 'k-429')).status).toBe(503);
+    expect((await send(rig.api, 'k-429')).status).toBe(503);
     stack.botApi.reset();
-    expect((await send(api, 'k-429')).status).toBe(201);
+    expect((await send(rig.api, 'k-429')).status).toBe(201);
   });
 });
 
 describe('an idempotency record and its recipient’s erasure', () => {
-  const erase = async () => {
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
-  };
+  const erase = () => eraseContact(rig.api, ALICE);
 
   it.each([
     ['a sent message', () => undefined, 201],
@@ -162,7 +127,7 @@ describe('an idempotency record and its recipient’s erasure', () => {
     'is made a tombstone naming no one by the erasure (%s): every repeat is 404 erased',
     async (_n, script, status) => {
       script();
-      expect((await send(api, 'k-erased')).status).toBe(status);
+      expect((await send(rig.api, 'k-erased')).status).toBe(status);
       const record = await readRecord('k-erased');
       expect(record).toMatchObject({ gsi2pk: `REF#${ALICE}` });
       await erase();
@@ -171,7 +136,7 @@ describe('an idempotency record and its recipient’s erasure', () => {
       expect(tombstone).toMatchObject({ state: 'erased', expiresAt: record?.expiresAt });
       expect(tombstone).not.toHaveProperty('gsi2pk');
       expect(JSON.stringify(tombstone)).not.toContain(String(ALICE));
-      const again = await send(api, 'k-erased');
+      const again = await send(rig.api, 'k-erased');
       expect(again.status).toBe(404);
       expect(again.body.detail).toBe(ERASED_KEY_DETAIL);
       expect(sends()).toHaveLength(1);
@@ -179,12 +144,12 @@ describe('an idempotency record and its recipient’s erasure', () => {
   );
 
   it('is made a tombstone when met after an erasure that missed it (written while it ran)', async () => {
-    expect((await send(api, 'k-missed')).status).toBe(201);
+    expect((await send(rig.api, 'k-missed')).status).toBe(201);
     // As if the index had not shown the record to the erasure yet.
-    const key = idempotencyItemKey(writeKeyId, 'k-missed');
-    await store.client.send(
+    const key = idempotencyItemKey(rig.writeKeyId, 'k-missed');
+    await rig.store.client.send(
       new UpdateCommand({
-        TableName: store.tableName,
+        TableName: rig.store.tableName,
         Key: key,
         UpdateExpression: 'REMOVE gsi2pk',
       }),
@@ -192,7 +157,7 @@ describe('an idempotency record and its recipient’s erasure', () => {
     await erase();
     expect(await readRecord('k-missed')).toMatchObject({ state: 'done' });
 
-    const again = await send(api, 'k-missed');
+    const again = await send(rig.api, 'k-missed');
     expect(again.status).toBe(404);
     expect(again.body.detail).toBe(ERASED_KEY_DETAIL);
     const after = await readRecord('k-missed');

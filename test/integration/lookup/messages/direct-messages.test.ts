@@ -1,33 +1,27 @@
 /**
  * `POST /v1/contacts/{userId}/messages` through the real lookup handler, with the contacts
- * recorded by the real webhook handler and Telegram played by the loopback fake Bot API.
+ * recorded by the real rig.webhook handler and Telegram played by the loopback fake Bot API.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { STOP_TEXT } from '../../../../lib/bot/messages.ts';
 import { webhookEvent } from '../../../helpers/events.ts';
 import { type FakeBotApiCall, telegramError } from '../../../helpers/fake-bot-api.ts';
-import { faultyClient } from '../../../helpers/faults.ts';
+import { failFirst, faultyClient } from '../../../helpers/faults.ts';
 import { captureLogs } from '../../../helpers/log-capture.ts';
-import { ALICE, BOB, groupMessage, post, type TestLookup } from '../../../helpers/lookup.ts';
+import { ALICE, BOB, eraseContact, groupMessage, post } from '../../../helpers/lookup.ts';
 import { privateBotStatus, privateText } from '../../../helpers/private-chat.ts';
 import { aliceLeftovers, nowSeconds } from '../../../helpers/recorder-rig.ts';
-import { useStack } from '../../../helpers/stack-fixture.ts';
-import type { TestStore } from '../../../helpers/store.ts';
+import { useStack, useWriter } from '../../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 
-let store: TestStore;
-let webhook: WebhookHandler;
-let api: TestLookup;
-let writeKey: string;
+const rig = useWriter(stack, 'sender');
 
 beforeEach(async () => {
-  ({ store, webhook, lookup: api, writeKey } = await stack.writer('sender'));
   const t = nowSeconds() - 600;
   // Alice opened a private chat with the bot; Bob is only in the group.
   await post(
-    webhook,
+    rig.webhook,
     privateText('/start', t),
     groupMessage({ id: BOB, first_name: 'Bob' }, { date: t }),
   );
@@ -40,10 +34,10 @@ function send(
   body: unknown,
   options: { key?: string | null; headers?: Record<string, string> } = {},
 ) {
-  return api.call({
+  return rig.api.call({
     method: 'POST',
     path: `/v1/contacts/${userId}/messages`,
-    key: options.key === undefined ? writeKey : options.key,
+    key: options.key === undefined ? rig.writeKey : options.key,
     headers: { 'content-type': 'application/json', ...options.headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
@@ -92,12 +86,7 @@ describe('POST /v1/contacts/{userId}/messages', () => {
     const unknown = await send(424242, { text: 'hi' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toBe('no contact with id 424242');
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
+    await eraseContact(rig.api, ALICE);
     expect((await send(ALICE, { text: 'hi' })).status).toBe(404);
     expect(sends()).toEqual([]);
   });
@@ -112,13 +101,13 @@ describe('POST /v1/contacts/{userId}/messages', () => {
 
   it('answers 409 "has blocked the bot" after my_chat_member kicked, and sends after an unblock', async () => {
     const t = nowSeconds() - 300;
-    await post(webhook, privateBotStatus('kicked', t));
+    await post(rig.webhook, privateBotStatus('kicked', t));
     const blocked = await send(ALICE, { text: 'hi' });
     expect(blocked.status).toBe(409);
     expect(blocked.body.detail).toBe(`contact ${ALICE} has blocked the bot`);
     expect(sends()).toEqual([]);
 
-    await post(webhook, privateBotStatus('member', t + 10));
+    await post(rig.webhook, privateBotStatus('member', t + 10));
     expect((await send(ALICE, { text: 'hi' })).status).toBe(201);
   });
 
@@ -126,13 +115,13 @@ describe('POST /v1/contacts/{userId}/messages', () => {
     stack.botApi.respond('sendMessage', () =>
       telegramError(403, 'Forbidden: bot was blocked by the user'),
     );
-    const before = await api.call({ path: `/v1/contacts/${ALICE}` });
+    const before = await rig.api.call({ path: `/v1/contacts/${ALICE}` });
     expect(before.body.botBlocked).toBeUndefined();
 
     const refused = await send(ALICE, { text: 'hi' });
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toBe(`contact ${ALICE} has blocked the bot`);
-    const after = await api.call({ path: `/v1/contacts/${ALICE}` });
+    const after = await rig.api.call({ path: `/v1/contacts/${ALICE}` });
     expect(after.body.botBlocked).toBe(true);
 
     // Known blocked now: the next send is refused without asking Telegram.
@@ -140,21 +129,16 @@ describe('POST /v1/contacts/{userId}/messages', () => {
     expect(sends()).toHaveLength(1);
 
     // Writing to the bot again shows the block is over.
-    await post(webhook, privateText('back again', nowSeconds()));
-    expect((await api.call({ path: `/v1/contacts/${ALICE}` })).body.botBlocked).toBe(false);
+    await post(rig.webhook, privateText('back again', nowSeconds()));
+    expect((await rig.api.call({ path: `/v1/contacts/${ALICE}` })).body.botBlocked).toBe(false);
 
     await recordBlockAndErase();
   });
 
   async function recordBlockAndErase() {
     await send(ALICE, { text: 'blocked again' });
-    const erased = await api.call({
-      method: 'DELETE',
-      path: `/v1/contacts/${ALICE}`,
-      key: api.adminKey,
-    });
-    expect(erased.status).toBe(204);
-    expect(await aliceLeftovers(store)).toEqual([]);
+    await eraseContact(rig.api, ALICE);
+    expect(await aliceLeftovers(rig.store)).toEqual([]);
   }
 
   it('answers 409 "has not started the bot" when Telegram says it cannot initiate the chat', async () => {
@@ -198,11 +182,11 @@ describe('POST /v1/contacts/{userId}/messages', () => {
   });
 
   it('answers 503 when no bot token is configured', async () => {
-    const noToken = await stack.lookup({ store, token: null });
+    const noToken = await stack.lookup({ store: rig.store, token: null });
     const response = await noToken.call({
       method: 'POST',
       path: `/v1/contacts/${ALICE}/messages`,
-      key: writeKey,
+      key: rig.writeKey,
       headers: { 'content-type': 'application/json' },
       body: '{"text":"hi"}',
     });
@@ -211,9 +195,9 @@ describe('POST /v1/contacts/{userId}/messages', () => {
   });
 
   it('needs the write scope: a read key is 403, no key 401', async () => {
-    expect((await send(ALICE, { text: 'hi' }, { key: api.readKey })).status).toBe(403);
+    expect((await send(ALICE, { text: 'hi' }, { key: rig.api.readKey })).status).toBe(403);
     expect((await send(ALICE, { text: 'hi' }, { key: null })).status).toBe(401);
-    expect((await send(ALICE, { text: 'hi' }, { key: api.adminKey })).status).toBe(201);
+    expect((await send(ALICE, { text: 'hi' }, { key: rig.api.adminKey })).status).toBe(201);
     expect(sends()).toHaveLength(1);
   });
 
@@ -250,20 +234,22 @@ describe('POST /v1/contacts/{userId}/messages', () => {
   });
 
   it('reaches a contact who opted out of broadcasts with /stop; /stop and /start flip broadcastOptOut', async () => {
-    const stop = await webhook(webhookEvent(privateText('/stop', nowSeconds() - 60)));
+    const stop = await rig.webhook(webhookEvent(privateText('/stop', nowSeconds() - 60)));
     expect(stop.statusCode).toBe(200);
     expect(JSON.parse(stop.body ?? '{}')).toMatchObject({
       method: 'sendMessage',
       chat_id: ALICE,
       text: STOP_TEXT,
     });
-    expect((await api.call({ path: `/v1/contacts/${ALICE}` })).body.broadcastOptOut).toBe(true);
+    expect((await rig.api.call({ path: `/v1/contacts/${ALICE}` })).body.broadcastOptOut).toBe(true);
 
     expect((await send(ALICE, { text: 'direct' })).status).toBe(201);
 
-    const start = await webhook(webhookEvent(privateText('/start', nowSeconds() - 30)));
+    const start = await rig.webhook(webhookEvent(privateText('/start', nowSeconds() - 30)));
     expect(JSON.parse(start.body ?? '{}')).toMatchObject({ method: 'sendMessage', chat_id: ALICE });
-    expect((await api.call({ path: `/v1/contacts/${ALICE}` })).body.broadcastOptOut).toBe(false);
+    expect((await rig.api.call({ path: `/v1/contacts/${ALICE}` })).body.broadcastOptOut).toBe(
+      false,
+    );
   });
 });
 
@@ -323,7 +309,7 @@ describe('Idempotency-Key', () => {
     const headers = { 'idempotency-key': 'k-blocked' };
     const first = await send(ALICE, { text: 'hi' }, { headers });
     stack.botApi.reset();
-    await post(webhook, privateBotStatus('member', nowSeconds()));
+    await post(rig.webhook, privateBotStatus('member', nowSeconds()));
     const again = await send(ALICE, { text: 'hi' }, { headers });
     expect(first.status).toBe(409);
     expect(again.status).toBe(409);
@@ -334,7 +320,7 @@ describe('Idempotency-Key', () => {
   it('keeps keys per API key: another key with the same Idempotency-Key sends again', async () => {
     const headers = { 'idempotency-key': 'shared-name' };
     expect((await send(ALICE, { text: 'hi' }, { headers })).status).toBe(201);
-    const other = await send(ALICE, { text: 'hi' }, { headers, key: api.adminKey });
+    const other = await send(ALICE, { text: 'hi' }, { headers, key: rig.api.adminKey });
     expect(other.status).toBe(201);
     expect(sends()).toHaveLength(2);
   });
@@ -347,7 +333,7 @@ describe('Idempotency-Key', () => {
     };
     bobStart.message.from = { id: BOB, is_bot: false, first_name: 'Bob' };
     bobStart.message.chat = { id: BOB, type: 'private', first_name: 'Bob' };
-    await post(webhook, bobStart);
+    await post(rig.webhook, bobStart);
     expect((await send(BOB, { text: 'hi' }, { headers })).status).toBe(201);
     expect(sends()).toHaveLength(1);
   });
@@ -397,26 +383,19 @@ describe('Idempotency-Key', () => {
   });
 
   it('leaves the key "in progress" when the answer could not be stored after the send (at most once)', async () => {
-    let failNext = true;
-    const faulty = faultyClient(store.endpoint, (command) => {
-      if (failNext && command === 'UpdateItemCommand') {
-        failNext = false;
-        return 'server';
-      }
-      return undefined;
-    });
-    const crashing = await stack.lookup({ store, client: faulty.client });
+    const faulty = faultyClient(rig.store.endpoint, failFirst('UpdateItemCommand', 'server'));
+    const crashing = await stack.lookup({ store: rig.store, client: faulty.client });
     const headers = { 'idempotency-key': 'k-crash' };
     const call = () =>
       crashing.call({
         method: 'POST',
         path: `/v1/contacts/${ALICE}/messages`,
-        key: writeKey,
+        key: rig.writeKey,
         headers: { 'content-type': 'application/json', ...headers },
         body: '{"text":"hi"}',
       });
     const first = await call();
-    expect(failNext).toBe(false);
+    expect(faulty.injected.server).toBe(1);
     expect(first.status).toBe(201);
     const again = await call();
     expect(again.status).toBe(409);
@@ -428,14 +407,16 @@ describe('Idempotency-Key', () => {
     const headers = { 'idempotency-key': 'k-old' };
     expect((await send(ALICE, { text: 'hi' }, { headers })).status).toBe(201);
     const { ScanCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { Items = [] } = await store.client.send(new ScanCommand({ TableName: store.tableName }));
+    const { Items = [] } = await rig.store.client.send(
+      new ScanCommand({ TableName: rig.store.tableName }),
+    );
     const record = Items.find((i) => String(i.pk).startsWith('IDEMPOTENCY#'));
     expect(record).toMatchObject({ state: 'done', sk: 'IDEMPOTENCY' });
     expect(String(record?.pk)).not.toContain('k-old');
     expect(Number(record?.expiresAt) - Number(record?.createdAt)).toBe(24 * 3600);
-    await store.client.send(
+    await rig.store.client.send(
       new UpdateCommand({
-        TableName: store.tableName,
+        TableName: rig.store.tableName,
         Key: { pk: record?.pk, sk: record?.sk },
         UpdateExpression: 'SET expiresAt = :past',
         ExpressionAttributeValues: { ':past': nowSeconds() - 1 },
