@@ -8,14 +8,13 @@
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { chatEventsPk, EVENT_PREFIX, eventTime, MAX_EVENT_TIME, userPk } from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryAll } from '../../store/query.ts';
+import { type ListPage, type PageRequest, queryAll, readListPage } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
 import type { MembershipEventKind } from '../../telegram/update/facts.ts';
 import { withoutErasedActors } from '../erasure/erased-actors.ts';
 import { DEFAULT_RETENTION_DAYS } from '../record/retention.ts';
 import { toMembershipEvent } from './items/memberships.ts';
 import { unexpired } from './items/values.ts';
-import { listPage } from './list-page.ts';
 import type { MembershipEvent } from './shapes.ts';
 
 export interface EventFilter {
@@ -54,7 +53,7 @@ export async function listUserEvents(
   filter: EventFilter,
   page: PageRequest,
 ): Promise<ListPage<MembershipEvent>> {
-  return listPage(
+  return readListPage(
     ctx,
     {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
@@ -96,7 +95,7 @@ export async function listChatEvents(
   filter: EventFilter,
   page: PageRequest,
 ): Promise<ListPage<MembershipEvent>> {
-  return listPage(
+  return readListPage(
     ctx,
     { ...chatEventQuery(chatId, filter), ScanIndexForward: false },
     page,

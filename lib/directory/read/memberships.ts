@@ -8,13 +8,12 @@ import type { StoreContext } from '../../store/client.ts';
 import { getItem, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from '../../store/keys.ts';
-import type { ListPage, PageRequest } from '../../store/query.ts';
+import { type ListPage, type PageRequest, readListPage } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
 import type { MemberStatus } from '../../telegram/update/facts.ts';
 import { notBeforeFloor } from '../record/marks.ts';
 import { MOVED_TO, memberAttrs } from '../record/registers.ts';
 import { memberChat, memberUser, toMembership } from './items/memberships.ts';
-import { listPage } from './list-page.ts';
 import type { Membership } from './shapes.ts';
 
 export async function getMembership(
@@ -34,7 +33,7 @@ export async function listUserChats(
   userId: number,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
-  return listPage(
+  return readListPage(
     ctx,
     {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -69,7 +68,7 @@ export async function listChatMembers(
   chatId: number,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
-  return listPage(
+  return readListPage(
     ctx,
     {
       IndexName: GSI1.name,

@@ -2,9 +2,8 @@
 
 import type { StoreContext } from '../../store/client.ts';
 import { SHARED_PREFIX, userPk } from '../../store/keys.ts';
-import type { ListPage, PageRequest } from '../../store/query.ts';
+import { type ListPage, type PageRequest, readListPage } from '../../store/query.ts';
 import { compact, type Item, num, str } from './items/values.ts';
-import { listPage } from './list-page.ts';
 import type { SharedContact } from './shapes.ts';
 
 export async function listSharedBy(
@@ -12,7 +11,7 @@ export async function listSharedBy(
   ownerId: number,
   page: PageRequest,
 ): Promise<ListPage<SharedContact>> {
-  return listPage(
+  return readListPage(
     ctx,
     {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
