@@ -52,6 +52,13 @@ export interface Delivery {
   lease?: number;
 }
 
+/** The key of the outbox item a delivery sends, while it names one. */
+export function eventKeyOf(delivery: Delivery): Key | undefined {
+  return delivery.eventPk && delivery.eventSk
+    ? { pk: delivery.eventPk, sk: delivery.eventSk }
+    : undefined;
+}
+
 /** The operation named by a delivery write's StoreError. */
 const OPERATION = 'delivery';
 
