@@ -80,6 +80,13 @@ export interface ListPage<T> {
   lastKey?: Record<string, unknown>;
 }
 
+/** Reads one page of the list under one id (a user's chats, a chat's members, ...). */
+export type ListReader<T> = (
+  ctx: StoreContext,
+  id: number,
+  page: PageRequest,
+) => Promise<ListPage<T>>;
+
 /**
  * One page of a list: a Query page, its items turned into the list's entries (`entries` may
  * read more, e.g. a BatchGet of a keys-only index page), and where the next page starts. Any
@@ -97,6 +104,12 @@ export function readListPage<T>(
     return { items: await entries(items), ...(lastKey ? { lastKey } : {}) };
   });
 }
+
+/** The Query of the items in partition `pk` whose sort key starts with `prefix`. */
+export const itemsUnder = (pk: string, prefix: string) => ({
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+  ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+});
 
 /** The Query of the entries listed under `pk` in GSI1 (keys only), in their sort key's order. */
 export const listedUnder = (pk: string) => ({

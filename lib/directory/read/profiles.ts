@@ -2,7 +2,7 @@
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { chatPk, PROFILE, userPk } from '../../store/keys.ts';
-import { queryAll, queryPages } from '../../store/query.ts';
+import { itemsUnder, queryAll, queryPages } from '../../store/query.ts';
 import { toChat, toContact, toContactWithNotes } from './items/contacts.ts';
 import { unexpired } from './items/values.ts';
 import type { Chat, Contact } from './shapes.ts';
@@ -44,11 +44,7 @@ export async function countUserItems(
 ): Promise<number> {
   try {
     let count = 0;
-    const pages = queryPages(ctx, {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': prefix },
-      Select: 'COUNT',
-    });
+    const pages = queryPages(ctx, { ...itemsUnder(userPk(userId), prefix), Select: 'COUNT' });
     for await (const page of pages) count += page.Count ?? 0;
     return count;
   } catch (err: unknown) {
