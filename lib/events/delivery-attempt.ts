@@ -10,14 +10,7 @@
  * Either way its deliveries are parked until it is re-enabled.
  */
 import { type FloorReader, floorReader } from '../directory/erasure/erased-actors.ts';
-import {
-  type DispatchRun,
-  dropParkedIfErased,
-  erasedSince,
-  readEvent,
-  resumeIfReEnabled,
-  seconds,
-} from './dispatch-run.ts';
+import { type DispatchRun, erasedSince, readEvent, seconds, settleParked } from './dispatch-run.ts';
 import { envelope } from './envelope.ts';
 import { endDroppedEvent, type OutboxItem, withoutErasedActor } from './erasure-checks.ts';
 import { nextAttemptAt, RETRY_WINDOW_SECONDS } from './retry-schedule.ts';
@@ -26,6 +19,7 @@ import {
   type AttemptOutcome,
   claimDelivery,
   type Delivery,
+  eventKeyOf,
   type Finish,
   finishDelivery,
   parkDelivery,
@@ -91,18 +85,14 @@ export async function attempt(
   if (sub && sub.status !== 'active') {
     const parked = await parkDelivery(ctx, subscriptionId, eventId);
     if (parked) {
-      const eventKey =
-        parked.eventPk && parked.eventSk ? { pk: parked.eventPk, sk: parked.eventSk } : undefined;
-      if (await dropParkedIfErased(run, subscriptionId, eventId, eventKey)) return 'dropped';
-      await resumeIfReEnabled(run, subscriptionId, eventId);
+      if (await settleParked(run, subscriptionId, eventId, eventKeyOf(parked))) return 'dropped';
     }
     return 'parked';
   }
   const at = seconds(now());
   const claimed = await claimDelivery(ctx, subscriptionId, eventId, at);
   if (!claimed) return undefined;
-  const eventKey =
-    claimed.eventPk && claimed.eventSk ? { pk: claimed.eventPk, sk: claimed.eventSk } : undefined;
+  const eventKey = eventKeyOf(claimed);
   const stored = known ? known.event : eventKey ? await readEvent(run, eventKey) : undefined;
   // The erasure check follows the claim even when the fan-out just made it: an erasure may
   // have finished since (the fan-out's other deliveries, up to `concurrency` sends, came

@@ -48,11 +48,16 @@ export async function erasedSince(run: DispatchRun, event: OutboxItem): Promise<
 }
 
 /**
- * A delivery just parked, whose event may be gone or erased (an erasure's Query may have
- * missed a delivery made while it ran): dropped, so that it keeps nothing of the person.
- * True when dropped.
+ * What follows the parking of a delivery (by the fan-out or an attempt) because its
+ * subscription was read as stopped; true when the delivery was dropped.
+ * - Its event may be gone or erased (an erasure's Query may have missed a delivery made while
+ *   it ran): the delivery is dropped, so that it keeps nothing of the person.
+ * - Otherwise a re-enable (PATCH: status active, then resume what is parked) may have come
+ *   between that read and the park and not seen it. The re-enable writes before it lists, the
+ *   park before this read: one of the two sees the other, so a parked delivery of an active
+ *   subscription is resumed by one of them.
  */
-export async function dropParkedIfErased(
+export async function settleParked(
   run: DispatchRun,
   subscriptionId: string,
   eventId: string,
@@ -60,20 +65,11 @@ export async function dropParkedIfErased(
   known?: OutboxItem,
 ): Promise<boolean> {
   const event = known ?? (eventKey ? await readEvent(run, eventKey) : undefined);
-  if (event && !(await erasedSince(run, event))) return false;
-  return dropParkedDelivery(run.ctx, subscriptionId, eventId);
-}
-
-/**
- * After parking a delivery because its subscription was read as stopped: a re-enable
- * (PATCH: status active, then resume what is parked) may have come between that read and
- * the park and not seen it. The re-enable writes before it lists, the park before this
- * read: one of the two sees the other, so a parked delivery of an active subscription is
- * resumed by one of them.
- */
-export async function resumeIfReEnabled(run: DispatchRun, subscriptionId: string, eventId: string) {
+  const gone = !event || (await erasedSince(run, event));
+  if (gone && (await dropParkedDelivery(run.ctx, subscriptionId, eventId))) return true;
   const sub = await getSubscriptionWithSecret(run.ctx, subscriptionId);
   if (sub?.status === 'active') {
     await resumeDelivery(run.ctx, subscriptionId, eventId, seconds(run.now()));
   }
+  return false;
 }

@@ -10,7 +10,7 @@
  *    signed, posted, logged and finished.
  * 3. Health (delivery-attempt.ts): a 410 disables the subscription; failures for a day make
  *    it `failing`. Either way its deliveries are parked until it is re-enabled (a parking that
- *    raced the re-enable is undone by the parker: dispatch-run.ts `resumeIfReEnabled`).
+ *    raced the re-enable is undone by the parker: dispatch-run.ts `settleParked`).
  */
 
 import { forEachConcurrently } from '../concurrency.ts';

@@ -7,14 +7,7 @@
 import { forEachConcurrently } from '../concurrency.ts';
 import { floorReader } from '../directory/erasure/erased-actors.ts';
 import type { Key } from '../store/keys.ts';
-import {
-  type DispatchRun,
-  dropParkedIfErased,
-  erasedSince,
-  readEvent,
-  resumeIfReEnabled,
-  seconds,
-} from './dispatch-run.ts';
+import { type DispatchRun, erasedSince, readEvent, seconds, settleParked } from './dispatch-run.ts';
 import {
   endDroppedEvent,
   eventOwner,
@@ -75,9 +68,7 @@ export async function fanOut(run: DispatchRun, key: Key): Promise<Fresh[]> {
       });
       if (fresh && active)
         created.push({ subscriptionId: sub.id, eventId: event.eventId, sub, event });
-      else if (fresh && !(await dropParkedIfErased(run, sub.id, event.eventId, key, event))) {
-        await resumeIfReEnabled(run, sub.id, event.eventId);
-      }
+      else if (fresh) await settleParked(run, sub.id, event.eventId, key, event);
     });
   }
   await markFannedOut(ctx, key);

@@ -36,6 +36,18 @@ export async function storeCall<T>(
   }
 }
 
+/** Runs one conditional write: `false` when its condition failed, a fault a StoreError. */
+export function writeIf(operation: string, write: () => Promise<unknown>): Promise<boolean> {
+  return storeCall(
+    operation,
+    async () => {
+      await write();
+      return true;
+    },
+    () => false,
+  );
+}
+
 /** Reads one item; consistent unless `consistent: false` (an index copy, a page of a list). */
 export async function getItem(
   ctx: StoreContext,
@@ -63,13 +75,8 @@ export function putIfAbsent(ctx: StoreContext, item: Item, operation: string): P
 
 /** A conditional PutItem: `false` when its condition failed. */
 export function putIf(ctx: StoreContext, input: PutInput, operation: string): Promise<boolean> {
-  return storeCall(
-    operation,
-    async () => {
-      await ctx.client.send(new PutCommand({ TableName: ctx.tableName, ...input }));
-      return true;
-    },
-    () => false,
+  return writeIf(operation, () =>
+    ctx.client.send(new PutCommand({ TableName: ctx.tableName, ...input })),
   );
 }
 
@@ -122,12 +129,7 @@ export function deleteIf(
   operation: string,
   input: DeleteInput = {},
 ): Promise<boolean> {
-  return storeCall(
-    operation,
-    async () => {
-      await ctx.client.send(new DeleteCommand({ TableName: ctx.tableName, Key: key, ...input }));
-      return true;
-    },
-    () => false,
+  return writeIf(operation, () =>
+    ctx.client.send(new DeleteCommand({ TableName: ctx.tableName, Key: key, ...input })),
   );
 }

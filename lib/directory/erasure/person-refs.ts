@@ -22,7 +22,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tombstoneUpdate } from '../../messaging/store/idempotency-tombstone.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { settleAll } from '../../store/dynamo-errors.ts';
-import { storeCall } from '../../store/item-ops.ts';
+import { writeIf } from '../../store/item-ops.ts';
 import { actorRefPk, type Key, personRefPk, phoneRefPk, REF_AT } from '../../store/keys.ts';
 import { queryAll } from '../../store/query.ts';
 import { IDEMPOTENCY_PREFIX, OUTBOX_PREFIX } from '../../store/service-keys.ts';
@@ -69,14 +69,7 @@ async function referencing(ctx: StoreContext, gsi2pk: string): Promise<Key[]> {
 
 /** Runs a conditional write that ends a reference: false when the reference had changed. */
 function conditional(run: () => Promise<unknown>): Promise<boolean> {
-  return storeCall(
-    'reference end',
-    async () => {
-      await run();
-      return true;
-    },
-    () => false,
-  );
+  return writeIf('reference end', run);
 }
 
 /**

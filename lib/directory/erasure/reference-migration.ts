@@ -12,7 +12,7 @@ import { ScanCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/li
 import { LEGACY_CHATS } from '../../messaging/store/broadcast-lease.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
-import { getItem, storeCall } from '../../store/item-ops.ts';
+import { getItem, writeIf } from '../../store/item-ops.ts';
 import {
   actorRefIndexKeys,
   EVENT_PREFIX,
@@ -109,13 +109,8 @@ const isLegacyLease = (item: Item) =>
 
 /** One conditional UpdateItem of the migration: false when its condition failed. */
 function updateWhere(ctx: StoreContext, input: Omit<UpdateCommandInput, 'TableName'>) {
-  return storeCall(
-    OPERATION,
-    async () => {
-      await ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, ...input }));
-      return true;
-    },
-    () => false,
+  return writeIf(OPERATION, () =>
+    ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, ...input })),
   );
 }
 

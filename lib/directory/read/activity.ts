@@ -31,19 +31,19 @@ export function monthRange(from: string, to: string) {
 }
 
 async function readMonths(ctx: StoreContext, pk: string, from: string, to: string) {
-  try {
-    const items = await queryAll(ctx, {
+  const items = await queryAll(
+    ctx,
+    {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: {
         ':pk': pk,
         ':from': monthSk(from.slice(0, 7)),
         ':to': monthSk(to.slice(0, 7)),
       },
-    });
-    return unexpired(items, ctx.retentionDays);
-  } catch (err: unknown) {
-    throw toStoreError(err, 'activity read');
-  }
+    },
+    'activity read',
+  );
+  return unexpired(items, ctx.retentionDays);
 }
 
 /** `from` and `to` are `YYYY-MM-DD`, inclusive; only days with messages are returned. */

@@ -8,14 +8,13 @@
 import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { chatEventsPk, EVENT_PREFIX, eventTime, MAX_EVENT_TIME, userPk } from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryAll } from '../../store/query.ts';
+import { type ListPage, type PageRequest, queryAll, readListPage } from '../../store/query.ts';
 import { GSI1 } from '../../store/table.ts';
 import type { MembershipEventKind } from '../../telegram/update/facts.ts';
 import { withoutErasedActors } from '../erasure/erased-actors.ts';
 import { DEFAULT_RETENTION_DAYS } from '../record/retention.ts';
 import { toMembershipEvent } from './items/memberships.ts';
 import { unexpired } from './items/values.ts';
-import { listPage } from './list-page.ts';
 import type { MembershipEvent } from './shapes.ts';
 
 export interface EventFilter {
@@ -47,31 +46,31 @@ function timeRange(prefix: string, filter: EventFilter) {
   return { ':from': `${prefix}${eventTime(from)}`, ':to': `${prefix}${eventTime(to)}~` };
 }
 
-/** One user's events in every chat, newest first. */
-export async function listUserEvents(
+/** Reads one page of a user's or a chat's events, newest first. */
+type EventList = (
   ctx: StoreContext,
-  userId: number,
+  id: number,
   filter: EventFilter,
   page: PageRequest,
-): Promise<ListPage<MembershipEvent>> {
-  return listPage(
-    ctx,
-    {
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ...(filter.kind ? { FilterExpression: '#kind = :kind' } : {}),
-      ...(filter.kind ? { ExpressionAttributeNames: { '#kind': 'kind' } } : {}),
-      ExpressionAttributeValues: {
-        ':pk': userPk(userId),
-        ...timeRange(EVENT_PREFIX, filter),
-        ...(filter.kind ? { ':kind': filter.kind } : {}),
-      },
-      ScanIndexForward: false,
+) => Promise<ListPage<MembershipEvent>>;
+
+/** One user's events in every chat, newest first. */
+export const listUserEvents: EventList = async (ctx, userId, filter, page) => {
+  const events = {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ...(filter.kind ? { FilterExpression: '#kind = :kind' } : {}),
+    ...(filter.kind ? { ExpressionAttributeNames: { '#kind': 'kind' } } : {}),
+    ExpressionAttributeValues: {
+      ':pk': userPk(userId),
+      ...timeRange(EVENT_PREFIX, filter),
+      ...(filter.kind ? { ':kind': filter.kind } : {}),
     },
-    page,
-    'events read',
-    (items) => withoutErasedActors(ctx, keptEvents(ctx, items).map(toMembershipEvent)),
+    ScanIndexForward: false,
+  };
+  return readListPage(ctx, events, page, 'events read', (items) =>
+    withoutErasedActors(ctx, keptEvents(ctx, items).map(toMembershipEvent)),
   );
-}
+};
 
 /** The key condition and filter of a chat's events in the index. */
 function chatEventQuery(chatId: number, filter: EventFilter) {
@@ -90,32 +89,22 @@ function chatEventQuery(chatId: number, filter: EventFilter) {
 }
 
 /** One chat's events, newest first: one Query of the index and one BatchGet per page. */
-export async function listChatEvents(
-  ctx: StoreContext,
-  chatId: number,
-  filter: EventFilter,
-  page: PageRequest,
-): Promise<ListPage<MembershipEvent>> {
-  return listPage(
-    ctx,
-    { ...chatEventQuery(chatId, filter), ScanIndexForward: false },
-    page,
-    'events read',
-    async (keys) => {
-      const found = new Map(
-        keptEvents(ctx, await getItems(ctx, tableKeys(keys))).map((item) => [
-          `${item.pk}|${item.sk}`,
-          item,
-        ]),
-      );
-      // BatchGet answers in no particular order: the index's order is the list's.
-      const items = keys
-        .map((key) => found.get(`${key.pk}|${key.sk}`))
-        .filter((item) => item !== undefined);
-      return withoutErasedActors(ctx, items.map(toMembershipEvent));
-    },
-  );
-}
+export const listChatEvents: EventList = async (ctx, chatId, filter, page) => {
+  const events = { ...chatEventQuery(chatId, filter), ScanIndexForward: false };
+  return readListPage(ctx, events, page, 'events read', async (keys) => {
+    const found = new Map(
+      keptEvents(ctx, await getItems(ctx, tableKeys(keys))).map((item) => [
+        `${item.pk}|${item.sk}`,
+        item,
+      ]),
+    );
+    // BatchGet answers in no particular order: the index's order is the list's.
+    const items = keys
+      .map((key) => found.get(`${key.pk}|${key.sk}`))
+      .filter((item) => item !== undefined);
+    return withoutErasedActors(ctx, items.map(toMembershipEvent));
+  });
+};
 
 /**
  * Joins and leaves (leaves and removals) per UTC day of a chat within [from, to], from the

@@ -8,13 +8,11 @@ import type { StoreContext } from '../../store/client.ts';
 import { getItem, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { chatPk, MEMBERSHIP_PREFIX, membershipKey, userPk } from '../../store/keys.ts';
-import type { ListPage, PageRequest } from '../../store/query.ts';
-import { GSI1 } from '../../store/table.ts';
+import { itemsUnder, type ListReader, listedUnder, readListPage } from '../../store/query.ts';
 import type { MemberStatus } from '../../telegram/update/facts.ts';
 import { notBeforeFloor } from '../record/marks.ts';
 import { MOVED_TO, memberAttrs } from '../record/registers.ts';
 import { memberChat, memberUser, toMembership } from './items/memberships.ts';
-import { listPage } from './list-page.ts';
 import type { Membership } from './shapes.ts';
 
 export async function getMembership(
@@ -29,26 +27,15 @@ export async function getMembership(
 }
 
 /** The chats a user is or was in, each with the chat's names (when known). */
-export async function listUserChats(
-  ctx: StoreContext,
-  userId: number,
-  page: PageRequest,
-): Promise<ListPage<Membership>> {
-  return listPage(
-    ctx,
-    {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': MEMBERSHIP_PREFIX },
-    },
-    page,
-    'user chats read',
-    (items) =>
-      // A group's membership copied to the supergroup it became is listed there.
-      items
-        .filter((item) => item[MOVED_TO] === undefined && item.userId !== undefined)
-        .map((item) => withEmbedded(toMembership(item), 'chat', memberChat(item))),
+export const listUserChats: ListReader<Membership> = async (ctx, userId, page) => {
+  const memberships = itemsUnder(userPk(userId), MEMBERSHIP_PREFIX);
+  return readListPage(ctx, memberships, page, 'user chats read', (items) =>
+    // A group's membership copied to the supergroup it became is listed there.
+    items
+      .filter((item) => item[MOVED_TO] === undefined && item.userId !== undefined)
+      .map((item) => withEmbedded(toMembership(item), 'chat', memberChat(item))),
   );
-}
+};
 
 function withEmbedded<K extends 'chat' | 'user'>(
   membership: Membership,
@@ -64,26 +51,10 @@ export function chatMemberOf(item: Record<string, unknown>): Membership {
 }
 
 /** The users who are or were in a chat, each with the user's names (when known). */
-export async function listChatMembers(
-  ctx: StoreContext,
-  chatId: number,
-  page: PageRequest,
-): Promise<ListPage<Membership>> {
-  return listPage(
-    ctx,
-    {
-      IndexName: GSI1.name,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': chatPk(chatId) },
-    },
-    page,
-    'chat members read',
-    async (keys) =>
-      (await getItems(ctx, tableKeys(keys)))
-        .filter((i) => i.userId !== undefined)
-        .map(chatMemberOf),
+export const listChatMembers: ListReader<Membership> = async (ctx, chatId, page) =>
+  readListPage(ctx, listedUnder(chatPk(chatId)), page, 'chat members read', async (keys) =>
+    (await getItems(ctx, tableKeys(keys))).filter((i) => i.userId !== undefined).map(chatMemberOf),
   );
-}
 
 /**
  * Stores a status Telegram reported (getChatMember) as the membership's live source and

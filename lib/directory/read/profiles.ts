@@ -1,26 +1,23 @@
 /** Reading a contact or a chat: one Query of the profile and its monthly counters. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import { chatPk, PROFILE, userPk } from '../../store/keys.ts';
-import { queryAll } from '../../store/query.ts';
+import { itemsUnder, queryAll, queryPages } from '../../store/query.ts';
 import { toChat, toContact, toContactWithNotes } from './items/contacts.ts';
 import { unexpired } from './items/values.ts';
 import type { Chat, Contact } from './shapes.ts';
 
 async function readProfile(ctx: StoreContext, pk: string) {
-  try {
-    // A month kept past RETENTION_DAYS is not read (DynamoDB's TTL removes it within days).
-    return unexpired(
-      await queryAll(ctx, {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
-        ExpressionAttributeValues: { ':pk': pk, ':profile': PROFILE },
-      }),
-      ctx.retentionDays,
-    );
-  } catch (err: unknown) {
-    throw toStoreError(err, 'profile read');
-  }
+  const items = await queryAll(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :profile)',
+      ExpressionAttributeValues: { ':pk': pk, ':profile': PROFILE },
+    },
+    'profile read',
+  );
+  // A month kept past RETENTION_DAYS is not read (DynamoDB's TTL removes it within days).
+  return unexpired(items, ctx.retentionDays);
 }
 
 export async function getContact(ctx: StoreContext, userId: number): Promise<Contact | null> {
@@ -47,20 +44,8 @@ export async function countUserItems(
 ): Promise<number> {
   try {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await ctx.client.send(
-        new QueryCommand({
-          TableName: ctx.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': prefix },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = queryPages(ctx, { ...itemsUnder(userPk(userId), prefix), Select: 'COUNT' });
+    for await (const page of pages) count += page.Count ?? 0;
     return count;
   } catch (err: unknown) {
     throw toStoreError(err, 'count');

@@ -3,49 +3,44 @@
  * absent values omitted): contacts, chats, memberships, shared contacts, activity and
  * membership events. items/ maps the stored items to these.
  */
-import type { ChatType, MemberStatus, MembershipEventKind } from '../../telegram/update/facts.ts';
+import type {
+  ChatFact,
+  MemberStatus,
+  MembershipEventKind,
+  PersonFact,
+  SharedContactFact,
+} from '../../telegram/update/facts.ts';
 
-export interface Contact {
-  id: number;
-  isBot: boolean;
-  firstName: string;
-  lastName?: string;
-  username?: string;
-  languageCode?: string;
-  isPremium?: boolean;
+/** What the directory saw of a contact, a chat or a membership: when, and how many messages. */
+export interface Seen {
+  firstSeenAt?: string;
+  lastSeenAt?: string;
+  messageCount: number;
+}
+
+/** A person: the profile Telegram last sent, and what the directory and applications add. */
+export interface Contact extends PersonFact, Seen {
   phoneNumber?: string;
   botBlocked?: boolean;
   /** Sent /stop to the bot (and no /start since): no broadcasts. Always present. */
   broadcastOptOut: boolean;
-  firstSeenAt?: string;
-  lastSeenAt?: string;
-  messageCount: number;
   /** Set by applications (PATCH), sorted; absent when there are none. */
   tags?: string[];
   note?: string;
 }
 
-export interface Chat {
-  id: number;
-  type: ChatType;
-  title?: string;
-  username?: string;
+/** A chat as Telegram last described it, with the bot's own status there. */
+export interface Chat extends ChatFact, Seen {
   botStatus?: MemberStatus;
-  firstSeenAt?: string;
-  lastSeenAt?: string;
-  messageCount: number;
 }
 
-export interface Membership {
+export interface Membership extends Seen {
   userId: number;
   chatId: number;
   status: MemberStatus;
   isMember: boolean;
   joinedAt?: string;
   leftAt?: string;
-  firstSeenAt?: string;
-  lastSeenAt?: string;
-  messageCount: number;
   chat?: ChatSummary;
   user?: ContactSummary;
 }
@@ -54,13 +49,7 @@ export interface Membership {
 export type ContactSummary = Pick<Contact, 'id' | 'isBot' | 'firstName' | 'lastName' | 'username'>;
 export type ChatSummary = Pick<Chat, 'id' | 'type' | 'title' | 'username'>;
 
-export interface SharedContact {
-  ownerId: number;
-  userId?: number;
-  phoneNumber?: string;
-  firstName?: string;
-  lastName?: string;
-  username?: string;
+export interface SharedContact extends SharedContactFact {
   sharedAt: string;
 }
 

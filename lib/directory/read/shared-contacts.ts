@@ -1,28 +1,16 @@
 /** The contacts a user shared with the bot: `USER#<owner>` / `SHARED#...` items. */
 
-import type { StoreContext } from '../../store/client.ts';
 import { SHARED_PREFIX, userPk } from '../../store/keys.ts';
-import type { ListPage, PageRequest } from '../../store/query.ts';
+import { itemsUnder, type ListReader, readListPage } from '../../store/query.ts';
 import { compact, type Item, num, str } from './items/values.ts';
-import { listPage } from './list-page.ts';
 import type { SharedContact } from './shapes.ts';
 
-export async function listSharedBy(
-  ctx: StoreContext,
-  ownerId: number,
-  page: PageRequest,
-): Promise<ListPage<SharedContact>> {
-  return listPage(
-    ctx,
-    {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': userPk(ownerId), ':prefix': SHARED_PREFIX },
-    },
-    page,
-    'shared contacts read',
-    (items) => items.map(toSharedContact),
+export const listSharedBy: ListReader<SharedContact> = async (ctx, ownerId, page) => {
+  const cards = itemsUnder(userPk(ownerId), SHARED_PREFIX);
+  return readListPage(ctx, cards, page, 'shared contacts read', (items) =>
+    items.map(toSharedContact),
   );
-}
+};
 
 /** A shared-contact card as the API shows it. */
 export function toSharedContact(item: Item): SharedContact {

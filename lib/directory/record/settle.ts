@@ -12,7 +12,7 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../errors.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { getItem, storeCall } from '../../store/item-ops.ts';
+import { getItem, writeIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { type Key, MEMBERSHIP_PREFIX, monthOfSk } from '../../store/keys.ts';
 import {
@@ -166,14 +166,7 @@ export async function settleItem(
     const action = settleAction(item, floor);
     if (action.kind === 'none') return;
     const current = item;
-    const applied = await storeCall(
-      OPERATION,
-      async () => {
-        await apply(ctx, current, floor, action);
-        return true;
-      },
-      () => false,
-    );
+    const applied = await writeIf(OPERATION, () => apply(ctx, current, floor, action));
     if (applied) return;
     // The item changed since it was read: read it again.
     item = undefined;

@@ -5,12 +5,19 @@
  * item holds the tag, so a page can hold fewer items than asked.
  */
 import type { StoreContext } from '../../store/client.ts';
-import { toStoreError } from '../../store/dynamo-errors.ts';
 import { idFromKey, tagIndexPk } from '../../store/keys.ts';
-import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
-import { GSI1 } from '../../store/table.ts';
+import {
+  type ListPage,
+  listedUnder,
+  type PageRequest,
+  queryPage,
+  readListPage,
+} from '../../store/query.ts';
 import { getContactWithNotes } from '../read/profiles.ts';
 import type { Contact } from '../read/shapes.ts';
+
+const userIdsOf = (entries: Record<string, unknown>[]) =>
+  entries.map((entry) => idFromKey(String(entry.pk)));
 
 /** One page of the ids of users with an entry for `tag` (lower-case, validated). */
 export async function taggedUserIds(
@@ -20,30 +27,36 @@ export async function taggedUserIds(
 ): Promise<{ ids: number[]; lastKey?: Record<string, unknown> }> {
   const { items, lastKey } = await queryPage(
     ctx,
-    {
-      IndexName: GSI1.name,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': tagIndexPk(tag) },
-    },
+    listedUnder(tagIndexPk(tag)),
     page.limit,
     page.startKey,
   );
-  return { ids: items.map((item) => idFromKey(String(item.pk))), ...(lastKey ? { lastKey } : {}) };
+  return { ids: userIdsOf(items), ...(lastKey ? { lastKey } : {}) };
 }
 
-export async function findByTag(
+/**
+ * One page of a list drawn from the users with an entry for `tag`: `entries` turns their ids
+ * into the list's entries. Any fault is a StoreError naming `operation`.
+ */
+export function readTaggedPage<T>(
+  ctx: StoreContext,
+  tag: string,
+  page: PageRequest,
+  operation: string,
+  entries: (ids: number[]) => Promise<T[]>,
+): Promise<ListPage<T>> {
+  return readListPage(ctx, listedUnder(tagIndexPk(tag)), page, operation, (items) =>
+    entries(userIdsOf(items)),
+  );
+}
+
+export function findByTag(
   ctx: StoreContext,
   tag: string,
   page: PageRequest,
 ): Promise<ListPage<Contact>> {
-  try {
-    const { ids, lastKey } = await taggedUserIds(ctx, tag, page);
+  return readTaggedPage(ctx, tag, page, 'contacts by tag read', async (ids) => {
     const contacts = await Promise.all(ids.map((id) => getContactWithNotes(ctx, id)));
-    return {
-      items: contacts.filter((c): c is Contact => c?.tags?.includes(tag) === true),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'contacts by tag read');
-  }
+    return contacts.filter((c): c is Contact => c?.tags?.includes(tag) === true);
+  });
 }

@@ -7,22 +7,20 @@
  */
 import { getItems } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { toStoreError } from '../../store/dynamo-errors.ts';
 import { keyId, membershipKey, notesKey } from '../../store/keys.ts';
 import type { ListPage, PageRequest } from '../../store/query.ts';
 import { notesOf } from '../read/items/contacts.ts';
 import { memberUser, toMembership } from '../read/items/memberships.ts';
 import type { Membership } from '../read/shapes.ts';
-import { taggedUserIds } from './tagged-contacts.ts';
+import { readTaggedPage } from './tagged-contacts.ts';
 
-export async function listTaggedMembers(
+export function listTaggedMembers(
   ctx: StoreContext,
   chatId: number,
   tag: string,
   page: PageRequest,
 ): Promise<ListPage<Membership>> {
-  try {
-    const { ids, lastKey } = await taggedUserIds(ctx, tag, page);
+  return readTaggedPage(ctx, tag, page, 'tagged members read', async (ids) => {
     const found = await getItems(
       ctx,
       ids.flatMap((id) => [membershipKey(id, chatId), notesKey(id)]),
@@ -38,8 +36,6 @@ export async function listTaggedMembers(
       const user = memberUser(membership);
       items.push(user ? { ...toMembership(membership), user } : toMembership(membership));
     }
-    return { items, ...(lastKey ? { lastKey } : {}) };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'tagged members read');
-  }
+    return items;
+  });
 }

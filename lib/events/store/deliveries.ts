@@ -18,11 +18,11 @@
  * `REF#`), so their erasure deletes it, and an ended delivery (delivered, failed, dropped)
  * keeps neither the event's key nor the reference. Each attempt is logged (delivery-log.ts).
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
 import { putIfAbsent, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { type Key, personRefIndexKeys, REF_AT } from '../../store/keys.ts';
+import { queryPages } from '../../store/query.ts';
 import {
   DELIVERY_PREFIX,
   deliveryKey,
@@ -50,6 +50,13 @@ export interface Delivery {
   nextAttemptAt: number;
   firstAttemptAt?: number;
   lease?: number;
+}
+
+/** The key of the outbox item a delivery sends, while it names one. */
+export function eventKeyOf(delivery: Delivery): Key | undefined {
+  return delivery.eventPk && delivery.eventSk
+    ? { pk: delivery.eventPk, sk: delivery.eventSk }
+    : undefined;
 }
 
 /** The operation named by a delivery write's StoreError. */
@@ -212,27 +219,21 @@ export async function resumeDeliveries(
   now = Math.floor(Date.now() / 1000),
 ): Promise<number> {
   let resumed = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.client.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-        FilterExpression: '#s = :parked',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':pk': subscriptionPk(subscriptionId),
-          ':d': DELIVERY_PREFIX,
-          ':parked': 'parked',
-        },
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
+  const parked = queryPages(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+    FilterExpression: '#s = :parked',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: {
+      ':pk': subscriptionPk(subscriptionId),
+      ':d': DELIVERY_PREFIX,
+      ':parked': 'parked',
+    },
+    ConsistentRead: true,
+  });
+  for await (const page of parked) {
     for (const item of page.Items ?? []) {
       if (await resumeDelivery(ctx, subscriptionId, String(item.eventId), now)) resumed++;
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return resumed;
 }

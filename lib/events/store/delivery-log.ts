@@ -8,9 +8,8 @@
  * first.
  */
 import type { StoreContext } from '../../store/client.ts';
-import { toStoreError } from '../../store/dynamo-errors.ts';
 import { putIf } from '../../store/item-ops.ts';
-import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+import { type ListPage, type PageRequest, readListPage } from '../../store/query.ts';
 import { ATTEMPT_PREFIX, attemptKey, subscriptionPk } from '../../store/service-keys.ts';
 import { type AttemptOutcome, DELIVERY_KEEP_SECONDS } from './deliveries.ts';
 
@@ -53,34 +52,28 @@ function toAttempt(item: Item): DeliveryAttempt {
  * `expiresAt` that TTL has not deleted yet are left out, so a page may hold fewer than
  * `limit`. `now` is a milliseconds clock.
  */
-export async function listDeliveryAttempts(
+export function listDeliveryAttempts(
   ctx: StoreContext,
   id: string,
   page: PageRequest,
   now: () => number = Date.now,
 ): Promise<ListPage<DeliveryAttempt>> {
-  try {
-    const found = await queryPage(
-      ctx,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
-        ExpressionAttributeValues: { ':pk': subscriptionPk(id), ':attempt': ATTEMPT_PREFIX },
-        ScanIndexForward: false,
-      },
-      page.limit,
-      page.startKey,
-    );
-    const nowSeconds = now() / 1000;
-    const kept = found.items.filter(
-      (item) => typeof item.expiresAt !== 'number' || item.expiresAt > nowSeconds,
-    );
-    return {
-      items: kept.map(toAttempt),
-      ...(found.lastKey ? { lastKey: found.lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'delivery log read');
-  }
+  return readListPage(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :attempt)',
+      ExpressionAttributeValues: { ':pk': subscriptionPk(id), ':attempt': ATTEMPT_PREFIX },
+      ScanIndexForward: false,
+    },
+    page,
+    'delivery log read',
+    (items) => {
+      const nowSeconds = now() / 1000;
+      return items
+        .filter((item) => typeof item.expiresAt !== 'number' || item.expiresAt > nowSeconds)
+        .map(toAttempt);
+    },
+  );
 }
 
 /** One line of a subscription's delivery log, as the dispatcher writes it. */

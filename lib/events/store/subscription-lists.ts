@@ -7,9 +7,14 @@ import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
 import { toStoreError } from '../../store/dynamo-errors.ts';
 import type { Item } from '../../store/item-ops.ts';
-import { type ListPage, type PageRequest, queryAll, queryPage } from '../../store/query.ts';
+import {
+  type ListPage,
+  listedUnder,
+  type PageRequest,
+  queryAll,
+  readListedPage,
+} from '../../store/query.ts';
 import { SUBSCRIPTIONS_INDEX_PK } from '../../store/service-keys.ts';
-import { GSI1 } from '../../store/table.ts';
 import {
   type Subscription,
   type SubscriptionWithSecret,
@@ -19,46 +24,19 @@ import {
 
 /** How many subscriptions there are (one index Query; the index lags writes a little). */
 export async function countSubscriptions(ctx: StoreContext): Promise<number> {
-  try {
-    return (await indexEntries(ctx)).length;
-  } catch (err: unknown) {
-    throw toStoreError(err, 'subscription count');
-  }
+  return (await indexEntries(ctx, 'subscription count')).length;
 }
 
 /** One page of subscriptions, newest first: an index Query and a BatchGetItem. */
-export async function listSubscriptions(
+export function listSubscriptions(
   ctx: StoreContext,
   page: PageRequest,
 ): Promise<ListPage<Subscription>> {
-  try {
-    const entries = await queryPage(
-      ctx,
-      {
-        IndexName: GSI1.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': SUBSCRIPTIONS_INDEX_PK },
-        ScanIndexForward: false,
-      },
-      page.limit,
-      page.startKey,
-    );
-    const items = await getItems(ctx, tableKeys(entries.items));
-    return {
-      items: items.map(toSubscription),
-      ...(entries.lastKey ? { lastKey: entries.lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'subscription list');
-  }
+  return readListedPage(ctx, SUBSCRIPTIONS_INDEX_PK, page, 'subscription list', toSubscription);
 }
 
-function indexEntries(ctx: StoreContext): Promise<Item[]> {
-  return queryAll(ctx, {
-    IndexName: GSI1.name,
-    KeyConditionExpression: 'gsi1pk = :pk',
-    ExpressionAttributeValues: { ':pk': SUBSCRIPTIONS_INDEX_PK },
-  });
+function indexEntries(ctx: StoreContext, operation?: string): Promise<Item[]> {
+  return queryAll(ctx, listedUnder(SUBSCRIPTIONS_INDEX_PK), operation);
 }
 
 /** Every subscription item, oldest first: one index Query and one consistent BatchGet. */

@@ -33,7 +33,7 @@ import { toStoreError } from '../../store/dynamo-errors.ts';
 import { deleteIf, type Item, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
 import { personRefIndexKeys, REF_AT } from '../../store/keys.ts';
-import { queryPage } from '../../store/query.ts';
+import { readListPage } from '../../store/query.ts';
 import { broadcastPk, RECIPIENT_PREFIX, recipientKey } from '../../store/service-keys.ts';
 
 export const RECIPIENT_STATES = [
@@ -153,25 +153,22 @@ export async function readRecipients(
   broadcastId: string,
   page: { limit: number; startKey?: Item; consistent?: boolean },
 ): Promise<{ recipients: Recipient[]; lastKey?: Item }> {
-  try {
-    const { items, lastKey } = await queryPage(
-      ctx,
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-        ExpressionAttributeValues: { ':pk': broadcastPk(broadcastId), ':r': RECIPIENT_PREFIX },
-        ProjectionExpression: RECIPIENT_PROJECTION.map((_, i) => `#p${i}`).join(', '),
-        ExpressionAttributeNames: Object.fromEntries(
-          RECIPIENT_PROJECTION.map((name, i) => [`#p${i}`, name]),
-        ),
-        ConsistentRead: page.consistent ?? true,
-      },
-      page.limit,
-      page.startKey,
-    );
-    return { recipients: items.map(toRecipient), ...(lastKey ? { lastKey } : {}) };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'recipients read');
-  }
+  const { items, lastKey } = await readListPage(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+      ExpressionAttributeValues: { ':pk': broadcastPk(broadcastId), ':r': RECIPIENT_PREFIX },
+      ProjectionExpression: RECIPIENT_PROJECTION.map((_, i) => `#p${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(
+        RECIPIENT_PROJECTION.map((name, i) => [`#p${i}`, name]),
+      ),
+      ConsistentRead: page.consistent ?? true,
+    },
+    page,
+    'recipients read',
+    (found) => found.map(toRecipient),
+  );
+  return { recipients: items, ...(lastKey ? { lastKey } : {}) };
 }
 
 /**

@@ -13,12 +13,10 @@
  * dispatcher does (the pending list, `sending`, the final counts).
  */
 import { randomBytes } from 'node:crypto';
-import { getItems, tableKeys } from '../../store/batch-get.ts';
 import type { StoreContext } from '../../store/client.ts';
-import { toStoreError } from '../../store/dynamo-errors.ts';
 import { getItem, type Item, putIf, putIfAbsent, updateIf } from '../../store/item-ops.ts';
 import { ItemUpdate } from '../../store/item-update.ts';
-import { type ListPage, type PageRequest, queryPage } from '../../store/query.ts';
+import { type ListPage, type PageRequest, readListedPage } from '../../store/query.ts';
 import {
   BROADCASTS_INDEX_PK,
   broadcastIndexKeys,
@@ -26,7 +24,6 @@ import {
   pendingBroadcastIndexKeys,
   pendingBroadcastKey,
 } from '../../store/service-keys.ts';
-import { GSI1 } from '../../store/table.ts';
 import type { OutboundMessage } from '../../telegram/outbound-message.ts';
 
 export const BROADCAST_STATUSES = ['queued', 'sending', 'done', 'cancelled'] as const;
@@ -155,31 +152,8 @@ export async function getBroadcast(
 }
 
 /** Broadcasts, newest first. */
-export async function listBroadcasts(
-  ctx: StoreContext,
-  page: PageRequest,
-): Promise<ListPage<Broadcast>> {
-  try {
-    const { items, lastKey } = await queryPage(
-      ctx,
-      {
-        IndexName: GSI1.name,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': BROADCASTS_INDEX_PK },
-        ScanIndexForward: false,
-      },
-      page.limit,
-      page.startKey,
-    );
-    // In the order asked (newest first); one that expired since the index was read is left out.
-    const found = await getItems(ctx, tableKeys(items));
-    return {
-      items: found.map(toBroadcast),
-      ...(lastKey ? { lastKey } : {}),
-    };
-  } catch (err: unknown) {
-    throw toStoreError(err, 'broadcast list');
-  }
+export function listBroadcasts(ctx: StoreContext, page: PageRequest): Promise<ListPage<Broadcast>> {
+  return readListedPage(ctx, BROADCASTS_INDEX_PK, page, 'broadcast list', toBroadcast);
 }
 
 /**

@@ -30,7 +30,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from '../../store/client.ts';
-import { getItem, putIf, storeCall } from '../../store/item-ops.ts';
+import { getItem, putIf, writeIf } from '../../store/item-ops.ts';
 import type { Key } from '../../store/keys.ts';
 import { broadcastIdempotencyKey, idempotencyKey } from '../../store/service-keys.ts';
 import {
@@ -235,13 +235,8 @@ function updateRecord(
   key: Key,
   input: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
 ): Promise<boolean> {
-  return storeCall(
-    'idempotency record',
-    async () => {
-      await ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, Key: key, ...input }));
-      return true;
-    },
-    () => false,
+  return writeIf('idempotency record', () =>
+    ctx.client.send(new UpdateCommand({ TableName: ctx.tableName, Key: key, ...input })),
   );
 }
 
