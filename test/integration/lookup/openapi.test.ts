@@ -3,7 +3,7 @@ import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { BODY_TOO_LARGE, MAX_BODY_BYTES } from '../../../lib/http/event.ts';
 import { LOOKUP_ROUTES } from '../../../lib/lookup/routes.ts';
 import type { StoreContext } from '../../../lib/store/client.ts';
-import { DIRECTORY_UPDATES, loadUpdate, loadUpdates } from '../../fixtures/updates.ts';
+import { DIRECTORY_UPDATES, loadUpdates } from '../../fixtures/updates.ts';
 import { telegramError } from '../../helpers/fake-bot-api.ts';
 import { validateJson } from '../../helpers/json-schema.ts';
 import {

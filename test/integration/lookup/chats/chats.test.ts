@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
+import { loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
   activityOf,

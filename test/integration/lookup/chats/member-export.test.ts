@@ -18,7 +18,7 @@ import {
   rowPayloadBytes,
   SMALLEST_ROW,
 } from '../../../../lib/lookup/chats/export-size.ts';
-import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
+import { loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
   BOB,
