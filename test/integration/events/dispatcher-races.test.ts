@@ -8,51 +8,32 @@
  * sweeps.
  */
 import { describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../../lib/events/dispatcher.ts';
-import { sendWebhook } from '../../../lib/events/send-webhook.ts';
 import { createDelivery, resumeDeliveries } from '../../../lib/events/store/deliveries.ts';
-import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/events/store/outbox.ts';
 import { stopSubscription } from '../../../lib/events/store/subscription-health.ts';
-import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
-import type { StoreContext } from '../../../lib/store/client.ts';
+import { updateSubscription } from '../../../lib/events/store/subscriptions.ts';
 import { useEventReceiver } from '../../helpers/event-receiver.ts';
-import { gatedClient, nowSeconds, onItem } from '../../helpers/recorder-rig.ts';
+import { gatedDispatch } from '../../helpers/event-rig.ts';
+import { nowSeconds, onItem } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 const receiver = useEventReceiver();
 
 async function setUp() {
-  const store = await stack.freshTable();
-  const gated = gatedClient(store.endpoint);
-  const ctx: StoreContext = { ...store, client: gated.client };
   const t = nowSeconds();
-  const sub = await createSubscription(store, {
-    url: receiver.url,
-    events: ['*'],
-    description: '',
-    includePhone: false,
-  });
-  await stopSubscription(store, sub.id, 'disabled', 'the receiver answered 410 Gone', t);
-  const event = {
-    eventId: eventIdOf('race', sub.id),
-    type: 'chat.created' as const,
+  const rig = await gatedDispatch(stack, receiver.url, {
+    tag: 'race',
     at: t,
-    chatId: -1001,
-    data: { chat: { id: -1001 } },
-  };
-  await enqueueEvent(store, event);
-  const dispatcher = createDispatcher({
-    store: ctx,
-    post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 2000 }),
     now: () => (t + 1) * 1000,
-    random: () => 0.5,
+    before: (sub, store) =>
+      stopSubscription(store, sub.id, 'disabled', 'the receiver answered 410 Gone', t),
   });
+  const { store, sub } = rig;
   const reEnable = async () => {
     await updateSubscription(store, sub.id, { status: 'active' });
     await resumeDeliveries(store, sub.id, t + 1);
   };
-  return { store, gated, sub, event, key: outboxEventKey(event), dispatcher, reEnable, t };
+  return { ...rig, reEnable, t };
 }
 
 describe('dispatcher and a re-enabled subscription', () => {
