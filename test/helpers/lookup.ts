@@ -214,3 +214,15 @@ export function hourGrid(...cells: [number, number, number][]): number[][] {
   }
   return grid;
 }
+
+/** Checks that `response` is the 404 problem+json whose detail is `detail`. */
+export function expectNotFound(response: LookupResponse, detail: string): void {
+  expect(response.status).toBe(404);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.body).toEqual({
+    type: 'https://httpstatuses.io/404',
+    title: 'Not Found',
+    status: 404,
+    detail,
+  });
+}
