@@ -14,7 +14,7 @@ import {
   sentTo,
   testSender,
 } from '../../helpers/broadcasts.ts';
-import { telegramError } from '../../helpers/fake-bot-api.ts';
+import { sentMessage, telegramError } from '../../helpers/fake-bot-api.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
 import {
   eraseContact,
@@ -368,12 +368,7 @@ describe('POST /v1/broadcasts/{id}/cancel', () => {
     stack.botApi.respond('sendMessage', async (payload) => {
       cancelled ??= cancel(id);
       await cancelled;
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
 
     // One at a time, and the broadcast read again before each send.
@@ -400,12 +395,7 @@ describe('sending', () => {
       if (payload.chat_id === A)
         return telegramError(403, 'Forbidden: bot was blocked by the user');
       if (payload.chat_id === B) return telegramError(400, 'Bad Request: chat not found');
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
 
@@ -428,7 +418,7 @@ describe('sending', () => {
         return telegramError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
       }
       times.push({ chat, at: Date.now(), ok: true });
-      return { message_id: 1, date: 0, chat: { id: chat, type: 'private' }, text: payload.text };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
 
@@ -466,12 +456,7 @@ describe('sending', () => {
         limited = true;
         return telegramError(429, 'Too Many Requests: retry after 30', { retry_after: 30 });
       }
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
     const client = createDocumentClient({
@@ -511,7 +496,7 @@ describe('sending', () => {
       tries.set(chat, (tries.get(chat) ?? 0) + 1);
       if (chat === A) return telegramError(502, 'Bad Gateway');
       if (chat === B && tries.get(chat) === 1) return telegramError(500, 'Internal Server Error');
-      return { message_id: 1, date: 0, chat: { id: chat, type: 'private' }, text: payload.text };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
     let clock = Date.now();
@@ -532,12 +517,7 @@ describe('sending', () => {
   it('counts a send that timed out as unknown and never sends it again', async () => {
     stack.botApi.respond('sendMessage', async (payload) => {
       if (payload.chat_id === A) await new Promise((resolve) => setTimeout(resolve, 700));
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B] } });
 
@@ -636,12 +616,7 @@ describe('sending', () => {
     const times: { text: string; at: number }[] = [];
     stack.botApi.respond('sendMessage', (payload) => {
       times.push({ text: String(payload.text), at: Date.now() });
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     await created({ text: 'first', audience: { userIds: [A] } });
     await new Promise((resolve) => setTimeout(resolve, 5));
