@@ -23,6 +23,7 @@ import {
   type LookupResponse,
   post,
   postJson,
+  tagContacts,
 } from '../../helpers/lookup.ts';
 import { recordRequests } from '../../helpers/request-log.ts';
 import { useStack, useWriter } from '../../helpers/stack-fixture.ts';
@@ -64,6 +65,9 @@ async function created(body: Record<string, unknown>): Promise<{ id: string; tot
 
 const sendAll = (sender = testSender(rig.store, stack.botApi)) => sendUntilIdle(sender);
 
+/** A broadcast's counters other than `sent`, none yet. */
+const NO_OUTCOMES = { failed: 0, blocked: 0, skipped: 0, unknown: 0 };
+
 describe('POST /v1/broadcasts', () => {
   it('answers 202 with the recipients who can be messaged, and sends each one message', async () => {
     const response = await create({
@@ -85,10 +89,7 @@ describe('POST /v1/broadcasts', () => {
       status: 'queued',
       total: 3,
       sent: 0,
-      failed: 0,
-      blocked: 0,
-      skipped: 0,
-      unknown: 0,
+      ...NO_OUTCOMES,
     });
     expect(before.body.startedAt).toBeUndefined();
 
@@ -107,10 +108,7 @@ describe('POST /v1/broadcasts', () => {
       status: 'done',
       total: 3,
       sent: 3,
-      failed: 0,
-      blocked: 0,
-      skipped: 0,
-      unknown: 0,
+      ...NO_OUTCOMES,
     });
     expect(Date.parse(after.body.finishedAt)).toBeGreaterThanOrEqual(
       Date.parse(after.body.startedAt),
@@ -129,16 +127,7 @@ describe('POST /v1/broadcasts', () => {
   });
 
   it('reaches a tag: contacts whose notes hold it', async () => {
-    for (const id of [A, C, GROUP_ONLY]) {
-      const patched = await rig.api.call({
-        method: 'PATCH',
-        path: `/v1/contacts/${id}`,
-        key: rig.writeKey,
-        headers: { 'content-type': 'application/merge-patch+json' },
-        body: JSON.stringify({ tags: ['vip'] }),
-      });
-      expect(patched.status, patched.raw).toBe(200);
-    }
+    await tagContacts(rig.api, [A, C, GROUP_ONLY], ['vip'], rig.writeKey);
 
     const { total } = await created({ audience: { tag: 'VIP' } });
     await sendAll();
