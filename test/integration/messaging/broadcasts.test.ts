@@ -85,12 +85,7 @@ describe('POST /v1/broadcasts', () => {
       total: 3,
     });
     const before = await read(response.body.id);
-    expect(before.body).toMatchObject({
-      status: 'queued',
-      total: 3,
-      sent: 0,
-      ...NO_OUTCOMES,
-    });
+    expect(before.body).toMatchObject({ status: 'queued', total: 3, sent: 0, ...NO_OUTCOMES });
     expect(before.body.startedAt).toBeUndefined();
 
     await sendAll();
@@ -104,12 +99,7 @@ describe('POST /v1/broadcasts', () => {
       reply_markup: { inline_keyboard: [[{ text: 'Shop', url: 'https://shop.example.com/sale' }]] },
     });
     const after = await read(response.body.id);
-    expect(after.body).toMatchObject({
-      status: 'done',
-      total: 3,
-      sent: 3,
-      ...NO_OUTCOMES,
-    });
+    expect(after.body).toMatchObject({ status: 'done', total: 3, sent: 3, ...NO_OUTCOMES });
     expect(Date.parse(after.body.finishedAt)).toBeGreaterThanOrEqual(
       Date.parse(after.body.startedAt),
     );
