@@ -71,7 +71,7 @@ describe('Bot API 429 on an outbound reply', () => {
     expect(await getContact(store, ALICE)).toBeNull();
     // A redelivery runs the bot again (recorder.ts: a confirmed /forget must erase even if
     // its first attempt died after recording): it erases again and answers again, once retried.
-    const _again = await forgetWithEdits(4);
+    await forgetWithEdits(4);
     expect(await getContact(store, ALICE)).toBeNull();
   }, 8_000);
 

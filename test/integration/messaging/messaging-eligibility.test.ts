@@ -107,18 +107,19 @@ describe('readEligibility', () => {
   });
 });
 
+/** Alice reads as erased with `floor`, and nothing of hers is left. */
+async function expectErased(floor: number) {
+  expect(await readEligibility(store, ALICE)).toStrictEqual({ ...NOBODY, erased: true, floor });
+  expect(await aliceLeftovers(store)).toEqual([]);
+}
+
 describe('erasure of messaging state', () => {
   it('removes the preference and the refused-send record, and says the contact was erased', async () => {
     const t = nowSeconds() - 600;
     await record(store, privateText('/stop', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
     await eraseUser(store, ALICE, t + 20);
-    expect(await readEligibility(store, ALICE)).toStrictEqual({
-      ...NOBODY,
-      erased: true,
-      floor: t + 21,
-    });
-    expect(await aliceLeftovers(store)).toEqual([]);
+    await expectErased(t + 21);
   });
 
   it('keeps nothing of a /stop sent before an erasure and delivered after it', async () => {
@@ -127,12 +128,7 @@ describe('erasure of messaging state', () => {
     const stop = privateText('/stop', t + 10);
     await eraseUser(store, ALICE, t + 20);
     await record(store, stop, t + 30);
-    expect(await readEligibility(store, ALICE)).toStrictEqual({
-      ...NOBODY,
-      erased: true,
-      floor: t + 21,
-    });
-    expect(await aliceLeftovers(store)).toEqual([]);
+    await expectErased(t + 21);
   });
 
   it('keeps nothing of a refused send made before an erasure and recorded after it', async () => {
