@@ -80,16 +80,16 @@ describe('readEligibility', () => {
       botBlocked: true,
     });
     await record(store, privateBotStatus('member', t + 5), t + 5);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(false);
+    expect(await aliceBlocked()).toBe(false);
   });
 
   it('sees a block recorded by a refused send until the user writes to the bot again', async () => {
     const t = nowSeconds() - 600;
     await record(store, privateText('/start', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(true);
+    expect(await aliceBlocked()).toBe(true);
     await record(store, privateText('hello again', t + 20), t + 20);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(false);
+    expect(await aliceBlocked()).toBe(false);
   });
 
   it('lets Telegram’s unblock after a refused send win, and a later refused send block again', async () => {
@@ -97,15 +97,18 @@ describe('readEligibility', () => {
     await record(store, privateText('/start', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
     await record(store, privateBotStatus('member', t + 20), t + 20);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(false);
+    expect(await aliceBlocked()).toBe(false);
     await recordBotBlocked(store, ALICE, t + 30);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(true);
+    expect(await aliceBlocked()).toBe(true);
     // An older record arriving late does not move the time back.
     await recordBotBlocked(store, ALICE, t + 25);
     const item = (await scan(store)).find((i) => i.sk === 'PROFILE#BLOCKED');
     expect(item).toMatchObject({ blockedAt: t + 30, st: t + 30, s0: t + 10 });
   });
 });
+
+/** Whether Alice's eligibility says she blocked the bot. */
+const aliceBlocked = async () => (await readEligibility(store, ALICE)).botBlocked;
 
 /** Alice reads as erased with `floor`, and nothing of hers is left. */
 async function expectErased(floor: number) {
