@@ -33,12 +33,27 @@ async function setUp() {
     await updateSubscription(store, sub.id, { status: 'active' });
     await resumeDeliveries(store, sub.id, t + 1);
   };
-  return { ...rig, reEnable, t };
+  /**
+   * Holds the dispatcher's `write` (an Update or Put) of the delivery that `start()` makes,
+   * re-enables the subscription meanwhile, then lets it land, sweeps, and expects the event
+   * delivered once.
+   */
+  const reEnableDuring = async (write: RegExp, start: () => Promise<unknown>) => {
+    const held = rig.gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${rig.event.eventId}`, write));
+    const running = start();
+    await held.reached;
+    await reEnable();
+    held.release();
+    await running;
+    await rig.dispatcher.sweep();
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([rig.event.eventId]);
+  };
+  return { ...rig, reEnableDuring, t };
 }
 
 describe('dispatcher and a re-enabled subscription', () => {
   it('delivers what an attempt parked after the re-enable looked for parked deliveries', async () => {
-    const { store, gated, sub, event, key, dispatcher, reEnable, t } = await setUp();
+    const { store, sub, event, key, dispatcher, reEnableDuring, t } = await setUp();
     await createDelivery(store, {
       subscriptionId: sub.id,
       eventId: event.eventId,
@@ -46,30 +61,14 @@ describe('dispatcher and a re-enabled subscription', () => {
       event: key,
       now: t,
     });
-    const park = gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${event.eventId}`, /Update/));
-    // The attempt reads the subscription as disabled and goes to park the delivery...
-    const attempt = dispatcher.attempt(sub.id, event.eventId);
-    await park.reached;
-    // ...while an admin re-enables it and resumes what was parked (nothing yet).
-    await reEnable();
-    park.release();
-    await attempt;
-
-    await dispatcher.sweep();
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.eventId]);
+    // The attempt reads the subscription as disabled and goes to park the delivery, while an
+    // admin re-enables it and resumes what was parked (nothing yet).
+    await reEnableDuring(/Update/, () => dispatcher.attempt(sub.id, event.eventId));
   });
 
   it('delivers what a fan-out created parked after the re-enable looked for parked deliveries', async () => {
-    const { gated, sub, event, key, dispatcher, reEnable } = await setUp();
-    const create = gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${event.eventId}`, /Put/));
-    // The fan-out lists the subscription as disabled and goes to create a parked delivery...
-    const fanOut = dispatcher.fanOut(key);
-    await create.reached;
-    await reEnable();
-    create.release();
-    await fanOut;
-
-    await dispatcher.sweep();
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.eventId]);
+    const { key, dispatcher, reEnableDuring } = await setUp();
+    // The fan-out lists the subscription as disabled and goes to create a parked delivery.
+    await reEnableDuring(/Put/, () => dispatcher.fanOut(key));
   });
 });
