@@ -8,10 +8,13 @@ import { expect } from 'vitest';
 import type { WebhookHandler } from '../../functions/webhook.ts';
 import { createDispatcher, type Dispatcher } from '../../lib/events/dispatcher.ts';
 import { sendWebhook } from '../../lib/events/send-webhook.ts';
+import { enqueueEvent, eventIdOf, outboxEventKey } from '../../lib/events/store/outbox.ts';
+import { createSubscription, type Subscription } from '../../lib/events/store/subscriptions.ts';
 import type { StoreContext } from '../../lib/store/client.ts';
 import { type EventReceiver, type VerifiedEvent, verifyEvent } from './event-receiver.ts';
 import type { TestLookup } from './lookup.ts';
 import { eraseContact } from './lookup.ts';
+import { gatedClient } from './recorder-rig.ts';
 import type { Stack } from './stack-fixture.ts';
 
 export interface EventRig {
@@ -90,4 +93,47 @@ export function contactCard(
       contact: card,
     },
   };
+}
+
+/**
+ * One table read through a "gated" client (`gatedClient`, test/helpers/recorder-rig.ts), a
+ * subscription taking every event to `receiverUrl` and one enqueued `chat.created` event
+ * (id `eventIdOf(tag, sub.id)`, dated `at`), with a dispatcher on the gated client at `now()`
+ * (epoch ms; `before(sub, store)` runs between the subscription and the event).
+ */
+export async function gatedDispatch(
+  stack: Stack,
+  receiverUrl: string,
+  options: {
+    tag: string;
+    at: number;
+    now: () => number;
+    before?: (sub: Subscription, store: StoreContext) => Promise<void>;
+  },
+) {
+  const store = await stack.freshTable();
+  const gated = gatedClient(store.endpoint);
+  const ctx: StoreContext = { ...store, client: gated.client };
+  const sub = await createSubscription(store, {
+    url: receiverUrl,
+    events: ['*'],
+    description: '',
+    includePhone: false,
+  });
+  await options.before?.(sub, store);
+  const event = {
+    eventId: eventIdOf(options.tag, sub.id),
+    type: 'chat.created' as const,
+    at: options.at,
+    chatId: -1001,
+    data: { chat: { id: -1001 } },
+  };
+  await enqueueEvent(store, event);
+  const dispatcher = createDispatcher({
+    store: ctx,
+    post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 2000 }),
+    now: options.now,
+    random: () => 0.5,
+  });
+  return { store, gated, sub, event, key: outboxEventKey(event), dispatcher };
 }

@@ -47,6 +47,16 @@ export const FAKE_BOT_USER = {
   username: 'contacts_test_bot',
 } as const;
 
+/** sendMessage's answer to `payload`: message 1 in the private chat it names, with its text. */
+export function sentMessage(payload: Payload) {
+  return {
+    message_id: 1,
+    date: 0,
+    chat: { id: payload.chat_id, type: 'private' },
+    text: payload.text,
+  };
+}
+
 /** A Telegram error answer, e.g. `telegramError(403, 'Forbidden: bot was blocked by the user')`. */
 export function telegramError(
   errorCode: number,

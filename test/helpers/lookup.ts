@@ -195,6 +195,25 @@ export async function eraseContact(api: TestLookup, userId: number | string): Pr
   expect(erased.status, erased.raw).toBe(204);
 }
 
+/** Sets the tags of each of `userIds` through `PATCH /v1/contacts/{userId}` with `key` (default: the admin key); expects 200. */
+export async function tagContacts(
+  api: TestLookup,
+  userIds: Iterable<number>,
+  tags: string[],
+  key = api.adminKey,
+): Promise<void> {
+  for (const userId of userIds) {
+    const patched = await api.call({
+      method: 'PATCH',
+      path: `/v1/contacts/${userId}`,
+      key,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ tags }),
+    });
+    expect(patched.status, patched.raw).toBe(200);
+  }
+}
+
 /** Posts updates through the webhook, in order; fails on anything but 200. */
 export async function post(webhook: WebhookHandler, ...updates: unknown[]): Promise<void> {
   for (const update of updates) {
@@ -213,4 +232,16 @@ export function hourGrid(...cells: [number, number, number][]): number[][] {
     if (row) row[hour] = messages;
   }
   return grid;
+}
+
+/** Checks that `response` is the 404 problem+json whose detail is `detail`. */
+export function expectNotFound(response: LookupResponse, detail: string): void {
+  expect(response.status).toBe(404);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.body).toEqual({
+    type: 'https://httpstatuses.io/404',
+    title: 'Not Found',
+    status: 404,
+    detail,
+  });
 }

@@ -18,26 +18,28 @@ const CHAT = -100200300;
 const stack = useStack();
 
 const from = (username: string) => ({ id: ALICE, is_bot: false, first_name: 'Alice', username });
-const groupMessage = (updateId: number, username: string) => ({
+/** Alice's message `updateId` in `chat`, under `username`, with `body` (its text or contact). */
+const aliceUpdate = (
+  updateId: number,
+  chat: Record<string, unknown>,
+  username: string,
+  body: Record<string, unknown>,
+) => ({
   update_id: updateId,
   message: {
     message_id: updateId,
     date: 1_764_000_000 + updateId,
-    chat: { id: CHAT, type: 'supergroup', title: 'G' },
+    chat,
     from: from(username),
-    text: 'hi',
+    ...body,
   },
 });
-const ownContact = (updateId: number, phone: string) => ({
-  update_id: updateId,
-  message: {
-    message_id: updateId,
-    date: 1_764_000_000 + updateId,
-    chat: { id: ALICE, type: 'private', first_name: 'Alice' },
-    from: from('alice_new'),
+const groupMessage = (updateId: number, username: string) =>
+  aliceUpdate(updateId, { id: CHAT, type: 'supergroup', title: 'G' }, username, { text: 'hi' });
+const ownContact = (updateId: number, phone: string) =>
+  aliceUpdate(updateId, { id: ALICE, type: 'private', first_name: 'Alice' }, 'alice_new', {
     contact: { phone_number: phone, first_name: 'Alice', user_id: ALICE },
-  },
-});
+  });
 
 /** Delivers `updates` in order, each until 200; `fault` fails the first call that matches. */
 async function deliver(

@@ -40,6 +40,14 @@ async function confirmForget() {
   return { status: response.statusCode, body, ms: performance.now() - started };
 }
 
+/** Confirms /forget, expects 200 and `edits` editMessageText calls so far; returns the answer. */
+async function forgetWithEdits(edits: number) {
+  const result = await confirmForget();
+  expect(result.status).toBe(200);
+  expect(editCalls()).toHaveLength(edits);
+  return result;
+}
+
 const editCalls = () => stack.botApi.calls.filter((call) => call.method === 'editMessageText');
 const dropWarnings = () =>
   logs.entries().filter((e) => e.level === 'WARN' && e.message === 'bot reply dropped');
@@ -48,10 +56,8 @@ describe('Bot API 429 on an outbound reply', () => {
   it('retries once after a retry_after that fits the budget, then delivers the reply', async () => {
     let refused = 0;
     stack.botApi.respond('editMessageText', () => (refused++ === 0 ? floodControl(1) : true));
-    const result = await confirmForget();
-    expect(result.status).toBe(200);
+    const result = await forgetWithEdits(2);
     expect(result.body.method).toBe('answerCallbackQuery');
-    expect(editCalls()).toHaveLength(2);
     expect(result.ms).toBeGreaterThanOrEqual(950);
     expect(dropWarnings()).toEqual([]);
     expect(await getContact(store, ALICE)).toBeNull();
@@ -59,25 +65,19 @@ describe('Bot API 429 on an outbound reply', () => {
 
   it('drops the reply with a warning when Telegram refuses the retry too; the update is not lost', async () => {
     stack.botApi.respond('editMessageText', () => floodControl(1));
-    const result = await confirmForget();
-    expect(result.status).toBe(200);
-    expect(editCalls()).toHaveLength(2);
+    const result = await forgetWithEdits(2);
     expect(result.ms).toBeLessThan(3000);
     expect(dropWarnings()).toHaveLength(1);
     expect(await getContact(store, ALICE)).toBeNull();
     // A redelivery runs the bot again (recorder.ts: a confirmed /forget must erase even if
     // its first attempt died after recording): it erases again and answers again, once retried.
-    const again = await confirmForget();
-    expect(again.status).toBe(200);
-    expect(editCalls()).toHaveLength(4);
+    await forgetWithEdits(4);
     expect(await getContact(store, ALICE)).toBeNull();
   }, 8_000);
 
   it('drops the reply at once when retry_after exceeds the budget', async () => {
     stack.botApi.respond('editMessageText', () => floodControl(30));
-    const result = await confirmForget();
-    expect(result.status).toBe(200);
-    expect(editCalls()).toHaveLength(1);
+    const result = await forgetWithEdits(1);
     expect(result.ms).toBeLessThan(1000);
     expect(dropWarnings()).toMatchObject([
       { method: 'editMessageText', error: 'BotApiRateLimitError' },

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateMessage } from '../helpers/broadcasts.ts';
 import { type EventReceiver, startEventReceiver } from '../helpers/event-receiver.ts';
 import { contactCard, type EventRig, eventRig } from '../helpers/event-rig.ts';
-import { groupMessage, post, type TestLookup } from '../helpers/lookup.ts';
+import { groupMessage, post, type TestLookup, tagContacts } from '../helpers/lookup.ts';
 import { joinedMessage } from '../helpers/member-updates.ts';
 import { nowSeconds } from '../helpers/recorder-rig.ts';
 import { useStack } from '../helpers/stack-fixture.ts';
@@ -89,16 +89,7 @@ beforeAll(async () => {
     ),
     ...PEOPLE.map((p) => privateMessage(p, t + 40)),
   );
-  for (const p of [ALICE, BOB]) {
-    const patched = await api.call({
-      method: 'PATCH',
-      path: `/v1/contacts/${p.id}`,
-      key: api.adminKey,
-      headers: { 'content-type': 'application/merge-patch+json' },
-      body: JSON.stringify({ tags: ['vip'] }),
-    });
-    expect(patched.status, patched.raw).toBe(200);
-  }
+  await tagContacts(api, [ALICE.id, BOB.id], ['vip']);
   const second = await api.call({
     method: 'POST',
     path: '/v1/subscriptions',

@@ -63,6 +63,18 @@ const SPAN_SECONDS = 30 * 3600;
 /** The sender's deadline (5 s deployed): a receiver that does not answer is a timeout. */
 const SEND_TIMEOUT_MS = 60;
 const POST_HEADER = 'x-sim-post';
+/** The history's record of a `contact.erased` outbox item (its data names the erased user). */
+function erasedEventOf(item: Record<string, unknown>): SimEventRecord {
+  return {
+    eventId: String(item.eventId),
+    type: 'contact.erased',
+    at: Number(item.at),
+    users: [],
+    versions: [item.data as Record<string, unknown>],
+    erasedUser: Number((item.data as { userId?: unknown } | undefined)?.userId),
+  };
+}
+
 /**
  * Probability that an invocation stalls after a call: most often where others acting meanwhile
  * matters (after it read a subscription's status, above all a stopped one's, claimed a delivery
@@ -371,15 +383,7 @@ export async function runDispatcherSimulation(
       const id = `${item.pk}|${item.sk}`;
       if (!pendingBefore.has(id)) keys.push({ pk: String(item.pk), sk: String(item.sk) });
       if (item.type === 'contact.erased' && !history.events.has(String(item.eventId))) {
-        const userId = Number((item.data as { userId?: unknown } | undefined)?.userId);
-        history.events.set(String(item.eventId), {
-          eventId: String(item.eventId),
-          type: 'contact.erased',
-          at: Number(item.at),
-          users: [],
-          versions: [item.data as Record<string, unknown>],
-          erasedUser: userId,
-        });
+        history.events.set(String(item.eventId), erasedEventOf(item));
       }
     }
     pendingBefore = new Set(items.map((item) => `${item.pk}|${item.sk}`));
@@ -638,14 +642,7 @@ export async function runDispatcherSimulation(
     // contact.erased events fanned out before the stream emulation saw them pending.
     for (const item of history.table) {
       if (item.type !== 'contact.erased' || history.events.has(String(item.eventId))) continue;
-      history.events.set(String(item.eventId), {
-        eventId: String(item.eventId),
-        type: 'contact.erased',
-        at: Number(item.at),
-        users: [],
-        versions: [item.data as Record<string, unknown>],
-        erasedUser: Number((item.data as { userId?: unknown }).userId),
-      });
+      history.events.set(String(item.eventId), erasedEventOf(item));
     }
     history.requests = receiver.requests.map((request) => {
       const n = Number(request.headers[POST_HEADER]);

@@ -5,13 +5,9 @@
  * attempt on top). The attempt's finishing write is held here while the clock moves on.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDispatcher } from '../../../lib/events/dispatcher.ts';
-import { sendWebhook } from '../../../lib/events/send-webhook.ts';
-import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/events/store/outbox.ts';
-import { createSubscription } from '../../../lib/events/store/subscriptions.ts';
-import type { StoreContext } from '../../../lib/store/client.ts';
 import { type EventReceiver, startEventReceiver } from '../../helpers/event-receiver.ts';
-import { gatedClient, nowSeconds, scan } from '../../helpers/recorder-rig.ts';
+import { gatedDispatch } from '../../helpers/event-rig.ts';
+import { nowSeconds, scan } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
 const stack = useStack();
@@ -26,30 +22,12 @@ afterAll(async () => {
 });
 
 it('dates an attempt in the log when it was made, however late the log is written', async () => {
-  const store = await stack.freshTable();
-  const gated = gatedClient(store.endpoint);
-  const ctx: StoreContext = { ...store, client: gated.client };
   const t = nowSeconds();
   let clock = t * 1000;
-  const sub = await createSubscription(store, {
-    url: receiver.url,
-    events: ['*'],
-    description: '',
-    includePhone: false,
-  });
-  const event = {
-    eventId: eventIdOf('log-time', sub.id),
-    type: 'chat.created' as const,
+  const { store, gated, key, dispatcher } = await gatedDispatch(stack, receiver.url, {
+    tag: 'log-time',
     at: t,
-    chatId: -1001,
-    data: { chat: { id: -1001 } },
-  };
-  await enqueueEvent(store, event);
-  const dispatcher = createDispatcher({
-    store: ctx,
-    post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 2000 }),
     now: () => clock,
-    random: () => 0.5,
   });
   // The attempt's finishing write (not the claim, which asks for the item back).
   const finish = gated.hold(
@@ -59,7 +37,7 @@ it('dates an attempt in the log when it was made, however late the log is writte
       !input.includes('ALL_NEW'),
   );
 
-  const dispatched = dispatcher.dispatchEvents([outboxEventKey(event)]);
+  const dispatched = dispatcher.dispatchEvents([key]);
   await finish.reached;
   clock += 20 * 60_000; // the invocation is slow: it records the attempt 20 min later
   finish.release();

@@ -8,56 +8,52 @@
  * sweeps.
  */
 import { describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../../lib/events/dispatcher.ts';
-import { sendWebhook } from '../../../lib/events/send-webhook.ts';
 import { createDelivery, resumeDeliveries } from '../../../lib/events/store/deliveries.ts';
-import { enqueueEvent, eventIdOf, outboxEventKey } from '../../../lib/events/store/outbox.ts';
 import { stopSubscription } from '../../../lib/events/store/subscription-health.ts';
-import { createSubscription, updateSubscription } from '../../../lib/events/store/subscriptions.ts';
-import type { StoreContext } from '../../../lib/store/client.ts';
+import { updateSubscription } from '../../../lib/events/store/subscriptions.ts';
 import { useEventReceiver } from '../../helpers/event-receiver.ts';
-import { gatedClient, nowSeconds, onItem } from '../../helpers/recorder-rig.ts';
+import { gatedDispatch } from '../../helpers/event-rig.ts';
+import { nowSeconds, onItem } from '../../helpers/recorder-rig.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
 const stack = useStack();
 const receiver = useEventReceiver();
 
 async function setUp() {
-  const store = await stack.freshTable();
-  const gated = gatedClient(store.endpoint);
-  const ctx: StoreContext = { ...store, client: gated.client };
   const t = nowSeconds();
-  const sub = await createSubscription(store, {
-    url: receiver.url,
-    events: ['*'],
-    description: '',
-    includePhone: false,
-  });
-  await stopSubscription(store, sub.id, 'disabled', 'the receiver answered 410 Gone', t);
-  const event = {
-    eventId: eventIdOf('race', sub.id),
-    type: 'chat.created' as const,
+  const rig = await gatedDispatch(stack, receiver.url, {
+    tag: 'race',
     at: t,
-    chatId: -1001,
-    data: { chat: { id: -1001 } },
-  };
-  await enqueueEvent(store, event);
-  const dispatcher = createDispatcher({
-    store: ctx,
-    post: (request) => sendWebhook({ ...request, allowLoopback: true, timeoutMs: 2000 }),
     now: () => (t + 1) * 1000,
-    random: () => 0.5,
+    before: (sub, store) =>
+      stopSubscription(store, sub.id, 'disabled', 'the receiver answered 410 Gone', t),
   });
+  const { store, sub } = rig;
   const reEnable = async () => {
     await updateSubscription(store, sub.id, { status: 'active' });
     await resumeDeliveries(store, sub.id, t + 1);
   };
-  return { store, gated, sub, event, key: outboxEventKey(event), dispatcher, reEnable, t };
+  /**
+   * Holds the dispatcher's `write` (an Update or Put) of the delivery that `start()` makes,
+   * re-enables the subscription meanwhile, then lets it land, sweeps, and expects the event
+   * delivered once.
+   */
+  const reEnableDuring = async (write: RegExp, start: () => Promise<unknown>) => {
+    const held = rig.gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${rig.event.eventId}`, write));
+    const running = start();
+    await held.reached;
+    await reEnable();
+    held.release();
+    await running;
+    await rig.dispatcher.sweep();
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([rig.event.eventId]);
+  };
+  return { ...rig, reEnableDuring, t };
 }
 
 describe('dispatcher and a re-enabled subscription', () => {
   it('delivers what an attempt parked after the re-enable looked for parked deliveries', async () => {
-    const { store, gated, sub, event, key, dispatcher, reEnable, t } = await setUp();
+    const { store, sub, event, key, dispatcher, reEnableDuring, t } = await setUp();
     await createDelivery(store, {
       subscriptionId: sub.id,
       eventId: event.eventId,
@@ -65,30 +61,14 @@ describe('dispatcher and a re-enabled subscription', () => {
       event: key,
       now: t,
     });
-    const park = gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${event.eventId}`, /Update/));
-    // The attempt reads the subscription as disabled and goes to park the delivery...
-    const attempt = dispatcher.attempt(sub.id, event.eventId);
-    await park.reached;
-    // ...while an admin re-enables it and resumes what was parked (nothing yet).
-    await reEnable();
-    park.release();
-    await attempt;
-
-    await dispatcher.sweep();
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.eventId]);
+    // The attempt reads the subscription as disabled and goes to park the delivery, while an
+    // admin re-enables it and resumes what was parked (nothing yet).
+    await reEnableDuring(/Update/, () => dispatcher.attempt(sub.id, event.eventId));
   });
 
   it('delivers what a fan-out created parked after the re-enable looked for parked deliveries', async () => {
-    const { gated, sub, event, key, dispatcher, reEnable } = await setUp();
-    const create = gated.hold(onItem(`SUB#${sub.id}`, `DELIVERY#${event.eventId}`, /Put/));
-    // The fan-out lists the subscription as disabled and goes to create a parked delivery...
-    const fanOut = dispatcher.fanOut(key);
-    await create.reached;
-    await reEnable();
-    create.release();
-    await fanOut;
-
-    await dispatcher.sweep();
-    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([event.eventId]);
+    const { key, dispatcher, reEnableDuring } = await setUp();
+    // The fan-out lists the subscription as disabled and goes to create a parked delivery.
+    await reEnableDuring(/Put/, () => dispatcher.fanOut(key));
   });
 });

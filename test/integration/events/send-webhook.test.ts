@@ -75,6 +75,8 @@ async function startReceiver(
 
 const body = JSON.stringify({ type: 'ping', timestamp: '2025-01-01T00:00:00.000Z', data: {} });
 const LOCAL = { headers: {}, body, allowLoopback: true, timeoutMs: 2000 };
+/** As deployed: no loopback, the default timeout. */
+const DEPLOYED = { headers: {}, body, allowLoopback: false };
 
 function resolverTo(...addresses: string[]) {
   const calls: string[] = [];
@@ -260,9 +262,7 @@ describe('sendWebhook address rules', () => {
     const connect = vi.spyOn(net.Socket.prototype, 'connect');
 
     const result = await sendWebhook({
-      headers: {},
-      body,
-      allowLoopback: false,
+      ...DEPLOYED,
       resolve,
       url: `https://hooks.example.com:${receiver.port}/hook`,
     });
@@ -292,13 +292,7 @@ describe('sendWebhook address rules', () => {
     const { resolve } = resolverTo(...addresses);
     const connect = vi.spyOn(net.Socket.prototype, 'connect');
 
-    const result = await sendWebhook({
-      headers: {},
-      body,
-      allowLoopback: false,
-      resolve,
-      url: 'https://hooks.example.com/',
-    });
+    const result = await sendWebhook({ ...DEPLOYED, resolve, url: 'https://hooks.example.com/' });
 
     expect(result).toEqual({ ok: false, error: 'address not allowed' });
     expect(connect).not.toHaveBeenCalled();

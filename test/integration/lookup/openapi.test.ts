@@ -240,54 +240,38 @@ describe('lookup responses match the OpenAPI document', () => {
     await check('GET', c, { path: '/v1/contacts/1' }, 404);
     await check('GET', c, { path: '/v1/contacts/x' }, 400);
     await check('GET', c, { path: `/v1/contacts/${ALICE}`, key: null }, 401);
-    await check('GET', `${c}/chats`, { path: `/v1/contacts/${BOB}/chats` }, 200);
-    await check(
-      'GET',
-      `${c}/chats`,
-      { path: `/v1/contacts/${BOB}/chats`, query: { limit: '0' } },
-      400,
-    );
+    const chats = `${c}/chats`;
+    const shared = `${c}/shared`;
+    const contactActivity = `${c}/activity`;
+    await check('GET', chats, { path: `/v1/contacts/${BOB}/chats` }, 200);
+    await check('GET', chats, { path: `/v1/contacts/${BOB}/chats`, query: { limit: '0' } }, 400);
     const m = `${c}/chats/{chatId}`;
+    const live = { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } };
     await check('GET', m, { path: `/v1/contacts/${BOB}/chats/${GROUP}` }, 200);
     await check('GET', m, { path: `/v1/contacts/${BOB}/chats/1` }, 404);
-    await check(
-      'GET',
-      m,
-      { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
-      200,
-    );
+    await check('GET', m, live, 200);
     stack.botApi.respond('getChatMember', () => telegramError(403, 'Forbidden: bot was kicked'));
-    await check(
-      'GET',
-      m,
-      { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
-      409,
-    );
+    await check('GET', m, live, 409);
     stack.botApi.respond('getChatMember', () => telegramError(500, 'Internal Server Error'));
-    await check(
-      'GET',
-      m,
-      { path: `/v1/contacts/${BOB}/chats/${GROUP}`, query: { live: 'true' } },
-      502,
-    );
+    await check('GET', m, live, 502);
     stack.botApi.respond('getChatMember', () => telegramError(400, 'Bad Request: user not found'));
     await check('GET', m, { path: `/v1/contacts/9/chats/${GROUP}`, query: { live: 'true' } }, 404);
     stack.botApi.reset();
-    await check('GET', `${c}/shared`, { path: `/v1/contacts/${ALICE}/shared` }, 200);
+    await check('GET', shared, { path: `/v1/contacts/${ALICE}/shared` }, 200);
     await check(
       'GET',
-      `${c}/shared`,
+      shared,
       { path: `/v1/contacts/${ALICE}/shared`, query: { cursor: 'x.y' } },
       400,
     );
     const range = { from: '2025-11-01', to: '2025-11-30' };
     await check(
       'GET',
-      `${c}/activity`,
+      contactActivity,
       { path: `/v1/contacts/${ALICE}/activity`, query: range },
       200,
     );
-    await check('GET', `${c}/activity`, { path: `/v1/contacts/${ALICE}/activity` }, 400);
+    await check('GET', contactActivity, { path: `/v1/contacts/${ALICE}/activity` }, 400);
     await check('GET', '/v1/chats/{chatId}', { path: `/v1/chats/${GROUP}` }, 200);
     await check('GET', '/v1/chats/{chatId}', { path: '/v1/chats/-1' }, 404);
     await check('GET', '/v1/chats/{chatId}/members', { path: `/v1/chats/${GROUP}/members` }, 200);

@@ -14,7 +14,7 @@ import {
   sentTo,
   testSender,
 } from '../../helpers/broadcasts.ts';
-import { telegramError } from '../../helpers/fake-bot-api.ts';
+import { sentMessage, telegramError } from '../../helpers/fake-bot-api.ts';
 import { captureLogs } from '../../helpers/log-capture.ts';
 import {
   eraseContact,
@@ -23,6 +23,7 @@ import {
   type LookupResponse,
   post,
   postJson,
+  tagContacts,
 } from '../../helpers/lookup.ts';
 import { recordRequests } from '../../helpers/request-log.ts';
 import { useStack, useWriter } from '../../helpers/stack-fixture.ts';
@@ -64,6 +65,9 @@ async function created(body: Record<string, unknown>): Promise<{ id: string; tot
 
 const sendAll = (sender = testSender(rig.store, stack.botApi)) => sendUntilIdle(sender);
 
+/** A broadcast's counters other than `sent`, none yet. */
+const NO_OUTCOMES = { failed: 0, blocked: 0, skipped: 0, unknown: 0 };
+
 describe('POST /v1/broadcasts', () => {
   it('answers 202 with the recipients who can be messaged, and sends each one message', async () => {
     const response = await create({
@@ -81,15 +85,7 @@ describe('POST /v1/broadcasts', () => {
       total: 3,
     });
     const before = await read(response.body.id);
-    expect(before.body).toMatchObject({
-      status: 'queued',
-      total: 3,
-      sent: 0,
-      failed: 0,
-      blocked: 0,
-      skipped: 0,
-      unknown: 0,
-    });
+    expect(before.body).toMatchObject({ status: 'queued', total: 3, sent: 0, ...NO_OUTCOMES });
     expect(before.body.startedAt).toBeUndefined();
 
     await sendAll();
@@ -103,15 +99,7 @@ describe('POST /v1/broadcasts', () => {
       reply_markup: { inline_keyboard: [[{ text: 'Shop', url: 'https://shop.example.com/sale' }]] },
     });
     const after = await read(response.body.id);
-    expect(after.body).toMatchObject({
-      status: 'done',
-      total: 3,
-      sent: 3,
-      failed: 0,
-      blocked: 0,
-      skipped: 0,
-      unknown: 0,
-    });
+    expect(after.body).toMatchObject({ status: 'done', total: 3, sent: 3, ...NO_OUTCOMES });
     expect(Date.parse(after.body.finishedAt)).toBeGreaterThanOrEqual(
       Date.parse(after.body.startedAt),
     );
@@ -129,16 +117,7 @@ describe('POST /v1/broadcasts', () => {
   });
 
   it('reaches a tag: contacts whose notes hold it', async () => {
-    for (const id of [A, C, GROUP_ONLY]) {
-      const patched = await rig.api.call({
-        method: 'PATCH',
-        path: `/v1/contacts/${id}`,
-        key: rig.writeKey,
-        headers: { 'content-type': 'application/merge-patch+json' },
-        body: JSON.stringify({ tags: ['vip'] }),
-      });
-      expect(patched.status, patched.raw).toBe(200);
-    }
+    await tagContacts(rig.api, [A, C, GROUP_ONLY], ['vip'], rig.writeKey);
 
     const { total } = await created({ audience: { tag: 'VIP' } });
     await sendAll();
@@ -368,12 +347,7 @@ describe('POST /v1/broadcasts/{id}/cancel', () => {
     stack.botApi.respond('sendMessage', async (payload) => {
       cancelled ??= cancel(id);
       await cancelled;
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
 
     // One at a time, and the broadcast read again before each send.
@@ -400,12 +374,7 @@ describe('sending', () => {
       if (payload.chat_id === A)
         return telegramError(403, 'Forbidden: bot was blocked by the user');
       if (payload.chat_id === B) return telegramError(400, 'Bad Request: chat not found');
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
 
@@ -428,7 +397,7 @@ describe('sending', () => {
         return telegramError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
       }
       times.push({ chat, at: Date.now(), ok: true });
-      return { message_id: 1, date: 0, chat: { id: chat, type: 'private' }, text: payload.text };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
 
@@ -466,12 +435,7 @@ describe('sending', () => {
         limited = true;
         return telegramError(429, 'Too Many Requests: retry after 30', { retry_after: 30 });
       }
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
     const client = createDocumentClient({
@@ -511,7 +475,7 @@ describe('sending', () => {
       tries.set(chat, (tries.get(chat) ?? 0) + 1);
       if (chat === A) return telegramError(502, 'Bad Gateway');
       if (chat === B && tries.get(chat) === 1) return telegramError(500, 'Internal Server Error');
-      return { message_id: 1, date: 0, chat: { id: chat, type: 'private' }, text: payload.text };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B, C] } });
     let clock = Date.now();
@@ -532,12 +496,7 @@ describe('sending', () => {
   it('counts a send that timed out as unknown and never sends it again', async () => {
     stack.botApi.respond('sendMessage', async (payload) => {
       if (payload.chat_id === A) await new Promise((resolve) => setTimeout(resolve, 700));
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     const { id } = await created({ audience: { userIds: [A, B] } });
 
@@ -636,12 +595,7 @@ describe('sending', () => {
     const times: { text: string; at: number }[] = [];
     stack.botApi.respond('sendMessage', (payload) => {
       times.push({ text: String(payload.text), at: Date.now() });
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     await created({ text: 'first', audience: { userIds: [A] } });
     await new Promise((resolve) => setTimeout(resolve, 5));

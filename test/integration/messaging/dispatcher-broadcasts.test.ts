@@ -17,7 +17,7 @@ import {
   testSender,
 } from '../../helpers/broadcasts.ts';
 import { WEBHOOK_SECRET } from '../../helpers/events.ts';
-import { type FakeBotApi, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
+import { type FakeBotApi, sentMessage, startFakeBotApi } from '../../helpers/fake-bot-api.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 import { TEST_RETENTION_DAYS } from '../../helpers/store.ts';
 import { TEST_BOT_TOKEN } from '../../helpers/webhook.ts';
@@ -35,12 +35,7 @@ describe('npm start: broadcasts sent by the local dispatcher', () => {
     telegram = await startFakeBotApi();
     telegram.respond('sendMessage', (payload) => {
       arrivals.push({ chat: Number(payload.chat_id), at: performance.now() });
-      return {
-        message_id: 1,
-        date: 0,
-        chat: { id: payload.chat_id, type: 'private' },
-        text: payload.text,
-      };
+      return sentMessage(payload);
     });
     stack = await startLocalStack({
       env: {

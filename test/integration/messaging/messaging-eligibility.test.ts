@@ -80,16 +80,16 @@ describe('readEligibility', () => {
       botBlocked: true,
     });
     await record(store, privateBotStatus('member', t + 5), t + 5);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(false);
+    expect(await aliceBlocked()).toBe(false);
   });
 
   it('sees a block recorded by a refused send until the user writes to the bot again', async () => {
     const t = nowSeconds() - 600;
     await record(store, privateText('/start', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(true);
+    expect(await aliceBlocked()).toBe(true);
     await record(store, privateText('hello again', t + 20), t + 20);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(false);
+    expect(await aliceBlocked()).toBe(false);
   });
 
   it('lets Telegram’s unblock after a refused send win, and a later refused send block again', async () => {
@@ -97,9 +97,9 @@ describe('readEligibility', () => {
     await record(store, privateText('/start', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
     await record(store, privateBotStatus('member', t + 20), t + 20);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(false);
+    expect(await aliceBlocked()).toBe(false);
     await recordBotBlocked(store, ALICE, t + 30);
-    expect((await readEligibility(store, ALICE)).botBlocked).toBe(true);
+    expect(await aliceBlocked()).toBe(true);
     // An older record arriving late does not move the time back.
     await recordBotBlocked(store, ALICE, t + 25);
     const item = (await scan(store)).find((i) => i.sk === 'PROFILE#BLOCKED');
@@ -107,18 +107,22 @@ describe('readEligibility', () => {
   });
 });
 
+/** Whether Alice's eligibility says she blocked the bot. */
+const aliceBlocked = async () => (await readEligibility(store, ALICE)).botBlocked;
+
+/** Alice reads as erased with `floor`, and nothing of hers is left. */
+async function expectErased(floor: number) {
+  expect(await readEligibility(store, ALICE)).toStrictEqual({ ...NOBODY, erased: true, floor });
+  expect(await aliceLeftovers(store)).toEqual([]);
+}
+
 describe('erasure of messaging state', () => {
   it('removes the preference and the refused-send record, and says the contact was erased', async () => {
     const t = nowSeconds() - 600;
     await record(store, privateText('/stop', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
     await eraseUser(store, ALICE, t + 20);
-    expect(await readEligibility(store, ALICE)).toStrictEqual({
-      ...NOBODY,
-      erased: true,
-      floor: t + 21,
-    });
-    expect(await aliceLeftovers(store)).toEqual([]);
+    await expectErased(t + 21);
   });
 
   it('keeps nothing of a /stop sent before an erasure and delivered after it', async () => {
@@ -127,12 +131,7 @@ describe('erasure of messaging state', () => {
     const stop = privateText('/stop', t + 10);
     await eraseUser(store, ALICE, t + 20);
     await record(store, stop, t + 30);
-    expect(await readEligibility(store, ALICE)).toStrictEqual({
-      ...NOBODY,
-      erased: true,
-      floor: t + 21,
-    });
-    expect(await aliceLeftovers(store)).toEqual([]);
+    await expectErased(t + 21);
   });
 
   it('keeps nothing of a refused send made before an erasure and recorded after it', async () => {

@@ -21,6 +21,18 @@ const receiver = useEventReceiver();
 
 const t0 = () => Math.floor(Date.now() / 1000) - 600;
 
+/**
+ * A rig where Bob shared Alice's card and its delivery failed (the receiver answers 503);
+ * `failed`: the requests the receiver got meanwhile.
+ */
+async function failedShare() {
+  const r = await eventRig(stack, receiver);
+  receiver.answer = () => 503;
+  await aliceSharedByBob(r);
+  await r.drain();
+  return { r, failed: receiver.requests.length };
+}
+
 /** Alice verifies her phone; Bob shares a card of her (by number alone unless `byId`). */
 async function aliceSharedByBob(r: EventRig, byId = false) {
   const t = t0();
@@ -62,11 +74,7 @@ describe('a contact card of a person erased since', () => {
   });
 
   it('is not delivered by a retry after the erasure when the first attempt failed', async () => {
-    const r = await eventRig(stack, receiver);
-    receiver.answer = () => 503;
-    await aliceSharedByBob(r);
-    await r.drain();
-    const failed = receiver.requests.length;
+    const { r, failed } = await failedShare();
     expect(r.received().map((e) => e.type)).toContain('contact.shared');
     await r.erase(ALICE.id);
     receiver.answer = () => 200;
@@ -76,11 +84,7 @@ describe('a contact card of a person erased since', () => {
   });
 
   it('is not delivered, and is deleted, when the erasure did not find it', async () => {
-    const r = await eventRig(stack, receiver);
-    receiver.answer = () => 503;
-    await aliceSharedByBob(r);
-    await r.drain();
-    const failed = receiver.requests.length;
+    const { r, failed } = await failedShare();
     // The event as it was before the erasure: written while the erasure ran, or not yet in
     // the index it queried.
     const shared = (await scanTable(r.store)).find(

@@ -39,6 +39,18 @@ function editWithoutEditDate(chatId: number, date: number) {
   return edit;
 }
 
+/** Alice joins the supergroup by herself at `date` (a chat_member update). */
+const aliceJoins = (date: number) => ({
+  update_id: freshUpdateId(),
+  chat_member: {
+    chat: { id: SUPERGROUP, type: 'supergroup', title: 'Test Group' },
+    from: { is_bot: false, ...ALICE_PROFILE },
+    date,
+    old_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'left' },
+    new_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'member' },
+  },
+});
+
 describe('counts and seen times under reordering', () => {
   /**
    * Guarantee (c), "no redelivery or late update dated before the erasure brings back shared
@@ -125,16 +137,7 @@ describe('counts and seen times under reordering', () => {
     const store = await stack.freshTable();
     const t2 = nowSeconds() - 600;
     const t1 = t2 - 300;
-    const join = {
-      update_id: freshUpdateId(),
-      chat_member: {
-        chat: { id: SUPERGROUP, type: 'supergroup', title: 'Test Group' },
-        from: { is_bot: false, ...ALICE_PROFILE },
-        date: t1,
-        old_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'left' },
-        new_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'member' },
-      },
-    };
+    const join = aliceJoins(t1);
     await record(store, message(SUPERGROUP, t2), t2);
     await record(store, join, t2 + 60);
     expect((await getContact(store, ALICE))?.firstSeenAt).toBe(new Date(t1 * 1000).toISOString());
@@ -172,16 +175,7 @@ describe('counts and seen times under reordering', () => {
     const store = await stack.freshTable();
     const t1 = nowSeconds() - 600;
     const t2 = t1 + 300;
-    const join = {
-      update_id: freshUpdateId(),
-      chat_member: {
-        chat: { id: SUPERGROUP, type: 'supergroup', title: 'Test Group' },
-        from: { is_bot: false, ...ALICE_PROFILE },
-        date: t2,
-        old_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'left' },
-        new_chat_member: { user: { is_bot: false, ...ALICE_PROFILE }, status: 'member' },
-      },
-    };
+    const join = aliceJoins(t2);
     const earlier = message(SUPERGROUP, t1);
     await record(store, join, t2);
     await record(store, earlier, t1 + 400);

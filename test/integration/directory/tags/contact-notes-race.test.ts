@@ -165,6 +165,13 @@ describe('a patch racing an erasure', () => {
   });
 });
 
+/** The sort keys of the tag index entries (`TAG#…`) in `userId`'s partition. */
+async function tagEntries(userId: number) {
+  return (await scan(store))
+    .filter((item) => item.pk === `USER#${userId}` && String(item.sk).startsWith('TAG#'))
+    .map((item) => item.sk);
+}
+
 describe('patches racing each other', () => {
   it('keeps both members when two patches of different members run at once', async () => {
     const userId = 5200;
@@ -180,10 +187,7 @@ describe('patches racing each other', () => {
     expect(tagged.status).toBe(200);
     expect(tagged.body).toMatchObject({ tags: ['vip'], note: 'second' });
     // The index holds exactly the tags of the notes item.
-    const entries = (await scan(store)).filter(
-      (item) => item.pk === `USER#${userId}` && String(item.sk).startsWith('TAG#'),
-    );
-    expect(entries.map((e) => e.sk)).toEqual(['TAG#vip']);
+    expect(await tagEntries(userId)).toEqual(['TAG#vip']);
   });
 
   it('keeps the entry of a tag a newer patch re-added while an older one dropped it', async () => {
@@ -282,10 +286,7 @@ describe('an index entry left by a failed patch', () => {
     expect((await api.call({ path: `/v1/contacts/${userId}` })).body.tags).toEqual(['keep', 'old']);
 
     expect((await patchWith(api, userId, { note: 'later' })).status).toBe(200);
-    const after = (await scan(store)).filter(
-      (item) => item.pk === `USER#${userId}` && String(item.sk).startsWith('TAG#'),
-    );
-    expect(after.map((e) => e.sk)).toEqual(['TAG#keep', 'TAG#old']);
+    expect(await tagEntries(userId)).toEqual(['TAG#keep', 'TAG#old']);
   });
 });
 
@@ -349,9 +350,6 @@ describe('the notes write under an erasure floor', () => {
     // The held patch writes its entry, is refused at the notes item (the floor), starts again,
     // finds the user erased and removes the entry it wrote.
     expect(await patching).toBeNull();
-    const entries = (await scan(store)).filter(
-      (item) => item.pk === `USER#${userId}` && String(item.sk).startsWith('TAG#'),
-    );
-    expect(entries).toEqual([]);
+    expect(await tagEntries(userId)).toEqual([]);
   });
 });

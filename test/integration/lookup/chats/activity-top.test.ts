@@ -106,11 +106,17 @@ const JANUARY_HOURS: [number, number, number][] = [
   [6, 23, 1],
 ];
 
+/** The activity of a chat or contact from `from` to `to`: expects 200, returns the body. */
+async function activityOk(of: { chat: number } | { contact: number }, from: string, to: string) {
+  const response = await activityOf(api, of, from, to);
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
 describe('GET /v1/chats/{chatId}/activity', () => {
   it('counts distinct senders, joins and leaves per day, and messages by weekday and hour', async () => {
-    const response = await activityOf(api, { chat: CHAT.id }, '2026-01-05', '2026-01-11');
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({
+    const activity = await activityOk({ chat: CHAT.id }, '2026-01-05', '2026-01-11');
+    expect(activity).toEqual({
       days: [
         // Alice 5 times, Bob, Carol: 7 messages, 3 senders.
         { date: '2026-01-05', messages: 7, activeMembers: 3, joins: 0, leaves: 0 },
@@ -127,13 +133,12 @@ describe('GET /v1/chats/{chatId}/activity', () => {
   });
 
   it('counts hours over every whole month the range touches, days only within it', async () => {
-    const response = await activityOf(api, { chat: CHAT.id }, '2026-01-20', '2026-02-10');
-    expect(response.status).toBe(200);
-    expect(response.body.days).toEqual([
+    const activity = await activityOk({ chat: CHAT.id }, '2026-01-20', '2026-02-10');
+    expect(activity.days).toEqual([
       { date: '2026-02-02', messages: 1, activeMembers: 1, joins: 0, leaves: 0 },
     ]);
-    expect(response.body.hoursRange).toEqual({ from: '2026-01-01', to: '2026-02-28' });
-    expect(response.body.hours).toEqual(
+    expect(activity.hoursRange).toEqual({ from: '2026-01-01', to: '2026-02-28' });
+    expect(activity.hours).toEqual(
       hourGrid(
         ...JANUARY_HOURS.map(([w, h, n]): [number, number, number] =>
           w === 0 && h === 9 ? [w, h, n + 1] : [w, h, n],
@@ -153,9 +158,8 @@ describe('GET /v1/chats/{chatId}/activity', () => {
 
 describe('GET /v1/contacts/{userId}/activity', () => {
   it("counts the user's messages by day and by weekday and hour", async () => {
-    const alice = await activityOf(api, { contact: ALICE.id }, '2026-01-05', '2026-01-11');
-    expect(alice.status).toBe(200);
-    expect(alice.body).toEqual({
+    const alice = await activityOk({ contact: ALICE.id }, '2026-01-05', '2026-01-11');
+    expect(alice).toEqual({
       days: [
         { date: '2026-01-05', messages: 5 },
         { date: '2026-01-06', messages: 1 },

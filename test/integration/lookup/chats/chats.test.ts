@@ -5,6 +5,7 @@ import {
   ALICE,
   activityOf,
   DAY0,
+  expectNotFound,
   GROUP,
   groupMessage,
   hourGrid,
@@ -56,9 +57,7 @@ describe('GET /v1/chats/{chatId}', () => {
   });
 
   it('returns 404 when the chat was never seen', async () => {
-    const response = await api.call({ path: '/v1/chats/-100404' });
-    expect(response.status).toBe(404);
-    expect(response.body.detail).toBe('no chat with id -100404');
+    expectNotFound(await api.call({ path: '/v1/chats/-100404' }), 'no chat with id -100404');
   });
 
   it('returns 400 when the chat id is not an integer', async () => {

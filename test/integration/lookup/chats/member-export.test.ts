@@ -119,14 +119,24 @@ beforeAll(async () => {
   rows = new Map(parseCsv(csvText).map((r) => [Number(r.userId), r]));
 });
 
+/** The CSV export with phones (`includePhone=true`) through `lookup`, asked with `key`. */
+const exportWithPhones = (lookup: TestLookup, key: string) =>
+  lookup.call({ path: EXPORT, query: { includePhone: 'true' }, key });
+
+/** The export as `format`: expects 200, `contentType` and the attachment's file name. */
+async function exported(format: 'csv' | 'ndjson', contentType: string) {
+  const response = await api.call({ path: EXPORT, query: { format } });
+  expect(response.status).toBe(200);
+  expect(response.headers['content-type']).toBe(contentType);
+  expect(response.headers['content-disposition']).toBe(
+    `attachment; filename="chat-${GROUP}-members.${format}"`,
+  );
+  return response;
+}
+
 describe('GET /v1/chats/{chatId}/members/export (CSV)', () => {
   it('answers an attachment of text/csv with a header row and CRLF line ends', async () => {
-    const response = await api.call({ path: EXPORT, query: { format: 'csv' } });
-    expect(response.status).toBe(200);
-    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(response.headers['content-disposition']).toBe(
-      `attachment; filename="chat-${GROUP}-members.csv"`,
-    );
+    const response = await exported('csv', 'text/csv; charset=utf-8');
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.raw).toBe(csvText);
     expect(csvText.startsWith(`${EXPORT_COLUMNS.join(',')}\r\n`)).toBe(true);
@@ -210,12 +220,7 @@ describe('GET /v1/chats/{chatId}/members/export (CSV)', () => {
 
 describe('GET /v1/chats/{chatId}/members/export?format=ndjson', () => {
   it('answers one JSON object per line with raw values and tags as arrays', async () => {
-    const response = await api.call({ path: EXPORT, query: { format: 'ndjson' } });
-    expect(response.status).toBe(200);
-    expect(response.headers['content-type']).toBe('application/x-ndjson');
-    expect(response.headers['content-disposition']).toBe(
-      `attachment; filename="chat-${GROUP}-members.ndjson"`,
-    );
+    const response = await exported('ndjson', 'application/x-ndjson');
     expect(response.raw.endsWith('\n')).toBe(true);
     const lines = response.raw
       .split('\n')
@@ -245,22 +250,14 @@ describe('GET /v1/chats/{chatId}/members/export?includePhone=true', () => {
     const counted = await stack.lookup({ store, client });
     await counted.call({ path: '/v1/chats/1', key: counted.noPhonesKey });
     log.reset();
-    const response = await counted.call({
-      path: EXPORT,
-      query: { includePhone: 'true' },
-      key: counted.noPhonesKey,
-    });
+    const response = await exportWithPhones(counted, counted.noPhonesKey);
     expect(log.records).toHaveLength(0);
     expect(response.status).toBe(403);
     expect(response.headers['content-type']).toBe('application/problem+json');
     expect(response.body.detail).toBe(
       'includePhone=true needs an admin key; this key has the read scope',
     );
-    const withPhones = await counted.call({
-      path: EXPORT,
-      query: { includePhone: 'true' },
-      key: counted.readKey,
-    });
+    const withPhones = await exportWithPhones(counted, counted.readKey);
     expect(withPhones.status).toBe(403);
   });
 
@@ -392,11 +389,7 @@ describe('export edge cases', () => {
     const { webhook, lookup } = await stack.handlers();
     await record(webhook, lookup);
     await eraseContact(lookup, ALICE);
-    const response = await lookup.call({
-      path: EXPORT,
-      query: { includePhone: 'true' },
-      key: lookup.adminKey,
-    });
+    const response = await exportWithPhones(lookup, lookup.adminKey);
     const ids = parseCsv(response.raw).map((r) => Number(r.userId));
     expect(ids).not.toContain(ALICE);
     expect(ids).toContain(BOB);
@@ -426,11 +419,7 @@ describe('export cost', () => {
     expect(parseCsv(csv.raw)).toHaveLength(MEMBERS);
     expect(countByCommand(log.records)).toEqual({ QueryCommand: 1, BatchGetItemCommand: 2 + 2 });
     log.reset();
-    const withPhones = await lookup.call({
-      path: EXPORT,
-      query: { includePhone: 'true' },
-      key: lookup.adminKey,
-    });
+    const withPhones = await exportWithPhones(lookup, lookup.adminKey);
     expect(withPhones.status).toBe(200);
     expect(countByCommand(log.records)).toEqual({ QueryCommand: 1, BatchGetItemCommand: 2 + 3 });
   });

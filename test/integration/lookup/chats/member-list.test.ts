@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
 import { loadUpdate } from '../../../fixtures/updates.ts';
-import { DAY0, post, type TestLookup } from '../../../helpers/lookup.ts';
+import { DAY0, post, type TestLookup, tagContacts } from '../../../helpers/lookup.ts';
 import { countByCommand, recordingClient } from '../../../helpers/request-log.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../../helpers/store.ts';
@@ -248,16 +248,7 @@ describe('GET /v1/chats/{chatId}/members?tag= with status and sort', () => {
   const VIP = new Set([3002, 3005, 3006]);
   beforeAll(async () => {
     // 6001 (in BIG_CHAT, not in SORT_CHAT) has the tag too: the tag index spans chats.
-    for (const id of [...VIP, bigId(1)]) {
-      const response = await api.call({
-        method: 'PATCH',
-        path: `/v1/contacts/${id}`,
-        key: api.adminKey,
-        headers: { 'content-type': 'application/merge-patch+json' },
-        body: JSON.stringify({ tags: ['vip'] }),
-      });
-      expect(response.status, response.raw).toBe(200);
-    }
+    await tagContacts(api, [...VIP, bigId(1)], ['vip']);
   });
 
   it('keeps the tagged members, filtered by status, unsorted', async () => {

@@ -10,6 +10,7 @@ import {
   type ChatRef,
   chatMemberUpdate,
   chatMessage,
+  type MemberState,
   type Who,
 } from '../../../helpers/member-updates.ts';
 import { useStack } from '../../../helpers/stack-fixture.ts';
@@ -32,6 +33,14 @@ const iso = (t: number) => new Date(t * 1000).toISOString();
 const stack = useStack();
 let api: TestLookup;
 
+/** GET `path` for the days from `from` to `to` (epoch seconds) on `on` (default: `api`). */
+const between = (path: string, from: number, to: number, on: TestLookup = api) =>
+  on.call({ path, query: { from: dateOf(from), to: dateOf(to) } });
+
+/** Quinn joins (`'left'` to `'member'`) or leaves by himself. */
+const quinn = (from: MemberState, to: MemberState, date: number) =>
+  chatMemberUpdate({ chat: CHAT, actor: QUINN, member: QUINN, from, to, date });
+
 /** Olga wrote 60 days ago; Pat then and an hour ago; Quinn joined 2 days ago, left an hour ago. */
 beforeAll(async () => {
   let webhook: Awaited<ReturnType<typeof stack.handlers>>['webhook'];
@@ -40,23 +49,9 @@ beforeAll(async () => {
     webhook,
     chatMessage({ chat: CHAT, person: OLGA, date: OLD }),
     chatMessage({ chat: CHAT, person: PAT, date: OLD + 60 }),
-    chatMemberUpdate({
-      chat: CHAT,
-      actor: QUINN,
-      member: QUINN,
-      from: 'left',
-      to: 'member',
-      date: BEFORE,
-    }),
+    quinn('left', 'member', BEFORE),
     chatMessage({ chat: CHAT, person: PAT, date: RECENT }),
-    chatMemberUpdate({
-      chat: CHAT,
-      actor: QUINN,
-      member: QUINN,
-      from: 'member',
-      to: 'left',
-      date: RECENT,
-    }),
+    quinn('member', 'left', RECENT),
   );
 });
 
@@ -82,10 +77,7 @@ describe('RETENTION_DAYS=1', () => {
   });
 
   it('counts no expired event and reads no expired month in the chat activity', async () => {
-    const response = await api.call({
-      path: `/v1/chats/${CHAT.id}/activity`,
-      query: { from: dateOf(OLD), to: dateOf(NOW) },
-    });
+    const response = await between(`/v1/chats/${CHAT.id}/activity`, OLD, NOW);
     expect(response.status).toBe(200);
     // Only the last hour: the old messages' month expired, Quinn's join too.
     expect(response.body.days).toEqual([
@@ -95,10 +87,7 @@ describe('RETENTION_DAYS=1', () => {
   });
 
   it('reads no expired month for a contact: its activity is empty, and with nothing left it is 404', async () => {
-    const activity = await api.call({
-      path: `/v1/contacts/${OLGA.id}/activity`,
-      query: { from: dateOf(OLD), to: dateOf(OLD) },
-    });
+    const activity = await between(`/v1/contacts/${OLGA.id}/activity`, OLD, OLD);
     expect(activity.status).toBe(200);
     expect(activity.body.days).toEqual([]);
     expect(activity.body.hours.flat().every((n: number) => n === 0)).toBe(true);
@@ -120,24 +109,15 @@ describe('RETENTION_DAYS=1', () => {
     // Two messages sent, the older one's month expired.
     expect(pat.body).toMatchObject({ firstName: 'Pat', messageCount: 1 });
     expect(pat.body.firstSeenAt).toBe(iso(RECENT));
-    const activity = await api.call({
-      path: `/v1/contacts/${PAT.id}/activity`,
-      query: { from: dateOf(OLD), to: dateOf(NOW) },
-    });
+    const activity = await between(`/v1/contacts/${PAT.id}/activity`, OLD, NOW);
     expect(activity.body.days).toEqual([{ date: dateOf(RECENT), messages: 1 }]);
   });
 
   it('ranks no member by the messages of an expired month', async () => {
-    const old = await api.call({
-      path: `/v1/chats/${CHAT.id}/top`,
-      query: { from: dateOf(OLD), to: dateOf(OLD) },
-    });
+    const old = await between(`/v1/chats/${CHAT.id}/top`, OLD, OLD);
     expect(old.status).toBe(200);
     expect(old.body.items).toEqual([]);
-    const all = await api.call({
-      path: `/v1/chats/${CHAT.id}/top`,
-      query: { from: dateOf(OLD), to: dateOf(NOW) },
-    });
+    const all = await between(`/v1/chats/${CHAT.id}/top`, OLD, NOW);
     expect(all.body.items).toEqual([
       { userId: PAT.id, messages: 1, user: { id: PAT.id, isBot: false, firstName: 'Pat' } },
     ]);
@@ -150,22 +130,12 @@ describe('the default retention', () => {
     await post(
       webhook,
       chatMessage({ chat: CHAT, person: OLGA, date: OLD }),
-      chatMemberUpdate({
-        chat: CHAT,
-        actor: QUINN,
-        member: QUINN,
-        from: 'left',
-        to: 'member',
-        date: BEFORE,
-      }),
+      quinn('left', 'member', BEFORE),
     );
     expect((await lookup.call({ path: `/v1/contacts/${OLGA.id}` })).status).toBe(200);
     const events = await lookup.call({ path: `/v1/chats/${CHAT.id}/events` });
     expect(events.body.items.map((e: { kind: string }) => e.kind)).toEqual(['join']);
-    const top = await lookup.call({
-      path: `/v1/chats/${CHAT.id}/top`,
-      query: { from: dateOf(OLD), to: dateOf(OLD) },
-    });
+    const top = await between(`/v1/chats/${CHAT.id}/top`, OLD, OLD, lookup);
     expect(top.body.items.map((i: { userId: number }) => i.userId)).toEqual([OLGA.id]);
   });
 });

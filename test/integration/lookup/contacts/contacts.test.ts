@@ -6,6 +6,7 @@ import {
   activityOf,
   BOB,
   DAY0,
+  expectNotFound,
   GROUP,
   groupMessage,
   hourGrid,
@@ -72,15 +73,7 @@ describe('GET /v1/contacts/{userId}', () => {
   });
 
   it('returns 404 problem+json when the user was never seen', async () => {
-    const response = await api.call({ path: '/v1/contacts/424242' });
-    expect(response.status).toBe(404);
-    expect(response.headers['content-type']).toBe('application/problem+json');
-    expect(response.body).toEqual({
-      type: 'https://httpstatuses.io/404',
-      title: 'Not Found',
-      status: 404,
-      detail: 'no contact with id 424242',
-    });
+    expectNotFound(await api.call({ path: '/v1/contacts/424242' }), 'no contact with id 424242');
   });
 
   it.each(['abc', '1.5', '1e3', '0x10', '99999999999999999', '%E0%A4%A'])(

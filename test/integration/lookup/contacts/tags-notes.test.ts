@@ -13,6 +13,7 @@ import {
   BOB,
   DAY0,
   eraseContact,
+  expectNotFound,
   GROUP,
   groupMessage,
   type LookupResponse,
@@ -178,14 +179,7 @@ describe('PATCH /v1/contacts/{userId}', () => {
 
   it('answers 404 for a user never seen, and writes nothing', async () => {
     const response = await patch(424242, { tags: ['vip'], note: 'ghost' });
-    expect(response.status).toBe(404);
-    expect(response.headers['content-type']).toBe('application/problem+json');
-    expect(response.body).toEqual({
-      type: 'https://httpstatuses.io/404',
-      title: 'Not Found',
-      status: 404,
-      detail: 'no contact with id 424242',
-    });
+    expectNotFound(response, 'no contact with id 424242');
     expect((await scan(store)).filter((item) => item.pk === 'USER#424242')).toEqual([]);
   });
 

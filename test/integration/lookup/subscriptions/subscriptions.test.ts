@@ -599,13 +599,17 @@ describe('GET /v1/subscriptions/{subscriptionId}/deliveries', () => {
     const made = await created();
     const other = await created({ events: ['member.left'] });
     const now = Date.now();
-    await putAttempt(store, made.id, {
+    // The first attempt, as recorded and as served.
+    const timedOut = {
       eventId: 'evt_aaaaaaaaaaaaaaaaaaaaaaaa',
       type: 'member.joined',
       attempt: 1,
       outcome: 'failed',
       httpStatus: null,
       error: 'timeout',
+    } as const;
+    await putAttempt(store, made.id, {
+      ...timedOut,
       atMs: now - 60_000,
       nextAttemptAtMs: now - 30_000,
     });
@@ -665,12 +669,7 @@ describe('GET /v1/subscriptions/{subscriptionId}/deliveries', () => {
     });
     expect(second.body.items).toEqual([
       {
-        eventId: 'evt_aaaaaaaaaaaaaaaaaaaaaaaa',
-        type: 'member.joined',
-        attempt: 1,
-        outcome: 'failed',
-        httpStatus: null,
-        error: 'timeout',
+        ...timedOut,
         at: new Date(now - 60_000).toISOString(),
         nextAttemptAt: new Date(now - 30_000).toISOString(),
       },
