@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
-import { corpusUpdate } from '../../fixtures/corpus.ts';
+import { corpusUpdate, SHARED_USER_SHAPES } from '../../fixtures/corpus.ts';
 import { webhookEvent } from '../../helpers/events.ts';
 import { useStack } from '../../helpers/stack-fixture.ts';
 
@@ -37,23 +37,21 @@ async function sharedCount(userId: number): Promise<number> {
 }
 
 describe('the webhook answer to shared users', () => {
-  it.each([
-    ['users', 'users-shared-users', 3],
-    ['user_ids', 'users-shared-user-ids', 2],
-    ['users and user_ids for the same people', 'users-shared-both-shapes', 2],
-    ['user_shared', 'user-shared-legacy', 1],
-    ['user_shared beside user_ids', 'user-shared-beside-user-ids', 1],
-    ['users with null fields', 'null-filled-users-shared', 1],
-  ])('says Saved N for N stored entries when users arrive as %s', async (_shape, name, count) => {
-    // Prepare
-    const update = corpusUpdate(name);
-    const owner = (update.message as { from: { id: number } }).from.id;
+  it.each(SHARED_USER_SHAPES)(
+    'says Saved N for N stored entries when users arrive as %s',
+    async (_shape, name, count) => {
+      // Prepare
+      const update = corpusUpdate(name);
+      const owner = (update.message as { from: { id: number } }).from.id;
 
-    // Act
-    const reply = await replyTo(update);
+      // Act
+      const reply = await replyTo(update);
 
-    // Assess
-    expect(reply).toBe(count === 1 ? 'Saved 1 shared contact.' : `Saved ${count} shared contacts.`);
-    expect(await sharedCount(owner)).toBe(count);
-  });
+      // Assess
+      expect(reply).toBe(
+        count === 1 ? 'Saved 1 shared contact.' : `Saved ${count} shared contacts.`,
+      );
+      expect(await sharedCount(owner)).toBe(count);
+    },
+  );
 });

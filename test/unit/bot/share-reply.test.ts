@@ -6,7 +6,7 @@ import type { ReplySink, WebhookReply } from '../../../lib/bot/reply-sink.ts';
 import { shareReply } from '../../../lib/bot/share-reply.ts';
 import { createDocumentClient } from '../../../lib/store/client.ts';
 import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
-import { corpusUpdate } from '../../fixtures/corpus.ts';
+import { corpusUpdate, SHARED_USER_SHAPES } from '../../fixtures/corpus.ts';
 
 const BOT_ID = 999;
 
@@ -39,14 +39,7 @@ async function answers(update: Record<string, unknown>): Promise<WebhookReply[]>
 const recorded = (update: unknown) =>
   extractFacts(update, { receivedAt: 0, botId: BOT_ID }).sharedContacts.length;
 
-const SHAPES = [
-  ['users', 'users-shared-users', 3],
-  ['user_ids', 'users-shared-user-ids', 2],
-  ['users and user_ids for the same people', 'users-shared-both-shapes', 2],
-  ['user_shared', 'user-shared-legacy', 1],
-  ['user_shared beside user_ids', 'user-shared-beside-user-ids', 1],
-  ['users with null fields', 'null-filled-users-shared', 1],
-] as const;
+const SHAPES = SHARED_USER_SHAPES;
 
 describe('the reply to shared users', () => {
   it.each(SHAPES)(

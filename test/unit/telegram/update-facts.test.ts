@@ -2,21 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UPDATE_KINDS } from '../../../lib/telegram/update/kinds.ts';
 import { extractFacts } from '../../../lib/telegram/update/read-update.ts';
-import { loadUpdate, type UpdateFixtureName } from '../../fixtures/updates.ts';
+import { ALICE_AS_RECORDED, loadUpdate, type UpdateFixtureName } from '../../fixtures/updates.ts';
 
 const BOT_ID = 999;
 const RECEIVED_AT = 1_764_100_000; // 2025-11-25T19:46:40Z, a day after the fixtures' dates
 const options = { receivedAt: RECEIVED_AT, botId: BOT_ID };
 
-const alice = {
-  id: 1001,
-  isBot: false,
-  firstName: 'Alice',
-  lastName: 'Smith',
-  username: 'Alice_Smith',
-  languageCode: 'en',
-  isPremium: false,
-};
+const alice = { id: 1001, ...ALICE_AS_RECORDED };
 const bob = {
   id: 1002,
   isBot: false,

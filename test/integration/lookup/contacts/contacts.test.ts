@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../../functions/webhook.ts';
-import { loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
+import { ALICE_AS_RECORDED, loadUpdate, loadUpdates } from '../../../fixtures/updates.ts';
 import {
   ALICE,
   activityOf,
@@ -58,12 +58,7 @@ describe('GET /v1/contacts/{userId}', () => {
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.body).toEqual({
       id: ALICE,
-      isBot: false,
-      firstName: 'Alice',
-      lastName: 'Smith',
-      username: 'Alice_Smith',
-      languageCode: 'en',
-      isPremium: false,
+      ...ALICE_AS_RECORDED,
       phoneNumber: '+15551234567',
       broadcastOptOut: false,
       firstSeenAt: '2025-11-24T16:00:00.000Z',
