@@ -183,6 +183,21 @@ export function useWriter(
 }
 
 /**
+ * Before each test of the scope: a fresh table, the fake Bot API reset, and the webhook on
+ * that table, handed to `use` (which keeps them: `(rig) => ({ store, webhook } = rig)`).
+ */
+export function useFreshWebhook(
+  stack: Stack,
+  use: (rig: { store: TestStore; webhook: WebhookHandler }) => void,
+): void {
+  beforeEach(async () => {
+    const store = await stack.freshTable();
+    stack.botApi.reset();
+    use({ store, webhook: await stack.webhook({ store }) });
+  });
+}
+
+/**
  * Registers `beforeAll` (`start()`) and `afterAll` (close what it started) in the current scope;
  * returns a `lateBound` stand-in for the started value. `by` names the caller in the error
  * for a use before the `beforeAll` ran.

@@ -87,6 +87,16 @@ export function generateStream(options: StreamOptions): Update[] {
     ...extra,
   });
   const dm = (p: Person) => ({ id: p.id, type: 'private', first_name: p.first_name });
+  /** `p` presses the /forget confirmation's button (`cancel` or `confirm`). */
+  const forgetAnswer = (p: Person, choice: 'cancel' | 'confirm') => ({
+    callback_query: {
+      id: String(int(1e9)),
+      from: user(p),
+      chat_instance: '1',
+      data: `forget:${choice}`,
+      message: message(dm(p), p, { text: 'Erase?' }),
+    },
+  });
   const member = (p: Person, status: string) => ({
     user: user(p),
     status,
@@ -181,15 +191,7 @@ export function generateStream(options: StreamOptions): Update[] {
       }));
       update = { message: message(dm(p), p, { users_shared: { request_id: 1, users } }) };
     } else if (roll < 0.79) {
-      update = {
-        callback_query: {
-          id: String(int(1e9)),
-          from: user(p),
-          chat_instance: '1',
-          data: 'forget:cancel',
-          message: message(dm(p), p, { text: 'Erase?' }),
-        },
-      };
+      update = forgetAnswer(p, 'cancel');
     } else if (roll < 0.82) {
       update = { inline_query: { id: String(int(1e9)), from: user(p), query: 'x', offset: '' } };
     } else if (roll < 0.84) {
@@ -209,15 +211,7 @@ export function generateStream(options: StreamOptions): Update[] {
       const channel = { id: -1_003_000_000_000, type: 'channel', title: 'News 📰' };
       update = { channel_post: { message_id: messageId++, date, chat: channel, text: 'news' } };
     } else if (roll < 0.9 && options.erasure !== false) {
-      update = {
-        callback_query: {
-          id: String(int(1e9)),
-          from: user(p),
-          chat_instance: '1',
-          data: 'forget:confirm',
-          message: message(dm(p), p, { text: 'Erase?' }),
-        },
-      };
+      update = forgetAnswer(p, 'confirm');
     } else {
       update = { message: message(chatOf(), p, { text: `message ${messageId}` }) };
     }

@@ -11,7 +11,7 @@ import { loadUpdate } from '../fixtures/updates.ts';
 import { webhookEvent } from '../helpers/events.ts';
 import { telegramError } from '../helpers/fake-bot-api.ts';
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts';
-import { useStack } from '../helpers/stack-fixture.ts';
+import { useFreshWebhook, useStack } from '../helpers/stack-fixture.ts';
 import type { TestStore } from '../helpers/store.ts';
 
 const ALICE = 1001;
@@ -20,11 +20,9 @@ const stack = useStack();
 let store: TestStore;
 let webhook: WebhookHandler;
 let logs: LogCapture;
+useFreshWebhook(stack, (rig) => ({ store, webhook } = rig));
 
 beforeEach(async () => {
-  store = await stack.freshTable();
-  stack.botApi.reset();
-  webhook = await stack.webhook({ store });
   expect((await webhook(webhookEvent(loadUpdate('group-message')))).statusCode).toBe(200);
   logs = captureLogs();
 });

@@ -83,10 +83,15 @@ describe('readEligibility', () => {
     expect(await aliceBlocked()).toBe(false);
   });
 
-  it('sees a block recorded by a refused send until the user writes to the bot again', async () => {
-    const t = nowSeconds() - 600;
+  /** Alice starts the bot at `t`; a send at `t + 10` finds it blocked. */
+  async function startThenRefusedSend(t: number) {
     await record(store, privateText('/start', t), t);
     await recordBotBlocked(store, ALICE, t + 10);
+  }
+
+  it('sees a block recorded by a refused send until the user writes to the bot again', async () => {
+    const t = nowSeconds() - 600;
+    await startThenRefusedSend(t);
     expect(await aliceBlocked()).toBe(true);
     await record(store, privateText('hello again', t + 20), t + 20);
     expect(await aliceBlocked()).toBe(false);
@@ -94,8 +99,7 @@ describe('readEligibility', () => {
 
   it('lets Telegram’s unblock after a refused send win, and a later refused send block again', async () => {
     const t = nowSeconds() - 600;
-    await record(store, privateText('/start', t), t);
-    await recordBotBlocked(store, ALICE, t + 10);
+    await startThenRefusedSend(t);
     await record(store, privateBotStatus('member', t + 20), t + 20);
     expect(await aliceBlocked()).toBe(false);
     await recordBotBlocked(store, ALICE, t + 30);

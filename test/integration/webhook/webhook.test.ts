@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../functions/webhook.ts';
 import { findByPhone, findByUsername } from '../../../lib/directory/read/contact-search.ts';
 import { getMembership, listUserChats } from '../../../lib/directory/read/memberships.ts';
@@ -7,7 +7,7 @@ import { getChat, getContact } from '../../../lib/directory/read/profiles.ts';
 import { sharedKey } from '../../../lib/store/keys.ts';
 import { loadUpdate } from '../../fixtures/updates.ts';
 import { webhookEvent } from '../../helpers/events.ts';
-import { useStack } from '../../helpers/stack-fixture.ts';
+import { useFreshWebhook, useStack } from '../../helpers/stack-fixture.ts';
 import type { TestStore } from '../../helpers/store.ts';
 import { tableSnapshot } from '../../helpers/webhook.ts';
 
@@ -18,12 +18,7 @@ const GROUP = -100200300;
 const stack = useStack();
 let store: TestStore;
 let webhook: WebhookHandler;
-
-beforeEach(async () => {
-  store = await stack.freshTable();
-  stack.botApi.reset();
-  webhook = await stack.webhook({ store });
-});
+useFreshWebhook(stack, (rig) => ({ store, webhook } = rig));
 
 async function post(update: unknown, options?: Parameters<typeof webhookEvent>[1]) {
   const response = await webhook(webhookEvent(update, options));
