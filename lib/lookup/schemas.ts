@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { ALTERED_CURSOR_DETAIL, MAX_CURSOR_LENGTH } from '../http/cursor.ts';
+import { MEMBER_STATUSES } from '../telegram/update/facts.ts';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
@@ -257,14 +258,7 @@ export const time = z.iso.datetime();
 /** A Telegram user id in an answer: always positive (chat ids of groups are negative). */
 export const userIdValue = z.int().min(1);
 export const chatType = z.enum(['private', 'group', 'supergroup', 'channel']);
-export const memberStatus = z.enum([
-  'creator',
-  'administrator',
-  'member',
-  'restricted',
-  'left',
-  'kicked',
-]);
+export const memberStatus = z.enum(MEMBER_STATUSES);
 
 export const hours = z
   .array(z.array(z.int().min(0)).length(24))

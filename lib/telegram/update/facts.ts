@@ -13,13 +13,16 @@ export const PLACEHOLDER_USER_IDS: ReadonlySet<number> = new Set([
 
 export type ChatType = 'private' | 'group' | 'supergroup' | 'channel';
 
-export type MemberStatus =
-  | 'creator'
-  | 'administrator'
-  | 'member'
-  | 'restricted'
-  | 'left'
-  | 'kicked';
+/** A chat member's status as the Bot API names it (ChatMember's `status`). */
+export const MEMBER_STATUSES = [
+  'creator',
+  'administrator',
+  'member',
+  'restricted',
+  'left',
+  'kicked',
+] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 
 /** A real person (or another bot) seen in the update, with the profile Telegram sent. */
 export interface PersonFact {

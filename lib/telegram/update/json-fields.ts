@@ -2,7 +2,13 @@
  * Defensive readers for untrusted Bot API JSON. Each returns a typed value or `undefined`
  * and never throws, whatever it is given.
  */
-import type { ChatFact, ChatType, MemberStatus, PersonFact } from './facts.ts';
+import {
+  type ChatFact,
+  type ChatType,
+  MEMBER_STATUSES,
+  type MemberStatus,
+  type PersonFact,
+} from './facts.ts';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -13,14 +19,7 @@ const CHAT_TYPES: ReadonlySet<string> = new Set<ChatType>([
   'channel',
 ]);
 
-const MEMBER_STATUSES: ReadonlySet<string> = new Set<MemberStatus>([
-  'creator',
-  'administrator',
-  'member',
-  'restricted',
-  'left',
-  'kicked',
-]);
+const MEMBER_STATUS_SET: ReadonlySet<string> = new Set<MemberStatus>(MEMBER_STATUSES);
 
 /** Latest Unix second a `Date` can print as `YYYY-MM-DD` (9999-12-31T23:59:59Z). */
 const MAX_UNIX_SECONDS = 253_402_300_799;
@@ -107,7 +106,7 @@ export function utcDay(seconds: number): string {
 }
 
 export function memberStatus(value: unknown): MemberStatus | undefined {
-  return typeof value === 'string' && MEMBER_STATUSES.has(value)
+  return typeof value === 'string' && MEMBER_STATUS_SET.has(value)
     ? (value as MemberStatus)
     : undefined;
 }
