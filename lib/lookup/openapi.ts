@@ -42,7 +42,7 @@ type OverrideContext = Parameters<
 
 function stateExactlyOne(ctx: OverrideContext): void {
   const group = exactlyOneGroups.get(ctx.zodSchema as z.core.$ZodType);
-  if (!group || group.parameter || group.separate) return;
+  if (!group) return;
   const json = ctx.jsonSchema as JsonSchema;
   const { properties = {}, type: _type, required: _required, additionalProperties: _ap } = json;
   for (const key of ['properties', 'type', 'required', 'additionalProperties']) delete json[key];
@@ -78,23 +78,15 @@ function schemaRef(schema: z.ZodType): JsonSchema {
 /**
  * Parameters of a params or query object. A value arrives as text; its schema is the parsed
  * value's (an integer with its bounds, a date) when JSON Schema can say it, else the text's.
- * A group of which exactly one is given (schemas.ts exactlyOneOf) is one object parameter,
- * form style and exploded (`?username=...`, as before), whose schema is their oneOf.
  */
 function parameters(object: z.ZodObject, where: 'path' | 'query' | 'header'): JsonSchema[] {
   type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
   const input = jsonSchemaOf(object, 'input') as ObjectSchema;
   const output = jsonSchemaOf(object, 'output') as ObjectSchema;
-  const group = exactlyOneGroups.get(object);
   const params: JsonSchema[] = [];
-  const schemas: Record<string, JsonSchema> = {};
   for (const [name, text] of Object.entries(input.properties ?? {})) {
     const parsed = output.properties?.[name];
     const { description, ...schema } = parsed && 'type' in parsed ? parsed : text;
-    if (group?.parameter && group.names.includes(name)) {
-      schemas[name] = { ...(typeof description === 'string' ? { description } : {}), ...schema };
-      continue;
-    }
     params.push({
       name,
       in: where,
@@ -103,17 +95,7 @@ function parameters(object: z.ZodObject, where: 'path' | 'query' | 'header'): Js
       schema,
     });
   }
-  if (!group?.parameter) return params;
-  const search = {
-    name: group.parameter,
-    in: where,
-    required: true,
-    description: `Exactly one of ${group.names.join(', ')}: each is its own query parameter (form style, exploded: ?${group.names[0]}=...); OpenAPI has no oneOf across parameters, so they are stated as one object`,
-    style: 'form',
-    explode: true,
-    schema: { oneOf: oneObjectEach(group.names, schemas) },
-  };
-  return [search, ...params];
+  return params;
 }
 
 /**

@@ -186,27 +186,23 @@ export const eventsQuery = z
 export const codePoints = (s: string) => [...s].length;
 
 /**
- * Objects of which a request gives exactly one of some members (`names`), as the document
- * states them: a `oneOf` of one object per member, each requiring it (openapi.ts). A query
- * object's group becomes one form-style object parameter named `parameter` (OpenAPI has no
- * oneOf across parameters): it still goes on the wire as `?username=...`.
+ * Bodies of which a request gives exactly one of some members (`names`), as the document
+ * states them: a `oneOf` of one object per member, each requiring it (openapi.ts).
  */
-export const exactlyOneGroups = z.registry<{
-  names: readonly string[];
-  parameter?: string;
-  /** Query members kept as separate parameters: the document only describes the rule. */
-  separate?: boolean;
-}>();
+export const exactlyOneGroups = z.registry<{ names: readonly string[] }>();
 
 /**
- * `object` refusing a value that gives none or more than one of `names` (`error`), registered
- * for the document (exactlyOneGroups). That problem is the only one reported for the object
- * (router.ts describeIssues) when two or more are given: their formats are beside the point.
+ * `object` refusing a value that gives none or more than one of `names` (`error`). That problem
+ * is the only one reported for the object (router.ts describeIssues) when two or more are
+ * given: their formats are beside the point. A body (`stated: 'oneOf'`) is registered for the
+ * document (exactlyOneGroups); a query keeps its members separate parameters (OpenAPI has no
+ * oneOf across parameters, and one object parameter would break clients generated before), so
+ * its route's description states the rule.
  */
 export function exactlyOneOf<T extends z.ZodObject>(
   object: T,
   names: readonly (keyof T['shape'] & string)[],
-  options: { error: string; description?: string; parameter?: string; separate?: boolean },
+  options: { error: string; description?: string; stated?: 'oneOf' },
 ): T {
   const refined = object.superRefine(
     (value: Record<string, unknown>, ctx) => {
@@ -222,11 +218,7 @@ export function exactlyOneOf<T extends z.ZodObject>(
   const checked = options.description
     ? refined.meta({ description: options.description })
     : refined;
-  exactlyOneGroups.add(checked, {
-    names,
-    ...(options.parameter ? { parameter: options.parameter } : {}),
-    ...(options.separate ? { separate: true } : {}),
-  });
+  if (options.stated === 'oneOf') exactlyOneGroups.add(checked, { names });
   return checked;
 }
 

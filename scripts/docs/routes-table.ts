@@ -16,8 +16,6 @@ interface Parameter {
   name: string;
   in: 'path' | 'query';
   required?: boolean;
-  explode?: boolean;
-  schema?: { oneOf?: { required?: string[] }[] };
 }
 
 interface Operation {
@@ -33,17 +31,7 @@ const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 function queryOf(operation: Operation): string {
   const query = (operation.parameters ?? []).filter((p) => p.in === 'query');
   if (query.length === 0) return '';
-  return query.map(queryCell).join(', ');
-}
-
-/** A parameter as sent: an exploded oneOf object is its members, exactly one of them. */
-function queryCell(p: Parameter): string {
-  const members = p.explode ? p.schema?.oneOf?.flatMap((s) => s.required ?? []) : undefined;
-  if (members?.length) {
-    const names = members.map((m) => `\`${m}\``);
-    return `${names.slice(0, -1).join(', ')} or ${names.at(-1)} (exactly one)`;
-  }
-  return `\`${p.name}\`${p.required ? ' (required)' : ''}`;
+  return query.map((p) => `\`${p.name}\`${p.required ? ' (required)' : ''}`).join(', ');
 }
 
 /** One row per operation, in the document's order: route, query, scope, answers, summary. */

@@ -55,6 +55,7 @@ export const BroadcastAudience = exactlyOneOf(
   ['tag', 'chatId', 'userIds'],
   {
     error: 'audience must have exactly one of tag, chatId and userIds',
+    stated: 'oneOf',
     description:
       'Who receives it: exactly one of tag, chatId and userIds. Of those, only contacts who have a private chat with the bot, have not blocked it and have not sent /stop are sent to.',
   },

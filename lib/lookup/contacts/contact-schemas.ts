@@ -60,7 +60,7 @@ const phone = z
 export const searchQuery = exactlyOneOf(
   z.object({ username, phone, tag: tagQuery, limit, cursor }),
   ['username', 'phone', 'tag'],
-  { error: 'give exactly one of username, phone and tag', separate: true },
+  { error: 'give exactly one of username, phone and tag' },
 );
 
 /**
